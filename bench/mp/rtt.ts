@@ -1,0 +1,70 @@
+// Figure 3: sequential `await pool.apply(double, [i])`, one at a time, 2 workers, after warm-up.
+// The raw floor of the same transport runs IN THIS PROCESS, interleaved block by block with
+// the multiproc blocks, so both see the same machine state (latency here is bimodal: ~18 us
+// when both ends share a core, ~70 us across cores, and that drifts over seconds):
+//   process context: raw_fd3_us (frames over an extra stdio pipe, the anchor), raw_ipc_us (fork IPC)
+//   thread context:  raw_port_us (worker.postMessage echo, the anchor)
+// Samples: mean microseconds per round trip of each block of --n round trips.
+import { double } from '../tasks.ts';
+import { arg, intArg, now, runMeasurements, withTimeout } from '../lib.ts';
+import { openRaw, type RawMode, type RawTransport } from '../raw/transports.ts';
+import { loadMultiproc, makePool, shutdown, type MP } from './common.ts';
+
+const context = arg('context', 'process');
+const rounds = intArg('rounds', 5);
+const n = intArg('n', 2000);
+const { mp, loadError } = await loadMultiproc();
+
+if (!mp || mp.isMainEntry(import.meta.url)) {
+  const modes: RawMode[] = context === 'thread' ? ['port'] : ['fd3', 'ipc'];
+  const raws = new Map<RawMode, RawTransport>();
+  let pool: MP = null;
+  let mpError: string | null = loadError;
+  const samples: Record<string, number[]> = { mp_rtt_us: [] };
+  const extra: Record<string, unknown> = { context, mpError };
+  await runMeasurements([
+    ['rtt', async () => {
+      for (const m of modes) {
+        const t = await openRaw(m);
+        raws.set(m, t);
+        samples[`raw_${m}_us`] = [];
+        for (let i = 0; i < 1000; i++) await t.rt({ id: i, args: [i] });
+      }
+      if (!mpError) {
+        try {
+          pool = makePool(mp, 2, context);
+          for (let i = 0; i < 1000; i++) await withTimeout(pool.apply(double, [i]), 30_000, 'pool.apply');
+        } catch (e) {
+          mpError = e instanceof Error ? e.message : String(e);
+        }
+      }
+      for (let r = 0; r < rounds; r++) {
+        for (const m of modes) {
+          const t = raws.get(m)!;
+          const t0 = now();
+          for (let i = 0; i < n; i++) await t.rt({ id: i, args: [i] });
+          samples[`raw_${m}_us`].push(((now() - t0) * 1000) / n);
+        }
+        if (!mpError) {
+          try {
+            const t0 = now();
+            for (let i = 0; i < n; i++) {
+              const v = await withTimeout(pool.apply(double, [i]), 30_000, 'pool.apply');
+              if (v !== 2 * i) throw new Error(`apply returned ${String(v)} for ${i}`);
+            }
+            samples.mp_rtt_us.push(((now() - t0) * 1000) / n);
+          } catch (e) {
+            mpError = e instanceof Error ? e.message : String(e);
+          }
+        }
+      }
+      // Raw samples are still reported when multiproc fails; its figure becomes an error.
+      if (mpError) delete samples.mp_rtt_us;
+      extra.mpError = mpError;
+      return samples;
+    }],
+  ], extra, async () => {
+    for (const t of raws.values()) t.close();
+    await shutdown(pool);
+  });
+}

@@ -1,0 +1,349 @@
+// multiproc benchmark suite: `npm run bench` (= node --import tsx bench/run.ts).
+//
+// Every measurement runs in its own fresh child process (Node scripts under bench/mp, bench/raw,
+// bench/poolifier; CPython scripts under bench/python), each repeating and printing one JSON
+// line of samples; the figure is the median. Anchors are measured in the same run:
+// CPython's multiprocessing (python3), raw Node floors (bench/raw), and poolifier.
+//
+// Options: --only=1,3,6   run only these figures
+//          --quick        fewer repetitions
+//          --verbose      pass the scripts' stderr through
+//          --json=FILE    also write every sample to FILE
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { median } from './lib.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.dirname(here);
+const argv = process.argv.slice(2);
+const opt = (name: string) => argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`))?.split('=')[1] ?? (argv.includes(`--${name}`) ? '' : undefined);
+const only = opt('only') ? new Set(opt('only')!.split(',').map((s) => s.trim())) : null;
+const quick = opt('quick') !== undefined;
+const verbose = opt('verbose') !== undefined;
+const jsonOut = opt('json');
+const want = (fig: number) => !only || only.has(String(fig));
+
+// ---------------------------------------------------------------------------------------------
+// Running one script
+
+type Samples = Record<string, number[]>;
+interface JobResult {
+  samples: Samples;
+  errors: Record<string, string>;
+  extra: Record<string, unknown>;
+  failure?: string; // the script crashed, timed out, or printed nothing
+}
+type EnvMode = 'as-is' | 'no-ca';
+
+const allRuns: Array<{ name: string; result: JobResult }> = [];
+
+function runScript(
+  name: string,
+  cmd: 'node' | 'node-tsx' | 'python',
+  file: string,
+  args: string[] = [],
+  { env = 'as-is' as EnvMode, timeoutMs = 60_000 } = {},
+): Promise<JobResult> {
+  const bin = cmd === 'python' ? 'python3' : process.execPath;
+  const full = cmd === 'node-tsx' ? ['--import', 'tsx', file, ...args] : [file, ...args];
+  const childEnv = { ...process.env };
+  if (env === 'no-ca') delete childEnv.NODE_EXTRA_CA_CERTS;
+  const started = Date.now();
+  process.stderr.write(`  ${name} ... `);
+  return new Promise((resolve) => {
+    const cp = spawn(bin, full, { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    cp.stdout.on('data', (c) => (out += c));
+    cp.stderr.on('data', (c) => {
+      err += c;
+      if (err.length > 20_000) err = err.slice(-10_000);
+      if (verbose) process.stderr.write(c);
+    });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      cp.kill('SIGKILL');
+    }, timeoutMs);
+    cp.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const line = out.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+      let result: JobResult;
+      if (line) {
+        try {
+          const { samples = {}, errors = {}, ...extra } = JSON.parse(line);
+          result = { samples, errors, extra };
+        } catch {
+          result = { samples: {}, errors: {}, extra: {}, failure: `unparsable output: ${line.slice(0, 200)}` };
+        }
+      } else {
+        const why = timedOut
+          ? `timed out after ${timeoutMs / 1000} s`
+          : `exit ${code ?? signal}, no result${code === 0 ? ' (isMainEntry false in the main program?)' : ''}`;
+        const errLine = err.split('\n').find((l) => /Error|error:/.test(l))?.trim();
+        result = { samples: {}, errors: {}, extra: {}, failure: errLine ? `${why}: ${errLine.slice(0, 300)}` : why };
+      }
+      if (timedOut && !result.failure) result.failure = `timed out after ${timeoutMs / 1000} s`;
+      const errs = Object.values(result.errors);
+      process.stderr.write(
+        `${((Date.now() - started) / 1000).toFixed(1)} s${result.failure ? ` FAILED: ${result.failure}` : ''}${errs.length ? ` (${errs.length} error(s))` : ''}\n`,
+      );
+      allRuns.push({ name, result });
+      resolve(result);
+    });
+  });
+}
+
+/** Merges the samples of several runs of the same script (fresh processes). */
+function merge(results: JobResult[]): JobResult {
+  const m: JobResult = { samples: {}, errors: {}, extra: {} };
+  for (const r of results) {
+    for (const [k, v] of Object.entries(r.samples)) (m.samples[k] ??= []).push(...v);
+    Object.assign(m.errors, r.errors);
+    Object.assign(m.extra, r.extra);
+    if (r.failure && !m.failure) m.failure = r.failure;
+  }
+  return m;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figures
+
+interface Fig {
+  value?: number;
+  error?: string;
+}
+function fig(r: JobResult | undefined, key: string): Fig {
+  if (!r) return { error: 'not run' };
+  const xs = r.samples[key];
+  if (xs && xs.length) return { value: median(xs) };
+  const mpError = r.extra.mpError as string | null | undefined;
+  if (key.startsWith('mp_') && mpError) return { error: mpError };
+  const errs = Object.values(r.errors);
+  if (errs.length) return { error: errs[0] };
+  return { error: r.failure ?? `no samples for ${key}` };
+}
+
+type Kind = 'faster' | 'atMost' | 'speedup' | 'info-faster' | 'info-atMost';
+interface Row {
+  fig: string;
+  what: string;
+  ctx: string;
+  mp: Fig;
+  anchorName: string;
+  anchor: Fig;
+  unit: 'ms' | 'us';
+  kind: Kind;
+  target?: number;
+}
+const rows: Row[] = [];
+
+function fmt(v: number | undefined, unit: string): string {
+  if (v === undefined) return '';
+  const digits = v >= 100 ? 0 : v >= 10 ? 1 : 2;
+  return `${v.toFixed(digits)} ${unit === 'us' ? 'µs' : 'ms'}`;
+}
+
+function judge(row: Row): { ratio: string; target: string; result: string } {
+  const { mp, anchor, kind, target } = row;
+  const targetText =
+    kind === 'faster' ? `>= ${target}x faster` :
+    kind === 'atMost' ? `<= ${target}x anchor` :
+    kind === 'speedup' ? `speedup >= ${target}` : '(info)';
+  if (mp.error !== undefined) return { ratio: '', target: targetText, result: kind.startsWith('info') ? '-' : 'ERROR' };
+  if (anchor.error !== undefined || !anchor.value) return { ratio: '', target: targetText, result: 'NO ANCHOR' };
+  const m = mp.value!;
+  const a = anchor.value;
+  if (kind === 'faster' || kind === 'info-faster') {
+    const r = a / m;
+    return { ratio: `${r.toFixed(2)}x faster`, target: targetText, result: kind === 'faster' ? (r >= target! ? 'PASS' : 'MISS') : '-' };
+  }
+  if (kind === 'speedup') {
+    const r = a / m;
+    return { ratio: `speedup ${r.toFixed(2)}`, target: targetText, result: r >= target! ? 'PASS' : 'MISS' };
+  }
+  const r = m / a;
+  return { ratio: `${r.toFixed(2)}x anchor`, target: targetText, result: kind === 'atMost' ? (r <= target! ? 'PASS' : 'MISS') : '-' };
+}
+
+function printTable(): void {
+  const header = ['#', 'figure', 'ctx', 'multiproc', 'anchor (same run)', 'ratio', 'target', 'result'];
+  const lines = rows.map((row) => {
+    const j = judge(row);
+    const mpText = row.mp.error !== undefined ? `error: ${row.mp.error}` : fmt(row.mp.value, row.unit);
+    const anchorText = row.anchor.error !== undefined ? `${row.anchorName}: error: ${row.anchor.error}` : `${row.anchorName} ${fmt(row.anchor.value, row.unit)}`;
+    return [row.fig, row.what, row.ctx, mpText, anchorText, j.ratio, j.target, j.result];
+  });
+  // Long error texts go below the table; keep the cells short.
+  const notes: string[] = [];
+  for (const l of lines) {
+    for (const c of [3, 4]) {
+      if (l[c].length > 46) {
+        let k = notes.indexOf(l[c]);
+        if (k < 0) k = notes.push(l[c]) - 1;
+        l[c] = `${l[c].slice(0, 38)}… [${k + 1}]`;
+      }
+    }
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const show = (l: string[]) => l.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  console.log(show(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  let last = '';
+  for (const l of lines) {
+    if (last && l[0] !== last) console.log('');
+    last = l[0];
+    console.log(show(l));
+  }
+  if (notes.length) {
+    console.log('');
+    notes.forEach((n, i) => console.log(`[${i + 1}] ${n}`));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Environment
+
+const t0 = Date.now();
+const distOk = fs.existsSync(path.join(root, 'dist', 'esm', 'index.js'));
+let pyVersion = 'missing';
+try {
+  pyVersion = execFileSync('python3', ['-c', 'import sys; print(sys.version.split()[0])']).toString().trim();
+} catch {
+  /* reported as missing */
+}
+const poolifierVersion = (() => {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(root, 'node_modules', 'poolifier', 'package.json'), 'utf8')).version as string;
+  } catch {
+    return 'missing';
+  }
+})();
+console.log(
+  `multiproc benchmarks — Node ${process.version}, CPython ${pyVersion}, poolifier ${poolifierVersion}, ` +
+    `${os.cpus().length} cpus, load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}, ` +
+    `NODE_EXTRA_CA_CERTS ${process.env.NODE_EXTRA_CA_CERTS ? 'set' : 'unset'}`,
+);
+if (!distOk) console.log('note: dist/esm/index.js is missing (run `npm run build`); multiproc figures will be errors.');
+process.stderr.write('running (each line is one fresh process):\n');
+
+const R = quick ? 1 : 0; // rep reduction
+const ctxs = ['process', 'thread'] as const;
+
+// ---------------------------------------------------------------------------------------------
+// 1. map of a trivial function over 200,000 ints, default chunksize, 2 workers
+
+if (want(1)) {
+  const py = await runScript('cpython map', 'python', 'bench/python/bench.py', ['map', String(5 - 2 * R)]);
+  for (const ctx of ctxs) {
+    const mp = await runScript(`multiproc map (${ctx})`, 'node-tsx', 'bench/mp/map.ts', [`--context=${ctx}`, `--reps=${5 - 2 * R}`]);
+    rows.push({ fig: '1', what: 'map x*2 over 200k ints (map call only)', ctx, mp: fig(mp, 'mp_map_ms'), anchorName: `CPython Pool(2).map [${py.extra.start_method ?? '?'}]`, anchor: fig(py, 'py_map_ms'), unit: 'ms', kind: 'faster', target: 2 });
+    rows.push({ fig: '1', what: '  same, incl. Pool start', ctx, mp: fig(mp, 'mp_map_total_ms'), anchorName: 'CPython Pool(2) + map', anchor: fig(py, 'py_map_total_ms'), unit: 'ms', kind: 'info-faster' });
+  }
+}
+
+// 2. dispatch, chunksize 1, 20,000 tasks at once
+
+if (want(2)) {
+  const py = await runScript('cpython dispatch', 'python', 'bench/python/bench.py', ['dispatch', String(3 - R)], { timeoutMs: 90_000 });
+  const pf = await runScript('poolifier FixedThreadPool(2)', 'node-tsx', 'bench/poolifier/dispatch.ts', [`--reps=${5 - 2 * R}`]);
+  const res: Record<string, JobResult> = {};
+  for (const ctx of ctxs) {
+    res[ctx] = await runScript(`multiproc dispatch (${ctx})`, 'node-tsx', 'bench/mp/dispatch.ts', [`--context=${ctx}`, `--reps=${3 - R}`], { timeoutMs: 120_000 });
+  }
+  rows.push({ fig: '2', what: '20k x apply(x*2) at once (Promise.all)', ctx: 'process', mp: fig(res.process, 'mp_apply_all_ms'), anchorName: 'CPython 20k apply_async+get', anchor: fig(py, 'py_apply_async_ms'), unit: 'ms', kind: 'faster', target: 2.5 });
+  rows.push({ fig: '2', what: '20k x map(x*2, chunksize 1)', ctx: 'process', mp: fig(res.process, 'mp_map_chunk1_ms'), anchorName: 'CPython map(chunksize=1)', anchor: fig(py, 'py_map_chunk1_ms'), unit: 'ms', kind: 'faster', target: 2.5 });
+  rows.push({ fig: '2', what: '20k x apply(x*2) at once (Promise.all)', ctx: 'thread', mp: fig(res.thread, 'mp_apply_all_ms'), anchorName: 'poolifier 20k execute', anchor: fig(pf, 'poolifier_ms'), unit: 'ms', kind: 'faster', target: 2 });
+  rows.push({ fig: '2', what: '20k x map(x*2, chunksize 1)', ctx: 'thread', mp: fig(res.thread, 'mp_map_chunk1_ms'), anchorName: 'poolifier 20k execute', anchor: fig(pf, 'poolifier_ms'), unit: 'ms', kind: 'faster', target: 2 });
+}
+
+// 3. sequential apply round trip (raw floors interleaved in the same process)
+
+if (want(3)) {
+  for (const ctx of ctxs) {
+    const r = await runScript(`apply round trip + raw floor (${ctx})`, 'node-tsx', 'bench/mp/rtt.ts', [`--context=${ctx}`, `--rounds=${5 - 2 * R}`]);
+    if (ctx === 'process') {
+      rows.push({ fig: '3', what: 'sequential await apply, per round trip', ctx, mp: fig(r, 'mp_rtt_us'), anchorName: 'raw fd3 pipe frames', anchor: fig(r, 'raw_fd3_us'), unit: 'us', kind: 'atMost', target: 1.25 });
+      rows.push({ fig: '3', what: '  same vs bare fork IPC echo', ctx, mp: fig(r, 'mp_rtt_us'), anchorName: 'raw fork IPC', anchor: fig(r, 'raw_ipc_us'), unit: 'us', kind: 'info-atMost' });
+    } else {
+      rows.push({ fig: '3', what: 'sequential await apply, per round trip', ctx, mp: fig(r, 'mp_rtt_us'), anchorName: 'raw postMessage echo', anchor: fig(r, 'raw_port_us'), unit: 'us', kind: 'atMost', target: 1.25 });
+    }
+  }
+}
+
+// 4. Pipe round trip parent <-> child echo (raw floors interleaved in the same process)
+
+if (want(4)) {
+  for (const ctx of ctxs) {
+    const r = await runScript(`Pipe round trip + raw floor (${ctx})`, 'node-tsx', 'bench/mp/pipe.ts', [`--context=${ctx}`, `--rounds=${5 - 2 * R}`]);
+    rows.push({ fig: '4', what: 'Pipe send+recv echo, per round trip', ctx, mp: fig(r, 'mp_pipe_us'), anchorName: 'raw unix socket frames', anchor: fig(r, 'raw_unix_us'), unit: 'us', kind: 'atMost', target: 1.2 });
+    if (ctx === 'thread') {
+      rows.push({ fig: '4', what: '  same vs MessagePort echo', ctx, mp: fig(r, 'mp_pipe_us'), anchorName: 'raw postMessage echo', anchor: fig(r, 'raw_port_us'), unit: 'us', kind: 'info-atMost' });
+    }
+  }
+}
+
+// 5. CPU-bound: 40 x 20 ms tasks, Pool(1) vs Pool(2)
+
+if (want(5)) {
+  const py = await runScript('cpython cpu Pool(1)/Pool(2)', 'python', 'bench/python/bench.py', ['cpu', String(2 - R)]);
+  for (const ctx of ctxs) {
+    const r = await runScript(`multiproc cpu (${ctx})`, 'node-tsx', 'bench/mp/cpu.ts', [`--context=${ctx}`, `--reps=${3 - R}`]);
+    rows.push({ fig: '5', what: '40 x 20 ms CPU tasks: Pool(2) vs Pool(1)', ctx, mp: fig(r, 'mp_cpu_2_ms'), anchorName: 'multiproc Pool(1)', anchor: fig(r, 'mp_cpu_1_ms'), unit: 'ms', kind: 'speedup', target: 1.95 });
+  }
+  rows.push({ fig: '5', what: '  CPython, same shape (reference)', ctx: 'process', mp: fig(py, 'py_cpu_2_ms'), anchorName: 'CPython Pool(1)', anchor: fig(py, 'py_cpu_1_ms'), unit: 'ms', kind: 'info-faster' });
+}
+
+// 6. pool start to first result (fresh process per sample, configurations interleaved)
+
+if (want(6)) {
+  const n = 3 - R;
+  const cfg: Array<[string, 'node' | 'node-tsx' | 'python', string, string[], EnvMode]> = [
+    ['py', 'python', 'bench/python/bench.py', ['start', '1'], 'as-is'],
+    ['rawThread', 'node', 'bench/raw/start.mjs', ['--kind=thread', '--reps=1'], 'as-is'],
+    ['rawProc', 'node', 'bench/raw/start.mjs', ['--kind=process', '--reps=1'], 'as-is'],
+    ['rawProcNoCa', 'node', 'bench/raw/start.mjs', ['--kind=process', '--reps=1'], 'no-ca'],
+    ['mpProc', 'node', 'bench/mp/start.mjs', ['--context=process', '--tasks=js', '--reps=1'], 'as-is'],
+    ['mpProcNoCa', 'node', 'bench/mp/start.mjs', ['--context=process', '--tasks=js', '--reps=1'], 'no-ca'],
+    ['mpThread', 'node', 'bench/mp/start.mjs', ['--context=thread', '--tasks=js', '--reps=1'], 'as-is'],
+    ['mpProcTs', 'node-tsx', 'bench/mp/start.mjs', ['--context=process', '--tasks=ts', '--reps=1'], 'as-is'],
+    ['mpThreadTs', 'node-tsx', 'bench/mp/start.mjs', ['--context=thread', '--tasks=ts', '--reps=1'], 'as-is'],
+  ];
+  const got: Record<string, JobResult[]> = {};
+  for (let i = 0; i < n; i++) {
+    for (const [key, cmd, file, args, env] of cfg) {
+      (got[key] ??= []).push(await runScript(`start ${key} #${i + 1}${env === 'no-ca' ? ' (no NODE_EXTRA_CA_CERTS)' : ''}`, cmd, file, args, { env, timeoutMs: 45_000 }));
+    }
+  }
+  const m = Object.fromEntries(Object.entries(got).map(([k, v]) => [k, merge(v)]));
+  const pyA = fig(m.py, 'py_start_cold_ms');
+  rows.push({ fig: '6', what: 'Pool(2) start -> first apply result', ctx: 'process', mp: fig(m.mpProc, 'mp_start_cold_ms'), anchorName: 'CPython spawn Pool(2)', anchor: pyA, unit: 'ms', kind: 'atMost', target: 1 });
+  rows.push({ fig: '6', what: '  same, NODE_EXTRA_CA_CERTS unset', ctx: 'process', mp: fig(m.mpProcNoCa, 'mp_start_cold_ms'), anchorName: 'CPython spawn Pool(2)', anchor: pyA, unit: 'ms', kind: 'atMost', target: 1 });
+  rows.push({ fig: '6', what: '  same vs raw fork x2 + 1 echo', ctx: 'process', mp: fig(m.mpProc, 'mp_start_cold_ms'), anchorName: 'raw fork x2', anchor: fig(m.rawProc, 'raw_process_start_cold_ms'), unit: 'ms', kind: 'info-atMost' });
+  rows.push({ fig: '6', what: '  same vs raw, CA_CERTS unset (both)', ctx: 'process', mp: fig(m.mpProcNoCa, 'mp_start_cold_ms'), anchorName: 'raw fork x2', anchor: fig(m.rawProcNoCa, 'raw_process_start_cold_ms'), unit: 'ms', kind: 'info-atMost' });
+  rows.push({ fig: '6', what: '  same, fn in a .ts module under tsx', ctx: 'process', mp: fig(m.mpProcTs, 'mp_start_cold_ms'), anchorName: 'CPython spawn Pool(2)', anchor: pyA, unit: 'ms', kind: 'info-atMost' });
+  rows.push({ fig: '6', what: 'Pool(2) start -> first apply result', ctx: 'thread', mp: fig(m.mpThread, 'mp_start_cold_ms'), anchorName: 'raw 2 worker_threads + echo', anchor: fig(m.rawThread, 'raw_thread_start_cold_ms'), unit: 'ms', kind: 'atMost', target: 1.1 });
+  rows.push({ fig: '6', what: '  same, fn in a .ts module under tsx', ctx: 'thread', mp: fig(m.mpThreadTs, 'mp_start_cold_ms'), anchorName: 'raw 2 worker_threads + echo', anchor: fig(m.rawThread, 'raw_thread_start_cold_ms'), unit: 'ms', kind: 'info-atMost' });
+  rows.push({ fig: '6', what: '  warm (2nd pool in the process)', ctx: 'process', mp: fig(m.mpProc, 'mp_start_warm_ms'), anchorName: 'CPython 2nd spawn Pool(2)', anchor: fig(m.py, 'py_start_warm_ms'), unit: 'ms', kind: 'info-atMost' });
+  rows.push({ fig: '6', what: '  warm (2nd pool in the process)', ctx: 'thread', mp: fig(m.mpThread, 'mp_start_warm_ms'), anchorName: 'raw 2nd start', anchor: fig(m.rawThread, 'raw_thread_start_warm_ms'), unit: 'ms', kind: 'info-atMost' });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+console.log('');
+printTable();
+console.log('');
+console.log(
+  'Medians of repeated samples. Ratios: "x faster" = anchor/multiproc, "x anchor" = multiproc/anchor, ' +
+    'speedup = Pool(1) time / Pool(2) time. Round trips (3, 4) interleave multiproc and the raw floor in one process. ' +
+    'Start (6): cold = first pool in a fresh process, library already imported; "CA_CERTS unset" runs the ' +
+    'benchmark process (and so its children) without NODE_EXTRA_CA_CERTS. (info) rows have no target.',
+);
+console.log(`total ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+if (jsonOut) {
+  fs.writeFileSync(jsonOut, JSON.stringify({ rows: rows.map((r) => ({ ...r, ...judge(r) })), runs: allRuns }, null, 2));
+  console.log(`samples written to ${jsonOut}`);
+}

@@ -1,0 +1,19 @@
+import { expectCleanStderr, expectExit, fail, lines, matching } from './_lib.mjs';
+
+const SLEEP_MS = 100;
+
+export function check(stdout, stderr, exitCode, info) {
+  expectExit(exitCode, stderr);
+  expectCleanStderr(stderr);
+  const ls = lines(stdout);
+  const runs = matching(ls, /^run in Process: (\d+)$/);
+  if (runs.length !== 10) fail(`${runs.length} "run in Process: <pid>" lines, expected 10`);
+  const pids = new Set(runs.map((m) => Number(m[1])));
+  if (pids.size > 5) fail(`${pids.size} different worker pids in a Pool(5)`);
+  if (pids.has(info.pid)) fail('a task ran in the main process');
+  if (ls.length !== 11) fail(`expected 11 stdout lines, got ${ls.length}: ${ls.join(' | ')}`);
+  const t = ls[10].match(/^main run Done,spend_time: (\d+) ms$/);
+  if (!t) fail(`last line is "${ls[10]}", expected "main run Done,spend_time: <n> ms" after every task's output`);
+  const ms = Number(t[1]);
+  if (ms < 10 * SLEEP_MS - 50) fail(`spend time ${ms} ms, but apply() is serial: at least ${10 * SLEEP_MS} ms expected`);
+}

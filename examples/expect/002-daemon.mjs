@@ -1,0 +1,13 @@
+import { expectBefore, expectCleanStderr, expectExit, fail, indexOfLine, lines } from './_lib.mjs';
+
+export function check(stdout, stderr, exitCode, info) {
+  expectExit(exitCode, stderr);
+  expectCleanStderr(stderr);
+  const ls = lines(stdout);
+  indexOfLine(ls, 'Starting: daemon');
+  expectBefore(ls, 'Starting: non-daemon', 'Exiting : non-daemon');
+  indexOfLine(ls, 'd.isAlive() true');
+  if (ls.includes('Exiting : daemon')) fail('the daemon ran to its end: it should be terminated when the main program ends');
+  if (ls.length !== 4) fail(`expected 4 stdout lines, got ${ls.length}: ${ls.join(' | ')}`);
+  if (info.durationMs >= 4500) fail(`the program took ${info.durationMs} ms: it waited for the daemon (5 s sleep) instead of terminating it`);
+}

@@ -1,0 +1,188 @@
+#!/usr/bin/env node
+// Runs every example (examples/*.ts) as its own child process, `node --import tsx examples/<name>.ts`,
+// one at a time, with a timeout, and checks its stdout, stderr and exit code with
+// examples/expect/<name>.mjs (export function check(stdout, stderr, exitCode, info)).
+// Usage: node examples/run-all.mjs [substring ...] [--verbose | --show-failures]
+// Prints `ok <name>` or `FAIL <name>: reason` per example and `N passed, M failed`; exits 1 on any failure.
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.dirname(here);
+const TIMEOUT_MS = Number(process.env.EXAMPLE_TIMEOUT_MS || 30_000);
+const DRAIN_MS = 5_000; // how long stdout/stderr may stay open after the main process exited
+const LINGER_MS = 3_000; // how long leftover processes of the example may take to go away
+
+const argv = process.argv.slice(2);
+const verbose = argv.includes('--verbose') || process.env.VERBOSE === '1';
+const filters = argv.filter((a) => !a.startsWith('--'));
+
+function resolveTsx() {
+  try {
+    return import.meta.resolve('tsx');
+  } catch {
+    try {
+      return pathToFileURL(createRequire(path.join(root, 'package.json')).resolve('tsx')).href;
+    } catch {
+      return 'tsx';
+    }
+  }
+}
+const tsx = resolveTsx();
+
+const examples = readdirSync(here)
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.startsWith('_'))
+  .map((f) => f.slice(0, -3))
+  .filter((name) => filters.length === 0 || filters.some((s) => name.includes(s)))
+  .sort();
+
+if (!existsSync(path.join(root, 'dist'))) {
+  console.error('note: dist/ does not exist yet; run `npm run build` first');
+}
+
+function oneLine(s, max = 700) {
+  const t = String(s).replace(/\s*\n\s*/g, ' | ').trim();
+  return t.length > max ? `${t.slice(0, max)}...` : t;
+}
+
+function groupAlive(pgid) {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function groupMembers(pgid) {
+  try {
+    const out = execFileSync('ps', ['-eo', 'pid=,pgid=,args='], { encoding: 'utf8' });
+    return out
+      .split('\n')
+      .map((l) => l.trim().match(/^(\d+)\s+(\d+)\s+(.*)$/))
+      .filter((m) => m && Number(m[2]) === pgid)
+      .map((m) => `${m[1]} ${m[3].slice(0, 100)}`);
+  } catch {
+    return [];
+  }
+}
+
+function killGroup(pgid) {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// A sleep that does not keep the runner alive once it is no longer needed.
+function timer(ms, value) {
+  let handle;
+  const promise = new Promise((r) => {
+    handle = setTimeout(() => r(value), ms);
+  });
+  return { promise, cancel: () => clearTimeout(handle) };
+}
+
+let current = null;
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    if (current) killGroup(current);
+    process.exit(130);
+  });
+}
+
+async function runExample(name) {
+  const file = path.join('examples', `${name}.ts`);
+  const started = Date.now();
+  const child = spawn(process.execPath, ['--import', tsx, file], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, so that leftovers can be found and killed
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+  });
+  const pid = child.pid;
+  current = pid;
+  const out = [];
+  const err = [];
+  child.stdout.on('data', (b) => out.push(b));
+  child.stderr.on('data', (b) => err.push(b));
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
+  const closed = new Promise((resolve) => child.on('close', () => resolve(true)));
+  child.on('error', (e) => err.push(Buffer.from(`runner: spawn failed: ${e.message}\n`)));
+
+  const problems = [];
+  const timeout = timer(TIMEOUT_MS, 'timeout');
+  const first = await Promise.race([exited, timeout.promise]);
+  timeout.cancel();
+  let exit;
+  if (first === 'timeout') {
+    problems.push(`timed out after ${TIMEOUT_MS} ms (still running: ${groupMembers(pid).join('; ') || 'main process'})`);
+    killGroup(pid);
+    exit = await exited;
+  } else {
+    exit = first;
+  }
+  const durationMs = exit.at - started;
+  const drain = timer(DRAIN_MS, false);
+  const drained = await Promise.race([closed, drain.promise]);
+  drain.cancel();
+  if (!drained) {
+    problems.push(`the main process exited but stdout/stderr stayed open ${DRAIN_MS} ms longer (leftover processes: ${groupMembers(pid).join('; ') || '?'})`);
+    killGroup(pid);
+    await closed;
+  } else if (first !== 'timeout') {
+    const deadline = Date.now() + LINGER_MS;
+    while (groupAlive(pid) && Date.now() < deadline) await sleep(100);
+    if (groupAlive(pid)) {
+      problems.push(`processes left running ${LINGER_MS} ms after the main process exited: ${groupMembers(pid).join('; ') || '?'}`);
+      killGroup(pid);
+    }
+  }
+  current = null;
+  const stdout = Buffer.concat(out).toString('utf8');
+  const stderr = Buffer.concat(err).toString('utf8');
+  const exitCode = exit.code;
+  return { stdout, stderr, exitCode, info: { pid, signal: exit.signal, durationMs, runnerPid: process.pid }, problems };
+}
+
+let passed = 0;
+let failed = 0;
+for (const name of examples) {
+  const expectFile = path.join(here, 'expect', `${name}.mjs`);
+  const result = await runExample(name);
+  let reason = null;
+  if (!existsSync(expectFile)) {
+    reason = `no expectation file examples/expect/${name}.mjs`;
+  } else {
+    try {
+      const { check } = await import(pathToFileURL(expectFile).href);
+      const r = await check(result.stdout, result.stderr, result.exitCode, result.info);
+      if (typeof r === 'string') reason = r;
+      else if (r === false) reason = 'check returned false';
+    } catch (e) {
+      reason = e && e.message ? e.message : String(e);
+    }
+  }
+  if (!reason && result.problems.length) reason = result.problems.join('; ');
+  else if (reason && result.problems.length) reason = `${result.problems.join('; ')}; ${reason}`;
+  if (reason) {
+    failed++;
+    console.log(`FAIL ${name}: ${oneLine(reason)}`);
+  } else {
+    passed++;
+    console.log(`ok ${name}`);
+  }
+  if (verbose || (reason && argv.includes('--show-failures'))) {
+    console.log(`  [${name}] exit ${result.exitCode}${result.info.signal ? ` signal ${result.info.signal}` : ''}, ${result.info.durationMs} ms`);
+    for (const [label, text] of [['stdout', result.stdout], ['stderr', result.stderr]]) {
+      for (const l of text.split('\n').filter(Boolean)) console.log(`  [${name} ${label}] ${l}`);
+    }
+  }
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exitCode = failed ? 1 : 0;

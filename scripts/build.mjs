@@ -1,0 +1,38 @@
+// Builds the package: ESM with types (tsc) into dist/esm, and a CommonJS entry (esbuild bundle
+// of the same sources) into dist/cjs. Workers always run the ESM bootstrap; both entries share
+// their runtime state through globalThis, so mixing them in one program is safe.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const require = createRequire(import.meta.url);
+const dist = path.join(root, 'dist');
+rmSync(dist, { recursive: true, force: true });
+
+const tsc = path.join(path.dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
+execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json')], { stdio: 'inherit', cwd: root });
+
+const esbuild = require('esbuild');
+mkdirSync(path.join(dist, 'cjs'), { recursive: true });
+writeFileSync(path.join(dist, 'cjs', 'package.json'), '{ "type": "commonjs" }\n');
+esbuild.buildSync({
+  entryPoints: [path.join(root, 'src', 'index.ts')],
+  outfile: path.join(dist, 'cjs', 'index.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['msgpackr', 'acorn', 'tsx'],
+  // import.meta.url stands for a file inside dist/esm/runtime, so the bundle finds the ESM bootstrap.
+  define: { 'import.meta.url': '__multiprocImportMetaUrl', 'import.meta.resolve': '__multiprocImportMetaResolve' },
+  banner: { js: [
+    "const __multiprocImportMetaUrl = require('node:url').pathToFileURL(require('node:path').join(__dirname, '..', 'esm', 'runtime', 'spawn.js')).href;",
+    "const __multiprocImportMetaResolve = (s) => require('node:url').pathToFileURL(require.resolve(s)).href;",
+  ].join('\n') },
+  logLevel: 'warning',
+});
+execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json'), '--emitDeclarationOnly', '--outDir', path.join(dist, 'cjs', 'types'), '--sourceMap', 'false'], { stdio: 'inherit', cwd: root });
+writeFileSync(path.join(dist, 'cjs', 'index.d.cts'), "export * from './types/index.js';\n");

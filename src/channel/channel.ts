@@ -1,0 +1,95 @@
+// One framed duplex per peer. Messages are small msgpack arrays ([type, ...fields]); user
+// values inside them are already encoded by the codec. Sends made in one tick leave in one
+// write. When the transport closes, close handlers run once so pending work can reject.
+import { Packr } from 'msgpackr';
+import { ProcessError } from '../errors.js';
+import { DEFAULT_MAX_FRAME, FrameReader, joinFrames } from './frames.js';
+import type { Transport } from './transport.js';
+
+const envelope = new Packr({ useRecords: false, structuredClone: false });
+
+export type Message = unknown[];
+
+export class Channel {
+  private queue: Uint8Array[] = [];
+  private queuedBytes = 0;
+  private scheduled = false;
+  private readonly reader: FrameReader;
+  private readonly closeHandlers: ((error?: Error) => void)[] = [];
+  closed = false;
+  closeError: Error | undefined;
+  onMessage: (msg: Message) => void = () => {};
+
+  constructor(private readonly transport: Transport, maxFrame = DEFAULT_MAX_FRAME) {
+    this.reader = new FrameReader((frame) => this.deliver(frame), maxFrame);
+    transport.start((chunk) => {
+      try { this.reader.push(chunk); } catch (e) { this.fail(e as Error); }
+    }, (error) => this.handleClose(error));
+  }
+
+  private deliver(frame: Uint8Array): void {
+    let msg: unknown;
+    try { msg = envelope.unpack(frame); } catch (e) {
+      this.fail(Object.assign(new ProcessError(`invalid frame from peer: ${(e as Error).message}`), { code: 'ERR_INVALID_FRAME' }));
+      return;
+    }
+    if (!Array.isArray(msg)) {
+      this.fail(Object.assign(new ProcessError('invalid message from peer: not an array'), { code: 'ERR_INVALID_FRAME' }));
+      return;
+    }
+    this.onMessage(msg);
+  }
+
+  send(msg: Message): void {
+    if (this.closed) return;
+    const bytes = envelope.pack(msg);
+    this.queue.push(bytes);
+    this.queuedBytes += bytes.length;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    if (this.queue.length === 0 || this.closed) return;
+    const data = joinFrames(this.queue, this.queuedBytes);
+    this.queue = [];
+    this.queuedBytes = 0;
+    this.transport.write(data);
+  }
+
+  /** Flushes and resolves once the bytes have left this process. */
+  drain(): Promise<void> {
+    this.flush();
+    return this.transport.drain();
+  }
+
+  onClose(handler: (error?: Error) => void): void {
+    if (this.closed) handler(this.closeError); else this.closeHandlers.push(handler);
+  }
+
+  private fail(error: Error): void {
+    this.handleClose(error);
+    this.transport.close();
+  }
+
+  private handleClose(error?: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeError = error;
+    this.queue = [];
+    for (const h of this.closeHandlers.splice(0)) h(error);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.transport.close();
+    this.handleClose();
+  }
+
+  ref(): void { this.transport.ref(); }
+  unref(): void { this.transport.unref(); }
+}

@@ -1,0 +1,92 @@
+// Length-prefixed frames: [u32 LE length][payload]. The reader is defensive: a length over
+// the limit closes the channel with ERR_FRAME_TOO_LARGE instead of allocating it.
+import { rangeErr } from '../errors.js';
+
+export const DEFAULT_MAX_FRAME = 1024 * 1024 * 1024; // 1 GiB between a parent and its workers
+
+/** Packs frames into one buffer, so a batch costs one write. */
+export function joinFrames(frames: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total + 4 * frames.length);
+  const view = new DataView(out.buffer);
+  let at = 0;
+  for (const f of frames) {
+    view.setUint32(at, f.length, true);
+    out.set(f, at + 4);
+    at += 4 + f.length;
+  }
+  return out;
+}
+
+export class FrameReader {
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private need = -1;
+
+  constructor(private readonly onFrame: (frame: Uint8Array) => void, private readonly maxFrame = DEFAULT_MAX_FRAME) {}
+
+  /** Feeds bytes; calls onFrame for each complete frame. Throws on an oversized length. */
+  push(chunk: Uint8Array): void {
+    if (this.pendingBytes === 0) {
+      // Fast path: whole frames inside this chunk need no copying.
+      let at = 0;
+      while (chunk.length - at >= 4) {
+        const len = readLength(chunk, at);
+        this.check(len);
+        if (chunk.length - at - 4 < len) break;
+        this.onFrame(chunk.subarray(at + 4, at + 4 + len));
+        at += 4 + len;
+      }
+      if (at === chunk.length) return;
+      chunk = chunk.subarray(at);
+    }
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    this.drain();
+  }
+
+  private check(len: number): void {
+    if (len > this.maxFrame) {
+      throw rangeErr('ERR_FRAME_TOO_LARGE', `a peer announced a ${len}-byte frame; the limit is ${this.maxFrame} bytes (raise maxFrameSize if this is expected)`);
+    }
+  }
+
+  private take(n: number): Uint8Array {
+    const first = this.pending[0]!;
+    if (first.length >= n) {
+      const out = first.subarray(0, n);
+      if (first.length === n) this.pending.shift(); else this.pending[0] = first.subarray(n);
+      this.pendingBytes -= n;
+      return out;
+    }
+    const out = new Uint8Array(n);
+    let filled = 0;
+    while (filled < n) {
+      const head = this.pending[0]!;
+      const part = Math.min(head.length, n - filled);
+      out.set(head.subarray(0, part), filled);
+      filled += part;
+      if (part === head.length) this.pending.shift(); else this.pending[0] = head.subarray(part);
+    }
+    this.pendingBytes -= n;
+    return out;
+  }
+
+  private drain(): void {
+    for (;;) {
+      if (this.need < 0) {
+        if (this.pendingBytes < 4) return;
+        const len = readLength(this.take(4), 0);
+        this.check(len);
+        this.need = len;
+      }
+      if (this.pendingBytes < this.need) return;
+      const frame = this.take(this.need);
+      this.need = -1;
+      this.onFrame(frame);
+    }
+  }
+}
+
+function readLength(b: Uint8Array, at: number): number {
+  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16)) + b[at + 3]! * 0x1000000;
+}

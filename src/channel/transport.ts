@@ -1,0 +1,53 @@
+// The two byte pipes a channel can run over: a Unix socket (child process, fd 3) and a
+// MessagePort (worker thread). Both deliver whole batches of frames.
+import type { Socket } from 'node:net';
+import type { MessagePort, Worker } from 'node:worker_threads';
+
+export interface Transport {
+  write(data: Uint8Array): void;
+  start(onData: (chunk: Uint8Array) => void, onClose: (error?: Error) => void): void;
+  close(): void;
+  /** Resolves once everything written so far has left this process. */
+  drain(): Promise<void>;
+  ref(): void;
+  unref(): void;
+}
+
+export function socketTransport(socket: Socket): Transport {
+  let closed = false;
+  return {
+    write(data) { if (!closed) socket.write(data); },
+    start(onData, onClose) {
+      socket.on('data', onData);
+      const end = (error?: Error) => { if (!closed) { closed = true; onClose(error); } };
+      socket.on('error', end);
+      socket.on('end', () => end());
+      socket.on('close', () => end());
+    },
+    close() { closed = true; socket.end(); socket.destroySoon?.(); },
+    drain() { return closed || socket.writableLength === 0 ? Promise.resolve() : new Promise((r) => socket.write(new Uint8Array(0), () => r())); },
+    ref() { socket.ref(); },
+    unref() { socket.unref(); },
+  };
+}
+
+type PortLike = MessagePort | Worker;
+
+export function portTransport(port: PortLike, closeEvent: 'close' | 'exit'): Transport {
+  let closed = false;
+  return {
+    write(data) {
+      if (closed) return;
+      const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
+      port.postMessage(data, whole ? [data.buffer as ArrayBuffer] : []);
+    },
+    start(onData, onClose) {
+      port.on('message', (m: Uint8Array) => onData(m));
+      port.on(closeEvent, () => { if (!closed) { closed = true; onClose(); } });
+    },
+    close() { closed = true; if ('close' in port) port.close(); },
+    drain() { return Promise.resolve(); },
+    ref() { port.ref(); },
+    unref() { port.unref(); },
+  };
+}

@@ -1,0 +1,154 @@
+// value <-> bytes. msgpackr (structured-clone mode) packs what the reducer produced; three
+// extensions carry class instances, errors and shared objects. Decoding only builds data:
+// classes are looked up (never constructed), modules are imported only when a trusted parent
+// named them, and a peer without that trust (`allowModules: false`) cannot name any.
+import { Packr, addExtension } from 'msgpackr';
+import { typeErr } from '../errors.js';
+import * as errors from '../errors.js';
+import { ClassNode, ErrorNode, Reducer, SharedNode, builtinErrorClasses } from './reduce.js';
+import { registerClass, registeredByName, type ClassRef } from './classes.js';
+import { importModule, loadedModule, pickExport } from '../functions/resolve.js';
+import { displayPath } from '../functions/reference.js';
+import { globalSingleton } from '../runtime/state.js';
+
+const EXT_CLASS = 0x11, EXT_ERROR = 0x12, EXT_SHARED = 0x13, EXT_MANIFEST = 0x14;
+
+// Records (the default) keep plain objects apart from Maps; each message carries its own record
+// definitions, so no state is shared between the two ends.
+const packr = new Packr({ structuredClone: true, moreTypes: true });
+
+class Manifest { constructor(readonly refs: ClassRef[], readonly body: Uint8Array) {} }
+
+/** Classes of the message being decoded (decoding is synchronous, so one slot suffices). */
+interface TableEntry { cls: Function; revive?: (state: unknown) => unknown }
+let table: TableEntry[] | null = null;
+
+type Reviver = (state: unknown) => unknown;
+const sharedTypes = globalSingleton('sharedTypes', () => new Map<string, Reviver>());
+
+/** Tells the decoder how to rebuild a shared object of `type` from its state. */
+export function registerSharedType(type: string, revive: Reviver): void { sharedTypes.set(type, revive); }
+
+function defineHidden(o: object, key: string, value: unknown): void {
+  Object.defineProperty(o, key, { value, writable: true, configurable: true, enumerable: false });
+}
+
+addExtension({
+  Class: ClassNode, type: EXT_CLASS,
+  write: (n: ClassNode) => [n.ref, n.state, n.custom],
+  read: ([ref, state, custom]: [number, unknown, boolean]) => {
+    const entry = table?.[ref];
+    if (!entry) throw typeErr('ERR_INVALID_MESSAGE', 'message names a class outside its manifest');
+    if (custom && entry.revive) return entry.revive(state);
+    const o = Object.create(entry.cls.prototype as object) as Record<string, unknown>;
+    Object.assign(o, state);
+    return o;
+  },
+});
+
+addExtension({
+  Class: ErrorNode, type: EXT_ERROR,
+  write: (n: ErrorNode) => [n.cls, n.message, n.stack, n.props, n.hasCause ? [n.cause] : null],
+  read: ([cls, message, stack, props, cause]: [number | string, string, string | undefined, Record<string, unknown> | null, [unknown] | null]) => {
+    const ctor = typeof cls === 'string' ? builtinErrorClasses[cls] ?? Error : table?.[cls]?.cls ?? Error;
+    const e = Object.create(ctor.prototype as object) as Error;
+    defineHidden(e, 'message', String(message));
+    if (stack !== undefined) defineHidden(e, 'stack', stack);
+    if (props) {
+      for (const [k, v] of Object.entries(props)) {
+        if (k === 'name' || k === 'errors') defineHidden(e, k, v); else (e as unknown as Record<string, unknown>)[k] = v;
+      }
+    }
+    if (cause) defineHidden(e, 'cause', cause[0]);
+    return e;
+  },
+});
+
+addExtension({
+  Class: SharedNode, type: EXT_SHARED,
+  write: (n: SharedNode) => [n.type, n.state],
+  read: ([type, state]: [string, unknown]) => {
+    const revive = sharedTypes.get(type);
+    if (!revive) throw typeErr('ERR_INVALID_MESSAGE', `message carries an unknown shared object type '${String(type)}'`);
+    return revive(state);
+  },
+});
+
+addExtension({
+  Class: Manifest, type: EXT_MANIFEST,
+  pack: (m: Manifest) => {
+    const refs = packr.pack(m.refs);
+    const out = Buffer.allocUnsafe(4 + refs.length + m.body.length);
+    out.writeUInt32LE(refs.length, 0);
+    out.set(refs, 4);
+    out.set(m.body, 4 + refs.length);
+    return out;
+  },
+  unpack: (buf: Uint8Array) => {
+    const n = new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getUint32(0, true);
+    return new Manifest(packr.unpack(buf.subarray(4, 4 + n)) as ClassRef[], buf.subarray(4 + n));
+  },
+});
+
+// The library's own error classes revive by name everywhere.
+for (const [name, cls] of Object.entries(errors)) {
+  if (typeof cls === 'function' && /^[A-Z]/.test(name) && cls.prototype instanceof Error) {
+    registerClass(cls as new () => Error, { name: `multiproc.${name}` });
+  }
+}
+
+/**
+ * Encodes `value`. Throws TypeError ERR_NOT_TRANSFERABLE naming the path (`root[1].handler`)
+ * when part of it cannot be sent; nothing is sent then.
+ */
+export function encode(value: unknown, root = 'value'): Uint8Array {
+  const reduced = Reducer.reduce(value, root);
+  const body = packr.pack(reduced.value);
+  const out = reduced.refs.length === 0 ? body : packr.pack(new Manifest(reduced.refs, body));
+  for (const commit of reduced.commits) commit();
+  return out;
+}
+
+export interface DecodeOptions {
+  /** May the message name modules to import (true only for messages from a trusted parent/child). */
+  allowModules?: boolean;
+}
+
+type ExportClassRef = Exclude<ClassRef, { r: string }>;
+
+function resolveRefSync(ref: ClassRef, allowModules: boolean): TableEntry | undefined {
+  if ('r' in ref) {
+    const reg = registeredByName(ref.r);
+    if (!reg) throw typeErr('ERR_NOT_TRANSFERABLE', `class '${ref.r}' is not registered in this process; call registerClass in a module both sides import`);
+    return { cls: reg.cls, revive: reg.revive };
+  }
+  if (!allowModules) throw typeErr('ERR_INVALID_MESSAGE', 'a peer may not name modules to import');
+  const ns = loadedModule(ref.m);
+  return ns ? checkClass(pickExport(ns, ref), ref) : undefined;
+}
+
+function checkClass(v: unknown, ref: ExportClassRef): TableEntry {
+  if (typeof v !== 'function') throw typeErr('ERR_NOT_TRANSFERABLE', `${ref.e} is not an exported class of ${displayPath(ref.m)}`);
+  return { cls: v };
+}
+
+function unpackWith(body: Uint8Array, classes: TableEntry[] | null): unknown {
+  const saved = table;
+  table = classes;
+  try { return packr.unpack(body); } finally { table = saved; }
+}
+
+/** Decodes bytes from `encode`. Synchronous unless the message needs a module not yet imported. */
+export function decode(bytes: Uint8Array, options: DecodeOptions = {}): unknown {
+  const top = packr.unpack(bytes);
+  if (!(top instanceof Manifest)) return top;
+  const allow = options.allowModules ?? true;
+  const classes = top.refs.map((r) => resolveRefSync(r, allow));
+  if (classes.every((c) => c !== undefined)) return unpackWith(top.body, classes as TableEntry[]);
+  return Promise.all(top.refs.map(async (r, i) => {
+    const known = classes[i];
+    if (known) return known;
+    const ref = r as ExportClassRef;
+    return checkClass(pickExport(await importModule(ref.m), ref), ref);
+  })).then((resolved) => unpackWith(top.body, resolved));
+}

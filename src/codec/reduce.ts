@@ -1,0 +1,221 @@
+// The single reduction layer: walks a value once before it is packed, refusing what cannot
+// cross (with the path to it), and turning class instances, errors and shared objects into
+// nodes the packer writes as extensions. Containers are copied only where something changed.
+import { typeErr } from '../errors.js';
+import { registeredByClass, classExportRef, type ClassRef } from './classes.js';
+import { displayPath } from '../functions/reference.js';
+import { locate } from '../functions/locate.js';
+
+/** Objects with this method travel as shared references (Connection, Queue, Lock, ...). */
+export const kReduce = Symbol.for('multiproc.reduce');
+export interface SharedReducible {
+  /** `commit` runs only once the whole message encoded, so a refused message changes nothing. */
+  [kReduce](): { type: string; state: unknown; commit?: () => void };
+}
+
+export class ClassNode { constructor(readonly ref: number, readonly state: unknown, readonly custom: boolean) {} }
+export class ErrorNode {
+  constructor(readonly cls: number | string, readonly message: string, readonly stack: string | undefined,
+    readonly props: Record<string, unknown> | null, readonly cause: unknown, readonly hasCause: boolean) {}
+}
+export class SharedNode { constructor(readonly type: string, readonly state: unknown) {} }
+
+const BUILTIN_ERRORS = new Set(['Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError']);
+export const builtinErrorClasses: Record<string, Function> = {
+  Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError,
+};
+
+class Unsendable extends Error {
+  path: (string | number | { mapKey: unknown } | '<set>')[] = [];
+  constructor(readonly what: string, readonly fix: string) { super(what); }
+}
+
+const PASS_THROUGH = new Set<Function>([Date, RegExp, ArrayBuffer, DataView, Buffer,
+  Uint8Array, Int8Array, Uint8ClampedArray, Uint16Array, Int16Array, Uint32Array, Int32Array,
+  Float32Array, Float64Array, BigInt64Array, BigUint64Array]);
+
+function formatPath(root: string, path: Unsendable['path']): string {
+  let out = root;
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (seg === '<set>') out += '.<set item>';
+    else if (typeof seg === 'object') out += `.get(${typeof seg.mapKey === 'string' ? JSON.stringify(seg.mapKey) : String(seg.mapKey)})`;
+    else out += /^[A-Za-z_$][\w$]*$/.test(seg) ? `.${seg}` : `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+
+export class Reducer {
+  readonly refs: ClassRef[] = [];
+  private readonly refIndex = new Map<string, number>();
+  private readonly seen = new Map<object, unknown>();
+
+  readonly commits: (() => void)[] = [];
+
+  static reduce(value: unknown, root: string): { value: unknown; refs: ClassRef[]; commits: (() => void)[] } {
+    const r = new Reducer();
+    try {
+      return { value: r.any(value), refs: r.refs, commits: r.commits };
+    } catch (e) {
+      if (e instanceof Unsendable) {
+        throw typeErr('ERR_NOT_TRANSFERABLE', `${formatPath(root, e.path)} cannot be sent to another process: ${e.what}; ${e.fix}`);
+      }
+      throw e;
+    }
+  }
+
+  private ref(key: string, ref: ClassRef): number {
+    let i = this.refIndex.get(key);
+    if (i === undefined) { i = this.refs.push(ref) - 1; this.refIndex.set(key, i); }
+    return i;
+  }
+
+  any(v: unknown): unknown {
+    switch (typeof v) {
+      case 'object': return v === null ? v : this.object(v);
+      case 'function': {
+        const name = (v as Function).name || 'anonymous';
+        throw new Unsendable(`it is a function (${name})`, 'functions travel only as a target/fn argument; pass data, or an exported class instance');
+      }
+      case 'symbol': throw new Unsendable('it is a symbol', 'send a string instead');
+      default: return v;
+    }
+  }
+
+  private child(key: Unsendable['path'][number], v: unknown): unknown {
+    if (typeof v !== 'object' && typeof v !== 'function' && typeof v !== 'symbol') return v;
+    try { return this.any(v); } catch (e) {
+      if (e instanceof Unsendable) e.path.unshift(key);
+      throw e;
+    }
+  }
+
+  private object(o: object): unknown {
+    if (this.seen.has(o)) return this.seen.get(o);
+    const ctor = (o as { constructor?: Function }).constructor;
+    if (Array.isArray(o) && ctor === Array) return this.array(o);
+    const proto = Object.getPrototypeOf(o);
+    if (proto === Object.prototype || proto === null) return this.plain(o as Record<string, unknown>);
+    if (ctor && PASS_THROUGH.has(ctor)) { this.seen.set(o, o); return o; }
+    if (o instanceof Map && ctor === Map) return this.map(o);
+    if (o instanceof Set && ctor === Set) return this.set(o);
+    if (typeof (o as Partial<SharedReducible>)[kReduce] === 'function') {
+      const { type, state, commit } = (o as SharedReducible)[kReduce]();
+      if (commit) this.commits.push(commit);
+      const node = new SharedNode(type, this.any(state));
+      this.seen.set(o, node);
+      return node;
+    }
+    if (o instanceof Error) return this.error(o);
+    if (o instanceof Promise || o instanceof WeakMap || o instanceof WeakSet || o instanceof WeakRef) {
+      throw new Unsendable(`it is a ${ctor?.name ?? 'weak or pending object'}`, 'send the value it holds instead');
+    }
+    return this.instance(o, ctor);
+  }
+
+  private array(a: unknown[]): unknown[] {
+    let out: unknown[] | undefined;
+    this.seen.set(a, a);
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i];
+      const r = this.child(i, v);
+      if (r !== v && !out) { out = a.slice(0, i); this.seen.set(a, out); }
+      if (out) out.push(r);
+    }
+    return out ?? a;
+  }
+
+  private plain(o: Record<string, unknown>): Record<string, unknown> {
+    let out: Record<string, unknown> | undefined;
+    this.seen.set(o, o);
+    const keys = Object.keys(o);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      const v = o[k];
+      const r = this.child(k, v);
+      if (r !== v && !out) {
+        out = {};
+        for (let j = 0; j < i; j++) out[keys[j]!] = o[keys[j]!];
+        this.seen.set(o, out);
+      }
+      if (out) out[k] = r;
+    }
+    return out ?? o;
+  }
+
+  private map(m: Map<unknown, unknown>): Map<unknown, unknown> {
+    const out = new Map<unknown, unknown>();
+    this.seen.set(m, out);
+    for (const [k, v] of m) out.set(this.child({ mapKey: k }, k), this.child({ mapKey: k }, v));
+    return out;
+  }
+
+  private set(s: Set<unknown>): Set<unknown> {
+    const out = new Set<unknown>();
+    this.seen.set(s, out);
+    for (const v of s) out.add(this.child('<set>', v));
+    return out;
+  }
+
+  private classRef(cls: Function): number | undefined {
+    const registered = registeredByClass(cls);
+    if (registered) return this.ref(`r:${registered.name}`, { r: registered.name });
+    const exported = classExportRef(cls);
+    if (exported) return this.ref(`m:${exported.m}#${exported.e}`, exported);
+    return undefined;
+  }
+
+  private instance(o: object, ctor: Function | undefined): ClassNode {
+    if (!ctor) throw new Unsendable('it has no constructor', 'send a plain object');
+    const registered = registeredByClass(ctor);
+    const index = this.classRef(ctor);
+    if (index === undefined) {
+      const loc = locate(ctor);
+      throw new Unsendable(`it is an instance of class ${ctor.name || '(anonymous)'}, which is not exported from ${loc ? displayPath(loc.url) : 'its module'}`,
+        `export the class, or call registerClass(${ctor.name || 'TheClass'}) in a module both sides import`);
+    }
+    const node = new ClassNode(index, undefined, false);
+    this.seen.set(o, node);
+    let state: unknown;
+    if (registered?.reduce) {
+      state = this.any(registered.reduce(o));
+      (node as { custom: boolean }).custom = true;
+    } else {
+      state = this.plain({ ...(o as Record<string, unknown>) });
+    }
+    (node as { state: unknown }).state = state;
+    return node;
+  }
+
+  private error(e: Error): ErrorNode {
+    let cls: number | string | undefined;
+    for (let c: Function | null = e.constructor; c && c !== Object; c = Object.getPrototypeOf(c) as Function | null) {
+      if (BUILTIN_ERRORS.has(c.name) && builtinErrorClasses[c.name] === c) { cls = c.name; break; }
+      cls = this.classRef(c);
+      if (cls !== undefined) break;
+    }
+    const props: Record<string, unknown> = {};
+    let any = false;
+    {
+      const node = new ErrorNode(cls ?? 'Error', String(e.message), typeof e.stack === 'string' ? e.stack : undefined, null, undefined, 'cause' in e);
+      this.seen.set(e, node);
+      for (const k of Object.keys(e)) {
+        if (k === 'stack' || k === 'message' || k === 'cause') continue;
+        props[k] = this.safe((e as unknown as Record<string, unknown>)[k]); any = true;
+      }
+      const proto = e.constructor?.prototype as { name?: unknown } | undefined;
+      if (e.name !== proto?.name || cls === undefined) { props.name = String(e.name); any = true; }
+      if (e instanceof AggregateError) { props.errors = this.safe(e.errors); any = true; }
+      (node as { props: unknown }).props = any ? props : null;
+      if ('cause' in e) (node as { cause: unknown }).cause = this.safe(e.cause);
+      return node;
+    }
+  }
+
+  private safe(v: unknown): unknown {
+    try { return this.any(v); } catch (err) {
+      if (err instanceof Unsendable) return `[not transferable: ${err.what}]`;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,88 @@
+// Tree routing between the processes of one program. Every process has an address ('' for
+// the main program, '2' for its second child, '2.1' for that child's first child) and a
+// channel to its parent and to each child. Connection traffic is routed hop by hop, so a
+// pipe works between any two processes of the tree without new sockets.
+import type { Channel, Message } from '../channel/channel.js';
+import { M } from '../runtime/protocol.js';
+import { globalSingleton, runtimeState } from '../runtime/state.js';
+
+export type RouteHandler = (kind: string, fields: unknown[]) => void;
+
+interface RouterState {
+  parent: Channel | null;
+  children: Map<string, Channel>;
+  counter: number;
+  local: RouteHandler | null;
+  gone: ((address: string) => void)[];
+}
+
+const router = globalSingleton<RouterState>('router', () => ({ parent: null, children: new Map(), counter: 0, local: null, gone: [] }));
+
+export function myAddress(): string { return runtimeState().address; }
+
+/** A fresh address for a child of this process. */
+export function childAddress(): string {
+  const me = myAddress();
+  const n = ++router.counter;
+  return me === '' ? String(n) : `${me}.${n}`;
+}
+
+/** True when `address` is `ancestor` or below it. */
+export function isUnder(address: string, ancestor: string): boolean {
+  return ancestor === '' || address === ancestor || address.startsWith(`${ancestor}.`);
+}
+
+export function setLocalHandler(handler: RouteHandler): void { router.local = handler; }
+export function onAddressGone(handler: (address: string) => void): void { router.gone.push(handler); }
+
+function nextHop(dest: string): Channel | null | 'local' {
+  const me = myAddress();
+  if (dest === me) return 'local';
+  if (me === '' || dest.startsWith(`${me}.`)) {
+    const rest = me === '' ? dest : dest.slice(me.length + 1);
+    const seg = rest.split('.')[0];
+    return router.children.get(me === '' ? seg! : `${me}.${seg}`) ?? null;
+  }
+  return router.parent;
+}
+
+/** Sends `[kind, ...fields]` to the process at `dest`. Returns false when no route exists. */
+export function route(dest: string, kind: string, fields: unknown[]): boolean {
+  const hop = nextHop(dest);
+  if (hop === 'local') { router.local?.(kind, fields); return true; }
+  if (!hop || hop.closed) return false;
+  hop.send([M.ROUTE, dest, kind, ...fields]);
+  return true;
+}
+
+function receive(msg: Message): void {
+  const dest = msg[1] as string;
+  if (dest === '^') {
+    announceGone(msg[3] as string);
+    return;
+  }
+  if (typeof dest !== 'string' || typeof msg[2] !== 'string') return;
+  route(dest, msg[2], msg.slice(3));
+}
+
+/** Tells this process and its ancestors that a process (and its subtree) is gone. */
+function announceGone(address: string): void {
+  for (const h of router.gone) h(address);
+  router.parent?.send([M.ROUTE, '^', 'g', address]);
+}
+
+/** Joins a child's channel to the tree. Non-route messages go to `onMessage`. */
+export function attachChannel(address: string, channel: Channel, onMessage: (msg: Message) => void): void {
+  router.children.set(address, channel);
+  channel.onMessage = (msg) => { if (msg[0] === M.ROUTE) receive(msg); else onMessage(msg); };
+  channel.onClose(() => {
+    router.children.delete(address);
+    announceGone(address);
+  });
+}
+
+/** In a worker: the channel to the parent. */
+export function attachParent(channel: Channel, onMessage: (msg: Message) => void): void {
+  router.parent = channel;
+  channel.onMessage = (msg) => { if (msg[0] === M.ROUTE) receive(msg); else onMessage(msg); };
+}

@@ -1,0 +1,58 @@
+// getContext(): the library's factories bound to one start method, as CPython's contexts.
+import { Pipe, Connection } from './connection/connection.js';
+import { wait } from './connection/wait.js';
+import { Pool, type PoolOptions } from './pool/pool.js';
+import { Process, type ProcessOptions } from './process/process.js';
+import { activeChildren, cpuCount, currentProcess, parentProcess } from './process/current.js';
+import { getLogger, logToStderr } from './runtime/logging.js';
+import { getAllStartMethods, getStartMethod, normalizeMethod, setStartMethod, type StartMethod, type StartMethodName } from './runtime/start-method.js';
+import { registerClass } from './codec/classes.js';
+import { isMainEntry } from './runtime/entry.js';
+
+export interface Context {
+  readonly method: StartMethod;
+  Process: typeof Process;
+  Pool: typeof Pool;
+  Pipe: typeof Pipe;
+  Connection: typeof Connection;
+  wait: typeof wait;
+  currentProcess: typeof currentProcess;
+  parentProcess: typeof parentProcess;
+  activeChildren: typeof activeChildren;
+  cpuCount: typeof cpuCount;
+  registerClass: typeof registerClass;
+  isMainEntry: typeof isMainEntry;
+  getLogger: typeof getLogger;
+  logToStderr: typeof logToStderr;
+  getStartMethod(): StartMethod;
+  setStartMethod: typeof setStartMethod;
+  getAllStartMethods: typeof getAllStartMethods;
+  getContext: typeof getContext;
+}
+
+const contexts = new Map<StartMethod, Context>();
+
+/** The API with `Process` and `Pool` bound to `method` (default: the current start method). */
+export function getContext(method?: StartMethodName): Context {
+  const m = method === undefined ? getStartMethod() : normalizeMethod(method);
+  const hit = contexts.get(m);
+  if (hit) return hit;
+  class ContextProcess<A extends unknown[] = unknown[]> extends Process<A> {
+    constructor(options: ProcessOptions<A> = {}) { super({ context: m, ...options }); }
+  }
+  Object.defineProperty(ContextProcess, 'name', { value: 'Process' });
+  Object.defineProperty(ContextProcess, Symbol.for('multiproc.contextClass'), { value: true });
+  class ContextPool extends Pool {
+    constructor(options?: number | PoolOptions) {
+      super(typeof options === 'number' || options === undefined ? { processes: options, context: m } : { context: m, ...options });
+    }
+  }
+  Object.defineProperty(ContextPool, 'name', { value: 'Pool' });
+  const ctx: Context = {
+    method: m, Process: ContextProcess as typeof Process, Pool: ContextPool, Pipe, Connection, wait,
+    currentProcess, parentProcess, activeChildren, cpuCount, registerClass, isMainEntry, getLogger, logToStderr,
+    getStartMethod: () => m, setStartMethod, getAllStartMethods, getContext,
+  };
+  contexts.set(m, ctx);
+  return ctx;
+}

@@ -1,0 +1,65 @@
+// Every error the library throws or rejects with. Codes are Node-style (`err.code`) so callers
+// can branch on them; messages say how to fix the problem.
+
+/** Base class of the library's process-related errors (CPython's `ProcessError`). */
+export class ProcessError extends Error {
+  code?: string;
+  constructor(message?: string, options?: { cause?: unknown; code?: string }) {
+    super(message, options && 'cause' in options ? { cause: options.cause } : undefined);
+    if (options?.code) this.code = options.code;
+  }
+  override get name(): string { return this.constructor.name; }
+}
+
+/** `recvBytesInto` got a message larger than the buffer; `data` holds the whole message. */
+export class BufferTooShort extends ProcessError {
+  constructor(message: string, readonly data: Buffer) { super(message, { code: 'ERR_BUFFER_TOO_SHORT' }); }
+}
+
+export class AuthenticationError extends ProcessError {}
+
+/** A wait ran out of time. `name` is `'TimeoutError'`, like the DOM's. */
+export class TimeoutError extends ProcessError {
+  constructor(message = 'timed out', options?: { cause?: unknown; code?: string }) {
+    super(message, { code: 'ERR_TIMEOUT', ...options });
+  }
+}
+
+/** The worker that held a task ended before the task finished. */
+export class WorkerLostError extends ProcessError {
+  exitCode: number | null;
+  signal: string | null;
+  constructor(message: string, info: { exitCode: number | null; signal: string | null; code?: string }) {
+    super(message, { code: info.code ?? 'ERR_WORKER_LOST' });
+    this.exitCode = info.exitCode;
+    this.signal = info.signal;
+  }
+}
+
+/** An error raised on the other side of a manager/listener connection, without its class. */
+export class RemoteError extends Error {
+  override get name(): string { return 'RemoteError'; }
+}
+
+export class Empty extends Error { override get name(): string { return 'Empty'; } }
+export class Full extends Error { override get name(): string { return 'Full'; } }
+export class BrokenBarrierError extends Error { override get name(): string { return 'BrokenBarrierError'; } }
+
+/** The peer closed and nothing is left to read. */
+export class EOFError extends Error {
+  code = 'ERR_EOF';
+  override get name(): string { return 'EOFError'; }
+}
+
+type ErrorCtor = new (message: string) => Error;
+
+/** Build an error of class `Ctor` with `code` set: `codedError(TypeError, 'ERR_X', 'message')`. */
+export function codedError<E extends Error>(Ctor: new (message: string) => E, code: string, message: string): E & { code: string } {
+  const err = new Ctor(message) as E & { code: string };
+  err.code = code;
+  return err;
+}
+
+export const misuse = (code: string, message: string): Error & { code: string } => codedError(Error as ErrorCtor, code, message);
+export const typeErr = (code: string, message: string): TypeError & { code: string } => codedError(TypeError, code, message);
+export const rangeErr = (code: string, message: string): RangeError & { code: string } => codedError(RangeError, code, message);

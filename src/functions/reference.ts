@@ -1,0 +1,81 @@
+// Functions and classes cross the boundary BY REFERENCE: { module URL, export name }, or, for a
+// self-contained function, as source text. Built in the parent (which never imports user
+// modules), resolved in the worker (which imports them).
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { typeErr } from '../errors.js';
+import { locate } from './locate.js';
+import { exportNameOf } from './exports.js';
+import { freeVariables, parseFunctionSource } from './free-variables.js';
+
+/** A module export: `m` is a file URL, `e` the export name. */
+export interface ExportRef { m: string; e: string; n: string }
+/** A self-contained function rebuilt from source in the worker. */
+export interface SourceRef { s: string; n: string; method: boolean }
+export type FnRef = ExportRef | SourceRef;
+
+const refCache = new WeakMap<Function, FnRef>();
+
+/** A short, readable file name for messages: relative to the working directory. */
+export function displayPath(url: string): string {
+  if (!url) return 'an evaluated script';
+  const file = url.startsWith('file:') ? fileURLToPath(url) : url;
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') ? rel : file;
+}
+
+function describe(fn: Function): string {
+  return fn.name ? fn.name : 'an anonymous function';
+}
+
+/** Where an export of `value` lives, or undefined. Also used for classes. */
+export function exportRefOf(value: Function): ExportRef | undefined {
+  const loc = locate(value);
+  if (!loc) return undefined;
+  const e = exportNameOf(value, loc);
+  if (e === undefined) return undefined;
+  const m = loc.url.startsWith('file:') ? loc.url : pathToFileURL(loc.url).href;
+  return { m, e, n: value.name || e };
+}
+
+/**
+ * The reference that lets a worker find `fn`. Throws ERR_NOT_TRANSFERABLE, naming the function
+ * and the fix, when `fn` is neither an export nor self-contained.
+ */
+export function toFnRef(fn: unknown, role: string): FnRef {
+  if (typeof fn !== 'function') {
+    throw typeErr('ERR_INVALID_ARG_TYPE', `${role} must be a function, got ${fn === null ? 'null' : typeof fn}`);
+  }
+  const cached = refCache.get(fn);
+  if (cached) return cached;
+  const name = describe(fn);
+  if (fn.name.startsWith('bound ') && !Object.prototype.hasOwnProperty.call(fn, 'prototype')) {
+    throw typeErr('ERR_NOT_TRANSFERABLE',
+      `${role} ${name} is a bound function and cannot be sent to a worker; export the original function and pass its arguments in args`);
+  }
+  const exported = exportRefOf(fn);
+  if (exported) { refCache.set(fn, exported); return exported; }
+  const loc = locate(fn);
+  const src = Function.prototype.toString.call(fn);
+  const parsed = src.includes('[native code]') ? null : parseFunctionSource(src);
+  const where = loc ? displayPath(loc.url) : 'its module';
+  if (!parsed) {
+    throw typeErr('ERR_NOT_TRANSFERABLE',
+      `${role} ${name} is not exported from ${where} and its source cannot be rebuilt in a worker; export it from its module`);
+  }
+  const free = freeVariables(parsed.node);
+  if (free.length > 0) {
+    const vars = free.slice(0, 5).join(', ');
+    throw typeErr('ERR_NOT_TRANSFERABLE',
+      `${role} ${name} is not exported from ${where} and uses ${vars} from an enclosing scope; ` +
+      `export it from its module or pass a self-contained function (pass ${vars} in args)`);
+  }
+  const ref: SourceRef = { s: src, n: fn.name, method: parsed.method };
+  refCache.set(fn, ref);
+  return ref;
+}
+
+/** Short label of a reference for messages. */
+export function refLabel(ref: FnRef): string {
+  return 'm' in ref ? `${ref.n} from ${displayPath(ref.m)}` : ref.n || 'anonymous function';
+}

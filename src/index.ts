@@ -1,0 +1,22 @@
+// multiproc: Python's multiprocessing for TypeScript on Node.js.
+import { detectTsx } from './runtime/tsx.js';
+import './connection/connection.js';
+
+detectTsx();
+
+export { Process, type ProcessOptions } from './process/process.js';
+export { currentProcess, parentProcess, activeChildren, cpuCount, CurrentProcess, ParentProcess } from './process/current.js';
+export { Pool, type PoolOptions, type MapOptions, type AsyncOptions, type MapAsyncOptions, type SubmitOptions } from './pool/pool.js';
+export { AsyncResult } from './pool/async-result.js';
+export { ImapIterator } from './pool/imap.js';
+export { Pipe, Connection } from './connection/connection.js';
+export { wait } from './connection/wait.js';
+export { registerClass, type ClassOptions } from './codec/classes.js';
+export { isMainEntry } from './runtime/entry.js';
+export { getLogger, logToStderr, Logger, LEVELS, type LevelName } from './runtime/logging.js';
+export { setStartMethod, getStartMethod, getAllStartMethods, type StartMethod, type StartMethodName } from './runtime/start-method.js';
+export { getContext, type Context } from './context.js';
+export {
+  ProcessError, BufferTooShort, AuthenticationError, TimeoutError, WorkerLostError, RemoteError,
+  Empty, Full, BrokenBarrierError, EOFError,
+} from './errors.js';

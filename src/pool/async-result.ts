@@ -1,0 +1,50 @@
+// AsyncResult: what applyAsync/mapAsync return. A PromiseLike with CPython's get/wait/ready/
+// successful. A failure nobody asks about is not an unhandled rejection (as in CPython).
+import { TimeoutError, misuse } from '../errors.js';
+
+export class AsyncResult<T> implements PromiseLike<T> {
+  #promise: Promise<T>;
+  #state: 'pending' | 'ok' | 'error' = 'pending';
+
+  /** @internal */
+  constructor(promise: Promise<T>) {
+    this.#promise = promise;
+    promise.then(() => { this.#state = 'ok'; }, () => { this.#state = 'error'; });
+  }
+
+  /** True once the task finished, successfully or not. */
+  ready(): boolean { return this.#state !== 'pending'; }
+
+  /** Whether it finished without error. Throws ERR_RESULT_NOT_READY before ready(). */
+  successful(): boolean {
+    if (this.#state === 'pending') throw misuse('ERR_RESULT_NOT_READY', 'the result is not ready yet; await result.wait() first');
+    return this.#state === 'ok';
+  }
+
+  /** The result; rejects with the task's error, or TimeoutError after `timeout` ms. */
+  get(timeout?: number): Promise<T> {
+    if (timeout === undefined || timeout === null || this.#state !== 'pending') return this.#promise;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new TimeoutError(`result not ready within ${timeout} ms`)), Math.max(0, timeout));
+      this.#promise.then((v) => { clearTimeout(timer); resolve(v); }, (e: unknown) => { clearTimeout(timer); reject(e); });
+    });
+  }
+
+  /** Resolves when ready or after `timeout` ms, whichever is first; never rejects. */
+  wait(timeout?: number): Promise<void> {
+    const settled = this.#promise.then(() => undefined, () => undefined);
+    if (timeout === undefined || timeout === null) return settled;
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, Math.max(0, timeout));
+      void settled.then(() => { clearTimeout(timer); resolve(); });
+    });
+  }
+
+  then<A = T, B = never>(onFulfilled?: ((value: T) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+    return this.#promise.then(onFulfilled, onRejected);
+  }
+
+  catch<B = never>(onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<T | B> {
+    return this.#promise.catch(onRejected);
+  }
+}

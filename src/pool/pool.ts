@@ -1,0 +1,274 @@
+// Pool: CPython's Pool API over the scheduler. Validation and encoding happen at the call, so
+// misuse throws at once and a value that cannot be sent refuses the whole submission.
+import { encode } from '../codec/codec.js';
+import { misuse, rangeErr, typeErr } from '../errors.js';
+import { toFnRef, type FnRef } from '../functions/reference.js';
+import { assertNotBootstrapping } from '../runtime/guards.js';
+import { Mode } from '../runtime/protocol.js';
+import { getStartMethod, normalizeMethod, type StartMethodName } from '../runtime/start-method.js';
+import { runtimeState } from '../runtime/state.js';
+import { cpuCount } from '../process/current.js';
+import { hookMainExit } from '../process/children.js';
+import { AsyncResult } from './async-result.js';
+import { ImapIterator } from './imap.js';
+import { Scheduler } from './scheduler.js';
+import type { Outcome, SubmitOptions } from './task.js';
+
+export type { SubmitOptions } from './task.js';
+
+export interface PoolOptions<I extends unknown[] = unknown[]> {
+  /** Number of workers; defaults to cpuCount(). */
+  processes?: number;
+  /** Runs once in every worker before its first task. */
+  initializer?: (...args: I) => unknown;
+  initArgs?: I;
+  /** A worker exits after this many tasks and is replaced. */
+  maxTasksPerChild?: number;
+  /** 'process' (default) or 'thread'. */
+  context?: StartMethodName;
+}
+
+export interface AsyncOptions<R> extends SubmitOptions {
+  callback?: (result: R) => void;
+  errorCallback?: (error: unknown) => void;
+}
+export interface MapOptions extends SubmitOptions { chunksize?: number }
+export interface MapAsyncOptions<R> extends MapOptions, AsyncOptions<R> {}
+
+type AnyFn = (...args: never[]) => unknown;
+type Item<F> = F extends (item: infer T) => unknown ? T : never;
+
+const fnIds = new WeakMap<Function, number>();
+let nextFnId = 1;
+
+function safeCall(cb: ((v: never) => void) | undefined, value: unknown, which: string): void {
+  if (!cb) return;
+  try { (cb as (v: unknown) => void)(value); } catch (e) {
+    process.emitWarning(`a Pool ${which} threw and was ignored: ${e instanceof Error ? e.stack ?? e.message : String(e)}`, { code: 'MULTIPROC_CALLBACK_ERROR' });
+  }
+}
+
+function isAsyncIterable(x: unknown): x is AsyncIterable<unknown> {
+  return !!x && typeof (x as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+}
+
+function checkIterable(x: unknown): void {
+  if (!x || (typeof (x as Iterable<unknown>)[Symbol.iterator] !== 'function' && !isAsyncIterable(x))) {
+    throw typeErr('ERR_INVALID_ARG_TYPE', 'iterable must be an array, an iterable or an async iterable');
+  }
+}
+
+function checkChunksize(c: unknown): void {
+  if (c !== undefined && (!Number.isInteger(c) || (c as number) < 1)) {
+    throw rangeErr('ERR_OUT_OF_RANGE', `chunksize must be an integer >= 1, got ${String(c)}`);
+  }
+}
+
+function checkArgs(args: unknown): void {
+  if (args !== undefined && !Array.isArray(args)) throw typeErr('ERR_INVALID_ARG_TYPE', 'args must be an array of arguments, e.g. pool.apply(fn, [1, 2])');
+}
+
+/** Encodes items as one chunk; on failure names the bad item by its index in the input. */
+function encodeChunk(items: unknown[], first: number): Uint8Array {
+  try { return encode(items, 'iterable'); } catch (e) {
+    for (let i = 0; i < items.length; i++) encode(items[i], `iterable[${first + i}]`);
+    throw e;
+  }
+}
+
+export class Pool implements AsyncDisposable {
+  readonly #core: Scheduler;
+  readonly #iterators = new Set<ImapIterator<unknown>>();
+
+  constructor(options?: number | PoolOptions) {
+    assertNotBootstrapping('Pool');
+    const o: PoolOptions = typeof options === 'number' || options === undefined || options === null ? { processes: options ?? undefined } : options;
+    if (typeof o !== 'object') throw typeErr('ERR_INVALID_ARG_TYPE', 'new Pool() takes a worker count or an options object');
+    const processes = o.processes ?? cpuCount();
+    if (!Number.isInteger(processes) || processes < 1) throw rangeErr('ERR_OUT_OF_RANGE', `processes must be an integer >= 1, got ${String(processes)}`);
+    if (o.maxTasksPerChild !== undefined && o.maxTasksPerChild !== null && (!Number.isInteger(o.maxTasksPerChild) || o.maxTasksPerChild < 1)) {
+      throw rangeErr('ERR_OUT_OF_RANGE', `maxTasksPerChild must be an integer >= 1, got ${String(o.maxTasksPerChild)}`);
+    }
+    if (o.initializer !== undefined && o.initializer !== null && typeof o.initializer !== 'function') {
+      throw typeErr('ERR_INVALID_ARG_TYPE', 'initializer must be a function');
+    }
+    checkArgs(o.initArgs);
+    const initializer = o.initializer ? toFnRef(o.initializer, 'initializer') : null;
+    const initArgs = o.initializer ? encode(o.initArgs ?? [], 'initArgs') : null;
+    if (runtimeState().daemon && runtimeState().isWorker) {
+      // CPython forbids daemonic children; pool workers are daemons, so they may not start pools.
+      throw misuse('ERR_DAEMON_CHILDREN', 'a daemon process cannot start a Pool; start the process with daemon: false');
+    }
+    this.#core = new Scheduler({
+      processes, method: o.context ? normalizeMethod(o.context) : getStartMethod(), initializer, initArgs,
+      maxTasksPerChild: o.maxTasksPerChild ?? null,
+    });
+    if (!runtimeState().isWorker) hookMainExit();
+  }
+
+  /** Number of workers. */
+  get processes(): number { return this.#core.processes; }
+
+  #checkRunning(): void {
+    if (this.#core.state !== 'RUN') {
+      throw misuse('ERR_POOL_NOT_RUNNING', `the pool is ${this.#core.state === 'CLOSE' ? 'closed' : 'terminated'} and takes no new work; create a new Pool`);
+    }
+  }
+
+  #fnId(fn: Function): number {
+    let id = fnIds.get(fn);
+    if (id === undefined) { id = nextFnId++; fnIds.set(fn, id); }
+    return id;
+  }
+
+  #submit(fnRef: FnRef, fnId: number, mode: number, payload: Uint8Array, opts: SubmitOptions | undefined): Promise<Outcome> {
+    return new Promise((resolve) => { this.#core.submit(fnRef, fnId, mode, payload, opts, resolve); });
+  }
+
+  /** Runs fn(...args) in a worker; resolves with its result. */
+  apply<A extends unknown[], R>(fn: (...args: A) => R, args?: A, opts?: SubmitOptions): Promise<Awaited<R>> {
+    this.#checkRunning();
+    checkArgs(args);
+    const ref = toFnRef(fn, 'fn');
+    const payload = encode(args ?? [], 'args');
+    return this.#submit(ref, this.#fnId(fn), Mode.APPLY, payload, opts).then((o) => {
+      if (o.ok === true) return o.value as Awaited<R>;
+      throw (o as { error: unknown }).error;
+    });
+  }
+
+  /** Like apply, returning an AsyncResult; `callback`/`errorCallback` run in this process. */
+  applyAsync<A extends unknown[], R>(fn: (...args: A) => R, args?: A, opts: AsyncOptions<Awaited<R>> = {}): AsyncResult<Awaited<R>> {
+    const { callback, errorCallback, ...rest } = opts;
+    const p = this.apply(fn, args, rest).then(
+      (v) => { safeCall(callback, v, 'callback'); return v; },
+      (e: unknown) => { safeCall(errorCallback, e, 'errorCallback'); throw e; });
+    return new AsyncResult(p);
+  }
+
+  #mapLike(fn: AnyFn, iterable: Iterable<unknown> | AsyncIterable<unknown>, mode: number, opts: MapOptions): Promise<unknown[]> {
+    this.#checkRunning();
+    checkIterable(iterable);
+    checkChunksize(opts.chunksize);
+    const ref = toFnRef(fn, 'fn');
+    const fnId = this.#fnId(fn);
+    const run = (items: unknown[]): Promise<unknown[]> => {
+      if (items.length === 0) return Promise.resolve([]);
+      const workers = this.#core.processes * 4;
+      const size = opts.chunksize ?? Math.ceil(items.length / workers);
+      const payloads: [number, Uint8Array][] = [];
+      for (let i = 0; i < items.length; i += size) payloads.push([i, encodeChunk(items.slice(i, i + size), i)]);
+      const results = new Array<unknown>(items.length);
+      return new Promise((resolve, reject) => {
+        let left = payloads.length;
+        let failed = false;
+        for (const [first, payload] of payloads) {
+          this.#core.submit(ref, fnId, mode, payload, opts, (o) => {
+            if (failed) return;
+            if (o.ok === true) (o.value as unknown[]).forEach((v, i) => { results[first + i] = v; });
+            else { failed = true; reject(o.ok === false ? o.error : o.errors[0]![1]); return; }
+            if (--left === 0) resolve(results);
+          });
+        }
+      });
+    };
+    if (Array.isArray(iterable)) return run(iterable);
+    if (!isAsyncIterable(iterable)) return run([...iterable]);
+    this.#core.hold();
+    return (async () => {
+      try {
+        const items: unknown[] = [];
+        for await (const x of iterable) items.push(x);
+        return await run(items);
+      } finally { this.#core.release(); }
+    })();
+  }
+
+  /** fn(item) for every item, in input order. Chunks of `chunksize` items go to workers as one task. */
+  map<F extends (item: never) => unknown>(fn: F, iterable: Iterable<Item<F>> | AsyncIterable<Item<F>>, opts: MapOptions = {}): Promise<Awaited<ReturnType<F>>[]> {
+    return this.#mapLike(fn, iterable, Mode.MAP, opts) as Promise<Awaited<ReturnType<F>>[]>;
+  }
+
+  mapAsync<F extends (item: never) => unknown>(fn: F, iterable: Iterable<Item<F>> | AsyncIterable<Item<F>>, opts: MapAsyncOptions<Awaited<ReturnType<F>>[]> = {}): AsyncResult<Awaited<ReturnType<F>>[]> {
+    const { callback, errorCallback, ...rest } = opts;
+    const p = this.map(fn, iterable, rest).then(
+      (v) => { safeCall(callback, v, 'callback'); return v; },
+      (e: unknown) => { safeCall(errorCallback, e, 'errorCallback'); throw e; });
+    return new AsyncResult(p);
+  }
+
+  /** fn(...args) for every args tuple, in input order. */
+  starmap<A extends unknown[], R>(fn: (...args: A) => R, iterable: Iterable<A> | AsyncIterable<A>, opts: MapOptions = {}): Promise<Awaited<R>[]> {
+    return this.#mapLike(fn as AnyFn, iterable, Mode.STARMAP, opts) as Promise<Awaited<R>[]>;
+  }
+
+  starmapAsync<A extends unknown[], R>(fn: (...args: A) => R, iterable: Iterable<A> | AsyncIterable<A>, opts: MapAsyncOptions<Awaited<R>[]> = {}): AsyncResult<Awaited<R>[]> {
+    const { callback, errorCallback, ...rest } = opts;
+    const p = this.starmap(fn, iterable, rest).then(
+      (v) => { safeCall(callback, v, 'callback'); return v; },
+      (e: unknown) => { safeCall(errorCallback, e, 'errorCallback'); throw e; });
+    return new AsyncResult(p);
+  }
+
+  #imap<F extends (item: never) => unknown>(fn: F, iterable: Iterable<Item<F>> | AsyncIterable<Item<F>>, opts: MapOptions, ordered: boolean): ImapIterator<Awaited<ReturnType<F>>> {
+    this.#checkRunning();
+    checkIterable(iterable);
+    checkChunksize(opts.chunksize);
+    const ref = toFnRef(fn, 'fn');
+    const fnId = this.#fnId(fn);
+    const chunksize = opts.chunksize ?? 1;
+    const core = this.#core;
+    let read = 0;
+    const it = new ImapIterator<unknown>({
+      chunksize,
+      // Bounded read-ahead [fix]: two chunks per worker in flight or waiting to be consumed.
+      window: core.processes * 2 * chunksize,
+      submit: (items, settle) => {
+        const payload = encodeChunk(items, read);
+        read += items.length;
+        core.submit(ref, fnId, Mode.MAP, payload, opts, settle);
+      },
+      hold: () => core.hold(),
+      release: () => core.release(),
+      finished: (x) => this.#iterators.delete(x),
+    }, iterable as Iterable<unknown>, ordered);
+    this.#iterators.add(it);
+    return it as ImapIterator<Awaited<ReturnType<F>>>;
+  }
+
+  /** Lazy, ordered map: an async iterator of results. `next(timeout)` rejects with TimeoutError. */
+  imap<F extends (item: never) => unknown>(fn: F, iterable: Iterable<Item<F>> | AsyncIterable<Item<F>>, opts: MapOptions = {}): ImapIterator<Awaited<ReturnType<F>>> {
+    return this.#imap(fn, iterable, opts, true);
+  }
+
+  /** Like imap, yielding results as they finish. */
+  imapUnordered<F extends (item: never) => unknown>(fn: F, iterable: Iterable<Item<F>> | AsyncIterable<Item<F>>, opts: MapOptions = {}): ImapIterator<Awaited<ReturnType<F>>> {
+    return this.#imap(fn, iterable, opts, false);
+  }
+
+  /** No new work; queued work finishes, then the workers exit. */
+  close(): void {
+    if (this.#core.state !== 'RUN') return;
+    // Lazy imap inputs are read to the end now, so their tasks run and join() can finish.
+    for (const it of this.#iterators) it.drainInput();
+    this.#core.close();
+  }
+
+  /** Stops the workers now; unfinished tasks reject with ERR_POOL_TERMINATED. */
+  terminate(): Promise<void> {
+    for (const it of [...this.#iterators]) void it.return();
+    return this.#core.terminate();
+  }
+
+  /** Waits for the workers to exit. Call close() or terminate() first. */
+  join(): Promise<void> {
+    if (this.#core.state === 'RUN') throw misuse('ERR_POOL_RUNNING', 'join() waits for the workers to exit; call pool.close() (or terminate()) first');
+    return this.#core.allExited();
+  }
+
+  /** `await using pool = new Pool()`: close, then join (queued work finishes [fix]). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    await this.join();
+  }
+}

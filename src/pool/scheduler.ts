@@ -1,0 +1,232 @@
+// The pool's engine: a queue of tasks, a set of workers, dispatch with a small pipeline per
+// worker, healing (a lost worker's running task rejects, the others are requeued, a new
+// worker takes its place), timeouts and aborts, and the lifecycle close/terminate/join.
+import { ProcessError, TimeoutError, WorkerLostError } from '../errors.js';
+import type { FnRef } from '../functions/reference.js';
+import { childAddress } from '../connection/router.js';
+import { M, type InitData } from '../runtime/protocol.js';
+import type { ExitInfo } from '../runtime/spawn.js';
+import type { StartMethod } from '../runtime/start-method.js';
+import { runtimeState } from '../runtime/state.js';
+import { getLogger } from '../runtime/logging.js';
+import { Ring } from './ring.js';
+import type { Outcome, SubmitOptions, Task } from './task.js';
+import { WorkerSlot } from './worker-slot.js';
+
+export type PoolState = 'RUN' | 'CLOSE' | 'TERMINATE';
+
+export interface SchedulerConfig {
+  processes: number;
+  method: StartMethod;
+  initializer: FnRef | null;
+  initArgs: Uint8Array | null;
+  maxTasksPerChild: number | null;
+}
+
+/** Workers that die before they are ready this many times in a row fail the pool. */
+const MAX_START_FAILURES = 3;
+
+export class Scheduler {
+  state: PoolState = 'RUN';
+  /** Set once the initializer failed (or workers cannot start): every task rejects with it. */
+  failure: Error | null = null;
+  private readonly queue = new Ring<Task>(64);
+  private readonly slots = new Set<WorkerSlot>();
+  private nextTaskId = 1;
+  /** Unsettled tasks plus other holders of work (imap producers). */
+  private busy = 0;
+  private startFailures = 0;
+  /** Estimated time one task takes, for the pipeline depth. */
+  private serviceMs = 10;
+  private readonly exitWaiters: (() => void)[] = [];
+  private refed = true;
+
+  constructor(private readonly config: SchedulerConfig) {
+    for (let i = 0; i < config.processes; i++) this.spawn();
+    this.updateRef();
+  }
+
+  get processes(): number { return this.config.processes; }
+
+  private spawn(): void {
+    const state = runtimeState();
+    const address = childAddress();
+    const init: InitData = {
+      role: 'pool', name: `PoolWorker-${++state.childCounter}`, identity: [...state.identity, state.childCounter],
+      daemon: true, address, parent: { pid: process.pid, name: state.name },
+      log: { level: getLogger().level, toStderr: getLogger().toStderr }, tsxApi: state.tsxApi, startMethod: this.config.method,
+      initializer: this.config.initializer ?? undefined, initArgs: this.config.initArgs ?? undefined,
+    };
+    const slot = new WorkerSlot(this.config.method, init, {
+      ready: () => { this.startFailures = 0; },
+      initFailed: (_s, error) => this.fail(Object.assign(
+        new ProcessError(`the pool's initializer failed: ${error instanceof Error ? error.message : String(error)}; fix the initializer, then create a new Pool`, { cause: error }),
+        { code: 'ERR_POOL_INITIALIZER' })),
+      result: (s, task, outcome) => this.onResult(s, task, outcome),
+      exit: (s, info) => this.onExit(s, info),
+    });
+    if (!this.refed) slot.handle.unref();
+    this.slots.add(slot);
+  }
+
+  /** Work started outside of tasks (an imap reading its input) keeps the pool busy. */
+  hold(): void { this.busy++; this.updateRef(); }
+  release(): void { this.busy--; this.afterSettle(); }
+
+  submit(fnRef: FnRef, fnId: number, mode: number, payload: Uint8Array, opts: SubmitOptions | undefined, settle: (o: Outcome) => void): Task {
+    const task: Task = {
+      id: this.nextTaskId++, fnId, fnRef, mode, payload, timeout: opts?.timeout, signal: opts?.signal,
+      onAbort: undefined, timer: undefined, slot: null, done: false, settle: () => {},
+    };
+    this.busy++;
+    task.settle = (outcome) => {
+      if (task.done) return;
+      task.done = true;
+      if (task.timer) clearTimeout(task.timer);
+      if (task.onAbort) task.signal?.removeEventListener('abort', task.onAbort);
+      try { settle(outcome); } finally { this.busy--; this.afterSettle(); }
+    };
+    if (this.failure) { task.settle({ ok: false, error: this.failure }); return task; }
+    if (task.signal) {
+      if (task.signal.aborted) { task.settle({ ok: false, error: task.signal.reason }); return task; }
+      task.onAbort = () => this.abort(task);
+      task.signal.addEventListener('abort', task.onAbort, { once: true });
+    }
+    this.updateRef();
+    this.queue.push(task);
+    this.pump();
+    return task;
+  }
+
+  private depth(): number {
+    const ms = this.serviceMs;
+    return ms < 0.5 ? 32 : ms < 5 ? 4 : ms < 50 ? 2 : 1;
+  }
+
+  private pump(): void {
+    const depth = this.depth();
+    while (this.queue.length > 0) {
+      let best: WorkerSlot | null = null;
+      for (const s of this.slots) {
+        if (s.stopping || s.handle.exit) continue;
+        const max = this.config.maxTasksPerChild;
+        if (max !== null && s.assigned >= max) continue;
+        if (s.inflight.length < depth && (!best || s.inflight.length < best.inflight.length)) best = s;
+      }
+      if (!best) return;
+      const task = this.queue.shift()!;
+      if (task.done) continue;
+      best.send(task);
+      if (best.inflight.length === 1) this.startTimer(task);
+    }
+  }
+
+  private startTimer(task: Task): void {
+    if (task.timeout === undefined || task.timeout === null || task.done) return;
+    task.timer = setTimeout(() => {
+      task.slot?.kill(new TimeoutError(`task did not finish within ${task.timeout} ms; its worker was stopped and replaced`));
+    }, Math.max(0, task.timeout));
+  }
+
+  private abort(task: Task): void {
+    if (task.done) return;
+    const reason = task.signal?.reason;
+    const slot = task.slot;
+    if (!slot) { task.settle({ ok: false, error: reason }); return; }
+    if (slot.inflight.peek() === task) { slot.kill(reason); return; }
+    slot.handle.channel.send([M.CANCEL, task.id]);
+    task.settle({ ok: false, error: reason });
+  }
+
+  private onResult(slot: WorkerSlot, task: Task, outcome: Outcome | Promise<Outcome>): void {
+    const elapsed = performance.now() - slot.headSince;
+    this.serviceMs = this.serviceMs * 0.8 + Math.max(0, elapsed) * 0.2;
+    if (task.timer) { clearTimeout(task.timer); task.timer = undefined; }
+    const head = slot.inflight.peek();
+    if (head) this.startTimer(head);
+    if (outcome instanceof Promise) void outcome.then((o) => task.settle(o)); else task.settle(outcome);
+    const max = this.config.maxTasksPerChild;
+    if (max !== null && slot.completed >= max && slot.inflight.length === 0) {
+      slot.stop();
+      if (this.state !== 'TERMINATE' && !this.failure) this.spawn();
+    }
+    this.pump();
+  }
+
+  private onExit(slot: WorkerSlot, info: ExitInfo): void {
+    this.slots.delete(slot);
+    const lost = slot.inflight.drain();
+    const head = lost.shift();
+    if (!slot.ready && !slot.stopping && this.state === 'RUN' && !this.failure) this.startFailures++;
+    if (head && !head.done) {
+      const reason = slot.killReason ?? new WorkerLostError(
+        `worker ${slot.name} ${info.signal ? `was killed by ${info.signal}` : `exited with code ${info.exitCode}`} while running a task; the pool replaced it`,
+        { exitCode: info.exitCode, signal: info.signal });
+      head.settle({ ok: false, error: reason });
+    }
+    // Tasks behind the head never started: they go back to the front of the queue, in order.
+    for (let i = lost.length - 1; i >= 0; i--) { const t = lost[i]!; if (!t.done) { t.slot = null; this.queue.unshift(t); } }
+    if (this.startFailures >= MAX_START_FAILURES && !this.failure) {
+      this.fail(Object.assign(new ProcessError(`pool workers exit before they are ready (last exit code ${info.exitCode}); see their stderr`), { code: 'ERR_POOL_WORKER_START' }));
+    }
+    const wanted = this.state !== 'TERMINATE' && !this.failure && (this.state === 'RUN' || this.busy > 0);
+    if (wanted && this.liveSlots() < this.config.processes) this.spawn();
+    this.pump();
+    this.afterSettle();
+    if (this.slots.size === 0) for (const w of this.exitWaiters.splice(0)) w();
+  }
+
+  private liveSlots(): number {
+    let n = 0;
+    for (const s of this.slots) if (!s.stopping) n++;
+    return n;
+  }
+
+  private fail(error: Error): void {
+    if (this.failure) return;
+    this.failure = error;
+    for (const t of this.queue.drain()) t.settle({ ok: false, error });
+    for (const s of this.slots) {
+      for (const t of s.inflight.drain()) t.settle({ ok: false, error });
+      s.kill(error);
+    }
+  }
+
+  private afterSettle(): void {
+    if (this.busy === 0 && this.state === 'CLOSE') for (const s of this.slots) s.stop();
+    this.updateRef();
+  }
+
+  /** Idle running pools do not keep the program alive; busy or closing ones do. */
+  private updateRef(): void {
+    const want = this.busy > 0 || this.state !== 'RUN';
+    if (want === this.refed) return;
+    this.refed = want;
+    for (const s of this.slots) if (want) s.handle.ref(); else s.handle.unref();
+  }
+
+  close(): void {
+    if (this.state !== 'RUN') return;
+    this.state = 'CLOSE';
+    this.afterSettle();
+  }
+
+  terminate(): Promise<void> {
+    if (this.state !== 'TERMINATE') {
+      this.state = 'TERMINATE';
+      const error = Object.assign(new ProcessError('the pool was terminated before this task finished'), { code: 'ERR_POOL_TERMINATED' });
+      for (const t of this.queue.drain()) t.settle({ ok: false, error });
+      for (const s of this.slots) {
+        for (const t of s.inflight.drain()) t.settle({ ok: false, error });
+        s.handle.stop('SIGTERM');
+      }
+      this.updateRef();
+    }
+    return this.allExited();
+  }
+
+  allExited(): Promise<void> {
+    if (this.slots.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.exitWaiters.push(resolve));
+  }
+}

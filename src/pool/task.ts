@@ -1,0 +1,31 @@
+// One unit of pool work (a call, or a chunk of map items) and how it ends.
+import type { FnRef } from '../functions/reference.js';
+import type { WorkerSlot } from './worker-slot.js';
+
+export type Outcome =
+  | { ok: true; value: unknown }
+  | { ok: false; error: unknown }
+  /** A chunk where some items failed: results by position, and [position, error] pairs. */
+  | { ok: 'partial'; values: unknown[]; errors: [number, unknown][] };
+
+export interface SubmitOptions {
+  /** Milliseconds the task may run; then its worker is stopped and replaced, the task rejects with TimeoutError. */
+  timeout?: number;
+  /** Aborting rejects with the signal's reason and stops the running work. */
+  signal?: AbortSignal;
+}
+
+export interface Task {
+  id: number;
+  fnId: number;
+  fnRef: FnRef;
+  mode: number;
+  payload: Uint8Array;
+  timeout: number | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+  timer: NodeJS.Timeout | undefined;
+  slot: WorkerSlot | null;
+  done: boolean;
+  settle: (outcome: Outcome) => void;
+}

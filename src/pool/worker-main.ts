@@ -1,0 +1,129 @@
+// Pool worker side: run the initializer, then tasks one at a time, in arrival order.
+// Each result leaves before the next task starts, so the parent always knows which task a
+// dying worker was running.
+import { decode, encode } from '../codec/codec.js';
+import type { Channel, Message } from '../channel/channel.js';
+import { resolveFnRef } from '../functions/resolve.js';
+import type { FnRef } from '../functions/reference.js';
+import { M, Mode, Status, type InitData } from '../runtime/protocol.js';
+
+type Fn = (...args: unknown[]) => unknown;
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return !!v && (typeof v === 'object' || typeof v === 'function') && typeof (v as PromiseLike<unknown>).then === 'function';
+}
+
+function encodeError(e: unknown): Uint8Array {
+  try { return encode(e, 'error'); } catch (err) { return encode(err); }
+}
+
+export function poolWorker(init: InitData, channel: Channel, exit: (code: number) => Promise<never>): (msg: Message) => void {
+  const fns = new Map<number, Fn | Promise<Fn>>();
+  const queue: Message[] = [];
+  const cancelled = new Set<number>();
+  let running = false;
+  let stopping = false;
+  let failed = false;
+
+  const ready = (async () => {
+    if (init.initializer) {
+      try {
+        const fn = await resolveFnRef(init.initializer as FnRef);
+        const args = init.initArgs ? (await decode(init.initArgs)) as unknown[] : [];
+        await fn(...args);
+      } catch (e) {
+        failed = true;
+        channel.send([M.INIT_FAILED, encodeError(e)]);
+        await exit(1);
+      }
+    }
+    channel.send([M.READY]);
+  })();
+
+  async function getFn(fnId: number): Promise<Fn> {
+    const fn = fns.get(fnId);
+    if (!fn) throw Object.assign(new Error(`internal: function ${fnId} was never defined`), { code: 'ERR_INTERNAL' });
+    return fn;
+  }
+
+  async function runTask(msg: Message): Promise<void> {
+    const [, id, fnId, mode, payload] = msg as [number, number, number, number, Uint8Array];
+    if (cancelled.delete(id)) { channel.send([M.RESULT, id, Status.SKIPPED, null]); return; }
+    let fn: Fn;
+    let input: unknown[];
+    try {
+      fn = await getFn(fnId);
+      const decoded = decode(payload);
+      input = (isThenable(decoded) ? await decoded : decoded) as unknown[];
+    } catch (e) {
+      channel.send([M.RESULT, id, Status.ERROR, encodeError(e)]);
+      return;
+    }
+    if (mode === Mode.APPLY) {
+      try {
+        let r = fn(...input);
+        if (isThenable(r)) r = await r;
+        channel.send([M.RESULT, id, Status.OK, encode(r, 'result')]);
+      } catch (e) {
+        channel.send([M.RESULT, id, Status.ERROR, encodeError(e)]);
+      }
+      return;
+    }
+    const results: unknown[] = new Array(input.length);
+    let errors: [number, unknown][] | null = null;
+    for (let i = 0; i < input.length; i++) {
+      try {
+        let r = mode === Mode.STARMAP ? fn(...(input[i] as unknown[])) : fn(input[i]);
+        if (isThenable(r)) r = await r;
+        results[i] = r;
+      } catch (e) {
+        (errors ??= []).push([i, e]);
+      }
+    }
+    if (!errors) {
+      try { channel.send([M.RESULT, id, Status.OK, encode(results, 'result')]); return; } catch (e) {
+        errors = [];
+        for (let i = 0; i < results.length; i++) {
+          try { encode(results[i]); } catch (err) { errors.push([i, err]); results[i] = undefined; }
+        }
+        if (errors.length === 0) errors.push([0, e]);
+      }
+    }
+    for (const [i] of errors) results[i] = undefined;
+    let payloadOut: Uint8Array;
+    try { payloadOut = encode([results, errors.map(([i, e]) => [i, e])], 'result'); } catch (e) { payloadOut = encode([new Array(results.length), errors.map(([i]) => [i, e])]); }
+    channel.send([M.RESULT, id, Status.PARTIAL, payloadOut]);
+  }
+
+  async function loop(): Promise<void> {
+    running = true;
+    await ready;
+    while (queue.length > 0 && !failed) {
+      await runTask(queue.shift()!);
+      channel.flush();
+    }
+    running = false;
+    if (stopping) await exit(0);
+  }
+
+  return (msg) => {
+    switch (msg[0]) {
+      case M.FN: {
+        const p = resolveFnRef(msg[2] as FnRef);
+        p.catch(() => {});
+        fns.set(msg[1] as number, p);
+        void p.then((fn) => fns.set(msg[1] as number, fn), () => {});
+        return;
+      }
+      case M.TASK:
+        queue.push(msg);
+        if (!running) void loop();
+        return;
+      case M.CANCEL: cancelled.add(msg[1] as number); return;
+      case M.STOP:
+        stopping = true;
+        if (!running) void ready.then(() => exit(0));
+        return;
+    }
+  };
+}

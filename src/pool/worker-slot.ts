@@ -1,0 +1,96 @@
+// One pool worker as the pool sees it: its channel, the tasks sent to it (in order; only the
+// first can be running), the functions it already knows, and its exit.
+import { decode } from '../codec/codec.js';
+import type { Message } from '../channel/channel.js';
+import { M, Status } from '../runtime/protocol.js';
+import { startWorker, type ExitInfo, type WorkerHandle } from '../runtime/spawn.js';
+import type { InitData } from '../runtime/protocol.js';
+import type { StartMethod } from '../runtime/start-method.js';
+import { attachChannel } from '../connection/router.js';
+import { Ring } from './ring.js';
+import type { Outcome, Task } from './task.js';
+
+export interface SlotEvents {
+  ready(slot: WorkerSlot): void;
+  initFailed(slot: WorkerSlot, error: unknown): void;
+  result(slot: WorkerSlot, task: Task, outcome: Outcome | Promise<Outcome>): void;
+  exit(slot: WorkerSlot, info: ExitInfo): void;
+}
+
+export class WorkerSlot {
+  readonly handle: WorkerHandle;
+  readonly inflight = new Ring<Task>(8);
+  readonly knownFns = new Set<number>();
+  completed = 0;
+  /** Tasks sent so far (for maxTasksPerChild). */
+  assigned = 0;
+  ready = false;
+  stopping = false;
+  /** Why the pool stopped this worker (timeout, abort): given to the task it was running. */
+  killReason: unknown = undefined;
+  /** When the current first task started, for the service-time estimate. */
+  headSince = 0;
+
+  constructor(method: StartMethod, init: InitData, private readonly events: SlotEvents) {
+    this.handle = startWorker(method, init);
+    attachChannel(init.address, this.handle.channel, (msg) => this.onMessage(msg));
+    void this.handle.exited.then((info) => events.exit(this, info));
+  }
+
+  get name(): string { return `pid ${this.handle.pid}${this.handle.threadId !== undefined ? ` thread ${this.handle.threadId}` : ''}`; }
+
+  send(task: Task): void {
+    const ch = this.handle.channel;
+    if (!this.knownFns.has(task.fnId)) {
+      this.knownFns.add(task.fnId);
+      ch.send([M.FN, task.fnId, task.fnRef]);
+    }
+    ch.send([M.TASK, task.id, task.fnId, task.mode, task.payload]);
+    task.slot = this;
+    this.assigned++;
+    if (this.inflight.length === 0) this.headSince = performance.now();
+    this.inflight.push(task);
+  }
+
+  stop(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.handle.channel.send([M.STOP]);
+  }
+
+  kill(reason: unknown): void {
+    if (this.killReason === undefined) this.killReason = reason;
+    this.handle.stop('SIGKILL');
+  }
+
+  private onMessage(msg: Message): void {
+    switch (msg[0]) {
+      case M.READY: this.ready = true; this.events.ready(this); return;
+      case M.INIT_FAILED: this.events.initFailed(this, safeDecode(msg[1] as Uint8Array)); return;
+      case M.RESULT: {
+        const task = this.inflight.shift();
+        if (!task || task.id !== msg[1]) return; // out of order is impossible with a sequential worker
+        this.completed++;
+        this.headSince = performance.now();
+        this.events.result(this, task, toOutcome(msg[2] as number, msg[3] as Uint8Array | null));
+      }
+    }
+  }
+}
+
+function safeDecode(bytes: Uint8Array): unknown {
+  try { return decode(bytes, { allowModules: true }); } catch (e) { return e; }
+}
+
+function toOutcome(status: number, payload: Uint8Array | null): Outcome | Promise<Outcome> {
+  if (status === Status.SKIPPED || !payload) return { ok: false, error: undefined };
+  let decoded: unknown;
+  try { decoded = decode(payload); } catch (e) { return { ok: false, error: e }; }
+  const build = (v: unknown): Outcome => {
+    if (status === Status.OK) return { ok: true, value: v };
+    if (status === Status.ERROR) return { ok: false, error: v };
+    const [values, errors] = v as [unknown[], [number, unknown][]];
+    return { ok: 'partial', values, errors };
+  };
+  return decoded instanceof Promise ? decoded.then(build, (e: unknown) => ({ ok: false, error: e })) : build(decoded);
+}

@@ -1,0 +1,52 @@
+// Entry point of every worker (child process or thread). Joins the channel to the parent,
+// takes its identity from INIT, then runs as a Process child or a Pool worker.
+import net from 'node:net';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { Channel, type Message } from '../channel/channel.js';
+import { portTransport, socketTransport } from '../channel/transport.js';
+import { attachParent } from '../connection/router.js';
+import '../connection/connection.js';
+import { processChild } from '../process/child-main.js';
+import { poolWorker } from '../pool/worker-main.js';
+import { getLogger } from './logging.js';
+import { M, type InitData } from './protocol.js';
+import { setStartMethod } from './start-method.js';
+import { runtimeState } from './state.js';
+
+const inThread = !isMainThread && (workerData as { multiproc?: boolean } | null)?.multiproc === true;
+const transport = inThread
+  ? portTransport(parentPort!, 'close')
+  : socketTransport(new net.Socket({ fd: 3, readable: true, writable: true }));
+const channel = new Channel(transport);
+let exiting = false;
+
+/** Flushes what this worker sent, then ends it with `code`. */
+async function exit(code: number): Promise<never> {
+  exiting = true;
+  await channel.drain();
+  process.exit(code);
+}
+
+// The parent is gone (or closed us): nobody is left to report to, so end now (no orphans).
+channel.onClose(() => { if (!exiting) process.exit(1); });
+
+let handler: ((msg: Message) => void) | null = null;
+attachParent(channel, (msg) => {
+  if (handler) { handler(msg); return; }
+  if (msg[0] !== M.INIT) return;
+  const init = msg[1] as InitData;
+  const state = runtimeState();
+  Object.assign(state, {
+    isWorker: true, name: init.name, identity: init.identity, daemon: init.daemon, address: init.address,
+    parent: init.parent, tsxApi: init.tsxApi, childCounter: 0,
+  });
+  const log = getLogger();
+  log.level = init.log.level;
+  log.toStderr = init.log.toStderr;
+  setStartMethod(init.startMethod as 'process' | 'thread', { force: true });
+  if (!inThread) {
+    // Belt and braces for platforms without PR_SET_PDEATHSIG: notice a new parent.
+    setInterval(() => { if (process.ppid !== init.parent.pid) process.exit(1); }, 500).unref();
+  }
+  handler = init.role === 'process' ? processChild(init, channel, exit) : poolWorker(init, channel, exit);
+});

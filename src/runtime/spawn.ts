@@ -1,0 +1,112 @@
+// Starts one worker (child process or thread) running the bootstrap, joined by a channel.
+// Exit is reported once, as CPython reports it: exitCode, or -N for signal N.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import type { Socket } from 'node:net';
+import { Worker } from 'node:worker_threads';
+import { Channel } from '../channel/channel.js';
+import { portTransport, socketTransport } from '../channel/transport.js';
+import { M, type InitData } from './protocol.js';
+import type { StartMethod } from './start-method.js';
+
+export interface ExitInfo { exitCode: number; signal: string | null }
+
+export interface WorkerHandle {
+  readonly method: StartMethod;
+  readonly channel: Channel;
+  readonly pid: number;
+  readonly threadId: number | undefined;
+  exit: ExitInfo | null;
+  readonly exited: Promise<ExitInfo>;
+  /** SIGTERM or SIGKILL for a process; stops a thread and reports that signal. */
+  stop(signal: 'SIGTERM' | 'SIGKILL'): void;
+  ref(): void;
+  unref(): void;
+}
+
+const bootstrapUrl = new URL('./bootstrap.js', import.meta.url);
+
+/** Flags of this process that a child must not repeat (test runner, inspector, eval). */
+function childExecArgv(): string[] {
+  const out: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (/^--(test|watch|inspect|debug)/.test(a) || a.startsWith('--experimental-test')) continue;
+    if (['-e', '--eval', '-p', '--print', '--input-type'].includes(a)) { i++; continue; }
+    if (/^--(eval|print|input-type)=/.test(a)) continue;
+    out.push(a);
+  }
+  return out;
+}
+
+// PR_SET_PDEATHSIG through util-linux's setpriv: a child stuck in synchronous code still dies
+// with its parent. Where it is missing, the child notices the closed channel instead.
+const setpriv = os.platform() === 'linux' && fs.existsSync('/usr/bin/setpriv') ? '/usr/bin/setpriv' : null;
+
+function signalNumber(signal: string): number {
+  return (os.constants.signals as Record<string, number>)[signal] ?? 0;
+}
+
+export function startWorker(method: StartMethod, init: InitData): WorkerHandle {
+  return method === 'thread' ? startThread(init) : startProcess(init);
+}
+
+function startProcess(init: InitData): WorkerHandle {
+  const args = [...childExecArgv(), bootstrapUrl.pathname];
+  const child = setpriv
+    ? spawn(setpriv, ['--pdeathsig', 'KILL', process.execPath, ...args], { stdio: ['ignore', 'inherit', 'inherit', 'pipe'] })
+    : spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit', 'pipe'] });
+  const channel = new Channel(socketTransport(child.stdio[3] as Socket));
+  channel.send([M.INIT, init]);
+  let resolveExit!: (info: ExitInfo) => void;
+  const handle: WorkerHandle = {
+    method: 'process', channel, pid: child.pid ?? -1, threadId: undefined, exit: null,
+    exited: new Promise((r) => { resolveExit = r; }),
+    stop(signal) { if (!handle.exit) child.kill(signal); },
+    ref() { child.ref(); channel.ref(); },
+    unref() { child.unref(); channel.unref(); },
+  };
+  const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+    if (handle.exit) return;
+    handle.exit = { exitCode: code ?? -signalNumber(signal ?? 'SIGKILL'), signal: code === null ? signal : null };
+    channel.close();
+    resolveExit(handle.exit);
+  };
+  // 'close' comes after both the exit and the end of fd 3, so every result sent before death is read.
+  child.on('close', finish);
+  child.on('error', () => finish(1, null));
+  return handle;
+}
+
+function startThread(init: InitData): WorkerHandle {
+  const worker = new Worker(bootstrapUrl, {
+    workerData: { multiproc: true },
+    // tsx's loader flags do not work inside a thread; the bootstrap registers tsx itself.
+    execArgv: childExecArgv().filter((a, i, all) => !/tsx/.test(a) && !(/^--(import|require|loader|experimental-loader)$/.test(a) && /tsx/.test(all[i + 1] ?? ''))),
+  });
+  const channel = new Channel(portTransport(worker, 'exit'));
+  channel.send([M.INIT, init]);
+  let stoppedWith: string | null = null;
+  let resolveExit!: (info: ExitInfo) => void;
+  const handle: WorkerHandle = {
+    method: 'thread', channel, pid: process.pid, threadId: worker.threadId, exit: null,
+    exited: new Promise((r) => { resolveExit = r; }),
+    stop(signal) {
+      if (handle.exit || stoppedWith) return;
+      stoppedWith = signal;
+      void worker.terminate();
+    },
+    ref() { worker.ref(); },
+    unref() { worker.unref(); },
+  };
+  worker.on('error', () => { /* reported through 'exit' with code 1; the child printed it */ });
+  worker.on('exit', (code) => {
+    if (handle.exit) return;
+    handle.exit = stoppedWith ? { exitCode: -signalNumber(stoppedWith), signal: stoppedWith } : { exitCode: code, signal: null };
+    channel.close();
+    resolveExit(handle.exit);
+  });
+  return handle;
+}
