@@ -42,12 +42,16 @@ export function registeredByName(name: string): Registered | undefined { return 
 export type ClassRef = { r: string } | ExportRef;
 
 const exportCache = new WeakMap<Function, ExportRef | null>();
+/** Exported classes this process has sent, by `url#export`: found again without importing. */
+const seen = globalSingleton('classesSeen', () => new Map<string, Function>());
+export function seenClass(ref: ExportRef): Function | undefined { return seen.get(`${ref.m}#${ref.e}`); }
 /** The export reference of a class, or null when it is not exported anywhere. */
 export function classExportRef(cls: Function): ExportRef | null {
   let ref = exportCache.get(cls);
   if (ref === undefined) {
     ref = exportRefOf(cls) ?? null;
     exportCache.set(cls, ref);
+    if (ref) seen.set(`${ref.m}#${ref.e}`, cls);
   }
   return ref;
 }

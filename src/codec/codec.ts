@@ -6,7 +6,8 @@ import { Packr, addExtension } from 'msgpackr';
 import { typeErr } from '../errors.js';
 import * as errors from '../errors.js';
 import { ClassNode, ErrorNode, Reducer, SharedNode, builtinErrorClasses } from './reduce.js';
-import { registerClass, registeredByName, type ClassRef } from './classes.js';
+import { registerClass, registeredByName, seenClass, type ClassRef } from './classes.js';
+import { runtimeState } from '../runtime/state.js';
 import { importModule, loadedModule, pickExport } from '../functions/resolve.js';
 import { displayPath } from '../functions/reference.js';
 import { globalSingleton } from '../runtime/state.js';
@@ -116,6 +117,22 @@ export interface DecodeOptions {
 
 type ExportClassRef = Exclude<ClassRef, { r: string }>;
 
+/**
+ * The main program imports a module only to revive a class it has never sent itself. Its
+ * entry module may still be running top-level await, when import() would never settle, so
+ * the wait is bounded and the error says what to do.
+ */
+function importForClass(ref: ExportClassRef): Promise<Record<string, unknown>> {
+  const p = importModule(ref.m);
+  if (runtimeState().isWorker) return p;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(typeErr('ERR_NOT_TRANSFERABLE',
+      `class ${ref.e} from ${displayPath(ref.m)} could not be loaded in the main program (its module is still starting); ` +
+      `call registerClass(${ref.e}) in a module both sides import, or move the class to its own module`)), 2000);
+    p.then((ns) => { clearTimeout(timer); resolve(ns); }, (e: unknown) => { clearTimeout(timer); reject(e); });
+  });
+}
+
 function resolveRefSync(ref: ClassRef, allowModules: boolean): TableEntry | undefined {
   if ('r' in ref) {
     const reg = registeredByName(ref.r);
@@ -123,6 +140,8 @@ function resolveRefSync(ref: ClassRef, allowModules: boolean): TableEntry | unde
     return { cls: reg.cls, revive: reg.revive };
   }
   if (!allowModules) throw typeErr('ERR_INVALID_MESSAGE', 'a peer may not name modules to import');
+  const known = seenClass(ref);
+  if (known) return { cls: known };
   const ns = loadedModule(ref.m);
   return ns ? checkClass(pickExport(ns, ref), ref) : undefined;
 }
@@ -149,6 +168,6 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): unknown 
     const known = classes[i];
     if (known) return known;
     const ref = r as ExportClassRef;
-    return checkClass(pickExport(await importModule(ref.m), ref), ref);
+    return checkClass(pickExport(await importForClass(ref), ref), ref);
   })).then((resolved) => unpackWith(top.body, resolved));
 }

@@ -19,7 +19,9 @@ export function addChild(child: ChildEntry): void { children.add(child); }
 export function liveChildren<T extends ChildEntry>(): T[] {
   const out: T[] = [];
   for (const c of children) {
-    if (c.isAlive()) out.push(c as T); else children.delete(c);
+    let alive = false;
+    try { alive = c.isAlive(); } catch { /* closed */ }
+    if (alive) out.push(c as T); else children.delete(c);
   }
   return out;
 }

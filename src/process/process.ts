@@ -53,6 +53,8 @@ export class Process<A extends unknown[] = unknown[]> {
   #state: State = 'initial';
   #handle: WorkerHandle | null = null;
   #error: unknown = undefined;
+  /** Resolves once the child ended and its error (if any) is decoded. */
+  #ended: Promise<void> | null = null;
   #self = false;
 
   constructor(options: ProcessOptions<A> = {}) {
@@ -115,14 +117,16 @@ export class Process<A extends unknown[] = unknown[]> {
     });
     this.#handle = handle;
     this.#state = 'started';
+    let decoding: Promise<void> = Promise.resolve();
     attachChannel(address, handle.channel, (msg) => {
-      if (msg[0] === M.ERROR) {
-        try {
-          const err = decode(msg[1] as Uint8Array);
-          if (err instanceof Promise) err.then((e) => { this.#error = e; }, () => {}); else this.#error = err;
-        } catch { /* a child's error that cannot be decoded leaves p.error unset */ }
-      }
+      if (msg[0] !== M.ERROR) return;
+      try {
+        const err = decode(msg[1] as Uint8Array);
+        if (err instanceof Promise) decoding = err.then((e) => { this.#error = e; }, (e: unknown) => { this.#error = e; });
+        else this.#error = err;
+      } catch (e) { this.#error = e; }
     });
+    this.#ended = handle.exited.then(() => decoding);
     handle.channel.send([M.RUN, targetRef, clsRef, fields, args]);
     if (this.#daemon) handle.unref();
     addChild(this);
@@ -135,11 +139,11 @@ export class Process<A extends unknown[] = unknown[]> {
     if (this.#self) throw misuse('ERR_PROCESS_JOIN_SELF', 'a process cannot join itself');
     const handle = this.#handle;
     if (!handle) throw misuse('ERR_PROCESS_NOT_STARTED', `${this.#name} was not started; call start() before join()`);
-    if (handle.exit) return Promise.resolve();
-    if (timeout === undefined || timeout === null) return handle.exited.then(() => undefined);
+    const ended = this.#ended!;
+    if (timeout === undefined || timeout === null) return ended;
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, Math.max(0, timeout));
-      void handle.exited.then(() => { clearTimeout(timer); resolve(); });
+      void ended.then(() => { clearTimeout(timer); resolve(); });
     });
   }
 
@@ -148,7 +152,7 @@ export class Process<A extends unknown[] = unknown[]> {
     const handle = this.#handle;
     if (!handle) throw misuse('ERR_PROCESS_NOT_STARTED', `${this.#name} was not started; start() it before waiting on it`);
     let live = true;
-    if (handle.exit) fn(); else void handle.exited.then(() => { if (live) fn(); });
+    void this.#ended!.then(() => { if (live) fn(); });
     return () => { live = false; };
   }
 
