@@ -237,11 +237,11 @@ const ctxs = ['process', 'thread'] as const;
 // 1. map of a trivial function over 200,000 ints, default chunksize, 2 workers
 
 if (want(1)) {
-  const py = await runScript('cpython map', 'python', 'bench/python/bench.py', ['map', String(5 - 2 * R)]);
+  const py = await runScript('cpython map', 'python', 'bench/python/bench.py', ['map', String(9 - 4 * R)]);
   for (const ctx of ctxs) {
-    const mp = await runScript(`multiproc map (${ctx})`, 'node-tsx', 'bench/mp/map.ts', [`--context=${ctx}`, `--reps=${5 - 2 * R}`]);
+    const mp = await runScript(`multiproc map (${ctx})`, 'node-tsx', 'bench/mp/map.ts', [`--context=${ctx}`, `--reps=${9 - 4 * R}`]);
     rows.push({ fig: '1', what: 'map x*2 over 200k ints (map call only)', ctx, mp: fig(mp, 'mp_map_ms'), anchorName: `CPython Pool(2).map [${py.extra.start_method ?? '?'}]`, anchor: fig(py, 'py_map_ms'), unit: 'ms', kind: 'faster', target: 2 });
-    rows.push({ fig: '1', what: '  same, incl. Pool start', ctx, mp: fig(mp, 'mp_map_total_ms'), anchorName: 'CPython Pool(2) + map', anchor: fig(py, 'py_map_total_ms'), unit: 'ms', kind: 'info-faster' });
+    rows.push({ fig: '1', what: '  same, incl. Pool start (tsx workers)', ctx, mp: fig(mp, 'mp_map_total_ms'), anchorName: 'CPython Pool(2) + map', anchor: fig(py, 'py_map_total_ms'), unit: 'ms', kind: 'info-faster' });
   }
 }
 
@@ -264,7 +264,7 @@ if (want(2)) {
 
 if (want(3)) {
   for (const ctx of ctxs) {
-    const r = await runScript(`apply round trip + raw floor (${ctx})`, 'node-tsx', 'bench/mp/rtt.ts', [`--context=${ctx}`, `--rounds=${5 - 2 * R}`]);
+    const r = await runScript(`apply round trip + raw floor (${ctx})`, 'node-tsx', 'bench/mp/rtt.ts', [`--context=${ctx}`, `--rounds=${7 - 3 * R}`]);
     if (ctx === 'process') {
       rows.push({ fig: '3', what: 'sequential await apply, per round trip', ctx, mp: fig(r, 'mp_rtt_us'), anchorName: 'raw fd3 pipe frames', anchor: fig(r, 'raw_fd3_us'), unit: 'us', kind: 'atMost', target: 1.25 });
       rows.push({ fig: '3', what: '  same vs bare fork IPC echo', ctx, mp: fig(r, 'mp_rtt_us'), anchorName: 'raw fork IPC', anchor: fig(r, 'raw_ipc_us'), unit: 'us', kind: 'info-atMost' });
@@ -278,7 +278,7 @@ if (want(3)) {
 
 if (want(4)) {
   for (const ctx of ctxs) {
-    const r = await runScript(`Pipe round trip + raw floor (${ctx})`, 'node-tsx', 'bench/mp/pipe.ts', [`--context=${ctx}`, `--rounds=${5 - 2 * R}`]);
+    const r = await runScript(`Pipe round trip + raw floor (${ctx})`, 'node-tsx', 'bench/mp/pipe.ts', [`--context=${ctx}`, `--rounds=${7 - 3 * R}`]);
     rows.push({ fig: '4', what: 'Pipe send+recv echo, per round trip', ctx, mp: fig(r, 'mp_pipe_us'), anchorName: 'raw unix socket frames', anchor: fig(r, 'raw_unix_us'), unit: 'us', kind: 'atMost', target: 1.2 });
     if (ctx === 'thread') {
       rows.push({ fig: '4', what: '  same vs MessagePort echo', ctx, mp: fig(r, 'mp_pipe_us'), anchorName: 'raw postMessage echo', anchor: fig(r, 'raw_port_us'), unit: 'us', kind: 'info-atMost' });
@@ -300,7 +300,8 @@ if (want(5)) {
 // 6. pool start to first result (fresh process per sample, configurations interleaved)
 
 if (want(6)) {
-  const n = 3 - R;
+  // 5 fresh processes per configuration (3 for the slower tsx ones), configurations interleaved.
+  const n = 5 - 2 * R;
   const cfg: Array<[string, 'node' | 'node-tsx' | 'python', string, string[], EnvMode]> = [
     ['py', 'python', 'bench/python/bench.py', ['start', '1'], 'as-is'],
     ['rawThread', 'node', 'bench/raw/start.mjs', ['--kind=thread', '--reps=1'], 'as-is'],
@@ -315,6 +316,7 @@ if (want(6)) {
   const got: Record<string, JobResult[]> = {};
   for (let i = 0; i < n; i++) {
     for (const [key, cmd, file, args, env] of cfg) {
+      if (cmd === 'node-tsx' && i >= 3) continue;
       (got[key] ??= []).push(await runScript(`start ${key} #${i + 1}${env === 'no-ca' ? ' (no NODE_EXTRA_CA_CERTS)' : ''}`, cmd, file, args, { env, timeoutMs: 45_000 }));
     }
   }
@@ -342,7 +344,7 @@ console.log(
     'Start (6): cold = first pool in a fresh process, library already imported; "CA_CERTS unset" runs the ' +
     'benchmark process (and so its children) without NODE_EXTRA_CA_CERTS. (info) rows have no target.',
 );
-console.log(`total ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+console.log(`total ${((Date.now() - t0) / 1000).toFixed(0)} s, load average at the end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 if (jsonOut) {
   fs.writeFileSync(jsonOut, JSON.stringify({ rows: rows.map((r) => ({ ...r, ...judge(r) })), runs: allRuns }, null, 2));
   console.log(`samples written to ${jsonOut}`);

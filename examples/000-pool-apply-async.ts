@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool, isMainEntry } from 'multiproc';
 
-export const SLEEP_MS = 500; // the seed sleeps 1 s
+export const SLEEP_MS = 1000; // as in the seed (long enough for parallelism to show over process start-up)
 
 export async function func1(i: number): Promise<void> {
   void i;

@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Process, isMainEntry } from 'multiproc';
 
-export const SLEEP_MS = 500; // the seed sleeps 1 s
+export const SLEEP_MS = 1000; // as in the seed (long enough for parallelism to show over process start-up)
 
 export async function run(name: string): Promise<void> {
   await sleep(SLEEP_MS);

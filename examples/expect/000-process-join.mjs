@@ -1,6 +1,6 @@
 import { expectCleanStderr, expectExit, fail, lines, matching } from './_lib.mjs';
 
-const SLEEP_MS = 500;
+const SLEEP_MS = 1000;
 
 export function check(stdout, stderr, exitCode, info) {
   expectExit(exitCode, stderr);

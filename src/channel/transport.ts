@@ -42,7 +42,8 @@ export function portTransport(port: PortLike, closeEvent: 'close' | 'exit'): Tra
       port.postMessage(data, whole ? [data.buffer as ArrayBuffer] : []);
     },
     start(onData, onClose) {
-      port.on('message', (m: Uint8Array) => onData(m));
+      // As a Buffer, so byte payloads decode as Buffers, exactly as over a socket.
+      port.on('message', (m: Uint8Array) => onData(Buffer.from(m.buffer, m.byteOffset, m.byteLength)));
       port.on(closeEvent, () => { if (!closed) { closed = true; onClose(); } });
     },
     close() { closed = true; if ('close' in port) port.close(); },

@@ -5,14 +5,14 @@
 import { Packr, addExtension } from 'msgpackr';
 import { typeErr } from '../errors.js';
 import * as errors from '../errors.js';
-import { ClassNode, ErrorNode, Reducer, SharedNode, builtinErrorClasses } from './reduce.js';
+import { CLASS_MARK, ClassNode, ErrorNode, NegativeZero, Reducer, SharedNode, builtinErrorClasses } from './reduce.js';
 import { registerClass, registeredByName, seenClass, type ClassRef } from './classes.js';
 import { runtimeState } from '../runtime/state.js';
 import { importModule, loadedModule, pickExport } from '../functions/resolve.js';
 import { displayPath } from '../functions/reference.js';
 import { globalSingleton } from '../runtime/state.js';
 
-const EXT_CLASS = 0x11, EXT_ERROR = 0x12, EXT_SHARED = 0x13, EXT_MANIFEST = 0x14;
+const EXT_CLASS = 0x11, EXT_ERROR = 0x12, EXT_SHARED = 0x13, EXT_MANIFEST = 0x14, EXT_NEG_ZERO = 0x15;
 
 // Records (the default) keep plain objects apart from Maps; each message carries its own record
 // definitions, so no state is shared between the two ends.
@@ -64,6 +64,8 @@ addExtension({
     return e;
   },
 });
+
+addExtension({ Class: NegativeZero, type: EXT_NEG_ZERO, write: () => 0, read: () => -0 });
 
 addExtension({
   Class: SharedNode, type: EXT_SHARED,
@@ -151,15 +153,44 @@ function checkClass(v: unknown, ref: ExportClassRef): TableEntry {
   return { cls: v };
 }
 
-function unpackWith(body: Uint8Array, classes: TableEntry[] | null): unknown {
+function unpackWith(body: Uint8Array, classes: TableEntry[]): unknown {
   const saved = table;
   table = classes;
-  try { return packr.unpack(body); } finally { table = saved; }
+  let value: unknown;
+  try { value = packr.unpack(body); } finally { table = saved; }
+  restorePrototypes(value, classes);
+  return value;
+}
+
+/** Gives every marked plain copy its class back, in place (cycles and identity survive). */
+function restorePrototypes(root: unknown, classes: TableEntry[]): void {
+  const seenObjects = new Set<object>();
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (!v || typeof v !== 'object' || seenObjects.has(v)) continue;
+    seenObjects.add(v);
+    if (Array.isArray(v)) { for (const x of v) stack.push(x); continue; }
+    if (v instanceof Map) { for (const [k, x] of v) { stack.push(k); stack.push(x); } continue; }
+    if (v instanceof Set) { for (const x of v) stack.push(x); continue; }
+    if (ArrayBuffer.isView(v) || v instanceof Date || v instanceof RegExp || v instanceof ArrayBuffer) continue;
+    const rec = v as Record<string, unknown>;
+    const mark = rec[CLASS_MARK];
+    if (mark !== undefined) {
+      delete rec[CLASS_MARK];
+      const entry = typeof mark === 'number' ? classes[mark] : undefined;
+      if (!entry) throw typeErr('ERR_INVALID_MESSAGE', 'message names a class outside its manifest');
+      Object.setPrototypeOf(v, entry.cls.prototype as object);
+    }
+    for (const k of Object.keys(rec)) stack.push(rec[k]);
+  }
 }
 
 /** Decodes bytes from `encode`. Synchronous unless the message needs a module not yet imported. */
 export function decode(bytes: Uint8Array, options: DecodeOptions = {}): unknown {
   const top = packr.unpack(bytes);
+  // 0xc1 is never used by msgpack; msgpackr hands back a marker object for it.
+  if (top && typeof top === 'object' && (top as object).constructor?.name === 'C1Type') throw typeErr('ERR_INVALID_MESSAGE', 'invalid message: byte 0xc1');
   if (!(top instanceof Manifest)) return top;
   const allow = options.allowModules ?? true;
   const classes = top.refs.map((r) => resolveRefSync(r, allow));

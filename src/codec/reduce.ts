@@ -13,12 +13,21 @@ export interface SharedReducible {
   [kReduce](): { type: string; state: unknown; commit?: () => void };
 }
 
+/**
+ * Key that marks a plain copy of a class instance with its manifest index. The decoder swaps
+ * the prototype in place afterwards, so instances keep identity and may sit in cycles.
+ */
+export const CLASS_MARK = '\u0000multiproc.class';
+
 export class ClassNode { constructor(readonly ref: number, readonly state: unknown, readonly custom: boolean) {} }
 export class ErrorNode {
   constructor(readonly cls: number | string, readonly message: string, readonly stack: string | undefined,
     readonly props: Record<string, unknown> | null, readonly cause: unknown, readonly hasCause: boolean) {}
 }
 export class SharedNode { constructor(readonly type: string, readonly state: unknown) {} }
+/** msgpack has no negative zero for integers; this keeps -0 apart from 0. */
+export class NegativeZero {}
+const NEG_ZERO = new NegativeZero();
 
 const BUILTIN_ERRORS = new Set(['Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError']);
 export const builtinErrorClasses: Record<string, Function> = {
@@ -52,10 +61,23 @@ export class Reducer {
 
   readonly commits: (() => void)[] = [];
 
+  /** Containers are copied only when something inside changed, unless this is set. */
+  private readonly copyAll: boolean;
+  /** Containers being walked, and those a cycle reached before they were done. */
+  private readonly open = new Set<object>();
+  private readonly reachedOpen = new Set<object>();
+  /** A container was copied after a cycle had already handed out the original. */
+  private stale = false;
+
+  constructor(copyAll = false) { this.copyAll = copyAll; }
+
   static reduce(value: unknown, root: string): { value: unknown; refs: ClassRef[]; commits: (() => void)[] } {
-    const r = new Reducer();
+    let r = new Reducer();
     try {
-      return { value: r.any(value), refs: r.refs, commits: r.commits };
+      let out = r.any(value);
+      // Rare: a cycle runs through a container that had to be copied. Walk again, copying all.
+      if (r.stale) { r = new Reducer(true); out = r.any(value); }
+      return { value: out, refs: r.refs, commits: r.commits };
     } catch (e) {
       if (e instanceof Unsendable) {
         throw typeErr('ERR_NOT_TRANSFERABLE', `${formatPath(root, e.path)} cannot be sent to another process: ${e.what}; ${e.fix}`);
@@ -78,12 +100,13 @@ export class Reducer {
         throw new Unsendable(`it is a function (${name})`, 'functions travel only as a target/fn argument; pass data, or an exported class instance');
       }
       case 'symbol': throw new Unsendable('it is a symbol', 'send a string instead');
+      case 'number': return v === 0 && 1 / v < 0 ? NEG_ZERO : v;
       default: return v;
     }
   }
 
   private child(key: Unsendable['path'][number], v: unknown): unknown {
-    if (typeof v !== 'object' && typeof v !== 'function' && typeof v !== 'symbol') return v;
+    if (typeof v !== 'object' && typeof v !== 'function' && typeof v !== 'symbol') return v === 0 && 1 / v < 0 ? NEG_ZERO : v;
     try { return this.any(v); } catch (e) {
       if (e instanceof Unsendable) e.path.unshift(key);
       throw e;
@@ -91,7 +114,10 @@ export class Reducer {
   }
 
   private object(o: object): unknown {
-    if (this.seen.has(o)) return this.seen.get(o);
+    if (this.seen.has(o)) {
+      if (this.open.has(o)) this.reachedOpen.add(o);
+      return this.seen.get(o);
+    }
     const ctor = (o as { constructor?: Function }).constructor;
     if (Array.isArray(o) && ctor === Array) return this.array(o);
     const proto = Object.getPrototypeOf(o);
@@ -114,20 +140,23 @@ export class Reducer {
   }
 
   private array(a: unknown[]): unknown[] {
-    let out: unknown[] | undefined;
-    this.seen.set(a, a);
+    let out: unknown[] | undefined = this.copyAll ? [] : undefined;
+    this.seen.set(a, out ?? a);
+    this.open.add(a);
     for (let i = 0; i < a.length; i++) {
       const v = a[i];
       const r = this.child(i, v);
-      if (r !== v && !out) { out = a.slice(0, i); this.seen.set(a, out); }
+      if (r !== v && !out) { out = a.slice(0, i); this.seen.set(a, out); if (this.reachedOpen.has(a)) this.stale = true; }
       if (out) out.push(r);
     }
+    this.open.delete(a);
     return out ?? a;
   }
 
   private plain(o: Record<string, unknown>): Record<string, unknown> {
-    let out: Record<string, unknown> | undefined;
-    this.seen.set(o, o);
+    let out: Record<string, unknown> | undefined = this.copyAll ? {} : undefined;
+    this.seen.set(o, out ?? o);
+    this.open.add(o);
     const keys = Object.keys(o);
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
@@ -137,9 +166,11 @@ export class Reducer {
         out = {};
         for (let j = 0; j < i; j++) out[keys[j]!] = o[keys[j]!];
         this.seen.set(o, out);
+        if (this.reachedOpen.has(o)) this.stale = true;
       }
       if (out) out[k] = r;
     }
+    this.open.delete(o);
     return out ?? o;
   }
 
@@ -165,7 +196,7 @@ export class Reducer {
     return undefined;
   }
 
-  private instance(o: object, ctor: Function | undefined): ClassNode {
+  private instance(o: object, ctor: Function | undefined): ClassNode | Record<string, unknown> {
     if (!ctor) throw new Unsendable('it has no constructor', 'send a plain object');
     const registered = registeredByClass(ctor);
     const index = this.classRef(ctor);
@@ -174,16 +205,16 @@ export class Reducer {
       throw new Unsendable(`it is an instance of class ${ctor.name || '(anonymous)'}, which is not exported from ${loc ? displayPath(loc.url) : 'its module'}`,
         `export the class, or call registerClass(${ctor.name || 'TheClass'}) in a module both sides import`);
     }
-    const node = new ClassNode(index, undefined, false);
-    this.seen.set(o, node);
-    let state: unknown;
-    if (registered?.reduce) {
-      state = this.any(registered.reduce(o));
-      (node as { custom: boolean }).custom = true;
-    } else {
-      state = this.plain({ ...(o as Record<string, unknown>) });
+    if (!registered?.reduce) {
+      const copy: Record<string, unknown> = {};
+      this.seen.set(o, copy);
+      for (const k of Object.keys(o)) copy[k] = this.child(k, (o as Record<string, unknown>)[k]);
+      copy[CLASS_MARK] = index;
+      return copy;
     }
-    (node as { state: unknown }).state = state;
+    const node = new ClassNode(index, undefined, true);
+    this.seen.set(o, node);
+    (node as { state: unknown }).state = this.any(registered.reduce(o));
     return node;
   }
 

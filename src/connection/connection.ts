@@ -73,7 +73,6 @@ export class Connection<T = unknown> implements LocalEnd {
   }
 
   #next(): Promise<Item> {
-    this.#checkReadable();
     const item = this.#inbox.shift();
     if (item) return Promise.resolve(item);
     if (this.#peerClosed) return Promise.reject(new EOFError('the other end of the pipe is closed and nothing is left to read'));
@@ -81,31 +80,40 @@ export class Connection<T = unknown> implements LocalEnd {
   }
 
   /** Receives the next value. Rejects with EOFError once the peer closed and nothing is left. */
-  async recv(): Promise<T> {
+  recv(): Promise<T> {
+    this.#checkReadable();
+    return this.#recv();
+  }
+
+  async #recv(): Promise<T> {
     const [isBytes, payload] = await this.#next();
     if (isBytes) throw typeErr('ERR_INVALID_MESSAGE', 'the next message was sent with sendBytes(); read it with recvBytes()');
     return (await decode(payload)) as T;
   }
 
   /** Receives the next message as bytes. `maxLength`: longer messages throw and are dropped. */
-  async recvBytes(maxLength?: number): Promise<Buffer> {
-    const [, payload] = await this.#next();
-    if (maxLength !== undefined && payload.length > maxLength) {
-      throw rangeErr('ERR_MESSAGE_TOO_LONG', `message of ${payload.length} bytes is longer than maxLength ${maxLength}`);
-    }
-    return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  recvBytes(maxLength?: number): Promise<Buffer> {
+    this.#checkReadable();
+    return this.#next().then(([, payload]) => {
+      if (maxLength !== undefined && payload.length > maxLength) {
+        throw rangeErr('ERR_MESSAGE_TOO_LONG', `message of ${payload.length} bytes is longer than maxLength ${maxLength}`);
+      }
+      return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    });
   }
 
   /** Reads the next message into `buf` at `offset`; returns its length. BufferTooShort if it does not fit. */
-  async recvBytesInto(buf: ArrayBufferView, offset = 0): Promise<number> {
+  recvBytesInto(buf: ArrayBufferView, offset = 0): Promise<number> {
+    this.#checkReadable();
     const target = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     if (!Number.isInteger(offset) || offset < 0 || offset > target.length) throw rangeErr('ERR_OUT_OF_RANGE', `offset ${offset} is outside the buffer (length ${target.length})`);
-    const [, payload] = await this.#next();
-    if (payload.length > target.length - offset) {
-      throw new BufferTooShort(`message of ${payload.length} bytes does not fit in ${target.length - offset} bytes; its bytes are in err.data`, Buffer.from(payload));
-    }
-    target.set(payload, offset);
-    return payload.length;
+    return this.#next().then(([, payload]) => {
+      if (payload.length > target.length - offset) {
+        throw new BufferTooShort(`message of ${payload.length} bytes does not fit in ${target.length - offset} bytes; its bytes are in err.data`, Buffer.from(payload));
+      }
+      target.set(payload, offset);
+      return payload.length;
+    });
   }
 
   /** Whether recv() would not wait: data is there, or the peer closed. Waits up to `timeout` ms. */

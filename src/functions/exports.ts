@@ -2,6 +2,7 @@
 // without importing the module: CommonJS through require.cache, ES modules by reading the
 // source V8 compiled (static `export` syntax) with acorn.
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type * as Acorn from 'acorn';
 import type { SourceLocation } from './locate.js';
 import { scriptSource } from './locate.js';
@@ -84,15 +85,18 @@ function offsetOf(source: string, line: number, column: number): number {
  */
 export function exportNameOf(value: Function, loc: SourceLocation): string | undefined {
   if (!loc.url) return undefined;
-  if (!loc.url.startsWith('file:')) {
+  const file = loc.url.startsWith('file:') ? fileURLToPath(loc.url) : loc.url;
+  const cjs = requireCache[file];
+  if (cjs) {
     // CommonJS: the module's live exports object tells exactly.
-    const exports = requireCache[loc.url]?.exports as unknown;
+    const exports = cjs.exports as unknown;
     if (exports === value) return 'default';
     if (exports && (typeof exports === 'object' || typeof exports === 'function')) {
       for (const key of Object.keys(exports)) if ((exports as Record<string, unknown>)[key] === value) return key;
     }
     return undefined;
   }
+  if (!loc.url.startsWith('file:')) return undefined;
   let bindings = moduleBindings.get(loc.scriptId);
   if (bindings === undefined) {
     bindings = topLevelBindings(scriptSource(loc.scriptId));

@@ -63,6 +63,10 @@ export function toFnRef(fn: unknown, role: string): FnRef {
     throw typeErr('ERR_NOT_TRANSFERABLE',
       `${role} ${name} is not exported from ${where} and its source cannot be rebuilt in a worker; export it from its module`);
   }
+  if (parsed.method) {
+    throw typeErr('ERR_NOT_TRANSFERABLE',
+      `${role} ${name} is a method reached through an object; export a standalone function from ${where} and pass the object's data in args`);
+  }
   const free = freeVariables(parsed.node);
   if (free.length > 0) {
     const vars = free.slice(0, 5).join(', ');

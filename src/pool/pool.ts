@@ -16,12 +16,12 @@ import type { Outcome, SubmitOptions } from './task.js';
 
 export type { SubmitOptions } from './task.js';
 
-export interface PoolOptions<I extends unknown[] = unknown[]> {
+export interface PoolOptions {
   /** Number of workers; defaults to cpuCount(). */
   processes?: number;
   /** Runs once in every worker before its first task. */
-  initializer?: (...args: I) => unknown;
-  initArgs?: I;
+  initializer?: (...args: never[]) => unknown;
+  initArgs?: unknown[];
   /** A worker exits after this many tasks and is replaced. */
   maxTasksPerChild?: number;
   /** 'process' (default) or 'thread'. */

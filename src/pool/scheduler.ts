@@ -36,8 +36,10 @@ export class Scheduler {
   /** Unsettled tasks plus other holders of work (imap producers). */
   private busy = 0;
   private startFailures = 0;
-  /** Estimated time one task takes, for the pipeline depth. */
-  private serviceMs = 10;
+  /** Estimated time one task takes, for the pipeline depth. It starts high, so the first
+   * tasks go one per worker and wait in the shared queue (FIFO, as CPython) until short
+   * tasks have shown that sending ahead pays. */
+  private serviceMs = 100;
   private readonly exitWaiters: (() => void)[] = [];
   private refed = true;
 
