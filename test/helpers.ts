@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 // Shared by the behavioural suites: they run once per context.
 export const contexts = ['process', 'thread'] as const;
 export type Ctx = (typeof contexts)[number];
@@ -22,6 +23,13 @@ export async function rejection(p: PromiseLike<unknown>, ms = 20_000): Promise<E
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A process that exists and is not a zombie (a dead child nobody reaped yet). */
 export function isAlivePid(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  try { process.kill(pid, 0); } catch { return false; }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc here: existence is all we can tell
+  }
 }

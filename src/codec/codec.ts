@@ -9,7 +9,7 @@ import { CLASS_MARK, ClassNode, ErrorNode, NegativeZero, Reducer, SharedNode, bu
 import { registerClass, registeredByName, seenClass, type ClassRef } from './classes.js';
 import { runtimeState } from '../runtime/state.js';
 import { importModule, loadedModule, pickExport } from '../functions/resolve.js';
-import { displayPath } from '../functions/reference.js';
+import { displayPath, loadedExport } from '../functions/reference.js';
 import { globalSingleton } from '../runtime/state.js';
 
 const EXT_CLASS = 0x11, EXT_ERROR = 0x12, EXT_SHARED = 0x13, EXT_MANIFEST = 0x14, EXT_NEG_ZERO = 0x15;
@@ -96,7 +96,8 @@ addExtension({
 // The library's own error classes revive by name everywhere.
 for (const [name, cls] of Object.entries(errors)) {
   if (typeof cls === 'function' && /^[A-Z]/.test(name) && cls.prototype instanceof Error) {
-    registerClass(cls as new () => Error, { name: `multiproc.${name}` });
+    // The ESM and CommonJS builds may both load in one worker: the first registration wins.
+    if (!registeredByName(`multiproc.${name}`)) registerClass(cls as new () => Error, { name: `multiproc.${name}` });
   }
 }
 
@@ -129,7 +130,7 @@ function importForClass(ref: ExportClassRef): Promise<Record<string, unknown>> {
   if (runtimeState().isWorker) return p;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(typeErr('ERR_NOT_TRANSFERABLE',
-      `class ${ref.e} from ${displayPath(ref.m)} could not be loaded in the main program (its module is still starting); ` +
+      `class ${ref.e} from ${displayPath(ref.m)} could not be loaded in the main program (its module is still starting, or nothing from it was sent yet); ` +
       `call registerClass(${ref.e}) in a module both sides import, or move the class to its own module`)), 2000);
     p.then((ns) => { clearTimeout(timer); resolve(ns); }, (e: unknown) => { clearTimeout(timer); reject(e); });
   });
@@ -144,6 +145,11 @@ function resolveRefSync(ref: ClassRef, allowModules: boolean): TableEntry | unde
   if (!allowModules) throw typeErr('ERR_INVALID_MESSAGE', 'a peer may not name modules to import');
   const known = seenClass(ref);
   if (known) return { cls: known };
+  if (!runtimeState().isWorker) {
+    // The main program never imports user modules for this; it reads the loaded module.
+    const found = loadedExport(ref);
+    if (typeof found === 'function') return { cls: found };
+  }
   const ns = loadedModule(ref.m);
   return ns ? checkClass(pickExport(ns, ref), ref) : undefined;
 }

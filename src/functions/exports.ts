@@ -69,6 +69,22 @@ function topLevelBindings(source: string): Binding[] | null {
   return bindings;
 }
 
+/** The local name bound to export `exportName` in the module of `loc` (ES modules). */
+export function localNameOf(loc: SourceLocation, exportName: string): string | undefined {
+  let bindings = moduleBindings.get(loc.scriptId);
+  if (bindings === undefined) {
+    bindings = topLevelBindings(scriptSource(loc.scriptId));
+    moduleBindings.set(loc.scriptId, bindings);
+  }
+  return bindings?.find((b) => b.exported === exportName)?.name;
+}
+
+/** A CommonJS module's exports object, when that file was loaded with require(). */
+export function loadedCommonJs(url: string): unknown {
+  const file = url.startsWith('file:') ? fileURLToPath(url) : url;
+  return requireCache[file]?.exports;
+}
+
 function offsetOf(source: string, line: number, column: number): number {
   let offset = 0;
   for (let i = 0; i < line; i++) {

@@ -62,6 +62,36 @@ export function locate(fn: Function): SourceLocation | null {
   return loc;
 }
 
+type Remote = { name: string; value?: { objectId?: string; description?: string } };
+
+/**
+ * The value of a top-level binding of the module that defines `fn`, read through the
+ * inspector from `fn`'s scope chain: a class of an already loaded module, without import().
+ */
+export function moduleBinding(fn: Function, name: string): unknown {
+  const g = globalThis as Record<string, unknown>;
+  g[GLOBAL_KEY] = fn;
+  try {
+    const fnId = post<{ result: { objectId?: string } }>('Runtime.evaluate', { expression: `globalThis.${GLOBAL_KEY}`, objectGroup: 'multiproc-scope' }).result.objectId;
+    if (!fnId) return undefined;
+    const internal = post<{ internalProperties?: Remote[] }>('Runtime.getProperties', { objectId: fnId, ownProperties: true }).internalProperties;
+    const scopesId = internal?.find((p) => p.name === '[[Scopes]]')?.value?.objectId;
+    if (!scopesId) return undefined;
+    const scopes = post<{ result: Remote[] }>('Runtime.getProperties', { objectId: scopesId, ownProperties: true }).result;
+    const moduleScope = scopes.find((s) => s.value?.description === 'Module')?.value?.objectId;
+    if (!moduleScope) return undefined;
+    const bindings = post<{ result: Remote[] }>('Runtime.getProperties', { objectId: moduleScope, ownProperties: true }).result;
+    const target = bindings.find((b) => b.name === name)?.value?.objectId;
+    if (!target) return undefined;
+    delete g[GLOBAL_KEY];
+    post('Runtime.callFunctionOn', { objectId: target, functionDeclaration: `function () { globalThis.${GLOBAL_KEY} = this; }` });
+    return g[GLOBAL_KEY];
+  } finally {
+    delete g[GLOBAL_KEY];
+    post('Runtime.releaseObjectGroup', { objectGroup: 'multiproc-scope' });
+  }
+}
+
 const sources = new Map<string, string>();
 /** The source text V8 compiled for a script (for .ts under tsx: the transpiled JavaScript). */
 export function scriptSource(scriptId: string): string {

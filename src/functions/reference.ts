@@ -4,8 +4,8 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { typeErr } from '../errors.js';
-import { locate } from './locate.js';
-import { exportNameOf } from './exports.js';
+import { locate, moduleBinding } from './locate.js';
+import { exportNameOf, loadedCommonJs, localNameOf } from './exports.js';
 import { freeVariables, parseFunctionSource } from './free-variables.js';
 
 /** A module export: `m` is a file URL, `e` the export name. */
@@ -35,7 +35,25 @@ export function exportRefOf(value: Function): ExportRef | undefined {
   const e = exportNameOf(value, loc);
   if (e === undefined) return undefined;
   const m = loc.url.startsWith('file:') ? loc.url : pathToFileURL(loc.url).href;
+  if (!providers.has(m)) providers.set(m, value);
   return { m, e, n: value.name || e };
+}
+
+/** One function or class per module this process has located: a door into that module's scope. */
+const providers = new Map<string, Function>();
+
+/**
+ * An export of a module this process already loaded, found without import(): CommonJS
+ * exports directly, ES module bindings through the scope of a function located there.
+ */
+export function loadedExport(ref: ExportRef): unknown {
+  const cjs = loadedCommonJs(ref.m) as Record<string, unknown> | undefined;
+  if (cjs !== undefined && cjs !== null) return ref.e === 'default' ? cjs : cjs[ref.e];
+  const provider = providers.get(ref.m);
+  if (!provider) return undefined;
+  const loc = locate(provider);
+  if (!loc) return undefined;
+  return moduleBinding(provider, localNameOf(loc, ref.e) ?? ref.e);
 }
 
 /**

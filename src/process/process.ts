@@ -83,8 +83,9 @@ export class Process<A extends unknown[] = unknown[]> {
 
   /** Runs in the child. Override it in a subclass, or pass `target`. */
   run(): unknown {
-    if (this.#target) return this.#target(...this.#args);
-    return undefined;
+    const target = this.#target;
+    // Called as a plain function, as CPython calls target(*args).
+    return target ? target(...this.#args) : undefined;
   }
 
   start(): void {

@@ -1,0 +1,83 @@
+// Whole programs run as a user runs them: plain node (no tsx), CommonJS, tsx with top-level
+// await, no main guard, logging, daemons at exit, and a SIGKILLed parent leaving no orphans.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { contexts, isAlivePid, sleep } from './helpers.ts';
+
+const dir = fileURLToPath(new URL('./programs/', import.meta.url));
+const tsx = ['--import', 'tsx'];
+
+function run(args: string[], timeoutMs = 30_000): { stdout: string; stderr: string; status: number | null } {
+  const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', timeout: timeoutMs });
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+}
+
+for (const context of contexts) {
+  describe(`programs (${context})`, () => {
+    it('plain ESM under node, functions from the entry file', () => {
+      const r = run(['plain-esm.mjs', context]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, 'map [1,8,27]\nhello esm\nexit 0\n');
+    });
+
+    it('CommonJS program with isMainEntry(module)', () => {
+      const r = run(['plain-cjs.cjs', context]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, 'map [2,4,6]\n');
+    });
+
+    it('.ts entry with top-level await under tsx; its classes revive in the parent', () => {
+      const r = run([...tsx, 'tla-entry.ts', context]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, 'map [2,3,4]\nbox true 42\n');
+    });
+
+    it('without the main guard a worker refuses to start a pool: ERR_BOOTSTRAPPING, no fork bomb', () => {
+      const r = run([...tsx, 'unguarded.ts', context]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, 'rejected ERR_BOOTSTRAPPING\n');
+    });
+
+    it("logToStderr prints CPython's lifecycle records", () => {
+      const r = run([...tsx, 'logging.ts', context]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, 'Doing some work\n');
+      assert.equal(r.stderr, [
+        '[INFO/Process-1] child process calling self.run()',
+        '[INFO/Process-1] process shutting down',
+        '[INFO/Process-1] process exiting with exitcode 0',
+        '[INFO/MainProcess] process shutting down',
+        '',
+      ].join('\n'));
+    });
+
+    it('at exit daemons are terminated and other children awaited; a failing child prints its stack', () => {
+      const started = Date.now();
+      const r = run([...tsx, 'daemon.ts', context]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, 'main done\nnon-daemon done\n');
+      assert.ok(Date.now() - started < 15_000, 'the daemon did not hold the program');
+      assert.match(r.stderr, /^Process Process-3:\nTypeError: boom in child\n\s+at raises/m);
+    });
+  });
+}
+
+describe('no orphans', () => {
+  it('children and pool workers exit within a second of the parent being SIGKILLed, even mid-loop', async () => {
+    const child = spawn(process.execPath, [...tsx, 'orphans.ts'], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    const deadline = Date.now() + 30_000;
+    while (!out.includes('\n') && Date.now() < deadline) await sleep(50);
+    const { pids } = JSON.parse(out) as { pids: number[] };
+    assert.equal(pids.length, 4);
+    for (const pid of pids) assert.ok(isAlivePid(pid), `child ${pid} should run before the parent dies`);
+    await sleep(200);
+    child.kill('SIGKILL');
+    await sleep(1000);
+    const alive = pids.filter(isAlivePid);
+    assert.deepEqual(alive, [], `orphans left: ${alive.join(', ')}`);
+  });
+});
