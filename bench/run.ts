@@ -45,10 +45,15 @@ function runScript(
   cmd: 'node' | 'node-tsx' | 'python',
   file: string,
   args: string[] = [],
-  { env = 'as-is' as EnvMode, timeoutMs = 60_000 } = {},
+  { env = 'as-is' as EnvMode, timeoutMs = 60_000, pin = false } = {},
 ): Promise<JobResult> {
-  const bin = cmd === 'python' ? 'python3' : process.execPath;
-  const full = cmd === 'node-tsx' ? ['--import', 'tsx', file, ...args] : [file, ...args];
+  let bin = cmd === 'python' ? 'python3' : process.execPath;
+  let full = cmd === 'node-tsx' ? ['--import', 'tsx', file, ...args] : [file, ...args];
+  if (pin) {
+    // The script and every process/thread it starts share CPU 0.
+    full = ['-c', '0', bin, ...full];
+    bin = 'taskset';
+  }
   const childEnv = { ...process.env };
   if (env === 'no-ca') delete childEnv.NODE_EXTRA_CA_CERTS;
   const started = Date.now();
@@ -231,6 +236,14 @@ if (!distOk) console.log('note: dist/esm/index.js is missing (run `npm run build
 process.stderr.write('running (each line is one fresh process):\n');
 
 const R = quick ? 1 : 0; // rep reduction
+const hasTaskset = (() => {
+  try {
+    execFileSync('taskset', ['-c', '0', 'true']);
+    return true;
+  } catch {
+    return false;
+  }
+})();
 const ctxs = ['process', 'thread'] as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -272,6 +285,13 @@ if (want(3)) {
       rows.push({ fig: '3', what: 'sequential await apply, per round trip', ctx, mp: fig(r, 'mp_rtt_us'), anchorName: 'raw postMessage echo', anchor: fig(r, 'raw_port_us'), unit: 'us', kind: 'atMost', target: 1.25 });
     }
   }
+  if (hasTaskset) {
+    // Pinned to one core: no cross-core wake-ups, so the ratio is the per-message CPU cost.
+    for (const ctx of ctxs) {
+      const r = await runScript(`apply round trip + raw floor (${ctx}, pinned to CPU 0)`, 'node-tsx', 'bench/mp/rtt.ts', [`--context=${ctx}`, `--rounds=${5 - 2 * R}`], { pin: true });
+      rows.push({ fig: '3', what: '  same, all pinned to one core', ctx, mp: fig(r, 'mp_rtt_us'), anchorName: ctx === 'thread' ? 'raw postMessage echo' : 'raw fd3 pipe frames', anchor: fig(r, ctx === 'thread' ? 'raw_port_us' : 'raw_fd3_us'), unit: 'us', kind: 'info-atMost' });
+    }
+  }
 }
 
 // 4. Pipe round trip parent <-> child echo (raw floors interleaved in the same process)
@@ -282,6 +302,12 @@ if (want(4)) {
     rows.push({ fig: '4', what: 'Pipe send+recv echo, per round trip', ctx, mp: fig(r, 'mp_pipe_us'), anchorName: 'raw unix socket frames', anchor: fig(r, 'raw_unix_us'), unit: 'us', kind: 'atMost', target: 1.2 });
     if (ctx === 'thread') {
       rows.push({ fig: '4', what: '  same vs MessagePort echo', ctx, mp: fig(r, 'mp_pipe_us'), anchorName: 'raw postMessage echo', anchor: fig(r, 'raw_port_us'), unit: 'us', kind: 'info-atMost' });
+    }
+  }
+  if (hasTaskset) {
+    for (const ctx of ctxs) {
+      const r = await runScript(`Pipe round trip + raw floor (${ctx}, pinned to CPU 0)`, 'node-tsx', 'bench/mp/pipe.ts', [`--context=${ctx}`, `--rounds=${5 - 2 * R}`], { pin: true });
+      rows.push({ fig: '4', what: '  same, all pinned to one core', ctx, mp: fig(r, 'mp_pipe_us'), anchorName: 'raw unix socket frames', anchor: fig(r, 'raw_unix_us'), unit: 'us', kind: 'info-atMost' });
     }
   }
 }
@@ -341,7 +367,7 @@ printTable();
 console.log('');
 console.log(
   'Medians of repeated samples. Ratios: "x faster" = anchor/multiproc, "x anchor" = multiproc/anchor, ' +
-    'speedup = Pool(1) time / Pool(2) time. Round trips (3, 4) interleave multiproc and the raw floor in one process. ' +
+    'speedup = Pool(1) time / Pool(2) time. Round trips (3, 4) interleave multiproc and the raw floor in one process; "pinned" rows run it all on CPU 0 (taskset). ' +
     'Start (6): cold = first pool in a fresh process, library already imported; "CA_CERTS unset" runs the ' +
     'benchmark process (and so its children) without NODE_EXTRA_CA_CERTS. (info) rows have no target.',
 );
