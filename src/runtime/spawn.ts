@@ -101,7 +101,10 @@ function startThread(init: InitData): WorkerHandle {
     ref() { worker.ref(); },
     unref() { worker.unref(); },
   };
-  worker.on('error', () => { /* reported through 'exit' with code 1; the child printed it */ });
+  // An error nothing in the thread caught: print it as a child process would, then 'exit' reports code 1.
+  worker.on('error', (e: unknown) => {
+    process.stderr.write(`Uncaught in ${init.name} (thread ${worker.threadId}):\n${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  });
   worker.on('exit', (code) => {
     if (handle.exit) return;
     handle.exit = stoppedWith ? { exitCode: -signalNumber(stoppedWith), signal: stoppedWith } : { exitCode: code, signal: null };
