@@ -1,55 +1,90 @@
 // Every error the library throws or rejects with. Codes are Node-style (`err.code`) so callers
-// can branch on them; messages say how to fix the problem.
+// can branch on them; messages say how to fix the problem. The classes are made once per
+// thread (globalThis), so every copy of the library loaded there (the ESM and CommonJS
+// entries, the worker bootstrap) throws and revives the same classes: instanceof holds.
+import { globalSingleton } from './runtime/state.js';
+
+function defineErrors() {
+  /** Base class of the library's process-related errors (CPython's `ProcessError`). */
+  class ProcessError extends Error {
+    code?: string;
+    constructor(message?: string, options?: { cause?: unknown; code?: string }) {
+      super(message, options && 'cause' in options ? { cause: options.cause } : undefined);
+      if (options?.code) this.code = options.code;
+    }
+    override get name(): string { return this.constructor.name; }
+  }
+
+  /** `recvBytesInto` got a message larger than the buffer; `data` holds the whole message. */
+  class BufferTooShort extends ProcessError {
+    constructor(message: string, readonly data: Buffer) { super(message, { code: 'ERR_BUFFER_TOO_SHORT' }); }
+  }
+
+  class AuthenticationError extends ProcessError {}
+
+  /** A wait ran out of time. `name` is `'TimeoutError'`, like the DOM's. */
+  class TimeoutError extends ProcessError {
+    constructor(message = 'timed out', options?: { cause?: unknown; code?: string }) {
+      super(message, { code: 'ERR_TIMEOUT', ...options });
+    }
+  }
+
+  /** The worker that held a task ended before the task finished. */
+  class WorkerLostError extends ProcessError {
+    exitCode: number | null;
+    signal: string | null;
+    constructor(message: string, info: { exitCode: number | null; signal: string | null; code?: string }) {
+      super(message, { code: info.code ?? 'ERR_WORKER_LOST' });
+      this.exitCode = info.exitCode;
+      this.signal = info.signal;
+    }
+  }
+
+  /** An error raised on the other side of a manager/listener connection, without its class. */
+  class RemoteError extends Error {
+    override get name(): string { return 'RemoteError'; }
+  }
+
+  class Empty extends Error { override get name(): string { return 'Empty'; } }
+  class Full extends Error { override get name(): string { return 'Full'; } }
+  class BrokenBarrierError extends Error { override get name(): string { return 'BrokenBarrierError'; } }
+
+  /** The peer closed and nothing is left to read. */
+  class EOFError extends Error {
+    code = 'ERR_EOF';
+    override get name(): string { return 'EOFError'; }
+  }
+  return { ProcessError, BufferTooShort, AuthenticationError, TimeoutError, WorkerLostError, RemoteError, Empty, Full, BrokenBarrierError, EOFError };
+}
+
+const E = globalSingleton('errorClasses', defineErrors);
 
 /** Base class of the library's process-related errors (CPython's `ProcessError`). */
-export class ProcessError extends Error {
-  code?: string;
-  constructor(message?: string, options?: { cause?: unknown; code?: string }) {
-    super(message, options && 'cause' in options ? { cause: options.cause } : undefined);
-    if (options?.code) this.code = options.code;
-  }
-  override get name(): string { return this.constructor.name; }
-}
-
+export const ProcessError = E.ProcessError;
+export type ProcessError = InstanceType<typeof ProcessError>;
 /** `recvBytesInto` got a message larger than the buffer; `data` holds the whole message. */
-export class BufferTooShort extends ProcessError {
-  constructor(message: string, readonly data: Buffer) { super(message, { code: 'ERR_BUFFER_TOO_SHORT' }); }
-}
-
-export class AuthenticationError extends ProcessError {}
-
+export const BufferTooShort = E.BufferTooShort;
+export type BufferTooShort = InstanceType<typeof BufferTooShort>;
+export const AuthenticationError = E.AuthenticationError;
+export type AuthenticationError = InstanceType<typeof AuthenticationError>;
 /** A wait ran out of time. `name` is `'TimeoutError'`, like the DOM's. */
-export class TimeoutError extends ProcessError {
-  constructor(message = 'timed out', options?: { cause?: unknown; code?: string }) {
-    super(message, { code: 'ERR_TIMEOUT', ...options });
-  }
-}
-
+export const TimeoutError = E.TimeoutError;
+export type TimeoutError = InstanceType<typeof TimeoutError>;
 /** The worker that held a task ended before the task finished. */
-export class WorkerLostError extends ProcessError {
-  exitCode: number | null;
-  signal: string | null;
-  constructor(message: string, info: { exitCode: number | null; signal: string | null; code?: string }) {
-    super(message, { code: info.code ?? 'ERR_WORKER_LOST' });
-    this.exitCode = info.exitCode;
-    this.signal = info.signal;
-  }
-}
-
+export const WorkerLostError = E.WorkerLostError;
+export type WorkerLostError = InstanceType<typeof WorkerLostError>;
 /** An error raised on the other side of a manager/listener connection, without its class. */
-export class RemoteError extends Error {
-  override get name(): string { return 'RemoteError'; }
-}
-
-export class Empty extends Error { override get name(): string { return 'Empty'; } }
-export class Full extends Error { override get name(): string { return 'Full'; } }
-export class BrokenBarrierError extends Error { override get name(): string { return 'BrokenBarrierError'; } }
-
+export const RemoteError = E.RemoteError;
+export type RemoteError = InstanceType<typeof RemoteError>;
+export const Empty = E.Empty;
+export type Empty = InstanceType<typeof Empty>;
+export const Full = E.Full;
+export type Full = InstanceType<typeof Full>;
+export const BrokenBarrierError = E.BrokenBarrierError;
+export type BrokenBarrierError = InstanceType<typeof BrokenBarrierError>;
 /** The peer closed and nothing is left to read. */
-export class EOFError extends Error {
-  code = 'ERR_EOF';
-  override get name(): string { return 'EOFError'; }
-}
+export const EOFError = E.EOFError;
+export type EOFError = InstanceType<typeof EOFError>;
 
 type ErrorCtor = new (message: string) => Error;
 

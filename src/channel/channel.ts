@@ -45,14 +45,15 @@ export class Channel {
     const bytes = envelope.pack(msg);
     this.queue.push(bytes);
     this.queuedBytes += bytes.length;
+    // Large batches leave at once: the peer can start on them while we prepare more.
+    if (this.queuedBytes >= 64 * 1024) { this.flush(); return; }
     if (!this.scheduled) {
       this.scheduled = true;
-      queueMicrotask(() => this.flush());
+      queueMicrotask(() => { this.scheduled = false; this.flush(); });
     }
   }
 
   flush(): void {
-    this.scheduled = false;
     if (this.queue.length === 0 || this.closed) return;
     const data = joinFrames(this.queue, this.queuedBytes);
     this.queue = [];

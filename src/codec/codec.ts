@@ -101,16 +101,33 @@ for (const [name, cls] of Object.entries(errors)) {
   }
 }
 
+/** A value checked and reduced, not yet packed: see prepare(). */
+export interface Prepared { readonly reduced: ReturnType<typeof Reducer.reduce> }
+
+/**
+ * Checks and reduces `value` without packing it. Throws TypeError ERR_NOT_TRANSFERABLE naming
+ * the path (`root[1].handler`) when part of it cannot be sent. Lets a caller validate many
+ * values first and pack them one by one later, so nothing is half-sent.
+ */
+export function prepare(value: unknown, root = 'value'): Prepared {
+  return { reduced: Reducer.reduce(value, root) };
+}
+
+/** Packs a prepared value (and commits its shared objects' transfer). */
+export function pack(prepared: Prepared): Uint8Array {
+  const reduced = prepared.reduced;
+  const body = packr.pack(reduced.value);
+  const out = reduced.refs.length === 0 ? body : packr.pack(new Manifest(reduced.refs, body));
+  for (const commit of reduced.commits) commit();
+  return out;
+}
+
 /**
  * Encodes `value`. Throws TypeError ERR_NOT_TRANSFERABLE naming the path (`root[1].handler`)
  * when part of it cannot be sent; nothing is sent then.
  */
 export function encode(value: unknown, root = 'value'): Uint8Array {
-  const reduced = Reducer.reduce(value, root);
-  const body = packr.pack(reduced.value);
-  const out = reduced.refs.length === 0 ? body : packr.pack(new Manifest(reduced.refs, body));
-  for (const commit of reduced.commits) commit();
-  return out;
+  return pack(prepare(value, root));
 }
 
 export interface DecodeOptions {

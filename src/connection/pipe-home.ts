@@ -23,12 +23,12 @@ interface HomeRecord {
 
 const homes = globalSingleton('pipeHomes', () => new Map<string, HomeRecord>());
 const ends = globalSingleton('pipeEnds', () => new Map<string, LocalEnd>());
-let counter = 0;
+const counter = globalSingleton('pipeCounter', () => ({ n: 0 }));
 
 const key = (id: string, side: number) => `${id}/${side}`;
 
 export function newPipeId(): string {
-  const id = `${myAddress()}#${++counter}`;
+  const id = `${myAddress()}#${++counter.n}`;
   const me = myAddress();
   homes.set(id, { owner: [me, me], bound: [me, me], closed: [false, false], held: [[], []] });
   return id;

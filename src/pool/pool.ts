@@ -1,6 +1,6 @@
 // Pool: CPython's Pool API over the scheduler. Validation and encoding happen at the call, so
 // misuse throws at once and a value that cannot be sent refuses the whole submission.
-import { encode } from '../codec/codec.js';
+import { encode, pack, prepare, type Prepared } from '../codec/codec.js';
 import { misuse, rangeErr, typeErr } from '../errors.js';
 import { toFnRef, type FnRef } from '../functions/reference.js';
 import { assertNotBootstrapping } from '../runtime/guards.js';
@@ -68,10 +68,10 @@ function checkArgs(args: unknown): void {
   if (args !== undefined && !Array.isArray(args)) throw typeErr('ERR_INVALID_ARG_TYPE', 'args must be an array of arguments, e.g. pool.apply(fn, [1, 2])');
 }
 
-/** Encodes items as one chunk; on failure names the bad item by its index in the input. */
-function encodeChunk(items: unknown[], first: number): Uint8Array {
-  try { return encode(items, 'iterable'); } catch (e) {
-    for (let i = 0; i < items.length; i++) encode(items[i], `iterable[${first + i}]`);
+/** Checks items as one chunk; on failure names the bad item by its index in the input. */
+function prepareChunk(items: unknown[], first: number): Prepared {
+  try { return prepare(items, 'iterable'); } catch (e) {
+    for (let i = 0; i < items.length; i++) prepare(items[i], `iterable[${first + i}]`);
     throw e;
   }
 }
@@ -156,20 +156,27 @@ export class Pool implements AsyncDisposable {
       if (items.length === 0) return Promise.resolve([]);
       const workers = this.#core.processes * 4;
       const size = opts.chunksize ?? Math.ceil(items.length / workers);
-      const payloads: [number, Uint8Array][] = [];
-      for (let i = 0; i < items.length; i += size) payloads.push([i, encodeChunk(items.slice(i, i + size), i)]);
-      const results = new Array<unknown>(items.length);
+      // Every chunk is checked before any is sent; each is packed just before it is sent,
+      // so the first workers start while later chunks are still being packed.
+      const chunks: Prepared[] = [];
+      for (let i = 0; i < items.length; i += size) chunks.push(prepareChunk(items.slice(i, i + size), i));
+      const parts = new Array<unknown[]>(chunks.length);
       return new Promise((resolve, reject) => {
-        let left = payloads.length;
+        let left = chunks.length;
         let failed = false;
-        for (const [first, payload] of payloads) {
-          this.#core.submit(ref, fnId, mode, payload, opts, (o) => {
+        chunks.forEach((chunk, index) => {
+          this.#core.submit(ref, fnId, mode, pack(chunk), opts, (o) => {
             if (failed) return;
-            if (o.ok === true) (o.value as unknown[]).forEach((v, i) => { results[first + i] = v; });
-            else { failed = true; reject(o.ok === false ? o.error : o.errors[0]![1]); return; }
-            if (--left === 0) resolve(results);
+            if (o.ok !== true) {
+              failed = true;
+              reject(o.ok === false ? o.error : o.errors[0]![1]);
+              return;
+            }
+            parts[index] = o.value as unknown[];
+            // Chunks finish in any order; one concat at the end is the fastest join.
+            if (--left === 0) resolve(([] as unknown[]).concat(...parts));
           });
-        }
+        });
       });
     };
     if (Array.isArray(iterable)) return run(iterable);
@@ -224,7 +231,7 @@ export class Pool implements AsyncDisposable {
       // Bounded read-ahead [fix]: two chunks per worker in flight or waiting to be consumed.
       window: core.processes * 2 * chunksize,
       submit: (items, settle) => {
-        const payload = encodeChunk(items, read);
+        const payload = pack(prepareChunk(items, read));
         read += items.length;
         core.submit(ref, fnId, Mode.MAP, payload, opts, settle);
       },

@@ -69,14 +69,15 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
       }
       return;
     }
-    const results: unknown[] = new Array(input.length);
+    const results: unknown[] = [];
     let errors: [number, unknown][] | null = null;
     for (let i = 0; i < input.length; i++) {
       try {
         let r = mode === Mode.STARMAP ? fn(...(input[i] as unknown[])) : fn(input[i]);
         if (isThenable(r)) r = await r;
-        results[i] = r;
+        results.push(r);
       } catch (e) {
+        results.push(undefined);
         (errors ??= []).push([i, e]);
       }
     }

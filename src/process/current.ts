@@ -1,7 +1,7 @@
 // currentProcess(), parentProcess(), activeChildren(), cpuCount().
 import os from 'node:os';
 import { inspect } from 'node:util';
-import { runtimeState } from '../runtime/state.js';
+import { globalSingleton, runtimeState } from '../runtime/state.js';
 import { liveChildren } from './children.js';
 import type { Process } from './process.js';
 
@@ -33,12 +33,12 @@ export class ParentProcess {
   [inspect.custom](): string { return this.toString(); }
 }
 
-let current: Process | CurrentProcess | null = null;
-export function setCurrentProcess(p: Process): void { current = p; }
+const current = globalSingleton('currentProcess', () => ({ value: null as Process | CurrentProcess | null }));
+export function setCurrentProcess(p: Process): void { current.value = p; }
 
 /** The process this code runs in: `name` is 'MainProcess' in the main program. */
 export function currentProcess(): Process | CurrentProcess {
-  return current ??= new CurrentProcess();
+  return current.value ??= new CurrentProcess();
 }
 
 /** The parent process, or null in the main program. */

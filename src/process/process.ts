@@ -8,7 +8,7 @@ import { assertNotBootstrapping } from '../runtime/guards.js';
 import { M } from '../runtime/protocol.js';
 import { startWorker, type WorkerHandle } from '../runtime/spawn.js';
 import { getStartMethod, normalizeMethod, type StartMethodName, type StartMethod } from '../runtime/start-method.js';
-import { runtimeState } from '../runtime/state.js';
+import { globalSingleton, runtimeState } from '../runtime/state.js';
 import { addChild, hookMainExit } from './children.js';
 import { attachChannel, childAddress } from '../connection/router.js';
 import { withDestination } from '../connection/transit.js';
@@ -39,8 +39,9 @@ function isPlainProcessClass(ctor: Function): boolean {
 
 /** Marks the base class so a revived subclass finds it whichever copy of the library it extends. */
 export const kProcessBase = Symbol.for('multiproc.Process');
-/** Set while the child rebuilds its own Process object: the constructor then skips its checks. */
-let reviving: { name: string; daemon: boolean; identity: number[] } | null = null;
+/** Set while the child rebuilds its own Process object: the constructor then skips its checks.
+ * Shared by every copy of the library in the thread: the subclass may extend another copy. */
+const revival = globalSingleton('processRevival', () => ({ init: null as { name: string; daemon: boolean; identity: number[] } | null }));
 
 export class Process<A extends unknown[] = unknown[]> {
   static readonly [kProcessBase] = true;
@@ -58,6 +59,7 @@ export class Process<A extends unknown[] = unknown[]> {
   #self = false;
 
   constructor(options: ProcessOptions<A> = {}) {
+    const reviving = revival.init;
     if (reviving) {
       this.#args = [] as unknown as A;
       this.#name = reviving.name; this.#daemon = reviving.daemon; this.#identity = reviving.identity;
@@ -225,9 +227,9 @@ export class Process<A extends unknown[] = unknown[]> {
     let base: Function = cls;
     while (base && !(kProcessBase in base && Object.prototype.hasOwnProperty.call(base, kProcessBase))) base = Object.getPrototypeOf(base) as Function;
     if (!base) throw typeErr('ERR_NOT_TRANSFERABLE', `${cls.name} does not extend Process`);
-    reviving = init;
+    revival.init = init;
     let instance: Process;
-    try { instance = Reflect.construct(base, [], cls) as Process; } finally { reviving = null; }
+    try { instance = Reflect.construct(base, [], cls) as Process; } finally { revival.init = null; }
     if (fields) Object.assign(instance, fields);
     if (target) instance.#setTarget(target, args ?? []);
     return instance;
