@@ -85,6 +85,24 @@ export function loadedCommonJs(url: string): unknown {
   return requireCache[file]?.exports;
 }
 
+const IDENT = /^[A-Za-z_$][\w$]*$/;
+
+/**
+ * The common case without a parser: `export function name`, `export const name =`,
+ * `export class name`, `export default function name` starting a line, with the function's
+ * own location right after it. Anything else goes to the full parse.
+ */
+function quickExportName(source: string, at: number, name: string): string | undefined {
+  if (!IDENT.test(name)) return undefined;
+  const re = new RegExp(`(?:^|\\n)[ \\t]*export[ \\t]+(default[ \\t]+)?(?:async[ \\t]+)?(?:function[ \\t]*\\*?[ \\t]*|class[ \\t]+|(?:const|let|var)[ \\t]+)${name.replace(/\$/g, '\\$')}(?![\\w$])`, 'g');
+  for (const m of source.matchAll(re)) {
+    const start = m.index;
+    const end = start + m[0].length;
+    if (at >= start && at <= end + 120 && !source.slice(end, at).includes('\n\n')) return m[1] ? 'default' : name;
+  }
+  return undefined;
+}
+
 function offsetOf(source: string, line: number, column: number): number {
   let offset = 0;
   for (let i = 0; i < line; i++) {
@@ -113,13 +131,16 @@ export function exportNameOf(value: Function, loc: SourceLocation): string | und
     return undefined;
   }
   if (!loc.url.startsWith('file:')) return undefined;
+  const source = scriptSource(loc.scriptId);
+  const at = offsetOf(source, loc.line, loc.column);
+  const quick = quickExportName(source, at, value.name);
+  if (quick !== undefined) return quick;
   let bindings = moduleBindings.get(loc.scriptId);
   if (bindings === undefined) {
     bindings = topLevelBindings(scriptSource(loc.scriptId));
     moduleBindings.set(loc.scriptId, bindings);
   }
   if (!bindings) return undefined;
-  const at = offsetOf(scriptSource(loc.scriptId), loc.line, loc.column);
   const name = value.name;
   for (const b of bindings) {
     if (b.exported === undefined || at < b.start || at > b.end) continue;
