@@ -145,6 +145,18 @@ for (const context of contexts) {
       assert.deepEqual(await within(10_000, slow.next()), { value: 25, done: false });
     });
 
+    it('fast tasks around a stuck one: all settle exactly once, in order, none is lost', async () => {
+      const solo = new Pool({ processes: 1, context });
+      try {
+        const before = Array.from({ length: 300 }, (_, i) => solo.apply(t.square, [i]));
+        const stuck = solo.apply(t.spinForever, [], { timeout: 500 });
+        const after = Array.from({ length: 300 }, (_, i) => solo.apply(t.square, [i]));
+        assert.deepEqual(await within(30_000, Promise.all(before)), before.map((_, i) => i * i));
+        assert.ok((await rejection(stuck)) instanceof TimeoutError);
+        assert.deepEqual(await within(30_000, Promise.all(after)), after.map((_, i) => i * i));
+      } finally { await solo.terminate(); }
+    });
+
     it('a task timeout stops synchronous work; the pool heals', async () => {
       const e = await rejection(pool.apply(t.spinForever, [], { timeout: 300 }));
       assert.ok(e instanceof TimeoutError);

@@ -40,14 +40,15 @@ export class Channel {
     this.onMessage(msg);
   }
 
-  send(msg: Message): void {
+  /** Queues `msg`; it leaves at the end of this tick, or at flush() when `deferred`. */
+  send(msg: Message, deferred = false): void {
     if (this.closed) return;
     const bytes = envelope.pack(msg);
     this.queue.push(bytes);
     this.queuedBytes += bytes.length;
     // Large batches leave at once: the peer can start on them while we prepare more.
     if (this.queuedBytes >= 64 * 1024) { this.flush(); return; }
-    if (!this.scheduled) {
+    if (!this.scheduled && !deferred) {
       this.scheduled = true;
       queueMicrotask(() => { this.scheduled = false; this.flush(); });
     }

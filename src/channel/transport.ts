@@ -38,8 +38,9 @@ export function portTransport(port: PortLike, closeEvent: 'close' | 'exit'): Tra
   return {
     write(data) {
       if (closed) return;
-      const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
-      port.postMessage(data, whole ? [data.buffer as ArrayBuffer] : []);
+      // Transferring detaches the buffer, which costs more than copying a small one.
+      const whole = data.byteLength >= 64 * 1024 && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
+      if (whole) port.postMessage(data, [data.buffer as ArrayBuffer]); else port.postMessage(data);
     },
     start(onData, onClose) {
       // As a Buffer, so byte payloads decode as Buffers, exactly as over a socket.

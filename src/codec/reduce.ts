@@ -34,6 +34,25 @@ export const builtinErrorClasses: Record<string, Function> = {
   Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError,
 };
 
+const NONE: ClassRef[] = [];
+const NONE_COMMITS: (() => void)[] = [];
+
+/** The common case needs no walker: a primitive, or a plain array of primitives (not -0). */
+function isFlat(v: unknown): boolean {
+  const t = typeof v;
+  if (t === 'number') return !(v === 0 && 1 / (v as number) < 0);
+  if (t === 'string' || t === 'boolean' || t === 'undefined' || t === 'bigint' || v === null) return true;
+  if (!Array.isArray(v) || v.constructor !== Array) return false;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    const tx = typeof x;
+    if (tx === 'number') { if (x === 0 && 1 / x < 0) return false; continue; }
+    if (tx === 'string' || tx === 'boolean' || tx === 'bigint' || x === null) continue;
+    return false;
+  }
+  return true;
+}
+
 class Unsendable extends Error {
   path: (string | number | { mapKey: unknown } | '<set>')[] = [];
   constructor(readonly what: string, readonly fix: string) { super(what); }
@@ -72,6 +91,7 @@ export class Reducer {
   constructor(copyAll = false) { this.copyAll = copyAll; }
 
   static reduce(value: unknown, root: string): { value: unknown; refs: ClassRef[]; commits: (() => void)[] } {
+    if (isFlat(value)) return { value, refs: NONE, commits: NONE_COMMITS };
     let r = new Reducer();
     try {
       let out = r.any(value);

@@ -121,19 +121,16 @@ export class Pool implements AsyncDisposable {
     return id;
   }
 
-  #submit(fnRef: FnRef, fnId: number, mode: number, payload: Uint8Array, opts: SubmitOptions | undefined): Promise<Outcome> {
-    return new Promise((resolve) => { this.#core.submit(fnRef, fnId, mode, payload, opts, resolve); });
-  }
-
   /** Runs fn(...args) in a worker; resolves with its result. */
   apply<A extends unknown[], R>(fn: (...args: A) => R, args?: A, opts?: SubmitOptions): Promise<Awaited<R>> {
     this.#checkRunning();
     checkArgs(args);
     const ref = toFnRef(fn, 'fn');
     const payload = encode(args ?? [], 'args');
-    return this.#submit(ref, this.#fnId(fn), Mode.APPLY, payload, opts).then((o) => {
-      if (o.ok === true) return o.value as Awaited<R>;
-      throw (o as { error: unknown }).error;
+    return new Promise<Awaited<R>>((resolve, reject) => {
+      this.#core.submit(ref, this.#fnId(fn), Mode.APPLY, payload, opts, (o) => {
+        if (o.ok === true) resolve(o.value as Awaited<R>); else reject((o as { error: unknown }).error);
+      });
     });
   }
 

@@ -78,7 +78,7 @@ export class Scheduler {
   submit(fnRef: FnRef, fnId: number, mode: number, payload: Uint8Array, opts: SubmitOptions | undefined, settle: (o: Outcome) => void): Task {
     const task: Task = {
       id: this.nextTaskId++, fnId, fnRef, mode, payload, timeout: opts?.timeout, signal: opts?.signal,
-      onAbort: undefined, timer: undefined, slot: null, done: false, settle: () => {},
+      onAbort: undefined, timer: undefined, slot: null, seq: 0, done: false, settle: () => {},
     };
     this.busy++;
     task.settle = (outcome) => {
@@ -158,16 +158,22 @@ export class Scheduler {
   private onExit(slot: WorkerSlot, info: ExitInfo): void {
     this.slots.delete(slot);
     const lost = slot.inflight.drain();
-    const head = lost.shift();
     if (!slot.ready && !slot.stopping && this.state === 'RUN' && !this.failure) this.startFailures++;
-    if (head && !head.done) {
-      const reason = slot.killReason ?? new WorkerLostError(
-        `worker ${slot.name} ${info.signal ? `was killed by ${info.signal}` : `exited with code ${info.exitCode}`} while running a task; the pool replaced it`,
-        { exitCode: info.exitCode, signal: info.signal });
-      head.settle({ ok: false, error: reason });
+    // Which tasks the worker started: told by shared memory (threads), else the first one
+    // (process workers send each result before starting the next task).
+    const started = slot.startedSeq() ?? lost[0]?.seq ?? 0;
+    const lostError = () => new WorkerLostError(
+      `worker ${slot.name} ${info.signal ? `was killed by ${info.signal}` : `exited with code ${info.exitCode}`} while running a task; the pool replaced it`,
+      { exitCode: info.exitCode, signal: info.signal });
+    const requeue: Task[] = [];
+    for (const t of lost) {
+      if (t.done) continue;
+      if (t.seq > started) { t.slot = null; requeue.push(t); continue; }
+      // Started: it ran (its result is lost) or was running. Never run it twice.
+      t.settle({ ok: false, error: t.seq === started ? slot.killReason ?? lostError() : lostError() });
     }
-    // Tasks behind the head never started: they go back to the front of the queue, in order.
-    for (let i = lost.length - 1; i >= 0; i--) { const t = lost[i]!; if (!t.done) { t.slot = null; this.queue.unshift(t); } }
+    // Tasks that never started go back to the front of the queue, in order.
+    for (let i = requeue.length - 1; i >= 0; i--) this.queue.unshift(requeue[i]!);
     if (this.startFailures >= MAX_START_FAILURES && !this.failure) {
       this.fail(Object.assign(new ProcessError(`pool workers exit before they are ready (last exit code ${info.exitCode}); see their stderr`), { code: 'ERR_POOL_WORKER_START' }));
     }

@@ -26,6 +26,8 @@ export interface Task {
   onAbort: (() => void) | undefined;
   timer: NodeJS.Timeout | undefined;
   slot: WorkerSlot | null;
+  /** Its position among the tasks sent to its current worker (1-based). */
+  seq: number;
   done: boolean;
   settle: (outcome: Outcome) => void;
 }

@@ -17,7 +17,16 @@ function encodeError(e: unknown): Uint8Array {
   try { return encode(e, 'error'); } catch (err) { return encode(err); }
 }
 
-export function poolWorker(init: InitData, channel: Channel, exit: (code: number) => Promise<never>): (msg: Message) => void {
+/** Tasks shorter than this (ms, on average per function) may have their results batched. */
+const BATCHABLE_MS = 0.2;
+const MAX_BATCH = 256;
+
+export function poolWorker(init: InitData, channel: Channel, exit: (code: number) => Promise<never>, progress?: Int32Array): (msg: Message) => void {
+  // Average run time per function: results of short tasks leave in batches (threads, where
+  // shared memory tells the pool which task started); anything else leaves before the next task.
+  const avgMs = new Map<number, number>();
+  let received = 0;
+  let unflushed = 0;
   const fns = new Map<number, Fn | Promise<Fn>>();
   const queue: Message[] = [];
   const cancelled = new Set<number>();
@@ -40,32 +49,36 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
     channel.send([M.READY]);
   })();
 
-  async function getFn(fnId: number): Promise<Fn> {
+  function getFn(fnId: number): Fn | Promise<Fn> {
     const fn = fns.get(fnId);
     if (!fn) throw Object.assign(new Error(`internal: function ${fnId} was never defined`), { code: 'ERR_INTERNAL' });
     return fn;
   }
 
+  const result = (msg: Message) => channel.send(msg, true);
+
   async function runTask(msg: Message): Promise<void> {
-    const [, id, fnId, mode, payload] = msg as [number, number, number, number, Uint8Array];
-    if (cancelled.delete(id)) { channel.send([M.RESULT, id, Status.SKIPPED, null]); return; }
+    const [, id, fnId, mode, payload, seq] = msg as [number, number, number, number, Uint8Array, number];
+    if (progress) Atomics.store(progress, 0, seq);
+    if (cancelled.delete(id)) { result([M.RESULT, id, Status.SKIPPED, null]); return; }
     let fn: Fn;
     let input: unknown[];
     try {
-      fn = await getFn(fnId);
+      const got = getFn(fnId);
+      fn = typeof got === 'function' ? got : await got;
       const decoded = decode(payload);
       input = (isThenable(decoded) ? await decoded : decoded) as unknown[];
     } catch (e) {
-      channel.send([M.RESULT, id, Status.ERROR, encodeError(e)]);
+      result([M.RESULT, id, Status.ERROR, encodeError(e)]);
       return;
     }
     if (mode === Mode.APPLY) {
       try {
         let r = fn(...input);
         if (isThenable(r)) r = await r;
-        channel.send([M.RESULT, id, Status.OK, encode(r, 'result')]);
+        result([M.RESULT, id, Status.OK, encode(r, 'result')]);
       } catch (e) {
-        channel.send([M.RESULT, id, Status.ERROR, encodeError(e)]);
+        result([M.RESULT, id, Status.ERROR, encodeError(e)]);
       }
       return;
     }
@@ -82,7 +95,7 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
       }
     }
     if (!errors) {
-      try { channel.send([M.RESULT, id, Status.OK, encode(results, 'result')]); return; } catch (e) {
+      try { result([M.RESULT, id, Status.OK, encode(results, 'result')]); return; } catch (e) {
         errors = [];
         for (let i = 0; i < results.length; i++) {
           try { encode(results[i]); } catch (err) { errors.push([i, err]); results[i] = undefined; }
@@ -93,16 +106,29 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
     for (const [i] of errors) results[i] = undefined;
     let payloadOut: Uint8Array;
     try { payloadOut = encode([results, errors.map(([i, e]) => [i, e])], 'result'); } catch (e) { payloadOut = encode([new Array(results.length), errors.map(([i]) => [i, e])]); }
-    channel.send([M.RESULT, id, Status.PARTIAL, payloadOut]);
+    result([M.RESULT, id, Status.PARTIAL, payloadOut]);
   }
 
   async function loop(): Promise<void> {
     running = true;
     await ready;
     while (queue.length > 0 && !failed) {
-      await runTask(queue.shift()!);
-      channel.flush();
+      const msg = queue.shift()!;
+      const fnId = msg[2] as number;
+      const avg = avgMs.get(fnId);
+      // A task that may run long must not hold back finished results.
+      if (unflushed > 0 && (!progress || avg === undefined || avg > BATCHABLE_MS || unflushed >= MAX_BATCH)) {
+        channel.flush();
+        unflushed = 0;
+      }
+      const t0 = performance.now();
+      await runTask(msg);
+      const dt = performance.now() - t0;
+      avgMs.set(fnId, avg === undefined ? dt : avg * 0.9 + dt * 0.1);
+      unflushed++;
     }
+    channel.flush();
+    unflushed = 0;
     running = false;
     if (stopping) await exit(0);
   }
@@ -117,6 +143,7 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
         return;
       }
       case M.TASK:
+        msg.push(++received);
         queue.push(msg);
         if (!running) void loop();
         return;

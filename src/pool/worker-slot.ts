@@ -22,7 +22,7 @@ export class WorkerSlot {
   readonly inflight = new Ring<Task>(8);
   readonly knownFns = new Set<number>();
   completed = 0;
-  /** Tasks sent so far (for maxTasksPerChild). */
+  /** Tasks sent so far (for maxTasksPerChild, and the sequence numbers of tasks). */
   assigned = 0;
   ready = false;
   stopping = false;
@@ -47,7 +47,7 @@ export class WorkerSlot {
     }
     ch.send([M.TASK, task.id, task.fnId, task.mode, task.payload]);
     task.slot = this;
-    this.assigned++;
+    task.seq = ++this.assigned;
     if (this.inflight.length === 0) this.headSince = performance.now();
     this.inflight.push(task);
   }
@@ -56,6 +56,12 @@ export class WorkerSlot {
     if (this.stopping) return;
     this.stopping = true;
     this.handle.channel.send([M.STOP]);
+  }
+
+  /** Sequence number of the task the worker started last, where the worker reports it. */
+  startedSeq(): number | undefined {
+    const p = this.handle.progress;
+    return p ? Atomics.load(p, 0) : undefined;
   }
 
   kill(reason: unknown): void {

@@ -13,7 +13,9 @@ import { M, type InitData } from './protocol.js';
 import { setStartMethod } from './start-method.js';
 import { runtimeState } from './state.js';
 
-const inThread = !isMainThread && (workerData as { multiproc?: boolean } | null)?.multiproc === true;
+const data = workerData as { multiproc?: boolean; progress?: SharedArrayBuffer } | null;
+const inThread = !isMainThread && data?.multiproc === true;
+const progress = inThread && data?.progress ? new Int32Array(data.progress) : undefined;
 const transport = inThread
   ? portTransport(parentPort!, 'close')
   : socketTransport(new net.Socket({ fd: 3, readable: true, writable: true }));
@@ -48,5 +50,5 @@ attachParent(channel, (msg) => {
     // Belt and braces for platforms without PR_SET_PDEATHSIG: notice a new parent.
     setInterval(() => { if (process.ppid !== init.parent.pid) process.exit(1); }, 500).unref();
   }
-  handler = init.role === 'process' ? processChild(init, channel, exit) : poolWorker(init, channel, exit);
+  handler = init.role === 'process' ? processChild(init, channel, exit) : poolWorker(init, channel, exit, progress);
 });

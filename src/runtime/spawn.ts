@@ -17,6 +17,11 @@ export interface WorkerHandle {
   readonly channel: Channel;
   readonly pid: number;
   readonly threadId: number | undefined;
+  /**
+   * Threads only: shared memory where a pool worker writes the sequence number of the task it
+   * starts, so results can be sent in batches and a death is still attributed exactly.
+   */
+  readonly progress: Int32Array | undefined;
   exit: ExitInfo | null;
   readonly exited: Promise<ExitInfo>;
   /** SIGTERM or SIGKILL for a process; stops a thread and reports that signal. */
@@ -62,7 +67,7 @@ function startProcess(init: InitData): WorkerHandle {
   channel.send([M.INIT, init]);
   let resolveExit!: (info: ExitInfo) => void;
   const handle: WorkerHandle = {
-    method: 'process', channel, pid: child.pid ?? -1, threadId: undefined, exit: null,
+    method: 'process', channel, pid: child.pid ?? -1, threadId: undefined, progress: undefined, exit: null,
     exited: new Promise((r) => { resolveExit = r; }),
     stop(signal) { if (!handle.exit) child.kill(signal); },
     ref() { child.ref(); channel.ref(); },
@@ -81,8 +86,9 @@ function startProcess(init: InitData): WorkerHandle {
 }
 
 function startThread(init: InitData): WorkerHandle {
+  const progress = new Int32Array(new SharedArrayBuffer(4));
   const worker = new Worker(bootstrapUrl, {
-    workerData: { multiproc: true },
+    workerData: { multiproc: true, progress: progress.buffer },
     // tsx's loader flags do not work inside a thread; the bootstrap registers tsx itself.
     execArgv: childExecArgv().filter((a, i, all) => !/tsx/.test(a) && !(/^--(import|require|loader|experimental-loader)$/.test(a) && /tsx/.test(all[i + 1] ?? ''))),
   });
@@ -91,7 +97,7 @@ function startThread(init: InitData): WorkerHandle {
   let stoppedWith: string | null = null;
   let resolveExit!: (info: ExitInfo) => void;
   const handle: WorkerHandle = {
-    method: 'thread', channel, pid: process.pid, threadId: worker.threadId, exit: null,
+    method: 'thread', channel, pid: process.pid, threadId: worker.threadId, progress, exit: null,
     exited: new Promise((r) => { resolveExit = r; }),
     stop(signal) {
       if (handle.exit || stoppedWith) return;
