@@ -5,14 +5,14 @@
 import { Packr, addExtension } from 'msgpackr';
 import { typeErr } from '../errors.js';
 import * as errors from '../errors.js';
-import { CLASS_MARK, ClassNode, ErrorNode, NegativeZero, Reducer, SharedNode, builtinErrorClasses } from './reduce.js';
+import { CLASS_MARK, ClassNode, ErrorNode, NegativeZero, NumberArray, Reducer, SharedNode, builtinErrorClasses } from './reduce.js';
 import { registerClass, registeredByName, seenClass, type ClassRef } from './classes.js';
 import { runtimeState } from '../runtime/state.js';
 import { importModule, loadedModule, pickExport } from '../functions/resolve.js';
 import { displayPath, loadedExport } from '../functions/reference.js';
 import { globalSingleton } from '../runtime/state.js';
 
-const EXT_CLASS = 0x11, EXT_ERROR = 0x12, EXT_SHARED = 0x13, EXT_MANIFEST = 0x14, EXT_NEG_ZERO = 0x15;
+const EXT_CLASS = 0x11, EXT_ERROR = 0x12, EXT_SHARED = 0x13, EXT_MANIFEST = 0x14, EXT_NEG_ZERO = 0x15, EXT_NUMBERS = 0x16;
 
 // Records (the default) keep plain objects apart from Maps; each message carries its own record
 // definitions, so no state is shared between the two ends.
@@ -62,6 +62,35 @@ addExtension({
     }
     if (cause) defineHidden(e, 'cause', cause[0]);
     return e;
+  },
+});
+
+addExtension({
+  Class: NumberArray, type: EXT_NUMBERS,
+  pack: (n: NumberArray) => {
+    const v = n.values;
+    const typed = n.int32 ? Int32Array.from(v) : Float64Array.from(v);
+    const out = Buffer.allocUnsafe(1 + typed.byteLength);
+    out[0] = n.int32 ? 4 : 8;
+    out.set(new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength), 1);
+    return out;
+  },
+  unpack: (buf: Uint8Array) => {
+    const width = buf[0];
+    if ((width !== 4 && width !== 8) || (buf.length - 1) % width !== 0) throw typeErr('ERR_INVALID_MESSAGE', 'malformed number array');
+    const bytes = new Uint8Array(buf.length - 1); // an aligned copy
+    bytes.set(buf.subarray(1));
+    const typed = width === 4 ? new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4) : new Float64Array(bytes.buffer, bytes.byteOffset, bytes.length / 8);
+    const n = typed.length;
+    // Below ~50k elements `new Array(n)` stays in fast mode and beats push.
+    if (n <= 50_000) {
+      const out = new Array<number>(n);
+      for (let i = 0; i < n; i++) out[i] = typed[i]!;
+      return out;
+    }
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) out.push(typed[i]!);
+    return out;
   },
 });
 

@@ -25,6 +25,13 @@ export class ErrorNode {
     readonly props: Record<string, unknown> | null, readonly cause: unknown, readonly hasCause: boolean) {}
 }
 export class SharedNode { constructor(readonly type: string, readonly state: unknown) {} }
+/**
+ * A plain array of numbers, sent as raw Int32/Float64 bytes: packing and unpacking then cost
+ * a third of msgpack's per-element encoding (map() chunks and results are mostly this).
+ */
+export class NumberArray { constructor(readonly values: number[], readonly int32: boolean) {} }
+const MIN_NUMBER_ARRAY = 16;
+
 /** msgpack has no negative zero for integers; this keeps -0 apart from 0. */
 export class NegativeZero {}
 const NEG_ZERO = new NegativeZero();
@@ -42,15 +49,37 @@ function isFlat(v: unknown): boolean {
   const t = typeof v;
   if (t === 'number') return !(v === 0 && 1 / (v as number) < 0);
   if (t === 'string' || t === 'boolean' || t === 'undefined' || t === 'bigint' || v === null) return true;
-  if (!Array.isArray(v) || v.constructor !== Array) return false;
-  for (let i = 0; i < v.length; i++) {
-    const x = v[i];
-    const tx = typeof x;
-    if (tx === 'number') { if (x === 0 && 1 / x < 0) return false; continue; }
-    if (tx === 'string' || tx === 'boolean' || tx === 'bigint' || x === null) continue;
-    return false;
+  if (t !== 'object') return false;
+  if (Array.isArray(v)) {
+    if (v.constructor !== Array) return false;
+    for (let i = 0; i < v.length; i++) if (!isFlatScalar(v[i])) return false;
+    return true;
+  }
+  // A small plain object of scalars ({ i: 1, s: 'x' }): the usual message.
+  if (Object.getPrototypeOf(v) !== Object.prototype) return false;
+  let n = 0;
+  for (const k in v as object) {
+    if (++n > 32 || !Object.prototype.hasOwnProperty.call(v, k) || !isFlatScalar((v as Record<string, unknown>)[k])) return false;
   }
   return true;
+}
+
+/** A NumberArray for an array of (non -0) numbers long enough to pay, else null. */
+function numberArray(a: unknown[]): NumberArray | null {
+  if (a.length < MIN_NUMBER_ARRAY) return null;
+  let int32 = true;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    if (typeof x !== 'number') return null;
+    if (int32 && (x | 0) !== x) int32 = false;
+  }
+  return new NumberArray(a as number[], int32);
+}
+
+function isFlatScalar(x: unknown): boolean {
+  const tx = typeof x;
+  if (tx === 'number') return !(x === 0 && 1 / (x as number) < 0);
+  return tx === 'string' || tx === 'boolean' || tx === 'bigint' || x === null;
 }
 
 class Unsendable extends Error {
@@ -91,7 +120,10 @@ export class Reducer {
   constructor(copyAll = false) { this.copyAll = copyAll; }
 
   static reduce(value: unknown, root: string): { value: unknown; refs: ClassRef[]; commits: (() => void)[] } {
-    if (isFlat(value)) return { value, refs: NONE, commits: NONE_COMMITS };
+    if (isFlat(value)) {
+      const numeric = Array.isArray(value) ? numberArray(value) : null;
+      return { value: numeric ?? value, refs: NONE, commits: NONE_COMMITS };
+    }
     let r = new Reducer();
     try {
       let out = r.any(value);
@@ -159,7 +191,7 @@ export class Reducer {
     return this.instance(o, ctor);
   }
 
-  private array(a: unknown[]): unknown[] {
+  private array(a: unknown[]): unknown {
     let out: unknown[] | undefined = this.copyAll ? [] : undefined;
     this.seen.set(a, out ?? a);
     this.open.add(a);
@@ -170,6 +202,10 @@ export class Reducer {
       if (out) out.push(r);
     }
     this.open.delete(a);
+    if (!out) {
+      const numeric = numberArray(a);
+      if (numeric) { this.seen.set(a, numeric); return numeric; }
+    }
     return out ?? a;
   }
 

@@ -113,7 +113,9 @@ export class Scheduler {
         if (s.stopping || s.handle.exit) continue;
         const max = this.config.maxTasksPerChild;
         if (max !== null && s.assigned >= max) continue;
-        if (s.inflight.length < depth && (!best || s.inflight.length < best.inflight.length)) best = s;
+        if (s.inflight.length >= depth) continue;
+        // Least loaded first; among equals the one that finished last, still warm on its core.
+        if (!best || s.inflight.length < best.inflight.length || (s.inflight.length === best.inflight.length && s.lastActive > best.lastActive)) best = s;
       }
       if (!best) return;
       const task = this.queue.shift()!;

@@ -30,6 +30,8 @@ export class WorkerSlot {
   killReason: unknown = undefined;
   /** When the current first task started, for the service-time estimate. */
   headSince = 0;
+  /** When it last returned a result: the pool prefers a warm worker among idle ones. */
+  lastActive = 0;
 
   constructor(method: StartMethod, init: InitData, private readonly events: SlotEvents) {
     this.handle = startWorker(method, init);
@@ -77,7 +79,7 @@ export class WorkerSlot {
         const task = this.inflight.shift();
         if (!task || task.id !== msg[1]) return; // out of order is impossible with a sequential worker
         this.completed++;
-        this.headSince = performance.now();
+        this.headSince = this.lastActive = performance.now();
         this.events.result(this, task, toOutcome(msg[2] as number, msg[3] as Uint8Array | null));
       }
     }
