@@ -209,6 +209,26 @@ for (const context of contexts) {
       assert.throws(() => pool.map(t.square, [1]), { code: 'ERR_POOL_NOT_RUNNING' });
     });
 
+    it('close() then join() with a lazy imap still unread: its input is drained and every result kept', async () => {
+      const pool = new Pool({ processes: 2, context });
+      async function* source() { for (let i = 0; i < 50; i++) yield i; }
+      const it = pool.imap(t.square, source(), { chunksize: 2 });
+      pool.close();
+      await within(20_000, pool.join());
+      const out: number[] = [];
+      for await (const v of it) out.push(v);
+      assert.deepEqual(out, Array.from({ length: 50 }, (_, i) => i * i));
+    });
+
+    it('terminate() under a waiting imap rejects it with ERR_POOL_TERMINATED, then it ends', async () => {
+      const pool = new Pool({ processes: 1, context });
+      const it = pool.imap(t.slowSquare as (x: number) => Promise<number>, [1, 2, 3]);
+      const waiting = rejection(it.next(), 20_000);
+      await within(10_000, pool.terminate());
+      assert.equal((await waiting).code, 'ERR_POOL_TERMINATED');
+      assert.equal((await it.next()).done, true);
+    });
+
     it('await using closes and joins, finishing queued work', async () => {
       let result: Promise<number[]>;
       {

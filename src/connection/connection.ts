@@ -8,6 +8,11 @@ import { currentDestination } from './transit.js';
 import { myAddress } from './router.js';
 import { deliver, newPipeId, notifyAttached, notifyClosed, notifyMoving, registerEnd, unregisterEnd, type Item, type LocalEnd } from './pipe-home.js';
 
+function decodeItem([isBytes, payload]: Item): unknown {
+  if (isBytes) throw typeErr('ERR_INVALID_MESSAGE', 'the next message was sent with sendBytes(); read it with recvBytes()');
+  return decode(payload);
+}
+
 interface Reader { resolve: (item: Item) => void; reject: (e: Error) => void }
 
 type EndState = [id: string, side: number, home: string, readable: boolean, writable: boolean, inbox: Item[], peerClosed: boolean];
@@ -82,13 +87,7 @@ export class Connection<T = unknown> implements LocalEnd {
   /** Receives the next value. Rejects with EOFError once the peer closed and nothing is left. */
   recv(): Promise<T> {
     this.#checkReadable();
-    return this.#recv();
-  }
-
-  async #recv(): Promise<T> {
-    const [isBytes, payload] = await this.#next();
-    if (isBytes) throw typeErr('ERR_INVALID_MESSAGE', 'the next message was sent with sendBytes(); read it with recvBytes()');
-    return (await decode(payload)) as T;
+    return this.#next().then(decodeItem) as Promise<T>;
   }
 
   /** Receives the next message as bytes. `maxLength`: longer messages throw and are dropped. */

@@ -35,15 +35,19 @@ export function isUnder(address: string, ancestor: string): boolean {
 export function setLocalHandler(handler: RouteHandler): void { router.local = handler; }
 export function onAddressGone(handler: (address: string) => void): void { router.gone.push(handler); }
 
+/** The child address on the way to `dest` ('' when the way is up, to the parent). */
+function childToward(me: string, dest: string): string {
+  if (me !== '' && !dest.startsWith(`${me}.`)) return '';
+  const from = me === '' ? 0 : me.length + 1;
+  const dot = dest.indexOf('.', from);
+  return dot < 0 ? dest : dest.slice(0, dot);
+}
+
 function nextHop(dest: string): Channel | null | 'local' {
   const me = myAddress();
   if (dest === me) return 'local';
-  if (me === '' || dest.startsWith(`${me}.`)) {
-    const rest = me === '' ? dest : dest.slice(me.length + 1);
-    const seg = rest.split('.')[0];
-    return router.children.get(me === '' ? seg! : `${me}.${seg}`) ?? null;
-  }
-  return router.parent;
+  const child = childToward(me, dest);
+  return child === '' ? router.parent : router.children.get(child) ?? null;
 }
 
 /** Sends `[kind, ...fields]` to the process at `dest`. Returns false when no route exists. */
@@ -51,7 +55,9 @@ export function route(dest: string, kind: string, fields: unknown[]): boolean {
   const hop = nextHop(dest);
   if (hop === 'local') { router.local?.(kind, fields); return true; }
   if (!hop || hop.closed) return false;
-  hop.send([M.ROUTE, dest, kind, ...fields]);
+  const msg: unknown[] = [M.ROUTE, dest, kind];
+  for (let i = 0; i < fields.length; i++) msg.push(fields[i]);
+  hop.send(msg);
   return true;
 }
 

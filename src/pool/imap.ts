@@ -31,6 +31,8 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
   #sourceError: { error: unknown } | null = null;
   #reading = false;
   #stopped = false;
+  /** Set when the pool was terminated under this iterator: the next wait rejects with it. */
+  #failure: { error: unknown } | null = null;
   #eager = false;
   #ordered = new Map<number, ItemOutcome>();
   #unordered = new Ring<ItemOutcome>();
@@ -124,6 +126,7 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
     }
     if (this.#isDone()) {
       if (w.timer) clearTimeout(w.timer);
+      if (this.#failure) { const f = this.#failure; this.#failure = null; w.reject(f.error); return true; }
       const err = this.#sourceError;
       if (err && !this.#stopped) { this.#sourceError = null; w.reject(err.error); } else w.resolve({ value: undefined as never, done: true });
       return true;
@@ -149,6 +152,13 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
       this.#waiters.push(w);
       this.#fill();
     });
+  }
+
+  /** @internal The pool was terminated: waiting and later calls reject once with `error`. */
+  fail(error: unknown): void {
+    if (this.#stopped) return;
+    this.#failure = { error };
+    void this.return();
   }
 
   /** Stops reading input (a `break` in for await calls this). */

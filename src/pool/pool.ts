@@ -1,7 +1,7 @@
 // Pool: CPython's Pool API over the scheduler. Validation and encoding happen at the call, so
 // misuse throws at once and a value that cannot be sent refuses the whole submission.
 import { encode, pack, prepare, type Prepared } from '../codec/codec.js';
-import { misuse, rangeErr, typeErr } from '../errors.js';
+import { ProcessError, misuse, rangeErr, typeErr } from '../errors.js';
 import { toFnRef, type FnRef } from '../functions/reference.js';
 import { assertNotBootstrapping } from '../runtime/guards.js';
 import { Mode } from '../runtime/protocol.js';
@@ -260,7 +260,8 @@ export class Pool implements AsyncDisposable {
 
   /** Stops the workers now; unfinished tasks reject with ERR_POOL_TERMINATED. */
   terminate(): Promise<void> {
-    for (const it of [...this.#iterators]) void it.return();
+    const error = Object.assign(new ProcessError('the pool was terminated before this result was ready'), { code: 'ERR_POOL_TERMINATED' });
+    for (const it of [...this.#iterators]) it.fail(error);
     return this.#core.terminate();
   }
 
