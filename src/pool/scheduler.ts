@@ -105,19 +105,30 @@ export class Scheduler {
     return ms < 0.5 ? 32 : ms < 5 ? 4 : ms < 50 ? 2 : 1;
   }
 
+  private usable(s: WorkerSlot): boolean {
+    const max = this.config.maxTasksPerChild;
+    return !s.stopping && !s.handle.exit && (max === null || s.assigned < max);
+  }
+
+  /**
+   * Sends queued tasks to workers. A worker is refilled once it is down to half its pipeline,
+   * and then up to the full depth: tasks leave in batches, one write for many.
+   */
   private pump(): void {
+    if (this.queue.length === 0) return;
     const depth = this.depth();
-    while (this.queue.length > 0) {
-      let best: WorkerSlot | null = null;
-      for (const s of this.slots) {
-        if (s.stopping || s.handle.exit) continue;
-        const max = this.config.maxTasksPerChild;
-        if (max !== null && s.assigned >= max) continue;
-        if (s.inflight.length >= depth) continue;
-        // Least loaded first; among equals the one that finished last, still warm on its core.
-        if (!best || s.inflight.length < best.inflight.length || (s.inflight.length === best.inflight.length && s.lastActive > best.lastActive)) best = s;
+    const low = depth >= 4 ? depth >> 1 : depth - 1;
+    const hungry: WorkerSlot[] = [];
+    for (const s of this.slots) if (this.usable(s) && s.inflight.length <= low) hungry.push(s);
+    while (this.queue.length > 0 && hungry.length > 0) {
+      // Least loaded first; among equals the one that finished last, still warm on its core.
+      let bi = 0;
+      for (let i = 1; i < hungry.length; i++) {
+        const s = hungry[i]!, b = hungry[bi]!;
+        if (s.inflight.length < b.inflight.length || (s.inflight.length === b.inflight.length && s.lastActive > b.lastActive)) bi = i;
       }
-      if (!best) return;
+      const best = hungry[bi]!;
+      if (best.inflight.length >= depth || !this.usable(best)) { hungry.splice(bi, 1); continue; }
       const task = this.queue.shift()!;
       if (task.done) continue;
       best.send(task);

@@ -6,6 +6,7 @@ import type { Channel, Message } from '../channel/channel.js';
 import { resolveFnRef } from '../functions/resolve.js';
 import type { FnRef } from '../functions/reference.js';
 import { M, Mode, Status, type InitData } from '../runtime/protocol.js';
+import type { ProgressWriter } from '../runtime/progress.js';
 
 type Fn = (...args: unknown[]) => unknown;
 
@@ -21,7 +22,7 @@ function encodeError(e: unknown): Uint8Array {
 const BATCHABLE_MS = 0.2;
 const MAX_BATCH = 256;
 
-export function poolWorker(init: InitData, channel: Channel, exit: (code: number) => Promise<never>, progress?: Int32Array): (msg: Message) => void {
+export function poolWorker(init: InitData, channel: Channel, exit: (code: number) => Promise<never>, progress?: ProgressWriter): (msg: Message) => void {
   // Average run time per function: results of short tasks leave in batches (threads, where
   // shared memory tells the pool which task started); anything else leaves before the next task.
   const avgMs = new Map<number, number>();
@@ -59,7 +60,7 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
 
   async function runTask(msg: Message): Promise<void> {
     const [, id, fnId, mode, payload, seq] = msg as [number, number, number, number, Uint8Array, number];
-    if (progress) Atomics.store(progress, 0, seq);
+    progress?.(seq);
     if (cancelled.delete(id)) { result([M.RESULT, id, Status.SKIPPED, null]); return; }
     let fn: Fn;
     let input: unknown[];

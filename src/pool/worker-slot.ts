@@ -62,8 +62,7 @@ export class WorkerSlot {
 
   /** Sequence number of the task the worker started last, where the worker reports it. */
   startedSeq(): number | undefined {
-    const p = this.handle.progress;
-    return p ? Atomics.load(p, 0) : undefined;
+    return this.handle.progress?.read();
   }
 
   kill(reason: unknown): void {

@@ -12,10 +12,11 @@ import { getLogger } from './logging.js';
 import { M, type InitData } from './protocol.js';
 import { setStartMethod } from './start-method.js';
 import { runtimeState } from './state.js';
+import { fileProgressWriter, sharedProgressWriter } from './progress.js';
 
 const data = workerData as { multiproc?: boolean; progress?: SharedArrayBuffer } | null;
 const inThread = !isMainThread && data?.multiproc === true;
-const progress = inThread && data?.progress ? new Int32Array(data.progress) : undefined;
+const threadProgress = inThread && data?.progress ? sharedProgressWriter(data.progress) : undefined;
 const transport = inThread
   ? portTransport(parentPort!, 'close')
   : socketTransport(new net.Socket({ fd: 3, readable: true, writable: true }));
@@ -50,5 +51,6 @@ attachParent(channel, (msg) => {
     // Belt and braces for platforms without PR_SET_PDEATHSIG: notice a new parent.
     setInterval(() => { if (process.ppid !== init.parent.pid) process.exit(1); }, 500).unref();
   }
+  const progress = threadProgress ?? (init.progressFd !== undefined ? fileProgressWriter(init.progressFd) : undefined);
   handler = init.role === 'process' ? processChild(init, channel, exit) : poolWorker(init, channel, exit, progress);
 });

@@ -43,4 +43,6 @@ export interface InitData {
   /** Pool workers: initializer reference and encoded args. */
   initializer?: unknown;
   initArgs?: Uint8Array;
+  /** Pool workers in a child process: the descriptor of their progress file. */
+  progressFd?: number;
 }

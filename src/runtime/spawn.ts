@@ -9,6 +9,7 @@ import { Channel } from '../channel/channel.js';
 import { portTransport, socketTransport } from '../channel/transport.js';
 import { M, type InitData } from './protocol.js';
 import type { StartMethod } from './start-method.js';
+import { fileProgress, sharedProgress, type ProgressReader } from './progress.js';
 
 export interface ExitInfo { exitCode: number; signal: string | null }
 
@@ -21,7 +22,7 @@ export interface WorkerHandle {
    * Threads only: shared memory where a pool worker writes the sequence number of the task it
    * starts, so results can be sent in batches and a death is still attributed exactly.
    */
-  readonly progress: Int32Array | undefined;
+  readonly progress: ProgressReader | undefined;
   exit: ExitInfo | null;
   readonly exited: Promise<ExitInfo>;
   /** SIGTERM or SIGKILL for a process; stops a thread and reports that signal. */
@@ -60,14 +61,17 @@ export function startWorker(method: StartMethod, init: InitData): WorkerHandle {
 
 function startProcess(init: InitData): WorkerHandle {
   const args = [...childExecArgv(), bootstrapUrl.pathname];
+  const progress = init.role === 'pool' ? fileProgress() : null;
+  const stdio: ('ignore' | 'inherit' | 'pipe' | number)[] = ['ignore', 'inherit', 'inherit', 'pipe'];
+  if (progress) stdio.push(progress.fd);
   const child = setpriv
-    ? spawn(setpriv, ['--pdeathsig', 'KILL', process.execPath, ...args], { stdio: ['ignore', 'inherit', 'inherit', 'pipe'] })
-    : spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit', 'pipe'] });
+    ? spawn(setpriv, ['--pdeathsig', 'KILL', process.execPath, ...args], { stdio })
+    : spawn(process.execPath, args, { stdio });
   const channel = new Channel(socketTransport(child.stdio[3] as Socket));
-  channel.send([M.INIT, init]);
+  channel.send([M.INIT, { ...init, progressFd: progress ? 4 : undefined }]);
   let resolveExit!: (info: ExitInfo) => void;
   const handle: WorkerHandle = {
-    method: 'process', channel, pid: child.pid ?? -1, threadId: undefined, progress: undefined, exit: null,
+    method: 'process', channel, pid: child.pid ?? -1, threadId: undefined, progress: progress?.reader, exit: null,
     exited: new Promise((r) => { resolveExit = r; }),
     stop(signal) { if (!handle.exit) child.kill(signal); },
     ref() { child.ref(); channel.ref(); },
@@ -78,6 +82,8 @@ function startProcess(init: InitData): WorkerHandle {
     handle.exit = { exitCode: code ?? -signalNumber(signal ?? 'SIGKILL'), signal: code === null ? signal : null };
     channel.close();
     resolveExit(handle.exit);
+    // Read by the exit handlers above (they run synchronously in resolveExit's then); close later.
+    setImmediate(() => progress?.reader.close());
   };
   // 'close' comes after both the exit and the end of fd 3, so every result sent before death is read.
   child.on('close', finish);
@@ -86,9 +92,10 @@ function startProcess(init: InitData): WorkerHandle {
 }
 
 function startThread(init: InitData): WorkerHandle {
-  const progress = new Int32Array(new SharedArrayBuffer(4));
+  const shared = sharedProgress();
+  const progress = shared.reader;
   const worker = new Worker(bootstrapUrl, {
-    workerData: { multiproc: true, progress: progress.buffer },
+    workerData: { multiproc: true, progress: shared.buffer },
     // tsx's loader flags do not work inside a thread; the bootstrap registers tsx itself.
     execArgv: childExecArgv().filter((a, i, all) => !/tsx/.test(a) && !(/^--(import|require|loader|experimental-loader)$/.test(a) && /tsx/.test(all[i + 1] ?? ''))),
   });
