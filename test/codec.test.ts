@@ -275,6 +275,12 @@ describe('codec: refused values', () => {
     assertNotTransferable(() => encode(new Map([['k', () => 0]])), 'value', 'function');
   });
 
+  test("symbol-keyed properties and an own '__proto__' key are refused, not dropped", () => {
+    assertNotTransferable(() => encode({ a: 1, [Symbol('k')]: 2 }, 'args'), 'symbol-keyed');
+    assertNotTransferable(() => encode({ deep: { b: { [Symbol('k')]: 2 }, c: [] } }, 'args'), 'args.deep.b', 'symbol-keyed');
+    assertNotTransferable(() => encode(JSON.parse('{"__proto__": {"x": 1}, "a": 1}'), 'args'), '__proto__');
+  });
+
   test('a symbol', () => {
     assertNotTransferable(() => encode({ a: { s: Symbol('x') } }, 'args'), 'args.a.s', 'symbol');
     assertNotTransferable(() => encode(Symbol('top')), 'symbol');

@@ -170,6 +170,20 @@ describe('toFnRef: refused at the call', () => {
     assertNotTransferable(() => toFnRef(obj.greet, 'fn'), 'greet');
   });
 
+  test('an arrow using `this` of its surroundings', function (this: { factor: number }) {
+    assertNotTransferable(() => toFnRef((x: number) => x * (this as { factor: number }).factor, 'fn'), 'this');
+  });
+
+  test('a name declared only in an inner function is still free in the outer one', () => {
+    const factor = 2;
+    void factor;
+    const shadow = (x: number) => {
+      function inner() { const factor = 3; return factor; }
+      return x * factor + inner();
+    };
+    assertNotTransferable(() => toFnRef(shadow, 'fn'), 'factor');
+  });
+
   test('a non-function is ERR_INVALID_ARG_TYPE', () => {
     for (const v of [42, 'square', null, undefined, { square }, [square]]) {
       assert.throws(() => toFnRef(v, 'target'), (e: Coded) => {

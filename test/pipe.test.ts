@@ -1,7 +1,7 @@
 // Pipe and Connection between the parent and children and between two children, in both contexts.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Process, Pipe, wait, EOFError, BufferTooShort } from 'multiproc';
+import { Process, Pipe, Pool, wait, EOFError, BufferTooShort } from 'multiproc';
 import * as t from './fixtures/tasks.ts';
 import { contexts, within, rejection } from './helpers.ts';
 
@@ -81,6 +81,34 @@ for (const context of contexts) {
       assert.throws(() => writer.send(2), { code: 'ERR_CONNECTION_MOVED' });
       writer.close();
       await p.join();
+    });
+
+    it('a receive waiting on an end that moves to another process rejects with ERR_CONNECTION_MOVED', async () => {
+      const [a, b] = Pipe();
+      const waiting = rejection(b.recv());
+      const polled = b.poll(5000);
+      const p = new Process({ target: t.echoConn, args: [b], context });
+      p.start();
+      assert.equal((await waiting).code, 'ERR_CONNECTION_MOVED');
+      assert.equal(await polled, false);
+      await a.send('still works');
+      assert.equal(await within(20_000, a.recv()), 'still works');
+      a.close();
+      await within(20_000, p.join());
+    });
+
+    it('an end inside a Pool task that never runs closes: the peer gets EOF', async () => {
+      const pool = new Pool({ processes: 1, context });
+      try {
+        const [a, b] = Pipe();
+        const ac = new AbortController();
+        const blocker = pool.apply(t.sleepMs, [300]);
+        const never = rejection(pool.apply(t.sendTo, [b, 'x'], { signal: ac.signal }));
+        ac.abort(new Error('not needed'));
+        assert.equal((await never).message, 'not needed');
+        assert.ok((await rejection(a.recv())) instanceof EOFError);
+        await blocker;
+      } finally { await pool.terminate(); }
     });
 
     it('refuses unsendable values at send(), nothing half-sent', async () => {

@@ -157,6 +157,55 @@ for (const context of contexts) {
       } finally { await solo.terminate(); }
     });
 
+    it('a known-quick function that suddenly hangs still times out (results batched before it arrive)', async () => {
+      const solo = new Pool({ processes: 1, context });
+      try {
+        await within(20_000, Promise.all(Array.from({ length: 500 }, () => solo.apply(t.spinN, [0]))));
+        const quick = Array.from({ length: 50 }, () => solo.apply(t.spinN, [0]));
+        const stuck = rejection(solo.apply(t.spinN, [-1], { timeout: 500 }), 20_000);
+        assert.equal((await within(20_000, Promise.all(quick))).length, 50);
+        assert.ok((await stuck) instanceof TimeoutError);
+      } finally { await solo.terminate(); }
+    });
+
+    it('process.exit inside a batch of quick tasks: finished ones resolve, only the exiting one is lost', async () => {
+      const solo = new Pool({ processes: 1, context });
+      try {
+        await within(20_000, Promise.all(Array.from({ length: 500 }, (_, i) => solo.apply(t.quickOrExit, [i]))));
+        const quick = Array.from({ length: 20 }, (_, i) => solo.apply(t.quickOrExit, [i]));
+        const dies = rejection(solo.apply(t.quickOrExit, [999_999]));
+        const after = Array.from({ length: 5 }, (_, i) => solo.apply(t.quickOrExit, [i]));
+        assert.deepEqual(await within(20_000, Promise.all(quick)), quick.map((_, i) => i + 1));
+        const e = await dies;
+        assert.ok(e instanceof WorkerLostError);
+        assert.equal(e.exitCode, 5);
+        assert.deepEqual(await within(20_000, Promise.all(after)), [1, 2, 3, 4, 5]);
+      } finally { await solo.terminate(); }
+    });
+
+    it('the timeout clock starts when the task starts, not while the worker boots or initializes', async () => {
+      const slow = new Pool({ processes: 1, context, initializer: t.initSlow, initArgs: [800] });
+      try {
+        assert.equal(await within(20_000, slow.apply(t.square, [4], { timeout: 300 })), 16);
+      } finally { await slow.terminate(); }
+    });
+
+    it('validates timeout and signal at the call; one abort listener serves a whole map', async () => {
+      assert.throws(() => pool.apply(t.square, [1], { timeout: -5 }), { code: 'ERR_OUT_OF_RANGE' });
+      assert.throws(() => pool.apply(t.square, [1], { timeout: '1s' as never }), { code: 'ERR_OUT_OF_RANGE' });
+      assert.throws(() => pool.map(t.square, [1], { signal: {} as never }), { code: 'ERR_INVALID_ARG_TYPE' });
+      assert.deepEqual(await pool.map(t.square, ''as never), []);
+      const warnings: Error[] = [];
+      const onWarn = (w: Error) => warnings.push(w);
+      process.on('warning', onWarn);
+      try {
+        const ac = new AbortController();
+        assert.equal((await within(20_000, pool.map(t.square, Array.from({ length: 50 }, (_, i) => i), { chunksize: 1, signal: ac.signal }))).length, 50);
+        await sleep(20);
+        assert.deepEqual(warnings.filter((w) => w.name === 'MaxListenersExceededWarning'), []);
+      } finally { process.off('warning', onWarn); }
+    });
+
     it('a task timeout stops synchronous work; the pool heals', async () => {
       const e = await rejection(pool.apply(t.spinForever, [], { timeout: 300 }));
       assert.ok(e instanceof TimeoutError);
@@ -195,6 +244,15 @@ for (const context of contexts) {
       assert.deepEqual(await within(20_000, r), [1, 4, 9, 16]);
       await within(20_000, pool.join());
       pool.close();
+    });
+
+    it('terminate while a map is still reading an async iterable rejects it', async () => {
+      const pool = new Pool({ processes: 1, context });
+      async function* slowSource() { for (let i = 0; i < 5; i++) { await sleep(100); yield i; } }
+      const mapped = rejection(pool.map(t.square, slowSource()));
+      await sleep(150);
+      await within(10_000, pool.terminate());
+      assert.equal((await mapped).code, 'ERR_POOL_TERMINATED');
     });
 
     it('terminate rejects unfinished tasks and join resolves', async () => {

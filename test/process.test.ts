@@ -47,6 +47,8 @@ for (const context of contexts) {
     it('join(timeout) returns early; state errors have codes', async () => {
       const p = new Process({ target: t.sleepMs, args: [400], context });
       assert.throws(() => p.join(), { code: 'ERR_PROCESS_NOT_STARTED' });
+      assert.throws(() => p.terminate(), { code: 'ERR_PROCESS_NOT_STARTED' });
+      assert.throws(() => p.kill(), { code: 'ERR_PROCESS_NOT_STARTED' });
       p.start();
       assert.throws(() => p.start(), { code: 'ERR_PROCESS_STARTED' });
       await p.join(50);

@@ -8,9 +8,17 @@ import { locate } from '../functions/locate.js';
 
 /** Objects with this method travel as shared references (Connection, Queue, Lock, ...). */
 export const kReduce = Symbol.for('multiproc.reduce');
+/** A shared object travelling inside a message whose destination is decided later (Pool tasks). */
+export interface Transit {
+  /** It is now headed for the process at `address`. */
+  rebind(address: string): void;
+  /** The message will never be delivered: release what travels. */
+  abandon(): void;
+}
+
 export interface SharedReducible {
   /** `commit` runs only once the whole message encoded, so a refused message changes nothing. */
-  [kReduce](): { type: string; state: unknown; commit?: () => void };
+  [kReduce](): { type: string; state: unknown; commit?: () => void; transit?: Transit };
 }
 
 /**
@@ -43,6 +51,9 @@ export const builtinErrorClasses: Record<string, Function> = {
 
 const NONE: ClassRef[] = [];
 const NONE_COMMITS: (() => void)[] = [];
+const NONE_TRANSITS: Transit[] = [];
+
+export interface Reduced { value: unknown; refs: ClassRef[]; commits: (() => void)[]; transits: Transit[] }
 
 /** The common case needs no walker: a primitive, or a plain array of primitives (not -0). */
 function isFlat(v: unknown): boolean {
@@ -59,9 +70,9 @@ function isFlat(v: unknown): boolean {
   if (Object.getPrototypeOf(v) !== Object.prototype) return false;
   let n = 0;
   for (const k in v as object) {
-    if (++n > 32 || !Object.prototype.hasOwnProperty.call(v, k) || !isFlatScalar((v as Record<string, unknown>)[k])) return false;
+    if (++n > 32 || k === '__proto__' || !Object.prototype.hasOwnProperty.call(v, k) || !isFlatScalar((v as Record<string, unknown>)[k])) return false;
   }
-  return true;
+  return Object.getOwnPropertySymbols(v).length === 0;
 }
 
 /** A NumberArray for an array of (non -0) numbers long enough to pay, else null. */
@@ -108,6 +119,7 @@ export class Reducer {
   private readonly seen = new Map<object, unknown>();
 
   readonly commits: (() => void)[] = [];
+  readonly transits: Transit[] = [];
 
   /** Containers are copied only when something inside changed, unless this is set. */
   private readonly copyAll: boolean;
@@ -119,17 +131,17 @@ export class Reducer {
 
   constructor(copyAll = false) { this.copyAll = copyAll; }
 
-  static reduce(value: unknown, root: string): { value: unknown; refs: ClassRef[]; commits: (() => void)[] } {
+  static reduce(value: unknown, root: string): Reduced {
     if (isFlat(value)) {
       const numeric = Array.isArray(value) ? numberArray(value) : null;
-      return { value: numeric ?? value, refs: NONE, commits: NONE_COMMITS };
+      return { value: numeric ?? value, refs: NONE, commits: NONE_COMMITS, transits: NONE_TRANSITS };
     }
     let r = new Reducer();
     try {
       let out = r.any(value);
       // Rare: a cycle runs through a container that had to be copied. Walk again, copying all.
       if (r.stale) { r = new Reducer(true); out = r.any(value); }
-      return { value: out, refs: r.refs, commits: r.commits };
+      return { value: out, refs: r.refs, commits: r.commits, transits: r.transits };
     } catch (e) {
       if (e instanceof Unsendable) {
         throw typeErr('ERR_NOT_TRANSFERABLE', `${formatPath(root, e.path)} cannot be sent to another process: ${e.what}; ${e.fix}`);
@@ -178,8 +190,9 @@ export class Reducer {
     if (o instanceof Map && ctor === Map) return this.map(o);
     if (o instanceof Set && ctor === Set) return this.set(o);
     if (typeof (o as Partial<SharedReducible>)[kReduce] === 'function') {
-      const { type, state, commit } = (o as SharedReducible)[kReduce]();
+      const { type, state, commit, transit } = (o as SharedReducible)[kReduce]();
       if (commit) this.commits.push(commit);
+      if (transit) this.transits.push(transit);
       const node = new SharedNode(type, this.any(state));
       this.seen.set(o, node);
       return node;
@@ -210,6 +223,12 @@ export class Reducer {
   }
 
   private plain(o: Record<string, unknown>): Record<string, unknown> {
+    if (Object.getOwnPropertySymbols(o).length > 0) {
+      throw new Unsendable('it has symbol-keyed properties', 'use string keys, or leave them out of what you send');
+    }
+    if (Object.prototype.hasOwnProperty.call(o, '__proto__')) {
+      throw new Unsendable("it has an own property named '__proto__'", 'rename that key before sending');
+    }
     let out: Record<string, unknown> | undefined = this.copyAll ? {} : undefined;
     this.seen.set(o, out ?? o);
     this.open.add(o);

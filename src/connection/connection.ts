@@ -122,7 +122,8 @@ export class Connection<T = unknown> implements LocalEnd {
     if (timeout !== null && timeout <= 0) return Promise.resolve(false);
     return new Promise((resolve) => {
       const timer = timeout === null || timeout === undefined || timeout === Infinity ? null : setTimeout(() => { this.#watchers.delete(done); resolve(false); }, timeout);
-      const done = () => { if (timer) clearTimeout(timer); this.#watchers.delete(done); resolve(true); };
+      // Data, EOF or a close make recv() answer at once; a moved end has nothing to read here.
+      const done = () => { if (timer) clearTimeout(timer); this.#watchers.delete(done); resolve(!this.#moved); };
       this.#watchers.add(done);
     });
   }
@@ -173,7 +174,14 @@ export class Connection<T = unknown> implements LocalEnd {
       commit: () => {
         this.#moved = true;
         notifyMoving(this.#home, this.#id, this.#side, currentDestination() ?? myAddress());
+        // Whoever waited on this copy will never get data here.
+        const err = misuse('ERR_CONNECTION_MOVED', 'this end of the pipe was sent to another process while a receive was waiting on it');
+        for (const r of this.#readers.splice(0)) r.reject(err);
         for (const w of [...this.#watchers]) w();
+      },
+      transit: {
+        rebind: (address: string) => notifyMoving(this.#home, this.#id, this.#side, address),
+        abandon: () => notifyClosed(this.#home, this.#id, this.#side),
       },
     };
   }

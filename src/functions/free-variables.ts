@@ -29,62 +29,115 @@ export function parseFunctionSource(src: string): { node: Node; method: boolean 
   return null;
 }
 
-function collectPattern(p: Node | null, declared: Set<string>, visit: (n: Node) => void): void {
+/** Adds the names a binding pattern declares. */
+function patternNames(p: Node | null, into: Set<string>): void {
   if (!p) return;
   switch (p.type) {
-    case 'Identifier': declared.add(p.name as string); break;
+    case 'Identifier': into.add(p.name as string); break;
     case 'ObjectPattern':
-      for (const prop of p.properties as Node[]) {
-        if (prop.type === 'RestElement') collectPattern(prop.argument as Node, declared, visit);
-        else { if (prop.computed) visit(prop.key as Node); collectPattern(prop.value as Node, declared, visit); }
-      }
+      for (const prop of p.properties as Node[]) patternNames((prop.type === 'RestElement' ? prop.argument : prop.value) as Node, into);
       break;
-    case 'ArrayPattern': for (const el of p.elements as (Node | null)[]) collectPattern(el, declared, visit); break;
-    case 'RestElement': collectPattern(p.argument as Node, declared, visit); break;
-    case 'AssignmentPattern': collectPattern(p.left as Node, declared, visit); visit(p.right as Node); break;
-    default: visit(p); // member expressions in assignment targets
+    case 'ArrayPattern': for (const el of p.elements as (Node | null)[]) patternNames(el, into); break;
+    case 'RestElement': patternNames(p.argument as Node, into); break;
+    case 'AssignmentPattern': patternNames(p.left as Node, into); break;
   }
 }
 
-/** Identifiers a function reads that it neither declares nor finds as globals. */
+const isFunction = (n: Node) => n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression';
+
+/** Declarations that belong to a function's scope (blocks are folded into it; nested functions are not entered). */
+function collectDeclarations(node: Node | null | undefined, into: Set<string>): void {
+  if (!node || typeof node.type !== 'string') return;
+  if (node.type === 'FunctionDeclaration' || node.type === 'ClassDeclaration') {
+    if (node.id) into.add((node.id as Node).name as string);
+    return;
+  }
+  if (isFunction(node) || node.type === 'ClassExpression') return;
+  if (node.type === 'VariableDeclarator') patternNames(node.id as Node, into);
+  if (node.type === 'CatchClause') patternNames(node.param as Node, into);
+  for (const key of Object.keys(node)) {
+    if (key === 'type' || key === 'start' || key === 'end') continue;
+    const child = node[key];
+    if (Array.isArray(child)) for (const c of child) collectDeclarations(c as Node, into);
+    else if (child && typeof child === 'object') collectDeclarations(child as Node, into);
+  }
+}
+
+/**
+ * Identifiers a function reads that it neither declares (in its own scope or an enclosing one
+ * inside it) nor finds as globals; `this` in a top-level arrow function counts as one.
+ */
 export function freeVariables(fnNode: Node): string[] {
-  const declared = new Set<string>();
-  const referenced = new Set<string>();
-  const visit = (node: Node | null | undefined): void => {
+  const free = new Set<string>();
+
+  const analyzeFunction = (fn: Node, outer: Set<string>[], thisIsFree: boolean): void => {
+    const scope = new Set<string>();
+    if (fn.type === 'FunctionExpression' && fn.id) scope.add((fn.id as Node).name as string);
+    for (const p of fn.params as Node[]) patternNames(p, scope);
+    collectDeclarations(fn.body as Node, scope);
+    const chain = [...outer, scope];
+    for (const p of fn.params as Node[]) patternRefs(p, chain, thisIsFree);
+    refs(fn.body as Node, chain, thisIsFree);
+  };
+
+  const patternRefs = (p: Node | null, chain: Set<string>[], thisFree: boolean): void => {
+    if (!p) return;
+    switch (p.type) {
+      case 'Identifier': return;
+      case 'ObjectPattern':
+        for (const prop of p.properties as Node[]) {
+          if (prop.type === 'RestElement') patternRefs(prop.argument as Node, chain, thisFree);
+          else { if (prop.computed) refs(prop.key as Node, chain, thisFree); patternRefs(prop.value as Node, chain, thisFree); }
+        }
+        return;
+      case 'ArrayPattern': for (const el of p.elements as (Node | null)[]) patternRefs(el, chain, thisFree); return;
+      case 'RestElement': patternRefs(p.argument as Node, chain, thisFree); return;
+      case 'AssignmentPattern': patternRefs(p.left as Node, chain, thisFree); refs(p.right as Node, chain, thisFree); return;
+      default: refs(p, chain, thisFree); // a member expression as an assignment target
+    }
+  };
+
+  const refs = (node: Node | null | undefined, chain: Set<string>[], thisFree: boolean): void => {
     if (!node || typeof node.type !== 'string') return;
     switch (node.type) {
-      case 'Identifier': referenced.add(node.name as string); return;
+      case 'Identifier': {
+        const name = node.name as string;
+        if (!chain.some((s) => s.has(name)) && !isGlobal(name)) free.add(name);
+        return;
+      }
+      case 'ThisExpression': if (thisFree) free.add('this'); return;
+      case 'FunctionDeclaration': case 'FunctionExpression': analyzeFunction(node, chain, false); return;
+      case 'ArrowFunctionExpression': analyzeFunction(node, chain, thisFree); return;
+      case 'ClassDeclaration': case 'ClassExpression': {
+        const scope = new Set<string>();
+        if (node.id) scope.add((node.id as Node).name as string);
+        refs(node.superClass as Node, chain, thisFree);
+        // Inside a class body `this` is the instance or the class itself.
+        refs(node.body as Node, [...chain, scope], false);
+        return;
+      }
       case 'MemberExpression':
-        visit(node.object as Node);
-        if (node.computed) visit(node.property as Node);
+        refs(node.object as Node, chain, thisFree);
+        if (node.computed) refs(node.property as Node, chain, thisFree);
         return;
       case 'Property': case 'PropertyDefinition': case 'MethodDefinition':
-        if (node.computed) visit(node.key as Node);
-        visit(node.value as Node);
+        if (node.computed) refs(node.key as Node, chain, thisFree);
+        refs(node.value as Node, chain, thisFree);
         return;
-      case 'LabeledStatement': visit(node.body as Node); return;
-      case 'BreakStatement': case 'ContinueStatement': case 'MetaProperty': return;
-      case 'VariableDeclarator': collectPattern(node.id as Node, declared, visit); visit(node.init as Node); return;
-      case 'FunctionDeclaration': case 'FunctionExpression': case 'ArrowFunctionExpression':
-        if (node.id) declared.add((node.id as Node).name as string);
-        for (const p of node.params as Node[]) collectPattern(p, declared, visit);
-        visit(node.body as Node);
-        return;
-      case 'ClassDeclaration': case 'ClassExpression':
-        if (node.id) declared.add((node.id as Node).name as string);
-        visit(node.superClass as Node);
-        visit(node.body as Node);
-        return;
-      case 'CatchClause': collectPattern(node.param as Node, declared, visit); visit(node.body as Node); return;
-      case 'AssignmentExpression': case 'ForInStatement': case 'ForOfStatement': break;
+      case 'VariableDeclarator': patternRefs(node.id as Node, chain, thisFree); refs(node.init as Node, chain, thisFree); return;
+      case 'CatchClause': patternRefs(node.param as Node, chain, thisFree); refs(node.body as Node, chain, thisFree); return;
+      case 'LabeledStatement': refs(node.body as Node, chain, thisFree); return;
+      case 'BreakStatement': case 'ContinueStatement': case 'MetaProperty': case 'Super': return;
     }
     for (const key of Object.keys(node)) {
       if (key === 'type' || key === 'start' || key === 'end') continue;
       const child = node[key];
-      if (Array.isArray(child)) for (const c of child) visit(c as Node);
-      else if (child && typeof child === 'object') visit(child as Node);
+      if (Array.isArray(child)) for (const c of child) refs(c as Node, chain, thisFree);
+      else if (child && typeof child === 'object') refs(child as Node, chain, thisFree);
     }
   };
-  visit(fnNode);
-  return [...referenced].filter((n) => !declared.has(n) && !isGlobal(n));
+
+  if (isFunction(fnNode)) analyzeFunction(fnNode, [], fnNode.type === 'ArrowFunctionExpression');
+  else refs(fnNode, [], false);
+  return [...free];
 }

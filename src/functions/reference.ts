@@ -88,6 +88,10 @@ export function toFnRef(fn: unknown, role: string): FnRef {
   const free = freeVariables(parsed.node);
   if (free.length > 0) {
     const vars = free.slice(0, 5).join(', ');
+    if (free.includes('this')) {
+      throw typeErr('ERR_NOT_TRANSFERABLE',
+        `${role} ${name} is an arrow function that uses \`this\` from ${where}; export a function that takes what it needs as arguments`);
+    }
     throw typeErr('ERR_NOT_TRANSFERABLE',
       `${role} ${name} is not exported from ${where} and uses ${vars} from an enclosing scope; ` +
       `export it from its module or pass a self-contained function (pass ${vars} in args)`);

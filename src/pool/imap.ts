@@ -77,7 +77,7 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
         if (r.done) { this.#sourceDone = true; break; }
         items.push(r.value);
       }
-      if (items.length === 0) break;
+      if (items.length === 0 || this.#stopped) break;
       const first = this.#read;
       this.#read += items.length;
       try {

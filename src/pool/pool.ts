@@ -53,7 +53,7 @@ function isAsyncIterable(x: unknown): x is AsyncIterable<unknown> {
 }
 
 function checkIterable(x: unknown): void {
-  if (!x || (typeof (x as Iterable<unknown>)[Symbol.iterator] !== 'function' && !isAsyncIterable(x))) {
+  if (x === null || x === undefined || (typeof (x as Iterable<unknown>)[Symbol.iterator] !== 'function' && !isAsyncIterable(x))) {
     throw typeErr('ERR_INVALID_ARG_TYPE', 'iterable must be an array, an iterable or an async iterable');
   }
 }
@@ -61,6 +61,18 @@ function checkIterable(x: unknown): void {
 function checkChunksize(c: unknown): void {
   if (c !== undefined && (!Number.isInteger(c) || (c as number) < 1)) {
     throw rangeErr('ERR_OUT_OF_RANGE', `chunksize must be an integer >= 1, got ${String(c)}`);
+  }
+}
+
+function checkSubmitOptions(opts: SubmitOptions | undefined): void {
+  if (opts === undefined || opts === null) return;
+  if (typeof opts !== 'object') throw typeErr('ERR_INVALID_ARG_TYPE', 'options must be an object, e.g. { timeout: 1000 }');
+  const { timeout, signal } = opts;
+  if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0) || timeout === Infinity)) {
+    throw rangeErr('ERR_OUT_OF_RANGE', `timeout must be a number of milliseconds >= 0, got ${String(timeout)}`);
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw typeErr('ERR_INVALID_ARG_TYPE', 'signal must be an AbortSignal (new AbortController().signal)');
   }
 }
 
@@ -125,12 +137,14 @@ export class Pool implements AsyncDisposable {
   apply<A extends unknown[], R>(fn: (...args: A) => R, args?: A, opts?: SubmitOptions): Promise<Awaited<R>> {
     this.#checkRunning();
     checkArgs(args);
+    checkSubmitOptions(opts);
     const ref = toFnRef(fn, 'fn');
-    const payload = encode(args ?? [], 'args');
+    const prepared = prepare(args ?? [], 'args');
+    const payload = pack(prepared);
     return new Promise<Awaited<R>>((resolve, reject) => {
       this.#core.submit(ref, this.#fnId(fn), Mode.APPLY, payload, opts, (o) => {
         if (o.ok === true) resolve(o.value as Awaited<R>); else reject((o as { error: unknown }).error);
-      });
+      }, prepared.reduced.transits);
     });
   }
 
@@ -147,6 +161,7 @@ export class Pool implements AsyncDisposable {
     this.#checkRunning();
     checkIterable(iterable);
     checkChunksize(opts.chunksize);
+    checkSubmitOptions(opts);
     const ref = toFnRef(fn, 'fn');
     const fnId = this.#fnId(fn);
     const run = (items: unknown[]): Promise<unknown[]> => {
@@ -172,7 +187,7 @@ export class Pool implements AsyncDisposable {
             parts[index] = o.value as unknown[];
             // Chunks finish in any order; one concat at the end is the fastest join.
             if (--left === 0) resolve(([] as unknown[]).concat(...parts));
-          });
+          }, chunk.reduced.transits);
         });
       });
     };
@@ -218,6 +233,7 @@ export class Pool implements AsyncDisposable {
     this.#checkRunning();
     checkIterable(iterable);
     checkChunksize(opts.chunksize);
+    checkSubmitOptions(opts);
     const ref = toFnRef(fn, 'fn');
     const fnId = this.#fnId(fn);
     const chunksize = opts.chunksize ?? 1;
@@ -228,9 +244,10 @@ export class Pool implements AsyncDisposable {
       // Bounded read-ahead [fix]: two chunks per worker in flight or waiting to be consumed.
       window: core.processes * 2 * chunksize,
       submit: (items, settle) => {
-        const payload = pack(prepareChunk(items, read));
+        const prepared = prepareChunk(items, read);
+        const payload = pack(prepared);
         read += items.length;
-        core.submit(ref, fnId, Mode.MAP, payload, opts, settle);
+        core.submit(ref, fnId, Mode.MAP, payload, opts, settle, prepared.reduced.transits);
       },
       hold: () => core.hold(),
       release: () => core.release(),

@@ -11,6 +11,7 @@ import { runtimeState } from '../runtime/state.js';
 import { getLogger } from '../runtime/logging.js';
 import { Ring } from './ring.js';
 import type { Outcome, SubmitOptions, Task } from './task.js';
+import type { Transit } from '../codec/reduce.js';
 import { WorkerSlot } from './worker-slot.js';
 
 export type PoolState = 'RUN' | 'CLOSE' | 'TERMINATE';
@@ -22,6 +23,8 @@ export interface SchedulerConfig {
   initArgs: Uint8Array | null;
   maxTasksPerChild: number | null;
 }
+
+const terminatedError = () => Object.assign(new ProcessError('the pool was terminated before this task finished'), { code: 'ERR_POOL_TERMINATED' });
 
 /** Workers that die before they are ready this many times in a row fail the pool. */
 const MAX_START_FAILURES = 3;
@@ -60,7 +63,11 @@ export class Scheduler {
       initializer: this.config.initializer ?? undefined, initArgs: this.config.initArgs ?? undefined,
     };
     const slot = new WorkerSlot(this.config.method, init, {
-      ready: () => { this.startFailures = 0; },
+      ready: (s) => {
+        this.startFailures = 0;
+        const head = s.inflight.peek();
+        if (head) this.startTimer(head);
+      },
       initFailed: (_s, error) => this.fail(Object.assign(
         new ProcessError(`the pool's initializer failed: ${error instanceof Error ? error.message : String(error)}; fix the initializer, then create a new Pool`, { cause: error }),
         { code: 'ERR_POOL_INITIALIZER' })),
@@ -75,24 +82,26 @@ export class Scheduler {
   hold(): void { this.busy++; this.updateRef(); }
   release(): void { this.busy--; this.afterSettle(); }
 
-  submit(fnRef: FnRef, fnId: number, mode: number, payload: Uint8Array, opts: SubmitOptions | undefined, settle: (o: Outcome) => void): Task {
+  submit(fnRef: FnRef, fnId: number, mode: number, payload: Uint8Array, opts: SubmitOptions | undefined, settle: (o: Outcome) => void, transits: Transit[] = []): Task {
     const task: Task = {
       id: this.nextTaskId++, fnId, fnRef, mode, payload, timeout: opts?.timeout, signal: opts?.signal,
-      onAbort: undefined, timer: undefined, slot: null, seq: 0, done: false, settle: () => {},
+      timer: undefined, slot: null, seq: 0, done: false, dispatched: false, transits, settle: () => {},
     };
     this.busy++;
     task.settle = (outcome) => {
       if (task.done) return;
       task.done = true;
       if (task.timer) clearTimeout(task.timer);
-      if (task.onAbort) task.signal?.removeEventListener('abort', task.onAbort);
+      if (task.signal) this.unwatch(task);
+      // A task that never reached a worker gives up the pipe ends it carried.
+      if (!task.dispatched) for (const t of task.transits) t.abandon();
       try { settle(outcome); } finally { this.busy--; this.afterSettle(); }
     };
     if (this.failure) { task.settle({ ok: false, error: this.failure }); return task; }
+    if (this.state === 'TERMINATE') { task.settle({ ok: false, error: terminatedError() }); return task; }
     if (task.signal) {
       if (task.signal.aborted) { task.settle({ ok: false, error: task.signal.reason }); return task; }
-      task.onAbort = () => this.abort(task);
-      task.signal.addEventListener('abort', task.onAbort, { once: true });
+      this.watch(task);
     }
     this.updateRef();
     this.queue.push(task);
@@ -136,20 +145,58 @@ export class Scheduler {
     }
   }
 
+  /** One 'abort' listener per signal, however many tasks share it (map chunks, many applies). */
+  private readonly watched = new Map<AbortSignal, Set<Task>>();
+
+  private watch(task: Task): void {
+    const signal = task.signal!;
+    let tasks = this.watched.get(signal);
+    if (!tasks) {
+      const set = new Set<Task>();
+      tasks = set;
+      this.watched.set(signal, set);
+      signal.addEventListener('abort', () => {
+        this.watched.delete(signal);
+        for (const t of [...set]) this.abort(t);
+      }, { once: true });
+    }
+    tasks.add(task);
+  }
+
+  private unwatch(task: Task): void {
+    const tasks = this.watched.get(task.signal!);
+    tasks?.delete(task);
+    // The listener stays until the signal fires or is collected; it only holds the empty set.
+  }
+
+  /** The timeout clock runs from when the task became first on a ready worker. */
   private startTimer(task: Task): void {
-    if (task.timeout === undefined || task.timeout === null || task.done) return;
+    if (task.timeout === undefined || task.done || !task.slot?.ready || task.timer) return;
     task.timer = setTimeout(() => {
-      task.slot?.kill(new TimeoutError(`task did not finish within ${task.timeout} ms; its worker was stopped and replaced`));
-    }, Math.max(0, task.timeout));
+      task.timer = undefined;
+      this.stopTask(task, new TimeoutError(`task did not finish within ${task.timeout} ms; its worker was stopped and replaced`));
+    }, task.timeout);
   }
 
   private abort(task: Task): void {
     if (task.done) return;
     const reason = task.signal?.reason;
+    if (!task.slot) { task.settle({ ok: false, error: reason }); return; }
+    this.stopTask(task, reason, true);
+  }
+
+  /**
+   * Stops `task` for `reason`: not started yet, it is skipped; running, its worker is killed
+   * (and replaced); already finished (its result still on its way), an abort settles it now
+   * and a timeout lets the result through (it finished in time).
+   */
+  private stopTask(task: Task, reason: unknown, abort = false): void {
     const slot = task.slot;
-    if (!slot) { task.settle({ ok: false, error: reason }); return; }
-    if (slot.inflight.peek() === task) { slot.kill(reason); return; }
-    slot.handle.channel.send([M.CANCEL, task.id]);
+    if (task.done || !slot) return;
+    const started = slot.startedSeq() ?? (slot.inflight.peek() === task ? task.seq : task.seq - 1);
+    if (task.seq === started) { slot.kill(reason, task); return; }
+    if (task.seq < started && !abort) return;
+    if (task.seq > started) slot.handle.channel.send([M.CANCEL, task.id]);
     task.settle({ ok: false, error: reason });
   }
 
@@ -171,19 +218,21 @@ export class Scheduler {
   private onExit(slot: WorkerSlot, info: ExitInfo): void {
     this.slots.delete(slot);
     const lost = slot.inflight.drain();
-    if (!slot.ready && !slot.stopping && this.state === 'RUN' && !this.failure) this.startFailures++;
+    if (!slot.ready && !slot.stopping && slot.killReason === undefined && this.state === 'RUN' && !this.failure) this.startFailures++;
     // Which tasks the worker started: told by shared memory (threads), else the first one
     // (process workers send each result before starting the next task).
     const started = slot.startedSeq() ?? lost[0]?.seq ?? 0;
+    const target = slot.killTarget;
     const lostError = () => new WorkerLostError(
       `worker ${slot.name} ${info.signal ? `was killed by ${info.signal}` : `exited with code ${info.exitCode}`} while running a task; the pool replaced it`,
       { exitCode: info.exitCode, signal: info.signal });
     const requeue: Task[] = [];
     for (const t of lost) {
       if (t.done) continue;
+      if (t === target) { t.settle({ ok: false, error: slot.killReason }); continue; }
       if (t.seq > started) { t.slot = null; requeue.push(t); continue; }
       // Started: it ran (its result is lost) or was running. Never run it twice.
-      t.settle({ ok: false, error: t.seq === started ? slot.killReason ?? lostError() : lostError() });
+      t.settle({ ok: false, error: lostError() });
     }
     // Tasks that never started go back to the front of the queue, in order.
     for (let i = requeue.length - 1; i >= 0; i--) this.queue.unshift(requeue[i]!);
@@ -235,7 +284,7 @@ export class Scheduler {
   terminate(): Promise<void> {
     if (this.state !== 'TERMINATE') {
       this.state = 'TERMINATE';
-      const error = Object.assign(new ProcessError('the pool was terminated before this task finished'), { code: 'ERR_POOL_TERMINATED' });
+      const error = terminatedError();
       for (const t of this.queue.drain()) t.settle({ ok: false, error });
       for (const s of this.slots) {
         for (const t of s.inflight.drain()) t.settle({ ok: false, error });

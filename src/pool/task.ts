@@ -1,5 +1,6 @@
 // One unit of pool work (a call, or a chunk of map items) and how it ends.
 import type { FnRef } from '../functions/reference.js';
+import type { Transit } from '../codec/reduce.js';
 import type { WorkerSlot } from './worker-slot.js';
 
 export type Outcome =
@@ -23,11 +24,14 @@ export interface Task {
   payload: Uint8Array;
   timeout: number | undefined;
   signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
   timer: NodeJS.Timeout | undefined;
   slot: WorkerSlot | null;
   /** Its position among the tasks sent to its current worker (1-based). */
   seq: number;
   done: boolean;
+  /** Sent to a worker at least once (its pipe ends then belong to the worker that decodes it). */
+  dispatched: boolean;
+  /** Pipe ends travelling inside the payload. */
+  transits: Transit[];
   settle: (outcome: Outcome) => void;
 }

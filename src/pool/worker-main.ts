@@ -59,7 +59,7 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
   const result = (msg: Message) => channel.send(msg, true);
 
   async function runTask(msg: Message): Promise<void> {
-    const [, id, fnId, mode, payload, seq] = msg as [number, number, number, number, Uint8Array, number];
+    const [, id, fnId, mode, payload, , seq] = msg as [number, number, number, number, Uint8Array, number, number];
     progress?.(seq);
     if (cancelled.delete(id)) { result([M.RESULT, id, Status.SKIPPED, null]); return; }
     let fn: Fn;
@@ -117,8 +117,9 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
       const msg = queue.shift()!;
       const fnId = msg[2] as number;
       const avg = avgMs.get(fnId);
-      // A task that may run long must not hold back finished results.
-      if (unflushed > 0 && (!progress || avg === undefined || avg > BATCHABLE_MS || unflushed >= MAX_BATCH)) {
+      // A task that may run long, or that the pool watches (timeout, signal), must not hold
+      // back finished results: the pool's clocks and kills go by what it has received.
+      if (unflushed > 0 && (!progress || avg === undefined || avg > BATCHABLE_MS || msg[5] === 1 || unflushed >= MAX_BATCH)) {
         channel.flush();
         unflushed = 0;
       }
@@ -127,6 +128,8 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
       const dt = performance.now() - t0;
       avgMs.set(fnId, avg === undefined ? dt : avg * 0.9 + dt * 0.1);
       unflushed++;
+      // A watched task's result leaves at once: its clock in the pool is still running.
+      if (msg[5] === 1) { channel.flush(); unflushed = 0; }
     }
     channel.flush();
     unflushed = 0;

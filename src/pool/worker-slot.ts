@@ -26,14 +26,17 @@ export class WorkerSlot {
   assigned = 0;
   ready = false;
   stopping = false;
-  /** Why the pool stopped this worker (timeout, abort): given to the task it was running. */
+  /** Why the pool stopped this worker (timeout, abort), and for which task. */
   killReason: unknown = undefined;
+  killTarget: Task | undefined = undefined;
+  readonly address: string;
   /** When the current first task started, for the service-time estimate. */
   headSince = 0;
   /** When it last returned a result: the pool prefers a warm worker among idle ones. */
   lastActive = 0;
 
   constructor(method: StartMethod, init: InitData, private readonly events: SlotEvents) {
+    this.address = init.address;
     this.handle = startWorker(method, init);
     attachChannel(init.address, this.handle.channel, (msg) => this.onMessage(msg));
     void this.handle.exited.then((info) => events.exit(this, info));
@@ -47,8 +50,13 @@ export class WorkerSlot {
       this.knownFns.add(task.fnId);
       ch.send([M.FN, task.fnId, task.fnRef]);
     }
-    ch.send([M.TASK, task.id, task.fnId, task.mode, task.payload]);
+    // Pipe ends inside now travel to this worker: if it dies before taking them, they close.
+    for (const t of task.transits) t.rebind(this.address);
+    // Watched tasks (timeout, signal) must not start behind unsent results: flag them.
+    const watched = task.timeout !== undefined || task.signal !== undefined ? 1 : 0;
+    ch.send([M.TASK, task.id, task.fnId, task.mode, task.payload, watched]);
     task.slot = this;
+    task.dispatched = true;
     task.seq = ++this.assigned;
     if (this.inflight.length === 0) this.headSince = performance.now();
     this.inflight.push(task);
@@ -65,8 +73,8 @@ export class WorkerSlot {
     return this.handle.progress?.read();
   }
 
-  kill(reason: unknown): void {
-    if (this.killReason === undefined) this.killReason = reason;
+  kill(reason: unknown, target?: Task): void {
+    if (this.killReason === undefined) { this.killReason = reason; this.killTarget = target; }
     this.handle.stop('SIGKILL');
   }
 

@@ -169,9 +169,16 @@ export class Process<A extends unknown[] = unknown[]> {
   }
 
   /** SIGTERM (a thread is stopped); exitCode becomes -15. */
-  terminate(): void { this.#checkClosed(); this.#handle?.stop('SIGTERM'); }
+  terminate(): void { this.#started('terminate').stop('SIGTERM'); }
   /** SIGKILL; exitCode becomes -9. */
-  kill(): void { this.#checkClosed(); this.#handle?.stop('SIGKILL'); }
+  kill(): void { this.#started('kill').stop('SIGKILL'); }
+
+  #started(what: string): WorkerHandle {
+    this.#checkClosed();
+    if (this.#self) throw misuse('ERR_PROCESS_JOIN_SELF', `a process cannot ${what}() itself; use process.exit()`);
+    if (!this.#handle) throw misuse('ERR_PROCESS_NOT_STARTED', `${this.#name} was not started; start() it before ${what}()`);
+    return this.#handle;
+  }
 
   /** Releases the process object; it must have ended. Later use throws ERR_PROCESS_CLOSED. */
   close(): void {

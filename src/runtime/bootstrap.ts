@@ -30,6 +30,10 @@ async function exit(code: number): Promise<never> {
   process.exit(code);
 }
 
+// A task calling process.exit(): results batched before it still leave (a synchronous
+// last write; a kill gives no such chance, and those tasks then reject as lost).
+process.on('exit', () => channel.flush());
+
 // The parent is gone (or closed us): nobody is left to report to, so end now (no orphans).
 channel.onClose(() => { if (!exiting) process.exit(1); });
 
