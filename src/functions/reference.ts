@@ -101,7 +101,3 @@ export function toFnRef(fn: unknown, role: string): FnRef {
   return ref;
 }
 
-/** Short label of a reference for messages. */
-export function refLabel(ref: FnRef): string {
-  return 'm' in ref ? `${ref.n} from ${displayPath(ref.m)}` : ref.n || 'anonymous function';
-}

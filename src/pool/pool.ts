@@ -48,6 +48,13 @@ function safeCall(cb: ((v: never) => void) | undefined, value: unknown, which: s
   }
 }
 
+/** An AsyncResult whose callbacks run in this process before it is ready, as CPython's do. */
+function asyncResult<T>(p: Promise<T>, callback?: (v: T) => void, errorCallback?: (e: unknown) => void): AsyncResult<T> {
+  return new AsyncResult(p.then(
+    (v) => { safeCall(callback, v, 'callback'); return v; },
+    (e: unknown) => { safeCall(errorCallback, e, 'errorCallback'); throw e; }));
+}
+
 function isAsyncIterable(x: unknown): x is AsyncIterable<unknown> {
   return !!x && typeof (x as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
 }
@@ -151,10 +158,7 @@ export class Pool implements AsyncDisposable {
   /** Like apply, returning an AsyncResult; `callback`/`errorCallback` run in this process. */
   applyAsync<A extends unknown[], R>(fn: (...args: A) => R, args?: A, opts: AsyncOptions<Awaited<R>> = {}): AsyncResult<Awaited<R>> {
     const { callback, errorCallback, ...rest } = opts;
-    const p = this.apply(fn, args, rest).then(
-      (v) => { safeCall(callback, v, 'callback'); return v; },
-      (e: unknown) => { safeCall(errorCallback, e, 'errorCallback'); throw e; });
-    return new AsyncResult(p);
+    return asyncResult(this.apply(fn, args, rest), callback, errorCallback);
   }
 
   #mapLike(fn: AnyFn, iterable: Iterable<unknown> | AsyncIterable<unknown>, mode: number, opts: MapOptions): Promise<unknown[]> {
@@ -210,10 +214,7 @@ export class Pool implements AsyncDisposable {
 
   mapAsync<F extends (item: never) => unknown>(fn: F, iterable: Iterable<Item<F>> | AsyncIterable<Item<F>>, opts: MapAsyncOptions<Awaited<ReturnType<F>>[]> = {}): AsyncResult<Awaited<ReturnType<F>>[]> {
     const { callback, errorCallback, ...rest } = opts;
-    const p = this.map(fn, iterable, rest).then(
-      (v) => { safeCall(callback, v, 'callback'); return v; },
-      (e: unknown) => { safeCall(errorCallback, e, 'errorCallback'); throw e; });
-    return new AsyncResult(p);
+    return asyncResult(this.map(fn, iterable, rest), callback, errorCallback);
   }
 
   /** fn(...args) for every args tuple, in input order. */
@@ -223,10 +224,7 @@ export class Pool implements AsyncDisposable {
 
   starmapAsync<A extends unknown[], R>(fn: (...args: A) => R, iterable: Iterable<A> | AsyncIterable<A>, opts: MapAsyncOptions<Awaited<R>[]> = {}): AsyncResult<Awaited<R>[]> {
     const { callback, errorCallback, ...rest } = opts;
-    const p = this.starmap(fn, iterable, rest).then(
-      (v) => { safeCall(callback, v, 'callback'); return v; },
-      (e: unknown) => { safeCall(errorCallback, e, 'errorCallback'); throw e; });
-    return new AsyncResult(p);
+    return asyncResult(this.starmap(fn, iterable, rest), callback, errorCallback);
   }
 
   #imap<F extends (item: never) => unknown>(fn: F, iterable: Iterable<Item<F>> | AsyncIterable<Item<F>>, opts: MapOptions, ordered: boolean): ImapIterator<Awaited<ReturnType<F>>> {
