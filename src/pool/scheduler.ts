@@ -111,7 +111,8 @@ export class Scheduler {
 
   private depth(): number {
     const ms = this.serviceMs;
-    return ms < 0.5 ? 32 : ms < 5 ? 4 : ms < 50 ? 2 : 1;
+    // Short tasks go ahead in batches; from a few ms up, one at a time (FIFO, even balance).
+    return ms < 0.5 ? 32 : ms < 2 ? 4 : ms < 5 ? 2 : 1;
   }
 
   private usable(s: WorkerSlot): boolean {
@@ -119,25 +120,18 @@ export class Scheduler {
     return !s.stopping && !s.handle.exit && (max === null || s.assigned < max);
   }
 
-  /**
-   * Sends queued tasks to workers. A worker is refilled once it is down to half its pipeline,
-   * and then up to the full depth: tasks leave in batches, one write for many.
-   */
+  /** Sends queued tasks to the least-loaded workers, up to the pipeline depth. */
   private pump(): void {
     if (this.queue.length === 0) return;
     const depth = this.depth();
-    const low = depth >= 4 ? depth >> 1 : depth - 1;
-    const hungry: WorkerSlot[] = [];
-    for (const s of this.slots) if (this.usable(s) && s.inflight.length <= low) hungry.push(s);
-    while (this.queue.length > 0 && hungry.length > 0) {
-      // Least loaded first; among equals the one that finished last, still warm on its core.
-      let bi = 0;
-      for (let i = 1; i < hungry.length; i++) {
-        const s = hungry[i]!, b = hungry[bi]!;
-        if (s.inflight.length < b.inflight.length || (s.inflight.length === b.inflight.length && s.lastActive > b.lastActive)) bi = i;
+    while (this.queue.length > 0) {
+      let best: WorkerSlot | null = null;
+      for (const s of this.slots) {
+        if (s.inflight.length >= depth || !this.usable(s)) continue;
+        // Least loaded first; among equals the one that finished last, still warm on its core.
+        if (!best || s.inflight.length < best.inflight.length || (s.inflight.length === best.inflight.length && s.lastActive > best.lastActive)) best = s;
       }
-      const best = hungry[bi]!;
-      if (best.inflight.length >= depth || !this.usable(best)) { hungry.splice(bi, 1); continue; }
+      if (!best) return;
       const task = this.queue.shift()!;
       if (task.done) continue;
       best.send(task);
