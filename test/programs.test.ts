@@ -4,6 +4,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { contexts, isAlivePid, sleep } from './helpers.ts';
 
 const dir = fileURLToPath(new URL('./programs/', import.meta.url));
@@ -18,6 +21,14 @@ for (const context of contexts) {
   describe(`programs (${context})`, () => {
     it('plain ESM under node, functions from the entry file', () => {
       const r = run(['plain-esm.mjs', context]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, 'map [1,8,27]\nhello esm\nexit 0\n');
+    });
+
+    it('isMainEntry holds when the program is launched through a symlink', () => {
+      const link = path.join(mkdtempSync(path.join(tmpdir(), 'mp-link-')), 'linked.mjs');
+      symlinkSync(path.join(dir, 'plain-esm.mjs'), link);
+      const r = run([link, context]);
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stdout, 'map [1,8,27]\nhello esm\nexit 0\n');
     });
