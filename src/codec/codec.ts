@@ -5,20 +5,24 @@
 import { Packr, addExtension } from 'msgpackr';
 import { typeErr } from '../errors.js';
 import * as errors from '../errors.js';
-import { CLASS_MARK, ClassNode, ErrorNode, NegativeZero, NumberArray, Reducer, SharedNode, builtinErrorClasses } from './reduce.js';
+import { CLASS_MARK, ClassNode, ErrorNode, MapNode, NegativeZero, NumberArray, Reducer, SharedNode, builtinErrorClasses } from './reduce.js';
 import { registerClass, registeredByName, seenClass, type ClassRef } from './classes.js';
 import { runtimeState } from '../runtime/state.js';
 import { importModule, loadedModule, pickExport } from '../functions/resolve.js';
 import { displayPath, loadedExport } from '../functions/reference.js';
 import { globalSingleton } from '../runtime/state.js';
 
-const EXT_CLASS = 0x11, EXT_ERROR = 0x12, EXT_SHARED = 0x13, EXT_MANIFEST = 0x14, EXT_NEG_ZERO = 0x15, EXT_NUMBERS = 0x16;
+const EXT_CLASS = 0x11, EXT_ERROR = 0x12, EXT_SHARED = 0x13, EXT_MANIFEST = 0x14, EXT_NEG_ZERO = 0x15, EXT_NUMBERS = 0x16, EXT_MAP = 0x17;
 
-// Records (the default) keep plain objects apart from Maps; each message carries its own record
-// definitions, so no state is shared between the two ends.
-const packr = new Packr({ structuredClone: true, moreTypes: true });
+// Plain objects travel as msgpack maps (no records: a record definition in every message
+// costs more than it saves without shared structures); Maps travel as an extension.
+const packr = new Packr({ structuredClone: true, moreTypes: true, useRecords: false, mapsAsObjects: true });
+// msgpackr rebuilds a cycle through a plain object only when objects are records (and Maps
+// are msgpack maps); such bodies are marked in their Manifest and unpacked by this one.
+const cyclicPackr = new Packr({ structuredClone: true, moreTypes: true, mapsAsObjects: false });
 
-class Manifest { constructor(readonly refs: ClassRef[], readonly body: Uint8Array) {} }
+/** Wraps a body that needs more than plain unpacking: classes to look up, or records (cycles). */
+class Manifest { constructor(readonly refs: ClassRef[], readonly body: Uint8Array, readonly cyclic: boolean) {} }
 
 /** Classes of the message being decoded (decoding is synchronous, so one slot suffices). */
 interface TableEntry { cls: Function; revive?: (state: unknown) => unknown }
@@ -94,6 +98,17 @@ addExtension({
   },
 });
 
+addExtension({
+  Class: MapNode, type: EXT_MAP,
+  write: (n: MapNode) => n.entries,
+  read: (entries: unknown[]) => {
+    if (!Array.isArray(entries) || entries.length % 2 !== 0) throw typeErr('ERR_INVALID_MESSAGE', 'malformed Map in message');
+    const m = new Map<unknown, unknown>();
+    for (let i = 0; i < entries.length; i += 2) m.set(entries[i], entries[i + 1]);
+    return m;
+  },
+});
+
 addExtension({ Class: NegativeZero, type: EXT_NEG_ZERO, write: () => 0, read: () => -0 });
 
 addExtension({
@@ -110,15 +125,20 @@ addExtension({
   Class: Manifest, type: EXT_MANIFEST,
   pack: (m: Manifest) => {
     const refs = packr.pack(m.refs);
-    const out = Buffer.allocUnsafe(4 + refs.length + m.body.length);
-    out.writeUInt32LE(refs.length, 0);
-    out.set(refs, 4);
-    out.set(m.body, 4 + refs.length);
+    const out = Buffer.allocUnsafe(5 + refs.length + m.body.length);
+    out[0] = m.cyclic ? 1 : 0;
+    out.writeUInt32LE(refs.length, 1);
+    out.set(refs, 5);
+    out.set(m.body, 5 + refs.length);
     return out;
   },
   unpack: (buf: Uint8Array) => {
-    const n = new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getUint32(0, true);
-    return new Manifest(packr.unpack(buf.subarray(4, 4 + n)) as ClassRef[], buf.subarray(4 + n));
+    if (buf.length < 5) throw typeErr('ERR_INVALID_MESSAGE', 'malformed message manifest');
+    const n = new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getUint32(1, true);
+    if (5 + n > buf.length) throw typeErr('ERR_INVALID_MESSAGE', 'malformed message manifest');
+    const refs = packr.unpack(buf.subarray(5, 5 + n)) as ClassRef[];
+    if (!Array.isArray(refs)) throw typeErr('ERR_INVALID_MESSAGE', 'malformed message manifest');
+    return new Manifest(refs, buf.subarray(5 + n), buf[0] === 1);
   },
 });
 
@@ -145,8 +165,8 @@ export function prepare(value: unknown, root = 'value'): Prepared {
 /** Packs a prepared value (and commits its shared objects' transfer). */
 export function pack(prepared: Prepared): Uint8Array {
   const reduced = prepared.reduced;
-  const body = packr.pack(reduced.value);
-  const out = reduced.refs.length === 0 ? body : packr.pack(new Manifest(reduced.refs, body));
+  const body = (reduced.cyclic ? cyclicPackr : packr).pack(reduced.value);
+  const out = reduced.refs.length === 0 && !reduced.cyclic ? body : packr.pack(new Manifest(reduced.refs, body, reduced.cyclic));
   for (const commit of reduced.commits) commit();
   return out;
 }
@@ -205,12 +225,12 @@ function checkClass(v: unknown, ref: ExportClassRef): TableEntry {
   return { cls: v };
 }
 
-function unpackWith(body: Uint8Array, classes: TableEntry[]): unknown {
+function unpackWith(m: Manifest, classes: TableEntry[]): unknown {
   const saved = table;
   table = classes;
   let value: unknown;
-  try { value = packr.unpack(body); } finally { table = saved; }
-  restorePrototypes(value, classes);
+  try { value = (m.cyclic ? cyclicPackr : packr).unpack(m.body); } finally { table = saved; }
+  if (classes.length > 0) restorePrototypes(value, classes);
   return value;
 }
 
@@ -246,11 +266,11 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): unknown 
   if (!(top instanceof Manifest)) return top;
   const allow = options.allowModules ?? true;
   const classes = top.refs.map((r) => resolveRefSync(r, allow));
-  if (classes.every((c) => c !== undefined)) return unpackWith(top.body, classes as TableEntry[]);
+  if (classes.every((c) => c !== undefined)) return unpackWith(top, classes as TableEntry[]);
   return Promise.all(top.refs.map(async (r, i) => {
     const known = classes[i];
     if (known) return known;
     const ref = r as ExportClassRef;
     return checkClass(pickExport(await importForClass(ref), ref), ref);
-  })).then((resolved) => unpackWith(top.body, resolved));
+  })).then((resolved) => unpackWith(top, resolved));
 }

@@ -40,6 +40,9 @@ export class SharedNode { constructor(readonly type: string, readonly state: unk
 export class NumberArray { constructor(readonly values: number[], readonly int32: boolean) {} }
 const MIN_NUMBER_ARRAY = 16;
 
+/** A Map as [key, value, key, value, ...]: plain objects then travel as msgpack maps. */
+export class MapNode { constructor(readonly entries: unknown[]) {} }
+
 /** msgpack has no negative zero for integers; this keeps -0 apart from 0. */
 export class NegativeZero {}
 const NEG_ZERO = new NegativeZero();
@@ -53,7 +56,11 @@ const NONE: ClassRef[] = [];
 const NONE_COMMITS: (() => void)[] = [];
 const NONE_TRANSITS: Transit[] = [];
 
-export interface Reduced { value: unknown; refs: ClassRef[]; commits: (() => void)[]; transits: Transit[] }
+export interface Reduced {
+  value: unknown; refs: ClassRef[]; commits: (() => void)[]; transits: Transit[];
+  /** The value contains a cycle (the packer must then use records). */
+  cyclic: boolean;
+}
 
 /** The common case needs no walker: a primitive, or a plain array of primitives (not -0). */
 function isFlat(v: unknown): boolean {
@@ -129,19 +136,23 @@ export class Reducer {
   /** A container was copied after a cycle had already handed out the original. */
   private stale = false;
 
-  constructor(copyAll = false) { this.copyAll = copyAll; }
+  /** Maps as they are (records mode handles them, and cycles through them). */
+  private readonly nativeMaps: boolean;
+
+  constructor(copyAll = false, nativeMaps = false) { this.copyAll = copyAll; this.nativeMaps = nativeMaps; }
 
   static reduce(value: unknown, root: string): Reduced {
     if (isFlat(value)) {
       const numeric = Array.isArray(value) ? numberArray(value) : null;
-      return { value: numeric ?? value, refs: NONE, commits: NONE_COMMITS, transits: NONE_TRANSITS };
+      return { value: numeric ?? value, refs: NONE, commits: NONE_COMMITS, transits: NONE_TRANSITS, cyclic: false };
     }
     let r = new Reducer();
     try {
       let out = r.any(value);
-      // Rare: a cycle runs through a container that had to be copied. Walk again, copying all.
-      if (r.stale) { r = new Reducer(true); out = r.any(value); }
-      return { value: out, refs: r.refs, commits: r.commits, transits: r.transits };
+      // Rare: a cycle. msgpackr rebuilds cycles only in records mode, where Maps stay Maps; and
+      // a cycle through a container that had to be copied needs every container copied.
+      if (r.reachedOpen.size > 0) { r = new Reducer(r.stale, true); out = r.any(value); }
+      return { value: out, refs: r.refs, commits: r.commits, transits: r.transits, cyclic: r.reachedOpen.size > 0 };
     } catch (e) {
       if (e instanceof Unsendable) {
         throw typeErr('ERR_NOT_TRANSFERABLE', `${formatPath(root, e.path)} cannot be sent to another process: ${e.what}; ${e.fix}`);
@@ -249,17 +260,28 @@ export class Reducer {
     return out ?? o;
   }
 
-  private map(m: Map<unknown, unknown>): Map<unknown, unknown> {
-    const out = new Map<unknown, unknown>();
-    this.seen.set(m, out);
-    for (const [k, v] of m) out.set(this.child({ mapKey: k }, k), this.child({ mapKey: k }, v));
-    return out;
+  private map(m: Map<unknown, unknown>): MapNode | Map<unknown, unknown> {
+    this.open.add(m);
+    if (this.nativeMaps) {
+      const out = new Map<unknown, unknown>();
+      this.seen.set(m, out);
+      for (const [k, v] of m) out.set(this.child({ mapKey: k }, k), this.child({ mapKey: k }, v));
+      this.open.delete(m);
+      return out;
+    }
+    const node = new MapNode([]);
+    this.seen.set(m, node);
+    for (const [k, v] of m) node.entries.push(this.child({ mapKey: k }, k), this.child({ mapKey: k }, v));
+    this.open.delete(m);
+    return node;
   }
 
   private set(s: Set<unknown>): Set<unknown> {
     const out = new Set<unknown>();
     this.seen.set(s, out);
+    this.open.add(s);
     for (const v of s) out.add(this.child('<set>', v));
+    this.open.delete(s);
     return out;
   }
 
@@ -283,7 +305,9 @@ export class Reducer {
     if (!registered?.reduce) {
       const copy: Record<string, unknown> = {};
       this.seen.set(o, copy);
+      this.open.add(o);
       for (const k of Object.keys(o)) copy[k] = this.child(k, (o as Record<string, unknown>)[k]);
+      this.open.delete(o);
       copy[CLASS_MARK] = index;
       return copy;
     }
