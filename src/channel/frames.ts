@@ -6,11 +6,11 @@ export const DEFAULT_MAX_FRAME = 1024 * 1024 * 1024; // 1 GiB between a parent a
 
 /** Packs frames into one buffer, so a batch costs one write. */
 export function joinFrames(frames: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total + 4 * frames.length);
-  const view = new DataView(out.buffer);
+  // Its own ArrayBuffer (not the pool), so a large batch can be transferred to a thread.
+  const out = Buffer.allocUnsafeSlow(total + 4 * frames.length);
   let at = 0;
   for (const f of frames) {
-    view.setUint32(at, f.length, true);
+    out.writeUInt32LE(f.length, at);
     out.set(f, at + 4);
     at += 4 + f.length;
   }
