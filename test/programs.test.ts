@@ -33,6 +33,14 @@ for (const context of contexts) {
       assert.equal(r.stdout, 'map [1,8,27]\nhello esm\nexit 0\n');
     });
 
+    it('an idle pool that was never closed lets the program end', () => {
+      const started = Date.now();
+      const r = run(['idle-pool.mjs', context]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, '8\n');
+      assert.ok(Date.now() - started < 10_000, 'the program ended on its own');
+    });
+
     it('CommonJS program with isMainEntry(module)', () => {
       const r = run(['plain-cjs.cjs', context]);
       assert.equal(r.status, 0, r.stderr);

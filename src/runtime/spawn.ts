@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import type { Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Channel } from '../channel/channel.js';
 import { portTransport, socketTransport } from '../channel/transport.js';
@@ -19,8 +20,8 @@ export interface WorkerHandle {
   readonly pid: number;
   readonly threadId: number | undefined;
   /**
-   * Threads only: shared memory where a pool worker writes the sequence number of the task it
-   * starts, so results can be sent in batches and a death is still attributed exactly.
+   * Pool workers: where the worker records the sequence number of the task it starts, so
+   * results can travel in batches and a death is still attributed exactly (runtime/progress.ts).
    */
   readonly progress: ProgressReader | undefined;
   exit: ExitInfo | null;
@@ -60,7 +61,7 @@ export function startWorker(method: StartMethod, init: InitData): WorkerHandle {
 }
 
 function startProcess(init: InitData): WorkerHandle {
-  const args = [...childExecArgv(), bootstrapUrl.pathname];
+  const args = [...childExecArgv(), fileURLToPath(bootstrapUrl)];
   const progress = init.role === 'pool' ? fileProgress() : null;
   const stdio: ('ignore' | 'inherit' | 'pipe' | number)[] = ['ignore', 'inherit', 'inherit', 'pipe'];
   if (progress) stdio.push(progress.fd);
