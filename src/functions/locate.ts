@@ -4,7 +4,8 @@
 // replays every script Node has parsed); the Debugger domain is enabled only to read the
 // compiled source of a non-JavaScript module (.ts under tsx).
 import fs from 'node:fs';
-import { Session } from 'node:inspector';
+import type { Session } from 'node:inspector';
+import { lazyInspector } from '../runtime/builtins.js';
 import { fileURLToPath } from 'node:url';
 
 export interface SourceLocation {
@@ -23,7 +24,7 @@ const GLOBAL_KEY = '__multiprocLocateTarget';
 
 function connect(): Session {
   if (session) return session;
-  const s = new Session();
+  const s = new (lazyInspector().Session)();
   s.connect();
   s.on('Debugger.scriptParsed', (m) => { scriptUrls.set(m.params.scriptId, m.params.url); });
   // Callbacks of an in-thread session run synchronously inside post().

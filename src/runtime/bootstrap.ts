@@ -1,6 +1,5 @@
 // Entry point of every worker (child process or thread). Joins the channel to the parent,
 // takes its identity from INIT, then runs as a Process child or a Pool worker.
-import net from 'node:net';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Channel, type Message } from '../channel/channel.js';
 import { portTransport, socketTransport } from '../channel/transport.js';
@@ -13,13 +12,14 @@ import { M, type InitData } from './protocol.js';
 import { setStartMethod } from './start-method.js';
 import { runtimeState } from './state.js';
 import { fileProgressWriter, sharedProgressWriter } from './progress.js';
+import { lazyNet } from './builtins.js';
 
 const data = workerData as { multiproc?: boolean; progress?: SharedArrayBuffer } | null;
 const inThread = !isMainThread && data?.multiproc === true;
 const threadProgress = inThread && data?.progress ? sharedProgressWriter(data.progress) : undefined;
 const transport = inThread
   ? portTransport(parentPort!, 'close')
-  : socketTransport(new net.Socket({ fd: 3, readable: true, writable: true }));
+  : socketTransport(new (lazyNet().Socket)({ fd: 3, readable: true, writable: true }));
 const channel = new Channel(transport);
 let exiting = false;
 

@@ -1,6 +1,5 @@
 // Starts one worker (child process or thread) running the bootstrap, joined by a channel.
 // Exit is reported once, as CPython reports it: exitCode, or -N for signal N.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import type { Socket } from 'node:net';
@@ -11,6 +10,7 @@ import { portTransport, socketTransport } from '../channel/transport.js';
 import { M, type InitData } from './protocol.js';
 import type { StartMethod } from './start-method.js';
 import { fileProgress, sharedProgress, type ProgressReader } from './progress.js';
+import { lazyChildProcess } from './builtins.js';
 
 export interface ExitInfo { exitCode: number; signal: string | null }
 
@@ -65,6 +65,7 @@ function startProcess(init: InitData): WorkerHandle {
   const progress = init.role === 'pool' ? fileProgress() : null;
   const stdio: ('ignore' | 'inherit' | 'pipe' | number)[] = ['ignore', 'inherit', 'inherit', 'pipe'];
   if (progress) stdio.push(progress.fd);
+  const { spawn } = lazyChildProcess();
   const child = setpriv
     ? spawn(setpriv, ['--pdeathsig', 'KILL', process.execPath, ...args], { stdio })
     : spawn(process.execPath, args, { stdio });
