@@ -41,6 +41,12 @@ for (const context of contexts) {
       assert.ok(Date.now() - started < 10_000, 'the program ended on its own');
     });
 
+    it('the main program never loads a user module to revive a result', () => {
+      const r = run(['never-imports.mjs', context]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, 'refused ERR_NOT_TRANSFERABLE\nrevived true 6\n');
+    });
+
     it('CommonJS program with isMainEntry(module)', () => {
       const r = run(['plain-cjs.cjs', context]);
       assert.equal(r.status, 0, r.stderr);

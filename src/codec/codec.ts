@@ -10,6 +10,7 @@ import { registerClass, registeredByName, seenClass, type ClassRef } from './cla
 import { runtimeState } from '../runtime/state.js';
 import { importModule, loadedModule, pickExport } from '../functions/resolve.js';
 import { displayPath, loadedExport } from '../functions/reference.js';
+import { isScriptLoaded } from '../functions/locate.js';
 import { globalSingleton } from '../runtime/state.js';
 
 const EXT_CLASS = 0x11, EXT_ERROR = 0x12, EXT_SHARED = 0x13, EXT_MANIFEST = 0x14, EXT_NEG_ZERO = 0x15, EXT_NUMBERS = 0x16, EXT_MAP = 0x17;
@@ -192,8 +193,15 @@ type ExportClassRef = Exclude<ClassRef, { r: string }>;
  * the wait is bounded and the error says what to do.
  */
 function importForClass(ref: ExportClassRef): Promise<Record<string, unknown>> {
+  if (runtimeState().isWorker) return importModule(ref.m);
+  // The main program never makes a module load: only one it already evaluated is asked for
+  // its namespace (import() then returns the cached one and runs nothing).
+  if (!isScriptLoaded(ref.m)) {
+    return Promise.reject(typeErr('ERR_NOT_TRANSFERABLE',
+      `a result holds an instance of class ${ref.e} from ${displayPath(ref.m)}, a module this program never loaded; ` +
+      `import that module in the main program, or call registerClass(${ref.e}) in a module both sides import`));
+  }
   const p = importModule(ref.m);
-  if (runtimeState().isWorker) return p;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(typeErr('ERR_NOT_TRANSFERABLE',
       `class ${ref.e} from ${displayPath(ref.m)} could not be loaded in the main program (its module is still starting, or nothing from it was sent yet); ` +

@@ -39,6 +39,15 @@ function enableDebugger(): void {
   post('Debugger.enable', {});
 }
 
+/** Whether this thread has already loaded (and run) the script at `url`. */
+export function isScriptLoaded(url: string): boolean {
+  for (const known of scriptUrls.values()) if (known === url) return true;
+  const coverage = post<{ result: { scriptId: string; url: string }[] }>('Profiler.getBestEffortCoverage', {});
+  for (const sc of coverage.result) scriptUrls.set(sc.scriptId, sc.url);
+  for (const sc of coverage.result) if (sc.url === url) return true;
+  return false;
+}
+
 /** The URL of a script: from the cache, else from a fresh coverage listing, else the Debugger. */
 function scriptUrl(scriptId: string): string {
   let url = scriptUrls.get(scriptId);
