@@ -1,17 +1,18 @@
-// value <-> bytes. msgpackr (structured-clone mode) packs what the reducer produced; three
-// extensions carry class instances, errors and shared objects. Decoding only builds data:
-// classes are looked up (never constructed), modules are imported only when a trusted parent
-// named them, and a peer without that trust (`allowModules: false`) cannot name any.
+// value <-> bytes. msgpackr (structured-clone mode) packs what the reducer produced; our
+// extensions carry errors, shared objects, Maps, -0, number arrays, custom-reduced class
+// instances and the manifest (classes to look up; records mode for cyclic values). Decoding
+// only builds data: classes are looked up (never constructed), modules are imported only
+// when a trusted parent named them, and a peer without that trust (`allowModules: false`)
+// cannot name any.
 import { Packr, addExtension } from 'msgpackr';
 import { typeErr } from '../errors.js';
 import * as errors from '../errors.js';
 import { CLASS_MARK, ClassNode, ErrorNode, MapNode, NegativeZero, NumberArray, Reducer, SharedNode, builtinErrorClasses } from './reduce.js';
 import { registerClass, registeredByName, seenClass, type ClassRef } from './classes.js';
-import { runtimeState } from '../runtime/state.js';
+import { globalSingleton, runtimeState } from '../runtime/state.js';
 import { importModule, loadedModule, pickExport } from '../functions/resolve.js';
 import { displayPath, loadedExport } from '../functions/reference.js';
 import { isScriptLoaded } from '../functions/locate.js';
-import { globalSingleton } from '../runtime/state.js';
 
 const EXT_CLASS = 0x11, EXT_ERROR = 0x12, EXT_SHARED = 0x13, EXT_MANIFEST = 0x14, EXT_NEG_ZERO = 0x15, EXT_NUMBERS = 0x16, EXT_MAP = 0x17;
 
