@@ -29,7 +29,6 @@ esbuild.buildSync({
   chunkNames: 'shared-[hash]',
   splitting: true,
   bundle: true,
-  keepNames: true, // class names are part of the API (err.name, default process names)
   platform: 'node',
   format: 'esm',
   target: 'node20',
@@ -46,7 +45,6 @@ esbuild.buildSync({
   entryPoints: [path.join(root, 'src', 'index.ts')],
   outfile: path.join(dist, 'cjs', 'index.cjs'),
   bundle: true,
-  keepNames: true, // class names are part of the API (err.name, default process names)
   platform: 'node',
   format: 'cjs',
   target: 'node20',

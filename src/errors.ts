@@ -54,7 +54,10 @@ function defineErrors() {
     code = 'ERR_EOF';
     override get name(): string { return 'EOFError'; }
   }
-  return { ProcessError, BufferTooShort, AuthenticationError, TimeoutError, WorkerLostError, RemoteError, Empty, Full, BrokenBarrierError, EOFError };
+  const classes = { ProcessError, BufferTooShort, AuthenticationError, TimeoutError, WorkerLostError, RemoteError, Empty, Full, BrokenBarrierError, EOFError };
+  // Bundlers may rename these inner classes; their names are API (err.name, stack headers).
+  for (const [name, cls] of Object.entries(classes)) Object.defineProperty(cls, 'name', { value: name, configurable: true });
+  return classes;
 }
 
 const E = globalSingleton('errorClasses', defineErrors);
