@@ -6,8 +6,10 @@ export const DEFAULT_MAX_FRAME = 1024 * 1024 * 1024; // 1 GiB between a parent a
 
 /** Packs frames into one buffer, so a batch costs one write. */
 export function joinFrames(frames: Uint8Array[], total: number): Uint8Array {
-  // Its own ArrayBuffer (not the pool), so a large batch can be transferred to a thread.
-  const out = Buffer.allocUnsafeSlow(total + 4 * frames.length);
+  // Small batches come from Node's buffer pool; a large one gets its own ArrayBuffer, so it
+  // can be transferred to a thread instead of copied.
+  const size = total + 4 * frames.length;
+  const out = size >= 64 * 1024 ? Buffer.allocUnsafeSlow(size) : Buffer.allocUnsafe(size);
   let at = 0;
   for (const f of frames) {
     out.writeUInt32LE(f.length, at);
