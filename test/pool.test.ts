@@ -343,6 +343,31 @@ describe('Pool worker killed by a signal (process)', () => {
     assert.deepEqual(await within(20_000, pool.map(t.square, [1, 2, 3])), [1, 4, 9]);
   });
 
+  it('SIGKILL during a stream of quick tasks: every task settles, none runs twice, results are exact', async () => {
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'mp-once-')), 'runs.txt');
+    await using pool = new Pool({ processes: 2, context: 'process' });
+    const pids = new Set(await within(20_000, pool.map(t.pidAfter, [50, 50, 50, 50], { chunksize: 1 })));
+    assert.equal(pids.size, 2);
+    const n = 3000;
+    const all = Array.from({ length: n }, (_, i) => pool.apply(t.recordRun, [file, i]));
+    await sleep(30);
+    for (const pid of pids) { try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ } }
+    const settled = await within(60_000, Promise.allSettled(all));
+    const runs = readFileSync(file, 'utf8').trim().split('\n').map(Number);
+    const counts = new Map<number, number>();
+    for (const id of runs) counts.set(id, (counts.get(id) ?? 0) + 1);
+    for (const [id, c] of counts) assert.equal(c, 1, `task ${id} ran ${c} times`);
+    settled.forEach((r, i) => {
+      if (r.status === 'fulfilled') assert.equal(r.value, i);
+      else assert.ok(r.reason instanceof WorkerLostError, String(r.reason));
+    });
+    const lost = settled.filter((r) => r.status === 'rejected').length;
+    assert.ok(lost < n / 2, 'most tasks survive on the replacements');
+  });
+
   it('pool workers are daemons: starting a Pool inside one is refused, as in CPython', async () => {
     await using pool = new Pool({ processes: 1, context: 'process' });
     const e = await rejection(pool.apply(t.nestedPool, [[1, 2, 3]]));

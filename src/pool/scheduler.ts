@@ -187,7 +187,7 @@ export class Scheduler {
   private stopTask(task: Task, reason: unknown, abort = false): void {
     const slot = task.slot;
     if (task.done || !slot) return;
-    const started = slot.startedSeq() ?? (slot.inflight.peek() === task ? task.seq : task.seq - 1);
+    const started = slot.startedSeq();
     if (task.seq === started) { slot.kill(reason, task); return; }
     if (task.seq < started && !abort) return;
     if (task.seq > started) slot.handle.channel.send([M.CANCEL, task.id]);
@@ -215,7 +215,7 @@ export class Scheduler {
     if (!slot.ready && !slot.stopping && slot.killReason === undefined && this.state === 'RUN' && !this.failure) this.startFailures++;
     // Which tasks the worker started: told by shared memory (threads), else the first one
     // (process workers send each result before starting the next task).
-    const started = slot.startedSeq() ?? lost[0]?.seq ?? 0;
+    const started = Math.max(slot.startedSeq(), lost[0]?.seq ?? 0);
     const target = slot.killTarget;
     const lostError = () => new WorkerLostError(
       `worker ${slot.name} ${info.signal ? `was killed by ${info.signal}` : `exited with code ${info.exitCode}`} while running a task; the pool replaced it`,

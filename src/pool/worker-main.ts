@@ -60,7 +60,9 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
 
   async function runTask(msg: Message): Promise<void> {
     const [, id, fnId, mode, payload, , seq] = msg as [number, number, number, number, Uint8Array, number, number];
-    progress?.(seq);
+    // Needed only while finished results wait in a batch (a shared cell costs nothing, a file
+    // costs a write): otherwise the pool knows from what it received.
+    if (progress && (unflushed > 0 || progress.shared)) progress(seq);
     if (cancelled.delete(id)) { result([M.RESULT, id, Status.SKIPPED, null]); return; }
     let fn: Fn;
     let input: unknown[];

@@ -68,9 +68,14 @@ export class WorkerSlot {
     this.handle.channel.send([M.STOP]);
   }
 
-  /** Sequence number of the task the worker started last, where the worker reports it. */
-  startedSeq(): number | undefined {
-    return this.handle.progress?.read();
+  /**
+   * Sequence number of the last task the worker started. The worker records it only while
+   * results are held back in a batch; otherwise everything before the first task without a
+   * result was answered, so that task is the one started (or about to be: at most once).
+   */
+  startedSeq(): number {
+    const head = this.inflight.peek()?.seq ?? 0;
+    return Math.max(this.handle.progress?.read() ?? 0, head);
   }
 
   kill(reason: unknown, target?: Task): void {

@@ -9,8 +9,8 @@ import path from 'node:path';
 
 /** Parent side. */
 export interface ProgressReader { read(): number; close(): void }
-/** Worker side. */
-export type ProgressWriter = (seq: number) => void;
+/** Worker side. `shared`: writing is free (an Atomics store), so it can be done every time. */
+export type ProgressWriter = ((seq: number) => void) & { shared?: boolean };
 
 export const CHILD_PROGRESS_FD = 4;
 
@@ -21,7 +21,7 @@ export function sharedProgress(): { buffer: SharedArrayBuffer; reader: ProgressR
 
 export function sharedProgressWriter(buffer: SharedArrayBuffer): ProgressWriter {
   const cells = new Int32Array(buffer);
-  return (seq) => Atomics.store(cells, 0, seq);
+  return Object.assign((seq: number) => { Atomics.store(cells, 0, seq); }, { shared: true });
 }
 
 const dir = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
