@@ -1,7 +1,7 @@
 // Bookkeeping kept by the process that created a Pipe (its "home"): where each end lives now,
 // which ends are closed, and messages held for an end that is on its way to another process.
 // Ends send to home; home forwards to wherever the peer end is.
-import { isUnder, myAddress, onAddressGone, route, setLocalHandler } from './router.js';
+import { isUnder, myAddress, onAddressGone, onRoute, route } from './router.js';
 import { globalSingleton } from '../runtime/state.js';
 
 /** A message on a pipe: [isBytes, payload]. */
@@ -103,7 +103,7 @@ function handle(kind: string, f: unknown[]): void {
   }
 }
 
-setLocalHandler(handle);
+onRoute(['d', 'v', 'e', 'm', 'a', 'c'], handle);
 onAddressGone((gone) => {
   for (const [id, rec] of homes) {
     for (const side of [0, 1] as const) {

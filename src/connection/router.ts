@@ -12,11 +12,12 @@ interface RouterState {
   parent: Channel | null;
   children: Map<string, Channel>;
   counter: number;
-  local: RouteHandler | null;
+  /** Handlers of messages addressed to this process, by message kind. */
+  local: Map<string, RouteHandler>;
   gone: ((address: string) => void)[];
 }
 
-const router = globalSingleton<RouterState>('router', () => ({ parent: null, children: new Map(), counter: 0, local: null, gone: [] }));
+const router = globalSingleton<RouterState>('router', () => ({ parent: null, children: new Map(), counter: 0, local: new Map(), gone: [] }));
 
 export function myAddress(): string { return runtimeState().address; }
 
@@ -32,7 +33,10 @@ export function isUnder(address: string, ancestor: string): boolean {
   return ancestor === '' || address === ancestor || address.startsWith(`${ancestor}.`);
 }
 
-export function setLocalHandler(handler: RouteHandler): void { router.local = handler; }
+/** Delivers messages of these kinds that reach this process to `handler`. */
+export function onRoute(kinds: string[], handler: RouteHandler): void {
+  for (const k of kinds) router.local.set(k, handler);
+}
 export function onAddressGone(handler: (address: string) => void): void { router.gone.push(handler); }
 
 /** The child address on the way to `dest` ('' when the way is up, to the parent). */
@@ -53,7 +57,7 @@ function nextHop(dest: string): Channel | null | 'local' {
 /** Sends `[kind, ...fields]` to the process at `dest`. Returns false when no route exists. */
 export function route(dest: string, kind: string, fields: unknown[]): boolean {
   const hop = nextHop(dest);
-  if (hop === 'local') { router.local?.(kind, fields); return true; }
+  if (hop === 'local') { router.local.get(kind)?.(kind, fields); return true; }
   if (!hop || hop.closed) return false;
   const msg: unknown[] = [M.ROUTE, dest, kind];
   for (let i = 0; i < fields.length; i++) msg.push(fields[i]);
