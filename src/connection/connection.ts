@@ -13,7 +13,8 @@ function decodeItem([isBytes, payload]: Item): unknown {
   return decode(payload);
 }
 
-interface Reader { resolve: (item: Item) => void; reject: (e: Error) => void }
+/** A waiting receive: `take` turns the arriving message into its result (one promise, no chain). */
+interface Reader { take: (item: Item) => void; reject: (e: Error) => void }
 
 type EndState = [id: string, side: number, home: string, readable: boolean, writable: boolean, inbox: Item[], peerClosed: boolean];
 
@@ -77,23 +78,26 @@ export class Connection<T = unknown> implements LocalEnd {
     return this.#post([1, bytes.slice(offset, offset + n)]);
   }
 
-  #next(): Promise<Item> {
-    const item = this.#inbox.shift();
-    if (item) return Promise.resolve(item);
-    if (this.#peerClosed) return Promise.reject(new EOFError('the other end of the pipe is closed and nothing is left to read'));
-    return new Promise((resolve, reject) => { this.#readers.push({ resolve, reject }); });
+  #next<R>(transform: (item: Item) => R): Promise<Awaited<R>> {
+    return new Promise<Awaited<R>>((resolve, reject) => {
+      const take = (item: Item) => { try { resolve(transform(item) as Awaited<R>); } catch (e) { reject(e); } };
+      const item = this.#inbox.shift();
+      if (item) take(item);
+      else if (this.#peerClosed) reject(new EOFError('the other end of the pipe is closed and nothing is left to read'));
+      else this.#readers.push({ take, reject });
+    });
   }
 
   /** Receives the next value. Rejects with EOFError once the peer closed and nothing is left. */
   recv(): Promise<T> {
     this.#checkReadable();
-    return this.#next().then(decodeItem) as Promise<T>;
+    return this.#next(decodeItem) as Promise<T>;
   }
 
   /** Receives the next message as bytes. `maxLength`: longer messages throw and are dropped. */
   recvBytes(maxLength?: number): Promise<Buffer> {
     this.#checkReadable();
-    return this.#next().then(([, payload]) => {
+    return this.#next(([, payload]) => {
       if (maxLength !== undefined && payload.length > maxLength) {
         throw rangeErr('ERR_MESSAGE_TOO_LONG', `message of ${payload.length} bytes is longer than maxLength ${maxLength}`);
       }
@@ -106,7 +110,7 @@ export class Connection<T = unknown> implements LocalEnd {
     this.#checkReadable();
     const target = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     if (!Number.isInteger(offset) || offset < 0 || offset > target.length) throw rangeErr('ERR_OUT_OF_RANGE', `offset ${offset} is outside the buffer (length ${target.length})`);
-    return this.#next().then(([, payload]) => {
+    return this.#next(([, payload]) => {
       if (payload.length > target.length - offset) {
         throw new BufferTooShort(`message of ${payload.length} bytes does not fit in ${target.length - offset} bytes; its bytes are in err.data`, Buffer.from(payload));
       }
@@ -154,7 +158,7 @@ export class Connection<T = unknown> implements LocalEnd {
     if (this.#moved) { deliver(this.#home, this.#id, this.#side, item); return; }
     if (this.#closed) return;
     const reader = this.#readers.shift();
-    if (reader) reader.resolve(item); else this.#inbox.push(item);
+    if (reader) reader.take(item); else this.#inbox.push(item);
     for (const w of [...this.#watchers]) w();
   }
 
