@@ -136,6 +136,15 @@ for (const context of contexts) {
       }
     });
 
+    it('imap: a result that cannot be sent fails at its own position inside a chunk', async () => {
+      const it = pool.imap(t.fnForOdd, [0, 1, 2, 3], { chunksize: 4 });
+      const out: unknown[] = [];
+      for (let i = 0; i < 4; i++) {
+        try { out.push((await it.next()).value); } catch (e) { out.push((e as { code?: string }).code); }
+      }
+      assert.deepEqual(out, [0, 'ERR_NOT_TRANSFERABLE', 2, 'ERR_NOT_TRANSFERABLE']);
+    });
+
     it('imap next(timeout) rejects with TimeoutError and iteration can continue', async () => {
       const it = pool.imap(t.slowSquare, [[5, 300]].map(([x]) => x!), {});
       const slow = pool.imap(t.slowSquare as (x: number) => Promise<number>, [5]);

@@ -14,6 +14,11 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
   return !!v && (typeof v === 'object' || typeof v === 'function') && typeof (v as PromiseLike<unknown>).then === 'function';
 }
 
+/** `e` if it can be sent, else the error saying why not (a thrown symbol, say). */
+function sendable(e: unknown): unknown {
+  try { encode(e, 'error'); return e; } catch (err) { return err; }
+}
+
 function encodeError(e: unknown): Uint8Array {
   try { return encode(e, 'error'); } catch (err) { return encode(err); }
 }
@@ -98,18 +103,15 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
       }
     }
     if (!errors) {
-      try { result([M.RESULT, id, Status.OK, encode(results, 'result')]); return; } catch (e) {
-        errors = [];
-        for (let i = 0; i < results.length; i++) {
-          try { encode(results[i]); } catch (err) { errors.push([i, err]); results[i] = undefined; }
-        }
-        if (errors.length === 0) errors.push([0, e]);
-      }
+      try { result([M.RESULT, id, Status.OK, encode(results, 'result')]); return; } catch { errors = []; }
     }
-    for (const [i] of errors) results[i] = undefined;
-    let payloadOut: Uint8Array;
-    try { payloadOut = encode([results, errors.map(([i, e]) => [i, e])], 'result'); } catch (e) { payloadOut = encode([new Array(results.length), errors.map(([i]) => [i, e])]); }
-    result([M.RESULT, id, Status.PARTIAL, payloadOut]);
+    // Items that threw, and results that cannot be sent, fail at their own positions.
+    const failed = new Map(errors);
+    for (let i = 0; i < results.length; i++) {
+      if (failed.has(i)) { results[i] = undefined; continue; }
+      try { encode(results[i], 'result'); } catch (e) { failed.set(i, e); results[i] = undefined; }
+    }
+    result([M.RESULT, id, Status.PARTIAL, encode([results, [...failed].map(([i, e]) => [i, sendable(e)])], 'result')]);
   }
 
   async function loop(): Promise<void> {
