@@ -13,16 +13,20 @@ export interface Transport {
   unref(): void;
 }
 
-export function socketTransport(socket: Socket): Transport {
+/** `initial`: bytes already read from the socket (after a handshake), delivered first at start(). */
+export function socketTransport(socket: Socket, initial?: Uint8Array): Transport {
   let closed = false;
   return {
     write(data) { if (!closed) socket.write(data); },
     start(onData, onClose) {
-      socket.on('data', onData);
       const end = (error?: Error) => { if (!closed) { closed = true; onClose(error); } };
+      if (initial && initial.length > 0) onData(initial);
+      socket.on('data', onData);
       socket.on('error', end);
       socket.on('end', () => end());
       socket.on('close', () => end());
+      // It may have ended before we listened (while a handshake handed it over): no event comes then.
+      if (socket.destroyed || socket.readableEnded) end();
     },
     close() { closed = true; socket.end(); socket.destroySoon?.(); },
     drain() { return closed || socket.writableLength === 0 ? Promise.resolve() : new Promise((r) => socket.write(new Uint8Array(0), () => r())); },
