@@ -1,6 +1,7 @@
-// Connection: one end of a Pipe. Messages keep their boundaries; send() encodes at the call;
-// recv() rejects with EOFError once the peer is closed (or its process died) and nothing is
-// left. An end passed to another process moves there: this copy can no longer be used.
+// Connection: one end of a Pipe, or of a socket from Listener/Client. Messages keep their
+// boundaries; send() encodes at the call; recv() rejects with EOFError once the peer is closed
+// (or its process died) and nothing is left. A Pipe end passed to another process moves there:
+// this copy can no longer be used. A socket end belongs to this process and cannot move.
 import { decode, encode, registerSharedType } from '../codec/codec.js';
 import { kReduce } from '../codec/reduce.js';
 import { BufferTooShort, EOFError, ProcessError, misuse, rangeErr, typeErr } from '../errors.js';
@@ -8,9 +9,66 @@ import { currentDestination } from './transit.js';
 import { myAddress } from './router.js';
 import { deliver, newPipeId, notifyAttached, notifyClosed, notifyMoving, registerEnd, unregisterEnd, type Item, type LocalEnd } from './pipe-home.js';
 
-function decodeItem([isBytes, payload]: Item): unknown {
-  if (isBytes) throw typeErr('ERR_INVALID_MESSAGE', 'the next message was sent with sendBytes(); read it with recvBytes()');
-  return decode(payload);
+export type { Item } from './pipe-home.js';
+
+/** What a Connection's link tells it: messages, and the end of the peer. */
+export interface LinkEnd extends LocalEnd {
+  /** The peer is gone; with `error` when the link broke (bad frame), which recv() then reports. */
+  peerGone(error?: Error): void;
+}
+
+/**
+ * @internal The far side of a Connection: a Pipe's home (PipeLink), or a socket (SocketLink in
+ * listener.ts). The Connection keeps the inbox, readers and state; a link only moves messages.
+ */
+export interface Link {
+  /** 'pipe' or 'connection': names the peer in error messages. */
+  readonly noun: string;
+  /** Starts delivering messages for `end`. */
+  attach(end: LinkEnd): void;
+  /** Sends one message. false: the peer is gone; a promise settles once the message left. */
+  post(item: Item): boolean | Promise<void>;
+  /** Turns a value message into its value. */
+  decode(payload: Uint8Array): unknown;
+  /** This end closed. */
+  close(): void;
+  /** Set on links that cannot move to another process: why not. */
+  readonly notTransferable?: string;
+}
+
+/** Pipe ends talk to the pipe's home, wherever in the tree the home and the peer are. */
+class PipeLink implements Link {
+  readonly noun = 'pipe';
+  constructor(readonly id: string, readonly side: number, readonly home: string) {}
+  attach(end: LinkEnd): void { registerEnd(this.id, this.side, end); }
+  post(item: Item): boolean { return deliver(this.home, this.id, 1 - this.side, item); }
+  decode(payload: Uint8Array): unknown { return decode(payload); }
+  close(): void {
+    unregisterEnd(this.id, this.side);
+    notifyClosed(this.home, this.id, this.side);
+  }
+  /** A message that reached this end after it moved: home holds it for the new owner. */
+  handBack(item: Item): void { deliver(this.home, this.id, this.side, item); }
+}
+
+// Set while a socket peer's message decodes: such a peer may not make this process adopt a
+// pipe end (it could take over another end's traffic by naming its id).
+let untrustedDecodes = 0;
+
+/** @internal Decodes a value from a peer that is not part of the process tree (a socket). */
+export function decodeFromPeer(payload: Uint8Array): unknown {
+  untrustedDecodes++;
+  try {
+    const value = decode(payload, { allowModules: false });
+    // Never happens without allowModules; a late revival would escape the guard above.
+    if (value instanceof Promise) throw typeErr('ERR_INVALID_MESSAGE', 'invalid message from peer');
+    return value;
+  } catch (e) {
+    if ((e as { code?: unknown }).code) throw e;
+    throw Object.assign(typeErr('ERR_INVALID_MESSAGE', `invalid message from peer: ${(e as Error).message}`), { cause: e });
+  } finally {
+    untrustedDecodes--;
+  }
 }
 
 /** A waiting receive: `take` turns the arriving message into its result (one promise, no chain). */
@@ -18,23 +76,27 @@ interface Reader { take: (item: Item) => void; reject: (e: Error) => void }
 
 type EndState = [id: string, side: number, home: string, readable: boolean, writable: boolean, inbox: Item[], peerClosed: boolean];
 
-export class Connection<T = unknown> implements LocalEnd {
-  #id: string;
-  #side: number;
-  #home: string;
+export class Connection<T = unknown> implements LinkEnd {
+  #link: Link;
   #readable: boolean;
   #writable: boolean;
-  #inbox: Item[] = [];
+  #inbox: Item[];
   #readers: Reader[] = [];
   #watchers = new Set<() => void>();
-  #peerClosed = false;
+  #peerClosed: boolean;
+  /** Why the link broke, when it did not simply close. */
+  #linkError: Error | undefined;
   #closed = false;
   #moved = false;
 
-  /** @internal Use Pipe(). */
-  constructor(state: EndState) {
-    [this.#id, this.#side, this.#home, this.#readable, this.#writable, this.#inbox, this.#peerClosed] = state;
-    registerEnd(this.#id, this.#side, this);
+  /** @internal Use Pipe(), Listener.accept() or Client(). */
+  constructor(link: Link, readable = true, writable = true, inbox: Item[] = [], peerClosed = false) {
+    this.#link = link;
+    this.#readable = readable;
+    this.#writable = writable;
+    this.#inbox = inbox;
+    this.#peerClosed = peerClosed;
+    link.attach(this);
   }
 
   get closed(): boolean { return this.#closed || this.#moved; }
@@ -55,11 +117,17 @@ export class Connection<T = unknown> implements LocalEnd {
   }
 
   #post(item: Item): Promise<void> {
-    if (this.#peerClosed || !deliver(this.#home, this.#id, 1 - this.#side, item)) {
-      this.#peerClosed = true;
-      return Promise.reject(new ProcessError('the other end of the pipe is closed', { code: 'ERR_BROKEN_PIPE' }));
+    if (!this.#peerClosed) {
+      const sent = this.#link.post(item);
+      if (sent === true) return Promise.resolve();
+      if (sent !== false) return sent;
     }
-    return Promise.resolve();
+    this.#peerClosed = true;
+    return Promise.reject(new ProcessError(`the other end of the ${this.#link.noun} is closed`, { code: 'ERR_BROKEN_PIPE' }));
+  }
+
+  #eof(): Error {
+    return this.#linkError ?? new EOFError(`the other end of the ${this.#link.noun} is closed and nothing is left to read`);
   }
 
   /** Sends a value. Throws ERR_NOT_TRANSFERABLE at the call when it cannot be sent. */
@@ -83,7 +151,7 @@ export class Connection<T = unknown> implements LocalEnd {
       const take = (item: Item) => { try { resolve(transform(item) as Awaited<R>); } catch (e) { reject(e); } };
       const item = this.#inbox.shift();
       if (item) take(item);
-      else if (this.#peerClosed) reject(new EOFError('the other end of the pipe is closed and nothing is left to read'));
+      else if (this.#peerClosed) reject(this.#eof());
       else this.#readers.push({ take, reject });
     });
   }
@@ -91,7 +159,10 @@ export class Connection<T = unknown> implements LocalEnd {
   /** Receives the next value. Rejects with EOFError once the peer closed and nothing is left. */
   recv(): Promise<T> {
     this.#checkReadable();
-    return this.#next(decodeItem) as Promise<T>;
+    return this.#next(([isBytes, payload]) => {
+      if (isBytes) throw typeErr('ERR_INVALID_MESSAGE', 'the next message was sent with sendBytes(); read it with recvBytes()');
+      return this.#link.decode(payload);
+    }) as Promise<T>;
   }
 
   /** Receives the next message as bytes. `maxLength`: longer messages throw and are dropped. */
@@ -143,8 +214,7 @@ export class Connection<T = unknown> implements LocalEnd {
   close(): void {
     if (this.#closed || this.#moved) { this.#closed = true; return; }
     this.#closed = true;
-    unregisterEnd(this.#id, this.#side);
-    notifyClosed(this.#home, this.#id, this.#side);
+    this.#link.close();
     const err = misuse('ERR_CONNECTION_CLOSED', 'the connection was closed while waiting to receive');
     for (const r of this.#readers.splice(0)) r.reject(err);
     for (const w of [...this.#watchers]) w();
@@ -152,51 +222,57 @@ export class Connection<T = unknown> implements LocalEnd {
 
   [Symbol.dispose](): void { this.close(); }
 
-  /** @internal Pipe traffic for this end. */
+  /** @internal A message for this end. */
   push(item: Item): void {
     // Sent here before home learned this end left: hand it back, home holds it for the new owner.
-    if (this.#moved) { deliver(this.#home, this.#id, this.#side, item); return; }
+    if (this.#moved) { (this.#link as PipeLink).handBack(item); return; }
     if (this.#closed) return;
     const reader = this.#readers.shift();
     if (reader) reader.take(item); else this.#inbox.push(item);
     for (const w of [...this.#watchers]) w();
   }
 
-  /** @internal The peer end closed or its process ended. */
-  peerGone(): void {
+  /** @internal The peer end closed or its process ended (or the link broke: `error`). */
+  peerGone(error?: Error): void {
     this.#peerClosed = true;
-    const err = new EOFError('the other end of the pipe is closed and nothing is left to read');
+    this.#linkError ??= error;
+    const err = this.#eof();
     for (const r of this.#readers.splice(0)) r.reject(err);
     for (const w of [...this.#watchers]) w();
   }
 
   [kReduce]() {
     this.#checkUsable();
-    const state: EndState = [this.#id, this.#side, this.#home, this.#readable, this.#writable, this.#inbox, this.#peerClosed];
+    const link = this.#link;
+    if (!(link instanceof PipeLink)) {
+      throw typeErr('ERR_NOT_TRANSFERABLE', link.notTransferable ?? 'this Connection cannot be sent to another process');
+    }
+    const state: EndState = [link.id, link.side, link.home, this.#readable, this.#writable, this.#inbox, this.#peerClosed];
     return {
       type: 'multiproc.Connection', state,
       commit: () => {
         this.#moved = true;
-        notifyMoving(this.#home, this.#id, this.#side, currentDestination() ?? myAddress());
+        notifyMoving(link.home, link.id, link.side, currentDestination() ?? myAddress());
         // Whoever waited on this copy will never get data here.
         const err = misuse('ERR_CONNECTION_MOVED', 'this end of the pipe was sent to another process while a receive was waiting on it');
         for (const r of this.#readers.splice(0)) r.reject(err);
         for (const w of [...this.#watchers]) w();
       },
       transit: {
-        rebind: (address: string) => notifyMoving(this.#home, this.#id, this.#side, address),
-        abandon: () => notifyClosed(this.#home, this.#id, this.#side),
+        rebind: (address: string) => notifyMoving(link.home, link.id, link.side, address),
+        abandon: () => notifyClosed(link.home, link.id, link.side),
       },
     };
   }
 }
 
 registerSharedType('multiproc.Connection', (state) => {
+  if (untrustedDecodes > 0) throw typeErr('ERR_INVALID_MESSAGE', 'a peer connected through a socket cannot send a Connection');
   const s = state as EndState;
   if (!Array.isArray(s) || typeof s[0] !== 'string' || (s[1] !== 0 && s[1] !== 1) || typeof s[2] !== 'string') {
     throw typeErr('ERR_INVALID_MESSAGE', 'malformed Connection in message');
   }
-  const conn = new Connection([s[0], s[1], s[2], Boolean(s[3]), Boolean(s[4]), Array.isArray(s[5]) ? s[5] : [], Boolean(s[6])]);
+  const conn = new Connection(new PipeLink(s[0], s[1], s[2]), Boolean(s[3]), Boolean(s[4]), Array.isArray(s[5]) ? s[5] : [], Boolean(s[6]));
   notifyAttached(s[2], s[0], s[1]);
   return conn;
 });
@@ -208,7 +284,7 @@ registerSharedType('multiproc.Connection', (state) => {
 export function Pipe<T = unknown>(duplex = true): [Connection<T>, Connection<T>] {
   const id = newPipeId();
   const home = myAddress();
-  const a = new Connection<T>([id, 0, home, true, duplex, [], false]);
-  const b = new Connection<T>([id, 1, home, duplex, true, [], false]);
+  const a = new Connection<T>(new PipeLink(id, 0, home), true, duplex);
+  const b = new Connection<T>(new PipeLink(id, 1, home), duplex, true);
   return [a, b];
 }
