@@ -211,6 +211,7 @@ describe('Listener and Client: hostile or broken peers', () => {
     const evil = path.join(tmp, `multiproc-evil-${process.pid}.mjs`);
     writeFileSync(evil, `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'imported');\nexport class Evil {}\n`);
     rmSync(marker, { force: true });
+    after(() => { rmSync(evil, { force: true }); rmSync(marker, { force: true }); });
     const l = await listen({ address: { host: '127.0.0.1', port: 0 } });
     const accepted = l.accept();
     const raw = await rawSocket(l.address, Buffer.alloc(0));
@@ -240,7 +241,6 @@ describe('Listener and Client: hostile or broken peers', () => {
     assert.equal(await within(5000, server.recv()), 'plain values still work');
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(existsSync(marker), false, 'the module was imported');
-    rmSync(evil, { force: true });
   });
 
   it('a message over maxMessageSize breaks the connection on both sides', async () => {
