@@ -8,6 +8,13 @@ import { getLogger, logToStderr } from './runtime/logging.js';
 import { getAllStartMethods, getStartMethod, normalizeMethod, setStartMethod, type StartMethod, type StartMethodName } from './runtime/start-method.js';
 import { registerClass } from './codec/classes.js';
 import { isMainEntry } from './runtime/entry.js';
+import { JoinableQueue, Queue, SimpleQueue } from './queue/queue.js';
+import { BoundedSemaphore, Lock, RLock, Semaphore } from './sync/lock.js';
+import { Condition } from './sync/condition.js';
+import { Event } from './sync/event.js';
+import { Barrier } from './sync/barrier.js';
+import { Manager, SyncManager } from './manager/sync-manager.js';
+import type { ManagerOptions } from './manager/base-manager.js';
 
 export interface Context {
   readonly method: StartMethod;
@@ -16,6 +23,11 @@ export interface Context {
   Pipe: typeof Pipe;
   Connection: typeof Connection;
   wait: typeof wait;
+  Queue: typeof Queue; JoinableQueue: typeof JoinableQueue; SimpleQueue: typeof SimpleQueue;
+  Lock: typeof Lock; RLock: typeof RLock; Semaphore: typeof Semaphore; BoundedSemaphore: typeof BoundedSemaphore;
+  Condition: typeof Condition; Event: typeof Event; Barrier: typeof Barrier;
+  /** Starts a manager whose server runs in this context's kind of worker. */
+  Manager: typeof Manager;
   currentProcess: typeof currentProcess;
   parentProcess: typeof parentProcess;
   activeChildren: typeof activeChildren;
@@ -50,6 +62,8 @@ export function getContext(method?: StartMethodName): Context {
   Object.defineProperty(ContextPool, 'name', { value: 'Pool' });
   const ctx: Context = {
     method: m, Process: ContextProcess as typeof Process, Pool: ContextPool, Pipe, Connection, wait,
+    Queue, JoinableQueue, SimpleQueue, Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event, Barrier,
+    Manager: (options: ManagerOptions = {}): Promise<SyncManager> => Manager({ context: m, ...options }),
     currentProcess, parentProcess, activeChildren, cpuCount, registerClass, isMainEntry, getLogger, logToStderr,
     getStartMethod: () => m, setStartMethod, getAllStartMethods, getContext,
   };

@@ -28,7 +28,8 @@ export class FrameReader {
 
   /** Feeds bytes; calls onFrame for each complete frame. Throws on an oversized length. */
   push(chunk: Uint8Array): void {
-    if (this.pendingBytes === 0) {
+    // A chunk may also start in the middle of a frame whose header came before (need >= 0).
+    if (this.pendingBytes === 0 && this.need < 0) {
       // Fast path: whole frames inside this chunk need no copying.
       let at = 0;
       while (chunk.length - at >= 4) {

@@ -20,8 +20,13 @@ export function socketTransport(socket: Socket, initial?: Uint8Array): Transport
     write(data) { if (!closed) socket.write(data); },
     start(onData, onClose) {
       const end = (error?: Error) => { if (!closed) { closed = true; onClose(error); } };
-      if (initial && initial.length > 0) onData(initial);
       socket.on('data', onData);
+      // After the caller finished wiring up (the channel's onMessage is set after start()).
+      queueMicrotask(() => {
+        if (closed) return;
+        if (initial && initial.length > 0) onData(initial);
+        socket.resume();
+      });
       socket.on('error', end);
       socket.on('end', () => end());
       socket.on('close', () => end());

@@ -217,7 +217,7 @@ function resolveRefSync(ref: ClassRef, allowModules: boolean): TableEntry | unde
     if (!reg) throw typeErr('ERR_NOT_TRANSFERABLE', `class '${ref.r}' is not registered in this process; call registerClass in a module both sides import`);
     return { cls: reg.cls, revive: reg.revive };
   }
-  if (!allowModules) throw typeErr('ERR_INVALID_MESSAGE', 'a peer may not name modules to import');
+  // A class this process already has is only looked up: nothing is imported or run.
   const known = seenClass(ref);
   if (known) return { cls: known };
   if (!runtimeState().isWorker) {
@@ -226,7 +226,9 @@ function resolveRefSync(ref: ClassRef, allowModules: boolean): TableEntry | unde
     if (typeof found === 'function') return { cls: found };
   }
   const ns = loadedModule(ref.m);
-  return ns ? checkClass(pickExport(ns, ref), ref) : undefined;
+  if (ns) return checkClass(pickExport(ns, ref), ref);
+  if (!allowModules) throw typeErr('ERR_INVALID_MESSAGE', 'a peer may not name modules to import');
+  return undefined;
 }
 
 function checkClass(v: unknown, ref: ExportClassRef): TableEntry {

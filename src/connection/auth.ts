@@ -111,6 +111,8 @@ function run(socket: Socket, key: Uint8Array, options: HandshakeOptions | undefi
           buffered = buffered.subarray(HEADER + length);
           if (type === T.Failure) throw authError('ERR_AUTHENTICATION_FAILED', `the ${peer} refused authentication: the two sides' authKeys differ (or only one side has one)`);
           if (step(type, body, send)) {
+            // Hold further bytes until the next reader listens (a flowing socket would drop them).
+            socket.pause();
             cleanup();
             resolve(buffered);
             return;

@@ -13,6 +13,8 @@ import { setStartMethod } from './start-method.js';
 import { runtimeState } from './state.js';
 import { fileProgressWriter, sharedProgressWriter } from './progress.js';
 import { lazyNet } from './builtins.js';
+import { runExitHooks } from './exit-hooks.js';
+import { managerServer } from '../manager/server-main.js';
 
 const data = workerData as { multiproc?: boolean; progress?: SharedArrayBuffer } | null;
 const inThread = !isMainThread && data?.multiproc === true;
@@ -26,6 +28,7 @@ let exiting = false;
 /** Flushes what this worker sent, then ends it with `code`. */
 async function exit(code: number): Promise<never> {
   exiting = true;
+  await runExitHooks();
   await channel.drain();
   process.exit(code);
 }
@@ -45,7 +48,7 @@ attachParent(channel, (msg) => {
   const state = runtimeState();
   Object.assign(state, {
     isWorker: true, name: init.name, identity: init.identity, daemon: init.daemon, address: init.address,
-    parent: init.parent, tsxApi: init.tsxApi, childCounter: 0,
+    parent: init.parent, tsxApi: init.tsxApi, childCounter: 0, authKey: init.authKey,
   });
   const log = getLogger();
   log.level = init.log.level;
@@ -56,5 +59,7 @@ attachParent(channel, (msg) => {
     setInterval(() => { if (process.ppid !== init.parent.pid) process.exit(1); }, 500).unref();
   }
   const progress = threadProgress ?? (init.progressFd !== undefined ? fileProgressWriter(init.progressFd) : undefined);
-  handler = init.role === 'process' ? processChild(init, channel, exit) : poolWorker(init, channel, exit, progress);
+  handler = init.role === 'process' ? processChild(init, channel, exit)
+    : init.role === 'manager' ? managerServer(init, channel, exit)
+      : poolWorker(init, channel, exit, progress);
 });

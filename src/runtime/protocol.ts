@@ -31,7 +31,7 @@ export const Mode = { APPLY: 0, MAP: 1, STARMAP: 2 } as const;
 export const Status = { OK: 0, ERROR: 1, PARTIAL: 2, SKIPPED: 3 } as const;
 
 export interface InitData {
-  role: 'process' | 'pool';
+  role: 'process' | 'pool' | 'manager';
   name: string;
   identity: number[];
   daemon: boolean;
@@ -45,4 +45,15 @@ export interface InitData {
   initArgs?: Uint8Array;
   /** Pool workers in a child process: the descriptor of their progress file. */
   progressFd?: number;
+  /** The program's key (CPython's authkey), inherited by every worker. */
+  authKey?: Uint8Array;
+  /** Manager servers: what to serve and where. */
+  manager?: ManagerInit;
+}
+
+export interface ManagerInit {
+  address: { path: string } | { host: string; port: number };
+  key: Uint8Array;
+  registry: { typeid: string; callable: unknown; exposed: string[] | null; methodToTypeid: Record<string, string> }[];
+  maxMessageSize?: number;
 }

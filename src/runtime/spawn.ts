@@ -11,6 +11,7 @@ import { M, type InitData } from './protocol.js';
 import type { StartMethod } from './start-method.js';
 import { fileProgress, sharedProgress, type ProgressReader } from './progress.js';
 import { lazyChildProcess } from './builtins.js';
+import { programAuthKey } from './auth-key.js';
 
 export interface ExitInfo { exitCode: number; signal: string | null }
 
@@ -56,7 +57,8 @@ function signalNumber(signal: string): number {
   return (os.constants.signals as Record<string, number>)[signal] ?? 0;
 }
 
-export function startWorker(method: StartMethod, init: InitData): WorkerHandle {
+export function startWorker(method: StartMethod, data: InitData): WorkerHandle {
+  const init = { ...data, authKey: programAuthKey() };
   return method === 'thread' ? startThread(init) : startProcess(init);
 }
 

@@ -1,0 +1,180 @@
+// The proxy side: one authenticated channel from this thread to each hub it uses, opened on
+// first use. Requests are answered in any order (ids); when the hub goes away, everything
+// pending rejects with ERR_HUB_CLOSED. The socket keeps the program alive only while a
+// request waits for its answer.
+import type { Socket } from 'node:net';
+import { Channel, type Message } from '../channel/channel.js';
+import { socketTransport } from '../channel/transport.js';
+import { decode } from '../codec/codec.js';
+import { clientHandshake } from '../connection/auth.js';
+import { ProcessError } from '../errors.js';
+import { programAuthKey } from '../runtime/auth-key.js';
+import { lazyNet } from '../runtime/builtins.js';
+import { onBeforeExit } from '../runtime/exit-hooks.js';
+import { globalSingleton } from '../runtime/state.js';
+import { H, addressKey, type HubAddress, type ObjectRef } from './protocol.js';
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+export type PushHandler = (op: string, args: unknown[]) => void;
+
+export interface HubTarget {
+  address: HubAddress;
+  /** null: the program's own key. */
+  key: Uint8Array | null;
+  /** What serves it, for error messages: "the program that created it", "the manager". */
+  owner: string;
+  /** Its hub may still be starting (a hub thread): keep retrying a refused connect for a while. */
+  patient?: boolean;
+  /** Values from it may name modules to import (false for a manager reached over the network). */
+  trusted?: boolean;
+}
+
+/** The hub may still be starting (a hub thread, a manager process): retry refused connects this long. */
+const CONNECT_PATIENCE_MS = 10_000;
+
+export class HubLink {
+  private channel: Channel | null = null;
+  private socket: Socket | null = null;
+  private queued: Message[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private readonly attached = new Set<string>();
+  private readonly pushHandlers = new Map<string, PushHandler>();
+  private nextId = 0;
+  private refd = false;
+  error: Error | null = null;
+
+  constructor(readonly target: HubTarget) {
+    void this.connect();
+  }
+
+  private async connect(): Promise<void> {
+    const started = Date.now();
+    for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
+      try {
+        const socket = await this.open();
+        const rest = await clientHandshake(socket, this.target.key ?? programAuthKey());
+        this.attachChannel(socket, rest);
+        return;
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        const retry = this.target.patient === true && (code === 'ECONNREFUSED' || code === 'ENOENT') && Date.now() - started < CONNECT_PATIENCE_MS;
+        if (!retry) { this.fail(e as Error); return; }
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  private open(): Promise<Socket> {
+    return new Promise((resolve, reject) => {
+      const a = this.target.address;
+      const net = lazyNet();
+      const socket = 'path' in a ? net.connect(a.path) : net.connect(a.port, a.host);
+      this.socket = socket;
+      this.updateRef();
+      socket.once('error', reject);
+      socket.once('connect', () => { socket.off('error', reject); socket.setNoDelay?.(true); resolve(socket); });
+    });
+  }
+
+  private attachChannel(socket: Socket, rest: Buffer): void {
+    const channel = new Channel(socketTransport(socket, rest));
+    this.channel = channel;
+    channel.onMessage = (msg) => this.receive(msg);
+    channel.onClose((e) => this.fail(e ?? new Error('connection closed')));
+    for (const m of this.queued.splice(0)) channel.send(m);
+    this.updateRef();
+  }
+
+  private receive(msg: Message): void {
+    const kind = msg[0];
+    if (kind === H.PUSH) { this.pushHandlers.get(msg[1] as string)?.(msg[2] as string, msg.slice(3)); return; }
+    const p = this.pending.get(msg[1] as number);
+    if (!p) return;
+    this.pending.delete(msg[1] as number);
+    this.updateRef();
+    if (kind === H.OK) { p.resolve(msg[2]); return; }
+    let err: unknown;
+    try { err = decode(msg[2] as Uint8Array, { allowModules: false }); } catch (e) { err = e; }
+    Promise.resolve(err).then((e) => p.reject(e as Error), (e: unknown) => p.reject(e as Error));
+  }
+
+  private fail(cause: Error): void {
+    if (this.error) return;
+    const code = (cause as { code?: string }).code;
+    this.error = new ProcessError(code === 'ERR_AUTHENTICATION_FAILED' ? cause.message
+      : `the connection to ${this.target.owner} is closed (${cause.message}); objects it served are gone`,
+    { code: code === 'ERR_AUTHENTICATION_FAILED' ? code : 'ERR_HUB_CLOSED', cause });
+    for (const p of this.pending.values()) p.reject(this.error);
+    this.pending.clear();
+    this.queued = [];
+    this.socket?.destroy();
+    this.updateRef();
+  }
+
+  private updateRef(): void {
+    const want = this.pending.size > 0 || (this.channel === null && this.queued.length > 0 && !this.error);
+    if (want === this.refd && this.socket) return;
+    this.refd = want;
+    if (want) this.socket?.ref(); else this.socket?.unref();
+  }
+
+  private post(msg: Message): void {
+    if (this.error) throw this.error;
+    if (this.channel) this.channel.send(msg); else { this.queued.push(msg); this.updateRef(); }
+  }
+
+  /** Makes the object known to the hub on this link (once per link). */
+  attach(ref: ObjectRef): void {
+    if (this.attached.has(ref[1])) return;
+    this.attached.add(ref[1]);
+    this.post([H.ATTACH, ref[1], ref[0], ref[2]]);
+  }
+
+  request(kind: number, fields: unknown[]): Promise<unknown> {
+    if (this.error) return Promise.reject(this.error);
+    const id = ++this.nextId;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.post([kind, id, ...fields]);
+      this.updateRef();
+    });
+  }
+
+  call(objectId: string, op: string, args: unknown[]): Promise<unknown> {
+    return this.request(H.CALL, [objectId, op, ...args]);
+  }
+
+  note(objectId: string, op: string, args: unknown[]): void {
+    this.post([H.NOTE, objectId, op, ...args]);
+  }
+
+  onPush(objectId: string, handler: PushHandler): void { this.pushHandlers.set(objectId, handler); }
+
+  /** Resolves once everything sent so far has left this process. */
+  async drain(): Promise<void> {
+    if (this.error) return;
+    if (!this.channel && this.queued.length > 0) {
+      // Still connecting: wait (bounded by the exit hook) until the queue is handed over.
+      await new Promise<void>((r) => { const t = setInterval(() => { if (this.channel || this.error) { clearInterval(t); r(); } }, 2); });
+    }
+    await this.channel?.drain();
+  }
+
+  close(): void { this.channel?.close(); this.socket?.destroy(); this.fail(new Error('closed by this process')); }
+}
+
+const links = globalSingleton('hubLinks', () => new Map<string, HubLink>());
+
+/** The link from this thread to the hub at `target` (opened on first use). */
+export function linkTo(target: HubTarget): HubLink {
+  const key = addressKey(target.address);
+  let link = links.get(key);
+  if (!link) {
+    // A link that failed stays: later calls reject at once instead of reconnecting to a dead hub.
+    link = new HubLink(target);
+    links.set(key, link);
+  }
+  return link;
+}
+
+onBeforeExit(async () => { await Promise.all([...links.values()].map((l) => l.drain())); });

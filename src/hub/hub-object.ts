@@ -1,0 +1,31 @@
+// What the hub asks of each object it serves. Objects are plain state machines run on the
+// hub's event loop, so every operation is atomic; waits are hub-side (a timeout decided here
+// can never race a grant), and a peer that disconnects is cleaned out of every object.
+export interface Peer {
+  readonly id: number;
+  /** Who this is, for messages: "pid 1234". */
+  readonly label: string;
+  closed: boolean;
+  /** Sends [PUSH, objectId, op, ...args] to this peer. */
+  push(objectId: string, op: string, args: unknown[]): void;
+}
+
+export interface Reply {
+  ok(value?: unknown): void;
+  fail(error: Error): void;
+}
+
+export interface HubObject {
+  readonly type: string;
+  /** Answers a CALL. Throwing is the same as `reply.fail`. */
+  call(peer: Peer, op: string, args: unknown[], reply: Reply): void;
+  /** A NOTE (no answer). */
+  note?(peer: Peer, op: string, args: unknown[]): void;
+  /** The peer's connection ended (its process or thread died or exited). */
+  peerGone(peer: Peer): void;
+}
+
+/** Lets objects that work together (a Condition and its lock) find each other. */
+export interface ObjectTable {
+  get(id: string): HubObject | undefined;
+}

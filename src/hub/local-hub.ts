@@ -1,0 +1,28 @@
+// The hub of this thread's plain shared objects (`new Queue()`, `new Lock()`, ...), started on
+// first use in a worker thread so it keeps serving children while this thread is busy in
+// synchronous code. It listens on an abstract Unix socket (nothing on disk to clean up) and
+// accepts only peers that know the program's key. It never keeps the program alive.
+import { randomBytes } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { programAuthKey } from '../runtime/auth-key.js';
+import { globalSingleton } from '../runtime/state.js';
+import type { HubTarget } from './client.js';
+
+const hubThreadUrl = new URL('./hub-thread.js', import.meta.url);
+
+interface LocalHub { target: HubTarget; worker: Worker; ids: number }
+const local = globalSingleton('localHub', () => ({ hub: null as LocalHub | null }));
+
+function start(): LocalHub {
+  const path = `\0multiproc-${process.pid}-${randomBytes(8).toString('hex')}`;
+  const worker = new Worker(hubThreadUrl, { workerData: { multiprocHub: true, path, key: programAuthKey() }, execArgv: [] });
+  worker.unref();
+  worker.on('error', (e) => process.stderr.write(`multiproc: the shared-object hub thread failed: ${e instanceof Error ? e.stack : String(e)}\n`));
+  return { target: { address: { path }, key: null, owner: 'the process that created it', patient: true }, worker, ids: 0 };
+}
+
+/** The local hub's address, and a fresh object id in it. */
+export function localObject(): { target: HubTarget; id: string } {
+  const hub = local.hub ??= start();
+  return { target: hub.target, id: `l${++hub.ids}` };
+}

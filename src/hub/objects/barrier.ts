@@ -1,0 +1,70 @@
+// Barrier: `parties` waiters pass together. The last to arrive runs the action (in its own
+// process, where the function is) and reports back; only then are all released. A timeout,
+// abort(), an action that throws, or a waiter whose process dies breaks the barrier.
+import { BrokenBarrierError, misuse } from '../../errors.js';
+import type { HubObject, Peer, Reply } from '../hub-object.js';
+import { WaitList, wireTimeout, type Waiter } from '../wait-list.js';
+
+const broken = () => new BrokenBarrierError('the barrier is broken (aborted, reset, timed out, or a waiter died); call reset() to use it again');
+
+export class BarrierObject implements HubObject {
+  readonly type = 'Barrier';
+  private readonly waiters = new WaitList<number>();
+  private isBroken = false;
+  /** The waiter running the action: the others are released when it reports. */
+  private acting: Waiter<number> | null = null;
+
+  constructor(private readonly parties: number, private readonly hasAction: boolean, private readonly defaultTimeout: number | null) {
+    if (!Number.isInteger(parties) || parties < 1) throw new RangeError('parties must be an integer >= 1');
+  }
+
+  call(peer: Peer, op: string, args: unknown[], reply: Reply): void {
+    switch (op) {
+      case 'wait': {
+        if (this.isBroken || this.acting) throw this.isBroken ? broken() : misuse('ERR_BARRIER_BUSY', 'the barrier is releasing its waiters; try again');
+        const timeout = args[0] === undefined ? this.defaultTimeout : wireTimeout(args[0]);
+        const index = this.waiters.length;
+        if (index + 1 < this.parties) {
+          this.waiters.add(peer, reply, index, timeout, () => this.break());
+          return;
+        }
+        if (this.hasAction) {
+          // [index, true]: run the action, then call 'actionDone'.
+          this.acting = { peer, reply, data: index, timer: null };
+          reply.ok([index, true]);
+          return;
+        }
+        this.release();
+        reply.ok([index, false]);
+        return;
+      }
+      case 'actionDone': {
+        if (!this.acting || this.acting.peer !== peer) throw misuse('ERR_INVALID_STATE', 'no barrier action is running in this process');
+        this.acting = null;
+        if (args[0] === true) this.release(); else this.break();
+        reply.ok();
+        return;
+      }
+      case 'abort': this.break(); reply.ok(); return;
+      case 'reset': this.break(); this.isBroken = false; reply.ok(); return;
+      case 'nWaiting': reply.ok(this.waiters.length); return;
+      case 'broken': reply.ok(this.isBroken); return;
+      default: throw misuse('ERR_UNKNOWN_OPERATION', `Barrier has no operation '${op}'`);
+    }
+  }
+
+  private release(): void {
+    for (const w of this.waiters.drain()) w.reply.ok([w.data, false]);
+  }
+
+  private break(): void {
+    this.isBroken = true;
+    this.acting = null;
+    for (const w of this.waiters.drain()) w.reply.fail(broken());
+  }
+
+  peerGone(peer: Peer): void {
+    const lostActor = this.acting?.peer === peer;
+    if (this.waiters.dropPeer(peer).length > 0 || lostActor) this.break();
+  }
+}

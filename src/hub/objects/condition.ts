@@ -1,0 +1,55 @@
+// Condition over a lock of the same hub. wait() releases the lock, waits for notify (or its
+// timeout), then takes the lock back before answering, all here, so no notify falls between.
+import { misuse } from '../../errors.js';
+import type { HubObject, ObjectTable, Peer, Reply } from '../hub-object.js';
+import { WaitList, wireTimeout } from '../wait-list.js';
+import { LockObject } from './lock.js';
+
+export class ConditionObject implements HubObject {
+  readonly type = 'Condition';
+  private readonly waiters = new WaitList<number>();
+
+  constructor(private readonly table: ObjectTable, private readonly lockId: string) {}
+
+  private lock(): LockObject {
+    const lock = this.table.get(this.lockId);
+    if (!(lock instanceof LockObject)) throw misuse('ERR_INVALID_ARG_VALUE', 'the lock of this Condition is missing from its hub');
+    return lock;
+  }
+
+  private checkOwner(peer: Peer, what: string): LockObject {
+    const lock = this.lock();
+    if (!lock.holds(peer)) throw misuse('ERR_NOT_OWNER', `Condition.${what}() needs its lock: acquire it first (await using _ = await cond.enter())`);
+    return lock;
+  }
+
+  call(peer: Peer, op: string, args: unknown[], reply: Reply): void {
+    switch (op) {
+      case 'wait': {
+        const timeout = wireTimeout(args[0]);
+        const lock = this.checkOwner(peer, 'wait');
+        const saved = lock.releaseAll(peer);
+        // Woken (true) or timed out (false): either way the lock is ours again before we answer.
+        const reacquire = (w: { peer: Peer; reply: Reply; data: number }, result: boolean) =>
+          lock.restore(w.peer, w.data, w.reply, () => w.reply.ok(result));
+        this.waiters.add(peer, reply, saved, timeout, (w) => reacquire(w, false));
+        return;
+      }
+      case 'notify': {
+        const lock = this.checkOwner(peer, 'notify');
+        // n: how many to wake; null wakes all (notifyAll).
+        let n = args[0] === null ? Infinity : typeof args[0] === 'number' ? args[0] : 1;
+        while (n-- > 0) {
+          const w = this.waiters.shift();
+          if (!w) break;
+          lock.restore(w.peer, w.data, w.reply, () => w.reply.ok(true));
+        }
+        reply.ok();
+        return;
+      }
+      default: throw misuse('ERR_UNKNOWN_OPERATION', `Condition has no operation '${op}'`);
+    }
+  }
+
+  peerGone(peer: Peer): void { this.waiters.dropPeer(peer); }
+}

@@ -1,0 +1,153 @@
+// A manager's dict, list, Namespace, Value and SharedArray. Values are codec bytes kept as
+// sent; dict keys are decoded (never running code: only primitives are accepted) so that
+// 0.25, 2 and '2' stay different keys.
+import { decode } from '../../codec/codec.js';
+import { misuse, rangeErr, typeErr } from '../../errors.js';
+import type { HubObject, Peer, Reply } from '../hub-object.js';
+
+function bytes(v: unknown, what = 'value'): Uint8Array {
+  if (!(v instanceof Uint8Array)) throw typeErr('ERR_INVALID_MESSAGE', `${what} must be encoded bytes`);
+  return v;
+}
+
+type Key = string | number | boolean | bigint | null | undefined;
+
+function decodeKey(kb: unknown): Key {
+  const k = decode(bytes(kb, 'key'), { allowModules: false });
+  const t = typeof k;
+  if (k === null || t === 'string' || t === 'number' || t === 'boolean' || t === 'bigint' || t === 'undefined') return k as Key;
+  throw typeErr('ERR_INVALID_ARG_TYPE', 'dict keys must be strings, numbers, booleans, bigints, null or undefined');
+}
+
+const noOp = (type: string, op: string) => misuse('ERR_UNKNOWN_OPERATION', `${type} has no operation '${op}'`);
+
+export class DictObject implements HubObject {
+  readonly type = 'dict';
+  /** key -> [key bytes, value bytes] */
+  private readonly map = new Map<Key, [Uint8Array, Uint8Array]>();
+
+  constructor(init: unknown[] = []) { for (let i = 0; i + 1 < init.length; i += 2) this.set(init[i], init[i + 1]); }
+
+  private set(kb: unknown, vb: unknown): void { this.map.set(decodeKey(kb), [bytes(kb, 'key'), bytes(vb)]); }
+
+  call(_peer: Peer, op: string, a: unknown[], reply: Reply): void {
+    switch (op) {
+      case 'set': this.set(a[0], a[1]); reply.ok(); return;
+      case 'get': reply.ok(this.map.get(decodeKey(a[0]))?.[1] ?? null); return;
+      case 'has': reply.ok(this.map.has(decodeKey(a[0]))); return;
+      case 'delete': reply.ok(this.map.delete(decodeKey(a[0]))); return;
+      case 'pop': {
+        const k = decodeKey(a[0]);
+        const e = this.map.get(k);
+        this.map.delete(k);
+        reply.ok(e?.[1] ?? null);
+        return;
+      }
+      case 'setdefault': {
+        const k = decodeKey(a[0]);
+        if (!this.map.has(k)) this.map.set(k, [bytes(a[0]), bytes(a[1])]);
+        reply.ok(this.map.get(k)![1]);
+        return;
+      }
+      case 'update': { const kv = a[0] as unknown[]; for (let i = 0; i + 1 < kv.length; i += 2) this.set(kv[i], kv[i + 1]); reply.ok(); return; }
+      case 'size': reply.ok(this.map.size); return;
+      case 'clear': this.map.clear(); reply.ok(); return;
+      case 'entries': { const out: Uint8Array[] = []; for (const [kb, vb] of this.map.values()) out.push(kb, vb); reply.ok(out); return; }
+      default: throw noOp(this.type, op);
+    }
+  }
+
+  peerGone(): void {}
+}
+
+export class ListObject implements HubObject {
+  readonly type = 'list';
+  private readonly items: Uint8Array[];
+
+  constructor(init: unknown[] = []) { this.items = init.map((v) => bytes(v)); }
+
+  private index(i: unknown, forInsert = false): number {
+    if (typeof i !== 'number' || !Number.isInteger(i)) throw typeErr('ERR_INVALID_ARG_TYPE', 'list index must be an integer');
+    const n = this.items.length;
+    const j = i < 0 ? i + n : i;
+    if (forInsert) return Math.max(0, Math.min(n, j));
+    if (j < 0 || j >= n) throw rangeErr('ERR_OUT_OF_RANGE', `list index ${i} out of range (length ${n})`);
+    return j;
+  }
+
+  call(_peer: Peer, op: string, a: unknown[], reply: Reply): void {
+    switch (op) {
+      case 'append': this.items.push(bytes(a[0])); reply.ok(); return;
+      case 'extend': for (const v of a[0] as unknown[]) this.items.push(bytes(v)); reply.ok(); return;
+      case 'get': reply.ok(this.items[this.index(a[0])]); return;
+      case 'set': this.items[this.index(a[0])] = bytes(a[1]); reply.ok(); return;
+      case 'insert': this.items.splice(this.index(a[0], true), 0, bytes(a[1])); reply.ok(); return;
+      case 'pop': {
+        if (this.items.length === 0) throw rangeErr('ERR_OUT_OF_RANGE', 'pop from an empty list');
+        reply.ok(this.items.splice(a[0] === null || a[0] === undefined ? this.items.length - 1 : this.index(a[0]), 1)[0]);
+        return;
+      }
+      case 'length': reply.ok(this.items.length); return;
+      case 'clear': this.items.length = 0; reply.ok(); return;
+      case 'toArray': reply.ok(this.items); return;
+      default: throw noOp(this.type, op);
+    }
+  }
+
+  peerGone(): void {}
+}
+
+export class NamespaceObject implements HubObject {
+  readonly type = 'Namespace';
+  private readonly attrs = new Map<string, Uint8Array>();
+
+  private name(v: unknown): string {
+    if (typeof v !== 'string') throw typeErr('ERR_INVALID_ARG_TYPE', 'Namespace attribute names are strings');
+    return v;
+  }
+
+  call(_peer: Peer, op: string, a: unknown[], reply: Reply): void {
+    switch (op) {
+      case 'set': this.attrs.set(this.name(a[0]), bytes(a[1])); reply.ok(); return;
+      case 'get': {
+        const v = this.attrs.get(this.name(a[0]));
+        if (!v) throw misuse('ERR_NO_ATTRIBUTE', `Namespace has no attribute '${String(a[0])}'; set it first`);
+        reply.ok(v);
+        return;
+      }
+      case 'has': reply.ok(this.attrs.has(this.name(a[0]))); return;
+      case 'delete': reply.ok(this.attrs.delete(this.name(a[0]))); return;
+      case 'entries': { const out: unknown[] = []; for (const [k, v] of this.attrs) out.push(k, v); reply.ok(out); return; }
+      default: throw noOp(this.type, op);
+    }
+  }
+
+  peerGone(): void {}
+}
+
+/** A manager's Value (one slot) and SharedArray (fixed length); typecodes are checked by the proxy. */
+export class SlotsObject implements HubObject {
+  private readonly slots: Uint8Array[];
+
+  constructor(readonly type: 'Value' | 'SharedArray', init: unknown[]) { this.slots = init.map((v) => bytes(v)); }
+
+  private index(i: unknown): number {
+    const n = this.slots.length;
+    if (typeof i !== 'number' || !Number.isInteger(i)) throw typeErr('ERR_INVALID_ARG_TYPE', 'index must be an integer');
+    const j = i < 0 ? i + n : i;
+    if (j < 0 || j >= n) throw rangeErr('ERR_OUT_OF_RANGE', `index ${i} out of range (length ${n})`);
+    return j;
+  }
+
+  call(_peer: Peer, op: string, a: unknown[], reply: Reply): void {
+    switch (op) {
+      case 'get': reply.ok(this.slots[this.index(a[0] ?? 0)]); return;
+      case 'set': this.slots[this.index(a[0] ?? 0)] = bytes(a[1]); reply.ok(); return;
+      case 'length': reply.ok(this.slots.length); return;
+      case 'toArray': reply.ok(this.slots); return;
+      default: throw noOp(this.type, op);
+    }
+  }
+
+  peerGone(): void {}
+}

@@ -1,0 +1,173 @@
+// Queue, JoinableQueue and SimpleQueue as hub state. Items are codec bytes, stored and handed
+// on as they came (the hub never decodes a user's value).
+//
+// Prefetch: a consumer that asks again right after each answer may receive up to `want`
+// items in one answer (a lease), so a fast reader does not pay a round trip per item. The
+// hub keeps every leased item until the consumer reports it taken; when another consumer
+// would otherwise wait, the hub recalls the lease (the items come back in order), and when a
+// consumer's process dies its untaken items go back to the front of the queue.
+import { Empty, Full, misuse } from '../../errors.js';
+import { Ring } from '../../pool/ring.js';
+import type { HubObject, Peer, Reply } from '../hub-object.js';
+import { WaitList, wireTimeout } from '../wait-list.js';
+
+export interface QueueSpec { maxsize: number; joinable: boolean }
+
+/** After a recall, leases stay off for this long (consumers are competing). */
+const CONTENDED_MS = 200;
+
+export class QueueObject implements HubObject {
+  readonly type: string;
+  private readonly items = new Ring<Uint8Array>();
+  private readonly getters = new WaitList<number>();
+  private readonly putters = new WaitList<Uint8Array>();
+  private readonly joiners = new WaitList();
+  /** Items leased to a consumer and not yet reported taken, oldest first. */
+  private readonly leases = new Map<Peer, Uint8Array[]>();
+  private leased = 0;
+  private recalled = new Set<Peer>();
+  private contendedUntil = 0;
+  private unfinished = 0;
+  private readonly maxsize: number;
+  private readonly joinable: boolean;
+
+  constructor(private readonly id: string, spec: QueueSpec, type = 'Queue') {
+    this.type = type;
+    this.maxsize = spec.maxsize > 0 ? spec.maxsize : Infinity;
+    this.joinable = spec.joinable;
+  }
+
+  private get size(): number { return this.items.length + this.leased; }
+
+  call(peer: Peer, op: string, args: unknown[], reply: Reply): void {
+    switch (op) {
+      case 'put': {
+        const item = args[0];
+        if (!(item instanceof Uint8Array)) throw new TypeError('queue item must be bytes');
+        const timeout = wireTimeout(args[1]);
+        if (this.size < this.maxsize && this.putters.length === 0) { this.accept(item); reply.ok(); return; }
+        if (timeout === 0) { reply.fail(new Full('the queue is full')); return; }
+        this.putters.add(peer, reply, item, timeout, (w) => w.reply.fail(new Full(`the queue stayed full for ${timeout} ms`)));
+        return;
+      }
+      case 'get': {
+        const timeout = wireTimeout(args[0]);
+        const want = typeof args[1] === 'number' && args[1] > 1 ? Math.min(args[1], 1024) : 1;
+        if (this.items.length > 0 && this.getters.length === 0) { this.hand(peer, reply, want); return; }
+        this.recallFor(peer);
+        if (timeout === 0) { reply.fail(new Empty('the queue is empty')); return; }
+        this.getters.add(peer, reply, want, timeout, (w) => w.reply.fail(new Empty(`nothing arrived within ${timeout} ms`)));
+        return;
+      }
+      case 'qsize': reply.ok(this.size); return;
+      case 'empty': reply.ok(this.size === 0); return;
+      case 'full': reply.ok(this.size >= this.maxsize); return;
+      case 'taskDone': {
+        if (!this.joinable) throw misuse('ERR_UNKNOWN_OPERATION', 'taskDone() belongs to JoinableQueue');
+        if (this.unfinished <= 0) throw misuse('ERR_TASK_DONE_TOO_MANY', 'taskDone() called more times than items were put in the queue');
+        if (--this.unfinished === 0) for (const w of this.joiners.drain()) w.reply.ok();
+        reply.ok();
+        return;
+      }
+      case 'join':
+        if (!this.joinable) throw misuse('ERR_UNKNOWN_OPERATION', 'join() belongs to JoinableQueue');
+        if (this.unfinished === 0) reply.ok(); else this.joiners.add(peer, reply, undefined, null, () => {});
+        return;
+      default: throw misuse('ERR_UNKNOWN_OPERATION', `${this.type} has no operation '${op}'`);
+    }
+  }
+
+  note(peer: Peer, op: string, args: unknown[]): void {
+    switch (op) {
+      case 'put':
+        // An unbounded queue: puts need no answer. Several items may come in one note.
+        for (const item of args) if (item instanceof Uint8Array) this.accept(item);
+        return;
+      case 'took': this.took(peer, typeof args[0] === 'number' ? args[0] : 0); return;
+      case 'return': {
+        // A recalled lease: the items go back in front, in their order.
+        this.took(peer, typeof args[0] === 'number' ? args[0] : 0);
+        const back = this.leases.get(peer) ?? [];
+        this.leases.delete(peer);
+        this.recalled.delete(peer);
+        this.leased -= back.length;
+        for (let i = back.length - 1; i >= 0; i--) this.items.unshift(back[i]!);
+        this.serve();
+      }
+    }
+  }
+
+  private took(peer: Peer, n: number): void {
+    const lease = this.leases.get(peer);
+    if (!lease || n <= 0) return;
+    const k = Math.min(n, lease.length);
+    lease.splice(0, k);
+    this.leased -= k;
+    if (lease.length === 0) { this.leases.delete(peer); this.recalled.delete(peer); }
+    this.admitPutters();
+  }
+
+  private accept(item: Uint8Array): void {
+    if (this.joinable) this.unfinished++;
+    this.items.push(item);
+    this.serve();
+  }
+
+  /** Answers a get with the head item, plus a lease of up to want-1 more when nobody competes. */
+  private hand(peer: Peer, reply: Reply, want: number): void {
+    const out = [this.items.shift()!];
+    if (want > 1 && this.getters.length === 0 && Date.now() >= this.contendedUntil) {
+      let lease = this.leases.get(peer);
+      while (out.length < want && this.items.length > 0) {
+        const item = this.items.shift()!;
+        out.push(item);
+        if (!lease) { lease = []; this.leases.set(peer, lease); }
+        lease.push(item);
+        this.leased++;
+      }
+    }
+    reply.ok(out);
+    this.admitPutters();
+  }
+
+  private serve(): void {
+    while (this.items.length > 0) {
+      const w = this.getters.shift();
+      if (!w) break;
+      this.hand(w.peer, w.reply, this.getters.length === 0 ? w.data : 1);
+    }
+  }
+
+  private admitPutters(): void {
+    while (this.size < this.maxsize) {
+      const w = this.putters.shift();
+      if (!w) return;
+      this.accept(w.data);
+      w.reply.ok();
+    }
+  }
+
+  /** Another consumer holds leased items while `peer` has to wait: ask for them back. */
+  private recallFor(peer: Peer): void {
+    for (const [holder, lease] of this.leases) {
+      if (holder === peer || lease.length === 0 || this.recalled.has(holder)) continue;
+      this.recalled.add(holder);
+      this.contendedUntil = Date.now() + CONTENDED_MS;
+      holder.push(this.id, 'recall', []);
+    }
+  }
+
+  peerGone(peer: Peer): void {
+    this.getters.dropPeer(peer);
+    this.putters.dropPeer(peer);
+    this.joiners.dropPeer(peer);
+    this.recalled.delete(peer);
+    const lease = this.leases.get(peer);
+    if (lease) {
+      this.leases.delete(peer);
+      this.leased -= lease.length;
+      for (let i = lease.length - 1; i >= 0; i--) this.items.unshift(lease[i]!);
+      this.serve();
+    }
+  }
+}

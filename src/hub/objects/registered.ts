@@ -1,0 +1,63 @@
+// An instance of a type given to BaseManager.register, living in the manager's server. Peers
+// may call only its exposed methods; arguments are decoded without importing anything.
+import { decode, encode } from '../../codec/codec.js';
+import { RemoteError, typeErr } from '../../errors.js';
+import type { HubObject, Peer, Reply } from '../hub-object.js';
+
+export interface TypeEntry {
+  callable: ((...args: unknown[]) => unknown) | null;
+  exposed: string[] | null;
+  methodToTypeid: Record<string, string>;
+}
+
+/** Public methods of an instance (CPython's default `exposed`): functions not starting with '_'. */
+export function publicMethods(obj: object): string[] {
+  const names = new Set<string>();
+  for (let o: object | null = obj; o && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
+    for (const k of Object.getOwnPropertyNames(o)) {
+      if (k === 'constructor' || k.startsWith('_')) continue;
+      const d = Object.getOwnPropertyDescriptor(o, k);
+      if (d && typeof d.value === 'function') names.add(k);
+    }
+  }
+  return [...names];
+}
+
+/** Calls a class or a factory function. */
+export function construct(callable: (...args: unknown[]) => unknown, args: unknown[]): unknown {
+  const isClass = /^class[\s{]/.test(Function.prototype.toString.call(callable));
+  return isClass ? Reflect.construct(callable, args) : callable(...args);
+}
+
+export class RegisteredObject implements HubObject {
+  readonly exposed: string[];
+
+  constructor(readonly type: string, readonly instance: unknown, entry: TypeEntry,
+    private readonly wrap: (typeid: string, value: unknown) => unknown) {
+    this.exposed = entry.exposed ?? (instance && typeof instance === 'object' ? publicMethods(instance) : []);
+    this.methodToTypeid = entry.methodToTypeid;
+  }
+
+  private readonly methodToTypeid: Record<string, string>;
+
+  call(_peer: Peer, op: string, args: unknown[], reply: Reply): void {
+    if (op !== 'call') throw typeErr('ERR_UNKNOWN_OPERATION', `a ${this.type} proxy only calls methods`);
+    const [name, argBytes] = args as [unknown, unknown];
+    if (typeof name !== 'string' || !(argBytes instanceof Uint8Array)) throw typeErr('ERR_INVALID_MESSAGE', 'malformed method call');
+    if (!this.exposed.includes(name)) {
+      throw Object.assign(new RemoteError(`method '${name}' of ${this.type} is not exposed; list it in register(..., { exposed })`), { code: 'ERR_METHOD_NOT_EXPOSED' });
+    }
+    const target = this.instance as Record<string, unknown>;
+    const fn = target[name];
+    if (typeof fn !== 'function') throw Object.assign(new RemoteError(`${this.type} has no method '${name}'`), { code: 'ERR_METHOD_NOT_EXPOSED' });
+    void (async () => {
+      const decoded = await decode(argBytes, { allowModules: false });
+      if (!Array.isArray(decoded)) throw typeErr('ERR_INVALID_MESSAGE', 'method arguments must be an array');
+      const result = await (fn as (...a: unknown[]) => unknown).apply(target, decoded);
+      const typeid = this.methodToTypeid[name];
+      reply.ok(typeid ? this.wrap(typeid, result) : encode(result, `result of ${name}()`));
+    })().catch((e: unknown) => reply.fail(e instanceof Error ? e : new Error(String(e))));
+  }
+
+  peerGone(): void {}
+}

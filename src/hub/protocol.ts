@@ -1,0 +1,34 @@
+// Messages between a proxy's process and a hub, over one authenticated channel per process
+// (and thread) and hub. Every message is a msgpack array; user values inside are codec bytes
+// the hub stores and hands on without decoding them.
+export const H = {
+  /** proxy -> hub: [ATTACH, objectId, type, spec] make the object known (local hubs create it) */
+  ATTACH: 1,
+  /** proxy -> hub: [CALL, requestId, objectId, op, ...args] answered by OK or FAIL */
+  CALL: 2,
+  /** proxy -> hub: [NOTE, objectId, op, ...args] no answer (queue puts, lease reports) */
+  NOTE: 3,
+  /** proxy -> hub: [CREATE, requestId, typeid, spec, encodedArgs] a manager object; OK carries its ref */
+  CREATE: 4,
+  /** hub -> proxy: [OK, requestId, value] */
+  OK: 5,
+  /** hub -> proxy: [FAIL, requestId, encodedError] */
+  FAIL: 6,
+  /** hub -> proxy: [PUSH, objectId, op, ...args] unasked (a queue recalls prefetched items) */
+  PUSH: 7,
+  /** proxy -> hub: [SHUTDOWN, requestId] stop a manager's server */
+  SHUTDOWN: 8,
+} as const;
+
+/** What a proxy needs to reach its object: [type, objectId, spec]. */
+export type ObjectRef = [type: string, id: string, spec: unknown];
+
+/** A hub's socket address: a Unix path (Linux abstract names start with '\0') or TCP. */
+export type HubAddress = { path: string } | { host: string; port: number };
+
+export function addressKey(a: HubAddress): string {
+  return 'path' in a ? `unix:${a.path}` : `tcp:${a.host}:${a.port}`;
+}
+
+/** Timeouts travel as ms, with null for "wait forever" (msgpack has no Infinity-free undefined). */
+export type WireTimeout = number | null;

@@ -1,0 +1,125 @@
+// The one proxy mechanism: every Queue, Lock, Event, ..., manager dict and registered object
+// is a reference to an object in a hub ([type, id, spec] plus where the hub listens). It
+// travels in any message as that reference, and a process that receives it talks to the
+// same hub, so the object can be handed to Process targets, Pool tasks and queue items alike.
+import { registerSharedType } from '../codec/codec.js';
+import { kReduce } from '../codec/reduce.js';
+import { decode } from '../codec/codec.js';
+import { misuse, typeErr } from '../errors.js';
+import { linkTo, type HubLink, type HubTarget } from './client.js';
+import { localObject } from './local-hub.js';
+import { globalSingleton } from '../runtime/state.js';
+import { addressKey, type HubAddress, type ObjectRef } from './protocol.js';
+
+interface Adoption { target: HubTarget; ref: ObjectRef }
+let adopting: Adoption | null = null;
+
+/** True while a proxy is being rebuilt for an existing object (constructors skip argument checks). */
+export function isAdopting(): boolean { return adopting !== null; }
+
+/** Builds a proxy of class `cls` for an object that already exists in a hub. */
+export function adopt<P>(cls: new () => P, target: HubTarget, ref: ObjectRef): P {
+  const saved = adopting;
+  adopting = { target, ref };
+  try { return new cls(); } finally { adopting = saved; }
+}
+
+type WireState = [address: HubAddress, key: Uint8Array | null, ref: ObjectRef, owner: string, trusted: boolean];
+
+const proxyClasses = globalSingleton('proxyClasses', () => new Map<string, new () => HubProxy>());
+
+/** Which proxy class revives objects of `type` ('*': types registered with a BaseManager). */
+export function registerProxyType(type: string, cls: new () => HubProxy): void { proxyClasses.set(type, cls); }
+
+/** The proxy class for objects of `type`. */
+export function proxyClassOf(type: string): (new () => HubProxy) | undefined { return proxyClasses.get(type) ?? proxyClasses.get('*'); }
+
+export abstract class HubProxy {
+  readonly #target: HubTarget;
+  readonly #ref: ObjectRef;
+  #link: HubLink | null = null;
+
+  protected constructor(type: string, spec: unknown) {
+    if (adopting) {
+      this.#target = adopting.target;
+      this.#ref = adopting.ref;
+    } else {
+      const { target, id } = localObject();
+      this.#target = target;
+      this.#ref = [type, id, spec];
+      this.#connect();
+    }
+  }
+
+  /** The object's spec (its creation parameters). */
+  protected get spec(): unknown { return this.#ref[2]; }
+  /** @internal */
+  get hubTarget(): HubTarget { return this.#target; }
+  /** @internal */
+  get objectId(): string { return this.#ref[1]; }
+
+  /** True when `other` lives in the same hub as this object. */
+  protected sameHub(other: HubProxy): boolean {
+    return addressKey(other.#target.address) === addressKey(this.#target.address);
+  }
+
+  #connect(): HubLink {
+    if (!this.#link) {
+      this.#link = linkTo(this.#target);
+      this.#link.attach(this.#ref);
+    }
+    return this.#link;
+  }
+
+  protected get link(): HubLink { return this.#connect(); }
+
+  /** @internal Makes sure the hub knows this object on this process's link. */
+  attachNow(): void { this.#connect(); }
+
+  protected call(op: string, ...args: unknown[]): Promise<unknown> { return this.#connect().call(this.#ref[1], op, args); }
+
+  protected note(op: string, ...args: unknown[]): void { this.#connect().note(this.#ref[1], op, args); }
+
+  /** Decodes a value the hub handed back (as it was encoded by whoever sent it). */
+  protected decodeValue<T>(bytes: unknown): Promise<T> {
+    if (!(bytes instanceof Uint8Array)) return Promise.reject(typeErr('ERR_INVALID_MESSAGE', 'the hub answered with something that is not a value'));
+    try {
+      return Promise.resolve(decode(bytes, { allowModules: this.#target.trusted !== false }) as T);
+    } catch (e) { return Promise.reject(e as Error); }
+  }
+
+  [kReduce]() {
+    const t = this.#target;
+    const state: WireState = [t.address, t.key, this.#ref, t.owner, t.trusted !== false];
+    return { type: 'multiproc.hub', state };
+  }
+}
+
+registerSharedType('multiproc.hub', (raw) => {
+  const s = raw as WireState;
+  if (!Array.isArray(s) || !s[0] || typeof s[0] !== 'object' || !Array.isArray(s[2]) || typeof s[2][0] !== 'string' || typeof s[2][1] !== 'string') {
+    throw typeErr('ERR_INVALID_MESSAGE', 'malformed shared object in message');
+  }
+  const cls = proxyClassOf(s[2][0]);
+  if (!cls) throw typeErr('ERR_INVALID_MESSAGE', `unknown shared object type '${s[2][0]}'`);
+  const key = s[1] instanceof Uint8Array ? s[1] : null;
+  const target = { address: s[0], key, owner: String(s[3]), trusted: s[4] === true, patient: true } as HubTarget;
+  return adopt(cls, target, s[2]);
+});
+
+/** Options of waits: `block: false` means do not wait; `timeout` in ms (undefined: forever). */
+export interface WaitOptions { block?: boolean; timeout?: number }
+
+export function wireTimeoutOf(opts: WaitOptions | undefined, what: string): number | null {
+  if (opts !== undefined && (opts === null || typeof opts !== 'object')) throw typeErr('ERR_INVALID_ARG_TYPE', `${what} takes an options object: { block?, timeout? }`);
+  if (opts?.block === false) return 0;
+  return timeoutArg(opts?.timeout, what);
+}
+
+export function timeoutArg(timeout: unknown, what: string): number | null {
+  if (timeout === undefined || timeout === null || timeout === Infinity) return null;
+  if (typeof timeout !== 'number' || Number.isNaN(timeout)) throw typeErr('ERR_INVALID_ARG_TYPE', `${what}: timeout must be a number of milliseconds`);
+  return Math.max(0, timeout);
+}
+
+export function closedQueue(): Error { return misuse('ERR_QUEUE_CLOSED', 'this queue handle was closed; use another handle (close() affects only this one)'); }

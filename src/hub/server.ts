@@ -1,0 +1,186 @@
+// The hub: an object server. It owns queues, locks, events, manager dicts and registered
+// objects, and answers proxies over one authenticated channel per peer. A plain `new Queue()`
+// lives in the creating program's hub thread; a Manager runs the same hub in its own process;
+// a BaseManager with an address serves it over TCP or a Unix socket. Messages are checked
+// before use and never name code: a peer can only reach types and methods served here.
+import type { Server, Socket } from 'node:net';
+import { Channel, type Message } from '../channel/channel.js';
+import { socketTransport } from '../channel/transport.js';
+import { encode, decode } from '../codec/codec.js';
+import { serverHandshake } from '../connection/auth.js';
+import { misuse, typeErr } from '../errors.js';
+import { lazyNet } from '../runtime/builtins.js';
+import type { HubObject, Peer, Reply } from './hub-object.js';
+import { H, type HubAddress } from './protocol.js';
+import { createBuiltin, isBuiltinType } from './objects/index.js';
+import { RegisteredObject, construct, type TypeEntry } from './objects/registered.js';
+
+export interface HubOptions {
+  key: Uint8Array;
+  /** Local hubs: a peer may create an object by attaching to an id it chose (all peers are our own tree). */
+  attachCreates?: boolean;
+  /** Types registered with a BaseManager, by typeid. */
+  registry?: Map<string, TypeEntry>;
+  /** Largest message accepted from a peer, in bytes. */
+  maxMessageSize?: number;
+  handshakeTimeout?: number;
+  /** A peer asked the server to stop (manager shutdown). */
+  onShutdown?: () => void;
+}
+
+function errorBytes(e: unknown): Uint8Array {
+  try { return encode(e, 'error'); } catch {
+    const err = e as { name?: string; message?: string };
+    return encode(new Error(`${err?.name ?? 'Error'}: ${err?.message ?? String(e)}`), 'error');
+  }
+}
+
+export class Hub {
+  readonly objects = new Map<string, HubObject>();
+  private readonly servers: Server[] = [];
+  private readonly channels = new Set<Channel>();
+  private peerCounter = 0;
+  private idCounter = 0;
+  private closed = false;
+
+  constructor(private readonly options: HubOptions) {}
+
+  get(id: string): HubObject | undefined { return this.objects.get(id); }
+
+  /** Starts listening; resolves with the bound address (the real port for port 0). */
+  listen(address: HubAddress): Promise<HubAddress> {
+    const server = lazyNet().createServer((socket) => this.accept(socket));
+    this.servers.push(server);
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      const done = () => {
+        server.off('error', reject);
+        const a = server.address();
+        resolve(a && typeof a === 'object' ? { host: (address as { host: string }).host, port: a.port } : address);
+      };
+      if ('path' in address) server.listen(address.path, done); else server.listen(address.port, address.host, done);
+    });
+  }
+
+  /** Serves one already connected socket (authenticating it first). */
+  accept(socket: Socket): void {
+    if (this.closed) { socket.destroy(); return; }
+    socket.setNoDelay?.(true);
+    serverHandshake(socket, this.options.key, { timeout: this.options.handshakeTimeout }).then(
+      (rest) => this.serve(socket, rest),
+      () => socket.destroy(),
+    );
+  }
+
+  private serve(socket: Socket, rest: Buffer): void {
+    if (this.closed) { socket.destroy(); return; }
+    const channel = new Channel(socketTransport(socket, rest), this.options.maxMessageSize);
+    this.channels.add(channel);
+    const peer: Peer = {
+      id: ++this.peerCounter,
+      label: `peer ${this.peerCounter}`,
+      closed: false,
+      push: (objectId, op, args) => channel.send([H.PUSH, objectId, op, ...args]),
+    };
+    channel.onMessage = (msg) => {
+      try { this.dispatch(peer, channel, msg); } catch (e) {
+        if (process.env['HUBDEBUG']) console.error('hub drop', e);
+        // A malformed message: this peer is not speaking our protocol. Others carry on.
+        channel.close();
+      }
+    };
+    channel.onClose(() => {
+      peer.closed = true;
+      this.channels.delete(channel);
+      for (const obj of this.objects.values()) obj.peerGone(peer);
+    });
+  }
+
+  private reply(channel: Channel, requestId: number): Reply {
+    let done = false;
+    return {
+      ok: (value) => { if (!done) { done = true; channel.send([H.OK, requestId, value ?? null]); } },
+      fail: (error) => { if (!done) { done = true; channel.send([H.FAIL, requestId, errorBytes(error)]); } },
+    };
+  }
+
+  private dispatch(peer: Peer, channel: Channel, msg: Message): void {
+    const kind = msg[0];
+    if (kind === H.NOTE) {
+      const obj = this.objects.get(msg[1] as string);
+      obj?.note?.(peer, String(msg[2]), msg.slice(3));
+      return;
+    }
+    if (kind === H.ATTACH) { this.attach(msg[1], msg[2], msg[3]); return; }
+    const requestId = msg[1];
+    if (typeof requestId !== 'number') throw new TypeError('bad request id');
+    const reply = this.reply(channel, requestId);
+    try {
+      switch (kind) {
+        case H.CALL: {
+          const obj = this.objects.get(msg[2] as string);
+          if (!obj) throw misuse('ERR_NO_SUCH_OBJECT', `this hub holds no object '${String(msg[2])}' (it was never created here, or its server restarted)`);
+          obj.call(peer, String(msg[3]), msg.slice(4), reply);
+          return;
+        }
+        case H.CREATE: this.create(msg[2], msg[3], msg[4], reply); return;
+        case H.SHUTDOWN:
+          if (!this.options.onShutdown) throw misuse('ERR_INVALID_STATE', 'this hub cannot be shut down by a peer');
+          reply.ok();
+          channel.flush();
+          this.options.onShutdown();
+          return;
+        default: throw new TypeError('unknown message kind');
+      }
+    } catch (e) {
+      reply.fail(e as Error);
+    }
+  }
+
+  private attach(id: unknown, type: unknown, spec: unknown): void {
+    if (typeof id !== 'string' || typeof type !== 'string') throw new TypeError('bad attach');
+    if (this.objects.has(id) || !this.options.attachCreates) return;
+    if (!isBuiltinType(type)) throw new TypeError('bad attach type');
+    this.objects.set(id, createBuiltin(type, id, spec, this));
+  }
+
+  private create(typeid: unknown, spec: unknown, argBytes: unknown, reply: Reply): void {
+    if (typeof typeid !== 'string') throw typeErr('ERR_INVALID_MESSAGE', 'typeid must be a string');
+    const id = `s${++this.idCounter}`;
+    const entry = this.options.registry?.get(typeid);
+    if (entry) {
+      if (!entry.callable) throw typeErr('ERR_UNKNOWN_TYPEID', `typeid '${typeid}' has no callable on the server; register it there with one`);
+      if (!(argBytes instanceof Uint8Array)) throw typeErr('ERR_INVALID_MESSAGE', 'arguments must be encoded');
+      const callable = entry.callable;
+      void (async () => {
+        const args = await decode(argBytes, { allowModules: false });
+        if (!Array.isArray(args)) throw typeErr('ERR_INVALID_MESSAGE', 'arguments must be an array');
+        reply.ok(this.wrap(typeid, await construct(callable, args), id));
+      })().catch((e: unknown) => reply.fail(e as Error));
+      return;
+    }
+    if (!isBuiltinType(typeid)) throw typeErr('ERR_UNKNOWN_TYPEID', `no type '${typeid}' is registered with this manager`);
+    if (typeid === 'Condition' && !(this.objects.get((spec as { lock?: string })?.lock ?? '') )) {
+      throw misuse('ERR_INVALID_ARG_VALUE', 'a manager Condition needs a lock of the same manager');
+    }
+    this.objects.set(id, createBuiltin(typeid, id, spec, this));
+    // The initial contents stay here; the reference that travels carries only the parameters.
+    const { init: _init, ...params } = (spec && typeof spec === 'object' ? spec : {}) as Record<string, unknown>;
+    reply.ok([typeid, id, params]);
+  }
+
+  /** Serves `value` as a registered object of `typeid`; returns the reference a proxy needs. */
+  private wrap(typeid: string, value: unknown, id = `s${++this.idCounter}`): unknown {
+    const entry = this.options.registry?.get(typeid) ?? { callable: null, exposed: null, methodToTypeid: {} };
+    const obj = new RegisteredObject(typeid, value, entry, (t, v) => this.wrap(t, v));
+    this.objects.set(id, obj);
+    return [typeid, id, { exposed: obj.exposed, typeid }];
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const s of this.servers) s.close();
+    for (const c of [...this.channels]) c.close();
+  }
+}

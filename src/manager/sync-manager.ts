@@ -1,0 +1,82 @@
+// Manager(): a BaseManager whose server holds dicts, lists, Namespaces, queues, locks,
+// events, barriers and values, as CPython's SyncManager does.
+import { encode } from '../codec/codec.js';
+import { typeErr } from '../errors.js';
+import { toFnRef } from '../functions/reference.js';
+import { timeoutArg } from '../hub/proxy.js';
+import type { JoinableQueue, Queue } from '../queue/queue.js';
+import type { BoundedSemaphore, Lock, RLock, Semaphore } from '../sync/lock.js';
+import type { Condition } from '../sync/condition.js';
+import type { Event } from '../sync/event.js';
+import type { Barrier, BarrierOptions } from '../sync/barrier.js';
+import { BaseManager, type ManagerOptions } from './base-manager.js';
+import { encodeEntries, type ArrayProxy, type DictProxy, type ListProxy, type NamespaceProxy, type ValueProxy } from './proxies.js';
+
+/** The typecodes of API.md "Shared memory". */
+export const TYPECODES = ['b', 'B', 'h', 'H', 'i', 'I', 'l', 'L', 'q', 'Q', 'f', 'd', 'c'] as const;
+export type Typecode = (typeof TYPECODES)[number];
+
+function checkTypecode(tc: unknown): Typecode {
+  if (!(TYPECODES as readonly unknown[]).includes(tc)) throw typeErr('ERR_INVALID_TYPECODE', `unknown typecode ${JSON.stringify(tc)}; use one of ${TYPECODES.join(' ')}`);
+  return tc as Typecode;
+}
+
+type DictKey = string | number | boolean | bigint | null | undefined;
+
+export class SyncManager extends BaseManager {
+  dict<K extends DictKey = DictKey, V = unknown>(init?: Map<K, V> | Record<string, V> | [K, V][]): Promise<DictProxy<K, V>> {
+    return this.createBuiltin('dict', { init: encodeEntries(init) });
+  }
+  list<T = unknown>(init: Iterable<T> = []): Promise<ListProxy<T>> {
+    return this.createBuiltin('list', { init: [...init].map((v, i) => encode(v, `init[${i}]`)) });
+  }
+  async Namespace(init: Record<string, unknown> = {}): Promise<NamespaceProxy> {
+    const ns = await this.createBuiltin<NamespaceProxy>('Namespace', {});
+    for (const [k, v] of Object.entries(init)) await ns.set(k, v);
+    return ns;
+  }
+  Queue<T = unknown>(maxsize = 0): Promise<Queue<T>> { return this.createBuiltin('Queue', { maxsize: intArg(maxsize, 'maxsize') }); }
+  JoinableQueue<T = unknown>(maxsize = 0): Promise<JoinableQueue<T>> { return this.createBuiltin('JoinableQueue', { maxsize: intArg(maxsize, 'maxsize') }); }
+  Lock(): Promise<Lock> { return this.createBuiltin('Lock', {}); }
+  RLock(): Promise<RLock> { return this.createBuiltin('RLock', {}); }
+  Semaphore(value = 1): Promise<Semaphore> { return this.createBuiltin('Semaphore', { value: nonNegative(value) }); }
+  BoundedSemaphore(value = 1): Promise<BoundedSemaphore> { return this.createBuiltin('BoundedSemaphore', { value: nonNegative(value) }); }
+  async Condition(lock?: Lock | RLock): Promise<Condition> {
+    const own = lock ?? await this.RLock();
+    return this.createBuiltin('Condition', { lock: own.objectId, lockType: own.constructor.name === 'RLock' ? 'RLock' : 'Lock' });
+  }
+  Event(): Promise<Event> { return this.createBuiltin('Event', {}); }
+  Barrier(parties: number, options: BarrierOptions = {}): Promise<Barrier> {
+    if (!Number.isInteger(parties) || parties < 1) throw typeErr('ERR_INVALID_ARG_VALUE', 'Barrier(parties): parties must be an integer >= 1');
+    const ref = options.action ? toFnRef(options.action, 'Barrier action') : undefined;
+    return this.createBuiltin('Barrier', { parties, action: !!ref, timeout: timeoutArg(options.timeout, 'Barrier'), ...(ref ? { ref } : {}) });
+  }
+  Value<T = number>(typecode: Typecode | string, value?: T): Promise<ValueProxy<T>> {
+    const tc = checkTypecode(typecode);
+    return this.createBuiltin('Value', { typecode: tc, init: [encode(value ?? zeroOf(tc), 'value')] });
+  }
+  SharedArray<T = number>(typecode: Typecode | string, sizeOrInit: number | Iterable<T>): Promise<ArrayProxy<T>> {
+    const tc = checkTypecode(typecode);
+    const items = typeof sizeOrInit === 'number' ? Array.from({ length: intArg(sizeOrInit, 'size') }, () => zeroOf(tc)) : [...sizeOrInit];
+    return this.createBuiltin('SharedArray', { typecode: tc, init: items.map((v, i) => encode(v, `init[${i}]`)) });
+  }
+}
+
+function zeroOf(tc: Typecode): unknown { return tc === 'c' ? Buffer.alloc(1) : tc === 'q' || tc === 'Q' ? 0n : 0; }
+
+function intArg(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw typeErr('ERR_INVALID_ARG_TYPE', `${what} must be an integer`);
+  return v;
+}
+function nonNegative(v: unknown): number {
+  const n = intArg(v, 'semaphore value');
+  if (n < 0) throw typeErr('ERR_INVALID_ARG_VALUE', 'semaphore value must be >= 0');
+  return n;
+}
+
+/** Starts a manager server process and returns the connected manager: `await using m = await Manager()`. */
+export async function Manager(options: ManagerOptions = {}): Promise<SyncManager> {
+  const m = new SyncManager(options);
+  await m.start();
+  return m;
+}

@@ -1,0 +1,155 @@
+// Queue, JoinableQueue, SimpleQueue: proxies of a queue in a hub. put() encodes at the call,
+// so a value that cannot be sent throws there and nothing is lost; an unbounded queue's put
+// needs no answer. get() may receive a batch (see hub/objects/queue.ts): the extra items wait
+// here, are reported taken as they are handed out, and go back when the hub recalls them.
+import { encode } from '../codec/codec.js';
+import { rangeErr, typeErr } from '../errors.js';
+import { HubProxy, closedQueue, isAdopting, registerProxyType, wireTimeoutOf, type WaitOptions } from '../hub/proxy.js';
+
+/** A consumer that asks again within this long after an answer counts as fast: it gets batches. */
+const FAST_MS = 1;
+const MAX_BATCH = 256;
+
+function checkMaxsize(maxsize: unknown): number {
+  if (typeof maxsize !== 'number' || !Number.isInteger(maxsize)) throw typeErr('ERR_INVALID_ARG_TYPE', 'maxsize must be an integer (0 or less: unbounded)');
+  return maxsize;
+}
+
+export interface IterOptions<T> {
+  /** Iteration ends when an item equal to this (Object.is) arrives. */
+  sentinel?: T;
+}
+
+export class Queue<T = unknown> extends HubProxy {
+  #buffer: Uint8Array[] = [];
+  #taken = 0;
+  #reportScheduled = false;
+  #lastAnswer = -Infinity;
+  #want = 1;
+  #closed = false;
+  #recallHooked = false;
+
+  constructor(maxsize = 0) {
+    const size = isAdopting() ? 0 : checkMaxsize(maxsize);
+    super(new.target.queueType, { maxsize: size });
+  }
+
+  /** @internal The hub type this class proxies. */
+  static get queueType(): string { return 'Queue'; }
+
+  /** The queue's capacity (0: unbounded). */
+  get maxsize(): number { return (this.spec as { maxsize: number }).maxsize; }
+
+  #check(): void { if (this.#closed) throw closedQueue(); }
+
+  /** Puts `item` (waits for room in a bounded queue; Full when none in time). Throws ERR_NOT_TRANSFERABLE at the call. */
+  put(item: T, options?: WaitOptions): Promise<void> {
+    this.#check();
+    const timeout = wireTimeoutOf(options, 'put()');
+    const bytes = encode(item, 'item');
+    if (this.maxsize <= 0) {
+      try { this.note('put', bytes); } catch (e) { return Promise.reject(e as Error); }
+      return Promise.resolve();
+    }
+    return this.call('put', bytes, timeout).then(() => undefined);
+  }
+
+  /** Takes the next item (Empty when none arrives in time). */
+  get(options?: WaitOptions): Promise<T> {
+    this.#check();
+    const timeout = wireTimeoutOf(options, 'get()');
+    if (this.#buffer.length > 0) return this.#fromBuffer();
+    this.#hookRecall();
+    const now = performance.now();
+    this.#want = now - this.#lastAnswer < FAST_MS ? Math.min(this.#want * 2, MAX_BATCH) : 1;
+    this.#report();
+    return this.call('get', timeout, this.#want).then((items) => {
+      this.#lastAnswer = performance.now();
+      const list = items as Uint8Array[];
+      for (let i = 1; i < list.length; i++) this.#buffer.push(list[i]!);
+      return this.decodeValue<T>(list[0]);
+    });
+  }
+
+  putNowait(item: T): Promise<void> { return this.put(item, { block: false }); }
+  getNowait(): Promise<T> { return this.get({ block: false }); }
+
+  /** Approximate number of items (those prefetched by a consumer still count). */
+  qsize(): Promise<number> { this.#check(); this.#report(); return this.call('qsize') as Promise<number>; }
+  empty(): Promise<boolean> { this.#check(); this.#report(); return this.call('empty') as Promise<boolean>; }
+  full(): Promise<boolean> { this.#check(); this.#report(); return this.call('full') as Promise<boolean>; }
+
+  /** Closes this handle only (as in CPython): its later put/get throw ERR_QUEUE_CLOSED. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#giveBack();
+  }
+
+  /** Items until `sentinel` arrives: `for await (const x of q.iter({ sentinel: null }))`. */
+  async *iter(options: IterOptions<T> = {}): AsyncGenerator<T, void, undefined> {
+    const hasSentinel = 'sentinel' in options;
+    for (;;) {
+      const item = await this.get();
+      if (hasSentinel && Object.is(item, options.sentinel)) return;
+      yield item;
+    }
+  }
+
+  #fromBuffer(): Promise<T> {
+    const bytes = this.#buffer.shift()!;
+    this.#taken++;
+    this.#lastAnswer = performance.now();
+    if (!this.#reportScheduled) {
+      this.#reportScheduled = true;
+      setImmediate(() => this.#report());
+    }
+    return this.decodeValue<T>(bytes);
+  }
+
+  /** Tells the hub how many prefetched items were handed out (they are no longer its to recall). */
+  #report(): void {
+    this.#reportScheduled = false;
+    if (this.#taken === 0) return;
+    const n = this.#taken;
+    this.#taken = 0;
+    try { this.note('took', n); } catch { /* hub gone: nothing to report to */ }
+  }
+
+  #giveBack(): void {
+    if (this.#buffer.length === 0) { this.#report(); return; }
+    const n = this.#taken;
+    this.#taken = 0;
+    this.#buffer = [];
+    try { this.note('return', n); } catch { /* hub gone */ }
+  }
+
+  #hookRecall(): void {
+    if (this.#recallHooked) return;
+    this.#recallHooked = true;
+    this.link.onPush(this.objectId, (op) => { if (op === 'recall') this.#giveBack(); });
+  }
+}
+
+export class JoinableQueue<T = unknown> extends Queue<T> {
+  static override get queueType(): string { return 'JoinableQueue'; }
+
+  /** One item put earlier is fully processed. Too many calls: ERR_TASK_DONE_TOO_MANY. */
+  taskDone(): Promise<void> { return this.call('taskDone').then(() => undefined); }
+
+  /** Waits until every item put has been marked done. */
+  join(): Promise<void> { return this.call('join').then(() => undefined); }
+}
+
+/** An unbounded queue with only put/get/empty/close (CPython's SimpleQueue). */
+export class SimpleQueue<T = unknown> extends Queue<T> {
+  static override get queueType(): string { return 'SimpleQueue'; }
+  constructor() {
+    if (!isAdopting() && arguments.length > 0) throw rangeErr('ERR_INVALID_ARG_VALUE', 'SimpleQueue takes no arguments (it is unbounded)');
+    super(0);
+  }
+}
+
+registerProxyType('Queue', Queue);
+registerProxyType('JoinableQueue', JoinableQueue);
+registerProxyType('SimpleQueue', SimpleQueue);

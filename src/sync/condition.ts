@@ -1,0 +1,62 @@
+// Condition over a Lock or RLock of the same hub (an RLock by default, as in CPython).
+import { misuse, typeErr } from '../errors.js';
+import { HubProxy, adopt, isAdopting, registerProxyType, timeoutArg } from '../hub/proxy.js';
+import { Lock, LockBase, RLock, type Held } from './lock.js';
+import type { WaitOptions } from '../hub/proxy.js';
+
+interface ConditionSpec { lock: string; lockType: string }
+
+export class Condition extends HubProxy {
+  readonly #lock: LockBase;
+
+  constructor(lock?: Lock | RLock) {
+    if (!isAdopting() && lock !== undefined && !(lock instanceof Lock || lock instanceof RLock)) {
+      throw typeErr('ERR_INVALID_ARG_TYPE', 'Condition(lock) takes a Lock or an RLock');
+    }
+    const own = isAdopting() ? undefined : lock ?? new RLock();
+    super('Condition', own ? { lock: own.objectId, lockType: own instanceof RLock ? 'RLock' : 'Lock' } satisfies ConditionSpec : {});
+    if (own) {
+      if (!this.sameHubAs(own)) throw misuse('ERR_INVALID_ARG_VALUE', 'the lock of a Condition must be created in the same process (or the same manager) as the Condition');
+      this.#lock = own;
+    } else {
+      const spec = this.spec as ConditionSpec;
+      this.#lock = adopt(spec.lockType === 'RLock' ? RLock : Lock, this.hubTarget, [spec.lockType, spec.lock, {}]);
+    }
+  }
+
+  private sameHubAs(lock: LockBase): boolean { return this.sameHub(lock); }
+
+  acquire(options?: WaitOptions): Promise<boolean> { return this.#lock.acquire(options); }
+  release(): Promise<void> { return this.#lock.release(); }
+  enter(): Promise<Held> { return this.#lock.enter(); }
+
+  /** Releases the lock, waits for notify() or `timeout` ms, takes the lock back. False on timeout. */
+  wait(timeout?: number): Promise<boolean> {
+    this.#lock.attachNow();
+    return this.call('wait', timeoutArg(timeout, 'Condition.wait()')) as Promise<boolean>;
+  }
+
+  /** Waits until `predicate()` is truthy (checked with the lock held); returns its last value. */
+  async waitFor<R>(predicate: () => R | Promise<R>, timeout?: number): Promise<R> {
+    const limit = timeoutArg(timeout, 'Condition.waitFor()');
+    const end = limit === null ? Infinity : performance.now() + limit;
+    let result = await predicate();
+    while (!result) {
+      const left = end - performance.now();
+      if (left <= 0) break;
+      await this.wait(left === Infinity ? undefined : left);
+      result = await predicate();
+    }
+    return result;
+  }
+
+  notify(n = 1): Promise<void> {
+    if (!Number.isInteger(n) || n < 0) throw typeErr('ERR_INVALID_ARG_VALUE', 'notify(n): n must be an integer >= 0');
+    this.#lock.attachNow();
+    return this.call('notify', n).then(() => undefined);
+  }
+
+  notifyAll(): Promise<void> { this.#lock.attachNow(); return this.call('notify', null).then(() => undefined); }
+}
+
+registerProxyType('Condition', Condition);

@@ -1,0 +1,62 @@
+// Lock, RLock, Semaphore, BoundedSemaphore: proxies of a lock in a hub. Waiters are woken in
+// arrival order; a timeout is decided by the hub, so a grant and a timeout never cross.
+import { rangeErr, typeErr } from '../errors.js';
+import { HubProxy, isAdopting, registerProxyType, wireTimeoutOf, type WaitOptions } from '../hub/proxy.js';
+
+/** What `enter()` returns: releases the lock at the end of an `await using` block. */
+export interface Held extends AsyncDisposable {
+  release(): Promise<void>;
+}
+
+abstract class LockBase extends HubProxy {
+  /** Acquires; resolves false when `block: false` or `timeout` ran out first. */
+  acquire(options?: WaitOptions): Promise<boolean> {
+    return this.call('acquire', wireTimeoutOf(options, 'acquire()')) as Promise<boolean>;
+  }
+
+  release(): Promise<void> { return this.call('release').then(() => undefined); }
+
+  /** `await using held = await lock.enter()`: acquired now, released when the block ends. */
+  async enter(): Promise<Held> {
+    await this.acquire();
+    let released = false;
+    const release = () => { if (released) return Promise.resolve(); released = true; return this.release(); };
+    return { release, [Symbol.asyncDispose]: release };
+  }
+}
+
+export class Lock extends LockBase {
+  constructor() { super('Lock', {}); }
+}
+
+/** A lock its owner (process and thread) may take again; others must wait. */
+export class RLock extends LockBase {
+  constructor() { super('RLock', {}); }
+}
+
+function semaphoreValue(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw typeErr('ERR_INVALID_ARG_TYPE', 'semaphore value must be an integer');
+  if (value < 0) throw rangeErr('ERR_OUT_OF_RANGE', 'semaphore initial value must be >= 0');
+  return value;
+}
+
+export class Semaphore extends LockBase {
+  constructor(value = 1) {
+    const v = isAdopting() ? 0 : semaphoreValue(value);
+    super(new.target === BoundedSemaphore ? 'BoundedSemaphore' : 'Semaphore', { value: v });
+  }
+
+  /** The current counter. */
+  getValue(): Promise<number> { return this.call('value') as Promise<number>; }
+}
+
+/** A Semaphore that refuses to be released above its initial value (ERR_RELEASE_UNLOCKED). */
+export class BoundedSemaphore extends Semaphore {}
+
+registerProxyType('Lock', Lock);
+registerProxyType('RLock', RLock);
+registerProxyType('Semaphore', Semaphore);
+registerProxyType('BoundedSemaphore', BoundedSemaphore);
+
+export type AnyLock = Lock | RLock | Semaphore;
+export { LockBase };
