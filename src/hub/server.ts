@@ -83,8 +83,7 @@ export class Hub {
       push: (objectId, op, args) => channel.send([H.PUSH, objectId, op, ...args]),
     };
     channel.onMessage = (msg) => {
-      try { this.dispatch(peer, channel, msg); } catch (e) {
-        if (process.env['HUBDEBUG']) console.error('hub drop', e);
+      try { this.dispatch(peer, channel, msg); } catch {
         // A malformed message: this peer is not speaking our protocol. Others carry on.
         channel.close();
       }
