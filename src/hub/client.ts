@@ -31,6 +31,8 @@ export interface HubTarget {
 
 /** The hub may still be starting (a hub thread, a manager process): retry refused connects this long. */
 const CONNECT_PATIENCE_MS = 10_000;
+/** Puts closer together than this count as a burst and are batched. */
+const PUT_BURST_MS = 0.5;
 
 export class HubLink {
   private channel: Channel | null = null;
@@ -120,7 +122,42 @@ export class HubLink {
 
   private post(msg: Message): void {
     if (this.error) throw this.error;
+    // Puts batched so far go first: the hub sees this link's messages in the order they were made.
+    if (this.puts) this.flushPuts();
+    this.postNow(msg);
+  }
+
+  private postNow(msg: Message): void {
     if (this.channel) this.channel.send(msg); else { this.queued.push(msg); this.updateRef(); }
+  }
+
+  private puts: { id: string; items: Uint8Array[]; bytes: number } | null = null;
+  private lastPutFlush = 0;
+
+  /**
+   * An unbounded queue's put. A producer that puts again soon after the last batch left gets
+   * its items batched until its task yields (or 64 KiB), one message for many puts; an
+   * occasional put leaves at once, as any message does.
+   */
+  notePut(objectId: string, item: Uint8Array): void {
+    if (this.error) throw this.error;
+    if (this.puts && this.puts.id !== objectId) this.flushPuts();
+    if (!this.puts) {
+      this.puts = { id: objectId, items: [], bytes: 0 };
+      if (performance.now() - this.lastPutFlush < PUT_BURST_MS) setImmediate(() => this.flushPuts());
+      else queueMicrotask(() => this.flushPuts());
+    }
+    this.puts.items.push(item);
+    this.puts.bytes += item.length;
+    if (this.puts.bytes >= 64 * 1024) this.flushPuts();
+  }
+
+  private flushPuts(): void {
+    const batch = this.puts;
+    if (!batch) return;
+    this.puts = null;
+    this.lastPutFlush = performance.now();
+    if (!this.error) this.postNow([H.NOTE, batch.id, 'put', ...batch.items]);
   }
 
   /** Makes the object known to the hub on this link (once per link). */
@@ -153,6 +190,7 @@ export class HubLink {
   /** Resolves once everything sent so far has left this process. */
   async drain(): Promise<void> {
     if (this.error) return;
+    this.flushPuts();
     if (!this.channel && this.queued.length > 0) {
       // Still connecting: wait (bounded by the exit hook) until the queue is handed over.
       await new Promise<void>((r) => { const t = setInterval(() => { if (this.channel || this.error) { clearInterval(t); r(); } }, 2); });

@@ -8,7 +8,7 @@ import { HubProxy, closedQueue, isAdopting, registerProxyType, wireTimeoutOf, ty
 
 /** A consumer that asks again within this long after an answer counts as fast: it gets batches. */
 const FAST_MS = 1;
-const MAX_BATCH = 256;
+const MAX_BATCH = 512;
 
 function checkMaxsize(maxsize: unknown): number {
   if (typeof maxsize !== 'number' || !Number.isInteger(maxsize)) throw typeErr('ERR_INVALID_ARG_TYPE', 'maxsize must be an integer (0 or less: unbounded)');
@@ -28,6 +28,7 @@ export class Queue<T = unknown> extends HubProxy {
   #want = 1;
   #closed = false;
   #recallHooked = false;
+  #prefetching: Promise<void> | null = null;
 
   constructor(maxsize = 0) {
     const size = isAdopting() ? 0 : checkMaxsize(maxsize);
@@ -48,7 +49,7 @@ export class Queue<T = unknown> extends HubProxy {
     const timeout = wireTimeoutOf(options, 'put()');
     const bytes = encode(item, 'item');
     if (this.maxsize <= 0) {
-      try { this.note('put', bytes); } catch (e) { return Promise.reject(e as Error); }
+      try { this.link.notePut(this.objectId, bytes); } catch (e) { return Promise.reject(e as Error); }
       return Promise.resolve();
     }
     return this.call('put', bytes, timeout).then(() => undefined);
@@ -59,6 +60,8 @@ export class Queue<T = unknown> extends HubProxy {
     this.#check();
     const timeout = wireTimeoutOf(options, 'get()');
     if (this.#buffer.length > 0) return this.#fromBuffer();
+    // Items read ahead come first: wait for them rather than overtaking them.
+    if (this.#prefetching) return this.#prefetching.then(() => this.get(options));
     this.#hookRecall();
     const now = performance.now();
     this.#want = now - this.#lastAnswer < FAST_MS ? Math.min(this.#want * 2, MAX_BATCH) : 1;
@@ -104,7 +107,17 @@ export class Queue<T = unknown> extends HubProxy {
       this.#reportScheduled = true;
       setImmediate(() => this.#report());
     }
+    // A fast reader asks for the next batch while it still has half of this one.
+    if (this.#want > 1 && !this.#prefetching && this.#buffer.length <= this.#want >> 1) this.#prefetch();
     return this.decodeValue<T>(bytes);
+  }
+
+  #prefetch(): void {
+    this.#report();
+    this.#want = Math.min(this.#want * 2, MAX_BATCH);
+    this.#prefetching = this.call('prefetch', this.#want).then((items) => {
+      for (const b of items as Uint8Array[]) this.#buffer.push(b);
+    }, () => { /* the next get() reports the hub's state */ }).finally(() => { this.#prefetching = null; });
   }
 
   /** Tells the hub how many prefetched items were handed out (they are no longer its to recall). */
