@@ -14,7 +14,7 @@ import { onBeforeExit } from '../runtime/exit-hooks.js';
 import { globalSingleton } from '../runtime/state.js';
 import { H, addressKey, type HubAddress, type ObjectRef } from './protocol.js';
 
-type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; onAnswer?: ((v: unknown) => void) | undefined };
 export type PushHandler = (op: string, args: unknown[]) => void;
 
 export interface HubTarget {
@@ -94,7 +94,8 @@ export class HubLink {
     if (!p) return;
     this.pending.delete(msg[1] as number);
     this.updateRef();
-    if (kind === H.OK) { p.resolve(msg[2]); return; }
+    // onAnswer runs now, in message order: a queue files read-ahead items before a later recall.
+    if (kind === H.OK) { p.onAnswer?.(msg[2]); p.resolve(msg[2]); return; }
     let err: unknown;
     try { err = decode(msg[2] as Uint8Array, { allowModules: false }); } catch (e) { err = e; }
     Promise.resolve(err).then((e) => p.reject(e as Error), (e: unknown) => p.reject(e as Error));
@@ -122,9 +123,27 @@ export class HubLink {
 
   private post(msg: Message): void {
     if (this.error) throw this.error;
-    // Puts batched so far go first: the hub sees this link's messages in the order they were made.
+    // Batched notes go first: the hub sees this link's messages in the order they were made.
     if (this.puts) this.flushPuts();
+    if (this.taken.size > 0) this.flushTaken();
     this.postNow(msg);
+  }
+
+  /** Read-ahead items handed out, per queue, not yet reported (see hub/objects/queue.ts). */
+  private readonly taken = new Map<string, number>();
+
+  /** Reports `n` read-ahead items of a queue as handed out: batched, but before anything else this link sends. */
+  noteTaken(objectId: string, n: number): void {
+    if (this.error || n <= 0) return;
+    if (this.taken.size === 0) setImmediate(() => this.flushTaken());
+    this.taken.set(objectId, (this.taken.get(objectId) ?? 0) + n);
+  }
+
+  private flushTaken(): void {
+    if (this.taken.size === 0) return;
+    const all = [...this.taken];
+    this.taken.clear();
+    if (!this.error) for (const [id, n] of all) this.postNow([H.NOTE, id, 'took', n]);
   }
 
   private postNow(msg: Message): void {
@@ -167,18 +186,19 @@ export class HubLink {
     this.post([H.ATTACH, ref[1], ref[0], ref[2]]);
   }
 
-  request(kind: number, fields: unknown[]): Promise<unknown> {
+  request(kind: number, fields: unknown[], onAnswer?: (v: unknown) => void): Promise<unknown> {
     if (this.error) return Promise.reject(this.error);
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, onAnswer });
       this.post([kind, id, ...fields]);
       this.updateRef();
     });
   }
 
-  call(objectId: string, op: string, args: unknown[]): Promise<unknown> {
-    return this.request(H.CALL, [objectId, op, ...args]);
+  /** `onAnswer` (optional) sees a successful answer synchronously, as it arrives. */
+  call(objectId: string, op: string, args: unknown[], onAnswer?: (v: unknown) => void): Promise<unknown> {
+    return this.request(H.CALL, [objectId, op, ...args], onAnswer);
   }
 
   note(objectId: string, op: string, args: unknown[]): void {
@@ -190,6 +210,7 @@ export class HubLink {
   /** Resolves once everything sent so far has left this process. */
   async drain(): Promise<void> {
     if (this.error) return;
+    this.flushTaken();
     this.flushPuts();
     if (!this.channel && this.queued.length > 0) {
       // Still connecting: wait (bounded by the exit hook) until the queue is handed over.

@@ -22,8 +22,6 @@ export interface IterOptions<T> {
 
 export class Queue<T = unknown> extends HubProxy {
   #buffer: Uint8Array[] = [];
-  #taken = 0;
-  #reportScheduled = false;
   #lastAnswer = -Infinity;
   #want = 1;
   #closed = false;
@@ -65,12 +63,11 @@ export class Queue<T = unknown> extends HubProxy {
     this.#hookRecall();
     const now = performance.now();
     this.#want = now - this.#lastAnswer < FAST_MS ? Math.min(this.#want * 2, MAX_BATCH) : 1;
-    this.#report();
-    return this.call('get', timeout, this.#want).then((items) => {
+    // Read-ahead items are filed as the answer arrives, so a recall right behind it sees them.
+    const file = (items: unknown) => { const list = items as Uint8Array[]; for (let i = 1; i < list.length; i++) this.#buffer.push(list[i]!); };
+    return this.callWith(file, 'get', timeout, this.#want).then((items) => {
       this.#lastAnswer = performance.now();
-      const list = items as Uint8Array[];
-      for (let i = 1; i < list.length; i++) this.#buffer.push(list[i]!);
-      return this.decodeValue<T>(list[0]);
+      return this.decodeValue<T>((items as Uint8Array[])[0]);
     });
   }
 
@@ -78,9 +75,9 @@ export class Queue<T = unknown> extends HubProxy {
   getNowait(): Promise<T> { return this.get({ block: false }); }
 
   /** Approximate number of items (those prefetched by a consumer still count). */
-  qsize(): Promise<number> { this.#check(); this.#report(); return this.call('qsize') as Promise<number>; }
-  empty(): Promise<boolean> { this.#check(); this.#report(); return this.call('empty') as Promise<boolean>; }
-  full(): Promise<boolean> { this.#check(); this.#report(); return this.call('full') as Promise<boolean>; }
+  qsize(): Promise<number> { this.#check(); return this.call('qsize') as Promise<number>; }
+  empty(): Promise<boolean> { this.#check(); return this.call('empty') as Promise<boolean>; }
+  full(): Promise<boolean> { this.#check(); return this.call('full') as Promise<boolean>; }
 
   /** Closes this handle only (as in CPython): its later put/get throw ERR_QUEUE_CLOSED. */
   close(): void {
@@ -101,40 +98,26 @@ export class Queue<T = unknown> extends HubProxy {
 
   #fromBuffer(): Promise<T> {
     const bytes = this.#buffer.shift()!;
-    this.#taken++;
     this.#lastAnswer = performance.now();
-    if (!this.#reportScheduled) {
-      this.#reportScheduled = true;
-      setImmediate(() => this.#report());
-    }
+    this.link.noteTaken(this.objectId, 1);
     // A fast reader asks for the next batch while it still has half of this one.
     if (this.#want > 1 && !this.#prefetching && this.#buffer.length <= this.#want >> 1) this.#prefetch();
     return this.decodeValue<T>(bytes);
   }
 
   #prefetch(): void {
-    this.#report();
     this.#want = Math.min(this.#want * 2, MAX_BATCH);
-    this.#prefetching = this.call('prefetch', this.#want).then((items) => {
-      for (const b of items as Uint8Array[]) this.#buffer.push(b);
-    }, () => { /* the next get() reports the hub's state */ }).finally(() => { this.#prefetching = null; });
+    const file = (items: unknown) => { for (const b of items as Uint8Array[]) this.#buffer.push(b); };
+    this.#prefetching = this.callWith(file, 'prefetch', this.#want).then(() => {}, () => { /* the next get() reports the hub's state */ })
+      .finally(() => { this.#prefetching = null; });
   }
 
-  /** Tells the hub how many prefetched items were handed out (they are no longer its to recall). */
-  #report(): void {
-    this.#reportScheduled = false;
-    if (this.#taken === 0) return;
-    const n = this.#taken;
-    this.#taken = 0;
-    try { this.note('took', n); } catch { /* hub gone: nothing to report to */ }
-  }
-
+  /** Hands the unread read-ahead items back (the hub recalled them, or this handle closed). */
   #giveBack(): void {
-    if (this.#buffer.length === 0) { this.#report(); return; }
-    const n = this.#taken;
-    this.#taken = 0;
+    if (this.#buffer.length === 0) return;
     this.#buffer = [];
-    try { this.note('return', n); } catch { /* hub gone */ }
+    // The link reports what was handed out before this (its batched notes go first).
+    try { this.note('return', 0); } catch { /* hub gone */ }
   }
 
   #hookRecall(): void {
