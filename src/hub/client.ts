@@ -181,7 +181,8 @@ export class HubLink {
 
   /** Makes the object known to the hub on this link (once per link). */
   attach(ref: ObjectRef): void {
-    if (this.attached.has(ref[1])) return;
+    // A dead link: the request that follows rejects with the reason.
+    if (this.attached.has(ref[1]) || this.error) return;
     this.attached.add(ref[1]);
     this.post([H.ATTACH, ref[1], ref[0], ref[2]]);
   }
