@@ -7,7 +7,7 @@ import { Channel, type Message } from '../channel/channel.js';
 import { socketTransport } from '../channel/transport.js';
 import { decode } from '../codec/codec.js';
 import { clientHandshake } from '../connection/auth.js';
-import { ProcessError } from '../errors.js';
+import { AuthenticationError, ProcessError } from '../errors.js';
 import { programAuthKey } from '../runtime/auth-key.js';
 import { lazyNet } from '../runtime/builtins.js';
 import { onBeforeExit } from '../runtime/exit-hooks.js';
@@ -103,10 +103,9 @@ export class HubLink {
 
   private fail(cause: Error): void {
     if (this.error) return;
-    const code = (cause as { code?: string }).code;
-    this.error = new ProcessError(code === 'ERR_AUTHENTICATION_FAILED' ? cause.message
-      : `the connection to ${this.target.owner} is closed (${cause.message}); objects it served are gone`,
-    { code: code === 'ERR_AUTHENTICATION_FAILED' ? code : 'ERR_HUB_CLOSED', cause });
+    // A refused handshake stays an AuthenticationError; anything else means the hub is gone.
+    this.error = cause instanceof AuthenticationError ? cause
+      : new ProcessError(`the connection to ${this.target.owner} is closed (${cause.message}); objects it served are gone`, { code: 'ERR_HUB_CLOSED', cause });
     for (const p of this.pending.values()) p.reject(this.error);
     this.pending.clear();
     this.queued = [];
@@ -225,11 +224,14 @@ export class HubLink {
 
 const links = globalSingleton('hubLinks', () => new Map<string, HubLink>());
 
-/** The link from this thread to the hub at `target` (opened on first use). */
-export function linkTo(target: HubTarget): HubLink {
-  const key = addressKey(target.address);
+/**
+ * The link from this thread to the hub at `target` (opened on first use). `fresh`: replace a
+ * link that failed (a new connect() to a server that may have restarted, or a new key).
+ */
+export function linkTo(target: HubTarget, fresh = false): HubLink {
+  const key = `${addressKey(target.address)}|${target.key ? Buffer.from(target.key).toString('hex') : ''}`;
   let link = links.get(key);
-  if (!link) {
+  if (!link || (fresh && link.error)) {
     // A link that failed stays: later calls reject at once instead of reconnecting to a dead hub.
     link = new HubLink(target);
     links.set(key, link);

@@ -134,7 +134,7 @@ export class BaseManager {
     if (!this.#address) throw misuse('ERR_INVALID_ARG_VALUE', 'connect() needs the server address: new MyManager({ address, authKey })');
     const target: HubTarget = { address: this.#address, key: this.#key, owner: `the manager at ${JSON.stringify(this.#address)}`, trusted: false };
     // One round trip proves the key (AuthenticationError otherwise).
-    await linkTo(target).request(H.CALL, ['', 'ping']).catch((e: { code?: string }) => {
+    await linkTo(target, true).request(H.CALL, ['', 'ping']).catch((e: { code?: string }) => {
       if (e.code === 'ERR_NO_SUCH_OBJECT') return;
       throw e;
     });
