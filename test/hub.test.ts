@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Process, Pipe, Queue, Lock, Event, Pool, Manager, type Connection } from 'multiproc';
 import * as f from './fixtures/shared.ts';
+import { putHello } from './fixtures/plain-targets.ts';
 import { contexts, within, rejection } from './helpers.ts';
 
 for (const context of contexts) {
@@ -21,6 +22,14 @@ for (const context of contexts) {
       await carrier.put(reply);
       assert.equal(await within(20_000, reply.get()), 'hello from Answerer');
       await within(20_000, p2.join());
+    });
+
+    it('reaches a target whose module never imports the library', async () => {
+      const q = new Queue<string>();
+      const p = new Process({ target: putHello, args: [q], context });
+      p.start();
+      assert.equal(await within(20_000, q.get()), 'hello without an import');
+      await within(20_000, p.join());
     });
 
     it('a pipe end put in a queue reaches the consumer', async () => {
