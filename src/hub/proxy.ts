@@ -78,6 +78,11 @@ export abstract class HubProxy {
 
   protected call(op: string, ...args: unknown[]): Promise<unknown> { return this.#connect().call(this.#ref[1], op, args); }
 
+  /** A call whose answer `onAnswer` sees as it arrives, in order with the hub's other messages. */
+  protected callWith(onAnswer: (v: unknown) => void, op: string, ...args: unknown[]): Promise<unknown> {
+    return this.#connect().call(this.#ref[1], op, args, onAnswer);
+  }
+
   protected note(op: string, ...args: unknown[]): void { this.#connect().note(this.#ref[1], op, args); }
 
   /** Decodes a value the hub handed back (as it was encoded by whoever sent it). */
