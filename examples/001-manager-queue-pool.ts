@@ -23,8 +23,10 @@ if (isMainEntry(import.meta.url)) {
   await using manager = await Manager();
   const q = await manager.Queue<string>(); // the Manager's Queue
   const po = new Pool();
-  po.applyAsync(writer, [q]);
-  await sleep(1000); // let the writer fill the queue before the reader starts taking from it
+  const written = po.applyAsync(writer, [q]);
+  // Let the writer fill the queue before the reader starts taking from it. The seed sleeps 1 s;
+  // a TypeScript worker can take about that long to start here, so also wait for the writer's task.
+  await Promise.all([sleep(1000), written.wait()]);
   po.applyAsync(reader, [q]);
   po.close();
   await po.join();
