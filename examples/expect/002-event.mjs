@@ -14,8 +14,8 @@ export function check(stdout, stderr, exitCode, info) {
   ], 'stdout');
   expectBefore(ls, 'wait_for_event: starting', 'wait_for_event: e.isSet()-> true');
   expectBefore(ls, 'wait_for_event_timeout: starting', 'wait_for_event_timeout: e.isSet()-> false');
-  // The 2 s timeout runs out before the parent sets the event at 5 s. (The blocking waiter's
+  // The 2 s timeout runs out before the parent sets the event 3 s after the barrier. (The blocking waiter's
   // line and 'main: event is set' race, as in Python: both follow the set.)
   expectBefore(ls, 'wait_for_event_timeout: e.isSet()-> false', 'main: event is set');
-  if (info.durationMs < 4900) fail(`the program took ${info.durationMs} ms; the parent sleeps 5 s before setting the event`);
+  if (info.durationMs < 2900) fail(`the program took ${info.durationMs} ms; the parent sleeps 3 s before setting the event`);
 }
