@@ -269,8 +269,24 @@ function restorePrototypes(root: unknown, classes: TableEntry[]): void {
   }
 }
 
+// Depth of decodes of messages from a peer outside the process tree (allowModules: false),
+// shared by every copy of the library in the thread. Revivers of shared objects read it: such
+// a peer may not hand this process a pipe end, nor mark a shared object as trusted.
+const untrusted = globalSingleton('untrustedDecodes', () => ({ depth: 0 }));
+
+/** True while a message from an untrusted peer decodes. */
+export function decodingUntrusted(): boolean { return untrusted.depth > 0; }
+
 /** Decodes bytes from `encode`. Synchronous unless the message needs a module not yet imported. */
 export function decode(bytes: Uint8Array, options: DecodeOptions = {}): unknown {
+  if (options.allowModules === false) {
+    untrusted.depth++;
+    try { return decodeWith(bytes, options); } finally { untrusted.depth--; }
+  }
+  return decodeWith(bytes, options);
+}
+
+function decodeWith(bytes: Uint8Array, options: DecodeOptions): unknown {
   const top = packr.unpack(bytes);
   // 0xc1 is never used by msgpack; msgpackr hands back a marker object for it.
   if (top && typeof top === 'object' && (top as object).constructor?.name === 'C1Type') throw typeErr('ERR_INVALID_MESSAGE', 'invalid message: byte 0xc1');

@@ -97,7 +97,7 @@ export class HubLink {
     // onAnswer runs now, in message order: a queue files read-ahead items before a later recall.
     if (kind === H.OK) { p.onAnswer?.(msg[2]); p.resolve(msg[2]); return; }
     let err: unknown;
-    try { err = decode(msg[2] as Uint8Array, { allowModules: false }); } catch (e) { err = e; }
+    try { err = decode(msg[2] as Uint8Array, { allowModules: this.target.trusted !== false }); } catch (e) { err = e; }
     Promise.resolve(err).then((e) => p.reject(e as Error), (e: unknown) => p.reject(e as Error));
   }
 
@@ -181,7 +181,8 @@ export class HubLink {
 
   /** Makes the object known to the hub on this link (once per link). */
   attach(ref: ObjectRef): void {
-    if (this.attached.has(ref[1])) return;
+    // A dead link: the request that follows rejects with the reason.
+    if (this.attached.has(ref[1]) || this.error) return;
     this.attached.add(ref[1]);
     this.post([H.ATTACH, ref[1], ref[0], ref[2]]);
   }

@@ -11,6 +11,7 @@ import { adopt, proxyClassOf, type HubProxy } from '../hub/proxy.js';
 import { Hub } from '../hub/server.js';
 import type { TypeEntry } from '../hub/objects/registered.js';
 import { childAddress } from '../connection/router.js';
+import type { Address } from '../connection/listener.js';
 import { programAuthKey } from '../runtime/auth-key.js';
 import { M } from '../runtime/protocol.js';
 import { startWorker, type WorkerHandle } from '../runtime/spawn.js';
@@ -22,7 +23,7 @@ import type { RemoteProxy } from './proxies.js';
 
 export interface ManagerOptions {
   /** Where the server listens: { host, port } (port 0 picks one) or { path }. Default: a private Unix socket. */
-  address?: HubAddress;
+  address?: Address;
   /** Shared secret of server and clients (default: this program's key, which its workers inherit). */
   authKey?: Uint8Array | string;
   /** Where start() runs the server: 'process' (default) or 'thread'. */
