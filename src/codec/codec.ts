@@ -178,7 +178,26 @@ export function pack(prepared: Prepared): Uint8Array {
  * when part of it cannot be sent; nothing is sent then.
  */
 export function encode(value: unknown, root = 'value'): Uint8Array {
+  if (typeof value === 'number') {
+    const quick = encodeNumber(value);
+    if (quick) return quick;
+  }
   return pack(prepare(value, root));
+}
+
+/**
+ * The msgpack bytes of a number without the packer (queue items and manager values are often
+ * single numbers; this is several times cheaper than a pack call). Same bytes msgpackr reads.
+ */
+function encodeNumber(v: number): Uint8Array | null {
+  if (Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff && !Object.is(v, -0)) {
+    if (v >= 0 && v < 128) return Buffer.of(v);
+    const out = Buffer.allocUnsafe(5);
+    out[0] = 0xd2;
+    out.writeInt32BE(v, 1);
+    return out;
+  }
+  return null;
 }
 
 export interface DecodeOptions {

@@ -7,7 +7,7 @@ import { Channel, type Message } from '../channel/channel.js';
 import { socketTransport } from '../channel/transport.js';
 import { decode } from '../codec/codec.js';
 import { clientHandshake } from '../connection/auth.js';
-import { ProcessError } from '../errors.js';
+import { AuthenticationError, ProcessError } from '../errors.js';
 import { programAuthKey } from '../runtime/auth-key.js';
 import { lazyNet } from '../runtime/builtins.js';
 import { onBeforeExit } from '../runtime/exit-hooks.js';
@@ -97,16 +97,15 @@ export class HubLink {
     // onAnswer runs now, in message order: a queue files read-ahead items before a later recall.
     if (kind === H.OK) { p.onAnswer?.(msg[2]); p.resolve(msg[2]); return; }
     let err: unknown;
-    try { err = decode(msg[2] as Uint8Array, { allowModules: false }); } catch (e) { err = e; }
+    try { err = decode(msg[2] as Uint8Array, { allowModules: this.target.trusted !== false }); } catch (e) { err = e; }
     Promise.resolve(err).then((e) => p.reject(e as Error), (e: unknown) => p.reject(e as Error));
   }
 
   private fail(cause: Error): void {
     if (this.error) return;
-    const code = (cause as { code?: string }).code;
-    this.error = new ProcessError(code === 'ERR_AUTHENTICATION_FAILED' ? cause.message
-      : `the connection to ${this.target.owner} is closed (${cause.message}); objects it served are gone`,
-    { code: code === 'ERR_AUTHENTICATION_FAILED' ? code : 'ERR_HUB_CLOSED', cause });
+    // A refused handshake stays an AuthenticationError; anything else means the hub is gone.
+    this.error = cause instanceof AuthenticationError ? cause
+      : new ProcessError(`the connection to ${this.target.owner} is closed (${cause.message}); objects it served are gone`, { code: 'ERR_HUB_CLOSED', cause });
     for (const p of this.pending.values()) p.reject(this.error);
     this.pending.clear();
     this.queued = [];
@@ -181,7 +180,8 @@ export class HubLink {
 
   /** Makes the object known to the hub on this link (once per link). */
   attach(ref: ObjectRef): void {
-    if (this.attached.has(ref[1])) return;
+    // A dead link: the request that follows rejects with the reason.
+    if (this.attached.has(ref[1]) || this.error) return;
     this.attached.add(ref[1]);
     this.post([H.ATTACH, ref[1], ref[0], ref[2]]);
   }
@@ -224,11 +224,14 @@ export class HubLink {
 
 const links = globalSingleton('hubLinks', () => new Map<string, HubLink>());
 
-/** The link from this thread to the hub at `target` (opened on first use). */
-export function linkTo(target: HubTarget): HubLink {
-  const key = addressKey(target.address);
+/**
+ * The link from this thread to the hub at `target` (opened on first use). `fresh`: replace a
+ * link that failed (a new connect() to a server that may have restarted, or a new key).
+ */
+export function linkTo(target: HubTarget, fresh = false): HubLink {
+  const key = `${addressKey(target.address)}|${target.key ? Buffer.from(target.key).toString('hex') : ''}`;
   let link = links.get(key);
-  if (!link) {
+  if (!link || (fresh && link.error)) {
     // A link that failed stays: later calls reject at once instead of reconnecting to a dead hub.
     link = new HubLink(target);
     links.set(key, link);

@@ -11,6 +11,7 @@ import { adopt, proxyClassOf, type HubProxy } from '../hub/proxy.js';
 import { Hub } from '../hub/server.js';
 import type { TypeEntry } from '../hub/objects/registered.js';
 import { childAddress } from '../connection/router.js';
+import type { Address } from '../connection/listener.js';
 import { programAuthKey } from '../runtime/auth-key.js';
 import { M } from '../runtime/protocol.js';
 import { startWorker, type WorkerHandle } from '../runtime/spawn.js';
@@ -22,7 +23,7 @@ import type { RemoteProxy } from './proxies.js';
 
 export interface ManagerOptions {
   /** Where the server listens: { host, port } (port 0 picks one) or { path }. Default: a private Unix socket. */
-  address?: HubAddress;
+  address?: Address;
   /** Shared secret of server and clients (default: this program's key, which its workers inherit). */
   authKey?: Uint8Array | string;
   /** Where start() runs the server: 'process' (default) or 'thread'. */
@@ -133,7 +134,7 @@ export class BaseManager {
     if (!this.#address) throw misuse('ERR_INVALID_ARG_VALUE', 'connect() needs the server address: new MyManager({ address, authKey })');
     const target: HubTarget = { address: this.#address, key: this.#key, owner: `the manager at ${JSON.stringify(this.#address)}`, trusted: false };
     // One round trip proves the key (AuthenticationError otherwise).
-    await linkTo(target).request(H.CALL, ['', 'ping']).catch((e: { code?: string }) => {
+    await linkTo(target, true).request(H.CALL, ['', 'ping']).catch((e: { code?: string }) => {
       if (e.code === 'ERR_NO_SUCH_OBJECT') return;
       throw e;
     });
