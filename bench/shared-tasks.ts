@@ -1,12 +1,8 @@
 // Child targets of the shared-object benchmarks (figures 7-10: bench/mp/queue.ts, manager.ts,
 // sync.ts). Named exports: workers find them by reference. Each child takes its orders from
 // the parent over a Pipe: a number starts one block, null ends the loop.
-//
-// This module imports the library (as any user module that handles its objects does): a child
-// decodes its arguments (Queue, Lock, Event, dict proxies) only once the library is loaded, and
-// bench/tasks.ts stays library-free for the pool and start figures.
+// Only types come from the library: workers know every proxy type from the start.
 import type { Connection, DictProxy, Event, Lock, Queue } from 'multiproc';
-import 'multiproc';
 
 /** Queue producer: per order n, puts n small ints (size 0) or n times one Buffer of `size` bytes. */
 export async function queueProducer(q: Queue<unknown>, conn: Connection, size: number): Promise<void> {
