@@ -393,6 +393,12 @@ if (want(8)) {
     const r = await runScript(`multiproc Manager().dict() (${ctx})`, 'node-tsx', 'bench/mp/manager.ts', [`--context=${ctx}`, `--reps=${reps}`, `--n=${n}`]);
     rows.push({ fig: '8', what: 'manager dict: child d.set(i % 100, i) x20k', ctx, mp: fig(r, 'mp_dict_ops_per_s'), anchorName: 'CPython Manager().dict() [spawn]', anchor: fig(py, 'py_dict_ops_per_s'), unit: 'ops/s', kind: 'faster', target: 3 });
   }
+  if (hasTaskset) {
+    // Both pinned to CPU 0 (parent, child and manager server share it): no cross-core wake-ups.
+    const pyPin = await runScript('cpython Manager().dict() [spawn] (pinned to CPU 0)', 'python', 'bench/python/shared.py', ['dict', String(reps), String(n)], { pin: true });
+    const r = await runScript('multiproc Manager().dict() (process, pinned to CPU 0)', 'node-tsx', 'bench/mp/manager.ts', ['--context=process', `--reps=${reps}`, `--n=${n}`], { pin: true });
+    rows.push({ fig: '8', what: '  same, both pinned to one core', ctx: 'process', mp: fig(r, 'mp_dict_ops_per_s'), anchorName: 'CPython Manager().dict() [spawn]', anchor: fig(pyPin, 'py_dict_ops_per_s'), unit: 'ops/s', kind: 'info-faster' });
+  }
 }
 
 // 9, 10. Lock pair and Event set-to-wake from a child (raw unix-socket floor interleaved in
