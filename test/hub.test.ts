@@ -73,6 +73,11 @@ for (const context of contexts) {
 }
 
 describe('hub lifetime', () => {
+  it('a daemon (a Pool worker) cannot start a manager server: ERR_DAEMON_CHILDREN', async () => {
+    await using pool = new Pool(1);
+    assert.equal(await within(20_000, pool.apply(f.managerInTask, [])), 'ERR_DAEMON_CHILDREN');
+  });
+
   it('a manager that goes away rejects pending and later calls with ERR_HUB_CLOSED', async () => {
     const m = await Manager();
     const q = await m.Queue<number>();

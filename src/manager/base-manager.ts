@@ -18,6 +18,7 @@ import { startWorker, type WorkerHandle } from '../runtime/spawn.js';
 import { getStartMethod, normalizeMethod, type StartMethodName } from '../runtime/start-method.js';
 import { getLogger } from '../runtime/logging.js';
 import { runtimeState } from '../runtime/state.js';
+import { assertNotBootstrapping } from '../runtime/guards.js';
 import { addRegistration, registrationsOf, type RegisterOptions } from './registry.js';
 import type { RemoteProxy } from './proxies.js';
 
@@ -99,9 +100,11 @@ export class BaseManager {
   /** Starts the server in its own process (or thread with context 'thread'). */
   async start(): Promise<void> {
     this.#checkInitial('start()');
+    assertNotBootstrapping('Manager');
+    const state = runtimeState();
+    if (state.daemon) throw misuse('ERR_DAEMON_CHILDREN', `${state.name} is a daemon process and cannot start a manager's server; start the manager in the main program and pass its proxies`);
     const registry = this.#registry(true);
     const address = this.#address ?? { path: `\0multiproc-manager-${process.pid}-${randomBytes(8).toString('hex')}` };
-    const state = runtimeState();
     const method = this.#method ? normalizeMethod(this.#method) : getStartMethod();
     this.#state = 'started';
     const handle = startWorker(method, {
