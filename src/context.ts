@@ -1,6 +1,7 @@
 // getContext(): the library's factories bound to one start method, as CPython's contexts.
 import { Pipe, Connection } from './connection/connection.js';
 import { wait } from './connection/wait.js';
+import { Client, Listener } from './connection/listener.js';
 import { Pool, type PoolOptions } from './pool/pool.js';
 import { Process, type ProcessOptions } from './process/process.js';
 import { activeChildren, cpuCount, currentProcess, parentProcess } from './process/current.js';
@@ -23,6 +24,7 @@ export interface Context {
   Pipe: typeof Pipe;
   Connection: typeof Connection;
   wait: typeof wait;
+  Listener: typeof Listener; Client: typeof Client;
   Queue: typeof Queue; JoinableQueue: typeof JoinableQueue; SimpleQueue: typeof SimpleQueue;
   Lock: typeof Lock; RLock: typeof RLock; Semaphore: typeof Semaphore; BoundedSemaphore: typeof BoundedSemaphore;
   Condition: typeof Condition; Event: typeof Event; Barrier: typeof Barrier;
@@ -62,7 +64,7 @@ export function getContext(method?: StartMethodName): Context {
   Object.defineProperty(ContextPool, 'name', { value: 'Pool' });
   const ctx: Context = {
     method: m, Process: ContextProcess as typeof Process, Pool: ContextPool, Pipe, Connection, wait,
-    Queue, JoinableQueue, SimpleQueue, Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event, Barrier,
+    Listener, Client, Queue, JoinableQueue, SimpleQueue, Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event, Barrier,
     Manager: (options: ManagerOptions = {}): Promise<SyncManager> => Manager({ context: m, ...options }),
     currentProcess, parentProcess, activeChildren, cpuCount, registerClass, isMainEntry, getLogger, logToStderr,
     getStartMethod: () => m, setStartMethod, getAllStartMethods, getContext,

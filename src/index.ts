@@ -11,6 +11,7 @@ export { AsyncResult } from './pool/async-result.js';
 export { ImapIterator } from './pool/imap.js';
 export { Pipe, Connection } from './connection/connection.js';
 export { wait } from './connection/wait.js';
+export { Listener, Client, type Address, type ListenerOptions, type ClientOptions } from './connection/listener.js';
 export { Queue, JoinableQueue, SimpleQueue, type IterOptions } from './queue/queue.js';
 export { Lock, RLock, Semaphore, BoundedSemaphore, type Held } from './sync/lock.js';
 export { Condition } from './sync/condition.js';

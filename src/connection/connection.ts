@@ -2,12 +2,11 @@
 // boundaries; send() encodes at the call; recv() rejects with EOFError once the peer is closed
 // (or its process died) and nothing is left. A Pipe end passed to another process moves there:
 // this copy can no longer be used. A socket end belongs to this process and cannot move.
-import { decode, encode, registerSharedType } from '../codec/codec.js';
+import { decode, decodingUntrusted, encode, registerSharedType } from '../codec/codec.js';
 import { kReduce } from '../codec/reduce.js';
 import { BufferTooShort, EOFError, ProcessError, misuse, rangeErr, typeErr } from '../errors.js';
 import { currentDestination } from './transit.js';
 import { myAddress } from './router.js';
-import { globalSingleton } from '../runtime/state.js';
 import { deliver, newPipeId, notifyAttached, notifyClosed, notifyMoving, registerEnd, unregisterEnd, type Item, type LocalEnd } from './pipe-home.js';
 
 export type { Item } from './pipe-home.js';
@@ -52,15 +51,10 @@ class PipeLink implements Link {
   handBack(item: Item): void { deliver(this.home, this.id, this.side, item); }
 }
 
-// Set while a socket peer's message decodes: such a peer may not make this process adopt a
-// pipe end (it could take over another end's traffic by naming its id). Shared by every copy
-// of the library in the thread, since the last one loaded owns the reviver.
-const untrusted = globalSingleton('untrustedDecodes', () => ({ depth: 0 }));
-
 /** @internal Decodes a value from a peer that is not part of the process tree (a socket). */
 export function decodeFromPeer(payload: Uint8Array): unknown {
-  untrusted.depth++;
   try {
+    // Untrusted: nothing is imported, and no pipe end can be adopted (see the reviver below).
     const value = decode(payload, { allowModules: false });
     // Never happens without allowModules; a late revival would escape the guard above.
     if (value instanceof Promise) throw typeErr('ERR_INVALID_MESSAGE', 'invalid message from peer');
@@ -68,8 +62,6 @@ export function decodeFromPeer(payload: Uint8Array): unknown {
   } catch (e) {
     if ((e as { code?: unknown }).code) throw e;
     throw Object.assign(typeErr('ERR_INVALID_MESSAGE', `invalid message from peer: ${(e as Error).message}`), { cause: e });
-  } finally {
-    untrusted.depth--;
   }
 }
 
@@ -269,7 +261,7 @@ export class Connection<T = unknown> implements LinkEnd {
 }
 
 registerSharedType('multiproc.Connection', (state) => {
-  if (untrusted.depth > 0) throw typeErr('ERR_INVALID_MESSAGE', 'a peer connected through a socket cannot send a Connection');
+  if (decodingUntrusted()) throw typeErr('ERR_INVALID_MESSAGE', 'a peer connected through a socket cannot send a Connection');
   const s = state as EndState;
   if (!Array.isArray(s) || typeof s[0] !== 'string' || (s[1] !== 0 && s[1] !== 1) || typeof s[2] !== 'string') {
     throw typeErr('ERR_INVALID_MESSAGE', 'malformed Connection in message');

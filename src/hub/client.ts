@@ -7,14 +7,14 @@ import { Channel, type Message } from '../channel/channel.js';
 import { socketTransport } from '../channel/transport.js';
 import { decode } from '../codec/codec.js';
 import { clientHandshake } from '../connection/auth.js';
-import { ProcessError } from '../errors.js';
+import { AuthenticationError, ProcessError } from '../errors.js';
 import { programAuthKey } from '../runtime/auth-key.js';
 import { lazyNet } from '../runtime/builtins.js';
 import { onBeforeExit } from '../runtime/exit-hooks.js';
 import { globalSingleton } from '../runtime/state.js';
 import { H, addressKey, type HubAddress, type ObjectRef } from './protocol.js';
 
-type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; onAnswer?: ((v: unknown) => void) | undefined };
 export type PushHandler = (op: string, args: unknown[]) => void;
 
 export interface HubTarget {
@@ -31,6 +31,8 @@ export interface HubTarget {
 
 /** The hub may still be starting (a hub thread, a manager process): retry refused connects this long. */
 const CONNECT_PATIENCE_MS = 10_000;
+/** Puts closer together than this count as a burst and are batched. */
+const PUT_BURST_MS = 0.5;
 
 export class HubLink {
   private channel: Channel | null = null;
@@ -92,18 +94,18 @@ export class HubLink {
     if (!p) return;
     this.pending.delete(msg[1] as number);
     this.updateRef();
-    if (kind === H.OK) { p.resolve(msg[2]); return; }
+    // onAnswer runs now, in message order: a queue files read-ahead items before a later recall.
+    if (kind === H.OK) { p.onAnswer?.(msg[2]); p.resolve(msg[2]); return; }
     let err: unknown;
-    try { err = decode(msg[2] as Uint8Array, { allowModules: false }); } catch (e) { err = e; }
+    try { err = decode(msg[2] as Uint8Array, { allowModules: this.target.trusted !== false }); } catch (e) { err = e; }
     Promise.resolve(err).then((e) => p.reject(e as Error), (e: unknown) => p.reject(e as Error));
   }
 
   private fail(cause: Error): void {
     if (this.error) return;
-    const code = (cause as { code?: string }).code;
-    this.error = new ProcessError(code === 'ERR_AUTHENTICATION_FAILED' ? cause.message
-      : `the connection to ${this.target.owner} is closed (${cause.message}); objects it served are gone`,
-    { code: code === 'ERR_AUTHENTICATION_FAILED' ? code : 'ERR_HUB_CLOSED', cause });
+    // A refused handshake stays an AuthenticationError; anything else means the hub is gone.
+    this.error = cause instanceof AuthenticationError ? cause
+      : new ProcessError(`the connection to ${this.target.owner} is closed (${cause.message}); objects it served are gone`, { code: 'ERR_HUB_CLOSED', cause });
     for (const p of this.pending.values()) p.reject(this.error);
     this.pending.clear();
     this.queued = [];
@@ -120,28 +122,83 @@ export class HubLink {
 
   private post(msg: Message): void {
     if (this.error) throw this.error;
+    // Batched notes go first: the hub sees this link's messages in the order they were made.
+    if (this.puts) this.flushPuts();
+    if (this.taken.size > 0) this.flushTaken();
+    this.postNow(msg);
+  }
+
+  /** Read-ahead items handed out, per queue, not yet reported (see hub/objects/queue.ts). */
+  private readonly taken = new Map<string, number>();
+
+  /** Reports `n` read-ahead items of a queue as handed out: batched, but before anything else this link sends. */
+  noteTaken(objectId: string, n: number): void {
+    if (this.error || n <= 0) return;
+    if (this.taken.size === 0) setImmediate(() => this.flushTaken());
+    this.taken.set(objectId, (this.taken.get(objectId) ?? 0) + n);
+  }
+
+  private flushTaken(): void {
+    if (this.taken.size === 0) return;
+    const all = [...this.taken];
+    this.taken.clear();
+    if (!this.error) for (const [id, n] of all) this.postNow([H.NOTE, id, 'took', n]);
+  }
+
+  private postNow(msg: Message): void {
     if (this.channel) this.channel.send(msg); else { this.queued.push(msg); this.updateRef(); }
+  }
+
+  private puts: { id: string; items: Uint8Array[]; bytes: number } | null = null;
+  private lastPutFlush = 0;
+
+  /**
+   * An unbounded queue's put. A producer that puts again soon after the last batch left gets
+   * its items batched until its task yields (or 64 KiB), one message for many puts; an
+   * occasional put leaves at once, as any message does.
+   */
+  notePut(objectId: string, item: Uint8Array): void {
+    if (this.error) throw this.error;
+    if (this.puts && this.puts.id !== objectId) this.flushPuts();
+    if (!this.puts) {
+      this.puts = { id: objectId, items: [], bytes: 0 };
+      if (performance.now() - this.lastPutFlush < PUT_BURST_MS) setImmediate(() => this.flushPuts());
+      else queueMicrotask(() => this.flushPuts());
+    }
+    this.puts.items.push(item);
+    this.puts.bytes += item.length;
+    if (this.puts.bytes >= 64 * 1024) this.flushPuts();
+  }
+
+  private flushPuts(): void {
+    const batch = this.puts;
+    if (!batch) return;
+    this.puts = null;
+    this.lastPutFlush = performance.now();
+    if (!this.error) this.postNow([H.NOTE, batch.id, 'put', ...batch.items]);
   }
 
   /** Makes the object known to the hub on this link (once per link). */
   attach(ref: ObjectRef): void {
-    if (this.attached.has(ref[1])) return;
+    // A dead link: the request that follows rejects with the reason.
+    if (this.attached.has(ref[1]) || this.error) return;
     this.attached.add(ref[1]);
     this.post([H.ATTACH, ref[1], ref[0], ref[2]]);
   }
 
-  request(kind: number, fields: unknown[]): Promise<unknown> {
+  request(kind: number, fields: unknown[], onAnswer?: (v: unknown) => void): Promise<unknown> {
     if (this.error) return Promise.reject(this.error);
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, onAnswer });
       this.post([kind, id, ...fields]);
       this.updateRef();
     });
   }
 
-  call(objectId: string, op: string, args: unknown[]): Promise<unknown> {
-    return this.request(H.CALL, [objectId, op, ...args]);
+  /** `onAnswer` (optional) sees a successful answer synchronously, as it arrives. */
+  call(objectId: string, op: string, args: unknown[], onAnswer?: (v: unknown) => void): Promise<unknown> {
+    return this.request(H.CALL, [objectId, op, ...args], onAnswer);
   }
 
   note(objectId: string, op: string, args: unknown[]): void {
@@ -153,6 +210,8 @@ export class HubLink {
   /** Resolves once everything sent so far has left this process. */
   async drain(): Promise<void> {
     if (this.error) return;
+    this.flushTaken();
+    this.flushPuts();
     if (!this.channel && this.queued.length > 0) {
       // Still connecting: wait (bounded by the exit hook) until the queue is handed over.
       await new Promise<void>((r) => { const t = setInterval(() => { if (this.channel || this.error) { clearInterval(t); r(); } }, 2); });
@@ -165,11 +224,14 @@ export class HubLink {
 
 const links = globalSingleton('hubLinks', () => new Map<string, HubLink>());
 
-/** The link from this thread to the hub at `target` (opened on first use). */
-export function linkTo(target: HubTarget): HubLink {
-  const key = addressKey(target.address);
+/**
+ * The link from this thread to the hub at `target` (opened on first use). `fresh`: replace a
+ * link that failed (a new connect() to a server that may have restarted, or a new key).
+ */
+export function linkTo(target: HubTarget, fresh = false): HubLink {
+  const key = `${addressKey(target.address)}|${target.key ? Buffer.from(target.key).toString('hex') : ''}`;
   let link = links.get(key);
-  if (!link) {
+  if (!link || (fresh && link.error)) {
     // A link that failed stays: later calls reject at once instead of reconnecting to a dead hub.
     link = new HubLink(target);
     links.set(key, link);

@@ -4,7 +4,7 @@
 // same hub, so the object can be handed to Process targets, Pool tasks and queue items alike.
 import { registerSharedType } from '../codec/codec.js';
 import { kReduce } from '../codec/reduce.js';
-import { decode } from '../codec/codec.js';
+import { decode, decodingUntrusted } from '../codec/codec.js';
 import { misuse, typeErr } from '../errors.js';
 import { linkTo, type HubLink, type HubTarget } from './client.js';
 import { localObject } from './local-hub.js';
@@ -78,6 +78,11 @@ export abstract class HubProxy {
 
   protected call(op: string, ...args: unknown[]): Promise<unknown> { return this.#connect().call(this.#ref[1], op, args); }
 
+  /** A call whose answer `onAnswer` sees as it arrives, in order with the hub's other messages. */
+  protected callWith(onAnswer: (v: unknown) => void, op: string, ...args: unknown[]): Promise<unknown> {
+    return this.#connect().call(this.#ref[1], op, args, onAnswer);
+  }
+
   protected note(op: string, ...args: unknown[]): void { this.#connect().note(this.#ref[1], op, args); }
 
   /** Decodes a value the hub handed back (as it was encoded by whoever sent it). */
@@ -103,7 +108,8 @@ registerSharedType('multiproc.hub', (raw) => {
   const cls = proxyClassOf(s[2][0]);
   if (!cls) throw typeErr('ERR_INVALID_MESSAGE', `unknown shared object type '${s[2][0]}'`);
   const key = s[1] instanceof Uint8Array ? s[1] : null;
-  const target = { address: s[0], key, owner: String(s[3]), trusted: s[4] === true, patient: true } as HubTarget;
+  // A reference from an untrusted peer never makes its values trusted here.
+  const target = { address: s[0], key, owner: String(s[3]), trusted: s[4] === true && !decodingUntrusted(), patient: true } as HubTarget;
   return adopt(cls, target, s[2]);
 });
 

@@ -11,18 +11,20 @@ import { adopt, proxyClassOf, type HubProxy } from '../hub/proxy.js';
 import { Hub } from '../hub/server.js';
 import type { TypeEntry } from '../hub/objects/registered.js';
 import { childAddress } from '../connection/router.js';
+import type { Address } from '../connection/listener.js';
 import { programAuthKey } from '../runtime/auth-key.js';
 import { M } from '../runtime/protocol.js';
 import { startWorker, type WorkerHandle } from '../runtime/spawn.js';
 import { getStartMethod, normalizeMethod, type StartMethodName } from '../runtime/start-method.js';
 import { getLogger } from '../runtime/logging.js';
 import { runtimeState } from '../runtime/state.js';
+import { assertNotBootstrapping } from '../runtime/guards.js';
 import { addRegistration, registrationsOf, type RegisterOptions } from './registry.js';
 import type { RemoteProxy } from './proxies.js';
 
 export interface ManagerOptions {
   /** Where the server listens: { host, port } (port 0 picks one) or { path }. Default: a private Unix socket. */
-  address?: HubAddress;
+  address?: Address;
   /** Shared secret of server and clients (default: this program's key, which its workers inherit). */
   authKey?: Uint8Array | string;
   /** Where start() runs the server: 'process' (default) or 'thread'. */
@@ -98,9 +100,11 @@ export class BaseManager {
   /** Starts the server in its own process (or thread with context 'thread'). */
   async start(): Promise<void> {
     this.#checkInitial('start()');
+    assertNotBootstrapping('Manager');
+    const state = runtimeState();
+    if (state.daemon) throw misuse('ERR_DAEMON_CHILDREN', `${state.name} is a daemon process and cannot start a manager's server; start the manager in the main program and pass its proxies`);
     const registry = this.#registry(true);
     const address = this.#address ?? { path: `\0multiproc-manager-${process.pid}-${randomBytes(8).toString('hex')}` };
-    const state = runtimeState();
     const method = this.#method ? normalizeMethod(this.#method) : getStartMethod();
     this.#state = 'started';
     const handle = startWorker(method, {
@@ -133,7 +137,7 @@ export class BaseManager {
     if (!this.#address) throw misuse('ERR_INVALID_ARG_VALUE', 'connect() needs the server address: new MyManager({ address, authKey })');
     const target: HubTarget = { address: this.#address, key: this.#key, owner: `the manager at ${JSON.stringify(this.#address)}`, trusted: false };
     // One round trip proves the key (AuthenticationError otherwise).
-    await linkTo(target).request(H.CALL, ['', 'ping']).catch((e: { code?: string }) => {
+    await linkTo(target, true).request(H.CALL, ['', 'ping']).catch((e: { code?: string }) => {
       if (e.code === 'ERR_NO_SUCH_OBJECT') return;
       throw e;
     });

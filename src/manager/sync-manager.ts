@@ -5,7 +5,7 @@ import { typeErr } from '../errors.js';
 import { toFnRef } from '../functions/reference.js';
 import { timeoutArg } from '../hub/proxy.js';
 import type { JoinableQueue, Queue } from '../queue/queue.js';
-import type { BoundedSemaphore, Lock, RLock, Semaphore } from '../sync/lock.js';
+import { RLock, type BoundedSemaphore, type Lock, type Semaphore } from '../sync/lock.js';
 import type { Condition } from '../sync/condition.js';
 import type { Event } from '../sync/event.js';
 import type { Barrier, BarrierOptions } from '../sync/barrier.js';
@@ -43,7 +43,7 @@ export class SyncManager extends BaseManager {
   BoundedSemaphore(value = 1): Promise<BoundedSemaphore> { return this.createBuiltin('BoundedSemaphore', { value: nonNegative(value) }); }
   async Condition(lock?: Lock | RLock): Promise<Condition> {
     const own = lock ?? await this.RLock();
-    return this.createBuiltin('Condition', { lock: own.objectId, lockType: own.constructor.name === 'RLock' ? 'RLock' : 'Lock' });
+    return this.createBuiltin('Condition', { lock: own.objectId, lockType: own instanceof RLock ? 'RLock' : 'Lock' });
   }
   Event(): Promise<Event> { return this.createBuiltin('Event', {}); }
   Barrier(parties: number, options: BarrierOptions = {}): Promise<Barrier> {

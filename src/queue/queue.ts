@@ -8,7 +8,7 @@ import { HubProxy, closedQueue, isAdopting, registerProxyType, wireTimeoutOf, ty
 
 /** A consumer that asks again within this long after an answer counts as fast: it gets batches. */
 const FAST_MS = 1;
-const MAX_BATCH = 256;
+const MAX_BATCH = 512;
 
 function checkMaxsize(maxsize: unknown): number {
   if (typeof maxsize !== 'number' || !Number.isInteger(maxsize)) throw typeErr('ERR_INVALID_ARG_TYPE', 'maxsize must be an integer (0 or less: unbounded)');
@@ -22,12 +22,11 @@ export interface IterOptions<T> {
 
 export class Queue<T = unknown> extends HubProxy {
   #buffer: Uint8Array[] = [];
-  #taken = 0;
-  #reportScheduled = false;
   #lastAnswer = -Infinity;
   #want = 1;
   #closed = false;
   #recallHooked = false;
+  #prefetching: Promise<void> | null = null;
 
   constructor(maxsize = 0) {
     const size = isAdopting() ? 0 : checkMaxsize(maxsize);
@@ -48,7 +47,7 @@ export class Queue<T = unknown> extends HubProxy {
     const timeout = wireTimeoutOf(options, 'put()');
     const bytes = encode(item, 'item');
     if (this.maxsize <= 0) {
-      try { this.note('put', bytes); } catch (e) { return Promise.reject(e as Error); }
+      try { this.link.notePut(this.objectId, bytes); } catch (e) { return Promise.reject(e as Error); }
       return Promise.resolve();
     }
     return this.call('put', bytes, timeout).then(() => undefined);
@@ -59,15 +58,16 @@ export class Queue<T = unknown> extends HubProxy {
     this.#check();
     const timeout = wireTimeoutOf(options, 'get()');
     if (this.#buffer.length > 0) return this.#fromBuffer();
+    // Items read ahead come first: wait for them rather than overtaking them.
+    if (this.#prefetching) return this.#prefetching.then(() => this.get(options));
     this.#hookRecall();
     const now = performance.now();
     this.#want = now - this.#lastAnswer < FAST_MS ? Math.min(this.#want * 2, MAX_BATCH) : 1;
-    this.#report();
-    return this.call('get', timeout, this.#want).then((items) => {
+    // Read-ahead items are filed as the answer arrives, so a recall right behind it sees them.
+    const file = (items: unknown) => { const list = items as Uint8Array[]; for (let i = 1; i < list.length; i++) this.#buffer.push(list[i]!); };
+    return this.callWith(file, 'get', timeout, this.#want).then((items) => {
       this.#lastAnswer = performance.now();
-      const list = items as Uint8Array[];
-      for (let i = 1; i < list.length; i++) this.#buffer.push(list[i]!);
-      return this.decodeValue<T>(list[0]);
+      return this.decodeValue<T>((items as Uint8Array[])[0]);
     });
   }
 
@@ -75,9 +75,9 @@ export class Queue<T = unknown> extends HubProxy {
   getNowait(): Promise<T> { return this.get({ block: false }); }
 
   /** Approximate number of items (those prefetched by a consumer still count). */
-  qsize(): Promise<number> { this.#check(); this.#report(); return this.call('qsize') as Promise<number>; }
-  empty(): Promise<boolean> { this.#check(); this.#report(); return this.call('empty') as Promise<boolean>; }
-  full(): Promise<boolean> { this.#check(); this.#report(); return this.call('full') as Promise<boolean>; }
+  qsize(): Promise<number> { this.#check(); return this.call('qsize') as Promise<number>; }
+  empty(): Promise<boolean> { this.#check(); return this.call('empty') as Promise<boolean>; }
+  full(): Promise<boolean> { this.#check(); return this.call('full') as Promise<boolean>; }
 
   /** Closes this handle only (as in CPython): its later put/get throw ERR_QUEUE_CLOSED. */
   close(): void {
@@ -98,30 +98,26 @@ export class Queue<T = unknown> extends HubProxy {
 
   #fromBuffer(): Promise<T> {
     const bytes = this.#buffer.shift()!;
-    this.#taken++;
     this.#lastAnswer = performance.now();
-    if (!this.#reportScheduled) {
-      this.#reportScheduled = true;
-      setImmediate(() => this.#report());
-    }
+    this.link.noteTaken(this.objectId, 1);
+    // A fast reader asks for the next batch while it still has half of this one.
+    if (this.#want > 1 && !this.#prefetching && this.#buffer.length <= this.#want >> 1) this.#prefetch();
     return this.decodeValue<T>(bytes);
   }
 
-  /** Tells the hub how many prefetched items were handed out (they are no longer its to recall). */
-  #report(): void {
-    this.#reportScheduled = false;
-    if (this.#taken === 0) return;
-    const n = this.#taken;
-    this.#taken = 0;
-    try { this.note('took', n); } catch { /* hub gone: nothing to report to */ }
+  #prefetch(): void {
+    this.#want = Math.min(this.#want * 2, MAX_BATCH);
+    const file = (items: unknown) => { for (const b of items as Uint8Array[]) this.#buffer.push(b); };
+    this.#prefetching = this.callWith(file, 'prefetch', this.#want).then(() => {}, () => { /* the next get() reports the hub's state */ })
+      .finally(() => { this.#prefetching = null; });
   }
 
+  /** Hands the unread read-ahead items back (the hub recalled them, or this handle closed). */
   #giveBack(): void {
-    if (this.#buffer.length === 0) { this.#report(); return; }
-    const n = this.#taken;
-    this.#taken = 0;
+    if (this.#buffer.length === 0) return;
     this.#buffer = [];
-    try { this.note('return', n); } catch { /* hub gone */ }
+    // The link reports what was handed out before this (its batched notes go first).
+    try { this.note('return', 0); } catch { /* hub gone */ }
   }
 
   #hookRecall(): void {

@@ -5,6 +5,7 @@ import { Channel, type Message } from '../channel/channel.js';
 import { portTransport, socketTransport } from '../channel/transport.js';
 import { attachParent } from '../connection/router.js';
 import '../connection/connection.js';
+import '../hub/all-types.js';
 import { processChild } from '../process/child-main.js';
 import { poolWorker } from '../pool/worker-main.js';
 import { getLogger } from './logging.js';

@@ -9,12 +9,30 @@ export interface Held extends AsyncDisposable {
 }
 
 abstract class LockBase extends HubProxy {
+  /** Acquisitions made through this handle and not released yet. */
+  #held = 0;
+
   /** Acquires; resolves false when `block: false` or `timeout` ran out first. */
   acquire(options?: WaitOptions): Promise<boolean> {
-    return this.call('acquire', wireTimeoutOf(options, 'acquire()')) as Promise<boolean>;
+    return (this.call('acquire', wireTimeoutOf(options, 'acquire()')) as Promise<boolean>).then((ok) => {
+      if (ok) this.#held++;
+      return ok;
+    });
   }
 
-  release(): Promise<void> { return this.call('release').then(() => undefined); }
+  /**
+   * Releases. Releasing what this handle acquired cannot fail, so it needs no answer: it goes
+   * out ahead of anything this process sends the hub next. Otherwise the hub checks it
+   * (ERR_RELEASE_UNLOCKED, ERR_NOT_OWNER).
+   */
+  release(): Promise<void> {
+    if (this.#held > 0) {
+      this.#held--;
+      try { this.note('release'); } catch (e) { return Promise.reject(e as Error); }
+      return Promise.resolve();
+    }
+    return this.call('release').then(() => undefined);
+  }
 
   /** `await using held = await lock.enter()`: acquired now, released when the block ends. */
   async enter(): Promise<Held> {

@@ -1,5 +1,5 @@
 // Compile-time checks of the public types (run by test/types.test.ts with tsc --noEmit).
-import { Pool, Process, Pipe, AsyncResult, ImapIterator, getContext, type Connection } from 'multiproc';
+import { Pool, Process, Pipe, AsyncResult, ImapIterator, getContext, Queue, Lock, Manager, BaseManager, Listener, Client, type Connection, type DictProxy, type RemoteProxy } from 'multiproc';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
 function expectType<T>(_value: T): void {}
@@ -10,6 +10,8 @@ export async function slowLen(s: string): Promise<number> { return s.length; }
 export function add(a: number, b: number): number { return a + b; }
 export function init(tag: string, n: number): void { void tag; void n; }
 export async function talk(conn: Connection<string>): Promise<void> { await conn.send('hi'); }
+export async function fill(q: Queue<number>, n: number): Promise<void> { for (let i = 0; i < n; i++) await q.put(i); }
+export class Maths { add(a: number, b: number): number { return a + b; } async half(x: number): Promise<number> { return x / 2; } }
 
 export async function check(): Promise<void> {
   const pool = new Pool({ processes: 2, initializer: init, initArgs: ['x', 1] });
@@ -37,6 +39,38 @@ export async function check(): Promise<void> {
   const ctx = getContext('thread');
   const tp = new ctx.Pool(1);
   assertType<Equal<ReturnType<typeof tp.map<typeof square>>, Promise<number[]>>>();
+  const q = new Queue<number>();
+  const got = q.get();
+  assertType<Equal<typeof got, Promise<number>>>();
+  // @ts-expect-error: a Queue<number> takes numbers
+  q.put('x');
+  new Process({ target: fill, args: [q, 3] });
+  // @ts-expect-error: the queue's item type is checked against the target's
+  new Process({ target: fill, args: [new Queue<string>(), 3] });
+  for await (const x of q.iter({ sentinel: -1 })) expectType<number>(x);
+  const lock = new Lock();
+  { await using held = await lock.enter(); void held; }
+  const ok = lock.acquire({ timeout: 10 });
+  assertType<Equal<typeof ok, Promise<boolean>>>();
+  await using manager = await Manager();
+  const d = await manager.dict<string, number>();
+  expectType<DictProxy<string, number>>(d);
+  const v = d.get('a');
+  assertType<Equal<typeof v, Promise<number | undefined>>>();
+  class MathsManager extends BaseManager {}
+  MathsManager.register('Maths', Maths);
+  const mm = new MathsManager({ address: { host: '127.0.0.1', port: 0 }, authKey: 'k' });
+  const maths = await mm.create<Maths>('Maths');
+  expectType<RemoteProxy<Maths>>(maths);
+  const sum = maths.add(1, 2);
+  assertType<Equal<typeof sum, Promise<number>>>();
+  const half = maths.half(3);
+  assertType<Equal<typeof half, Promise<number>>>();
+  // @ts-expect-error: remote methods keep their parameter types
+  maths.add('1', 2);
+  const l = new Listener({ address: { port: 0 } });
+  const conn: Connection<string> = await Client<string>({ port: 1 });
+  void l; void conn;
   await pool.terminate();
   await tp.terminate();
 }

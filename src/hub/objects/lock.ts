@@ -42,6 +42,11 @@ export class LockObject implements HubObject {
     }
   }
 
+  /** A release sent without waiting for an answer (by a handle that holds the lock). */
+  note(peer: Peer, op: string): void {
+    if (op === 'release') try { this.release(peer); } catch { /* released meanwhile by another process */ }
+  }
+
   private tryAcquire(peer: Peer, count: number): boolean {
     if (this.reentrant) {
       const mine = this.held.get(peer) ?? 0;

@@ -59,6 +59,15 @@ export class QueueObject implements HubObject {
         this.getters.add(peer, reply, want, timeout, (w) => w.reply.fail(new Empty(`nothing arrived within ${timeout} ms`)));
         return;
       }
+      case 'prefetch': {
+        // A consumer reading ahead: only spare items, never a wait, never a recall.
+        const want = typeof args[0] === 'number' ? Math.min(Math.max(args[0], 0), 1024) : 0;
+        const out: Uint8Array[] = [];
+        if (this.getters.length === 0 && !this.recalled.has(peer) && Date.now() >= this.contendedUntil) this.lease(peer, want, out);
+        reply.ok(out);
+        this.admitPutters();
+        return;
+      }
       case 'qsize': reply.ok(this.size); return;
       case 'empty': reply.ok(this.size === 0); return;
       case 'full': reply.ok(this.size >= this.maxsize); return;
@@ -116,18 +125,21 @@ export class QueueObject implements HubObject {
   /** Answers a get with the head item, plus a lease of up to want-1 more when nobody competes. */
   private hand(peer: Peer, reply: Reply, want: number): void {
     const out = [this.items.shift()!];
-    if (want > 1 && this.getters.length === 0 && Date.now() >= this.contendedUntil) {
-      let lease = this.leases.get(peer);
-      while (out.length < want && this.items.length > 0) {
-        const item = this.items.shift()!;
-        out.push(item);
-        if (!lease) { lease = []; this.leases.set(peer, lease); }
-        lease.push(item);
-        this.leased++;
-      }
-    }
+    if (want > 1 && this.getters.length === 0 && Date.now() >= this.contendedUntil) this.lease(peer, want, out);
     reply.ok(out);
     this.admitPutters();
+  }
+
+  /** Moves items into `out` (up to `want` in all) as a lease the hub keeps until reported taken. */
+  private lease(peer: Peer, want: number, out: Uint8Array[]): void {
+    let lease = this.leases.get(peer);
+    while (out.length < want && this.items.length > 0) {
+      const item = this.items.shift()!;
+      out.push(item);
+      if (!lease) { lease = []; this.leases.set(peer, lease); }
+      lease.push(item);
+      this.leased++;
+    }
   }
 
   private serve(): void {

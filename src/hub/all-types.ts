@@ -1,0 +1,8 @@
+// Every proxy class, so any process can revive any shared object it is sent, whether or not
+// the module that receives it imported the library.
+import '../queue/queue.js';
+import '../sync/lock.js';
+import '../sync/condition.js';
+import '../sync/event.js';
+import '../sync/barrier.js';
+import '../manager/proxies.js';
