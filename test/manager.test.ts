@@ -84,6 +84,8 @@ for (const context of contexts) {
       const map = await d.toMap();
       assert.deepEqual([...map.keys()].sort(), [0.25, 1, 'obj', 'x', 'y', 'z'].sort());
       assert.equal(map.get('x'), null);
+      assert.equal(await d.get('x', 'fallback'), null, 'a stored null is a value, not a missing key');
+      assert.equal(await d.get('y', 'fallback'), undefined, 'a stored undefined is a value, not a missing key');
       assert.ok(map.has('y') && map.get('y') === undefined);
       assert.equal(await d.size(), 6);
       await d.clear();
@@ -196,12 +198,12 @@ for (const context of contexts) {
       const m = await within(30_000, Manager({ context }));
       const q = await m.Queue<number>();
       const lock = await m.Lock();
-      await lock.acquire();
+      await within(10_000, lock.acquire());
       const pendingGet = rejection(q.get(), 20_000);
       const pendingLock = rejection(lock.acquire(), 20_000);
       await sleep(50);
       await within(20_000, m.shutdown());
-      for (const err of [await pendingGet, await pendingLock, await rejection(q.put(1).then(() => q.get())), await rejection(lock.release())]) {
+      for (const err of [await pendingGet, await pendingLock, await rejection(q.put(1).then(() => q.get({ timeout: 5000 }))), await rejection(lock.release())]) {
         assert.ok(err instanceof ProcessError, `${err.name}: ${err.message}`);
         assert.equal(err.code, 'ERR_HUB_CLOSED');
       }
