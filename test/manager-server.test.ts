@@ -81,6 +81,21 @@ for (const context of contexts) {
       assert.equal(await maths.add(1, 1), 2, 'the proxy stops working after a refused call');
     });
 
+    it('without exposed, public methods are exposed and _private ones not; a factory function registers too', async () => {
+      const nb = await mm.create<s.Notebook>('Notebook');
+      assert.equal((await rejection(nb.callMethod('_hidden'))).code, 'ERR_METHOD_NOT_EXPOSED');
+      assert.deepEqual(await nb.read(), []);
+      const made = await mm.create<s.Notebook>('makeNotebook', 'first line');
+      assert.deepEqual(await made.read(), ['first line']);
+    });
+
+    it('exposed methods named like words the proxy might use itself (note, call) reach the object', async () => {
+      const nb = await mm.create<s.Notebook>('Notebook');
+      assert.equal(await within(10_000, nb.note('hello')), 1, 'proxy.note() did not call the remote note()');
+      assert.equal(await within(10_000, nb.call('bob')), 'calling bob');
+      assert.deepEqual(await nb.read(), ['hello']);
+    });
+
     it('a registered proxy travels into Pool tasks and Process targets', async () => {
       const maths = await mm.Maths(1);
       const serverPid = await maths.pid();
