@@ -6,7 +6,7 @@ import {
   Process, Pool, Queue, Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event, Empty,
 } from 'multiproc';
 import * as s from './fixtures/sync-targets.ts';
-import { contexts, within, rejection } from './helpers.ts';
+import { contexts, within, rejection, sleep } from './helpers.ts';
 
 /** The next `n` items of `q`, each bounded. */
 async function take<T>(q: Queue<T>, n: number, ms = 20_000): Promise<T[]> {
@@ -202,6 +202,20 @@ for (const context of contexts) {
       assert.equal(await within(20_000, cond.waitFor(() => flag.isSet(), 20_000)), true);
       await _h.release();
       await within(20_000, setter);
+    });
+
+    it('a wait that timed out returns only once it has the lock back', async () => {
+      const cond = new Condition();
+      const log = new Queue<string>();
+      const waiter = pool.apply(s.condWaiter, [cond, log, 'w', 100]);
+      assert.equal(await within(20_000, log.get()), 'w:waiting');
+      {
+        await using _h = await within(10_000, cond.enter());
+        await sleep(300); // the waiter's 100 ms ran out while we hold the lock
+        assert.ok((await rejection(log.get({ timeout: 200 }))) instanceof Empty, 'wait() returned without the lock');
+      }
+      assert.equal(await within(20_000, log.get()), 'w:timeout');
+      await within(20_000, waiter);
     });
 
     it('wait and notify without holding the lock: ERR_NOT_OWNER, here and in a child', async () => {
