@@ -191,7 +191,9 @@ export class BaseManager {
       this.#served?.();
       return;
     }
-    if (prev === 'connected') { linkTo(this.#target!).close(); return; }
+    // A client does not stop the server (as in CPython); its connection is shared with every
+    // other handle of this process to that server, so it stays open too.
+    if (prev === 'connected') return;
     const handle = this.#handle!;
     if (!handle.exit) {
       handle.channel.send([M.STOP]);

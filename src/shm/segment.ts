@@ -1,0 +1,83 @@
+// Named blocks of shared memory. In the process context they are POSIX segments mapped by
+// the addon (any process can attach by name); every SharedArrayBuffer a thread holds is also
+// kept here by name, so a thread that receives a reference finds the same memory (threads
+// need no addon: the parent hands its buffers to its worker threads, see runtime/spawn.ts).
+import { randomBytes } from 'node:crypto';
+import { misuse, rangeErr, typeErr } from '../errors.js';
+import { globalSingleton } from '../runtime/state.js';
+import { nativeAddon, requireAddon } from './native.js';
+import { trackSegment, untrackSegment } from './tracker.js';
+
+export interface Segment {
+  /** The name without the leading '/', as CPython shows it. */
+  readonly name: string;
+  readonly sab: SharedArrayBuffer;
+  readonly size: number;
+}
+
+/** Buffers this thread knows, by name (filled by create/attach and by the parent thread). */
+export const knownBuffers = globalSingleton('sharedBuffers', () => new Map<string, SharedArrayBuffer>());
+
+const MAX_NAME = 250;
+
+export function checkName(name: unknown): string {
+  if (typeof name !== 'string' || name.length === 0) throw typeErr('ERR_INVALID_ARG_TYPE', 'a shared memory name must be a non-empty string');
+  const bare = name.startsWith('/') ? name.slice(1) : name;
+  if (bare.length === 0 || bare.length > MAX_NAME || bare.includes('/')) {
+    throw typeErr('ERR_INVALID_ARG_VALUE', `invalid shared memory name ${JSON.stringify(name)}: up to ${MAX_NAME} characters, no '/' inside`);
+  }
+  return bare;
+}
+
+/** A fresh name, as CPython's (psm_ + random hex). */
+export function freshName(): string { return `psm_${randomBytes(8).toString('hex')}`; }
+
+function errnoError(e: unknown, name: string): Error {
+  const code = (e as { code?: string }).code;
+  if (code === 'EEXIST') return misuse('ERR_SHM_EXISTS', `shared memory '${name}' already exists; attach to it with create: false, or pick another name`);
+  if (code === 'ENOENT') return misuse('ERR_SHM_NOT_FOUND', `no shared memory named '${name}' (never created, or already unlinked)`);
+  return e as Error;
+}
+
+/**
+ * Creates a segment of `size` bytes. `local`: memory only this process's threads share (no
+ * addon needed); otherwise a POSIX segment, unlinked by the tracker if this program ends first.
+ */
+export function createSegment(size: number, name?: string, local = false): Segment {
+  if (!Number.isInteger(size) || size <= 0) throw rangeErr('ERR_OUT_OF_RANGE', `shared memory size must be a positive integer, got ${size}`);
+  const bare = name === undefined ? freshName() : checkName(name);
+  if (local || !nativeAddon()) {
+    if (!local && name !== undefined) requireAddon(`shared memory named '${bare}'`);
+    if (knownBuffers.has(bare)) throw errnoError({ code: 'EEXIST' }, bare);
+    const sab = new SharedArrayBuffer(size);
+    knownBuffers.set(bare, sab);
+    return { name: bare, sab, size };
+  }
+  const addon = requireAddon('shared memory');
+  let sab: SharedArrayBuffer;
+  try { sab = addon.open(`/${bare}`, size, true, true); } catch (e) { throw errnoError(e, bare); }
+  trackSegment(bare);
+  knownBuffers.set(bare, sab);
+  return { name: bare, sab, size };
+}
+
+/** Attaches to an existing segment by name (this thread's buffers first, then POSIX). */
+export function attachSegment(name: string): Segment {
+  const bare = checkName(name);
+  const known = knownBuffers.get(bare);
+  if (known) return { name: bare, sab: known, size: known.byteLength };
+  const addon = requireAddon(`attaching to shared memory '${bare}'`);
+  let sab: SharedArrayBuffer;
+  try { sab = addon.open(`/${bare}`, 0, false, false); } catch (e) { throw errnoError(e, bare); }
+  knownBuffers.set(bare, sab);
+  return { name: bare, sab, size: sab.byteLength };
+}
+
+/** Removes the name (the memory stays mapped where it is in use). ERR_SHM_NOT_FOUND the second time. */
+export function unlinkSegment(name: string): void {
+  const bare = checkName(name);
+  const addon = nativeAddon();
+  knownBuffers.delete(bare);
+  if (!addon) return;
+  try { addon.unlink(`/${bare}`); } catch (e) { throw errnoError(e, bare); } finally { untrackSegment(bare); }
+}
