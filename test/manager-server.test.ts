@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { pack, unpack } from 'msgpackr';
-import { Pool, Process, Queue, RemoteError, AuthenticationError, ProcessError } from 'multiproc';
+import { Pool, Process, Queue, RemoteError, AuthenticationError, ProcessError, type RemoteProxy, type RemoteMethods } from 'multiproc';
 import * as s from './fixtures/sync-targets.ts';
 import { MathsManager, MathsError } from './fixtures/sync-targets.ts';
 import { contexts, within, rejection, isAlivePid, sleep } from './helpers.ts';
@@ -50,7 +50,8 @@ for (const context of contexts) {
       assert.equal(await b.add(1, 2), 103);
       assert.equal(await a.mul(6, 7), 42);
       assert.equal(await a.callMethod('add', [0, 0]), 10);
-      const child = await a.child(1000);
+      // methodToTypeid: the answer is a proxy (its static type still says Maths).
+      const child = await a.child(1000) as unknown as RemoteProxy<s.Maths>;
       assert.equal(child.typeid, 'Maths');
       assert.equal(await child.add(1, 1), 1002);
       const serverPid = await a.pid();
@@ -90,7 +91,8 @@ for (const context of contexts) {
     });
 
     it('exposed methods named like words the proxy might use itself (note, call) reach the object', async () => {
-      const nb = await mm.create<s.Notebook>('Notebook');
+      // Typed as the class's methods: today the proxy's own protected note()/call() shadow them.
+      const nb = await mm.create<s.Notebook>('Notebook') as unknown as RemoteMethods<s.Notebook>;
       assert.equal(await within(10_000, nb.note('hello')), 1, 'proxy.note() did not call the remote note()');
       assert.equal(await within(10_000, nb.call('bob')), 'calling bob');
       assert.deepEqual(await nb.read(), ['hello']);
