@@ -12,6 +12,7 @@ import type { StartMethod } from './start-method.js';
 import { fileProgress, sharedProgress, type ProgressReader } from './progress.js';
 import { lazyChildProcess } from './builtins.js';
 import { programAuthKey } from './auth-key.js';
+import { workerThreadExited } from './exit-hooks.js';
 
 export interface ExitInfo { exitCode: number; signal: string | null }
 
@@ -122,7 +123,9 @@ function startThread(init: InitData): WorkerHandle {
   worker.on('error', (e: unknown) => {
     process.stderr.write(`Uncaught in ${init.name} (thread ${worker.threadId}):\n${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
   });
+  const threadId = worker.threadId;
   worker.on('exit', (code) => {
+    workerThreadExited(threadId);
     if (handle.exit) return;
     handle.exit = stoppedWith ? { exitCode: -signalNumber(stoppedWith), signal: stoppedWith } : { exitCode: code, signal: null };
     channel.close();

@@ -67,42 +67,53 @@ class ArrayCore {
   }
 }
 
+
+/** What a SharedArray or RawArray is; a Proxy over it adds `a[i]` (see wrap). */
+class ArrayHandle {
+  /** @internal */ readonly core: ArrayCore;
+  constructor(core: ArrayCore) { this.core = core; }
+  get length(): number { return this.core.length; }
+  get typecode(): Typecode { return this.core.typecode; }
+  get view(): View { return this.core.view; }
+  slice(a?: number, b?: number): unknown[] { return this.core.slice(a, b); }
+  toArray(): unknown[] { return this.core.slice(); }
+  *[Symbol.iterator](): Generator<unknown> { for (let i = 0; i < this.core.length; i++) yield this.core.get(i); }
+  get value(): Buffer { return this.core.bytes(false); }
+  set value(v: unknown) { this.core.setBytes(v); }
+  get raw(): Buffer { return this.core.bytes(true); }
+  set raw(v: unknown) { this.core.setBytes(v); }
+  toString(): string { return `RawArray('${this.core.typecode}', [${this.core.slice().map(String).join(', ')}])`; }
+  [kReduce]() {
+    const c = this.core;
+    const state: ArrayState = [c.seg.name, c.typecode, c.length, c.posix, this instanceof SynchronizedHandle ? c.lock : null];
+    return { type: 'multiproc.SharedArray', state };
+  }
+}
+
+class SynchronizedHandle extends ArrayHandle {
+  #raw: object | null = null;
+  getLock(): unknown { return this.core.lock; }
+  getObj(): object { return this.#raw ??= wrap(this.core, false); }
+  acquire(...a: never[]): Promise<boolean> { return (this.core.lock as ShmLock).acquire(...a); }
+  release(): Promise<void> { return this.core.lock!.release(); }
+  override toString(): string { return `SynchronizedArray('${this.core.typecode}', [${this.core.slice().map(String).join(', ')}])`; }
+}
+
 const INDEX = /^(0|[1-9]\d*)$/;
 
-/** An indexable object over a core: `a[i]` reads and writes the shared memory, checked. */
+/** The handle behind a Proxy that turns `a[i]` into checked reads and writes of the shared memory. */
 function wrap(core: ArrayCore, synchronized: boolean): object {
-  const raw = synchronized ? wrap(core, false) : null;
-  const target = {
-    get length() { return core.length; },
-    get typecode() { return core.typecode; },
-    get view() { return core.view; },
-    slice: (a?: number, b?: number) => core.slice(a, b),
-    toArray: () => core.slice(),
-    [Symbol.iterator]: function* () { for (let i = 0; i < core.length; i++) yield core.get(i); },
-    get value() { return core.bytes(false); },
-    set value(v: unknown) { core.setBytes(v); },
-    get raw() { return core.bytes(true); },
-    set raw(v: unknown) { core.setBytes(v); },
-    toString: () => `${synchronized ? 'SynchronizedArray' : 'RawArray'}('${core.typecode}', [${core.slice().map(String).join(', ')}])`,
-    [kReduce]() {
-      const state: ArrayState = [core.seg.name, core.typecode, core.length, core.posix, synchronized ? core.lock : null];
-      return { type: 'multiproc.SharedArray', state };
-    },
-    ...(synchronized ? {
-      getLock: () => core.lock,
-      getObj: () => raw,
-      acquire: (...a: never[]) => (core.lock as ShmLock).acquire(...a),
-      release: () => core.lock!.release(),
-    } : {}),
-  };
+  const target = synchronized ? new SynchronizedHandle(core) : new ArrayHandle(core);
   return new Proxy(target, {
-    get(t, key, receiver) {
+    get(t, key) {
       if (typeof key === 'string' && INDEX.test(key)) return core.get(Number(key));
-      return Reflect.get(t, key, receiver);
+      const v = Reflect.get(t, key, t);
+      // Methods run on the handle itself (its private fields are not on the Proxy).
+      return typeof v === 'function' ? v.bind(t) : v;
     },
-    set(t, key, value, receiver) {
-      if (typeof key === 'string' && (INDEX.test(key) || /^-?\d/.test(key))) { core.set(Number(key), value); return true; }
-      return Reflect.set(t, key, value, receiver);
+    set(t, key, value) {
+      if (typeof key === 'string' && /^-?\d/.test(key)) { core.set(Number(key), value); return true; }
+      return Reflect.set(t, key, value, t);
     },
     has(t, key) { return typeof key === 'string' && INDEX.test(key) ? Number(key) < core.length : Reflect.has(t, key); },
   });

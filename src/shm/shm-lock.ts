@@ -13,6 +13,8 @@ import { wireTimeoutOf, type WaitOptions } from '../hub/proxy.js';
 import type { Held } from '../sync/lock.js';
 import { futexWaitAsync, nativeAddon } from './native.js';
 import { attachSegment, type Segment } from './segment.js';
+import { globalSingleton } from '../runtime/state.js';
+import { onWorkerThreadExit } from '../runtime/exit-hooks.js';
 
 export const LOCK_BYTES = 16;
 /** How often a waiter looks whether the holder is still alive. */
@@ -34,6 +36,7 @@ export class ShmLock {
 
   /** @internal */
   constructor(seg: Segment, byteOffset: number, recursive: boolean, posix: boolean) {
+    knownLocks.add(new WeakRef(this));
     this.#seg = seg;
     this.#i32 = new Int32Array(seg.sab, byteOffset, 4);
     this.#base = byteOffset;
@@ -117,11 +120,32 @@ export class ShmLock {
     return { release, [Symbol.asyncDispose]: release };
   }
 
+  /** @internal A thread of this process ended: if it held this lock, the lock is free again. */
+  releaseIfHeldBy(thread: number): void {
+    const a = this.#i32;
+    if (Atomics.load(a, 0) === 0 || Atomics.load(a, 1) !== process.pid || Atomics.load(a, 2) !== thread) return;
+    Atomics.store(a, 1, 0);
+    Atomics.store(a, 2, 0);
+    Atomics.store(a, 3, 0);
+    if (Atomics.exchange(a, 0, 0) === 2) this.#wake();
+  }
+
   [kReduce]() {
     const state: LockState = [this.#seg.name, this.#base, this.#recursive, this.#posix];
     return { type: 'multiproc.ShmLock', state };
   }
 }
+
+// A worker thread that ends holding a lock (terminate() gives it no chance to release) cannot
+// be told apart by pid, so the thread that started it frees the locks it held. Processes that
+// die are noticed by the waiters themselves (the owner pid is gone).
+const knownLocks = globalSingleton('shmLocks', () => new Set<WeakRef<ShmLock>>());
+onWorkerThreadExit((thread) => {
+  for (const ref of knownLocks) {
+    const lock = ref.deref();
+    if (lock) lock.releaseIfHeldBy(thread); else knownLocks.delete(ref);
+  }
+});
 
 registerSharedType('multiproc.ShmLock', (raw) => {
   const [name, offset, recursive, posix] = raw as LockState;
