@@ -13,6 +13,7 @@ import { fileProgress, sharedProgress, type ProgressReader } from './progress.js
 import { lazyChildProcess } from './builtins.js';
 import { programAuthKey } from './auth-key.js';
 import { workerThreadExited } from './exit-hooks.js';
+import { nativeAddon } from '../shm/native.js';
 
 export interface ExitInfo { exitCode: number; signal: string | null }
 
@@ -50,8 +51,9 @@ function childExecArgv(): string[] {
   return out;
 }
 
-// PR_SET_PDEATHSIG through util-linux's setpriv: a child stuck in synchronous code still dies
-// with its parent. Where it is missing, the child notices the closed channel instead.
+// PR_SET_PDEATHSIG, so a child stuck in synchronous code or a blocking wait still dies with
+// its parent: set by the child through the native addon, or else through util-linux's setpriv.
+// Where both are missing, the child notices the closed channel instead.
 const setpriv = os.platform() === 'linux' && fs.existsSync('/usr/bin/setpriv') ? '/usr/bin/setpriv' : null;
 
 function signalNumber(signal: string): number {
@@ -69,7 +71,8 @@ function startProcess(init: InitData): WorkerHandle {
   const stdio: ('ignore' | 'inherit' | 'pipe' | number)[] = ['ignore', 'inherit', 'inherit', 'pipe'];
   if (progress) stdio.push(progress.fd);
   const { spawn } = lazyChildProcess();
-  const child = setpriv
+  // With the addon the child sets PR_SET_PDEATHSIG itself (bootstrap.ts): one exec fewer.
+  const child = setpriv && !nativeAddon()
     ? spawn(setpriv, ['--pdeathsig', 'KILL', process.execPath, ...args], { stdio })
     : spawn(process.execPath, args, { stdio });
   const channel = new Channel(socketTransport(child.stdio[3] as Socket));
