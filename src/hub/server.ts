@@ -159,7 +159,7 @@ export class Hub {
       return;
     }
     if (!isBuiltinType(typeid)) throw typeErr('ERR_UNKNOWN_TYPEID', `no type '${typeid}' is registered with this manager`);
-    if (typeid === 'Condition' && !(this.objects.get((spec as { lock?: string })?.lock ?? '') )) {
+    if (typeid === 'Condition' && !this.objects.has((spec as { lock?: string } | null)?.lock ?? '')) {
       throw misuse('ERR_INVALID_ARG_VALUE', 'a manager Condition needs a lock of the same manager');
     }
     this.objects.set(id, createBuiltin(typeid, id, spec, this));
