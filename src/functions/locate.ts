@@ -33,10 +33,19 @@ function connect(): Session {
   return s;
 }
 
+/**
+ * Enables the Debugger domain for the lookups of this tick, and turns it off again soon after:
+ * while it is on, V8 keeps async stack traces and every `await` in the program costs several
+ * times more (measured ~100 -> 800 ns). A later lookup that needs it pays the enable again.
+ */
 function enableDebugger(): void {
   if (debuggerOn) return;
   debuggerOn = true;
   post('Debugger.enable', {});
+  setTimeout(() => {
+    debuggerOn = false;
+    try { post('Debugger.disable', {}); } catch { /* session gone */ }
+  }, 50).unref();
 }
 
 /** Whether this thread has already loaded (and run) the script at `url`. */
