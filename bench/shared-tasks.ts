@@ -1,6 +1,7 @@
-// Child targets of the shared-object benchmarks (figures 7-10: bench/mp/queue.ts, manager.ts,
-// sync.ts). Named exports: workers find them by reference. Each child takes its orders from
-// the parent over a Pipe: a number starts one block, null ends the loop.
+// Child targets of the shared-object and shared-memory benchmarks (figures 7-10:
+// bench/mp/queue.ts, manager.ts, sync.ts; 11 and 13: counter.ts, bulk.ts). Named exports:
+// workers find them by reference. Each child takes its orders from the parent over a Pipe:
+// an order (a number, or a small object) starts one block, null ends the loop.
 // Only types come from the library: workers know every proxy type from the start.
 import type { Connection, DictProxy, Event, Lock, Queue, SharedArrayLike, SynchronizedValue } from 'multiproc';
 
