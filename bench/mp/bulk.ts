@@ -11,7 +11,7 @@
 // error. Rates in GB/s (1e9 bytes) of the array's size per operation. One untimed block of 2
 // reps first (page faults of the fresh segment, JIT), then --blocks blocks of --reps reps.
 import { bulkPattern, bulkWorker } from '../shared-tasks.ts';
-import { arg, intArg, runMeasurements, withTimeout, errMessage } from '../lib.ts';
+import { arg, intArg, runMeasurements, withTimeout, errMessage, unlinkShared } from '../lib.ts';
 import { loadMultiproc, type MP } from './common.ts';
 
 const context = arg('context', 'process');
@@ -31,13 +31,14 @@ interface Times {
 if (!mp || mp.isMainEntry(import.meta.url)) {
   let conn: MP = null;
   let proc: MP = null;
+  let arr: MP = null;
   const extra: Record<string, unknown> = { context, mpError: loadError, bytes: size };
   await runMeasurements(
     [
       ['bulk', async () => {
         if (!mp) throw new Error(loadError!);
         const ctx = mp.getContext(context);
-        const arr = ctx.SharedArray('B', size);
+        arr = ctx.SharedArray('B', size);
         const [a, b] = ctx.Pipe();
         conn = a;
         proc = new ctx.Process({ target: bulkWorker, args: [arr, b] });
@@ -74,6 +75,7 @@ if (!mp || mp.isMainEntry(import.meta.url)) {
       } catch (e) {
         process.stderr.write(`[bulk cleanup] ${errMessage(e)}\n`);
       }
+      unlinkShared(arr);
     },
   );
 }

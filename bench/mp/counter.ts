@@ -11,7 +11,7 @@
 //                              await lock.release()` instead of `await using` (under tsx,
 //                              `await using` is lowered to helper calls: its own cost)
 import { counterWorker } from '../shared-tasks.ts';
-import { arg, intArg, now, runMeasurements, withTimeout, errMessage } from '../lib.ts';
+import { arg, intArg, now, runMeasurements, withTimeout, errMessage, unlinkShared } from '../lib.ts';
 import { loadMultiproc, type MP } from './common.ts';
 
 const context = arg('context', 'process');
@@ -21,13 +21,14 @@ const { mp, loadError } = await loadMultiproc();
 
 if (!mp || mp.isMainEntry(import.meta.url)) {
   const kids: Array<{ conn: MP; proc: MP }> = [];
+  let counter: MP = null;
   const extra: Record<string, unknown> = { context, mpError: loadError };
   await runMeasurements(
     [
       ['counter', async () => {
         if (!mp) throw new Error(loadError!);
         const ctx = mp.getContext(context);
-        const counter = ctx.Value('i', 0);
+        counter = ctx.Value('i', 0);
         for (let k = 0; k < 2; k++) {
           const [a, b] = ctx.Pipe();
           const proc = new ctx.Process({ target: counterWorker, args: [counter, b] });
@@ -70,6 +71,7 @@ if (!mp || mp.isMainEntry(import.meta.url)) {
           process.stderr.write(`[counter cleanup] ${errMessage(e)}\n`);
         }
       }
+      unlinkShared(counter);
     },
   );
 }

@@ -9,8 +9,8 @@
 //   mp_hub_pair_ns    the hub-based `new Lock()` (its hub thread runs in this process):
 //                     --nhub x `await lock.acquire(); await lock.release()`
 // --context picks the context whose Value and Lock are used (default process).
-import { arg, intArg, now, runMeasurements, withTimeout, errMessage } from '../lib.ts';
-import { loadMultiproc } from './common.ts';
+import { arg, intArg, now, runMeasurements, withTimeout, errMessage, unlinkShared } from '../lib.ts';
+import { loadMultiproc, type MP } from './common.ts';
 
 const context = arg('context', 'process');
 const rounds = intArg('rounds', 5);
@@ -29,6 +29,7 @@ const resolvedVoid = (): Promise<void> => {
 if (!mp || mp.isMainEntry(import.meta.url)) {
   const extra: Record<string, unknown> = { context, mpError: loadError };
   const errors: Record<string, string | null> = { shm: loadError, hub: loadError };
+  let value: MP = null;
   await runMeasurements(
     [
       ['shmlock', async () => {
@@ -38,7 +39,8 @@ if (!mp || mp.isMainEntry(import.meta.url)) {
         if (mp) {
           const ctx = mp.getContext(context);
           try {
-            shmLock = ctx.Value('i', 0).getLock();
+            value = ctx.Value('i', 0);
+            shmLock = value.getLock();
           } catch (e) {
             errors.shm = errMessage(e);
           }
@@ -111,5 +113,6 @@ if (!mp || mp.isMainEntry(import.meta.url)) {
       }],
     ],
     extra,
+    async () => unlinkShared(value),
   );
 }
