@@ -1,5 +1,6 @@
 // Small helpers shared by the Node benchmark scripts. Every script prints exactly one JSON
 // line on stdout (`emit`), which bench/run.ts parses; anything else goes to stderr.
+import fs from 'node:fs';
 
 export function median(xs: number[]): number {
   if (xs.length === 0) return NaN;
@@ -123,5 +124,23 @@ export function calibrateSpin(spin: (n: number) => number, ms: number): number {
       return Math.round((n * ms) / median(times));
     }
     n *= 4;
+  }
+}
+
+/**
+ * Removes the POSIX shared memory name behind a multiproc Value / SharedArray (made by this
+ * script), so runs do not pile 100 MiB segments up in /dev/shm: the library's resource tracker
+ * is still a placeholder (src/shm/tracker.ts) and nothing unlinks them. The name comes from
+ * the object's own reduce state (the codec's `Symbol.for('multiproc.reduce')`), so only this
+ * script's segments are touched. Call it when the children are done; mappings stay valid.
+ */
+export function unlinkShared(obj: unknown): void {
+  try {
+    const reduce = (obj as Record<symbol, unknown> | null)?.[Symbol.for('multiproc.reduce')];
+    if (typeof reduce !== 'function') return;
+    const name = (reduce.call(obj) as { state?: unknown[] })?.state?.[0];
+    if (typeof name === 'string' && /^[\w.-]+$/.test(name) && fs.existsSync(`/dev/shm/${name}`)) fs.unlinkSync(`/dev/shm/${name}`);
+  } catch (e) {
+    process.stderr.write(`[unlinkShared] ${errMessage(e)}\n`);
   }
 }

@@ -7,6 +7,8 @@
 //
 // Figures 7-10 are the shared objects (Queue, manager dict, Lock, Event; bench/mp/queue.ts,
 // manager.ts, sync.ts, children in bench/shared-tasks.ts, anchors in bench/python/shared.py).
+// Figures 11-13 are shared memory (Value counter, uncontended lock, 100 MiB SharedArray;
+// bench/mp/counter.ts, shmlock.ts, bulk.ts, same children module and CPython script).
 //
 // Options: --only=1,3,6   run only these figures
 //          --quick        fewer repetitions
@@ -149,8 +151,8 @@ interface Row {
   target?: number;
 }
 const rows: Row[] = [];
-type Unit = 'ms' | 'us' | 'items/s' | 'ops/s' | 'MB/s';
-const isRate = (u: Unit) => u !== 'ms' && u !== 'us';
+type Unit = 'ms' | 'us' | 'ns' | 'items/s' | 'ops/s' | 'MB/s' | 'GB/s';
+const isRate = (u: Unit) => u !== 'ms' && u !== 'us' && u !== 'ns';
 
 function fmt(v: number | undefined, unit: Unit): string {
   if (v === undefined) return '';
@@ -158,6 +160,7 @@ function fmt(v: number | undefined, unit: Unit): string {
   if (unit === 'items/s' || unit === 'ops/s') {
     return v >= 1e6 ? `${num(v / 1e6)}M ${unit}` : v >= 1e3 ? `${num(v / 1e3)}k ${unit}` : `${num(v)} ${unit}`;
   }
+  if (unit === 'ns' && v >= 10_000) return `${num(v / 1000)} µs`;
   return `${num(v)} ${unit === 'us' ? 'µs' : unit}`;
 }
 
@@ -165,7 +168,7 @@ function judge(row: Row): { ratio: string; target: string; result: string } {
   const { mp, anchor, kind, target } = row;
   const targetText =
     kind === 'faster' ? `>= ${target}x faster` :
-    kind === 'atMost' ? `<= ${target}x anchor` :
+    kind === 'atMost' ? `<= ${target}x anchor${isRate(row.unit) ? ' time' : ''}` :
     kind === 'speedup' ? `speedup >= ${target}` : '(info)';
   if (mp.error !== undefined) return { ratio: '', target: targetText, result: kind.startsWith('info') ? '-' : 'ERROR' };
   if (anchor.error !== undefined || !anchor.value) return { ratio: '', target: targetText, result: 'NO ANCHOR' };
@@ -179,8 +182,9 @@ function judge(row: Row): { ratio: string; target: string; result: string } {
     const r = a / m;
     return { ratio: `speedup ${r.toFixed(2)}`, target: targetText, result: kind === 'speedup' ? (r >= target! ? 'PASS' : 'MISS') : '-' };
   }
+  // For rates, m / a = anchor rate / multiproc rate = multiproc's time / the anchor's time.
   const r = m / a;
-  return { ratio: `${r.toFixed(2)}x anchor`, target: targetText, result: kind === 'atMost' ? (r <= target! ? 'PASS' : 'MISS') : '-' };
+  return { ratio: `${r.toFixed(2)}x anchor${isRate(row.unit) ? ' time' : ''}`, target: targetText, result: kind === 'atMost' ? (r <= target! ? 'PASS' : 'MISS') : '-' };
 }
 
 function printTable(): void {
@@ -442,6 +446,51 @@ if (want(9) || want(10)) {
   }
 }
 
+// 11. Value counter: 2 children each do 200,000 locked increments of one Value('i', 0).
+// Separate processes again (CPython, then multiproc), so two alternating passes as in 7 and 8.
+
+if (want(11)) {
+  const n = 200_000;
+  const reps = 2; // per pass
+  const { py, mp } = await alternate('Value counter', ['bench/python/shared.py', ['counter', String(reps), String(n)]], 'bench/mp/counter.ts', [`--reps=${reps}`, `--n=${n}`], 90_000);
+  for (const ctx of ctxs) {
+    rows.push({ fig: '11', what: 'Value: 2 children x 200k locked += 1', ctx, mp: fig(mp[ctx], 'mp_counter_ops_per_s'), anchorName: 'CPython Value get_lock() [spawn]', anchor: fig(py, 'py_counter_ops_per_s'), unit: 'ops/s', kind: 'faster', target: 1 });
+    rows.push({ fig: '11', what: '  same, acquire()/release(), no await using', ctx, mp: fig(mp[ctx], 'mp_counter_acqrel_ops_per_s'), anchorName: 'CPython Value get_lock() [spawn]', anchor: fig(py, 'py_counter_ops_per_s'), unit: 'ops/s', kind: 'info-faster' });
+    rows.push({ fig: '11', what: '  one child alone x 200k (no contention)', ctx, mp: fig(mp[ctx], 'mp_counter_solo_ops_per_s'), anchorName: 'CPython, one child alone', anchor: fig(py, 'py_counter_solo_ops_per_s'), unit: 'ops/s', kind: 'info-faster' });
+  }
+}
+
+// 12. Uncontended lock pairs in one process: the Value's shared-memory lock vs CPython's Lock.
+// CPython and Node run in separate processes: two alternating passes (one with --quick).
+
+if (want(12)) {
+  const got: Record<string, JobResult[]> = { py: [], mp: [] };
+  for (let i = 1; i <= (quick ? 1 : 2); i++) {
+    got.py.push(await runScript(`cpython Lock / RLock pairs (one process) #${i}`, 'python', 'bench/python/shared.py', ['lock', '3', '1000000']));
+    got.mp.push(await runScript(`multiproc Value lock / hub Lock pairs (one process) #${i}`, 'node-tsx', 'bench/mp/shmlock.ts', ['--rounds=3']));
+  }
+  const py = merge(got.py);
+  const r = merge(got.mp);
+  const pyLock = fig(py, 'py_lock_local_pair_ns');
+  rows.push({ fig: '12', what: 'Value lock: await acquire + await release', ctx: 'process', mp: fig(r, 'mp_shm_pair_ns'), anchorName: 'CPython Lock() pair', anchor: pyLock, unit: 'ns', kind: 'atMost', target: 1 });
+  rows.push({ fig: '12', what: '  same lock, await using lock.enter()', ctx: 'process', mp: fig(r, 'mp_shm_enter_ns'), anchorName: 'CPython Lock() pair', anchor: pyLock, unit: 'ns', kind: 'info-atMost' });
+  rows.push({ fig: '12', what: '  same vs CPython Value get_lock() (RLock)', ctx: 'process', mp: fig(r, 'mp_shm_pair_ns'), anchorName: 'CPython RLock pair', anchor: fig(py, 'py_rlock_local_pair_ns'), unit: 'ns', kind: 'info-atMost' });
+  rows.push({ fig: '12', what: '  Node floor: CAS + 2 awaited promises', ctx: 'process', mp: fig(r, 'raw_await_pair_ns'), anchorName: 'CPython Lock() pair', anchor: pyLock, unit: 'ns', kind: 'info-atMost' });
+  rows.push({ fig: '12', what: '  hub-based new Lock(), same loop', ctx: 'process', mp: fig(r, 'mp_hub_pair_ns'), anchorName: 'Value lock pair', anchor: fig(r, 'mp_shm_pair_ns'), unit: 'ns', kind: 'info-atMost' });
+}
+
+// 13. 100 MiB SharedArray('B') written and read through its view in a child, beside memcpy
+// between two plain buffers timed in the same child (interleaved rep by rep).
+
+if (want(13)) {
+  for (const ctx of ctxs) {
+    const r = await runScript(`multiproc 100 MiB SharedArray + memcpy (${ctx})`, 'node-tsx', 'bench/mp/bulk.ts', [`--context=${ctx}`, '--blocks=2', `--reps=${5 - 2 * R}`]);
+    rows.push({ fig: '13', what: '100 MiB SharedArray: child view.set(src)', ctx, mp: fig(r, 'mp_write_gb_s'), anchorName: 'memcpy plain.set(src)', anchor: fig(r, 'memcpy_gb_s'), unit: 'GB/s', kind: 'atMost', target: 2 });
+    rows.push({ fig: '13', what: '100 MiB SharedArray: child Buffer.compare', ctx, mp: fig(r, 'mp_read_gb_s'), anchorName: 'memcpy plain.set(src)', anchor: fig(r, 'memcpy_gb_s'), unit: 'GB/s', kind: 'atMost', target: 2 });
+    rows.push({ fig: '13', what: '  same vs compare of 2 plain buffers', ctx, mp: fig(r, 'mp_read_gb_s'), anchorName: 'plain Buffer.compare', anchor: fig(r, 'memcmp_gb_s'), unit: 'GB/s', kind: 'info-atMost' });
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 
 console.log('');
@@ -453,6 +502,8 @@ console.log(
     'Start (6): cold = first pool in a fresh process, library already imported; "CA_CERTS unset" runs the ' +
     'benchmark process (and so its children) without NODE_EXTRA_CA_CERTS. Shared objects (7-10): rates are ' +
     'higher-is-better, so "x faster" = multiproc/anchor there; 9 and 10 interleave multiproc and the raw floor in one process. ' +
+    'Shared memory (11-13): 11 is a rate ("x faster" = multiproc/CPython); "x anchor time" (13) = anchor rate / multiproc rate, ' +
+    'i.e. multiproc\'s time per 100 MiB over memcpy\'s, both timed in the same child. ' +
     '(info) rows have no target.',
 );
 console.log(`total ${((Date.now() - t0) / 1000).toFixed(0)} s, load average at the end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);

@@ -1,6 +1,6 @@
 """CPython anchors of the shared-object figures (7-10) for bench/run.ts.
 
-Usage: python3 bench/python/shared.py <queue|dict|sync> [reps] [n...]
+Usage: python3 bench/python/shared.py <queue|dict|sync|counter|lock> [reps] [n...]
 Prints one JSON line on stdout: {"samples": {name: [numbers]}, "errors": {}, ...}.
 Every child is started with the spawn start method (as multiproc starts a fresh Node) and
 takes its orders over a Pipe, as the Node children in bench/shared-tasks.ts do:
@@ -9,6 +9,13 @@ takes its orders over a Pipe, as the Node children in bench/shared-tasks.ts do:
   dict   child sets d[i % 100] = i for i < n on a Manager().dict() proxy: py_dict_ops_per_s
   sync   (reference) child times n x (lock.acquire(); lock.release()): py_lock_pair_us;
          parent sets an Event the child waits on, child answers on a Pipe: py_event_wake_us
+  counter  2 children each do n x `with counter.get_lock(): counter.value += 1` on one
+         Value('i', 0); the parent times from the first order to both answers:
+         py_counter_ops_per_s (2n / time), checking the total 2n; py_counter_solo_ops_per_s:
+         the first child alone, n increments (no contention)
+  lock   in this process, n x (lock.acquire(); lock.release()) on a multiprocessing.Lock():
+         py_lock_local_pair_ns; the same on Value('i').get_lock() (an RLock):
+         py_rlock_local_pair_ns
 """
 import json
 import multiprocessing as mp
@@ -68,6 +75,18 @@ def event_waiter(ev, conn):
         conn.send("armed")
         ev.wait()
         conn.send("woke")
+
+
+def counter_worker(counter, conn):
+    lock = counter.get_lock()
+    while True:
+        n = conn.recv()
+        if n is None:
+            break
+        for _ in range(n):
+            with lock:
+                counter.value += 1
+        conn.send(n)
 
 
 def bench_queue(reps, n_ints=200_000, n_blobs=5_000):
@@ -177,12 +196,67 @@ def bench_sync(reps, n_lock=20_000, n_event=500):
     return out
 
 
+def bench_counter(reps, n=200_000):
+    ctx = mp.get_context("spawn")
+    counter = ctx.Value("i", 0)
+    kids = []
+    for _ in range(2):
+        a, b = ctx.Pipe()
+        p = ctx.Process(target=counter_worker, args=(counter, b))
+        p.start()
+        kids.append((a, p))
+
+    def block(k, who=kids):
+        counter.value = 0
+        t0 = now()
+        for a, _ in who:
+            a.send(k)
+        back = [a.recv() for a, _ in who]
+        dt = now() - t0
+        assert back == [k] * len(who), back
+        want = len(who) * k
+        assert counter.value == want, f"counter.value = {counter.value}, expected {want}"
+        return dt
+
+    out = []
+    solo = []
+    try:
+        block(-(-n // 10))  # warm-up
+        for _ in range(reps):
+            out.append(2 * n / block(n) * 1000)
+            solo.append(n / block(n, kids[:1]) * 1000)
+    finally:
+        for a, p in kids:
+            a.send(None)
+            p.join(5)
+            if p.is_alive():
+                p.terminate()
+    return {"py_counter_ops_per_s": out, "py_counter_solo_ops_per_s": solo}
+
+
+def bench_lock(reps, n=1_000_000):
+    out = {"py_lock_local_pair_ns": [], "py_rlock_local_pair_ns": []}
+    ctx = mp.get_context("spawn")
+    locks = (("py_lock_local_pair_ns", ctx.Lock()), ("py_rlock_local_pair_ns", ctx.Value("i", 0).get_lock()))
+    for r in range(-1, reps):
+        for key, lock in locks:
+            acquire, release = lock.acquire, lock.release
+            t0 = now()
+            for _ in range(n):
+                acquire()
+                release()
+            dt = now() - t0
+            if r >= 0:
+                out[key].append(dt * 1e6 / n)
+    return out
+
+
 if __name__ == "__main__":
     what = sys.argv[1]
     reps = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     sizes = [int(x) for x in sys.argv[3:]]
     try:
-        res = {"queue": bench_queue, "dict": bench_dict, "sync": bench_sync}[what](reps, *sizes)
+        res = {"queue": bench_queue, "dict": bench_dict, "sync": bench_sync, "counter": bench_counter, "lock": bench_lock}[what](reps, *sizes)
         out = {"samples": res, "errors": {}}
     except Exception as e:  # report, do not crash the runner
         out = {"samples": {}, "errors": {what: f"{type(e).__name__}: {e}"}}
