@@ -1,10 +1,11 @@
 // The resource tracker process (dist/esm/tracker.js; started by tracker.ts, see there).
-// stdin is a pipe; the processes of one program tree hold write ends of it and send
+// stdin is a FIFO; the processes of one program tree hold write ends of it and send
 // `+name` / `-name` lines. EOF means every writer ended (normally or killed): the segments
-// still registered were never unlinked, so unlink them now, then exit.
+// still registered were never unlinked, so unlink them now, then exit. Given `<pid>:<start>`
+// (a worker's tracker), it first waits for that process (the worker's program) to end too.
 // Silent by design (NODE_DEBUG=multiproc shows what it cleans): Value and SharedArray
 // segments are left to it on purpose, and a warning would then follow every such program.
-import { unlinkSync } from 'node:fs';
+import { readFileSync, unlinkSync } from 'node:fs';
 import { debuglog } from 'node:util';
 
 const debug = debuglog('multiproc');
@@ -31,9 +32,23 @@ process.stdin.on('data', (chunk: string) => {
   }
 });
 
+/** The process `<pid>:<start time>` still runs (not a zombie, not a reused pid). */
+function alive(spec: string): boolean {
+  const [pid, start] = spec.split(':');
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[0] !== 'Z' && fields[19] === start;
+  } catch {
+    return false;
+  }
+}
+
 let done = false;
 function finish(): void {
   if (done) return;
+  const outlive = process.argv[2];
+  if (outlive && alive(outlive)) { setTimeout(finish, 200); return; }
   done = true;
   const cleaned: string[] = [];
   for (const name of live) {

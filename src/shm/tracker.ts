@@ -11,15 +11,17 @@
 // /proc/<tracker>/fd/0, a socket they cannot. Node has no mkfifo(), hence the mkfifo binary,
 // once per program; the FIFO's name is removed as soon as both ends are open.
 //
-// Workers join the tracker of the program that started them: its `<pid>:<inode>` rides in the
-// environment (MULTIPROC_SHM_TRACKER), which child processes and threads inherit. Only this
-// library's workers use it (a program started otherwise gets its own tracker), the inode check
-// refuses a reused pid, and if joining fails the worker starts its own. A worker's segments
-// then live until the whole tree has ended, as in CPython. A worker started before its
-// program's first segment finds no address and starts its own tracker (its segments then go
-// when that worker ends).
-import { closeSync, constants, existsSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+// Workers join the tracker of the program that started them: `<tracker pid>:<inode>:<pid>`
+// rides in the environment (MULTIPROC_SHM_TRACKER), which child processes and threads inherit;
+// a worker joins only if that last pid is its parent's (not an address its program inherited
+// from some other program), and the inode check refuses a reused tracker pid. A worker's
+// segments then live until the whole tree has ended, as in CPython. A worker started before its program's first segment finds no address: it starts
+// its own tracker, told to wait for the worker's program too (the parent process, or for a
+// thread its own process: Node closes a thread's fds when the thread ends), so the
+// outcome is the same.
+import { closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { isMainThread } from 'node:worker_threads';
 import { join as joinPath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lazyChildProcess } from '../runtime/builtins.js';
@@ -29,15 +31,17 @@ const ENV = 'MULTIPROC_SHM_TRACKER';
 
 const state = globalSingleton('shmTracker', () => ({ fd: -1, names: new Set<string>(), warned: false }));
 
-/** Opens a write end on the FIFO of the tracker at `<pid>:<inode>`, or -1. */
+/** Opens a write end on the FIFO of the tracker our parent published, or -1. */
 function join(address: string | undefined): number {
-  const m = /^(\d+):(\d+)$/.exec(address ?? '');
-  if (!m) return -1;
+  const m = /^(\d+):(\d+):(\d+)$/.exec(address ?? '');
+  if (!m || Number(m[3]) !== runtimeState().parent?.pid) return -1;
   const path = `/proc/${m[1]}/fd/0`;
   try {
     // Our FIFO, so that pid is the tracker and holds the read end: the open cannot block.
     if (statSync(path).ino !== Number(m[2])) return -1;
-    return openSync(path, constants.O_WRONLY);
+    const fd = openSync(path, constants.O_WRONLY);
+    process.env[ENV] = `${m[1]}:${m[2]}:${process.pid}`; // for our own workers
+    return fd;
   } catch {
     return -1;
   }
@@ -51,9 +55,22 @@ function trackerCommand(): [string, string[]] {
   return existsSync(js) ? [js, []] : [fileURLToPath(new URL('./tracker-main.ts', import.meta.url)), ['--import', 'tsx']];
 }
 
+/** `<pid>:<start time>` of the process a worker's tracker must also wait for, or '' (a program's). */
+function programOfWorker(): string {
+  if (!runtimeState().isWorker) return '';
+  const pid = isMainThread ? process.ppid : process.pid;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return `${pid}:${stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]}`;
+  } catch {
+    return '';
+  }
+}
+
 /** Starts a tracker and opens a write end on its FIFO; -1 (with one warning) if that fails. */
 function start(): number {
   const [script, flags] = trackerCommand();
+  const outlive = programOfWorker();
   let dir = '', fd = -1, hold = -1, read = -1;
   try {
     dir = mkdtempSync(joinPath(tmpdir(), 'multiproc-'));
@@ -62,13 +79,13 @@ function start(): number {
     // A writer exists from the start (O_RDWR never blocks on a FIFO), or the tracker could read EOF first.
     hold = openSync(fifo, constants.O_RDWR);
     read = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
-    const child = lazyChildProcess().spawn(process.execPath, [...flags, script], { stdio: [read, 'ignore', 'inherit'], detached: true });
+    const child = lazyChildProcess().spawn(process.execPath, [...flags, script, ...(outlive ? [outlive] : [])], { stdio: [read, 'ignore', 'inherit'], detached: true });
     child.on('error', () => {});
     child.unref();
     if (child.pid !== undefined) {
       // Write-only and blocking: EPIPE (not a silent, growing buffer) if the tracker dies.
       fd = openSync(fifo, constants.O_WRONLY);
-      process.env[ENV] = `${child.pid}:${statSync(fifo).ino}`;
+      process.env[ENV] = `${child.pid}:${statSync(fifo).ino}:${process.pid}`;
     }
   } catch {
     if (fd >= 0) closeSync(fd);
@@ -86,7 +103,6 @@ function start(): number {
 
 function connect(spawn: boolean): number {
   if (state.fd >= 0) return state.fd;
-  // A program's own address may also be in its environment (inherited): only workers join.
   if (runtimeState().isWorker) state.fd = join(process.env[ENV]);
   if (state.fd < 0 && spawn) state.fd = start();
   return state.fd;
