@@ -4,16 +4,20 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Pool, Process, SharedMemory, ShareableList } from 'multiproc';
 import * as t from './fixtures/shm-targets.ts';
 import { contexts, within, sleep } from './helpers.ts';
 
 const fixture = fileURLToPath(new URL('./fixtures/shm-targets.ts', import.meta.url));
-const psm = () => new Set(readdirSync('/dev/shm').filter((n) => n.startsWith('psm_')));
 const present = (name: string) => existsSync(`/dev/shm/${name}`);
-const before0 = psm();
+/** Segments this suite made (other programs may use /dev/shm meanwhile): all gone at the end. */
+const made = new Set<string>();
+function mine<T extends SharedMemory | ShareableList<any>>(x: T): T {
+  made.add(x instanceof SharedMemory ? x.name : x.shm.name);
+  return x;
+}
 
 /** The error `fn` throws (fails if it does not). */
 function thrown(fn: () => unknown): Error & { code?: string } {
@@ -40,12 +44,13 @@ function program(...args: string[]) {
 
 /** Waits (bounded) until none of `names` is in /dev/shm. */
 async function allGone(names: string[], ms = 10_000): Promise<void> {
+  for (const n of names) made.add(n);
   await within(ms, (async () => { while (names.some(present)) await sleep(50); })(), `unlinking of ${names.filter(present).join(', ')}`);
 }
 
 describe('SharedMemory', () => {
   it('create picks a fresh psm_ name; buf is exactly size long, zero-filled; attach by name shares the bytes', () => {
-    const a = new SharedMemory({ create: true, size: 100 });
+    const a = mine(new SharedMemory({ create: true, size: 100 }));
     try {
       assert.match(a.name, /^psm_[0-9a-f]+$/);
       assert.equal(a.size, 100);
@@ -66,7 +71,7 @@ describe('SharedMemory', () => {
 
   it('errors as CPython: exists, not found, unlink twice, bad sizes, attach without a name', () => {
     const name = `psm_test_${process.pid}`;
-    const a = new SharedMemory({ name: `/${name}`, create: true, size: 8 });
+    const a = mine(new SharedMemory({ name: `/${name}`, create: true, size: 8 }));
     try {
       assert.equal(a.name, name, 'no leading slash');
       const exists = thrown(() => new SharedMemory({ name, create: true, size: 8 }));
@@ -85,11 +90,10 @@ describe('SharedMemory', () => {
     assert.equal(thrown(() => new SharedMemory({ name, size: -1 })).code, 'ERR_OUT_OF_RANGE');
     assert.ok(thrown(() => new SharedMemory()) instanceof TypeError);
     assert.ok(thrown(() => new SharedMemory({ name: 'a/b' })) instanceof TypeError);
-    assert.ok(before0.size === 0 || !present(name));
   });
 
   it('close(): buf throws ERR_SHM_CLOSED; other handles keep the memory; close twice is fine; unlink after close', () => {
-    const a = new SharedMemory({ create: true, size: 16 });
+    const a = mine(new SharedMemory({ create: true, size: 16 }));
     const b = new SharedMemory({ name: a.name });
     a.buf[0] = 5;
     a.close();
@@ -115,7 +119,7 @@ for (const context of contexts) {
     after(() => pool.terminate());
 
     it('a child writes into .buf of a SharedMemory it was sent; the parent sees it', async () => {
-      const shm = new SharedMemory({ create: true, size: 32 });
+      const shm = mine(new SharedMemory({ create: true, size: 32 }));
       try {
         const p = new Process({ target: t.writeInto, args: [shm, 3, [10, 20, 30]], context });
         p.start();
@@ -128,7 +132,7 @@ for (const context of contexts) {
     });
 
     it('a child attaches by name, reads what the parent wrote and writes back', async () => {
-      const shm = new SharedMemory({ create: true, size: 8 });
+      const shm = mine(new SharedMemory({ create: true, size: 8 }));
       try {
         shm.buf.set([1, 2, 3, 4]);
         assert.deepEqual(await within(20_000, pool.apply(t.attachAndWrite, [shm.name, 4, 5, 77])), [1, 2, 3, 4]);
@@ -137,7 +141,7 @@ for (const context of contexts) {
     });
 
     it('ShareableList: sent to a child, and attached by name in a child', async () => {
-      const sl = new ShareableList<string | number | null>(['parent', 2, null, 'abc']);
+      const sl = mine(new ShareableList<string | number | null>(['parent', 2, null, 'abc']));
       try {
         assert.deepEqual(await within(20_000, pool.apply(t.listSet, [sl, -1, 'xyz'])), ['parent', 2, null, 'xyz']);
         assert.equal(sl.get(3), 'xyz');
@@ -147,13 +151,14 @@ for (const context of contexts) {
     });
 
     it('a segment a child creates and leaves outlives the child while this program runs', async () => {
-      const out = new ShareableList(['x'.repeat(32)]);
+      const out = mine(new ShareableList(['x'.repeat(32)]));
       try {
         const p = new Process({ target: t.createAndLeave, args: [out, 16], context });
         p.start();
         await within(20_000, p.join());
         assert.equal(p.exitCode, 0);
         const name = out.get(0) as string;
+        made.add(name);
         assert.match(name, /^psm_/);
         await sleep(300); // a tracker of the child's own would have unlinked it by now
         const shm = new SharedMemory({ name });
@@ -166,7 +171,7 @@ for (const context of contexts) {
 
 describe('ShareableList', () => {
   it('holds numbers, bigints, booleans, strings, Buffers, null and undefined; negative indexes; count and index', () => {
-    const sl = new ShareableList([1.5, -0, 2n ** 62n, true, false, 'héllo', Buffer.from([0, 1, 0]), null, undefined, 'héllo']);
+    const sl = mine(new ShareableList([1.5, -0, 2n ** 62n, true, false, 'héllo', Buffer.from([0, 1, 0]), null, undefined, 'héllo']));
     try {
       assert.equal(sl.length, 10);
       const all = sl.toArray();
@@ -191,7 +196,7 @@ describe('ShareableList', () => {
   });
 
   it('errors: out of range, longer than the slot, unsupported values, bigints beyond 64 bits, not a list', () => {
-    const sl = new ShareableList(['abc', 1]);
+    const sl = mine(new ShareableList(['abc', 1]));
     try {
       for (const i of [2, -3, 100]) {
         const e = thrown(() => sl.get(i));
@@ -209,19 +214,19 @@ describe('ShareableList', () => {
       assert.equal(thrown(() => sl.set(1, 2n ** 64n)).code, 'ERR_OUT_OF_RANGE');
       assert.ok(thrown(() => sl.get(0.5)) instanceof TypeError);
     } finally { sl.shm.unlink(); sl.shm.close(); }
-    const plain = new SharedMemory({ create: true, size: 64 });
+    const plain = mine(new SharedMemory({ create: true, size: 64 }));
     try {
       assert.equal(thrown(() => new ShareableList(undefined, { name: plain.name })).code, 'ERR_INVALID_ARG_VALUE');
     } finally { plain.unlink(); plain.close(); }
   });
 
   it('empty and named lists; attach by name; closed lists throw ERR_SHM_CLOSED', () => {
-    const empty = new ShareableList();
+    const empty = mine(new ShareableList());
     assert.equal(empty.length, 0);
     assert.deepEqual(empty.toArray(), []);
     empty.shm.unlink(); empty.shm.close();
     const name = `psm_list_${process.pid}`;
-    const a = new ShareableList([1, 2, 3], { name });
+    const a = mine(new ShareableList([1, 2, 3], { name }));
     try {
       assert.equal(a.shm.name, name);
       const b = new ShareableList<number>(undefined, { name });
@@ -237,7 +242,7 @@ describe('ShareableList', () => {
 
 describe('other programs and the resource tracker', () => {
   it('two programs share a SharedMemory by name', async () => {
-    const shm = new SharedMemory({ create: true, size: 8 });
+    const shm = mine(new SharedMemory({ create: true, size: 8 }));
     try {
       shm.buf.set([9, 8, 7, 6]);
       const other = program('attach', shm.name);
@@ -274,8 +279,18 @@ describe('other programs and the resource tracker', () => {
     await allGone(r.names);
   });
 
-  it('this suite left no psm_ segment behind', () => {
-    const left = [...psm()].filter((n) => !before0.has(n));
-    assert.deepEqual(left, []);
+  for (const context of contexts) {
+    it(`a segment made by a ${context} worker started before the program's first segment outlives the worker (${context})`, async () => {
+      const p = program('early', context);
+      const r = await within(30_000, p.line) as { names: string[]; outlived: boolean };
+      assert.equal(r.outlived, true);
+      assert.deepEqual(await within(20_000, p.exited), [0, null]);
+      await allGone(r.names);
+    });
+  }
+
+  it('this suite left no segment behind', () => {
+    assert.ok(made.size > 20);
+    assert.deepEqual([...made].filter(present), []);
   });
 });
