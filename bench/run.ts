@@ -5,6 +5,9 @@
 // line of samples; the figure is the median. Anchors are measured in the same run:
 // CPython's multiprocessing (python3), raw Node floors (bench/raw), and poolifier.
 //
+// Figures 7-10 are the shared objects (Queue, manager dict, Lock, Event; bench/mp/queue.ts,
+// manager.ts, sync.ts, children in bench/shared-tasks.ts, anchors in bench/python/shared.py).
+//
 // Options: --only=1,3,6   run only these figures
 //          --quick        fewer repetitions
 //          --verbose      pass the scripts' stderr through
@@ -140,16 +143,22 @@ interface Row {
   mp: Fig;
   anchorName: string;
   anchor: Fig;
-  unit: 'ms' | 'us';
+  /** Times (lower is better) or rates (higher is better: items/s, ops/s, MB/s). */
+  unit: Unit;
   kind: Kind;
   target?: number;
 }
 const rows: Row[] = [];
+type Unit = 'ms' | 'us' | 'items/s' | 'ops/s' | 'MB/s';
+const isRate = (u: Unit) => u !== 'ms' && u !== 'us';
 
-function fmt(v: number | undefined, unit: string): string {
+function fmt(v: number | undefined, unit: Unit): string {
   if (v === undefined) return '';
-  const digits = v >= 100 ? 0 : v >= 10 ? 1 : 2;
-  return `${v.toFixed(digits)} ${unit === 'us' ? 'µs' : 'ms'}`;
+  const num = (x: number) => x.toFixed(x >= 100 ? 0 : x >= 10 ? 1 : 2);
+  if (unit === 'items/s' || unit === 'ops/s') {
+    return v >= 1e6 ? `${num(v / 1e6)}M ${unit}` : v >= 1e3 ? `${num(v / 1e3)}k ${unit}` : `${num(v)} ${unit}`;
+  }
+  return `${num(v)} ${unit === 'us' ? 'µs' : unit}`;
 }
 
 function judge(row: Row): { ratio: string; target: string; result: string } {
@@ -160,8 +169,8 @@ function judge(row: Row): { ratio: string; target: string; result: string } {
     kind === 'speedup' ? `speedup >= ${target}` : '(info)';
   if (mp.error !== undefined) return { ratio: '', target: targetText, result: kind.startsWith('info') ? '-' : 'ERROR' };
   if (anchor.error !== undefined || !anchor.value) return { ratio: '', target: targetText, result: 'NO ANCHOR' };
-  const m = mp.value!;
-  const a = anchor.value;
+  // For rates (higher is better) the ratios are taken the other way round.
+  const [m, a] = isRate(row.unit) ? [anchor.value, mp.value!] : [mp.value!, anchor.value];
   if (kind === 'faster' || kind === 'info-faster') {
     const r = a / m;
     return { ratio: `${r.toFixed(2)}x faster`, target: targetText, result: kind === 'faster' ? (r >= target! ? 'PASS' : 'MISS') : '-' };
@@ -360,6 +369,79 @@ if (want(6)) {
   rows.push({ fig: '6', what: '  warm (2nd pool in the process)', ctx: 'thread', mp: fig(m.mpThread, 'mp_start_warm_ms'), anchorName: 'raw 2nd start', anchor: fig(m.rawThread, 'raw_thread_start_warm_ms'), unit: 'ms', kind: 'info-atMost' });
 }
 
+// 7. Queue throughput: a child Process puts, the parent gets (one child per load)
+// 7 and 8 compare separate processes (CPython, then multiproc), and both drift with the core
+// placement over seconds, so each runs as two passes of CPython / multiproc process /
+// multiproc thread, alternating; the samples of the two passes are merged.
+
+/** Two alternating passes of the CPython anchor and the multiproc script in each context. */
+async function alternate(label: string, py: [string, string[]], mpScript: string, mpArgs: string[], timeoutMs = 60_000): Promise<{ py: JobResult; mp: Record<string, JobResult> }> {
+  const got: Record<string, JobResult[]> = { py: [], process: [], thread: [] };
+  const passes = quick ? 1 : 2;
+  for (let i = 1; i <= passes; i++) {
+    got.py.push(await runScript(`cpython ${label} [spawn] #${i}`, 'python', py[0], py[1], { timeoutMs }));
+    for (const ctx of ctxs) got[ctx].push(await runScript(`multiproc ${label} (${ctx}) #${i}`, 'node-tsx', mpScript, [`--context=${ctx}`, ...mpArgs], { timeoutMs }));
+  }
+  return { py: merge(got.py), mp: { process: merge(got.process), thread: merge(got.thread) } };
+}
+
+if (want(7)) {
+  const nInts = 200_000;
+  const nBlobs = 2_000; // x 64 KiB = 131 MB per timed block
+  const reps = 2; // per pass
+  const { py, mp } = await alternate('Queue', ['bench/python/shared.py', ['queue', String(reps), String(nInts), String(nBlobs)]], 'bench/mp/queue.ts', [`--reps=${reps}`, `--ints=${nInts}`, `--blobs=${nBlobs}`], 90_000);
+  for (const ctx of ctxs) {
+    const r = mp[ctx];
+    rows.push({ fig: '7', what: 'Queue: child puts 200k ints, parent gets', ctx, mp: fig(r, 'mp_queue_ints_per_s'), anchorName: 'CPython mp.Queue [spawn]', anchor: fig(py, 'py_queue_ints_per_s'), unit: 'items/s', kind: 'faster', target: 2 });
+    rows.push({ fig: '7', what: 'Queue: same with 64 KiB Buffers (2,000)', ctx, mp: fig(r, 'mp_queue_64k_mb_s'), anchorName: 'CPython mp.Queue [spawn]', anchor: fig(py, 'py_queue_64k_mb_s'), unit: 'MB/s', kind: 'faster', target: 1 });
+  }
+}
+
+// 8. Manager dict: a child sets 20,000 keys through a proxy
+
+if (want(8)) {
+  const n = 20_000;
+  const reps = 2; // per pass
+  const { py, mp } = await alternate('Manager().dict()', ['bench/python/shared.py', ['dict', String(reps), String(n)]], 'bench/mp/manager.ts', [`--reps=${reps}`, `--n=${n}`]);
+  for (const ctx of ctxs) {
+    rows.push({ fig: '8', what: 'manager dict: child d.set(i % 100, i) x20k', ctx, mp: fig(mp[ctx], 'mp_dict_ops_per_s'), anchorName: 'CPython Manager().dict() [spawn]', anchor: fig(py, 'py_dict_ops_per_s'), unit: 'ops/s', kind: 'faster', target: 3 });
+  }
+  if (hasTaskset) {
+    // Both pinned to CPU 0 (parent, child and manager server share it): no cross-core wake-ups.
+    const pyPin = await runScript('cpython Manager().dict() [spawn] (pinned to CPU 0)', 'python', 'bench/python/shared.py', ['dict', String(reps), String(n)], { pin: true });
+    const r = await runScript('multiproc Manager().dict() (process, pinned to CPU 0)', 'node-tsx', 'bench/mp/manager.ts', ['--context=process', `--reps=${reps}`, `--n=${n}`], { pin: true });
+    rows.push({ fig: '8', what: '  same, both pinned to one core', ctx: 'process', mp: fig(r, 'mp_dict_ops_per_s'), anchorName: 'CPython Manager().dict() [spawn]', anchor: fig(pyPin, 'py_dict_ops_per_s'), unit: 'ops/s', kind: 'info-faster' });
+  }
+}
+
+// 9, 10. Lock pair and Event set-to-wake from a child (raw unix-socket floor interleaved in
+// the same process); CPython's shared-memory Lock and Event for reference.
+
+if (want(9) || want(10)) {
+  const py = await runScript('cpython Lock / Event [spawn]', 'python', 'bench/python/shared.py', ['sync', String(3 - R), '20000', '300']);
+  const res: Record<string, JobResult> = {};
+  for (const ctx of ctxs) {
+    res[ctx] = await runScript(`Lock + Event + raw floor (${ctx})`, 'node-tsx', 'bench/mp/sync.ts', [`--context=${ctx}`, `--rounds=${5 - 2 * R}`]);
+  }
+  let pinned: JobResult | undefined;
+  if (hasTaskset) pinned = await runScript('Lock + Event + raw floor (process, pinned to CPU 0)', 'node-tsx', 'bench/mp/sync.ts', ['--context=process', `--rounds=${5 - 2 * R}`], { pin: true });
+  if (want(9)) {
+    for (const ctx of ctxs) {
+      rows.push({ fig: '9', what: 'Lock acquire+release pair from a child', ctx, mp: fig(res[ctx], 'mp_lock_pair_us'), anchorName: 'raw unix socket frames', anchor: fig(res[ctx], 'raw_unix_us'), unit: 'us', kind: 'atMost', target: 1.5 });
+      rows.push({ fig: '9', what: '  per request (pair / 2)', ctx, mp: fig(res[ctx], 'mp_lock_req_us'), anchorName: 'raw unix socket frames', anchor: fig(res[ctx], 'raw_unix_us'), unit: 'us', kind: 'info-atMost' });
+    }
+    if (pinned) rows.push({ fig: '9', what: '  pair, all pinned to one core', ctx: 'process', mp: fig(pinned, 'mp_lock_pair_us'), anchorName: 'raw unix socket frames', anchor: fig(pinned, 'raw_unix_us'), unit: 'us', kind: 'info-atMost' });
+    rows.push({ fig: '9', what: '  vs CPython Lock (shared memory)', ctx: 'process', mp: fig(res.process, 'mp_lock_pair_us'), anchorName: 'CPython Lock pair', anchor: fig(py, 'py_lock_pair_us'), unit: 'us', kind: 'info-atMost' });
+  }
+  if (want(10)) {
+    for (const ctx of ctxs) {
+      rows.push({ fig: '10', what: 'Event set -> waiting child wakes (+Pipe)', ctx, mp: fig(res[ctx], 'mp_event_wake_us'), anchorName: 'raw unix socket frames', anchor: fig(res[ctx], 'raw_unix_us'), unit: 'us', kind: 'atMost', target: 1.5 });
+    }
+    if (pinned) rows.push({ fig: '10', what: '  same, all pinned to one core', ctx: 'process', mp: fig(pinned, 'mp_event_wake_us'), anchorName: 'raw unix socket frames', anchor: fig(pinned, 'raw_unix_us'), unit: 'us', kind: 'info-atMost' });
+    rows.push({ fig: '10', what: '  vs CPython Event, same protocol', ctx: 'process', mp: fig(res.process, 'mp_event_wake_us'), anchorName: 'CPython Event set->woke', anchor: fig(py, 'py_event_wake_us'), unit: 'us', kind: 'info-atMost' });
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 
 console.log('');
@@ -369,7 +451,9 @@ console.log(
   'Medians of repeated samples. Ratios: "x faster" = anchor/multiproc, "x anchor" = multiproc/anchor, ' +
     'speedup = Pool(1) time / Pool(2) time. Round trips (3, 4) interleave multiproc and the raw floor in one process; "pinned" rows run it all on CPU 0 (taskset). ' +
     'Start (6): cold = first pool in a fresh process, library already imported; "CA_CERTS unset" runs the ' +
-    'benchmark process (and so its children) without NODE_EXTRA_CA_CERTS. (info) rows have no target.',
+    'benchmark process (and so its children) without NODE_EXTRA_CA_CERTS. Shared objects (7-10): rates are ' +
+    'higher-is-better, so "x faster" = multiproc/anchor there; 9 and 10 interleave multiproc and the raw floor in one process. ' +
+    '(info) rows have no target.',
 );
 console.log(`total ${((Date.now() - t0) / 1000).toFixed(0)} s, load average at the end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 if (jsonOut) {

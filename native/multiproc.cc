@@ -280,6 +280,8 @@ struct Waiter {
     }
     self->Poke();
     if (self->thread.joinable()) self->thread.join();
+    // While the isolate is still alive (a Global outliving it crashes on destruction).
+    self->dispatch.Reset();
     for (AsyncWait* w : self->pending) delete w;
     for (AsyncWait* w : self->done) delete w;
     uv_close(reinterpret_cast<uv_handle_t*>(&self->async), [](uv_handle_t* h) { delete static_cast<Waiter*>(h->data); });

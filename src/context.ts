@@ -16,6 +16,8 @@ import { Event } from './sync/event.js';
 import { Barrier } from './sync/barrier.js';
 import { Manager, SyncManager } from './manager/sync-manager.js';
 import type { ManagerOptions } from './manager/base-manager.js';
+import { RawValue, Value } from './shm/value.js';
+import { RawArray, SharedArray } from './shm/shared-array.js';
 
 export interface Context {
   readonly method: StartMethod;
@@ -28,6 +30,7 @@ export interface Context {
   Queue: typeof Queue; JoinableQueue: typeof JoinableQueue; SimpleQueue: typeof SimpleQueue;
   Lock: typeof Lock; RLock: typeof RLock; Semaphore: typeof Semaphore; BoundedSemaphore: typeof BoundedSemaphore;
   Condition: typeof Condition; Event: typeof Event; Barrier: typeof Barrier;
+  Value: typeof Value; RawValue: typeof RawValue; SharedArray: typeof SharedArray; RawArray: typeof RawArray;
   /** Starts a manager whose server runs in this context's kind of worker. */
   Manager: typeof Manager;
   currentProcess: typeof currentProcess;
@@ -64,7 +67,7 @@ export function getContext(method?: StartMethodName): Context {
   Object.defineProperty(ContextPool, 'name', { value: 'Pool' });
   const ctx: Context = {
     method: m, Process: ContextProcess as typeof Process, Pool: ContextPool, Pipe, Connection, wait,
-    Listener, Client, Queue, JoinableQueue, SimpleQueue, Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event, Barrier,
+    Listener, Client, Queue, JoinableQueue, SimpleQueue, Value, RawValue, SharedArray, RawArray, Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event, Barrier,
     Manager: (options: ManagerOptions = {}): Promise<SyncManager> => Manager({ context: m, ...options }),
     currentProcess, parentProcess, activeChildren, cpuCount, registerClass, isMainEntry, getLogger, logToStderr,
     getStartMethod: () => m, setStartMethod, getAllStartMethods, getContext,

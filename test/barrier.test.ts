@@ -79,6 +79,25 @@ for (const context of contexts) {
       assert.equal(passes() - before, 3);
     });
 
+    it('a party that arrives while the action runs waits for the next pass (as CPython), it is not refused', async () => {
+      const b = new Barrier(2, { action: s.slowBarrierAction });
+      const log = new Queue<string | number>();
+      const before = passes();
+      const firstPass = pool.starmap(s.barrierParty, [[b, log], [b, log]]);
+      const end = Date.now() + 20_000;
+      while (passes() === before) {
+        assert.ok(Date.now() < end, 'the action never started');
+        await sleep(5);
+      }
+      // The first pass's action is running now (it lasts 600 ms).
+      const mine = within(20_000, b.wait(15_000));
+      const partner = pool.apply(s.barrierParty, [b, log]);
+      const index = await mine.catch((e: Error & { code?: string }) => assert.fail(`refused while the action ran: ${e.code ?? e.name}: ${e.message}`));
+      const seen = await take(log, 3);
+      assert.deepEqual([...seen, index].sort(), [0, 0, 1, 1], `indices: ${seen.join(' ')} and mine ${index}`);
+      await within(20_000, Promise.all([firstPass, partner]));
+    });
+
     // The timed-out waiters run in children, so that if one is never answered only that child hangs.
     it('a wait that times out breaks the barrier: every waiter, the timed-out one too, gets BrokenBarrierError', async () => {
       const b = new Barrier(3);

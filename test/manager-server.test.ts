@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { pack, unpack } from 'msgpackr';
-import { Pool, Process, Queue, RemoteError, AuthenticationError, ProcessError } from 'multiproc';
+import { Pool, Process, Queue, RemoteError, AuthenticationError, ProcessError, type RemoteProxy, type RemoteMethods } from 'multiproc';
 import * as s from './fixtures/sync-targets.ts';
 import { MathsManager, MathsError } from './fixtures/sync-targets.ts';
 import { contexts, within, rejection, isAlivePid, sleep } from './helpers.ts';
@@ -50,7 +50,8 @@ for (const context of contexts) {
       assert.equal(await b.add(1, 2), 103);
       assert.equal(await a.mul(6, 7), 42);
       assert.equal(await a.callMethod('add', [0, 0]), 10);
-      const child = await a.child(1000);
+      // methodToTypeid: the answer is a proxy (its static type still says Maths).
+      const child = await a.child(1000) as unknown as RemoteProxy<s.Maths>;
       assert.equal(child.typeid, 'Maths');
       assert.equal(await child.add(1, 1), 1002);
       const serverPid = await a.pid();
@@ -79,6 +80,22 @@ for (const context of contexts) {
         assert.equal(err.code, 'ERR_METHOD_NOT_EXPOSED');
       }
       assert.equal(await maths.add(1, 1), 2, 'the proxy stops working after a refused call');
+    });
+
+    it('without exposed, public methods are exposed and _private ones not; a factory function registers too', async () => {
+      const nb = await mm.create<s.Notebook>('Notebook');
+      assert.equal((await rejection(nb.callMethod('_hidden'))).code, 'ERR_METHOD_NOT_EXPOSED');
+      assert.deepEqual(await nb.read(), []);
+      const made = await mm.create<s.Notebook>('makeNotebook', 'first line');
+      assert.deepEqual(await made.read(), ['first line']);
+    });
+
+    it('exposed methods named like words the proxy might use itself (note, call) reach the object', async () => {
+      // Typed as the class's methods: today the proxy's own protected note()/call() shadow them.
+      const nb = await mm.create<s.Notebook>('Notebook') as unknown as RemoteMethods<s.Notebook>;
+      assert.equal(await within(10_000, nb.note('hello')), 1, 'proxy.note() did not call the remote note()');
+      assert.equal(await within(10_000, nb.call('bob')), 'calling bob');
+      assert.deepEqual(await nb.read(), ['hello']);
     });
 
     it('a registered proxy travels into Pool tasks and Process targets', async () => {

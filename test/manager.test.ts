@@ -84,6 +84,8 @@ for (const context of contexts) {
       const map = await d.toMap();
       assert.deepEqual([...map.keys()].sort(), [0.25, 1, 'obj', 'x', 'y', 'z'].sort());
       assert.equal(map.get('x'), null);
+      assert.equal(await d.get('x', 'fallback'), null, 'a stored null is a value, not a missing key');
+      assert.equal(await d.get('y', 'fallback'), undefined, 'a stored undefined is a value, not a missing key');
       assert.ok(map.has('y') && map.get('y') === undefined);
       assert.equal(await d.size(), 6);
       await d.clear();
@@ -147,6 +149,44 @@ for (const context of contexts) {
       assert.equal(await q.empty(), true);
     });
 
+    it('manager RLock, Semaphore, BoundedSemaphore, Condition and Barrier across Pool tasks', async () => {
+      const rlock = await m.RLock();
+      await within(10_000, rlock.acquire());
+      await within(10_000, rlock.acquire());
+      assert.deepEqual(await within(20_000, pool.apply(s.tryAcquire, [rlock, 50])), [false, false]);
+      assert.equal((await rejection(pool.apply(s.releaseIt, [rlock]))).code, 'ERR_NOT_OWNER');
+      await rlock.release();
+      await rlock.release();
+      assert.equal((await rejection(rlock.release())).code, 'ERR_RELEASE_UNLOCKED');
+
+      const sem = await m.Semaphore(2);
+      assert.deepEqual(await within(20_000, pool.apply(s.tryAcquire, [sem, 50])), [true, true]);
+      assert.equal(await sem.getValue(), 0);
+      const bs = await m.BoundedSemaphore(1);
+      assert.equal((await rejection(bs.release())).code, 'ERR_RELEASE_UNLOCKED');
+
+      const cond = await m.Condition();
+      const log = await m.Queue<string>();
+      const waiter = pool.apply(s.condWaiter, [cond, log, 'w', 30_000]);
+      assert.equal(await within(20_000, log.get()), 'w:waiting');
+      assert.equal((await rejection(cond.notify())).code, 'ERR_NOT_OWNER');
+      {
+        await using _h = await within(10_000, cond.enter());
+        await cond.notifyAll();
+      }
+      assert.equal(await within(20_000, log.get()), 'w:notified');
+      await within(20_000, waiter);
+
+      const b = await m.Barrier(3);
+      assert.equal(b.parties, 3);
+      const blog = await m.Queue<string | number>();
+      const parties = pool.starmap(s.barrierParty, [[b, blog], [b, blog]]);
+      const mine = await within(20_000, b.wait());
+      const theirs = [await within(20_000, blog.get()), await within(20_000, blog.get())];
+      assert.deepEqual([mine, ...theirs].sort(), [0, 1, 2]);
+      await within(20_000, parties);
+    });
+
     it('manager list and dict written from Pool tasks', async () => {
       const l = await m.list<number>();
       const d = await m.dict<number, string>();
@@ -196,12 +236,12 @@ for (const context of contexts) {
       const m = await within(30_000, Manager({ context }));
       const q = await m.Queue<number>();
       const lock = await m.Lock();
-      await lock.acquire();
+      await within(10_000, lock.acquire());
       const pendingGet = rejection(q.get(), 20_000);
       const pendingLock = rejection(lock.acquire(), 20_000);
       await sleep(50);
       await within(20_000, m.shutdown());
-      for (const err of [await pendingGet, await pendingLock, await rejection(q.put(1).then(() => q.get())), await rejection(lock.release())]) {
+      for (const err of [await pendingGet, await pendingLock, await rejection(q.put(1).then(() => q.get({ timeout: 5000 }))), await rejection(lock.release())]) {
         assert.ok(err instanceof ProcessError, `${err.name}: ${err.message}`);
         assert.equal(err.code, 'ERR_HUB_CLOSED');
       }

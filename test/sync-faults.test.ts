@@ -58,7 +58,7 @@ for (const context of contexts) {
     it('a waiter that dies in the queue of a Lock does not take the grant with it', async () => {
       const lock = new Lock();
       const log = new Queue<string>();
-      await lock.acquire();
+      await within(10_000, lock.acquire());
       const doomed = new Process({ target: s.queueFor, args: [lock, log, 'doomed', 60_000], context });
       doomed.start();
       assert.equal(await within(20_000, log.get()), 'doomed:queued');

@@ -6,7 +6,7 @@ import {
   Process, Pool, Queue, Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event, Empty,
 } from 'multiproc';
 import * as s from './fixtures/sync-targets.ts';
-import { contexts, within, rejection } from './helpers.ts';
+import { contexts, within, rejection, sleep } from './helpers.ts';
 
 /** The next `n` items of `q`, each bounded. */
 async function take<T>(q: Queue<T>, n: number, ms = 20_000): Promise<T[]> {
@@ -68,7 +68,7 @@ for (const context of contexts) {
     it('wakes waiters in arrival order (FIFO)', async () => {
       const lock = new Lock();
       const log = new Queue<string>();
-      await lock.acquire();
+      await within(10_000, lock.acquire());
       const runs = [];
       for (const tag of ['a', 'b', 'c']) {
         runs.push(pool.apply(s.queueFor, [lock, log, tag, 20]));
@@ -85,7 +85,7 @@ for (const context of contexts) {
       assert.equal((await rejection(lock.release())).code, 'ERR_RELEASE_UNLOCKED');
       assert.equal((await rejection(pool.apply(s.releaseIt, [lock]))).code, 'ERR_RELEASE_UNLOCKED');
       const bs = new BoundedSemaphore(2);
-      assert.equal(await bs.acquire(), true);
+      assert.equal(await within(10_000, bs.acquire()), true);
       await bs.release();
       assert.equal((await rejection(bs.release())).code, 'ERR_RELEASE_UNLOCKED');
       assert.equal((await rejection(pool.apply(s.releaseIt, [bs]))).code, 'ERR_RELEASE_UNLOCKED');
@@ -125,7 +125,7 @@ for (const context of contexts) {
     it('Semaphore: getValue, at most value holders at once, block:false/timeout false at 0', async () => {
       const sem = new Semaphore(3);
       assert.equal(await sem.getValue(), 3);
-      await sem.acquire();
+      await within(10_000, sem.acquire());
       assert.equal(await sem.getValue(), 2);
       const log = new Queue<string>();
       const work = pool.starmap(s.critical, ['w', 'x', 'y', 'z'].map((tag) => [sem, log, tag, 4] as const));
@@ -204,13 +204,27 @@ for (const context of contexts) {
       await within(20_000, setter);
     });
 
+    it('a wait that timed out returns only once it has the lock back', async () => {
+      const cond = new Condition();
+      const log = new Queue<string>();
+      const waiter = pool.apply(s.condWaiter, [cond, log, 'w', 100]);
+      assert.equal(await within(20_000, log.get()), 'w:waiting');
+      {
+        await using _h = await within(10_000, cond.enter());
+        await sleep(300); // the waiter's 100 ms ran out while we hold the lock
+        assert.ok((await rejection(log.get({ timeout: 200 }))) instanceof Empty, 'wait() returned without the lock');
+      }
+      assert.equal(await within(20_000, log.get()), 'w:timeout');
+      await within(20_000, waiter);
+    });
+
     it('wait and notify without holding the lock: ERR_NOT_OWNER, here and in a child', async () => {
       const cond = new Condition();
       assert.equal((await rejection(cond.wait(10))).code, 'ERR_NOT_OWNER');
       assert.equal((await rejection(cond.notify())).code, 'ERR_NOT_OWNER');
       assert.equal((await rejection(cond.notifyAll())).code, 'ERR_NOT_OWNER');
       // Held here: still not the child's.
-      await cond.acquire();
+      await within(10_000, cond.acquire());
       assert.deepEqual(await within(20_000, pool.apply(s.conditionMisuse, [cond])), ['ERR_NOT_OWNER', 'ERR_NOT_OWNER', 'ERR_NOT_OWNER']);
       await cond.release();
     });

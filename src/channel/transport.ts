@@ -2,6 +2,7 @@
 // MessagePort (worker thread). Both deliver whole batches of frames.
 import type { Socket } from 'node:net';
 import type { MessagePort, Worker } from 'node:worker_threads';
+import { adoptBuffers, buffersNotSent } from '../runtime/shared-buffers.js';
 
 export interface Transport {
   write(data: Uint8Array): void;
@@ -44,16 +45,23 @@ type PortLike = MessagePort | Worker;
 
 export function portTransport(port: PortLike, closeEvent: 'close' | 'exit'): Transport {
   let closed = false;
+  const given = new Set<string>();
   return {
     write(data) {
       if (closed) return;
+      // Shared memory the other thread has not seen travels with this batch (it is needed to decode it).
+      const buffers = buffersNotSent(given);
+      if (buffers) { port.postMessage({ buffers, frames: data }); return; }
       // Transferring detaches the buffer, which costs more than copying a small one.
       const whole = data.byteLength >= 64 * 1024 && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
       if (whole) port.postMessage(data, [data.buffer as ArrayBuffer]); else port.postMessage(data);
     },
     start(onData, onClose) {
       // As a Buffer, so byte payloads decode as Buffers, exactly as over a socket.
-      port.on('message', (m: Uint8Array) => onData(Buffer.from(m.buffer, m.byteOffset, m.byteLength)));
+      port.on('message', (m: Uint8Array | { buffers: unknown; frames: Uint8Array }) => {
+        if (!(m instanceof Uint8Array)) { adoptBuffers(m.buffers); m = m.frames; }
+        onData(Buffer.from(m.buffer, m.byteOffset, m.byteLength));
+      });
       port.on(closeEvent, () => { if (!closed) { closed = true; onClose(); } });
     },
     close() { closed = true; if ('close' in port) port.close(); },

@@ -6,3 +6,6 @@ import '../sync/condition.js';
 import '../sync/event.js';
 import '../sync/barrier.js';
 import '../manager/proxies.js';
+import '../shm/value.js';
+import '../shm/shared-array.js';
+import '../shm/shm-lock.js';

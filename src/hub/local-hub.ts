@@ -10,19 +10,27 @@ import type { HubTarget } from './client.js';
 
 const hubThreadUrl = new URL('./hub-thread.js', import.meta.url);
 
-interface LocalHub { target: HubTarget; worker: Worker; ids: number }
+interface LocalHub { target: HubTarget; worker: Worker | null; ids: number }
 const local = globalSingleton('localHub', () => ({ hub: null as LocalHub | null }));
 
-function start(): LocalHub {
+function plan(): LocalHub {
   const path = `\0multiproc-${process.pid}-${randomBytes(8).toString('hex')}`;
+  return { target: { address: { path }, key: null, owner: 'the process that created it', patient: true }, worker: null, ids: 0 };
+}
+
+/** The local hub's address, and a fresh object id in it (the thread starts on first use: ensureLocalHub). */
+export function localObject(): { target: HubTarget; id: string } {
+  const hub = local.hub ??= plan();
+  return { target: hub.target, id: `l${++hub.ids}` };
+}
+
+/** Starts the hub thread if `target` is this thread's local hub and it is not running yet. */
+export function ensureLocalHub(target: HubTarget): void {
+  const hub = local.hub;
+  if (!hub || hub.worker || hub.target !== target) return;
+  const path = (target.address as { path: string }).path;
   const worker = new Worker(hubThreadUrl, { workerData: { multiprocHub: true, path, key: programAuthKey() }, execArgv: [] });
   worker.unref();
   worker.on('error', (e) => process.stderr.write(`multiproc: the shared-object hub thread failed: ${e instanceof Error ? e.stack : String(e)}\n`));
-  return { target: { address: { path }, key: null, owner: 'the process that created it', patient: true }, worker, ids: 0 };
-}
-
-/** The local hub's address, and a fresh object id in it. */
-export function localObject(): { target: HubTarget; id: string } {
-  const hub = local.hub ??= start();
-  return { target: hub.target, id: `l${++hub.ids}` };
+  hub.worker = worker;
 }

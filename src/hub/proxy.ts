@@ -7,7 +7,7 @@ import { kReduce } from '../codec/reduce.js';
 import { decode, decodingUntrusted } from '../codec/codec.js';
 import { misuse, typeErr } from '../errors.js';
 import { linkTo, type HubLink, type HubTarget } from './client.js';
-import { localObject } from './local-hub.js';
+import { ensureLocalHub, localObject } from './local-hub.js';
 import { globalSingleton } from '../runtime/state.js';
 import { addressKey, type HubAddress, type ObjectRef } from './protocol.js';
 
@@ -39,7 +39,7 @@ export abstract class HubProxy {
   readonly #ref: ObjectRef;
   #link: HubLink | null = null;
 
-  protected constructor(type: string, spec: unknown) {
+  protected constructor(type: string, spec: unknown, connectNow = true) {
     if (adopting) {
       this.#target = adopting.target;
       this.#ref = adopting.ref;
@@ -47,7 +47,8 @@ export abstract class HubProxy {
       const { target, id } = localObject();
       this.#target = target;
       this.#ref = [type, id, spec];
-      this.#connect();
+      // Objects are made in the hub on first use here or first journey elsewhere.
+      if (connectNow) this.#connect();
     }
   }
 
@@ -65,6 +66,7 @@ export abstract class HubProxy {
 
   #connect(): HubLink {
     if (!this.#link) {
+      ensureLocalHub(this.#target);
       this.#link = linkTo(this.#target);
       this.#link.attach(this.#ref);
     }
@@ -93,8 +95,9 @@ export abstract class HubProxy {
     } catch (e) { return Promise.reject(e as Error); }
   }
 
-  [kReduce]() {
+  [kReduce](): { type: string; state: unknown } {
     const t = this.#target;
+    ensureLocalHub(t);
     const state: WireState = [t.address, t.key, this.#ref, t.owner, t.trusted !== false];
     return { type: 'multiproc.hub', state };
   }

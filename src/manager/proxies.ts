@@ -117,21 +117,23 @@ export type RemoteProxy<T> = RemoteMethods<T> & RegisteredProxy;
 export class RegisteredProxy extends HubProxy {
   constructor() {
     super('*', {});
+    // Exposed methods are own properties, so they win over the proxy's inherited names (call,
+    // note, ...); this class reaches its own machinery through super, which they cannot shadow.
+    // `then` is never exposed: the proxy would pass for a promise.
     for (const name of (this.spec as { exposed?: string[] }).exposed ?? []) {
-      if (name in this) continue;
-      Object.defineProperty(this, name, { value: (...args: unknown[]) => this.callMethod(name, args), enumerable: false });
+      if (name === 'then' || name === 'callMethod' || name === 'constructor') continue;
+      Object.defineProperty(this, name, { value: (...args: unknown[]) => this.callMethod(name, args), enumerable: false, configurable: true });
     }
   }
 
   /** The typeid it was registered under. */
-  get typeid(): string { return this.typeName; }
-  private get typeName(): string { return (this.spec as { typeid?: string }).typeid ?? ''; }
+  get typeid(): string { return (super.spec as { typeid?: string }).typeid ?? ''; }
 
   /** Calls method `name` on the object in the manager; RemoteError when it is not exposed. */
   async callMethod(name: string, args: unknown[] = []): Promise<unknown> {
-    const answer = await this.call('call', name, encode(args, `${name}() arguments`));
-    if (Array.isArray(answer)) return adopt(RegisteredProxy, this.hubTarget, answer as ObjectRef);
-    return this.decodeValue(answer);
+    const answer = await super.call('call', name, encode(args, `${name}() arguments`));
+    if (Array.isArray(answer)) return adopt(RegisteredProxy, super.hubTarget, answer as ObjectRef);
+    return super.decodeValue(answer);
   }
 }
 

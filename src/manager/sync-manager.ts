@@ -12,14 +12,10 @@ import type { Barrier, BarrierOptions } from '../sync/barrier.js';
 import { BaseManager, type ManagerOptions } from './base-manager.js';
 import { encodeEntries, type ArrayProxy, type DictProxy, type ListProxy, type NamespaceProxy, type ValueProxy } from './proxies.js';
 
-/** The typecodes of API.md "Shared memory". */
-export const TYPECODES = ['b', 'B', 'h', 'H', 'i', 'I', 'l', 'L', 'q', 'Q', 'f', 'd', 'c'] as const;
-export type Typecode = (typeof TYPECODES)[number];
-
-function checkTypecode(tc: unknown): Typecode {
-  if (!(TYPECODES as readonly unknown[]).includes(tc)) throw typeErr('ERR_INVALID_TYPECODE', `unknown typecode ${JSON.stringify(tc)}; use one of ${TYPECODES.join(' ')}`);
-  return tc as Typecode;
-}
+// The typecodes of API.md "Shared memory" (a manager's Value and SharedArray are proxies; the
+// shared-memory ones live in src/shm).
+import { checkTypecode, type Typecode } from '../shm/typecodes.js';
+export type { Typecode };
 
 type DictKey = string | number | boolean | bigint | null | undefined;
 

@@ -15,6 +15,7 @@ import { runtimeState } from './state.js';
 import { fileProgressWriter, sharedProgressWriter } from './progress.js';
 import { lazyNet } from './builtins.js';
 import { runExitHooks } from './exit-hooks.js';
+import { nativeAddon } from '../shm/native.js';
 import { managerServer } from '../manager/server-main.js';
 
 const data = workerData as { multiproc?: boolean; progress?: SharedArrayBuffer } | null;
@@ -24,6 +25,10 @@ const transport = inThread
   ? portTransport(parentPort!, 'close')
   : socketTransport(new (lazyNet().Socket)({ fd: 3, readable: true, writable: true }));
 const channel = new Channel(transport);
+// A process child dies with its parent even when stuck (PR_SET_PDEATHSIG). The parent it had
+// at this moment is checked against INIT: if they differ, the parent died before this call.
+const parentAtStart = inThread ? 0 : process.ppid;
+if (!inThread) nativeAddon()?.setPdeathsig(9);
 let exiting = false;
 
 /** Flushes what this worker sent, then ends it with `code`. */
@@ -56,6 +61,7 @@ attachParent(channel, (msg) => {
   log.toStderr = init.log.toStderr;
   setStartMethod(init.startMethod as 'process' | 'thread', { force: true });
   if (!inThread) {
+    if (parentAtStart !== init.parent.pid) process.exit(1);
     // Belt and braces for platforms without PR_SET_PDEATHSIG: notice a new parent.
     setInterval(() => { if (process.ppid !== init.parent.pid) process.exit(1); }, 500).unref();
   }

@@ -17,3 +17,12 @@ export async function runExitHooks(limitMs = 5000): Promise<void> {
   await Promise.race([Promise.allSettled([...hooks].map((h) => h())), limit]);
   clearTimeout(timer);
 }
+
+const threadExitHooks = globalSingleton('threadExitHooks', () => new Set<(threadId: number) => void>());
+
+/** Runs `fn(threadId)` when a worker thread this thread started has ended (however it ended). */
+export function onWorkerThreadExit(fn: (threadId: number) => void): void { threadExitHooks.add(fn); }
+
+export function workerThreadExited(threadId: number): void {
+  for (const fn of threadExitHooks) { try { fn(threadId); } catch { /* a hook must not break exit reporting */ } }
+}

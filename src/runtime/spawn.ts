@@ -12,6 +12,8 @@ import type { StartMethod } from './start-method.js';
 import { fileProgress, sharedProgress, type ProgressReader } from './progress.js';
 import { lazyChildProcess } from './builtins.js';
 import { programAuthKey } from './auth-key.js';
+import { workerThreadExited } from './exit-hooks.js';
+import { nativeAddon } from '../shm/native.js';
 
 export interface ExitInfo { exitCode: number; signal: string | null }
 
@@ -49,8 +51,9 @@ function childExecArgv(): string[] {
   return out;
 }
 
-// PR_SET_PDEATHSIG through util-linux's setpriv: a child stuck in synchronous code still dies
-// with its parent. Where it is missing, the child notices the closed channel instead.
+// PR_SET_PDEATHSIG, so a child stuck in synchronous code or a blocking wait still dies with
+// its parent: set by the child through the native addon, or else through util-linux's setpriv.
+// Where both are missing, the child notices the closed channel instead.
 const setpriv = os.platform() === 'linux' && fs.existsSync('/usr/bin/setpriv') ? '/usr/bin/setpriv' : null;
 
 function signalNumber(signal: string): number {
@@ -68,7 +71,8 @@ function startProcess(init: InitData): WorkerHandle {
   const stdio: ('ignore' | 'inherit' | 'pipe' | number)[] = ['ignore', 'inherit', 'inherit', 'pipe'];
   if (progress) stdio.push(progress.fd);
   const { spawn } = lazyChildProcess();
-  const child = setpriv
+  // With the addon the child sets PR_SET_PDEATHSIG itself (bootstrap.ts): one exec fewer.
+  const child = setpriv && !nativeAddon()
     ? spawn(setpriv, ['--pdeathsig', 'KILL', process.execPath, ...args], { stdio })
     : spawn(process.execPath, args, { stdio });
   const channel = new Channel(socketTransport(child.stdio[3] as Socket));
@@ -122,7 +126,9 @@ function startThread(init: InitData): WorkerHandle {
   worker.on('error', (e: unknown) => {
     process.stderr.write(`Uncaught in ${init.name} (thread ${worker.threadId}):\n${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
   });
+  const threadId = worker.threadId;
   worker.on('exit', (code) => {
+    workerThreadExited(threadId);
     if (handle.exit) return;
     handle.exit = stoppedWith ? { exitCode: -signalNumber(stoppedWith), signal: stoppedWith } : { exitCode: code, signal: null };
     channel.close();

@@ -50,3 +50,25 @@ export function requireAddon(what: string): Addon {
     `${what} needs shared memory between processes, which is unavailable: ${state.error}. ` +
     'Rebuild it with `npm rebuild multiproc` (needs python3, make and a C++ compiler), or use the thread context (getContext(\'thread\')), which needs no addon');
 }
+
+/** The addon's async futex wait as a promise: 0 woken (or the value changed), 2 timed out. */
+export function futexWaitAsync(addon: Addon, sab: SharedArrayBuffer, byteOffset: number, expected: number, timeoutMs: number): Promise<number> {
+  const waits = asyncWaits;
+  if (!waits.ready) {
+    waits.ready = true;
+    addon.setDispatcher((ids, results) => {
+      for (let i = 0; i < ids.length; i++) {
+        const done = waits.pending.get(ids[i]!);
+        waits.pending.delete(ids[i]!);
+        done?.(results[i]!);
+      }
+    });
+  }
+  const id = ++waits.counter;
+  return new Promise((resolve) => {
+    waits.pending.set(id, resolve);
+    addon.waitAsync(sab, byteOffset, expected, timeoutMs, id);
+  });
+}
+
+const asyncWaits = globalSingleton('futexAsyncWaits', () => ({ ready: false, counter: 0, pending: new Map<number, (r: number) => void>() }));

@@ -4,7 +4,7 @@
 // need no addon: the parent hands its buffers to its worker threads, see runtime/spawn.ts).
 import { randomBytes } from 'node:crypto';
 import { misuse, rangeErr, typeErr } from '../errors.js';
-import { globalSingleton } from '../runtime/state.js';
+import { sharedBuffers } from '../runtime/shared-buffers.js';
 import { nativeAddon, requireAddon } from './native.js';
 import { trackSegment, untrackSegment } from './tracker.js';
 
@@ -15,8 +15,8 @@ export interface Segment {
   readonly size: number;
 }
 
-/** Buffers this thread knows, by name (filled by create/attach and by the parent thread). */
-export const knownBuffers = globalSingleton('sharedBuffers', () => new Map<string, SharedArrayBuffer>());
+/** Buffers this thread knows, by name (filled by create/attach and by other threads' channels). */
+export const knownBuffers = sharedBuffers;
 
 const MAX_NAME = 250;
 

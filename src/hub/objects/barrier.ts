@@ -10,6 +10,8 @@ const broken = () => new BrokenBarrierError('the barrier is broken (aborted, res
 export class BarrierObject implements HubObject {
   readonly type = 'Barrier';
   private readonly waiters = new WaitList<number>();
+  /** Arrivals while the action runs: they belong to the next pass. */
+  private readonly early: { peer: Peer; reply: Reply; args: unknown[] }[] = [];
   private isBroken = false;
   /** The waiter running the action: the others are released when it reports. */
   private acting: Waiter<number> | null = null;
@@ -21,11 +23,13 @@ export class BarrierObject implements HubObject {
   call(peer: Peer, op: string, args: unknown[], reply: Reply): void {
     switch (op) {
       case 'wait': {
-        if (this.isBroken || this.acting) throw this.isBroken ? broken() : misuse('ERR_BARRIER_BUSY', 'the barrier is releasing its waiters; try again');
+        if (this.isBroken) throw broken();
+        if (this.acting) { this.early.push({ peer, reply, args }); return; }
         const timeout = args[0] === undefined ? this.defaultTimeout : wireTimeout(args[0]);
         const index = this.waiters.length;
         if (index + 1 < this.parties) {
-          this.waiters.add(peer, reply, index, timeout, () => this.break());
+          // The waiter that timed out breaks the barrier for everyone, itself included.
+          this.waiters.add(peer, reply, index, timeout, (w) => { this.break(); w.reply.fail(broken()); });
           return;
         }
         if (this.hasAction) {
@@ -55,15 +59,26 @@ export class BarrierObject implements HubObject {
 
   private release(): void {
     for (const w of this.waiters.drain()) w.reply.ok([w.data, false]);
+    this.admitEarly();
   }
 
   private break(): void {
     this.isBroken = true;
     this.acting = null;
     for (const w of this.waiters.drain()) w.reply.fail(broken());
+    this.admitEarly();
+  }
+
+  /** Arrivals held during an action now wait for the next pass (or learn it broke). */
+  private admitEarly(): void {
+    for (const e of this.early.splice(0)) {
+      if (e.peer.closed) continue;
+      try { this.call(e.peer, 'wait', e.args, e.reply); } catch (err) { e.reply.fail(err as Error); }
+    }
   }
 
   peerGone(peer: Peer): void {
+    for (let i = this.early.length - 1; i >= 0; i--) if (this.early[i]!.peer === peer) this.early.splice(i, 1);
     const lostActor = this.acting?.peer === peer;
     if (this.waiters.dropPeer(peer).length > 0 || lostActor) this.break();
   }

@@ -13,6 +13,8 @@ import { WaitList, wireTimeout } from '../wait-list.js';
 
 export interface QueueSpec { maxsize: number; joinable: boolean }
 
+/** An answer carries at most about this many bytes of read-ahead items. */
+const MAX_LEASE_BYTES = 256 * 1024;
 /** After a recall, leases stay off for this long (consumers are competing). */
 const CONTENDED_MS = 200;
 
@@ -133,7 +135,11 @@ export class QueueObject implements HubObject {
   /** Moves items into `out` (up to `want` in all) as a lease the hub keeps until reported taken. */
   private lease(peer: Peer, want: number, out: Uint8Array[]): void {
     let lease = this.leases.get(peer);
-    while (out.length < want && this.items.length > 0) {
+    let bytes = 0;
+    for (const b of out) bytes += b.length;
+    // Big items go a few at a time: one huge answer costs more in copies than it saves in trips.
+    while (out.length < want && this.items.length > 0 && bytes < MAX_LEASE_BYTES) {
+      bytes += this.items.peek()!.length;
       const item = this.items.shift()!;
       out.push(item);
       if (!lease) { lease = []; this.leases.set(peer, lease); }

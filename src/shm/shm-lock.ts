@@ -1,0 +1,153 @@
+// A lock in shared memory (the lock of a Value or SharedArray): taking it uncontended is one
+// atomic compare-and-swap, no message. Contended waiters sleep on a futex (across processes,
+// through the addon) or on Atomics.waitAsync (threads sharing a plain SharedArrayBuffer).
+// Four int32 words: state (0 free, 1 held, 2 held and maybe waited on), owner pid, owner
+// thread, recursion count. A holder that died (its pid is gone) is noticed by waiters, who
+// take the lock over: the next acquirer gets it, as with the hub's locks (data it guarded
+// may be half-updated). Not FIFO: whoever wins the compare-and-swap goes first.
+import { threadId } from 'node:worker_threads';
+import { registerSharedType } from '../codec/codec.js';
+import { kReduce } from '../codec/reduce.js';
+import { misuse } from '../errors.js';
+import { wireTimeoutOf, type WaitOptions } from '../hub/proxy.js';
+import type { Held } from '../sync/lock.js';
+import { futexWaitAsync, nativeAddon } from './native.js';
+import { attachSegment, type Segment } from './segment.js';
+import { globalSingleton } from '../runtime/state.js';
+import { onWorkerThreadExit } from '../runtime/exit-hooks.js';
+
+export const LOCK_BYTES = 16;
+/** How often a waiter looks whether the holder is still alive. */
+const CHECK_MS = 200;
+
+function alive(pid: number): boolean {
+  if (pid === process.pid || pid === 0) return true;
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as { code?: string }).code === 'EPERM'; }
+}
+
+type LockState = [name: string, offset: number, recursive: boolean, posix: boolean];
+
+export class ShmLock {
+  readonly #seg: Segment;
+  readonly #i32: Int32Array;
+  readonly #base: number;
+  readonly #recursive: boolean;
+  readonly #posix: boolean;
+
+  /** @internal */
+  constructor(seg: Segment, byteOffset: number, recursive: boolean, posix: boolean) {
+    knownLocks.add(new WeakRef(this));
+    this.#seg = seg;
+    this.#i32 = new Int32Array(seg.sab, byteOffset, 4);
+    this.#base = byteOffset;
+    this.#recursive = recursive;
+    this.#posix = posix;
+  }
+
+  #mine(): boolean { return Atomics.load(this.#i32, 1) === process.pid && Atomics.load(this.#i32, 2) === threadId; }
+
+  #own(): void {
+    Atomics.store(this.#i32, 1, process.pid);
+    Atomics.store(this.#i32, 2, threadId);
+    Atomics.store(this.#i32, 3, 1);
+  }
+
+  /** Acquires; resolves false when `block: false` or `timeout` ran out first. */
+  acquire(options?: WaitOptions): Promise<boolean> {
+    const timeout = wireTimeoutOf(options, 'acquire()');
+    const a = this.#i32;
+    if (this.#recursive && Atomics.load(a, 0) !== 0 && this.#mine()) { Atomics.add(a, 3, 1); return Promise.resolve(true); }
+    if (Atomics.compareExchange(a, 0, 0, 1) === 0) { this.#own(); return Promise.resolve(true); }
+    if (timeout === 0) return Promise.resolve(false);
+    return this.#contended(timeout === null ? Infinity : performance.now() + timeout);
+  }
+
+  async #contended(deadline: number): Promise<boolean> {
+    const a = this.#i32;
+    for (;;) {
+      if (Atomics.exchange(a, 0, 2) === 0) { this.#own(); return true; }
+      const owner = Atomics.load(a, 1);
+      // The holder died: exactly one waiter wins the owner word and takes the lock over.
+      if (!alive(owner) && Atomics.compareExchange(a, 1, owner, process.pid) === owner) {
+        Atomics.store(a, 2, threadId);
+        Atomics.store(a, 3, 1);
+        return true;
+      }
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      await this.#sleep(Math.min(left, CHECK_MS));
+    }
+  }
+
+  #sleep(ms: number): Promise<unknown> {
+    const addon = this.#posix ? nativeAddon() : null;
+    if (addon) return futexWaitAsync(addon, this.#seg.sab, this.#base, 2, ms);
+    const r = Atomics.waitAsync(this.#i32, 0, 2, ms);
+    return r.async ? r.value : Promise.resolve(r.value);
+  }
+
+  /** Releases (ERR_RELEASE_UNLOCKED when not held; an RLock held by another: ERR_NOT_OWNER). */
+  release(): Promise<void> {
+    try { this.releaseSync(); } catch (e) { return Promise.reject(e as Error); }
+    return Promise.resolve();
+  }
+
+  /** @internal Throws at once (used by release()). */
+  releaseSync(): void {
+    const a = this.#i32;
+    if (Atomics.load(a, 0) === 0) throw misuse('ERR_RELEASE_UNLOCKED', 'release() of a lock that is not acquired; acquire it first');
+    if (this.#recursive) {
+      if (!this.#mine()) throw misuse('ERR_NOT_OWNER', 'this lock is held by another process or thread; only its owner may release it');
+      if (Atomics.sub(a, 3, 1) > 1) return;
+    }
+    Atomics.store(a, 1, 0);
+    Atomics.store(a, 2, 0);
+    Atomics.store(a, 3, 0);
+    if (Atomics.exchange(a, 0, 0) === 2) this.#wake();
+  }
+
+  #wake(): void {
+    const addon = this.#posix ? nativeAddon() : null;
+    if (addon) addon.wake(this.#seg.sab, this.#base, 1);
+    else Atomics.notify(this.#i32, 0, 1);
+  }
+
+  /** `await using held = await lock.enter()`: acquired now, released when the block ends. */
+  async enter(): Promise<Held> {
+    await this.acquire();
+    let released = false;
+    const release = () => { if (released) return Promise.resolve(); released = true; return this.release(); };
+    return { release, [Symbol.asyncDispose]: release };
+  }
+
+  /** @internal A thread of this process ended: if it held this lock, the lock is free again. */
+  releaseIfHeldBy(thread: number): void {
+    const a = this.#i32;
+    if (Atomics.load(a, 0) === 0 || Atomics.load(a, 1) !== process.pid || Atomics.load(a, 2) !== thread) return;
+    Atomics.store(a, 1, 0);
+    Atomics.store(a, 2, 0);
+    Atomics.store(a, 3, 0);
+    if (Atomics.exchange(a, 0, 0) === 2) this.#wake();
+  }
+
+  [kReduce]() {
+    const state: LockState = [this.#seg.name, this.#base, this.#recursive, this.#posix];
+    return { type: 'multiproc.ShmLock', state };
+  }
+}
+
+// A worker thread that ends holding a lock (terminate() gives it no chance to release) cannot
+// be told apart by pid, so the thread that started it frees the locks it held. Processes that
+// die are noticed by the waiters themselves (the owner pid is gone).
+const knownLocks = globalSingleton('shmLocks', () => new Set<WeakRef<ShmLock>>());
+onWorkerThreadExit((thread) => {
+  for (const ref of knownLocks) {
+    const lock = ref.deref();
+    if (lock) lock.releaseIfHeldBy(thread); else knownLocks.delete(ref);
+  }
+});
+
+registerSharedType('multiproc.ShmLock', (raw) => {
+  const [name, offset, recursive, posix] = raw as LockState;
+  return new ShmLock(attachSegment(String(name)), Number(offset), Boolean(recursive), Boolean(posix));
+});
