@@ -11,6 +11,7 @@
 #include <uv.h>
 #include <v8.h>
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>
@@ -346,6 +347,13 @@ void SetPdeathsig(const FunctionCallbackInfo<Value>& args) {
 
 NODE_MODULE_INIT(/* exports, module, context */) {
   Isolate* isolate = context->GetIsolate();
+  // Never unloaded: Node dlcloses an addon when the last thread that loaded it ends, but a
+  // SharedArrayBuffer opened there may outlive that thread, and its deleter is code in here.
+  static std::once_flag pinned;
+  std::call_once(pinned, [] {
+    Dl_info info;
+    if (dladdr(reinterpret_cast<void*>(&Unlink), &info) && info.dli_fname) dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+  });
   Instance* inst = new Instance();
   node::AddEnvironmentCleanupHook(isolate, [](void* p) { delete static_cast<Instance*>(p); }, inst);
   Local<v8::External> data = v8::External::New(isolate, inst);

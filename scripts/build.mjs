@@ -23,7 +23,7 @@ const msgpackrPlain = path.join(path.dirname(require.resolve('msgpackr')), '..',
 // inside a worker the user's `import 'multiproc'` and the bootstrap are the same instance.
 // tsc's per-file output stays beside them for the declarations.
 esbuild.buildSync({
-  entryPoints: { index: path.join(root, 'src', 'index.ts'), bootstrap: path.join(root, 'src', 'runtime', 'bootstrap.ts'), 'hub-thread': path.join(root, 'src', 'hub', 'hub-thread.ts') },
+  entryPoints: { index: path.join(root, 'src', 'index.ts'), bootstrap: path.join(root, 'src', 'runtime', 'bootstrap.ts'), 'hub-thread': path.join(root, 'src', 'hub', 'hub-thread.ts'), tracker: path.join(root, 'src', 'shm', 'tracker-main.ts') },
   outdir: path.join(dist, 'esm'),
   entryNames: '[name]',
   chunkNames: 'shared-[hash]',

@@ -77,7 +77,10 @@ export function attachSegment(name: string): Segment {
 export function unlinkSegment(name: string): void {
   const bare = checkName(name);
   const addon = nativeAddon();
-  knownBuffers.delete(bare);
-  if (!addon) return;
+  const known = knownBuffers.delete(bare);
+  if (!addon) {
+    if (!known) throw errnoError({ code: 'ENOENT' }, bare);
+    return;
+  }
   try { addon.unlink(`/${bare}`); } catch (e) { throw errnoError(e, bare); } finally { untrackSegment(bare); }
 }
