@@ -18,6 +18,8 @@ import { Manager, SyncManager } from './manager/sync-manager.js';
 import type { ManagerOptions } from './manager/base-manager.js';
 import { RawValue, Value } from './shm/value.js';
 import { RawArray, SharedArray } from './shm/shared-array.js';
+import { SharedMemory } from './shm/shared-memory.js';
+import { ShareableList } from './shm/shareable-list.js';
 
 export interface Context {
   readonly method: StartMethod;
@@ -31,6 +33,7 @@ export interface Context {
   Lock: typeof Lock; RLock: typeof RLock; Semaphore: typeof Semaphore; BoundedSemaphore: typeof BoundedSemaphore;
   Condition: typeof Condition; Event: typeof Event; Barrier: typeof Barrier;
   Value: typeof Value; RawValue: typeof RawValue; SharedArray: typeof SharedArray; RawArray: typeof RawArray;
+  SharedMemory: typeof SharedMemory; ShareableList: typeof ShareableList;
   /** Starts a manager whose server runs in this context's kind of worker. */
   Manager: typeof Manager;
   currentProcess: typeof currentProcess;
@@ -67,7 +70,7 @@ export function getContext(method?: StartMethodName): Context {
   Object.defineProperty(ContextPool, 'name', { value: 'Pool' });
   const ctx: Context = {
     method: m, Process: ContextProcess as typeof Process, Pool: ContextPool, Pipe, Connection, wait,
-    Listener, Client, Queue, JoinableQueue, SimpleQueue, Value, RawValue, SharedArray, RawArray, Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event, Barrier,
+    Listener, Client, Queue, JoinableQueue, SimpleQueue, Value, RawValue, SharedArray, RawArray, SharedMemory, ShareableList, Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event, Barrier,
     Manager: (options: ManagerOptions = {}): Promise<SyncManager> => Manager({ context: m, ...options }),
     currentProcess, parentProcess, activeChildren, cpuCount, registerClass, isMainEntry, getLogger, logToStderr,
     getStartMethod: () => m, setStartMethod, getAllStartMethods, getContext,

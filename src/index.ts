@@ -23,6 +23,8 @@ export { SyncManager, Manager } from './manager/sync-manager.js';
 export { Value, RawValue, SharedValue, SynchronizedValue, type LockOption } from './shm/value.js';
 export { SharedArray, RawArray, type SharedArrayLike, type ByteArrayLike, type RawArrayOf, type SynchronizedArrayOf } from './shm/shared-array.js';
 export { ShmLock } from './shm/shm-lock.js';
+export { SharedMemory, type SharedMemoryOptions } from './shm/shared-memory.js';
+export { ShareableList, type ShareableValue, type ShareableListOptions } from './shm/shareable-list.js';
 export { TYPECODES, type Typecode, type ValueOf } from './shm/typecodes.js';
 export { DictProxy, ListProxy, NamespaceProxy, ValueProxy, ArrayProxy, RegisteredProxy, type RemoteProxy, type RemoteMethods } from './manager/proxies.js';
 export type { RegisterOptions } from './manager/registry.js';

@@ -9,3 +9,5 @@ import '../manager/proxies.js';
 import '../shm/value.js';
 import '../shm/shared-array.js';
 import '../shm/shm-lock.js';
+import '../shm/shared-memory.js';
+import '../shm/shareable-list.js';
