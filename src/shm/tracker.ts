@@ -4,21 +4,21 @@
 // How: the first segment a program creates starts one small tracker process (tracker-main.ts),
 // detached (a kill of the program's process group does not take it along) and unref'd. Its
 // stdin is a FIFO; it unlinks what is still registered once every write end is closed, which
-// the kernel does for a process however it dies. Each thread writes through its own raw,
-// blocking fd (a raw fd keeps no event loop alive and outlives the thread that opened it), so
-// `+name` is in the pipe before `new SharedMemory()` returns: a SIGKILL right after loses nothing.
-// A FIFO and not spawn's stdio 'pipe' (a socketpair): other processes can open a FIFO through
-// /proc/<tracker>/fd/0, a socket they cannot. Node has no mkfifo(), hence the mkfifo binary,
-// once per program; the FIFO's name is removed as soon as both ends are open.
+// the kernel does for a process however it dies. Each thread writes through a raw, blocking fd
+// (no handle keeps the event loop alive), so `+name` is in the pipe before
+// `new SharedMemory()` returns: a SIGKILL right after loses nothing. A FIFO, not spawn's
+// stdio 'pipe' (a socketpair): other processes can open a FIFO through /proc/<tracker>/fd/0,
+// a socket they cannot. Node has no mkfifo(), hence the mkfifo binary, once per program; the
+// FIFO's name is removed as soon as both ends are open.
 //
 // Workers join the tracker of the program that started them: `<tracker pid>:<inode>:<pid>`
-// rides in the environment (MULTIPROC_SHM_TRACKER), which child processes and threads inherit;
-// a worker joins only if that last pid is its parent's (not an address its program inherited
-// from some other program), and the inode check refuses a reused tracker pid. A worker's
-// segments then live until the whole tree has ended, as in CPython. A worker started before its program's first segment finds no address: it starts
-// its own tracker, told to wait for the worker's program too (the parent process, or for a
-// thread its own process: Node closes a thread's fds when the thread ends), so the
-// outcome is the same.
+// rides in the environment (MULTIPROC_SHM_TRACKER), which child processes and threads inherit.
+// A worker joins only if that last pid is its parent's (not an address its program inherited
+// from another program), and the inode check refuses a reused tracker pid. A worker's segments
+// then live until the whole tree has ended, as in CPython. A worker started before its
+// program's first segment finds no address and starts its own tracker, told to wait for the
+// worker's program as well (its parent process; for a thread, its own process, since Node
+// closes a thread's fds when the thread ends): the outcome is the same.
 import { closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
