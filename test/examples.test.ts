@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-it('every example of the seeds runs and prints what CPython prints', () => {
+// Its own bound: ~35 examples take 1-3 minutes, more than the suite's per-test default.
+it('every example of the seeds runs and prints what CPython prints', { timeout: 600_000 }, () => {
   const runner = fileURLToPath(new URL('../examples/run-all.mjs', import.meta.url));
   const r = spawnSync(process.execPath, [runner], { encoding: 'utf8', timeout: 600_000 });
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);

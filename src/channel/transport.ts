@@ -45,7 +45,7 @@ type PortLike = MessagePort | Worker;
 
 export function portTransport(port: PortLike, closeEvent: 'close' | 'exit'): Transport {
   let closed = false;
-  const given = new Set<string>();
+  const given = { names: new Set<string>(), seen: -1 };
   return {
     write(data) {
       if (closed) return;

@@ -3,15 +3,28 @@
 // reference decoded there finds the same memory without the native addon.
 import { globalSingleton } from './state.js';
 
-export const sharedBuffers = globalSingleton('sharedBuffers', () => new Map<string, SharedArrayBuffer>());
+/** A Map that counts additions, so a channel can tell cheaply whether anything is new. */
+class BufferRegistry extends Map<string, SharedArrayBuffer> {
+  added = 0;
+  override set(name: string, sab: SharedArrayBuffer): this {
+    if (this.get(name) !== sab) this.added++;
+    return super.set(name, sab);
+  }
+}
 
-/** Buffers `seen` (per peer) has not been given yet; marks them given. */
-export function buffersNotSent(seen: Set<string>): [string, SharedArrayBuffer][] | null {
-  if (seen.size === sharedBuffers.size) return null;
+export const sharedBuffers = globalSingleton('sharedBuffers', () => new BufferRegistry());
+
+/** What one peer has been given: the names, and the registry's addition count when last checked. */
+export interface Given { names: Set<string>; seen: number }
+
+/** Buffers the peer has not been given yet; marks them given. */
+export function buffersNotSent(given: Given): [string, SharedArrayBuffer][] | null {
+  if (given.seen === sharedBuffers.added) return null;
+  given.seen = sharedBuffers.added;
   let out: [string, SharedArrayBuffer][] | null = null;
   for (const [name, sab] of sharedBuffers) {
-    if (seen.has(name)) continue;
-    seen.add(name);
+    if (given.names.has(name)) continue;
+    given.names.add(name);
     (out ??= []).push([name, sab]);
   }
   return out;
