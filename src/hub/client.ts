@@ -219,7 +219,6 @@ export class HubLink {
     await this.channel?.drain();
   }
 
-  close(): void { this.channel?.close(); this.socket?.destroy(); this.fail(new Error('closed by this process')); }
 }
 
 const links = globalSingleton('hubLinks', () => new Map<string, HubLink>());

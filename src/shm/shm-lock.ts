@@ -10,7 +10,7 @@ import { registerSharedType } from '../codec/codec.js';
 import { kReduce } from '../codec/reduce.js';
 import { misuse } from '../errors.js';
 import { wireTimeoutOf, type WaitOptions } from '../hub/proxy.js';
-import type { Held } from '../sync/lock.js';
+import { held, type Held } from '../sync/lock.js';
 import { futexWaitAsync, nativeAddon } from './native.js';
 import { attachSegment, type Segment } from './segment.js';
 import { globalSingleton } from '../runtime/state.js';
@@ -115,9 +115,7 @@ export class ShmLock {
   /** `await using held = await lock.enter()`: acquired now, released when the block ends. */
   async enter(): Promise<Held> {
     await this.acquire();
-    let released = false;
-    const release = () => { if (released) return Promise.resolve(); released = true; return this.release(); };
-    return { release, [Symbol.asyncDispose]: release };
+    return held(() => this.release());
   }
 
   /** @internal A thread of this process ended: if it held this lock, the lock is free again. */

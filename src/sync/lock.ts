@@ -8,6 +8,13 @@ export interface Held extends AsyncDisposable {
   release(): Promise<void>;
 }
 
+/** A Held whose release runs `release` once, however often it is called. */
+export function held(release: () => Promise<void>): Held {
+  let done = false;
+  const once = () => { if (done) return Promise.resolve(); done = true; return release(); };
+  return { release: once, [Symbol.asyncDispose]: once };
+}
+
 abstract class LockBase extends HubProxy {
   /** Acquisitions made through this handle and not released yet. */
   #held = 0;
@@ -37,9 +44,7 @@ abstract class LockBase extends HubProxy {
   /** `await using held = await lock.enter()`: acquired now, released when the block ends. */
   async enter(): Promise<Held> {
     await this.acquire();
-    let released = false;
-    const release = () => { if (released) return Promise.resolve(); released = true; return this.release(); };
-    return { release, [Symbol.asyncDispose]: release };
+    return held(() => this.release());
   }
 }
 
