@@ -106,3 +106,12 @@ describe('no orphans', () => {
     assert.deepEqual(alive, [], `orphans left: ${alive.join(', ')}`);
   });
 });
+
+describe('without the native addon (MULTIPROC_NATIVE=0)', () => {
+  it('threads still share a Value; a process child and a named SharedMemory say ERR_SHARED_MEMORY_UNAVAILABLE', () => {
+    const r = spawnSync(process.execPath, [...tsx, 'no-addon.ts'], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, MULTIPROC_NATIVE: '0' } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.stdout.trim().split('\n'), ['threads 1000', 'process 1 ERR_SHARED_MEMORY_UNAVAILABLE', 'shm ERR_SHARED_MEMORY_UNAVAILABLE']);
+    assert.match(r.stderr, /ERR_SHARED_MEMORY_UNAVAILABLE|needs shared memory between processes/);
+  });
+});

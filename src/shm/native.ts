@@ -32,6 +32,8 @@ export function nativeAddon(): Addon | null {
   if (state.loaded) return state.addon;
   state.loaded = true;
   if (process.platform !== 'linux') { state.error = `shared memory between processes needs Linux (this is ${process.platform})`; return null; }
+  // An opt-out (a sandbox that forbids /dev/shm, or to try the fallback): MULTIPROC_NATIVE=0.
+  if (process.env['MULTIPROC_NATIVE'] === '0') { state.error = 'the native addon is switched off (MULTIPROC_NATIVE=0)'; return null; }
   const file = candidates().find((f) => existsSync(f));
   if (!file) { state.error = 'the native addon was not built'; return null; }
   try {
@@ -48,7 +50,8 @@ export function requireAddon(what: string): Addon {
   if (addon) return addon;
   throw misuse('ERR_SHARED_MEMORY_UNAVAILABLE',
     `${what} needs shared memory between processes, which is unavailable: ${state.error}. ` +
-    'Rebuild it with `npm rebuild multiproc` (needs python3, make and a C++ compiler), or use the thread context (getContext(\'thread\')), which needs no addon');
+    (process.env['MULTIPROC_NATIVE'] === '0' ? 'Unset MULTIPROC_NATIVE' : 'Rebuild it with `npm rebuild multiproc` (needs python3, make and a C++ compiler)') +
+    ', or use the thread context (getContext(\'thread\')), which needs no addon');
 }
 
 /** The addon's async futex wait as a promise: 0 woken (or the value changed), 2 timed out. */
