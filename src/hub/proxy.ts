@@ -58,6 +58,8 @@ export abstract class HubProxy {
   get hubTarget(): HubTarget { return this.#target; }
   /** @internal */
   get objectId(): string { return this.#ref[1]; }
+  /** @internal [type, id, spec]: what another proxy needs to adopt this object. */
+  get objectRef(): ObjectRef { return this.#ref; }
 
   /** True when `other` lives in the same hub as this object. */
   protected sameHub(other: HubProxy): boolean {

@@ -140,7 +140,7 @@ export class Hub {
     if (typeof id !== 'string' || typeof type !== 'string') throw new TypeError('bad attach');
     if (this.objects.has(id) || !this.options.attachCreates) return;
     if (!isBuiltinType(type)) throw new TypeError('bad attach type');
-    this.objects.set(id, createBuiltin(type, id, spec, this));
+    this.objects.set(id, createBuiltin(type, id, spec, this, true));
   }
 
   private create(typeid: unknown, spec: unknown, argBytes: unknown, reply: Reply): void {

@@ -1,10 +1,11 @@
 // Condition over a Lock or RLock of the same hub (an RLock by default, as in CPython).
+import { threadId } from 'node:worker_threads';
 import { misuse, typeErr } from '../errors.js';
 import { HubProxy, adopt, isAdopting, registerProxyType, timeoutArg } from '../hub/proxy.js';
 import { Lock, LockBase, RLock, type Held } from './lock.js';
 import type { WaitOptions } from '../hub/proxy.js';
 
-interface ConditionSpec { lock: string; lockType: string }
+interface ConditionSpec { lock: string; lockType: string; lockSpec?: unknown }
 
 export class Condition extends HubProxy {
   readonly #lock: LockBase;
@@ -14,13 +15,13 @@ export class Condition extends HubProxy {
       throw typeErr('ERR_INVALID_ARG_TYPE', 'Condition(lock) takes a Lock or an RLock');
     }
     const own = isAdopting() ? undefined : lock ?? new RLock();
-    super('Condition', own ? { lock: own.objectId, lockType: own instanceof RLock ? 'RLock' : 'Lock' } satisfies ConditionSpec : {});
+    super('Condition', own ? { lock: own.objectId, lockType: own instanceof RLock ? 'RLock' : 'Lock', lockSpec: own.objectRef[2] } satisfies ConditionSpec : {});
     if (own) {
       if (!this.sameHubAs(own)) throw misuse('ERR_INVALID_ARG_VALUE', 'the lock of a Condition must be created in the same process (or the same manager) as the Condition');
       this.#lock = own;
     } else {
       const spec = this.spec as ConditionSpec;
-      this.#lock = adopt(spec.lockType === 'RLock' ? RLock : Lock, this.hubTarget, [spec.lockType, spec.lock, {}]);
+      this.#lock = adopt(spec.lockType === 'RLock' ? RLock : Lock, this.hubTarget, [spec.lockType, spec.lock, spec.lockSpec ?? {}]);
     }
   }
 
@@ -33,7 +34,7 @@ export class Condition extends HubProxy {
   /** Releases the lock, waits for notify() or `timeout` ms, takes the lock back. False on timeout. */
   wait(timeout?: number): Promise<boolean> {
     this.#lock.attachNow();
-    return this.call('wait', timeoutArg(timeout, 'Condition.wait()')) as Promise<boolean>;
+    return this.call('wait', timeoutArg(timeout, 'Condition.wait()'), process.pid, threadId) as Promise<boolean>;
   }
 
   /** Waits until `predicate()` is truthy (checked with the lock held); returns its last value. */
@@ -53,10 +54,10 @@ export class Condition extends HubProxy {
   notify(n = 1): Promise<void> {
     if (!Number.isInteger(n) || n < 0) throw typeErr('ERR_INVALID_ARG_VALUE', 'notify(n): n must be an integer >= 0');
     this.#lock.attachNow();
-    return this.call('notify', n).then(() => undefined);
+    return this.call('notify', n, process.pid, threadId).then(() => undefined);
   }
 
-  notifyAll(): Promise<void> { this.#lock.attachNow(); return this.call('notify', null).then(() => undefined); }
+  notifyAll(): Promise<void> { this.#lock.attachNow(); return this.call('notify', null, process.pid, threadId).then(() => undefined); }
 }
 
 registerProxyType('Condition', Condition);

@@ -4,22 +4,23 @@ import { misuse } from '../../errors.js';
 import type { HubObject, ObjectTable, Peer, Reply } from '../hub-object.js';
 import { WaitList, wireTimeout } from '../wait-list.js';
 import { LockObject } from './lock.js';
+import { SharedLockObject, identityOf, type Identity } from './shared-lock.js';
 
 export class ConditionObject implements HubObject {
   readonly type = 'Condition';
-  private readonly waiters = new WaitList<number>();
+  private readonly waiters = new WaitList<[number, Identity]>();
 
   constructor(private readonly table: ObjectTable, private readonly lockId: string) {}
 
-  private lock(): LockObject {
+  private lock(): LockObject | SharedLockObject {
     const lock = this.table.get(this.lockId);
-    if (!(lock instanceof LockObject)) throw misuse('ERR_INVALID_ARG_VALUE', 'the lock of this Condition is missing from its hub');
+    if (!(lock instanceof LockObject) && !(lock instanceof SharedLockObject)) throw misuse('ERR_INVALID_ARG_VALUE', 'the lock of this Condition is missing from its hub');
     return lock;
   }
 
-  private checkOwner(peer: Peer, what: string): LockObject {
+  private checkOwner(peer: Peer, id: Identity, what: string): LockObject | SharedLockObject {
     const lock = this.lock();
-    if (!lock.holds(peer)) throw misuse('ERR_NOT_OWNER', `Condition.${what}() needs its lock: acquire it first (await using _ = await cond.enter())`);
+    if (!lock.holds(peer, id)) throw misuse('ERR_NOT_OWNER', `Condition.${what}() needs its lock: acquire it first (await using _ = await cond.enter())`);
     return lock;
   }
 
@@ -27,22 +28,23 @@ export class ConditionObject implements HubObject {
     switch (op) {
       case 'wait': {
         const timeout = wireTimeout(args[0]);
-        const lock = this.checkOwner(peer, 'wait');
-        const saved = lock.releaseAll(peer);
+        const id = identityOf(args, 1);
+        const lock = this.checkOwner(peer, id, 'wait');
+        const saved = lock.releaseAll(peer, id);
         // Woken (true) or timed out (false): either way the lock is ours again before we answer.
-        const reacquire = (w: { peer: Peer; reply: Reply; data: number }, result: boolean) =>
-          lock.restore(w.peer, w.data, w.reply, () => w.reply.ok(result));
-        this.waiters.add(peer, reply, saved, timeout, (w) => reacquire(w, false));
+        const reacquire = (w: { peer: Peer; reply: Reply; data: [number, Identity] }, result: boolean) =>
+          lock.restore(w.peer, w.data[0], w.reply, () => w.reply.ok(result), w.data[1]);
+        this.waiters.add(peer, reply, [saved, id], timeout, (w) => reacquire(w, false));
         return;
       }
       case 'notify': {
-        const lock = this.checkOwner(peer, 'notify');
+        const lock = this.checkOwner(peer, identityOf(args, 1), 'notify');
         // n: how many to wake; null wakes all (notifyAll).
         let n = args[0] === null ? Infinity : typeof args[0] === 'number' ? args[0] : 1;
         while (n-- > 0) {
           const w = this.waiters.shift();
           if (!w) break;
-          lock.restore(w.peer, w.data, w.reply, () => w.reply.ok(true));
+          lock.restore(w.peer, w.data[0], w.reply, () => w.reply.ok(true), w.data[1]);
         }
         reply.ok();
         return;

@@ -8,6 +8,8 @@ import { DictObject, ListObject, NamespaceObject, SlotsObject } from './containe
 import { EventObject } from './event.js';
 import { LockObject } from './lock.js';
 import { QueueObject } from './queue.js';
+import { SharedLockObject } from './shared-lock.js';
+import { attachSegment } from '../../shm/segment.js';
 
 function field<T>(spec: Record<string, unknown>, name: string, check: (v: unknown) => boolean, fallback?: T): T {
   const v = spec[name];
@@ -23,8 +25,12 @@ export const BUILTIN_TYPES = ['Queue', 'JoinableQueue', 'SimpleQueue', 'Lock', '
 
 export function isBuiltinType(type: string): boolean { return (BUILTIN_TYPES as readonly string[]).includes(type); }
 
-export function createBuiltin(type: string, id: string, rawSpec: unknown, table: ObjectTable): HubObject {
+/** `local`: a hub of this program's own tree, which may open shared memory a spec names. */
+export function createBuiltin(type: string, id: string, rawSpec: unknown, table: ObjectTable, local = false): HubObject {
   const spec = (rawSpec && typeof rawSpec === 'object' ? rawSpec : {}) as Record<string, unknown>;
+  if (local && (type === 'Lock' || type === 'RLock') && typeof spec['shm'] === 'string') {
+    return new SharedLockObject(type, attachSegment(spec['shm']));
+  }
   switch (type) {
     case 'Queue': case 'JoinableQueue': case 'SimpleQueue':
       return new QueueObject(id, { maxsize: field(spec, 'maxsize', isInt, 0), joinable: type === 'JoinableQueue' }, type);

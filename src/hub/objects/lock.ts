@@ -24,7 +24,7 @@ export class LockObject implements HubObject {
   private get reentrant(): boolean { return this.type === 'RLock'; }
 
   /** True when `peer` holds this lock (for a Condition's ownership check). */
-  holds(peer: Peer): boolean { return (this.held.get(peer) ?? 0) > 0; }
+  holds(peer: Peer, _id?: unknown): boolean { return (this.held.get(peer) ?? 0) > 0; }
 
   call(peer: Peer, op: string, args: unknown[], reply: Reply): void {
     switch (op) {
@@ -102,7 +102,7 @@ export class LockObject implements HubObject {
   }
 
   /** For Condition.wait: releases everything `peer` holds and returns it for restore(). */
-  releaseAll(peer: Peer): number {
+  releaseAll(peer: Peer, _id?: unknown): number {
     const mine = this.held.get(peer) ?? 0;
     if (mine === 0) return 0;
     this.held.delete(peer);
@@ -112,7 +112,7 @@ export class LockObject implements HubObject {
   }
 
   /** For Condition.wait: queues `peer` to take back `count` (no timeout); `grant` runs when it has. */
-  restore(peer: Peer, count: number, reply: Reply, grant: Grant): void {
+  restore(peer: Peer, count: number, reply: Reply, grant: Grant, _id?: unknown): void {
     const n = Math.max(1, count);
     if (this.reentrant) {
       if (this.value === 1 && this.waiters.length === 0) { this.value = 0; this.held.set(peer, n); grant(peer); return; }

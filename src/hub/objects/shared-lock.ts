@@ -1,0 +1,135 @@
+// A Lock or RLock whose state lives in shared memory, with the hub as its waiting room.
+// Uncontended, a process takes and releases it with one atomic operation each and no message;
+// when it is taken, the acquirer queues at the hub, which hands the lock over in arrival order
+// (FIFO, hub-decided timeouts, as for hub-only locks). The two sides never lose a wake-up:
+// a releaser stores "free" then reads the waiters flag; the hub stores the flag then tries to
+// take the lock for the head waiter (each sees the other's write).
+// Words: state (0 free, 1 held), waiters flag, owner pid, owner thread, recursion count.
+// A holder whose process died is noticed by the hub while someone waits (its pid is gone); a
+// worker thread that ended holding it is freed by the thread that started it (sync/lock.ts).
+import { misuse } from '../../errors.js';
+import type { Segment } from '../../shm/segment.js';
+import type { HubObject, Peer, Reply } from '../hub-object.js';
+import { WaitList, wireTimeout } from '../wait-list.js';
+
+export const STATE = 0, WAITERS = 1, PID = 2, THREAD = 3, COUNT = 4;
+export const SHARED_LOCK_BYTES = 32;
+const CHECK_MS = 200;
+
+/** Who asks: [pid, threadId], sent along with every request that needs it. */
+export type Identity = [number, number];
+
+export function identityOf(args: unknown[], at: number): Identity {
+  const pid = args[at], thread = args[at + 1];
+  return [typeof pid === 'number' ? pid : -1, typeof thread === 'number' ? thread : -1];
+}
+
+function alive(pid: number): boolean {
+  if (pid === process.pid || pid <= 0) return true;
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as { code?: string }).code === 'EPERM'; }
+}
+
+interface Waiting { id: Identity; count: number; grant: (() => void) | null }
+
+export class SharedLockObject implements HubObject {
+  private readonly a: Int32Array;
+  private readonly queue = new WaitList<Waiting>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(readonly type: 'Lock' | 'RLock', seg: Segment) {
+    this.a = new Int32Array(seg.sab, 0, 5);
+  }
+
+  holds(_peer: Peer, id: Identity): boolean {
+    return Atomics.load(this.a, STATE) === 1 && Atomics.load(this.a, PID) === id[0] && Atomics.load(this.a, THREAD) === id[1];
+  }
+
+  call(peer: Peer, op: string, args: unknown[], reply: Reply): void {
+    switch (op) {
+      case 'acquire': {
+        const timeout = wireTimeout(args[0]);
+        const id = identityOf(args, 1);
+        Atomics.store(this.a, WAITERS, 1);
+        if (this.queue.length === 0 && this.take(id, 1)) { this.settle(); reply.ok(true); return; }
+        if (timeout === 0) { this.settle(); reply.ok(false); return; }
+        this.queue.add(peer, reply, { id, count: 1, grant: null }, timeout, (w) => { w.reply.ok(false); this.settle(); });
+        this.watch();
+        return;
+      }
+      // A release by a process that saw the waiters flag (it already freed the lock).
+      case 'released': this.handOn(); reply.ok(); return;
+      default: throw misuse('ERR_UNKNOWN_OPERATION', `${this.type} has no operation '${op}'`);
+    }
+  }
+
+  note(_peer: Peer, op: string): void { if (op === 'released') this.handOn(); }
+
+  private take(id: Identity, count: number): boolean {
+    if (Atomics.compareExchange(this.a, STATE, 0, 1) !== 0) return false;
+    Atomics.store(this.a, PID, id[0]);
+    Atomics.store(this.a, THREAD, id[1]);
+    Atomics.store(this.a, COUNT, count);
+    return true;
+  }
+
+  /** Gives a free lock to the first in line, while there is a line. */
+  private handOn(): void {
+    for (;;) {
+      const head = this.queue.peek();
+      if (!head || !this.take(head.data.id, head.data.count)) break;
+      this.queue.shift();
+      if (head.data.grant) head.data.grant(); else head.reply.ok(true);
+    }
+    this.settle();
+  }
+
+  /** Clears the waiters flag once the line is empty (then looks again: a release may have raced it). */
+  private settle(): void {
+    if (this.queue.length > 0) return;
+    Atomics.store(this.a, WAITERS, 0);
+    if (this.timer) { clearInterval(this.timer); this.timer = null; }
+  }
+
+  /** While someone waits, checks that the holder's process is still alive. */
+  private watch(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.reapDeadHolder(), CHECK_MS);
+    this.timer.unref();
+  }
+
+  private reapDeadHolder(): void {
+    if (Atomics.load(this.a, STATE) !== 1 || alive(Atomics.load(this.a, PID))) return;
+    Atomics.store(this.a, PID, 0);
+    Atomics.store(this.a, THREAD, 0);
+    Atomics.store(this.a, COUNT, 0);
+    Atomics.store(this.a, STATE, 0);
+    this.handOn();
+  }
+
+  /** For Condition.wait: frees the lock held by `id` and returns its recursion count. */
+  releaseAll(_peer: Peer, id: Identity): number {
+    if (!this.holds(_peer, id)) return 0;
+    const count = Atomics.load(this.a, COUNT);
+    Atomics.store(this.a, PID, 0);
+    Atomics.store(this.a, THREAD, 0);
+    Atomics.store(this.a, COUNT, 0);
+    Atomics.store(this.a, STATE, 0);
+    this.handOn();
+    return count;
+  }
+
+  /** For Condition.wait: queues `id` to take the lock back with `count`; `grant` runs once it has. */
+  restore(peer: Peer, count: number, reply: Reply, grant: () => void, id: Identity): void {
+    Atomics.store(this.a, WAITERS, 1);
+    this.queue.add(peer, reply, { id, count: Math.max(1, count), grant }, null, () => {});
+    this.handOn();
+    this.watch();
+  }
+
+  peerGone(peer: Peer): void {
+    this.queue.dropPeer(peer);
+    // A holder that just died: look now rather than at the next tick of the watch.
+    setTimeout(() => this.reapDeadHolder(), 20).unref();
+    this.settle();
+  }
+}
