@@ -36,6 +36,17 @@ export function errMessage(e: unknown): string {
   return String(e);
 }
 
+/** A benchmark child waiting for orders: tell it to end (null), give it 5 s, then terminate it. */
+export async function stopChild(conn: { send(v: null): Promise<void> }, proc: { join(ms: number): Promise<void>; isAlive(): boolean; terminate(): void }, label: string): Promise<void> {
+  try {
+    await conn.send(null);
+    await proc.join(5000);
+    if (proc.isAlive()) proc.terminate();
+  } catch (e) {
+    process.stderr.write(`[${label} cleanup] ${errMessage(e)}\n`);
+  }
+}
+
 /** Reject after `ms` so a hung library call becomes an `error:` figure instead of a hang. */
 export function withTimeout<T>(p: Promise<T> | PromiseLike<T>, ms: number, what: string): Promise<T> {
   let t: NodeJS.Timeout;

@@ -23,6 +23,16 @@ export async function rejection(p: PromiseLike<unknown>, ms = 20_000): Promise<E
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Resolves true once process `pid` is gone, false if it is still there after `ms`. */
+export async function goneWithin(pid: number, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (isAlivePid(pid)) {
+    if (Date.now() > end) return false;
+    await sleep(20);
+  }
+  return true;
+}
+
 /** A process that exists and is not a zombie (a dead child nobody reaped yet). */
 export function isAlivePid(pid: number): boolean {
   try { process.kill(pid, 0); } catch { return false; }

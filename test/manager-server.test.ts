@@ -9,18 +9,10 @@ import { pack, unpack } from 'msgpackr';
 import { Pool, Process, Queue, RemoteError, AuthenticationError, ProcessError, type RemoteProxy, type RemoteMethods } from 'multiproc';
 import * as s from './fixtures/sync-targets.ts';
 import { MathsManager, MathsError } from './fixtures/sync-targets.ts';
-import { contexts, within, rejection, isAlivePid, sleep } from './helpers.ts';
+import { contexts, within, rejection, goneWithin, sleep } from './helpers.ts';
 
 type TcpAddress = { host: string; port: number };
 
-async function goneWithin(pid: number, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (isAlivePid(pid)) {
-    if (Date.now() > end) return false;
-    await sleep(20);
-  }
-  return true;
-}
 
 async function tcpManager(authKey: string, maxMessageSize?: number): Promise<MathsManager> {
   const m = new MathsManager({ address: { host: '127.0.0.1', port: 0 }, authKey, maxMessageSize });

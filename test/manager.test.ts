@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { Manager, Process, Pool, ProcessError, type SyncManager } from 'multiproc';
 import * as s from './fixtures/sync-targets.ts';
-import { contexts, within, rejection, isAlivePid, sleep } from './helpers.ts';
+import { contexts, within, rejection, goneWithin, sleep } from './helpers.ts';
 
 /** Pids of this process's children (Linux). */
 function childPids(): Set<number> {
@@ -16,14 +16,6 @@ function childPids(): Set<number> {
   return out;
 }
 
-async function goneWithin(pid: number, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (isAlivePid(pid)) {
-    if (Date.now() > end) return false;
-    await sleep(20);
-  }
-  return true;
-}
 
 for (const context of contexts) {
   describe(`Manager (${context})`, () => {

@@ -11,7 +11,7 @@
 // error. Rates in GB/s (1e9 bytes) of the array's size per operation. One untimed block of 2
 // reps first (page faults of the fresh segment, JIT), then --blocks blocks of --reps reps.
 import { bulkPattern, bulkWorker } from '../shared-tasks.ts';
-import { arg, intArg, runMeasurements, withTimeout, errMessage, unlinkShared } from '../lib.ts';
+import { arg, intArg, runMeasurements, withTimeout, unlinkShared, stopChild } from '../lib.ts';
 import { loadMultiproc, type MP } from './common.ts';
 
 const context = arg('context', 'process');
@@ -66,15 +66,7 @@ if (!mp || mp.isMainEntry(import.meta.url)) {
     ],
     extra,
     async () => {
-      try {
-        if (conn) {
-          await conn.send(null);
-          await proc.join(5000);
-          if (proc.isAlive()) proc.terminate();
-        }
-      } catch (e) {
-        process.stderr.write(`[bulk cleanup] ${errMessage(e)}\n`);
-      }
+      if (conn && proc) await stopChild(conn, proc, 'bulk');
       unlinkShared(arr);
     },
   );

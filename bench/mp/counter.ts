@@ -11,7 +11,7 @@
 //                              await lock.release()` instead of `await using` (under tsx,
 //                              `await using` is lowered to helper calls: its own cost)
 import { counterWorker } from '../shared-tasks.ts';
-import { arg, intArg, now, runMeasurements, withTimeout, errMessage, unlinkShared } from '../lib.ts';
+import { arg, intArg, now, runMeasurements, withTimeout, unlinkShared, stopChild } from '../lib.ts';
 import { loadMultiproc, type MP } from './common.ts';
 
 const context = arg('context', 'process');
@@ -62,15 +62,7 @@ if (!mp || mp.isMainEntry(import.meta.url)) {
     ],
     extra,
     async () => {
-      for (const { conn, proc } of kids) {
-        try {
-          await conn.send(null);
-          await proc.join(5000);
-          if (proc.isAlive()) proc.terminate();
-        } catch (e) {
-          process.stderr.write(`[counter cleanup] ${errMessage(e)}\n`);
-        }
-      }
+      for (const { conn, proc } of kids) await stopChild(conn, proc, 'counter');
       unlinkShared(counter);
     },
   );

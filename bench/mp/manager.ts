@@ -4,7 +4,7 @@
 // order n on a Pipe, does `await d.set(i % 100, i)` for i < n, and answers. The parent times
 // from the order to the answer: mp_dict_ops_per_s = n / time. One untimed block of n/4 first.
 import { dictSetter } from '../shared-tasks.ts';
-import { arg, intArg, now, runMeasurements, withTimeout, errMessage } from '../lib.ts';
+import { arg, intArg, now, runMeasurements, withTimeout, errMessage, stopChild } from '../lib.ts';
 import { loadMultiproc, type MP } from './common.ts';
 
 const context = arg('context', 'process');
@@ -49,12 +49,8 @@ if (!mp || mp.isMainEntry(import.meta.url)) {
     ],
     extra,
     async () => {
+      if (conn && proc) await stopChild(conn, proc, 'dict');
       try {
-        if (conn) {
-          await conn.send(null);
-          await proc.join(5000);
-          if (proc.isAlive()) proc.terminate();
-        }
         if (manager) await manager.shutdown();
       } catch (e) {
         process.stderr.write(`[dict cleanup] ${errMessage(e)}\n`);

@@ -6,7 +6,7 @@
 //   blobs  --blobs (5,000) Buffers of 65,536 B -> mp_queue_64k_mb_s    (MB/s, 1 MB = 1e6 bytes)
 // One smaller untimed block first (warm-up), then --reps timed blocks; loads alternate.
 import { queueProducer } from '../shared-tasks.ts';
-import { arg, intArg, now, runMeasurements, withTimeout, errMessage } from '../lib.ts';
+import { arg, intArg, now, runMeasurements, withTimeout, stopChild } from '../lib.ts';
 import { loadMultiproc, type MP } from './common.ts';
 
 const context = arg('context', 'process');
@@ -65,15 +65,7 @@ if (!mp || mp.isMainEntry(import.meta.url)) {
     ],
     extra,
     async () => {
-      for (const l of loads) {
-        try {
-          await l.conn.send(null);
-          await l.proc.join(5000);
-          if (l.proc.isAlive()) l.proc.terminate();
-        } catch (e) {
-          process.stderr.write(`[queue cleanup] ${errMessage(e)}\n`);
-        }
-      }
+      for (const l of loads) await stopChild(l.conn, l.proc, 'queue');
     },
   );
 }

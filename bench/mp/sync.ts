@@ -12,7 +12,7 @@
 //                   Pipe; mean µs from the set() call to the answer, over --nevent wakes.
 //                   Re-arming (clear, order, 'armed') is outside the timed part.
 import { eventWaiter, lockLoop } from '../shared-tasks.ts';
-import { arg, intArg, now, runMeasurements, withTimeout, errMessage } from '../lib.ts';
+import { arg, intArg, now, runMeasurements, withTimeout, errMessage, stopChild } from '../lib.ts';
 import { openRaw, type RawTransport } from '../raw/transports.ts';
 import { loadMultiproc, type MP } from './common.ts';
 
@@ -126,15 +126,7 @@ if (!mp || mp.isMainEntry(import.meta.url)) {
     extra,
     async () => {
       raw?.close();
-      for (const { conn, proc } of kids) {
-        try {
-          await conn.send(null);
-          await proc.join(5000);
-          if (proc.isAlive()) proc.terminate();
-        } catch (e) {
-          process.stderr.write(`[sync cleanup] ${errMessage(e)}\n`);
-        }
-      }
+      for (const { conn, proc } of kids) await stopChild(conn, proc, 'sync');
     },
   );
 }

@@ -14,7 +14,7 @@ import { encodeEntries, type ArrayProxy, type DictProxy, type ListProxy, type Na
 
 // The typecodes of API.md "Shared memory" (a manager's Value and SharedArray are proxies; the
 // shared-memory ones live in src/shm).
-import { checkTypecode, type Typecode } from '../shm/typecodes.js';
+import { checkTypecode, zeroOf, type Typecode } from '../shm/typecodes.js';
 export type { Typecode };
 
 type DictKey = string | number | boolean | bigint | null | undefined;
@@ -57,8 +57,6 @@ export class SyncManager extends BaseManager {
     return this.createBuiltin('SharedArray', { typecode: tc, init: items.map((v, i) => encode(v, `init[${i}]`)) });
   }
 }
-
-function zeroOf(tc: Typecode): unknown { return tc === 'c' ? Buffer.alloc(1) : tc === 'q' || tc === 'Q' ? 0n : 0; }
 
 function intArg(v: unknown, what: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v)) throw typeErr('ERR_INVALID_ARG_TYPE', `${what} must be an integer`);

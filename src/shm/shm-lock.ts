@@ -9,6 +9,7 @@ import { threadId } from 'node:worker_threads';
 import { registerSharedType } from '../codec/codec.js';
 import { kReduce } from '../codec/reduce.js';
 import { misuse } from '../errors.js';
+import { processAlive } from '../runtime/pid.js';
 import { wireTimeoutOf, type WaitOptions } from '../hub/proxy.js';
 import { held, type Held } from '../sync/lock.js';
 import { futexWaitAsync, nativeAddon } from './native.js';
@@ -19,11 +20,6 @@ import { onWorkerThreadExit } from '../runtime/exit-hooks.js';
 export const LOCK_BYTES = 16;
 /** How often a waiter looks whether the holder is still alive. */
 const CHECK_MS = 200;
-
-function alive(pid: number): boolean {
-  if (pid === process.pid || pid === 0) return true;
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as { code?: string }).code === 'EPERM'; }
-}
 
 type LockState = [name: string, offset: number, recursive: boolean, posix: boolean];
 
@@ -68,7 +64,7 @@ export class ShmLock {
       if (Atomics.exchange(a, 0, 2) === 0) { this.#own(); return true; }
       const owner = Atomics.load(a, 1);
       // The holder died: exactly one waiter wins the owner word and takes the lock over.
-      if (!alive(owner) && Atomics.compareExchange(a, 1, owner, process.pid) === owner) {
+      if (!processAlive(owner) && Atomics.compareExchange(a, 1, owner, process.pid) === owner) {
         Atomics.store(a, 2, threadId);
         Atomics.store(a, 3, 1);
         return true;

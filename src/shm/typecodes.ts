@@ -63,6 +63,11 @@ export function toStored(tc: Typecode, v: unknown, where = 'value'): number | bi
   return big ? x : Number(x);
 }
 
+/** The zero of a typecode (what shared values and arrays start as). */
+export function zeroOf(tc: Typecode): number | bigint | Buffer {
+  return tc === 'c' ? Buffer.alloc(1) : typeof INFO[tc].min === 'bigint' ? 0n : 0;
+}
+
 /** What a stored element reads as. */
 export function fromStored(tc: Typecode, raw: number | bigint): number | bigint | Buffer {
   return tc === 'c' ? Buffer.of(Number(raw)) : raw;

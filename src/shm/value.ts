@@ -8,7 +8,7 @@ import { typeErr } from '../errors.js';
 import { nativeAddon } from './native.js';
 import { attachSegment, createSegment, type Segment } from './segment.js';
 import { LOCK_BYTES, ShmLock } from './shm-lock.js';
-import { checkTypecode, fromStored, itemSize, makeView, toStored, type Typecode, type ValueOf } from './typecodes.js';
+import { checkTypecode, fromStored, itemSize, makeView, toStored, zeroOf, type Typecode, type ValueOf } from './typecodes.js';
 
 /** What guards a Value or SharedArray: its own lock (true), none (false), or one you pass. */
 export type LockOption = boolean | { acquire(...a: never[]): Promise<boolean>; release(): Promise<void> };
@@ -82,15 +82,10 @@ export class SynchronizedValue<C extends Typecode = Typecode> {
   }
 }
 
-function initial(tc: Typecode, init: unknown): unknown {
-  if (init !== undefined) return init;
-  return tc === 'c' ? Buffer.alloc(1) : tc === 'l' || tc === 'L' || tc === 'q' || tc === 'Q' ? 0n : 0;
-}
-
 /** A shared number without a lock: `RawValue('d', 1.5)`. Zero when `init` is omitted. */
 export function RawValue<C extends Typecode>(typecode: C, init?: ValueOf<C> | number): SharedValue<C> {
   const tc = checkTypecode(typecode) as C;
-  const stored = toStored(tc, initial(tc, init), 'init');
+  const stored = toStored(tc, init ?? zeroOf(tc), 'init');
   const { seg, posix } = allocate(tc, 1);
   const v = new SharedValue(seg, tc, posix);
   (makeView(tc, seg.sab, LOCK_BYTES, 1) as unknown as (number | bigint)[])[0] = stored;

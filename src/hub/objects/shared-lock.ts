@@ -8,6 +8,7 @@
 // A holder whose process died is noticed by the hub while someone waits (its pid is gone); a
 // worker thread that ended holding it is freed by the thread that started it (sync/lock.ts).
 import { misuse } from '../../errors.js';
+import { processAlive } from '../../runtime/pid.js';
 import type { Segment } from '../../shm/segment.js';
 import type { HubObject, Peer, Reply } from '../hub-object.js';
 import { WaitList, wireTimeout } from '../wait-list.js';
@@ -22,11 +23,6 @@ export type Identity = [number, number];
 export function identityOf(args: unknown[], at: number): Identity {
   const pid = args[at], thread = args[at + 1];
   return [typeof pid === 'number' ? pid : -1, typeof thread === 'number' ? thread : -1];
-}
-
-function alive(pid: number): boolean {
-  if (pid === process.pid || pid <= 0) return true;
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as { code?: string }).code === 'EPERM'; }
 }
 
 interface Waiting { id: Identity; count: number; grant: (() => void) | null }
@@ -98,7 +94,7 @@ export class SharedLockObject implements HubObject {
   }
 
   private reapDeadHolder(): void {
-    if (Atomics.load(this.a, STATE) !== 1 || alive(Atomics.load(this.a, PID))) return;
+    if (Atomics.load(this.a, STATE) !== 1 || processAlive(Atomics.load(this.a, PID))) return;
     Atomics.store(this.a, PID, 0);
     Atomics.store(this.a, THREAD, 0);
     Atomics.store(this.a, COUNT, 0);
