@@ -10,7 +10,8 @@ import { getAllStartMethods, getStartMethod, normalizeMethod, setStartMethod, ty
 import { registerClass } from './codec/classes.js';
 import { isMainEntry } from './runtime/entry.js';
 import { JoinableQueue, Queue, SimpleQueue } from './queue/queue.js';
-import { BoundedSemaphore, Lock, RLock, Semaphore } from './sync/lock.js';
+import { Lock, RLock } from './sync/lock.js';
+import { BoundedSemaphore, Semaphore } from './sync/semaphore.js';
 import { Condition } from './sync/condition.js';
 import { Event } from './sync/event.js';
 import { Barrier } from './sync/barrier.js';

@@ -4,9 +4,11 @@
 //   mp_shm_pair_ns    lock = Value('i', 0).getLock() (a lock in the shared memory):
 //                     n x `await lock.acquire(); await lock.release()`
 //   mp_shm_enter_ns   the same lock: n x `{ await using _ = await lock.enter(); }`
+//   mp_shm_sync_pair_ns  the same lock: n x `lock.tryAcquire(); lock.releaseSync()` (no promise)
+//   mp_lock_sync_pair_ns new Lock() (shared memory, the hub as waiting room): the same loop
 //   raw_await_pair_ns the Node floor of that loop shape: a compare-and-swap on a plain
 //                     SharedArrayBuffer and `await` of an already-resolved promise, twice
-//   mp_hub_pair_ns    the hub-based `new Lock()` (its hub thread runs in this process):
+//   mp_hub_pair_ns    `new Lock()` (in shared memory where the addon loads; its hub thread runs here):
 //                     --nhub x `await lock.acquire(); await lock.release()`
 // --context picks the context whose Value and Lock are used (default process).
 import { arg, intArg, now, runMeasurements, withTimeout, errMessage, unlinkShared } from '../lib.ts';
@@ -33,9 +35,16 @@ if (!mp || mp.isMainEntry(import.meta.url)) {
   await runMeasurements(
     [
       ['shmlock', async () => {
-        const samples: Record<string, number[]> = { raw_await_pair_ns: [], mp_shm_pair_ns: [], mp_shm_enter_ns: [], mp_hub_pair_ns: [] };
-        let shmLock: { acquire(): Promise<boolean>; release(): Promise<void>; enter(): Promise<AsyncDisposable> } | null = null;
-        let hubLock: { acquire(): Promise<boolean>; release(): Promise<void> } | null = null;
+        const samples: Record<string, number[]> = { raw_await_pair_ns: [], mp_shm_pair_ns: [], mp_shm_enter_ns: [], mp_shm_sync_pair_ns: [], mp_lock_sync_pair_ns: [], mp_hub_pair_ns: [] };
+        type SyncPair = { tryAcquire(): boolean; releaseSync(): void };
+        let shmLock: SyncPair & { acquire(): Promise<boolean>; release(): Promise<void>; enter(): Promise<AsyncDisposable> } | null = null;
+        let hubLock: SyncPair & { acquire(): Promise<boolean>; release(): Promise<void> } | null = null;
+        const syncLoop = (lock: SyncPair) => async () => {
+          for (let i = 0; i < n; i++) {
+            if (!lock.tryAcquire()) throw new Error('tryAcquire failed on an uncontended lock');
+            lock.releaseSync();
+          }
+        };
         if (mp) {
           const ctx = mp.getContext(context);
           try {
@@ -79,6 +88,7 @@ if (!mp || mp.isMainEntry(import.meta.url)) {
                   await using _held = await lock.enter();
                 }
               }), 30_000, 'Value lock enter() block'));
+              keep('mp_shm_sync_pair_ns', await withTimeout(time(n, syncLoop(lock)), 30_000, 'Value lock sync block'));
             } catch (e) {
               errors.shm = errMessage(e);
             }
@@ -92,6 +102,7 @@ if (!mp || mp.isMainEntry(import.meta.url)) {
                   await lock.release();
                 }
               }), 60_000, 'hub Lock block'));
+              if (typeof lock.tryAcquire === 'function') keep('mp_lock_sync_pair_ns', await withTimeout(time(n, syncLoop(lock)), 30_000, 'Lock sync block'));
             } catch (e) {
               errors.hub = errMessage(e);
             }
@@ -101,10 +112,12 @@ if (!mp || mp.isMainEntry(import.meta.url)) {
         if (errors.shm) {
           delete samples.mp_shm_pair_ns;
           delete samples.mp_shm_enter_ns;
+          delete samples.mp_shm_sync_pair_ns;
           extra.mpError ??= `shm lock: ${errors.shm}`;
         }
         if (errors.hub) {
           delete samples.mp_hub_pair_ns;
+          delete samples.mp_lock_sync_pair_ns;
           extra.mpError ??= `hub Lock: ${errors.hub}`;
         }
         extra.shmError = errors.shm;

@@ -2,6 +2,7 @@
 // the module that receives it imported the library.
 import '../queue/queue.js';
 import '../sync/lock.js';
+import '../sync/semaphore.js';
 import '../sync/condition.js';
 import '../sync/event.js';
 import '../sync/barrier.js';

@@ -1,9 +1,9 @@
-// Lock, RLock, Semaphore, BoundedSemaphore: proxies of a lock in a hub. Waiters are woken in
+// Lock and RLock: proxies of a lock in a hub. Waiters are woken in
 // arrival order; a timeout is decided by the hub, so a grant and a timeout never cross. A Lock
 // or RLock made where the native addon loads also has its state in shared memory: taking it
 // uncontended needs no message at all (hub/objects/shared-lock.ts).
-import { threadId } from 'node:worker_threads';
-import { misuse, rangeErr, typeErr } from '../errors.js';
+import { selfPid, selfThread } from '../runtime/pid.js';
+import { misuse } from '../errors.js';
 import { HubProxy, isAdopting, registerProxyType, wireTimeoutOf, type WaitOptions } from '../hub/proxy.js';
 import { COUNT, PID, SHARED_LOCK_BYTES, STATE, THREAD, WAITERS } from '../hub/objects/shared-lock.js';
 import { onWorkerThreadExit } from '../runtime/exit-hooks.js';
@@ -26,6 +26,7 @@ export function held(release: () => Promise<void>): Held {
 abstract class LockBase extends HubProxy {
   /** Acquisitions made through this handle and not released yet. */
   #held = 0;
+  readonly #reentrant: boolean = this instanceof RLock;
   /** The lock's words in shared memory (Lock and RLock between processes of one machine), or null. */
   #words: Int32Array | null | undefined;
 
@@ -43,29 +44,53 @@ abstract class LockBase extends HubProxy {
     return this.#words;
   }
 
-  #reentrant(): boolean { return this instanceof RLock; }
+
+  /** Uncontended: one compare-and-swap. Someone waiting at the hub: false (they go first, FIFO). */
+  #takeShared(a: Int32Array): boolean {
+    if (this.#reentrant && Atomics.load(a, STATE) === 1 && Atomics.load(a, PID) === selfPid && Atomics.load(a, THREAD) === selfThread) {
+      a[COUNT]!++;
+      this.#held++;
+      return true;
+    }
+    // Owner words are plain stores: the compare-and-swap and the releasing store order them
+    // (each atomic store is a full fence, ~10 ns).
+    if (Atomics.load(a, WAITERS) === 0 && Atomics.compareExchange(a, STATE, 0, 1) === 0) {
+      a[PID] = selfPid;
+      a[THREAD] = selfThread;
+      a[COUNT] = 1;
+      this.#held++;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Takes the lock now if it is free, without waiting or a promise (Python's
+   * `acquire(block=False)`): for hot loops. Needs the lock in shared memory (made in this
+   * program's tree where the native addon loads, or in a thread); else ERR_SHARED_MEMORY_UNAVAILABLE.
+   */
+  tryAcquire(): boolean {
+    const a = this.#shm();
+    if (!a) throw notShared('tryAcquire()', 'await lock.acquire({ block: false })');
+    return this.#takeShared(a);
+  }
+
+  /** Releases at once (errors are thrown, not returned as a rejected promise); see tryAcquire(). */
+  releaseSync(): void {
+    const a = this.#shm();
+    if (!a) throw notShared('releaseSync()', 'await lock.release()');
+    this.#releaseShared(a);
+  }
 
   /** Acquires; resolves false when `block: false` or `timeout` ran out first. */
   acquire(options?: WaitOptions): Promise<boolean> {
     const timeout = wireTimeoutOf(options, 'acquire()');
     const a = this.#shm();
     if (a) {
-      // Uncontended: one compare-and-swap. Someone waiting at the hub: queue behind them (FIFO).
-      if (this.#reentrant() && Atomics.load(a, STATE) === 1 && Atomics.load(a, PID) === process.pid && Atomics.load(a, THREAD) === threadId) {
-        Atomics.add(a, COUNT, 1);
-        this.#held++;
-        return Promise.resolve(true);
-      }
-      if (Atomics.load(a, WAITERS) === 0 && Atomics.compareExchange(a, STATE, 0, 1) === 0) {
-        Atomics.store(a, PID, process.pid);
-        Atomics.store(a, THREAD, threadId);
-        Atomics.store(a, COUNT, 1);
-        this.#held++;
-        return Promise.resolve(true);
-      }
+      if (this.#takeShared(a)) return Promise.resolve(true);
       if (timeout === 0) return Promise.resolve(false);
     }
-    const args = a ? [timeout, process.pid, threadId] : [timeout];
+    const args = a ? [timeout, selfPid, selfThread] : [timeout];
     return (this.call('acquire', ...args) as Promise<boolean>).then((ok) => {
       if (ok) this.#held++;
       return ok;
@@ -94,10 +119,11 @@ abstract class LockBase extends HubProxy {
 
   #releaseShared(a: Int32Array): void {
     if (Atomics.load(a, STATE) === 0) throw misuse('ERR_RELEASE_UNLOCKED', 'release() of a lock that is not acquired; acquire it first');
-    const mine = Atomics.load(a, PID) === process.pid && Atomics.load(a, THREAD) === threadId;
-    if (this.#reentrant()) {
+    const mine = Atomics.load(a, PID) === selfPid && Atomics.load(a, THREAD) === selfThread;
+    if (this.#reentrant) {
       if (!mine) throw misuse('ERR_NOT_OWNER', 'this RLock is held by another process or thread; only its owner may release it');
-      if (Atomics.load(a, COUNT) > 1) { Atomics.sub(a, COUNT, 1); this.#held = Math.max(0, this.#held - 1); return; }
+      const count = a[COUNT]!;
+      if (count > 1) { a[COUNT] = count - 1; this.#held = Math.max(0, this.#held - 1); return; }
     }
     this.#held = Math.max(0, this.#held - 1);
     this.#free(a);
@@ -105,9 +131,10 @@ abstract class LockBase extends HubProxy {
 
   /** Frees the lock; tells the hub when someone waits there (it hands the lock on). */
   #free(a: Int32Array): void {
-    Atomics.store(a, PID, 0);
-    Atomics.store(a, THREAD, 0);
-    Atomics.store(a, COUNT, 0);
+    a[PID] = 0;
+    a[THREAD] = 0;
+    a[COUNT] = 0;
+    // Store-then-check against the hub, which sets the flag then tries to take the lock.
     Atomics.store(a, STATE, 0);
     if (Atomics.load(a, WAITERS) === 1) { try { this.note('released'); } catch { /* hub gone */ } }
   }
@@ -115,7 +142,7 @@ abstract class LockBase extends HubProxy {
   /** @internal A worker thread of this process ended: if it held this lock, the lock is free again. */
   releaseIfHeldBy(thread: number): void {
     const a = this.#words;
-    if (a && Atomics.load(a, STATE) === 1 && Atomics.load(a, PID) === process.pid && Atomics.load(a, THREAD) === thread) this.#free(a);
+    if (a && Atomics.load(a, STATE) === 1 && Atomics.load(a, PID) === selfPid && Atomics.load(a, THREAD) === thread) this.#free(a);
   }
 
   /** `await using held = await lock.enter()`: acquired now, released when the block ends. */
@@ -123,6 +150,10 @@ abstract class LockBase extends HubProxy {
     await this.acquire();
     return held(() => this.release());
   }
+}
+
+function notShared(what: string, instead: string): Error {
+  return misuse('ERR_SHARED_MEMORY_UNAVAILABLE', `${what} needs a lock in shared memory, and this one lives only in its hub (a manager's, or made without the native addon); use ${instead}`);
 }
 
 /** Shared memory for a new Lock or RLock when processes of this machine can map it, else null (hub only). */
@@ -149,29 +180,6 @@ export class RLock extends LockBase {
   constructor() { super('RLock', {}, sharedWords()); }
 }
 
-function semaphoreValue(value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw typeErr('ERR_INVALID_ARG_TYPE', 'semaphore value must be an integer');
-  if (value < 0) throw rangeErr('ERR_OUT_OF_RANGE', 'semaphore initial value must be >= 0');
-  return value;
-}
-
-export class Semaphore extends LockBase {
-  constructor(value = 1) {
-    const v = isAdopting() ? 0 : semaphoreValue(value);
-    super(new.target === BoundedSemaphore ? 'BoundedSemaphore' : 'Semaphore', { value: v });
-  }
-
-  /** The current counter. */
-  getValue(): Promise<number> { return this.call('value') as Promise<number>; }
-}
-
-/** A Semaphore that refuses to be released above its initial value (ERR_RELEASE_UNLOCKED). */
-export class BoundedSemaphore extends Semaphore {}
-
 registerProxyType('Lock', Lock);
 registerProxyType('RLock', RLock);
-registerProxyType('Semaphore', Semaphore);
-registerProxyType('BoundedSemaphore', BoundedSemaphore);
-
-export type AnyLock = Lock | RLock | Semaphore;
 export { LockBase };

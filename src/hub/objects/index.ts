@@ -9,6 +9,7 @@ import { EventObject } from './event.js';
 import { LockObject } from './lock.js';
 import { QueueObject } from './queue.js';
 import { SharedLockObject } from './shared-lock.js';
+import { SharedSemaphoreObject } from './shared-semaphore.js';
 import { attachSegment } from '../../shm/segment.js';
 
 function field<T>(spec: Record<string, unknown>, name: string, check: (v: unknown) => boolean, fallback?: T): T {
@@ -30,6 +31,9 @@ export function createBuiltin(type: string, id: string, rawSpec: unknown, table:
   const spec = (rawSpec && typeof rawSpec === 'object' ? rawSpec : {}) as Record<string, unknown>;
   if (local && (type === 'Lock' || type === 'RLock') && typeof spec['shm'] === 'string') {
     return new SharedLockObject(type, attachSegment(spec['shm']));
+  }
+  if (local && (type === 'Semaphore' || type === 'BoundedSemaphore') && typeof spec['shm'] === 'string') {
+    return new SharedSemaphoreObject(type, attachSegment(spec['shm']));
   }
   switch (type) {
     case 'Queue': case 'JoinableQueue': case 'SimpleQueue':

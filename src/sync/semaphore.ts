@@ -1,0 +1,149 @@
+// Semaphore and BoundedSemaphore: proxies of a counter in a hub. Made where the native addon
+// loads, the counter lives in shared memory with a table of who holds units: taking or giving
+// a unit while nobody waits is one compare-and-swap and no message, and the hub is only the
+// waiting room (hub/objects/shared-semaphore.ts). Units held by a process that died, or by a
+// worker thread that ended, come back (shm/semaphore-words.ts); so do a hub-only semaphore's.
+import { selfPid, selfThread } from '../runtime/pid.js';
+import { misuse, rangeErr, typeErr } from '../errors.js';
+import { HubProxy, isAdopting, registerProxyType, wireTimeoutOf, type WaitOptions } from '../hub/proxy.js';
+import { onWorkerThreadExit } from '../runtime/exit-hooks.js';
+import { globalSingleton } from '../runtime/state.js';
+import { nativeAddon } from '../shm/native.js';
+import { attachSegment, createSegment, type Segment } from '../shm/segment.js';
+import { SEMAPHORE_BYTES, VALUE, WAITERS, giveUnit, noteGiven, noteTaken, releaseThread, takeUnit } from '../shm/semaphore-words.js';
+import { held, type Held } from './lock.js';
+
+interface SemaphoreSpec { value: number; shm?: string }
+
+function semaphoreValue(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw typeErr('ERR_INVALID_ARG_TYPE', 'semaphore value must be an integer');
+  if (value < 0) throw rangeErr('ERR_OUT_OF_RANGE', 'semaphore initial value must be >= 0');
+  if (value > 0x7fffffff) throw rangeErr('ERR_OUT_OF_RANGE', 'semaphore initial value must be <= 2147483647');
+  return value;
+}
+
+export class Semaphore extends HubProxy {
+  /** The counter and holder table in shared memory, or null (hub only). */
+  #words: Int32Array | null | undefined;
+  /** Hub only: units acquired through this handle and not released yet (their release needs no answer). */
+  #held = 0;
+
+  constructor(value = 1) {
+    const v = isAdopting() ? 0 : semaphoreValue(value);
+    const type = new.target === BoundedSemaphore ? 'BoundedSemaphore' : 'Semaphore';
+    const seg = !isAdopting() && nativeAddon() ? createSegment(SEMAPHORE_BYTES) : null;
+    super(type, seg ? { value: v, shm: seg.name } : { value: v }, seg === null);
+    if (seg) this.#adopt(seg, v);
+  }
+
+  #adopt(seg: Segment, initial: number | null): void {
+    this.#words = new Int32Array(seg.sab, 0, SEMAPHORE_BYTES / 4);
+    if (initial !== null) Atomics.store(this.#words, VALUE, initial);
+    known.add(new WeakRef(this));
+  }
+
+  #shm(): Int32Array | null {
+    if (this.#words === undefined) {
+      const name = (this.spec as SemaphoreSpec).shm;
+      this.#words = null;
+      if (typeof name === 'string') this.#adopt(attachSegment(name), null);
+    }
+    return this.#words ?? null;
+  }
+
+  /** The bound of a BoundedSemaphore (its initial value), or null. */
+  #bound(): number | null { return this instanceof BoundedSemaphore ? (this.spec as SemaphoreSpec).value : null; }
+
+  #takeShared(a: Int32Array): boolean {
+    if (Atomics.load(a, WAITERS) !== 0 || !takeUnit(a)) return false;
+    noteTaken(a, selfPid, selfThread);
+    return true;
+  }
+
+  /** Takes a unit now if one is free, without a promise; needs shared memory (see Lock.tryAcquire). */
+  tryAcquire(): boolean {
+    const a = this.#shm();
+    if (!a) throw notShared('tryAcquire()', 'await sem.acquire({ block: false })');
+    return this.#takeShared(a);
+  }
+
+  /** Acquires a unit; resolves false when `block: false` or `timeout` ran out first. */
+  acquire(options?: WaitOptions): Promise<boolean> {
+    const timeout = wireTimeoutOf(options, 'acquire()');
+    const a = this.#shm();
+    if (!a) return (this.call('acquire', timeout) as Promise<boolean>).then((ok) => { if (ok) this.#held++; return ok; });
+    if (this.#takeShared(a)) return Promise.resolve(true);
+    if (timeout === 0) return Promise.resolve(false);
+    // The hub took the unit for us; the holder table learns it here.
+    return (this.call('acquire', timeout) as Promise<boolean>).then((ok) => {
+      if (ok) noteTaken(a, selfPid, selfThread);
+      return ok;
+    });
+  }
+
+  /** Gives a unit back (BoundedSemaphore above its initial value: ERR_RELEASE_UNLOCKED). */
+  release(): Promise<void> {
+    const a = this.#shm();
+    if (!a) {
+      if (this.#held === 0) return this.call('release').then(() => undefined);
+      this.#held--;
+      try { this.note('release'); } catch (e) { return Promise.reject(e as Error); }
+      return Promise.resolve();
+    }
+    try { this.#releaseShared(a); } catch (e) { return Promise.reject(e as Error); }
+    return Promise.resolve();
+  }
+
+  /** Gives a unit back at once; errors are thrown. Needs shared memory (see Lock.tryAcquire). */
+  releaseSync(): void {
+    const a = this.#shm();
+    if (!a) throw notShared('releaseSync()', 'await sem.release()');
+    this.#releaseShared(a);
+  }
+
+  #releaseShared(a: Int32Array): void {
+    const bound = this.#bound();
+    if (!giveUnit(a, bound)) throw misuse('ERR_RELEASE_UNLOCKED', `BoundedSemaphore released too many times (its value would exceed ${bound})`);
+    noteGiven(a, selfPid, selfThread);
+    if (Atomics.load(a, WAITERS) !== 0) this.#tellHub();
+  }
+
+  #tellHub(): void { try { this.note('released'); } catch { /* hub gone */ } }
+
+  /** The current counter. */
+  getValue(): Promise<number> {
+    const a = this.#shm();
+    return a ? Promise.resolve(Atomics.load(a, VALUE)) : this.call('value') as Promise<number>;
+  }
+
+  /** `await using held = await sem.enter()`: a unit now, given back when the block ends. */
+  async enter(): Promise<Held> {
+    await this.acquire();
+    return held(() => this.release());
+  }
+
+  /** @internal A worker thread of this process ended: the units it held come back. */
+  releaseHeldBy(thread: number): void {
+    const a = this.#words;
+    if (a && releaseThread(a, selfPid, thread) > 0 && Atomics.load(a, WAITERS) !== 0) this.#tellHub();
+  }
+}
+
+/** A Semaphore that refuses to be released above its initial value (ERR_RELEASE_UNLOCKED). */
+export class BoundedSemaphore extends Semaphore {}
+
+function notShared(what: string, instead: string): Error {
+  return misuse('ERR_SHARED_MEMORY_UNAVAILABLE', `${what} needs a semaphore in shared memory, and this one lives only in its hub (a manager's, or made without the native addon); use ${instead}`);
+}
+
+// Semaphores in shared memory this thread knows, so a worker thread that ends holding units gives them back.
+const known = globalSingleton('sharedSemaphores', () => new Set<WeakRef<Semaphore>>());
+onWorkerThreadExit((thread) => {
+  for (const ref of known) {
+    const sem = ref.deref();
+    if (sem) sem.releaseHeldBy(thread); else known.delete(ref);
+  }
+});
+
+registerProxyType('Semaphore', Semaphore);
+registerProxyType('BoundedSemaphore', BoundedSemaphore);

@@ -1,0 +1,112 @@
+// The shared-memory fast path of Lock, RLock, Semaphore and BoundedSemaphore (and a Value's
+// lock): synchronous tryAcquire()/releaseSync(), FIFO respected when someone waits at the hub,
+// a Semaphore's units coming back from a holder that died or a thread that ended, and the
+// hub-only objects (a manager's) refusing the synchronous calls with a code.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Process, Pool, Queue, Lock, RLock, Semaphore, BoundedSemaphore, Event, Value, Manager } from 'multiproc';
+import * as s from './fixtures/sync-targets.ts';
+import { contexts, within, rejection } from './helpers.ts';
+
+for (const context of contexts) {
+  describe(`synchronous lock fast path (${context})`, () => {
+    let pool: Pool;
+    before(() => { pool = new Pool({ processes: 2, context }); });
+    after(() => pool.terminate());
+
+    it('tryAcquire/releaseSync on Lock, RLock, Semaphore, BoundedSemaphore and a Value lock, here and in workers', async () => {
+      const objects = { Lock: new Lock(), RLock: new RLock(), Semaphore: new Semaphore(2), BoundedSemaphore: new BoundedSemaphore(1), Value: Value('i', 0).getLock() };
+      for (const [name, lock] of Object.entries(objects)) {
+        assert.equal(s.syncPairs(lock, 1000), 1000, name);
+        // One worker at a time: uncontended, every try succeeds.
+        assert.equal(await within(20_000, pool.apply(s.syncPairs, [lock, 500])), 500, name);
+        assert.equal(await within(20_000, pool.apply(s.syncPairs, [lock, 500])), 500, name);
+      }
+      // Held here: a worker's tryAcquire says false at once (an RLock's owner is this thread).
+      for (const name of ['Lock', 'RLock', 'BoundedSemaphore', 'Value'] as const) {
+        const lock = objects[name];
+        assert.equal(lock.tryAcquire(), true);
+        assert.deepEqual(await within(20_000, pool.apply(s.tryTwice, [lock])), [false, false], name);
+        lock.releaseSync();
+      }
+      assert.deepEqual(s.tryTwice(objects.Semaphore), [true, true]);
+      assert.equal(objects.Semaphore.tryAcquire(), false);
+      objects.Semaphore.releaseSync(); objects.Semaphore.releaseSync();
+      assert.equal(await objects.Semaphore.getValue(), 2);
+    });
+
+    it('errors are thrown at once: an unlocked Lock, an over-released BoundedSemaphore, an RLock of another owner', async () => {
+      const lock = new Lock();
+      assert.equal(lock.tryAcquire(), true);
+      lock.releaseSync();
+      assert.throws(() => lock.releaseSync(), { code: 'ERR_RELEASE_UNLOCKED' });
+      const bs = new BoundedSemaphore(1);
+      assert.throws(() => bs.releaseSync(), { code: 'ERR_RELEASE_UNLOCKED' });
+      assert.equal((await rejection(bs.release())).code, 'ERR_RELEASE_UNLOCKED');
+      const rl = new RLock();
+      await within(20_000, pool.apply(s.tryTwice, [rl]));
+      assert.throws(() => rl.releaseSync(), { code: 'ERR_NOT_OWNER' });
+      assert.throws(() => new Semaphore(2 ** 31), { code: 'ERR_OUT_OF_RANGE' });
+    });
+
+    it('a waiter queued at the hub goes first: tryAcquire says false while someone waits', async () => {
+      const lock = new Lock();
+      const log = new Queue<string>();
+      assert.equal(lock.tryAcquire(), true);
+      const waiter = pool.apply(s.queueFor, [lock, log, 'w', 300]);
+      assert.equal(await within(20_000, log.get()), 'w:queued');
+      lock.releaseSync();
+      // The lock goes to the waiter, not to whoever tries first after the release.
+      assert.equal(lock.tryAcquire(), false);
+      assert.equal(await within(20_000, log.get()), 'w:got');
+      await within(20_000, waiter);
+      assert.equal(lock.tryAcquire(), true);
+      lock.releaseSync();
+    });
+
+    it('a Semaphore released by a process that never acquired it (producer/consumer) counts right', async () => {
+      const sem = new Semaphore(0);
+      await within(20_000, pool.apply(s.produce, [sem, 3]));
+      assert.equal(await sem.getValue(), 3);
+      assert.equal(s.syncPairs(sem, 10), 10);
+      assert.deepEqual(s.tryTwice(sem), [true, true]);
+      assert.equal(await sem.getValue(), 1);
+    });
+
+    it('units a dead holder held come back to a waiting Semaphore', async () => {
+      const sem = new Semaphore(3);
+      const ready = new Event();
+      const holder = new Process({ target: s.holdForever, args: [sem, ready, 2], context });
+      holder.start();
+      try {
+        assert.equal(await within(20_000, ready.wait(20_000)), true);
+        assert.equal(await sem.getValue(), 1);
+        assert.equal(sem.tryAcquire(), true);
+        const got = sem.acquire({ timeout: 20_000 });
+        if (context === 'process') process.kill(holder.pid!, 'SIGKILL'); else await holder.terminate();
+        await within(20_000, holder.join());
+        assert.equal(await within(20_000, got), true);
+        // 3 units: two came back from the holder, this process holds two now.
+        assert.equal(await sem.getValue(), 1);
+        sem.releaseSync(); sem.releaseSync();
+        assert.equal(await sem.getValue(), 3);
+      } finally {
+        if (holder.isAlive()) holder.kill();
+      }
+    });
+  });
+}
+
+describe('hub-only locks refuse the synchronous calls', () => {
+  it("a manager's Lock and Semaphore: ERR_SHARED_MEMORY_UNAVAILABLE, saying what to use", async () => {
+    await using m = await Manager();
+    const lock = await m.Lock();
+    const sem = await m.Semaphore(1);
+    for (const x of [lock, sem]) {
+      assert.throws(() => x.tryAcquire(), { code: 'ERR_SHARED_MEMORY_UNAVAILABLE', message: /acquire\(\{ block: false \}\)/ });
+      assert.throws(() => x.releaseSync(), { code: 'ERR_SHARED_MEMORY_UNAVAILABLE' });
+      assert.equal(await x.acquire({ block: false }), true);
+      await x.release();
+    }
+  });
+});
