@@ -4,7 +4,7 @@
 // hub-only objects (a manager's) refusing the synchronous calls with a code.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Process, Pool, Queue, Lock, RLock, Semaphore, BoundedSemaphore, Event, Value, Manager } from 'multiproc';
+import { Process, Pool, Queue, Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event, Value, Manager } from 'multiproc';
 import * as s from './fixtures/sync-targets.ts';
 import { contexts, within, rejection } from './helpers.ts';
 
@@ -71,6 +71,39 @@ for (const context of contexts) {
       assert.equal(s.syncPairs(sem, 10), 10);
       assert.deepEqual(s.tryTwice(sem), [true, true]);
       assert.equal(await sem.getValue(), 1);
+    });
+
+    it('Condition: a notify nobody waits for is free, and every real waiter is still woken (also after a timed-out one)', async () => {
+      const lock = new Lock();
+      const cond = new Condition(lock);
+      const other = new Condition(lock);
+      const log = new Queue<string>();
+      {
+        await using _h = await cond.enter();
+        for (let i = 0; i < 1000; i++) await cond.notify();
+        await cond.notifyAll();
+      }
+      assert.equal((await rejection(cond.notify())).code, 'ERR_NOT_OWNER');
+      const early = pool.apply(s.condWaiter, [cond, log, 'early', 150]);
+      assert.equal(await within(20_000, log.get()), 'early:waiting');
+      assert.equal(await within(20_000, log.get()), 'early:timeout');
+      await within(20_000, early);
+      // A waiter at another Condition over the same lock: this one's notify still finds its own.
+      const elsewhere = pool.apply(s.condWaiter, [other, log, 'other', 400]);
+      assert.equal(await within(20_000, log.get()), 'other:waiting');
+      const late = new Process({ target: s.condWaiter, args: [cond, log, 'late', 60_000], context });
+      late.start();
+      assert.equal(await within(20_000, log.get()), 'late:waiting');
+      {
+        await using _h = await cond.enter();
+        await cond.notify();
+      }
+      const seen = [await within(20_000, log.get()), await within(20_000, log.get())].sort();
+      assert.deepEqual(seen, ['late:notified', 'other:timeout']);
+      await within(20_000, late.join());
+      await within(20_000, elsewhere);
+      await using _h = await cond.enter();
+      await cond.notify();
     });
 
     it('units a dead holder held come back to a waiting Semaphore', async () => {

@@ -1,5 +1,5 @@
 // Condition over a Lock or RLock of the same hub (an RLock by default, as in CPython).
-import { threadId } from 'node:worker_threads';
+import { selfPid, selfThread } from '../runtime/pid.js';
 import { misuse, typeErr } from '../errors.js';
 import { HubProxy, adopt, isAdopting, registerProxyType, timeoutArg } from '../hub/proxy.js';
 import { Lock, LockBase, RLock, type Held } from './lock.js';
@@ -34,7 +34,7 @@ export class Condition extends HubProxy {
   /** Releases the lock, waits for notify() or `timeout` ms, takes the lock back. False on timeout. */
   wait(timeout?: number): Promise<boolean> {
     this.#lock.attachNow();
-    return this.call('wait', timeoutArg(timeout, 'Condition.wait()'), process.pid, threadId) as Promise<boolean>;
+    return this.call('wait', timeoutArg(timeout, 'Condition.wait()'), selfPid, selfThread) as Promise<boolean>;
   }
 
   /** Waits until `predicate()` is truthy (checked with the lock held); returns its last value. */
@@ -53,11 +53,22 @@ export class Condition extends HubProxy {
 
   notify(n = 1): Promise<void> {
     if (!Number.isInteger(n) || n < 0) throw typeErr('ERR_INVALID_ARG_VALUE', 'notify(n): n must be an integer >= 0');
-    this.#lock.attachNow();
-    return this.call('notify', n, process.pid, threadId).then(() => undefined);
+    return this.#notify(n);
   }
 
-  notifyAll(): Promise<void> { this.#lock.attachNow(); return this.call('notify', null, process.pid, threadId).then(() => undefined); }
+  notifyAll(): Promise<void> { return this.#notify(null); }
+
+  #notify(n: number | null): Promise<void> {
+    // A lock in shared memory knows whether anyone waits: a notify nobody hears needs no message.
+    const local = this.#lock.idleConditionCheck();
+    if (local && local.waiters === 0) return local.held ? Promise.resolve() : Promise.reject(notOwner('notify'));
+    this.#lock.attachNow();
+    return this.call('notify', n, selfPid, selfThread).then(() => undefined);
+  }
+}
+
+function notOwner(what: string): Error {
+  return misuse('ERR_NOT_OWNER', `Condition.${what}() needs its lock: acquire it first (await using _ = await cond.enter())`);
 }
 
 registerProxyType('Condition', Condition);

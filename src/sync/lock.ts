@@ -5,7 +5,7 @@
 import { selfPid, selfThread } from '../runtime/pid.js';
 import { misuse } from '../errors.js';
 import { HubProxy, isAdopting, registerProxyType, wireTimeoutOf, type WaitOptions } from '../hub/proxy.js';
-import { COUNT, PID, SHARED_LOCK_BYTES, STATE, THREAD, WAITERS } from '../hub/objects/shared-lock.js';
+import { COND_WAITERS, COUNT, PID, SHARED_LOCK_BYTES, STATE, THREAD, WAITERS } from '../hub/objects/shared-lock.js';
 import { onWorkerThreadExit } from '../runtime/exit-hooks.js';
 import { globalSingleton } from '../runtime/state.js';
 import { nativeAddon } from '../shm/native.js';
@@ -32,13 +32,13 @@ abstract class LockBase extends HubProxy {
 
   protected constructor(type: string, spec: object, shared: Segment | null = null) {
     super(type, shared ? { ...spec, shm: shared.name } : spec, shared === null);
-    if (shared) { this.#words = new Int32Array(shared.sab, 0, 5); track(this); }
+    if (shared) { this.#words = new Int32Array(shared.sab, 0, 6); track(this); }
   }
 
   #shm(): Int32Array | null {
     if (this.#words === undefined) {
       const name = (this.spec as { shm?: unknown }).shm;
-      this.#words = typeof name === 'string' ? new Int32Array(attachSegment(name).sab, 0, 5) : null;
+      this.#words = typeof name === 'string' ? new Int32Array(attachSegment(name).sab, 0, 6) : null;
       if (this.#words) track(this);
     }
     return this.#words;
@@ -137,6 +137,17 @@ abstract class LockBase extends HubProxy {
     // Store-then-check against the hub, which sets the flag then tries to take the lock.
     Atomics.store(a, STATE, 0);
     if (Atomics.load(a, WAITERS) === 1) { try { this.note('released'); } catch { /* hub gone */ } }
+  }
+
+  /**
+   * @internal For Condition.notify(): in shared memory, whether this thread holds the lock
+   * (true/false) and nobody waits at a Condition over it; null when only the hub knows.
+   */
+  idleConditionCheck(): { held: boolean; waiters: number } | null {
+    const a = this.#shm();
+    if (!a) return null;
+    const held = Atomics.load(a, STATE) === 1 && Atomics.load(a, PID) === selfPid && Atomics.load(a, THREAD) === selfThread;
+    return { held, waiters: Atomics.load(a, COND_WAITERS) };
   }
 
   /** @internal A worker thread of this process ended: if it held this lock, the lock is free again. */

@@ -30,11 +30,12 @@ export class ConditionObject implements HubObject {
         const timeout = wireTimeout(args[0]);
         const id = identityOf(args, 1);
         const lock = this.checkOwner(peer, id, 'wait');
+        this.counted(lock, 1);
         const saved = lock.releaseAll(peer, id);
         // Woken (true) or timed out (false): either way the lock is ours again before we answer.
         const reacquire = (w: { peer: Peer; reply: Reply; data: [number, Identity] }, result: boolean) =>
           lock.restore(w.peer, w.data[0], w.reply, () => w.reply.ok(result), w.data[1]);
-        this.waiters.add(peer, reply, [saved, id], timeout, (w) => reacquire(w, false));
+        this.waiters.add(peer, reply, [saved, id], timeout, (w) => { this.counted(lock, -1); reacquire(w, false); });
         return;
       }
       case 'notify': {
@@ -44,6 +45,7 @@ export class ConditionObject implements HubObject {
         while (n-- > 0) {
           const w = this.waiters.shift();
           if (!w) break;
+          this.counted(lock, -1);
           lock.restore(w.peer, w.data[0], w.reply, () => w.reply.ok(true), w.data[1]);
         }
         reply.ok();
@@ -53,5 +55,14 @@ export class ConditionObject implements HubObject {
     }
   }
 
-  peerGone(peer: Peer): void { this.waiters.dropPeer(peer); }
+  /** Keeps the count of Condition waiters in a shared-memory lock's words (see SharedLockObject). */
+  private counted(lock: LockObject | SharedLockObject, n: number): void {
+    if (lock instanceof SharedLockObject) lock.conditionWaiters(n);
+  }
+
+  peerGone(peer: Peer): void {
+    const gone = this.waiters.dropPeer(peer).length;
+    const lock = this.table.get(this.lockId);
+    if (gone > 0 && lock instanceof SharedLockObject) lock.conditionWaiters(-gone);
+  }
 }

@@ -4,7 +4,8 @@
 // (FIFO, hub-decided timeouts, as for hub-only locks). The two sides never lose a wake-up:
 // a releaser stores "free" then reads the waiters flag; the hub stores the flag then tries to
 // take the lock for the head waiter (each sees the other's write).
-// Words: state (0 free, 1 held), waiters flag, owner pid, owner thread, recursion count.
+// Words: state (0 free, 1 held), waiters flag, owner pid, owner thread, recursion count, and
+// how many wait at Conditions over this lock (so a notify() nobody waits for needs no message).
 // A holder whose process died is noticed by the hub while someone waits (its pid is gone); a
 // worker thread that ended holding it is freed by the thread that started it (sync/lock.ts).
 import { misuse } from '../../errors.js';
@@ -13,7 +14,7 @@ import type { Segment } from '../../shm/segment.js';
 import type { HubObject, Peer, Reply } from '../hub-object.js';
 import { WaitList, wireTimeout } from '../wait-list.js';
 
-export const STATE = 0, WAITERS = 1, PID = 2, THREAD = 3, COUNT = 4;
+export const STATE = 0, WAITERS = 1, PID = 2, THREAD = 3, COUNT = 4, COND_WAITERS = 5;
 export const SHARED_LOCK_BYTES = 32;
 const CHECK_MS = 200;
 
@@ -33,8 +34,14 @@ export class SharedLockObject implements HubObject {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(readonly type: 'Lock' | 'RLock', seg: Segment) {
-    this.a = new Int32Array(seg.sab, 0, 5);
+    this.a = new Int32Array(seg.sab, 0, 6);
   }
+
+  /**
+   * For Condition: `n` more (or fewer) wait at a Condition over this lock. Counted up before
+   * the waiter's lock is released, so a notifier, who must hold the lock, always sees it.
+   */
+  conditionWaiters(n: number): void { Atomics.add(this.a, COND_WAITERS, n); }
 
   holds(_peer: Peer, id: Identity): boolean {
     return Atomics.load(this.a, STATE) === 1 && Atomics.load(this.a, PID) === id[0] && Atomics.load(this.a, THREAD) === id[1];
