@@ -97,6 +97,9 @@ export class BaseManager {
     if (this.#state !== 'initial') throw misuse('ERR_MANAGER_STATE', `${what}: this manager was already started, connected or shut down; create a new one`);
   }
 
+  /** The server's process id once start() has run (this process's own for context 'thread'); else undefined. */
+  get pid(): number | undefined { return this.#handle && this.#handle.pid > 0 ? this.#handle.pid : undefined; }
+
   /** Starts the server in its own process (or thread with context 'thread'). */
   async start(): Promise<void> {
     this.#checkInitial('start()');
