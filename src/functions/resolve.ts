@@ -2,6 +2,7 @@
 // that started this worker) and pick the export, or rebuild a self-contained function.
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { typeErr } from '../errors.js';
 import { runtimeState } from '../runtime/state.js';
 import type { ExportRef, FnRef } from './reference.js';
@@ -10,10 +11,15 @@ import { displayPath } from './reference.js';
 const modules = new Map<string, Record<string, unknown>>();
 let tsxReady: Promise<void> | undefined;
 
-/** Thread workers cannot import .ts under tsx until tsx registers its hooks in that thread. */
+/**
+ * Thread workers cannot import .ts under tsx until tsx registers its hooks in that thread. A
+ * child process that inherited `--import tsx` has them already: registering a second time
+ * would transform every module twice (and the second pass wraps tsx's own helpers in named
+ * closures, which made each `await using` block several times slower).
+ */
 function ensureTsx(): Promise<void> {
   const api = runtimeState().tsxApi;
-  if (!api) return Promise.resolve();
+  if (!api || (isMainThread && process.execArgv.some((a) => /[\\/]tsx[\\/]/.test(a) || a === 'tsx'))) return Promise.resolve();
   tsxReady ??= (async () => {
     const mod = (await import(api)) as { register: () => unknown };
     mod.register();
