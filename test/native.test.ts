@@ -34,9 +34,9 @@ describe('native addon', () => {
       assert.throws(() => addon.open(name, 4096, true, true), { code: 'EEXIST' });
       assert.throws(() => addon.open('/mp-missing-x', 0, false, false), { code: 'ENOENT' });
       // The child adds, sets the flag, wakes us: the async wait ends without blocking the loop.
-      const woken = waitAsync(sab, 0, 0, 10_000);
+      const woken = waitAsync(sab, 0, 0, 30_000);
       const c = spawn(process.execPath, [child, name, 'add-and-wake'], { stdio: 'inherit' });
-      assert.equal(await within(10_000, woken), 0);
+      assert.equal(await within(30_000, woken), 0, "the wake from the child did not arrive (or the child took 30 s to start)");
       assert.equal(Atomics.load(new Int32Array(sab), 1), 41);
       await within(10_000, new Promise((r) => c.on('exit', r)));
       // Timeouts: async and blocking.
