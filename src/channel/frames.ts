@@ -54,6 +54,8 @@ export class FrameReader {
   }
 
   private take(n: number): Uint8Array {
+    // An empty frame whose header ended the pending bytes: nothing to take (and no pending[0]).
+    if (n === 0) return new Uint8Array(0);
     const first = this.pending[0]!;
     if (first.length >= n) {
       const out = first.subarray(0, n);

@@ -296,13 +296,29 @@ const untrusted = globalSingleton('untrustedDecodes', () => ({ depth: 0 }));
 /** True while a message from an untrusted peer decodes. */
 export function decodingUntrusted(): boolean { return untrusted.depth > 0; }
 
-/** Decodes bytes from `encode`. Synchronous unless the message needs a module not yet imported. */
+/**
+ * Decodes bytes from `encode`. Synchronous unless the message needs a module not yet imported.
+ * With `allowModules: false` (a peer outside the process tree) it is always synchronous, and
+ * bad bytes only ever throw errors with a `code` (ERR_INVALID_MESSAGE unless a reviver had a
+ * more precise one), also for a message nested too deeply to decode.
+ */
 export function decode(bytes: Uint8Array, options: DecodeOptions = {}): unknown {
   if (options.allowModules === false) {
     untrusted.depth++;
-    try { return decodeWith(bytes, options); } finally { untrusted.depth--; }
+    try { return decodeWith(bytes, options); } catch (e) { throw invalidMessage(e); } finally { untrusted.depth--; }
   }
   return decodeWith(bytes, options);
+}
+
+/** A peer's bad bytes as an error with a code (msgpackr and V8 throw plain Error, TypeError, RangeError). */
+function invalidMessage(e: unknown): Error {
+  if (e instanceof Error && typeof (e as { code?: unknown }).code === 'string') return e;
+  const tooDeep = e instanceof RangeError && /call stack/i.test(e.message);
+  const err = typeErr('ERR_INVALID_MESSAGE', tooDeep
+    ? 'invalid message from peer: it is nested too deeply to decode'
+    : `invalid message from peer: ${e instanceof Error ? e.message : String(e)}`);
+  err.cause = e;
+  return err;
 }
 
 function decodeWith(bytes: Uint8Array, options: DecodeOptions): unknown {
