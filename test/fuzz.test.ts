@@ -12,9 +12,11 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
+import { Packr } from 'msgpackr';
 import { FrameReader, joinFrames } from '../dist/esm/channel/frames.js';
 import { encode, decode, decodingUntrusted } from '../dist/esm/codec/codec.js';
 import { decodeFromPeer } from '../dist/esm/connection/connection.js';
+import { SharedMemory } from '../dist/esm/shm/shared-memory.js';
 import { EXT, ext, exportRef, hostileModuleUrl, manifest, msgpack, naming, shared, type Shape } from './fixtures/crafted.ts';
 
 const seed = Number(process.env.FUZZ_SEED ?? 20261121);
@@ -311,6 +313,28 @@ describe('untrusted decode under fuzzing', () => {
       const { error } = decodeHostile(shared(t, state));
       if (t === 'multiproc.Connection') assert.equal(error?.code, 'ERR_INVALID_MESSAGE');
     }), params(400));
+  });
+
+  test('msgpack read outside decode() (a channel envelope) never revives a shared object', T, () => {
+    // msgpackr's extensions are global: the hub reads each frame's envelope with its own Packr.
+    const envelope = new Packr({ useRecords: false, structuredClone: false });
+    const shm = new SharedMemory({ create: true, size: 16 });
+    try {
+      const framed = Buffer.concat([Uint8Array.of(0x92, 0x02), shared('multiproc.SharedMemory', shm.name)]); // [2, <record>]
+      assert.throws(() => envelope.unpack(framed), { code: 'ERR_INVALID_MESSAGE', message: /only decode\(\) revives shared objects/ });
+      // decode() attaches by name, as designed.
+      const attached = decode(shared('multiproc.SharedMemory', shm.name), { allowModules: false }) as SharedMemory;
+      assert.equal(attached.name, shm.name);
+      attached.close();
+    } finally {
+      shm.close();
+      shm.unlink();
+    }
+    const type = fc.constantFrom('multiproc.Connection', 'multiproc.hub', 'multiproc.SharedMemory', 'multiproc.ShmLock', 'multiproc.Value');
+    fc.assert(fc.property(type, sendable, (t, state) => {
+      // Refused at the record (ERR_INVALID_MESSAGE), or earlier by msgpackr for a state it cannot read.
+      assert.throws(() => envelope.unpack(Buffer.concat([Uint8Array.of(0x91), shared(t, state)])));
+    }), params(200));
   });
 
   test('records of the codec with random contents: a value or a coded error', T, () => {

@@ -49,7 +49,7 @@ export class FrameReader {
 
   private check(len: number): void {
     if (len > this.maxFrame) {
-      throw rangeErr('ERR_FRAME_TOO_LARGE', `a peer announced a ${len}-byte frame; the limit is ${this.maxFrame} bytes (raise maxFrameSize if this is expected)`);
+      throw rangeErr('ERR_FRAME_TOO_LARGE', `a peer announced a ${len}-byte frame; the limit is ${this.maxFrame} bytes (a Listener, Client or manager takes a larger maxMessageSize if this is expected)`);
     }
   }
 

@@ -113,10 +113,19 @@ addExtension({
 
 addExtension({ Class: NegativeZero, type: EXT_NEG_ZERO, write: () => 0, read: () => -0 });
 
+// msgpackr's extensions are global: any msgpack reader in the process (a channel's envelope,
+// which peers fill) would meet this record too. Only decode() may revive a shared object.
+let reading = 0;
+function unpackValue(p: Packr, bytes: Uint8Array): unknown {
+  reading++;
+  try { return p.unpack(bytes); } finally { reading--; }
+}
+
 addExtension({
   Class: SharedNode, type: EXT_SHARED,
   write: (n: SharedNode) => [n.type, n.state],
   read: ([type, state]: [string, unknown]) => {
+    if (reading === 0) throw typeErr('ERR_INVALID_MESSAGE', 'a shared object record outside an encoded value; only decode() revives shared objects');
     const revive = sharedTypes.get(type);
     if (!revive) throw typeErr('ERR_INVALID_MESSAGE', `message carries an unknown shared object type '${String(type)}'`);
     return revive(state);
@@ -259,7 +268,7 @@ function unpackWith(m: Manifest, classes: TableEntry[]): unknown {
   const saved = table;
   table = classes;
   let value: unknown;
-  try { value = (m.cyclic ? cyclicPackr : packr).unpack(m.body); } finally { table = saved; }
+  try { value = unpackValue(m.cyclic ? cyclicPackr : packr, m.body); } finally { table = saved; }
   if (classes.length > 0) restorePrototypes(value, classes);
   return value;
 }
@@ -322,7 +331,7 @@ function invalidMessage(e: unknown): Error {
 }
 
 function decodeWith(bytes: Uint8Array, options: DecodeOptions): unknown {
-  const top = packr.unpack(bytes);
+  const top = unpackValue(packr, bytes);
   // 0xc1 is never used by msgpack; msgpackr hands back a marker object for it.
   if (top && typeof top === 'object' && (top as object).constructor?.name === 'C1Type') throw typeErr('ERR_INVALID_MESSAGE', 'invalid message: byte 0xc1');
   if (!(top instanceof Manifest)) return top;
