@@ -121,6 +121,26 @@ describe('a BaseManager server over TCP facing hostile peers', () => {
     assert.ok(rssOf(serverPid) - rss < 256 * 1024 * 1024, 'the server allocated memory for an announced length');
   });
 
+  it("a client's maxMessageSize: an answer over it breaks that client's connection only", async () => {
+    const small = new HostileManager({ address, authKey: KEY, maxMessageSize: 1024 });
+    await within(20_000, small.connect());
+    const mine = await within(10_000, small.Echo());
+    assert.equal((await mine.repeat(1000)).length, 1000);
+    const e = await rejection(mine.repeat(2000), 10_000);
+    assert.equal(e.code, 'ERR_HUB_CLOSED', `${e.name}: ${e.message}`);
+    assert.equal((e.cause as { code?: string }).code, 'ERR_FRAME_TOO_LARGE');
+    await honest();
+  });
+
+  it('maxMessageSize and handshakeTimeout are checked when the manager is made (ERR_OUT_OF_RANGE)', () => {
+    for (const maxMessageSize of [0, -1, 1.5, 2 ** 31, NaN, '1' as unknown as number]) {
+      assert.throws(() => new HostileManager({ address, authKey: KEY, maxMessageSize }), { code: 'ERR_OUT_OF_RANGE', message: /maxMessageSize must be an integer number of bytes from 1 to/ });
+    }
+    for (const handshakeTimeout of [0, -5, NaN, 2 ** 31, 'x' as unknown as number]) {
+      assert.throws(() => new HostileManager({ address, authKey: KEY, handshakeTimeout }), { code: 'ERR_OUT_OF_RANGE', message: /handshakeTimeout must be a positive number of ms up to 2147483647/ });
+    }
+  });
+
   it('a wrong authKey 1000 times in a row: each refused with AuthenticationError, then an honest client connects', async () => {
     const fds = fdsOf(serverPid);
     const outcomes = await within(90_000, inWaves(1000, 25, (i) => new HostileManager({ address, authKey: `wrong key ${i}` }).connect()), 'the wrong keys');
@@ -259,6 +279,27 @@ describe('a Listener over TCP facing hostile peers', () => {
       await p.closedByServer('the listener closing the connection', 5000);
     }
     await honest(l);
+  });
+
+  it('maxMessageSize and handshakeTimeout are checked at once (ERR_OUT_OF_RANGE); Infinity means no handshake limit', async () => {
+    const address = { host: '127.0.0.1', port: 1 };
+    for (const maxMessageSize of [-1, 1.5, 2 ** 32, NaN]) {
+      assert.throws(() => new Listener({ address, maxMessageSize }), { code: 'ERR_OUT_OF_RANGE', message: /maxMessageSize must be an integer/ });
+      assert.throws(() => Client(address, { maxMessageSize }), { code: 'ERR_OUT_OF_RANGE' });
+    }
+    // Over 2^31 - 1 ms, Node's timers fire after 1 ms: such a Listener refused every client.
+    for (const handshakeTimeout of [0, -1, NaN, 2 ** 31]) {
+      assert.throws(() => new Listener({ address, handshakeTimeout }), { code: 'ERR_OUT_OF_RANGE', message: /handshakeTimeout must be a positive number of ms up to 2147483647/ });
+      assert.throws(() => Client(address, { handshakeTimeout }), { code: 'ERR_OUT_OF_RANGE' });
+    }
+    // A Client with no limit used to time out at once ("within Infinity ms").
+    const l = await listen({ handshakeTimeout: Infinity });
+    const client = Client(l.address, { authKey: KEY, handshakeTimeout: Infinity });
+    const server = await within(10_000, l.accept());
+    const c = await within(10_000, client);
+    open.push(server, c);
+    await c.send('no limit');
+    assert.equal(await within(5000, server.recv()), 'no limit');
   });
 
   it('a wrong authKey 1000 times in a row: each refused with AuthenticationError, then an honest client connects', async () => {

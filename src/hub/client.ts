@@ -232,7 +232,8 @@ const links = globalSingleton('hubLinks', () => new Map<string, HubLink>());
  * link that failed (a new connect() to a server that may have restarted, or a new key).
  */
 export function linkTo(target: HubTarget, fresh = false): HubLink {
-  const key = `${addressKey(target.address)}|${target.key ? Buffer.from(target.key).toString('hex') : ''}`;
+  // Limits are part of the key: a manager given its own maxMessageSize gets its own connection.
+  const key = `${addressKey(target.address)}|${target.key ? Buffer.from(target.key).toString('hex') : ''}|${target.maxMessageSize ?? ''}|${target.handshakeTimeout ?? ''}`;
   let link = links.get(key);
   if (!link || (fresh && link.error)) {
     // A link that failed stays: later calls reject at once instead of reconnecting to a dead hub.
