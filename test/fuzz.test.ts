@@ -215,9 +215,10 @@ function assertNothingRan(): void {
 describe('untrusted decode under fuzzing', () => {
   before(() => { process.env.MULTIPROC_MARKER_DIR = markerDir; });
   after(() => {
-    assertNothingRan();
-    delete process.env.MULTIPROC_MARKER_DIR;
-    rmSync(markerDir, { recursive: true, force: true });
+    try { assertNothingRan(); } finally {
+      delete process.env.MULTIPROC_MARKER_DIR;
+      rmSync(markerDir, { recursive: true, force: true });
+    }
   });
 
   test('random bytes: a value or an Error with a code, never a Promise; the codec works after', T, () => {

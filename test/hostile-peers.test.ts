@@ -60,9 +60,10 @@ const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/
 const fdsOf = (pid: number | 'self') => readdirSync(`/proc/${pid}/fd`).length;
 
 after(() => {
-  assertNeverImported();
-  delete process.env.MULTIPROC_MARKER_DIR;
-  rmSync(markerDir, { recursive: true, force: true });
+  try { assertNeverImported(); } finally {
+    delete process.env.MULTIPROC_MARKER_DIR;
+    rmSync(markerDir, { recursive: true, force: true });
+  }
 });
 
 describe('a BaseManager server over TCP facing hostile peers', () => {

@@ -55,8 +55,9 @@ export class Barrier extends HubProxy {
    */
   async #namedAction(): Promise<() => unknown> {
     if (this.hubTarget.trusted === false) {
-      throw misuse('ERR_UNTRUSTED_ACTION', 'this Barrier came from outside this program (a remote manager or a socket peer) and names its action, ' +
-        'which this process does not run; pass { action } where the Barrier is created and arrive last there, or do the work when wait() resolves with index 0');
+      throw misuse('ERR_UNTRUSTED_ACTION', 'this Barrier came from outside this program (a remote manager or a socket peer) and only its reference names its action, ' +
+        'which this process does not import or run; the barrier is broken. Only a process that passed { action } itself runs it: ' +
+        'make the Barrier without one and do the work where wait() resolves with index 0');
     }
     return await resolveFnRef((this.spec as BarrierSpec).ref!) as () => unknown;
   }
