@@ -49,11 +49,13 @@ export class FrameReader {
 
   private check(len: number): void {
     if (len > this.maxFrame) {
-      throw rangeErr('ERR_FRAME_TOO_LARGE', `a peer announced a ${len}-byte frame; the limit is ${this.maxFrame} bytes (raise maxFrameSize if this is expected)`);
+      throw rangeErr('ERR_FRAME_TOO_LARGE', `a peer announced a ${len}-byte frame; the limit is ${this.maxFrame} bytes (a Listener, Client or manager takes a larger maxMessageSize if this is expected)`);
     }
   }
 
   private take(n: number): Uint8Array {
+    // An empty frame whose header ended the pending bytes: nothing to take (and no pending[0]).
+    if (n === 0) return new Uint8Array(0);
     const first = this.pending[0]!;
     if (first.length >= n) {
       const out = first.subarray(0, n);

@@ -113,10 +113,19 @@ addExtension({
 
 addExtension({ Class: NegativeZero, type: EXT_NEG_ZERO, write: () => 0, read: () => -0 });
 
+// msgpackr's extensions are global: any msgpack reader in the process (a channel's envelope,
+// which peers fill) would meet this record too. Only decode() may revive a shared object.
+let reading = 0;
+function unpackValue(p: Packr, bytes: Uint8Array): unknown {
+  reading++;
+  try { return p.unpack(bytes); } finally { reading--; }
+}
+
 addExtension({
   Class: SharedNode, type: EXT_SHARED,
   write: (n: SharedNode) => [n.type, n.state],
   read: ([type, state]: [string, unknown]) => {
+    if (reading === 0) throw typeErr('ERR_INVALID_MESSAGE', 'a shared object record outside an encoded value; only decode() revives shared objects');
     const revive = sharedTypes.get(type);
     if (!revive) throw typeErr('ERR_INVALID_MESSAGE', `message carries an unknown shared object type '${String(type)}'`);
     return revive(state);
@@ -259,7 +268,7 @@ function unpackWith(m: Manifest, classes: TableEntry[]): unknown {
   const saved = table;
   table = classes;
   let value: unknown;
-  try { value = (m.cyclic ? cyclicPackr : packr).unpack(m.body); } finally { table = saved; }
+  try { value = unpackValue(m.cyclic ? cyclicPackr : packr, m.body); } finally { table = saved; }
   if (classes.length > 0) restorePrototypes(value, classes);
   return value;
 }
@@ -296,17 +305,33 @@ const untrusted = globalSingleton('untrustedDecodes', () => ({ depth: 0 }));
 /** True while a message from an untrusted peer decodes. */
 export function decodingUntrusted(): boolean { return untrusted.depth > 0; }
 
-/** Decodes bytes from `encode`. Synchronous unless the message needs a module not yet imported. */
+/**
+ * Decodes bytes from `encode`. Synchronous unless the message needs a module not yet imported.
+ * With `allowModules: false` (a peer outside the process tree) it is always synchronous, and
+ * bad bytes only ever throw errors with a `code` (ERR_INVALID_MESSAGE unless a reviver had a
+ * more precise one), also for a message nested too deeply to decode.
+ */
 export function decode(bytes: Uint8Array, options: DecodeOptions = {}): unknown {
   if (options.allowModules === false) {
     untrusted.depth++;
-    try { return decodeWith(bytes, options); } finally { untrusted.depth--; }
+    try { return decodeWith(bytes, options); } catch (e) { throw invalidMessage(e); } finally { untrusted.depth--; }
   }
   return decodeWith(bytes, options);
 }
 
+/** A peer's bad bytes as an error with a code (msgpackr and V8 throw plain Error, TypeError, RangeError). */
+function invalidMessage(e: unknown): Error {
+  if (e instanceof Error && typeof (e as { code?: unknown }).code === 'string') return e;
+  const tooDeep = e instanceof RangeError && /call stack/i.test(e.message);
+  const err = typeErr('ERR_INVALID_MESSAGE', tooDeep
+    ? 'invalid message from peer: it is nested too deeply to decode'
+    : `invalid message from peer: ${e instanceof Error ? e.message : String(e)}`);
+  err.cause = e;
+  return err;
+}
+
 function decodeWith(bytes: Uint8Array, options: DecodeOptions): unknown {
-  const top = packr.unpack(bytes);
+  const top = unpackValue(packr, bytes);
   // 0xc1 is never used by msgpack; msgpackr hands back a marker object for it.
   if (top && typeof top === 'object' && (top as object).constructor?.name === 'C1Type') throw typeErr('ERR_INVALID_MESSAGE', 'invalid message: byte 0xc1');
   if (!(top instanceof Manifest)) return top;

@@ -32,6 +32,8 @@ export interface ListenerOptions extends ClientOptions {
 
 type Settings = { key: Buffer; maxMessageSize: number; timeout: number };
 
+const MAX_TIMER_MS = 0x7fffffff;
+
 const invalid = (message: string) => typeErr('ERR_INVALID_ARG_VALUE', message);
 const wrongType = (message: string) => typeErr('ERR_INVALID_ARG_TYPE', message);
 
@@ -64,8 +66,9 @@ function checkOptions(options: ClientOptions, who: string): Settings {
   if (!Number.isInteger(maxMessageSize) || maxMessageSize < 0 || maxMessageSize > 0xfffffffe) {
     throw rangeErr('ERR_OUT_OF_RANGE', `${who} maxMessageSize must be an integer from 0 to ${0xfffffffe}, got ${maxMessageSize}`);
   }
-  if (typeof handshakeTimeout !== 'number' || !(handshakeTimeout > 0)) {
-    throw rangeErr('ERR_OUT_OF_RANGE', `${who} handshakeTimeout must be a positive number of ms, got ${String(handshakeTimeout)}`);
+  // Node's timers cap at 2^31 - 1 ms (a longer one fires after 1 ms); Infinity means no limit.
+  if (typeof handshakeTimeout !== 'number' || !(handshakeTimeout > 0) || (handshakeTimeout > MAX_TIMER_MS && handshakeTimeout !== Infinity)) {
+    throw rangeErr('ERR_OUT_OF_RANGE', `${who} handshakeTimeout must be a positive number of ms up to ${MAX_TIMER_MS} (or Infinity), got ${String(handshakeTimeout)}`);
   }
   return { key, maxMessageSize, timeout: handshakeTimeout };
 }
@@ -267,7 +270,7 @@ export function Client<T = unknown>(address: Address, options: ClientOptions = {
   const settings = checkOptions(options, 'Client');
   return new Promise<Connection<T>>((resolve, reject) => {
     const socket = lazyNet().connect(target);
-    const timer = setTimeout(() => {
+    const timer = settings.timeout === Infinity ? undefined : setTimeout(() => {
       socket.destroy();
       reject(new TimeoutError(`could not connect to ${describe(target)} within ${settings.timeout} ms`));
     }, settings.timeout);

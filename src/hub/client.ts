@@ -27,6 +27,10 @@ export interface HubTarget {
   patient?: boolean;
   /** Values from it may name modules to import (false for a manager reached over the network). */
   trusted?: boolean;
+  /** Largest message accepted from the hub, in bytes (default 1 GiB). */
+  maxMessageSize?: number;
+  /** ms allowed for the handshake (default 10_000). */
+  handshakeTimeout?: number;
 }
 
 /** The hub may still be starting (a hub thread, a manager process): retry refused connects this long. */
@@ -54,7 +58,7 @@ export class HubLink {
     for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
       try {
         const socket = await this.open();
-        const rest = await clientHandshake(socket, this.target.key ?? programAuthKey());
+        const rest = await clientHandshake(socket, this.target.key ?? programAuthKey(), { timeout: this.target.handshakeTimeout });
         this.attachChannel(socket, rest);
         return;
       } catch (e) {
@@ -79,7 +83,7 @@ export class HubLink {
   }
 
   private attachChannel(socket: Socket, rest: Buffer): void {
-    const channel = new Channel(socketTransport(socket, rest));
+    const channel = new Channel(socketTransport(socket, rest), this.target.maxMessageSize);
     this.channel = channel;
     channel.onMessage = (msg) => this.receive(msg);
     channel.onClose((e) => this.fail(e ?? new Error('connection closed')));
@@ -228,7 +232,8 @@ const links = globalSingleton('hubLinks', () => new Map<string, HubLink>());
  * link that failed (a new connect() to a server that may have restarted, or a new key).
  */
 export function linkTo(target: HubTarget, fresh = false): HubLink {
-  const key = `${addressKey(target.address)}|${target.key ? Buffer.from(target.key).toString('hex') : ''}`;
+  // Limits are part of the key: a manager given its own maxMessageSize gets its own connection.
+  const key = `${addressKey(target.address)}|${target.key ? Buffer.from(target.key).toString('hex') : ''}|${target.maxMessageSize ?? ''}|${target.handshakeTimeout ?? ''}`;
   let link = links.get(key);
   if (!link || (fresh && link.error)) {
     // A link that failed stays: later calls reject at once instead of reconnecting to a dead hub.

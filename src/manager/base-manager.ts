@@ -3,7 +3,8 @@
 // Proxies it hands out are ordinary shared objects: transferable into Process and Pool.
 import { randomBytes } from 'node:crypto';
 import { decode, encode } from '../codec/codec.js';
-import { ProcessError, misuse, typeErr } from '../errors.js';
+import { DEFAULT_MAX_FRAME } from '../channel/frames.js';
+import { ProcessError, misuse, rangeErr, typeErr } from '../errors.js';
 import { toFnRef } from '../functions/reference.js';
 import { linkTo, type HubLink, type HubTarget } from '../hub/client.js';
 import { H, type HubAddress, type ObjectRef } from '../hub/protocol.js';
@@ -29,8 +30,14 @@ export interface ManagerOptions {
   authKey?: Uint8Array | string;
   /** Where start() runs the server: 'process' (default) or 'thread'. */
   context?: StartMethodName;
-  /** Largest message the server accepts from a client, in bytes. */
+  /**
+   * Largest message accepted from the other side, in bytes (default 1 GiB): by the server from
+   * each client, and by this manager's own connection from the server. A peer that announces a
+   * larger one is disconnected (ERR_FRAME_TOO_LARGE) before anything is allocated for it.
+   */
   maxMessageSize?: number;
+  /** ms a connecting peer has to finish the authentication handshake, on both sides (default 10_000). */
+  handshakeTimeout?: number;
 }
 
 type State = 'initial' | 'started' | 'connected' | 'serving' | 'shutdown';
@@ -47,11 +54,24 @@ function checkAddress(a: unknown): HubAddress | undefined {
   throw typeErr('ERR_INVALID_ARG_VALUE', 'address must be { host, port } or { path }');
 }
 
+function checkLimits(options: ManagerOptions): { maxMessageSize?: number; handshakeTimeout?: number } {
+  const { maxMessageSize, handshakeTimeout } = options;
+  if (maxMessageSize !== undefined && (!Number.isInteger(maxMessageSize) || maxMessageSize < 1 || maxMessageSize > DEFAULT_MAX_FRAME)) {
+    throw rangeErr('ERR_OUT_OF_RANGE', `maxMessageSize must be an integer number of bytes from 1 to ${DEFAULT_MAX_FRAME} (1 GiB, the default), got ${String(maxMessageSize)}`);
+  }
+  // Node's timers cap at 2^31 - 1 ms (a longer one fires after 1 ms); Infinity means no limit.
+  if (handshakeTimeout !== undefined && (typeof handshakeTimeout !== 'number' || !(handshakeTimeout > 0) || (handshakeTimeout > 0x7fffffff && handshakeTimeout !== Infinity))) {
+    throw rangeErr('ERR_OUT_OF_RANGE', `handshakeTimeout must be a positive number of ms up to ${0x7fffffff} (or Infinity), got ${String(handshakeTimeout)}`);
+  }
+  return { maxMessageSize, handshakeTimeout };
+}
+
 export class BaseManager {
   #address: HubAddress | undefined;
   readonly #key: Uint8Array | null;
   readonly #method: StartMethodName | undefined;
   readonly #maxMessageSize: number | undefined;
+  readonly #handshakeTimeout: number | undefined;
   #state: State = 'initial';
   #handle: WorkerHandle | null = null;
   #hub: Hub | null = null;
@@ -64,7 +84,9 @@ export class BaseManager {
     if (k !== undefined && typeof k !== 'string' && !(k instanceof Uint8Array)) throw typeErr('ERR_INVALID_ARG_TYPE', 'authKey must be a string or bytes');
     this.#key = k === undefined ? null : typeof k === 'string' ? new Uint8Array(Buffer.from(k)) : k;
     this.#method = options.context;
-    this.#maxMessageSize = options.maxMessageSize;
+    const limits = checkLimits(options);
+    this.#maxMessageSize = limits.maxMessageSize;
+    this.#handshakeTimeout = limits.handshakeTimeout;
   }
 
   /**
@@ -85,6 +107,11 @@ export class BaseManager {
   get address(): HubAddress | undefined { return this.#address; }
 
   #keyBytes(): Uint8Array { return this.#key ?? programAuthKey(); }
+
+  /** The limits given to the constructor, for both ends of every connection. */
+  #limits(): { maxMessageSize?: number; handshakeTimeout?: number } {
+    return { maxMessageSize: this.#maxMessageSize, handshakeTimeout: this.#handshakeTimeout };
+  }
 
   #registry(resolveRefs: boolean): { typeid: string; callable: unknown; exposed: string[] | null; methodToTypeid: Record<string, string> }[] {
     return [...registrationsOf(this.constructor).values()].map((r) => ({
@@ -114,7 +141,7 @@ export class BaseManager {
       role: 'manager', name: 'SyncManager-' + (++state.childCounter), identity: [...state.identity, state.childCounter], daemon: true,
       address: childAddress(), parent: { pid: process.pid, name: state.name },
       log: { level: getLogger().level, toStderr: getLogger().toStderr }, tsxApi: state.tsxApi, startMethod: method,
-      manager: { address, key: this.#keyBytes(), registry, maxMessageSize: this.#maxMessageSize },
+      manager: { address, key: this.#keyBytes(), registry, maxMessageSize: this.#maxMessageSize, handshakeTimeout: this.#handshakeTimeout },
     });
     this.#handle = handle;
     const bound = await new Promise<HubAddress>((resolve, reject) => {
@@ -131,14 +158,14 @@ export class BaseManager {
     // The server lives while this program does, and never keeps it alive by itself.
     handle.unref();
     this.#address = bound;
-    this.#target = { address: bound, key: this.#key, owner: 'the manager', trusted: true, patient: false };
+    this.#target = { address: bound, key: this.#key, owner: 'the manager', trusted: true, patient: false, ...this.#limits() };
   }
 
   /** Connects to a server another program started at `address`. */
   async connect(): Promise<void> {
     this.#checkInitial('connect()');
     if (!this.#address) throw misuse('ERR_INVALID_ARG_VALUE', 'connect() needs the server address: new MyManager({ address, authKey })');
-    const target: HubTarget = { address: this.#address, key: this.#key, owner: `the manager at ${JSON.stringify(this.#address)}`, trusted: false };
+    const target: HubTarget = { address: this.#address, key: this.#key, owner: `the manager at ${JSON.stringify(this.#address)}`, trusted: false, ...this.#limits() };
     // One round trip proves the key (AuthenticationError otherwise).
     await linkTo(target, true).request(H.CALL, ['', 'ping']).catch((e: { code?: string }) => {
       if (e.code === 'ERR_NO_SUCH_OBJECT') return;
@@ -156,10 +183,10 @@ export class BaseManager {
     for (const r of this.#registry(false)) registry.set(r.typeid, { callable: r.callable as TypeEntry['callable'], exposed: r.exposed, methodToTypeid: r.methodToTypeid });
     this.#state = 'serving';
     const done = new Promise<void>((resolve) => { this.#served = resolve; });
-    const hub = new Hub({ key: this.#keyBytes(), registry, maxMessageSize: this.#maxMessageSize, onShutdown: () => void this.shutdown() });
+    const hub = new Hub({ key: this.#keyBytes(), registry, ...this.#limits(), onShutdown: () => void this.shutdown() });
     this.#hub = hub;
     this.#address = await hub.listen(this.#address);
-    this.#target = { address: this.#address, key: this.#key, owner: 'the manager', trusted: true };
+    this.#target = { address: this.#address, key: this.#key, owner: 'the manager', trusted: true, ...this.#limits() };
     return done;
   }
 

@@ -21,7 +21,7 @@ export function managerServer(init: InitData, channel: Channel, exit: (code: num
         exposed: e.exposed, methodToTypeid: e.methodToTypeid,
       });
     }
-    hub = new Hub({ key: spec.key, registry, maxMessageSize: spec.maxMessageSize, onShutdown: stop });
+    hub = new Hub({ key: spec.key, registry, maxMessageSize: spec.maxMessageSize, handshakeTimeout: spec.handshakeTimeout, onShutdown: stop });
     const address = await hub.listen(spec.address);
     channel.send([M.READY, address]);
   })().catch((e: unknown) => {

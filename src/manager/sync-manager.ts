@@ -46,7 +46,8 @@ export class SyncManager extends BaseManager {
   Barrier(parties: number, options: BarrierOptions = {}): Promise<Barrier> {
     if (!Number.isInteger(parties) || parties < 1) throw typeErr('ERR_INVALID_ARG_VALUE', 'Barrier(parties): parties must be an integer >= 1');
     const ref = options.action ? toFnRef(options.action, 'Barrier action') : undefined;
-    return this.createBuiltin('Barrier', { parties, action: !!ref, timeout: timeoutArg(options.timeout, 'Barrier'), ...(ref ? { ref } : {}) });
+    return this.createBuiltin<Barrier>('Barrier', { parties, action: !!ref, timeout: timeoutArg(options.timeout, 'Barrier'), ...(ref ? { ref } : {}) })
+      .then((b) => b.useAction(options.action));
   }
   Value<T = number>(typecode: Typecode | string, value?: T): Promise<ValueProxy<T>> {
     const tc = checkTypecode(typecode);

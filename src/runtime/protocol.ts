@@ -56,4 +56,5 @@ export interface ManagerInit {
   key: Uint8Array;
   registry: { typeid: string; callable: unknown; exposed: string[] | null; methodToTypeid: Record<string, string> }[];
   maxMessageSize?: number;
+  handshakeTimeout?: number;
 }

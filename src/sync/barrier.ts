@@ -1,6 +1,6 @@
 // Barrier: `parties` processes meet; the last to arrive runs `action` (an exported or
 // self-contained function, so any process can run it) before all are released.
-import { BrokenBarrierError, typeErr } from '../errors.js';
+import { BrokenBarrierError, misuse, typeErr } from '../errors.js';
 import { resolveFnRef } from '../functions/resolve.js';
 import { toFnRef, type FnRef } from '../functions/reference.js';
 import { HubProxy, isAdopting, registerProxyType, timeoutArg } from '../hub/proxy.js';
@@ -38,7 +38,7 @@ export class Barrier extends HubProxy {
     const [index, runAction] = await this.call('wait', ...args) as [number, boolean];
     if (!runAction) return index;
     try {
-      const action = this.#action ?? (this.#action = await resolveFnRef((this.spec as BarrierSpec).ref!) as () => unknown);
+      const action = this.#action ?? (this.#action = await this.#namedAction());
       await action();
     } catch (e) {
       await this.call('actionDone', false);
@@ -46,6 +46,26 @@ export class Barrier extends HubProxy {
     }
     await this.call('actionDone', true);
     return index;
+  }
+
+  /**
+   * The action named in the spec of a Barrier made elsewhere. A proxy from outside this
+   * program's process tree (a remote manager, a Listener connection) carries a spec its sender
+   * chose: the code it names is never imported or run here.
+   */
+  async #namedAction(): Promise<() => unknown> {
+    if (this.hubTarget.trusted === false) {
+      throw misuse('ERR_UNTRUSTED_ACTION', 'this Barrier came from outside this program (a remote manager or a socket peer) and only its reference names its action, ' +
+        'which this process does not import or run; the barrier is broken. Only a process that passed { action } itself runs it: ' +
+        'make the Barrier without one and do the work where wait() resolves with index 0');
+    }
+    return await resolveFnRef((this.spec as BarrierSpec).ref!) as () => unknown;
+  }
+
+  /** @internal A manager's Barrier is adopted from its reference: its creator still runs the action it passed. */
+  useAction(action: (() => unknown) | undefined): this {
+    if (action) this.#action = action;
+    return this;
   }
 
   abort(): Promise<void> { return this.call('abort').then(() => undefined); }
