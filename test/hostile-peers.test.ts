@@ -10,13 +10,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import { AuthenticationError, Client, Listener, SharedMemory, type Connection } from 'multiproc';
 import { decode, encode } from '../dist/esm/codec/codec.js';
 import { EXT, exportRef, hostileModuleUrl, naming, record, shared } from './fixtures/crafted.ts';
 import { HostileManager, type Echo } from './fixtures/hostile-targets.ts';
 import { RawPeer } from './fixtures/raw-peer.ts';
-import { goneWithin, rejection, within } from './helpers.ts';
+import { goneWithin, rejection, sleep, within } from './helpers.ts';
 
 const KEY = Buffer.from('the right key');
 const H = { CALL: 2, CREATE: 4, OK: 5, FAIL: 6 } as const;
@@ -327,6 +328,34 @@ describe('a Listener over TCP facing hostile peers', () => {
     p.sendValue(encode('plain values still work'));
     assert.equal(await within(5000, server.recv()), 'plain values still work');
     assertNeverImported();
+  });
+
+  it("a shared object without a key pointing at the peer's own address is refused: this program's key is never offered there (ERR_UNTRUSTED_PROXY)", async () => {
+    // The trap: a keyless reference means "use your program's key"; a peer that could point it at
+    // a socket of its own would get our answer to a challenge it relays from a real server.
+    const trap = net.createServer();
+    let reached = 0;
+    trap.on('connection', (s) => { reached++; s.destroy(); });
+    await new Promise<void>((r) => trap.listen(0, '127.0.0.1', r));
+    try {
+      const port = (trap.address() as net.AddressInfo).port;
+      const l = await listen();
+      const accepted = l.accept();
+      const p = await RawPeer.connect(l.address);
+      await p.handshake(KEY);
+      const server = await within(10_000, accepted);
+      open.push(server);
+      p.sendValue(record(EXT.SHARED, ['multiproc.hub', [{ host: '127.0.0.1', port }, null, ['Lock', 'x1', {}], 'a trap', true]]));
+      const e = await rejection(server.recv(), 10_000);
+      assert.equal(e.code, 'ERR_UNTRUSTED_PROXY', `${e.name}: ${e.message}`);
+      // The same reference with a key of the peer's own is harmless (it is not ours): accepted.
+      p.sendValue(record(EXT.SHARED, ['multiproc.hub', [{ host: '127.0.0.1', port }, Buffer.from('the peer key'), ['Lock', 'x1', {}], 'a trap', true]]));
+      assert.ok(await within(10_000, server.recv()));
+      await sleep(200);
+      assert.equal(reached, 0, 'something connected to the address the peer chose');
+    } finally {
+      await new Promise((r) => trap.close(r));
+    }
   });
 
   it("a Barrier handed over by a peer never runs the action its spec names (ERR_UNTRUSTED_ACTION)", async () => {

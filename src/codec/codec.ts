@@ -212,6 +212,8 @@ function encodeNumber(v: number): Uint8Array | null {
 export interface DecodeOptions {
   /** May the message name modules to import (true only for messages from a trusted parent/child). */
   allowModules?: boolean;
+  /** Where an untrusted message came from (opaque here; revivers of shared objects read it). */
+  source?: unknown;
 }
 
 type ExportClassRef = Exclude<ClassRef, { r: string }>;
@@ -300,10 +302,13 @@ function restorePrototypes(root: unknown, classes: TableEntry[]): void {
 // Depth of decodes of messages from a peer outside the process tree (allowModules: false),
 // shared by every copy of the library in the thread. Revivers of shared objects read it: such
 // a peer may not hand this process a pipe end, nor mark a shared object as trusted.
-const untrusted = globalSingleton('untrustedDecodes', () => ({ depth: 0 }));
+const untrusted = globalSingleton('untrustedDecodes', () => ({ depth: 0, sources: [] as unknown[] }));
 
 /** True while a message from an untrusted peer decodes. */
 export function decodingUntrusted(): boolean { return untrusted.depth > 0; }
+
+/** The `source` of the untrusted message decoding now (undefined: not given, or not untrusted). */
+export function untrustedSource(): unknown { return untrusted.sources[untrusted.sources.length - 1]; }
 
 /**
  * Decodes bytes from `encode`. Synchronous unless the message needs a module not yet imported.
@@ -314,7 +319,8 @@ export function decodingUntrusted(): boolean { return untrusted.depth > 0; }
 export function decode(bytes: Uint8Array, options: DecodeOptions = {}): unknown {
   if (options.allowModules === false) {
     untrusted.depth++;
-    try { return decodeWith(bytes, options); } catch (e) { throw invalidMessage(e); } finally { untrusted.depth--; }
+    untrusted.sources.push(options.source);
+    try { return decodeWith(bytes, options); } catch (e) { throw invalidMessage(e); } finally { untrusted.depth--; untrusted.sources.pop(); }
   }
   return decodeWith(bytes, options);
 }

@@ -101,7 +101,7 @@ export class HubLink {
     // onAnswer runs now, in message order: a queue files read-ahead items before a later recall.
     if (kind === H.OK) { p.onAnswer?.(msg[2]); p.resolve(msg[2]); return; }
     let err: unknown;
-    try { err = decode(msg[2] as Uint8Array, { allowModules: this.target.trusted !== false }); } catch (e) { err = e; }
+    try { err = decode(msg[2] as Uint8Array, { allowModules: this.target.trusted !== false, source: this.target }); } catch (e) { err = e; }
     Promise.resolve(err).then((e) => p.reject(e as Error), (e: unknown) => p.reject(e as Error));
   }
 

@@ -4,7 +4,7 @@
 // same hub, so the object can be handed to Process targets, Pool tasks and queue items alike.
 import { registerSharedType } from '../codec/codec.js';
 import { kReduce } from '../codec/reduce.js';
-import { decode, decodingUntrusted } from '../codec/codec.js';
+import { decode, decodingUntrusted, untrustedSource } from '../codec/codec.js';
 import { misuse, typeErr } from '../errors.js';
 import { linkTo, type HubLink, type HubTarget } from './client.js';
 import { ensureLocalHub, localObject } from './local-hub.js';
@@ -93,7 +93,7 @@ export abstract class HubProxy {
   protected decodeValue<T>(bytes: unknown): Promise<T> {
     if (!(bytes instanceof Uint8Array)) return Promise.reject(typeErr('ERR_INVALID_MESSAGE', 'the hub answered with something that is not a value'));
     try {
-      return Promise.resolve(decode(bytes, { allowModules: this.#target.trusted !== false }) as T);
+      return Promise.resolve(decode(bytes, { allowModules: this.#target.trusted !== false, source: this.#target }) as T);
     } catch (e) { return Promise.reject(e as Error); }
   }
 
@@ -112,11 +112,24 @@ registerSharedType('multiproc.hub', (raw) => {
   }
   const cls = proxyClassOf(s[2][0]);
   if (!cls) throw typeErr('ERR_INVALID_MESSAGE', `unknown shared object type '${s[2][0]}'`);
-  const key = s[1] instanceof Uint8Array ? s[1] : null;
+  let key = s[1] instanceof Uint8Array ? s[1] : null;
+  if (key === null && decodingUntrusted()) key = keyForUntrustedRef(s[0] as HubAddress);
   // A reference from an untrusted peer never makes its values trusted here.
   const target = { address: s[0], key, owner: String(s[3]), trusted: s[4] === true && !decodingUntrusted(), patient: true } as HubTarget;
   return adopt(cls, target, s[2]);
 });
+
+/**
+ * A reference without a key means "use this program's key". From a peer outside the tree that
+ * is only allowed towards the hub the message came from (with the key already used there):
+ * otherwise the peer could point us at an address of its choosing and relay our answer to the
+ * key's challenge, posing as us elsewhere.
+ */
+function keyForUntrustedRef(address: HubAddress): Uint8Array | null {
+  const source = untrustedSource() as { address?: HubAddress; key?: Uint8Array | null } | undefined;
+  if (source?.address && addressKey(source.address) === addressKey(address)) return source.key ?? null;
+  throw typeErr('ERR_UNTRUSTED_PROXY', `a peer outside this program sent a shared object of another hub (${addressKey(address)}) without its key; refused, so this program's key is never offered to an address a peer chose. Pass the object's authKey with it, or send the data instead`);
+}
 
 /** Options of waits: `block: false` means do not wait; `timeout` in ms (undefined: forever). */
 export interface WaitOptions { block?: boolean; timeout?: number }
