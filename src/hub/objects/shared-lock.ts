@@ -12,11 +12,11 @@ import { misuse } from '../../errors.js';
 import { processAlive } from '../../runtime/pid.js';
 import type { Segment } from '../../shm/segment.js';
 import type { HubObject, Peer, Reply } from '../hub-object.js';
-import { WaitList, wireTimeout } from '../wait-list.js';
+import { wireTimeout } from '../wait-list.js';
+import { WaitingRoom } from './waiting-room.js';
 
 export const STATE = 0, WAITERS = 1, PID = 2, THREAD = 3, COUNT = 4, COND_WAITERS = 5;
 export const SHARED_LOCK_BYTES = 32;
-const CHECK_MS = 200;
 
 /** Who asks: [pid, threadId], sent along with every request that needs it. */
 export type Identity = [number, number];
@@ -30,12 +30,14 @@ interface Waiting { id: Identity; count: number; grant: (() => void) | null }
 
 export class SharedLockObject implements HubObject {
   private readonly a: Int32Array;
-  private readonly queue = new WaitList<Waiting>();
-  private timer: NodeJS.Timeout | null = null;
+  private readonly room: WaitingRoom<Waiting>;
 
   constructor(readonly type: 'Lock' | 'RLock', seg: Segment) {
     this.a = new Int32Array(seg.sab, 0, 6);
+    this.room = new WaitingRoom(this.a, WAITERS, () => this.reapDeadHolder());
   }
+
+  private get queue() { return this.room.line; }
 
   /**
    * For Condition: `n` more (or fewer) wait at a Condition over this lock. Counted up before
@@ -52,11 +54,11 @@ export class SharedLockObject implements HubObject {
       case 'acquire': {
         const timeout = wireTimeout(args[0]);
         const id = identityOf(args, 1);
-        Atomics.store(this.a, WAITERS, 1);
-        if (this.queue.length === 0 && this.take(id, 1)) { this.settle(); reply.ok(true); return; }
-        if (timeout === 0) { this.settle(); reply.ok(false); return; }
-        this.queue.add(peer, reply, { id, count: 1, grant: null }, timeout, (w) => { w.reply.ok(false); this.settle(); });
-        this.watch();
+        this.room.raise();
+        if (this.queue.length === 0 && this.take(id, 1)) { this.room.settle(); reply.ok(true); return; }
+        if (timeout === 0) { this.room.settle(); reply.ok(false); return; }
+        this.queue.add(peer, reply, { id, count: 1, grant: null }, timeout, (w) => { w.reply.ok(false); this.room.settle(); });
+        this.room.watch();
         return;
       }
       // A release by a process that saw the waiters flag (it already freed the lock).
@@ -83,21 +85,7 @@ export class SharedLockObject implements HubObject {
       this.queue.shift();
       if (head.data.grant) head.data.grant(); else head.reply.ok(true);
     }
-    this.settle();
-  }
-
-  /** Clears the waiters flag once the line is empty (then looks again: a release may have raced it). */
-  private settle(): void {
-    if (this.queue.length > 0) return;
-    Atomics.store(this.a, WAITERS, 0);
-    if (this.timer) { clearInterval(this.timer); this.timer = null; }
-  }
-
-  /** While someone waits, checks that the holder's process is still alive. */
-  private watch(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => this.reapDeadHolder(), CHECK_MS);
-    this.timer.unref();
+    this.room.settle();
   }
 
   private reapDeadHolder(): void {
@@ -123,16 +111,11 @@ export class SharedLockObject implements HubObject {
 
   /** For Condition.wait: queues `id` to take the lock back with `count`; `grant` runs once it has. */
   restore(peer: Peer, count: number, reply: Reply, grant: () => void, id: Identity): void {
-    Atomics.store(this.a, WAITERS, 1);
+    this.room.raise();
     this.queue.add(peer, reply, { id, count: Math.max(1, count), grant }, null, () => {});
     this.handOn();
-    this.watch();
+    this.room.watch();
   }
 
-  peerGone(peer: Peer): void {
-    this.queue.dropPeer(peer);
-    // A holder that just died: look now rather than at the next tick of the watch.
-    setTimeout(() => this.reapDeadHolder(), 20).unref();
-    this.settle();
-  }
+  peerGone(peer: Peer): void { this.room.peerGone(peer); }
 }

@@ -10,28 +10,27 @@ import { misuse } from '../../errors.js';
 import type { Segment } from '../../shm/segment.js';
 import { VALUE, WAITERS, reapDeadHolders, takeUnit } from '../../shm/semaphore-words.js';
 import type { HubObject, Peer, Reply } from '../hub-object.js';
-import { WaitList, wireTimeout } from '../wait-list.js';
-
-const CHECK_MS = 200;
+import { wireTimeout } from '../wait-list.js';
+import { WaitingRoom } from './waiting-room.js';
 
 export class SharedSemaphoreObject implements HubObject {
   private readonly a: Int32Array;
-  private readonly queue = new WaitList();
-  private timer: NodeJS.Timeout | null = null;
+  private readonly room: WaitingRoom<undefined>;
 
   constructor(readonly type: 'Semaphore' | 'BoundedSemaphore', seg: Segment) {
     this.a = new Int32Array(seg.sab);
+    this.room = new WaitingRoom(this.a, WAITERS, () => { if (reapDeadHolders(this.a) > 0) this.handOn(); });
   }
 
   call(peer: Peer, op: string, args: unknown[], reply: Reply): void {
     switch (op) {
       case 'acquire': {
         const timeout = wireTimeout(args[0]);
-        Atomics.store(this.a, WAITERS, 1);
-        if (this.queue.length === 0 && takeUnit(this.a)) { this.settle(); reply.ok(true); return; }
-        if (timeout === 0) { this.settle(); reply.ok(false); return; }
-        this.queue.add(peer, reply, undefined, timeout, (w) => { w.reply.ok(false); this.settle(); });
-        this.watch();
+        this.room.raise();
+        if (this.room.line.length === 0 && takeUnit(this.a)) { this.room.settle(); reply.ok(true); return; }
+        if (timeout === 0) { this.room.settle(); reply.ok(false); return; }
+        this.room.line.add(peer, reply, undefined, timeout, (w) => { w.reply.ok(false); this.room.settle(); });
+        this.room.watch();
         return;
       }
       case 'released': this.handOn(); reply.ok(); return;
@@ -45,34 +44,13 @@ export class SharedSemaphoreObject implements HubObject {
   /** Gives free units to the waiters in line, first come first served. */
   private handOn(): void {
     for (;;) {
-      const head = this.queue.peek();
+      const head = this.room.line.peek();
       if (!head || !takeUnit(this.a)) break;
-      this.queue.shift();
+      this.room.line.shift();
       head.reply.ok(true);
     }
-    this.settle();
+    this.room.settle();
   }
 
-  /** Clears the waiters flag once the line is empty. */
-  private settle(): void {
-    if (this.queue.length > 0) return;
-    Atomics.store(this.a, WAITERS, 0);
-    if (this.timer) { clearInterval(this.timer); this.timer = null; }
-  }
-
-  private watch(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => this.reap(), CHECK_MS);
-    this.timer.unref();
-  }
-
-  private reap(): void {
-    if (reapDeadHolders(this.a) > 0) this.handOn();
-  }
-
-  peerGone(peer: Peer): void {
-    this.queue.dropPeer(peer);
-    setTimeout(() => this.reap(), 20).unref();
-    this.settle();
-  }
+  peerGone(peer: Peer): void { this.room.peerGone(peer); }
 }

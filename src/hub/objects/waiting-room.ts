@@ -1,0 +1,40 @@
+// The hub side of an object whose state lives in shared memory (a Lock, RLock or Semaphore
+// made where the addon loads): the line of waiters, the "someone waits" flag in the shared
+// words that sends releasers to the hub, and the watch for holders whose process is gone.
+import type { Peer } from '../hub-object.js';
+import { WaitList } from '../wait-list.js';
+
+/** How often a holder's process is looked for while someone waits. */
+const CHECK_MS = 200;
+
+export class WaitingRoom<T> {
+  readonly line = new WaitList<T>();
+  private timer: NodeJS.Timeout | null = null;
+
+  /** `reap` frees what dead holders held and hands it on. */
+  constructor(private readonly words: Int32Array, private readonly flag: number, private readonly reap: () => void) {}
+
+  /** Raised before the hub tries to take for a newcomer: a releaser then comes here (no lost wake-up). */
+  raise(): void { Atomics.store(this.words, this.flag, 1); }
+
+  /** Lowers the flag once the line is empty, and stops watching. */
+  settle(): void {
+    if (this.line.length > 0) return;
+    Atomics.store(this.words, this.flag, 0);
+    if (this.timer) { clearInterval(this.timer); this.timer = null; }
+  }
+
+  /** While someone waits, looks for dead holders now and then. */
+  watch(): void {
+    if (this.timer) return;
+    this.timer = setInterval(this.reap, CHECK_MS);
+    this.timer.unref();
+  }
+
+  /** A peer's connection ended: its waits go; if it held something, reap soon. */
+  peerGone(peer: Peer): void {
+    this.line.dropPeer(peer);
+    setTimeout(this.reap, 20).unref();
+    this.settle();
+  }
+}
