@@ -128,6 +128,7 @@ function startThread(init: InitData, limits: WorkerLimits): WorkerHandle {
   channel.send([M.INIT, init]);
   let stoppedWith: string | null = null;
   let outOfMemory = false;
+  const threadId = worker.threadId; // -1 once it exited
   let resolveExit!: (info: ExitInfo) => void;
   const handle: WorkerHandle = {
     method: 'thread', channel, pid: process.pid, threadId: worker.threadId, progress, exit: null,
@@ -144,12 +145,11 @@ function startThread(init: InitData, limits: WorkerLimits): WorkerHandle {
   worker.on('error', (e: unknown) => {
     if ((e as { code?: unknown } | null)?.code === OOM_CODE) {
       outOfMemory = true;
-      process.stderr.write(`${init.name} (thread ${worker.threadId}): ${(e as Error).message}\n`);
+      process.stderr.write(`${init.name} (thread ${threadId}): ${(e as Error).message}\n`);
       return;
     }
-    process.stderr.write(`Uncaught in ${init.name} (thread ${worker.threadId}):\n${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.stderr.write(`Uncaught in ${init.name} (thread ${threadId}):\n${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
   });
-  const threadId = worker.threadId;
   worker.on('exit', (code) => {
     workerThreadExited(threadId);
     if (handle.exit) return;
