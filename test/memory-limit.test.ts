@@ -20,7 +20,7 @@ for (const context of contexts) {
         assert.equal(typeof e.exitCode, 'number');
         // Well under the limit: fine, on the replacement worker.
         assert.equal(await within(30_000, pool.apply(f.allocate, [16])), 2);
-        assert.deepEqual(await within(30_000, pool.map(f.tiny, [1, 2])), [f.tiny(1), f.tiny(2)]);
+        assert.deepEqual(await within(30_000, pool.map(f.tiny, [1, 2])), [f.tinyResult(1), f.tinyResult(2)]);
         // With retries it is run again, and dies again: still out of memory, never a hang.
         const again = await rejection(pool.apply(f.hog, [], { retries: 1 }), 60_000);
         assert.equal(again.code, 'ERR_WORKER_OUT_OF_MEMORY');

@@ -33,6 +33,8 @@ export interface WorkerInfo {
   threadId: number | undefined;
   /** It ran its initializer and takes tasks. */
   ready: boolean;
+  /** Tasks sent to it without a result yet. */
+  inflight: number;
   /** Stops it as an outside kill would (a SIGKILL for a process; a thread is terminated). */
   kill(): void;
 }
@@ -260,12 +262,15 @@ export class Scheduler {
 
   /**
    * Sequence number of the last task a dead worker started. Before READY it started none
-   * (tasks run after the initializer; a thread's progress cell would say otherwise). Then the
-   * progress cell (threads, batched results), else the first task without a result (process
-   * workers send each result before starting the next task unless the cell is written).
+   * (tasks run after the initializer; a thread's progress cell would say otherwise). A thread
+   * records every task it starts in its progress cell: that is exact. A process records only
+   * while results wait in a batch; otherwise it sent each result before starting the next
+   * task, so the first task without a result is the one it started (or was about to).
    */
   private startedOnExit(slot: WorkerSlot, lost: Task[]): number {
-    if (!slot.ready && (slot.handle.progress?.read() ?? 0) === 0) return 0;
+    const progress = slot.handle.progress;
+    if (!slot.ready && (progress?.read() ?? 0) === 0) return 0;
+    if (progress?.exact) return progress.read();
     return Math.max(slot.startedSeq(), lost[0]?.seq ?? 0);
   }
 
@@ -286,7 +291,7 @@ export class Scheduler {
     const out: WorkerInfo[] = [];
     for (const s of this.slots) {
       if (s.stopping || s.handle.exit) continue;
-      out.push({ pid: s.handle.pid, threadId: s.handle.threadId, ready: s.ready, kill: () => s.handle.stop('SIGKILL') });
+      out.push({ pid: s.handle.pid, threadId: s.handle.threadId, ready: s.ready, inflight: s.inflight.length, kill: () => s.handle.stop('SIGKILL') });
     }
     return out;
   }
