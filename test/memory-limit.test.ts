@@ -2,6 +2,8 @@
 // WorkerLostError ERR_WORKER_OUT_OF_MEMORY and the pool goes on; a Process past it reports it.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Pool, Process, WorkerLostError } from 'multiproc';
 import * as f from './fixtures/faults.mjs';
 import { contexts, within, rejection } from './helpers.ts';
@@ -51,6 +53,21 @@ for (const context of contexts) {
       await within(30_000, p.join());
       assert.equal(p.exitCode, 3);
       assert.equal(p.error, undefined);
+    });
+
+    it('no maxMemoryPerWorker, a program run with --max-old-space-size=64: the child still reports out of memory (and threads start despite the V8 flag)', async () => {
+      const program = fileURLToPath(new URL('./programs/oom-default.mjs', import.meta.url));
+      const out = await within(60_000, new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--max-old-space-size=64', program, context], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => { stdout += d; });
+        child.stderr.on('data', (d: Buffer) => { stderr += d; });
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      }), 'the program');
+      assert.equal(out.code, 0, out.stderr.slice(-3000));
+      const r = JSON.parse(out.stdout.trim()) as { exitCode: number; code: string; name: string };
+      assert.deepEqual(r, { exitCode: context === 'process' ? -6 : 1, code: 'ERR_WORKER_OUT_OF_MEMORY', name: 'WorkerLostError' });
     });
 
     it('validates maxMemoryPerWorker: a positive number of MB', () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Pool, TimeoutError, WorkerLostError } from 'multiproc';
+import { Pool, Pipe, TimeoutError, WorkerLostError } from 'multiproc';
 import * as f from './fixtures/faults.mjs';
 import { contexts, within, rejection } from './helpers.ts';
 
@@ -62,6 +62,16 @@ for (const context of contexts) {
       setTimeout(() => ac.abort(new Error('stop')), 300);
       assert.equal((await rejection(aborted, 30_000)).message, 'stop');
       assert.equal(f.attempts(log), 2, 'one run each');
+    });
+
+    it('a task carrying a pipe end is not retried (the end died with the worker)', async () => {
+      const log = file('conn');
+      const [mine, theirs] = Pipe();
+      const e = await rejection(pool.apply(f.dieWithConn, [theirs, log], { retries: 2 }), 30_000);
+      assert.ok(e instanceof WorkerLostError, String(e));
+      assert.equal(e.exitCode, 4);
+      assert.equal(f.attempts(log), 1);
+      mine.close();
     });
 
     it('map chunks and imap items are retried too; other work goes on', async () => {

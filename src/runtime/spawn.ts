@@ -115,14 +115,34 @@ function startProcess(data: InitData, limits: WorkerLimits): WorkerHandle {
   return handle;
 }
 
+/** Flags of this process a Worker refused (V8 and per-process ones, e.g. --max-old-space-size). */
+const refusedByThreads = new Set<string>();
+
+function threadExecArgv(): string[] {
+  // tsx's loader flags do not work inside a thread; the bootstrap registers tsx itself.
+  return childExecArgv().filter((a, i, all) => !refusedByThreads.has(a) && !/tsx/.test(a)
+    && !(/^--(import|require|loader|experimental-loader)$/.test(a) && /tsx/.test(all[i + 1] ?? '')));
+}
+
+/** A Worker with this process's flags, minus those a thread may not take (Node lists them in its error). */
+function newWorker(options: ConstructorParameters<typeof Worker>[1]): Worker {
+  try {
+    return new Worker(bootstrapUrl, { ...options, execArgv: threadExecArgv() });
+  } catch (e) {
+    const err = e as { code?: string; message?: string };
+    const listed = err.code === 'ERR_WORKER_INVALID_EXEC_ARGV' ? /flags: (.*)$/.exec(err.message ?? '')?.[1] : undefined;
+    if (!listed) throw e;
+    for (const flag of listed.split(', ')) refusedByThreads.add(flag);
+    return new Worker(bootstrapUrl, { ...options, execArgv: threadExecArgv() });
+  }
+}
+
 function startThread(init: InitData, limits: WorkerLimits): WorkerHandle {
   const shared = sharedProgress();
   const progress = shared.reader;
-  const worker = new Worker(bootstrapUrl, {
+  const worker = newWorker({
     workerData: { multiproc: true, progress: shared.buffer },
     ...(limits.maxMemoryMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: limits.maxMemoryMb } } : {}),
-    // tsx's loader flags do not work inside a thread; the bootstrap registers tsx itself.
-    execArgv: childExecArgv().filter((a, i, all) => !/tsx/.test(a) && !(/^--(import|require|loader|experimental-loader)$/.test(a) && /tsx/.test(all[i + 1] ?? ''))),
   });
   const channel = new Channel(portTransport(worker, 'exit'));
   channel.send([M.INIT, init]);
