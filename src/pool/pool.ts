@@ -13,12 +13,12 @@ import { AsyncResult } from './async-result.js';
 import { ImapIterator } from './imap.js';
 import { Scheduler, type WorkerInfo } from './scheduler.js';
 import { checkMaxMemory } from '../process/limits.js';
-
-/** Key of the Pool method that lists its live workers; `Symbol.for`, so any copy of the library finds it. */
-export const kWorkers: unique symbol = Symbol.for('multiproc.pool.workers');
 import type { Outcome, SubmitOptions } from './task.js';
 
 export type { SubmitOptions } from './task.js';
+
+/** Key of the Pool method that lists its live workers; `Symbol.for`, so any copy of the library finds it. */
+export const kWorkers: unique symbol = Symbol.for('multiproc.pool.workers');
 
 export interface PoolOptions {
   /** Number of workers; defaults to cpuCount(). */

@@ -229,6 +229,7 @@ export class Scheduler {
     const lost = slot.inflight.drain();
     // A worker killed from outside (SIGKILL, SIGTERM) before it was ready says nothing about
     // whether workers can start; counting it would let a burst of kills fail the whole pool.
+    // Workers that crash or run out of memory while starting still count.
     const killed = info.signal === 'SIGKILL' || info.signal === 'SIGTERM';
     if (!slot.ready && !slot.stopping && slot.killReason === undefined && !killed && this.state === 'RUN' && !this.failure) this.startFailures++;
     const started = this.startedOnExit(slot, lost);

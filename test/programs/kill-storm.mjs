@@ -1,7 +1,8 @@
 // The kill storm of test/kill-storm.test.ts, as a plain Node program: replacement workers then
 // start without tsx (a worker of a program run under tsx loads it: 150-450 ms per start,
 // longer than the 50 ms between kills). Usage: node kill-storm.mjs <process|thread>.
-// Prints one JSON line with what it saw; the test asserts on it.
+// Prints one JSON line with what it saw; the test asserts on it. STORM_DEBUG=1 prints progress
+// to stderr every 2 s.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -101,13 +102,13 @@ async function storm(pool, context, retries, pids, base) {
     imapDone.finally(() => settled++),
     Promise.allSettled(applies.map((a) => a.get())).finally(() => settled++),
   ]);
-  const done = await bounded(all, 100_000, 'timeout');
+  const done = await bounded(all, 50_000, 'timeout');
   stop = true;
   if (progress) clearInterval(progress);
   await killer;
   s.ms = Date.now() - start;
   if (done === 'timeout') {
-    s.unsettled = `${3 - settled} of map/imap/applyAsync did not settle within 100 s; ${applies.filter((a) => !a.ready()).length} applyAsync pending`;
+    s.unsettled = `${3 - settled} of map/imap/applyAsync did not settle within 50 s; ${applies.filter((a) => !a.ready()).length} applyAsync pending`;
     return s;
   }
   const [mapResults, imapResults, applyResults] = done;
