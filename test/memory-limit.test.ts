@@ -2,7 +2,8 @@
 // WorkerLostError ERR_WORKER_OUT_OF_MEMORY and the pool goes on; a Process past it reports it.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Pool, Process, WorkerLostError } from 'multiproc';
 import * as f from './fixtures/faults.mjs';
@@ -56,18 +57,27 @@ for (const context of contexts) {
     });
 
     it('no maxMemoryPerWorker, a program run with --max-old-space-size=64: the child still reports out of memory (and threads start despite the V8 flag)', async () => {
+      // A report directory left by a SIGKILLed program (its pid is gone) is swept by the next one.
+      const deadPid = spawnSync(process.execPath, ['-e', '0']).pid!;
+      const stale = `/dev/shm/multiproc-fatal-${deadPid}-test${context}`;
+      if (context === 'process' && existsSync('/dev/shm')) mkdirSync(stale, { recursive: true });
       const program = fileURLToPath(new URL('./programs/oom-default.mjs', import.meta.url));
-      const out = await within(60_000, new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const out = await within(60_000, new Promise<{ code: number | null; stdout: string; stderr: string; pid: number }>((resolve) => {
         const child = spawn(process.execPath, ['--max-old-space-size=64', program, context], { stdio: ['ignore', 'pipe', 'pipe'] });
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (d: Buffer) => { stdout += d; });
         child.stderr.on('data', (d: Buffer) => { stderr += d; });
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
+        child.on('close', (code) => resolve({ code, stdout, stderr, pid: child.pid! }));
       }), 'the program');
       assert.equal(out.code, 0, out.stderr.slice(-3000));
       const r = JSON.parse(out.stdout.trim()) as { exitCode: number; code: string; name: string };
       assert.deepEqual(r, { exitCode: context === 'process' ? -6 : 1, code: 'ERR_WORKER_OUT_OF_MEMORY', name: 'WorkerLostError' });
+      if (context === 'process' && existsSync('/dev/shm')) {
+        assert.equal(existsSync(stale), false, 'the stale report directory was removed');
+        const own = readdirSync('/dev/shm').filter((n) => n.startsWith(`multiproc-fatal-${out.pid}-`));
+        assert.deepEqual(own, [], 'the program removed its own report directory at exit');
+      }
     });
 
     it('validates maxMemoryPerWorker: a positive number of MB', () => {

@@ -5,7 +5,8 @@
 // into a private directory of its parent (0700, removed when the parent exits), and the parent
 // reads the report's trigger after the child exited. Without a report (it could not be
 // written, or the program configured reports itself), a SIGABRT of a child that ran under a
-// heap limit counts as out of memory.
+// heap limit counts as out of memory. A parent killed by a signal cannot remove its directory:
+// the next program that makes one removes those of processes that no longer exist.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,10 +24,26 @@ function reportDir(): string | null {
     const made = fs.mkdtempSync(path.join(base, `multiproc-fatal-${process.pid}-`));
     dir = made;
     process.on('exit', () => { try { fs.rmSync(made, { recursive: true, force: true }); } catch { /* best effort */ } });
+    sweepStale(base);
   } catch {
     dir = null;
   }
   return dir;
+}
+
+/** Removes the directories of parents that died without cleaning up (SIGKILL). */
+function sweepStale(base: string): void {
+  let names: string[];
+  try { names = fs.readdirSync(base); } catch { return; }
+  for (const name of names) {
+    const pid = Number(/^multiproc-fatal-(\d+)-/.exec(name)?.[1]);
+    if (!pid || pid === process.pid || alive(pid)) continue;
+    try { fs.rmSync(path.join(base, name), { recursive: true, force: true }); } catch { /* another user's, or gone */ }
+  }
+}
+
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as { code?: string }).code === 'EPERM'; }
 }
 
 /** Parent side: where a new child process should write a report if it dies of a fatal error. */
