@@ -11,10 +11,14 @@ import { cpuCount } from '../process/current.js';
 import { hookMainExit } from '../process/children.js';
 import { AsyncResult } from './async-result.js';
 import { ImapIterator } from './imap.js';
-import { Scheduler } from './scheduler.js';
+import { Scheduler, type WorkerInfo } from './scheduler.js';
+import { checkMaxMemory } from '../process/limits.js';
 import type { Outcome, SubmitOptions } from './task.js';
 
 export type { SubmitOptions } from './task.js';
+
+/** Key of the Pool method that lists its live workers; `Symbol.for`, so any copy of the library finds it. */
+export const kWorkers: unique symbol = Symbol.for('multiproc.pool.workers');
 
 export interface PoolOptions {
   /** Number of workers; defaults to cpuCount(). */
@@ -24,6 +28,12 @@ export interface PoolOptions {
   initArgs?: unknown[];
   /** A worker exits after this many tasks and is replaced. */
   maxTasksPerChild?: number;
+  /**
+   * Heap limit of each worker, in MB (`--max-old-space-size` for a child process,
+   * `resourceLimits.maxOldGenerationSizeMb` for a thread). A task that goes past it rejects
+   * with WorkerLostError code ERR_WORKER_OUT_OF_MEMORY and the worker is replaced.
+   */
+  maxMemoryPerWorker?: number;
   /** 'process' (default) or 'thread'. */
   context?: StartMethodName;
 }
@@ -74,12 +84,15 @@ function checkChunksize(c: unknown): void {
 function checkSubmitOptions(opts: SubmitOptions | undefined): void {
   if (opts === undefined || opts === null) return;
   if (typeof opts !== 'object') throw typeErr('ERR_INVALID_ARG_TYPE', 'options must be an object, e.g. { timeout: 1000 }');
-  const { timeout, signal } = opts;
+  const { timeout, signal, retries } = opts;
   if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0) || timeout === Infinity)) {
     throw rangeErr('ERR_OUT_OF_RANGE', `timeout must be a number of milliseconds >= 0, got ${String(timeout)}`);
   }
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw typeErr('ERR_INVALID_ARG_TYPE', 'signal must be an AbortSignal (new AbortController().signal)');
+  }
+  if (retries !== undefined && (!Number.isInteger(retries) || retries < 0)) {
+    throw rangeErr('ERR_OUT_OF_RANGE', `retries must be an integer >= 0 (how many times to rerun a task whose worker died), got ${String(retries)}`);
   }
 }
 
@@ -112,6 +125,7 @@ export class Pool implements AsyncDisposable {
       throw typeErr('ERR_INVALID_ARG_TYPE', 'initializer must be a function');
     }
     checkArgs(o.initArgs);
+    checkMaxMemory(o.maxMemoryPerWorker);
     const initializer = o.initializer ? toFnRef(o.initializer, 'initializer') : null;
     const initArgs = o.initializer ? encode(o.initArgs ?? [], 'initArgs') : null;
     if (runtimeState().daemon && runtimeState().isWorker) {
@@ -120,13 +134,16 @@ export class Pool implements AsyncDisposable {
     }
     this.#core = new Scheduler({
       processes, method: o.context ? normalizeMethod(o.context) : getStartMethod(), initializer, initArgs,
-      maxTasksPerChild: o.maxTasksPerChild ?? null,
+      maxTasksPerChild: o.maxTasksPerChild ?? null, maxMemoryMb: o.maxMemoryPerWorker ?? null,
     });
     if (!runtimeState().isWorker) hookMainExit();
   }
 
   /** Number of workers. */
   get processes(): number { return this.#core.processes; }
+
+  /** @internal The live workers (pid, threadId, ready, kill()): for tests and diagnostics. */
+  [kWorkers](): WorkerInfo[] { return this.#core.workers(); }
 
   #checkRunning(): void {
     if (this.#core.state !== 'RUN') {

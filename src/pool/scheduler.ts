@@ -9,6 +9,7 @@ import type { ExitInfo } from '../runtime/spawn.js';
 import type { StartMethod } from '../runtime/start-method.js';
 import { runtimeState } from '../runtime/state.js';
 import { getLogger } from '../runtime/logging.js';
+import { OOM_CODE } from '../runtime/oom.js';
 import { Ring } from './ring.js';
 import type { Outcome, SubmitOptions, Task } from './task.js';
 import type { Transit } from '../codec/reduce.js';
@@ -22,6 +23,20 @@ export interface SchedulerConfig {
   initializer: FnRef | null;
   initArgs: Uint8Array | null;
   maxTasksPerChild: number | null;
+  /** Heap limit of each worker in MB (maxMemoryPerWorker). */
+  maxMemoryMb: number | null;
+}
+
+/** What the pool says about one of its live workers (Pool's kWorkers, for tests and diagnostics). */
+export interface WorkerInfo {
+  pid: number;
+  threadId: number | undefined;
+  /** It ran its initializer and takes tasks. */
+  ready: boolean;
+  /** Tasks sent to it without a result yet. */
+  inflight: number;
+  /** Stops it as an outside kill would (a SIGKILL for a process; a thread is terminated). */
+  kill(): void;
 }
 
 const terminatedError = () => Object.assign(new ProcessError('the pool was terminated before this task finished'), { code: 'ERR_POOL_TERMINATED' });
@@ -73,7 +88,7 @@ export class Scheduler {
         { code: 'ERR_POOL_INITIALIZER' })),
       result: (s, task, outcome) => this.onResult(s, task, outcome),
       exit: (s, info) => this.onExit(s, info),
-    });
+    }, this.config.maxMemoryMb !== null ? { maxMemoryMb: this.config.maxMemoryMb } : {});
     if (!this.refed) slot.handle.unref();
     this.slots.add(slot);
   }
@@ -85,7 +100,7 @@ export class Scheduler {
   submit(fnRef: FnRef, fnId: number, mode: number, payload: Uint8Array, opts: SubmitOptions | undefined, settle: (o: Outcome) => void, transits: Transit[] = []): Task {
     const task: Task = {
       id: this.nextTaskId++, fnId, fnRef, mode, payload, timeout: opts?.timeout, signal: opts?.signal,
-      timer: undefined, slot: null, seq: 0, done: false, dispatched: false, transits, settle: () => {},
+      retries: opts?.retries ?? 0, losses: 0, timer: undefined, slot: null, seq: 0, done: false, dispatched: false, transits, settle: () => {},
     };
     this.busy++;
     task.settle = (outcome) => {
@@ -212,32 +227,74 @@ export class Scheduler {
   private onExit(slot: WorkerSlot, info: ExitInfo): void {
     this.slots.delete(slot);
     const lost = slot.inflight.drain();
-    if (!slot.ready && !slot.stopping && slot.killReason === undefined && this.state === 'RUN' && !this.failure) this.startFailures++;
-    // Which tasks the worker started: told by shared memory (threads), else the first one
-    // (process workers send each result before starting the next task).
-    const started = Math.max(slot.startedSeq(), lost[0]?.seq ?? 0);
+    // A worker killed from outside (SIGKILL, SIGTERM) before it was ready says nothing about
+    // whether workers can start; counting it would let a burst of kills fail the whole pool.
+    // Workers that crash or run out of memory while starting still count.
+    const killed = info.signal === 'SIGKILL' || info.signal === 'SIGTERM';
+    if (!slot.ready && !slot.stopping && slot.killReason === undefined && !killed && this.state === 'RUN' && !this.failure) this.startFailures++;
+    const started = this.startedOnExit(slot, lost);
     const target = slot.killTarget;
-    const lostError = () => new WorkerLostError(
-      `worker ${slot.name} ${info.signal ? `was killed by ${info.signal}` : `exited with code ${info.exitCode}`} while running a task; the pool replaced it`,
-      { exitCode: info.exitCode, signal: info.signal });
     const requeue: Task[] = [];
     for (const t of lost) {
       if (t.done) continue;
       if (t === target) { t.settle({ ok: false, error: slot.killReason }); continue; }
-      if (t.seq > started) { t.slot = null; requeue.push(t); continue; }
-      // Started: it ran (its result is lost) or was running. Never run it twice.
-      t.settle({ ok: false, error: lostError() });
+      t.slot = null;
+      if (t.seq > started) { requeue.push(t); continue; }
+      // Started: it ran (its result is lost) or was running. Run again only if asked to.
+      t.losses++;
+      if (t.losses <= t.retries && t.transits.length === 0 && this.state !== 'TERMINATE' && !this.failure) {
+        if (t.timer) { clearTimeout(t.timer); t.timer = undefined; }
+        requeue.push(t);
+        continue;
+      }
+      t.settle({ ok: false, error: this.lostError(slot, info, t) });
     }
-    // Tasks that never started go back to the front of the queue, in order.
+    // Tasks that never started, and retries, go back to the front of the queue, in order.
     for (let i = requeue.length - 1; i >= 0; i--) this.queue.unshift(requeue[i]!);
     if (this.startFailures >= MAX_START_FAILURES && !this.failure) {
-      this.fail(Object.assign(new ProcessError(`pool workers exit before they are ready (last exit code ${info.exitCode}); see their stderr`), { code: 'ERR_POOL_WORKER_START' }));
+      this.fail(Object.assign(new ProcessError(`pool workers exit before they are ready (last exit code ${info.exitCode}${info.outOfMemory ? ', out of memory: raise maxMemoryPerWorker' : ''}); see their stderr`), { code: 'ERR_POOL_WORKER_START' }));
     }
     const wanted = this.state !== 'TERMINATE' && !this.failure && (this.state === 'RUN' || this.busy > 0);
     if (wanted && this.liveSlots() < this.config.processes) this.spawn();
     this.pump();
     this.afterSettle();
     if (this.slots.size === 0) for (const w of this.exitWaiters.splice(0)) w();
+  }
+
+  /**
+   * Sequence number of the last task a dead worker started. Before READY it started none
+   * (tasks run after the initializer; a thread's progress cell would say otherwise). A thread
+   * records every task it starts in its progress cell: that is exact. A process records only
+   * while results wait in a batch; otherwise it sent each result before starting the next
+   * task, so the first task without a result is the one it started (or was about to).
+   */
+  private startedOnExit(slot: WorkerSlot, lost: Task[]): number {
+    const progress = slot.handle.progress;
+    if (!slot.ready && (progress?.read() ?? 0) === 0) return 0;
+    if (progress?.exact) return progress.read();
+    return Math.max(slot.startedSeq(), lost[0]?.seq ?? 0);
+  }
+
+  private lostError(slot: WorkerSlot, info: ExitInfo, task: Task): Error {
+    const how = info.outOfMemory ? 'ran out of memory'
+      : info.signal ? `was killed by ${info.signal}` : `exited with code ${info.exitCode}`;
+    const times = task.losses > 1 ? ` (the task lost its worker ${task.losses} times, retries: ${task.retries})` : '';
+    const advice = info.outOfMemory
+      ? (this.config.maxMemoryMb !== null ? `raise maxMemoryPerWorker (now ${this.config.maxMemoryMb} MB) or make the task use less memory` : 'make the task use less memory')
+      : task.retries === 0 && task.transits.length === 0 ? 'if the task is idempotent, pass { retries: n } to run it again on another worker' : '';
+    return new WorkerLostError(
+      `worker ${slot.name} ${how} while running a task${times}; the pool replaced it${advice ? `; ${advice}` : ''}`,
+      { exitCode: info.exitCode, signal: info.signal, code: info.outOfMemory ? OOM_CODE : undefined });
+  }
+
+  /** Live workers (not stopping, not exited). */
+  workers(): WorkerInfo[] {
+    const out: WorkerInfo[] = [];
+    for (const s of this.slots) {
+      if (s.stopping || s.handle.exit) continue;
+      out.push({ pid: s.handle.pid, threadId: s.handle.threadId, ready: s.ready, inflight: s.inflight.length, kill: () => s.handle.stop('SIGKILL') });
+    }
+    return out;
   }
 
   private liveSlots(): number {

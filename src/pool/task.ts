@@ -14,6 +14,13 @@ export interface SubmitOptions {
   timeout?: number;
   /** Aborting rejects with the signal's reason and stops the running work. */
   signal?: AbortSignal;
+  /**
+   * How many times to run the task again, on another worker, when the worker running it dies
+   * (exit, signal, out of memory). Default 0. Only for idempotent work: a retried task may have
+   * run partly, or completely with its result lost. Tasks that threw, timed out or were aborted
+   * are never retried, nor are tasks that carry a pipe end (it died with the worker).
+   */
+  retries?: number;
 }
 
 export interface Task {
@@ -24,6 +31,10 @@ export interface Task {
   payload: Uint8Array;
   timeout: number | undefined;
   signal: AbortSignal | undefined;
+  /** Runs allowed after a lost worker (SubmitOptions.retries). */
+  retries: number;
+  /** Times a worker died while this task had (or may have) started on it. */
+  losses: number;
   timer: NodeJS.Timeout | undefined;
   slot: WorkerSlot | null;
   /** Its position among the tasks sent to its current worker (1-based). */

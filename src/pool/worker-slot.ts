@@ -3,7 +3,7 @@
 import { decode } from '../codec/codec.js';
 import type { Message } from '../channel/channel.js';
 import { M, Status } from '../runtime/protocol.js';
-import { startWorker, type ExitInfo, type WorkerHandle } from '../runtime/spawn.js';
+import { startWorker, type ExitInfo, type WorkerHandle, type WorkerLimits } from '../runtime/spawn.js';
 import type { InitData } from '../runtime/protocol.js';
 import type { StartMethod } from '../runtime/start-method.js';
 import { attachChannel } from '../connection/router.js';
@@ -35,9 +35,9 @@ export class WorkerSlot {
   /** When it last returned a result: the pool prefers a warm worker among idle ones. */
   lastActive = 0;
 
-  constructor(method: StartMethod, init: InitData, private readonly events: SlotEvents) {
+  constructor(method: StartMethod, init: InitData, private readonly events: SlotEvents, limits: WorkerLimits = {}) {
     this.address = init.address;
-    this.handle = startWorker(method, init);
+    this.handle = startWorker(method, init, limits);
     attachChannel(init.address, this.handle.channel, (msg) => this.onMessage(msg));
     void this.handle.exited.then((info) => events.exit(this, info));
   }

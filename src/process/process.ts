@@ -2,7 +2,9 @@
 // CPython's lifecycle, names, exit codes and daemon rules.
 import { inspect } from 'node:util';
 import { encode, decode } from '../codec/codec.js';
-import { misuse, typeErr } from '../errors.js';
+import { WorkerLostError, misuse, typeErr } from '../errors.js';
+import { OOM_CODE } from '../runtime/oom.js';
+import { checkMaxMemory } from './limits.js';
 import { toFnRef, exportRefOf, type FnRef, type ExportRef } from '../functions/reference.js';
 import { assertNotBootstrapping } from '../runtime/guards.js';
 import { M } from '../runtime/protocol.js';
@@ -21,6 +23,12 @@ export interface ProcessOptions<A extends unknown[] = unknown[]> {
   name?: string;
   /** Defaults to the creating process's flag. */
   daemon?: boolean;
+  /**
+   * Heap limit of the child, in MB (`--max-old-space-size` for a process,
+   * `resourceLimits.maxOldGenerationSizeMb` for a thread). Past it the child ends and
+   * `error` is a WorkerLostError with code ERR_WORKER_OUT_OF_MEMORY.
+   */
+  maxMemoryPerWorker?: number;
   /** 'process' (default) or 'thread'. */
   context?: StartMethodName;
 }
@@ -50,6 +58,7 @@ export class Process<A extends unknown[] = unknown[]> {
   #name: string;
   #daemon: boolean;
   #method: StartMethod;
+  #maxMemory: number | undefined;
   #identity: number[];
   #state: State = 'initial';
   #handle: WorkerHandle | null = null;
@@ -75,6 +84,8 @@ export class Process<A extends unknown[] = unknown[]> {
     if (options.args !== undefined && !Array.isArray(options.args)) {
       throw typeErr('ERR_INVALID_ARG_TYPE', 'args must be an array of arguments, e.g. args: [1, 2] (Python\'s tuple)');
     }
+    checkMaxMemory(options.maxMemoryPerWorker);
+    this.#maxMemory = options.maxMemoryPerWorker ?? undefined;
     this.#target = options.target;
     this.#args = (options.args ?? []) as A;
     this.#identity = [...state.identity, ++state.childCounter];
@@ -117,7 +128,7 @@ export class Process<A extends unknown[] = unknown[]> {
     const handle = startWorker(this.#method, {
       role: 'process', name: this.#name, identity: this.#identity, daemon: this.#daemon, address,
       parent: { pid: process.pid, name: state.name }, log: logSettings(), tsxApi: state.tsxApi, startMethod: this.#method,
-    });
+    }, this.#maxMemory !== undefined ? { maxMemoryMb: this.#maxMemory } : {});
     this.#handle = handle;
     this.#state = 'started';
     let decoding: Promise<void> = Promise.resolve();
@@ -129,7 +140,14 @@ export class Process<A extends unknown[] = unknown[]> {
         else this.#error = err;
       } catch (e) { this.#error = e; }
     });
-    this.#ended = handle.exited.then(() => decoding);
+    this.#ended = handle.exited.then(async (info) => {
+      await decoding;
+      if (info.outOfMemory && this.#error === undefined) {
+        const limit = this.#maxMemory !== undefined ? `its heap limit (maxMemoryPerWorker: ${this.#maxMemory} MB)` : 'the heap limit';
+        this.#error = new WorkerLostError(`${this.#name} ran out of memory: it reached ${limit}; raise maxMemoryPerWorker or make it use less memory`,
+          { exitCode: info.exitCode, signal: info.signal, code: OOM_CODE });
+      }
+    });
     handle.channel.send([M.RUN, targetRef, clsRef, fields, args]);
     if (this.#daemon) handle.unref();
     addChild(this);

@@ -17,6 +17,7 @@ import { lazyNet } from './builtins.js';
 import { runExitHooks } from './exit-hooks.js';
 import { nativeAddon } from '../shm/native.js';
 import { managerServer } from '../manager/server-main.js';
+import { reportFatalErrorsTo } from './oom.js';
 
 const data = workerData as { multiproc?: boolean; progress?: SharedArrayBuffer } | null;
 const inThread = !isMainThread && data?.multiproc === true;
@@ -62,6 +63,7 @@ attachParent(channel, (msg) => {
   setStartMethod(init.startMethod as 'process' | 'thread', { force: true });
   if (!inThread) {
     if (parentAtStart !== init.parent.pid) process.exit(1);
+    if (init.fatalReport) reportFatalErrorsTo(init.fatalReport);
     // Belt and braces for platforms without PR_SET_PDEATHSIG: notice a new parent.
     setInterval(() => { if (process.ppid !== init.parent.pid) process.exit(1); }, 500).unref();
   }

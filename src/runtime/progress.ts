@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-/** Parent side. */
-export interface ProgressReader { read(): number; close(): void }
+/** Parent side. `exact`: the worker records every task it starts (the shared cell), not only batched ones. */
+export interface ProgressReader { read(): number; close(): void; exact?: boolean }
 /** Worker side. `shared`: writing is free (an Atomics store), so it can be done every time. */
 export type ProgressWriter = ((seq: number) => void) & { shared?: boolean };
 
@@ -16,7 +16,7 @@ export const CHILD_PROGRESS_FD = 4;
 
 export function sharedProgress(): { buffer: SharedArrayBuffer; reader: ProgressReader } {
   const cells = new Int32Array(new SharedArrayBuffer(4));
-  return { buffer: cells.buffer as SharedArrayBuffer, reader: { read: () => Atomics.load(cells, 0), close() {} } };
+  return { buffer: cells.buffer as SharedArrayBuffer, reader: { read: () => Atomics.load(cells, 0), close() {}, exact: true } };
 }
 
 export function sharedProgressWriter(buffer: SharedArrayBuffer): ProgressWriter {

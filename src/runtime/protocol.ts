@@ -47,6 +47,8 @@ export interface InitData {
   progressFd?: number;
   /** The program's key (CPython's authkey), inherited by every worker. */
   authKey?: Uint8Array;
+  /** Child processes: where Node writes a report if the child dies of a fatal error (runtime/oom.ts). */
+  fatalReport?: string;
   /** Manager servers: what to serve and where. */
   manager?: ManagerInit;
 }

@@ -14,8 +14,19 @@ import { lazyChildProcess } from './builtins.js';
 import { programAuthKey } from './auth-key.js';
 import { workerThreadExited } from './exit-hooks.js';
 import { nativeAddon } from '../shm/native.js';
+import { diedOutOfMemory, fatalReportPath, OOM_CODE } from './oom.js';
 
-export interface ExitInfo { exitCode: number; signal: string | null }
+export interface ExitInfo {
+  exitCode: number;
+  signal: string | null;
+  /** It ran out of memory (its heap limit, or the default one): runtime/oom.ts. */
+  outOfMemory: boolean;
+}
+
+export interface WorkerLimits {
+  /** Heap limit in MB: --max-old-space-size for a child process, resourceLimits for a thread. */
+  maxMemoryMb?: number;
+}
 
 export interface WorkerHandle {
   readonly method: StartMethod;
@@ -60,13 +71,17 @@ function signalNumber(signal: string): number {
   return (os.constants.signals as Record<string, number>)[signal] ?? 0;
 }
 
-export function startWorker(method: StartMethod, data: InitData): WorkerHandle {
+export function startWorker(method: StartMethod, data: InitData, limits: WorkerLimits = {}): WorkerHandle {
   const init = { ...data, authKey: programAuthKey() };
-  return method === 'thread' ? startThread(init) : startProcess(init);
+  return method === 'thread' ? startThread(init, limits) : startProcess(init, limits);
 }
 
-function startProcess(init: InitData): WorkerHandle {
-  const args = [...childExecArgv(), fileURLToPath(bootstrapUrl)];
+function startProcess(data: InitData, limits: WorkerLimits): WorkerHandle {
+  const heap = limits.maxMemoryMb !== undefined ? [`--max-old-space-size=${Math.ceil(limits.maxMemoryMb)}`] : [];
+  // After the inherited flags: the last --max-old-space-size wins.
+  const args = [...childExecArgv(), ...heap, fileURLToPath(bootstrapUrl)];
+  const fatalReport = fatalReportPath();
+  const init: InitData = { ...data, fatalReport };
   const progress = init.role === 'pool' ? fileProgress() : null;
   const stdio: ('ignore' | 'inherit' | 'pipe' | number)[] = ['ignore', 'inherit', 'inherit', 'pipe'];
   if (progress) stdio.push(progress.fd);
@@ -87,7 +102,8 @@ function startProcess(init: InitData): WorkerHandle {
   };
   const finish = (code: number | null, signal: NodeJS.Signals | null) => {
     if (handle.exit) return;
-    handle.exit = { exitCode: code ?? -signalNumber(signal ?? 'SIGKILL'), signal: code === null ? signal : null };
+    const sig = code === null ? signal : null;
+    handle.exit = { exitCode: code ?? -signalNumber(signal ?? 'SIGKILL'), signal: sig, outOfMemory: diedOutOfMemory(fatalReport, sig, heap.length > 0) };
     channel.close();
     resolveExit(handle.exit);
     // Read by the exit handlers above (they run synchronously in resolveExit's then); close later.
@@ -99,17 +115,40 @@ function startProcess(init: InitData): WorkerHandle {
   return handle;
 }
 
-function startThread(init: InitData): WorkerHandle {
+/** Flags of this process a Worker refused (V8 and per-process ones, e.g. --max-old-space-size). */
+const refusedByThreads = new Set<string>();
+
+function threadExecArgv(): string[] {
+  // tsx's loader flags do not work inside a thread; the bootstrap registers tsx itself.
+  return childExecArgv().filter((a, i, all) => !refusedByThreads.has(a) && !/tsx/.test(a)
+    && !(/^--(import|require|loader|experimental-loader)$/.test(a) && /tsx/.test(all[i + 1] ?? '')));
+}
+
+/** A Worker with this process's flags, minus those a thread may not take (Node lists them in its error). */
+function newWorker(options: ConstructorParameters<typeof Worker>[1]): Worker {
+  try {
+    return new Worker(bootstrapUrl, { ...options, execArgv: threadExecArgv() });
+  } catch (e) {
+    const err = e as { code?: string; message?: string };
+    const listed = err.code === 'ERR_WORKER_INVALID_EXEC_ARGV' ? /flags: (.*)$/.exec(err.message ?? '')?.[1] : undefined;
+    if (!listed) throw e;
+    for (const flag of listed.split(', ')) refusedByThreads.add(flag);
+    return new Worker(bootstrapUrl, { ...options, execArgv: threadExecArgv() });
+  }
+}
+
+function startThread(init: InitData, limits: WorkerLimits): WorkerHandle {
   const shared = sharedProgress();
   const progress = shared.reader;
-  const worker = new Worker(bootstrapUrl, {
+  const worker = newWorker({
     workerData: { multiproc: true, progress: shared.buffer },
-    // tsx's loader flags do not work inside a thread; the bootstrap registers tsx itself.
-    execArgv: childExecArgv().filter((a, i, all) => !/tsx/.test(a) && !(/^--(import|require|loader|experimental-loader)$/.test(a) && /tsx/.test(all[i + 1] ?? ''))),
+    ...(limits.maxMemoryMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: limits.maxMemoryMb } } : {}),
   });
   const channel = new Channel(portTransport(worker, 'exit'));
   channel.send([M.INIT, init]);
   let stoppedWith: string | null = null;
+  let outOfMemory = false;
+  const threadId = worker.threadId; // -1 once it exited
   let resolveExit!: (info: ExitInfo) => void;
   const handle: WorkerHandle = {
     method: 'thread', channel, pid: process.pid, threadId: worker.threadId, progress, exit: null,
@@ -124,13 +163,19 @@ function startThread(init: InitData): WorkerHandle {
   };
   // An error nothing in the thread caught: print it as a child process would, then 'exit' reports code 1.
   worker.on('error', (e: unknown) => {
-    process.stderr.write(`Uncaught in ${init.name} (thread ${worker.threadId}):\n${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    if ((e as { code?: unknown } | null)?.code === OOM_CODE) {
+      outOfMemory = true;
+      process.stderr.write(`${init.name} (thread ${threadId}): ${(e as Error).message}\n`);
+      return;
+    }
+    process.stderr.write(`Uncaught in ${init.name} (thread ${threadId}):\n${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
   });
-  const threadId = worker.threadId;
   worker.on('exit', (code) => {
     workerThreadExited(threadId);
     if (handle.exit) return;
-    handle.exit = stoppedWith ? { exitCode: -signalNumber(stoppedWith), signal: stoppedWith } : { exitCode: code, signal: null };
+    handle.exit = stoppedWith && !outOfMemory
+      ? { exitCode: -signalNumber(stoppedWith), signal: stoppedWith, outOfMemory }
+      : { exitCode: code, signal: null, outOfMemory };
     channel.close();
     resolveExit(handle.exit);
   });

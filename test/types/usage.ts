@@ -30,6 +30,15 @@ export async function check(): Promise<void> {
   pool.map(square, ['a']);
   // @ts-expect-error: args must match the parameters
   pool.apply(add, ['1', 2]);
+  // retries next to timeout and signal, on every submission; a heap limit per worker
+  const retried = pool.map(square, [1, 2], { retries: 3, timeout: 1000, chunksize: 1 });
+  assertType<Equal<typeof retried, Promise<number[]>>>();
+  pool.applyAsync(square, [1], { retries: 1, callback: (v) => expectType<number>(v) });
+  pool.imapUnordered(square, [1], { retries: 2 });
+  // @ts-expect-error: retries is a number
+  pool.apply(square, [1], { retries: '3' });
+  new Pool({ processes: 1, maxMemoryPerWorker: 512, context: 'thread' });
+  new Process({ target: square, args: [2], maxMemoryPerWorker: 64 });
   const [c1, c2] = Pipe<string>();
   expectType<Connection<string>>(c1);
   const p = new Process({ target: talk, args: [c2] });
