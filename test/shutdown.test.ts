@@ -137,7 +137,7 @@ for (const context of contexts) {
 describe('process.exit() in the parent mid-work', () => {
   const dir = fileURLToPath(new URL('./programs/', import.meta.url));
   for (const context of contexts) {
-    for (const state of ['idle', 'mid-map', 'queued', 'stuck'] as const) {
+    for (const state of ['idle', 'mid-map', 'mid-imap', 'queued', 'stuck'] as const) {
       it(`${context}, ${state}: the program exits with its code at once and leaves no worker`, async () => {
         const program = spawn(process.execPath, ['--import', 'tsx', 'exit-mid-work.ts', context, state], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
         let out = '';

@@ -1,4 +1,4 @@
-// A program that calls process.exit(7) while its pool is idle, mid-map, with queued work, or
+// A program that calls process.exit(7) while its pool is idle, mid-map, mid-imap, with queued work, or
 // with a worker stuck in synchronous code (argv: context, state). Prints its workers' pids first.
 import { Pool, isMainEntry } from 'multiproc';
 
@@ -12,6 +12,7 @@ if (isMainEntry(import.meta.url)) {
   const pids = [...new Set(await pool.map(pid, [1, 2, 3, 4, 5, 6], { chunksize: 1 }))];
   console.log(JSON.stringify({ pids }));
   if (state === 'mid-map') void pool.map(slow, [1, 2, 3, 4]);
+  if (state === 'mid-imap') void (async () => { for await (const _ of pool.imap(slow, [1, 2, 3, 4, 5, 6])) { /* reading */ } })();
   if (state === 'queued') for (let i = 0; i < 50; i++) void pool.apply(slow, [i]);
   if (state === 'stuck') void pool.apply(spin, []);
   setTimeout(() => process.exit(7), 100);
