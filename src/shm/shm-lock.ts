@@ -39,7 +39,9 @@ export class ShmLock {
     this.#posix = posix;
   }
 
-  #mine(): boolean { return Atomics.load(this.#i32, 1) === selfPid && Atomics.load(this.#i32, 2) === selfThread; }
+  // Plain reads: only this thread writes its own (pid, thread) pair, and it always sees its own
+  // latest writes, so a stale read can never make another holder look like this one.
+  #mine(): boolean { return this.#i32[1] === selfPid && this.#i32[2] === selfThread; }
 
   // The owner words are written with plain stores: the compare-and-swap before them and the
   // exchange that frees the lock after them order them for everyone else (each atomic store
@@ -53,8 +55,13 @@ export class ShmLock {
   /** Takes the lock now if it is free, without waiting or a promise (Python's `acquire(block=False)`). */
   tryAcquire(): boolean {
     const a = this.#i32;
-    if (this.#recursive && Atomics.load(a, 0) !== 0 && this.#mine()) { a[3]!++; return true; }
-    if (Atomics.compareExchange(a, 0, 0, 1) === 0) { this.#own(); return true; }
+    if (Atomics.compareExchange(a, 0, 0, 1) === 0) {
+      a[1] = selfPid;
+      a[2] = selfThread;
+      a[3] = 1;
+      return true;
+    }
+    if (this.#recursive && this.#mine()) { a[3]!++; return true; }
     return false;
   }
 
@@ -99,9 +106,9 @@ export class ShmLock {
   /** Releases at once; errors are thrown rather than returned as a rejected promise. */
   releaseSync(): void {
     const a = this.#i32;
-    if (Atomics.load(a, 0) === 0) throw misuse('ERR_RELEASE_UNLOCKED', 'release() of a lock that is not acquired; acquire it first');
+    if (Atomics.load(a, 0) === 0) throw notAcquired();
     if (this.#recursive) {
-      if (!this.#mine()) throw misuse('ERR_NOT_OWNER', 'this lock is held by another process or thread; only its owner may release it');
+      if (!this.#mine()) throw notOwner();
       // Only the owner touches the count.
       const count = a[3]!;
       if (count > 1) { a[3] = count - 1; return; }
@@ -139,6 +146,9 @@ export class ShmLock {
     return { type: 'multiproc.ShmLock', state };
   }
 }
+
+function notAcquired(): Error { return misuse('ERR_RELEASE_UNLOCKED', 'release() of a lock that is not acquired; acquire it first'); }
+function notOwner(): Error { return misuse('ERR_NOT_OWNER', 'this lock is held by another process or thread; only its owner may release it'); }
 
 // A worker thread that ends holding a lock (terminate() gives it no chance to release) cannot
 // be told apart by pid, so the thread that started it frees the locks it held. Processes that

@@ -24,7 +24,7 @@ export function held(release: () => Promise<void>): Held {
 }
 
 abstract class LockBase extends HubProxy {
-  /** Acquisitions made through this handle and not released yet. */
+  /** Hub only: acquisitions made through this handle and not released yet (their release needs no answer). */
   #held = 0;
   readonly #reentrant: boolean = this instanceof RLock;
   /** The lock's words in shared memory (Lock and RLock between processes of one machine), or null. */
@@ -47,20 +47,15 @@ abstract class LockBase extends HubProxy {
 
   /** Uncontended: one compare-and-swap. Someone waiting at the hub: false (they go first, FIFO). */
   #takeShared(a: Int32Array): boolean {
-    if (this.#reentrant && Atomics.load(a, STATE) === 1 && Atomics.load(a, PID) === selfPid && Atomics.load(a, THREAD) === selfThread) {
-      a[COUNT]!++;
-      this.#held++;
-      return true;
-    }
     // Owner words are plain stores: the compare-and-swap and the releasing store order them
     // (each atomic store is a full fence, ~10 ns).
     if (Atomics.load(a, WAITERS) === 0 && Atomics.compareExchange(a, STATE, 0, 1) === 0) {
       a[PID] = selfPid;
       a[THREAD] = selfThread;
       a[COUNT] = 1;
-      this.#held++;
       return true;
     }
+    if (this.#reentrant && mine(a)) { a[COUNT]!++; return true; }
     return false;
   }
 
@@ -90,8 +85,9 @@ abstract class LockBase extends HubProxy {
       if (this.#takeShared(a)) return Promise.resolve(true);
       if (timeout === 0) return Promise.resolve(false);
     }
-    const args = a ? [timeout, selfPid, selfThread] : [timeout];
-    return (this.call('acquire', ...args) as Promise<boolean>).then((ok) => {
+    // In shared memory the hub takes the lock for us (the owner words say so); else count it here.
+    if (a) return this.call('acquire', timeout, selfPid, selfThread) as Promise<boolean>;
+    return (this.call('acquire', timeout) as Promise<boolean>).then((ok) => {
       if (ok) this.#held++;
       return ok;
     });
@@ -119,13 +115,11 @@ abstract class LockBase extends HubProxy {
 
   #releaseShared(a: Int32Array): void {
     if (Atomics.load(a, STATE) === 0) throw misuse('ERR_RELEASE_UNLOCKED', 'release() of a lock that is not acquired; acquire it first');
-    const mine = Atomics.load(a, PID) === selfPid && Atomics.load(a, THREAD) === selfThread;
     if (this.#reentrant) {
-      if (!mine) throw misuse('ERR_NOT_OWNER', 'this RLock is held by another process or thread; only its owner may release it');
+      if (!mine(a)) throw misuse('ERR_NOT_OWNER', 'this RLock is held by another process or thread; only its owner may release it');
       const count = a[COUNT]!;
-      if (count > 1) { a[COUNT] = count - 1; this.#held = Math.max(0, this.#held - 1); return; }
+      if (count > 1) { a[COUNT] = count - 1; return; }
     }
-    this.#held = Math.max(0, this.#held - 1);
     this.#free(a);
   }
 
@@ -161,6 +155,14 @@ abstract class LockBase extends HubProxy {
     await this.acquire();
     return held(() => this.release());
   }
+}
+
+/**
+ * Whether this thread holds the lock. Plain reads: only this thread writes its own (pid,
+ * thread) pair and it sees its own latest writes, so another holder never looks like it.
+ */
+function mine(a: Int32Array): boolean {
+  return Atomics.load(a, STATE) === 1 && a[PID] === selfPid && a[THREAD] === selfThread;
 }
 
 function notShared(what: string, instead: string): Error {
