@@ -205,6 +205,12 @@ export class HubLink {
     return this.request(H.CALL, [objectId, op, ...args], onAnswer);
   }
 
+  /** The object is garbage here and never left this process: the hub may forget it. */
+  free(objectId: string): void {
+    if (this.error || !this.attached.delete(objectId)) return;
+    this.post([H.FREE, objectId]);
+  }
+
   note(objectId: string, op: string, args: unknown[]): void {
     this.post([H.NOTE, objectId, op, ...args]);
   }

@@ -18,6 +18,8 @@ export const H = {
   PUSH: 7,
   /** proxy -> hub: [SHUTDOWN, requestId] stop a manager's server */
   SHUTDOWN: 8,
+  /** proxy -> hub: [FREE, objectId] an object of this program that never left its process is garbage */
+  FREE: 9,
 } as const;
 
 /** What a proxy needs to reach its object: [type, objectId, spec]. */

@@ -8,6 +8,7 @@ import { decode, decodingUntrusted, untrustedSource } from '../codec/codec.js';
 import { misuse, typeErr } from '../errors.js';
 import { linkTo, type HubLink, type HubTarget } from './client.js';
 import { ensureLocalHub, localObject } from './local-hub.js';
+import { watchLife, type Life } from './lifetime.js';
 import { globalSingleton } from '../runtime/state.js';
 import { addressKey, type HubAddress, type ObjectRef } from './protocol.js';
 
@@ -38,6 +39,8 @@ export abstract class HubProxy {
   readonly #target: HubTarget;
   readonly #ref: ObjectRef;
   #link: HubLink | null = null;
+  /** Made here (not adopted): freed when garbage, unless it travelled. */
+  readonly #life: Life | null = null;
 
   protected constructor(type: string, spec: unknown, connectNow = true) {
     if (adopting) {
@@ -47,6 +50,7 @@ export abstract class HubProxy {
       const { target, id } = localObject();
       this.#target = target;
       this.#ref = [type, id, spec];
+      this.#life = watchLife(this);
       // Objects are made in the hub on first use here or first journey elsewhere.
       if (connectNow) this.#connect();
     }
@@ -69,11 +73,20 @@ export abstract class HubProxy {
   #connect(): HubLink {
     if (!this.#link) {
       ensureLocalHub(this.#target);
-      this.#link = linkTo(this.#target);
-      this.#link.attach(this.#ref);
+      const link = linkTo(this.#target);
+      this.#link = link;
+      link.attach(this.#ref);
+      const id = this.#ref[1];
+      if (this.#life) this.#life.free = () => link.free(id);
     }
     return this.#link;
   }
+
+  /** @internal The object now lives in a message too: it is never freed before its hub ends. */
+  markTraveled(): void { if (this.#life) this.#life.traveled = true; }
+
+  /** A segment of this object's own, unlinked when the object is freed. */
+  protected ownSegment(name: string): void { if (this.#life) this.#life.segment = name; }
 
   protected get link(): HubLink { return this.#connect(); }
 
@@ -98,6 +111,7 @@ export abstract class HubProxy {
   }
 
   [kReduce](): { type: string; state: unknown } {
+    this.markTraveled();
     const t = this.#target;
     ensureLocalHub(t);
     const state: WireState = [t.address, t.key, this.#ref, t.owner, t.trusted !== false];

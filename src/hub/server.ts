@@ -111,6 +111,8 @@ export class Hub {
       return;
     }
     if (kind === H.ATTACH) { this.attach(msg[1], msg[2], msg[3]); return; }
+    // Only a hub of this program's own tree frees on request (its objects are made by attach).
+    if (kind === H.FREE) { if (this.options.attachCreates && typeof msg[1] === 'string') this.objects.delete(msg[1]); return; }
     const requestId = msg[1];
     if (typeof requestId !== 'number') throw new TypeError('bad request id');
     const reply = this.reply(channel, requestId);

@@ -27,6 +27,9 @@ export class Condition extends HubProxy {
 
   private sameHubAs(lock: LockBase): boolean { return this.sameHub(lock); }
 
+  /** @internal Wherever this Condition goes its lock goes too (by id): neither is freed early. */
+  override markTraveled(): void { super.markTraveled(); this.#lock.markTraveled(); }
+
   acquire(options?: WaitOptions): Promise<boolean> { return this.#lock.acquire(options); }
   release(): Promise<void> { return this.#lock.release(); }
   enter(): Promise<Held> { return this.#lock.enter(); }

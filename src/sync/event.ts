@@ -22,6 +22,7 @@ export class Event extends HubProxy {
     this.#seg = seg;
     this.#addon = seg ? nativeAddon() : null;
     this.#flag = seg ? new Int32Array(seg.sab, 0, 1) : null;
+    if (seg && !fromSegment) this.ownSegment(seg.name);
   }
 
   set(): Promise<void> {
@@ -63,6 +64,7 @@ export class Event extends HubProxy {
 
   override [kReduce]() {
     if (!this.#seg) return super[kReduce]();
+    this.markTraveled();
     return { type: 'multiproc.ShmEvent', state: this.#seg.name };
   }
 }

@@ -32,7 +32,7 @@ abstract class LockBase extends HubProxy {
 
   protected constructor(type: string, spec: object, shared: Segment | null = null) {
     super(type, shared ? { ...spec, shm: shared.name } : spec, shared === null);
-    if (shared) { this.#words = new Int32Array(shared.sab, 0, 6); track(this); }
+    if (shared) { this.#words = new Int32Array(shared.sab, 0, 6); track(this); this.ownSegment(shared.name); }
   }
 
   #shm(): Int32Array | null {

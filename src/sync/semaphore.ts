@@ -33,7 +33,7 @@ export class Semaphore extends HubProxy {
     const type = new.target === BoundedSemaphore ? 'BoundedSemaphore' : 'Semaphore';
     const seg = !isAdopting() && nativeAddon() ? createSegment(SEMAPHORE_BYTES) : null;
     super(type, seg ? { value: v, shm: seg.name } : { value: v }, seg === null);
-    if (seg) this.#adopt(seg, v);
+    if (seg) { this.#adopt(seg, v); this.ownSegment(seg.name); }
   }
 
   #adopt(seg: Segment, initial: number | null): void {
