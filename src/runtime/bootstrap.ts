@@ -12,7 +12,7 @@ import { getLogger } from './logging.js';
 import { M, type InitData } from './protocol.js';
 import { setStartMethod } from './start-method.js';
 import { runtimeState } from './state.js';
-import { fileProgressWriter, sharedProgressWriter } from './progress.js';
+import { fileProgressWriter, segmentProgressWriter, sharedProgressWriter } from './progress.js';
 import { lazyNet } from './builtins.js';
 import { runExitHooks } from './exit-hooks.js';
 import { nativeAddon } from '../shm/native.js';
@@ -67,7 +67,9 @@ attachParent(channel, (msg) => {
     // Belt and braces for platforms without PR_SET_PDEATHSIG: notice a new parent.
     setInterval(() => { if (process.ppid !== init.parent.pid) process.exit(1); }, 500).unref();
   }
-  const progress = threadProgress ?? (init.progressFd !== undefined ? fileProgressWriter(init.progressFd) : undefined);
+  const progress = threadProgress
+    ?? (init.progressShm !== undefined ? segmentProgressWriter(init.progressShm) : undefined)
+    ?? (init.progressFd !== undefined ? fileProgressWriter(init.progressFd) : undefined);
   handler = init.role === 'process' ? processChild(init, channel, exit)
     : init.role === 'manager' ? managerServer(init, channel, exit)
       : poolWorker(init, channel, exit, progress);

@@ -45,6 +45,8 @@ export interface InitData {
   initArgs?: Uint8Array;
   /** Pool workers in a child process: the descriptor of their progress file. */
   progressFd?: number;
+  /** Pool workers in a child process: the shared-memory segment of their progress cell (preferred). */
+  progressShm?: string;
   /** The program's key (CPython's authkey), inherited by every worker. */
   authKey?: Uint8Array;
   /** Child processes: where Node writes a report if the child dies of a fatal error (runtime/oom.ts). */

@@ -9,7 +9,7 @@ import { Channel } from '../channel/channel.js';
 import { portTransport, socketTransport } from '../channel/transport.js';
 import { M, type InitData } from './protocol.js';
 import type { StartMethod } from './start-method.js';
-import { fileProgress, sharedProgress, type ProgressReader } from './progress.js';
+import { fileProgress, segmentProgress, sharedProgress, type ProgressReader } from './progress.js';
 import { lazyChildProcess } from './builtins.js';
 import { programAuthKey } from './auth-key.js';
 import { workerThreadExited } from './exit-hooks.js';
@@ -82,7 +82,8 @@ function startProcess(data: InitData, limits: WorkerLimits): WorkerHandle {
   const args = [...childExecArgv(), ...heap, fileURLToPath(bootstrapUrl)];
   const fatalReport = fatalReportPath();
   const init: InitData = { ...data, fatalReport };
-  const progress = init.role === 'pool' ? fileProgress() : null;
+  const inShm = init.role === 'pool' ? segmentProgress() : null;
+  const progress = init.role === 'pool' && !inShm ? fileProgress() : null;
   const stdio: ('ignore' | 'inherit' | 'pipe' | number)[] = ['ignore', 'inherit', 'inherit', 'pipe'];
   if (progress) stdio.push(progress.fd);
   const { spawn } = lazyChildProcess();
@@ -91,10 +92,10 @@ function startProcess(data: InitData, limits: WorkerLimits): WorkerHandle {
     ? spawn(setpriv, ['--pdeathsig', 'KILL', process.execPath, ...args], { stdio })
     : spawn(process.execPath, args, { stdio });
   const channel = new Channel(socketTransport(child.stdio[3] as Socket));
-  channel.send([M.INIT, { ...init, progressFd: progress ? 4 : undefined }]);
+  channel.send([M.INIT, { ...init, progressFd: progress ? 4 : undefined, progressShm: inShm?.name }]);
   let resolveExit!: (info: ExitInfo) => void;
   const handle: WorkerHandle = {
-    method: 'process', channel, pid: child.pid ?? -1, threadId: undefined, progress: progress?.reader, exit: null,
+    method: 'process', channel, pid: child.pid ?? -1, threadId: undefined, progress: inShm?.reader ?? progress?.reader, exit: null,
     exited: new Promise((r) => { resolveExit = r; }),
     stop(signal) { if (!handle.exit) child.kill(signal); },
     ref() { child.ref(); channel.ref(); },
@@ -107,7 +108,7 @@ function startProcess(data: InitData, limits: WorkerLimits): WorkerHandle {
     channel.close();
     resolveExit(handle.exit);
     // Read by the exit handlers above (they run synchronously in resolveExit's then); close later.
-    setImmediate(() => progress?.reader.close());
+    setImmediate(() => { progress?.reader.close(); inShm?.reader.close(); });
   };
   // 'close' comes after both the exit and the end of fd 3, so every result sent before death is read.
   child.on('close', finish);
