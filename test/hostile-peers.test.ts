@@ -233,6 +233,16 @@ describe('a Listener over TCP facing hostile peers', () => {
     throw new Error('no honest client came through');
   }
 
+  /** A raw peer that authenticated, and the Connection the listener accepted for it. */
+  async function rawPeerOf(l: Listener): Promise<{ p: RawPeer; server: Connection }> {
+    const accepted = l.accept();
+    const p = await RawPeer.connect(l.address);
+    await p.handshake(KEY);
+    const server = await within(10_000, accepted);
+    open.push(server);
+    return { p, server };
+  }
+
   /** An honest client connects, is accepted and is answered. */
   async function honest(l: Listener): Promise<void> {
     const client = Client(l.address, { authKey: KEY });
@@ -271,11 +281,7 @@ describe('a Listener over TCP facing hostile peers', () => {
   it('an oversized length prefix breaks that connection with ERR_FRAME_TOO_LARGE; the listener goes on', async () => {
     const l = await listen({ maxMessageSize: 1024 });
     for (const announced of [0xffffffff, 1024 + 2]) {
-      const accepted = l.accept();
-      const p = await RawPeer.connect(l.address);
-      await p.handshake(KEY);
-      const server = await within(10_000, accepted);
-      open.push(server);
+      const { p, server } = await rawPeerOf(l);
       p.frame(Buffer.alloc(8), announced);
       assert.equal((await rejection(server.recv(), 10_000)).code, 'ERR_FRAME_TOO_LARGE');
       await p.closedByServer('the listener closing the connection', 5000);
@@ -315,11 +321,7 @@ describe('a Listener over TCP facing hostile peers', () => {
 
   it('an authenticated message naming a module and export is refused with ERR_INVALID_MESSAGE; nothing is imported; the connection goes on', async () => {
     const l = await listen();
-    const accepted = l.accept();
-    const p = await RawPeer.connect(l.address);
-    await p.handshake(KEY);
-    const server = await within(10_000, accepted);
-    open.push(server);
+    const { p, server } = await rawPeerOf(l);
     for (const shape of ['instance', 'classNode', 'error', 'nested'] as const) {
       p.sendValue(naming(exportRef(hostileModuleUrl, shape === 'error' ? 'default' : 'Evil'), shape));
       const e = await rejection(server.recv(), 10_000);
@@ -340,11 +342,7 @@ describe('a Listener over TCP facing hostile peers', () => {
     try {
       const port = (trap.address() as net.AddressInfo).port;
       const l = await listen();
-      const accepted = l.accept();
-      const p = await RawPeer.connect(l.address);
-      await p.handshake(KEY);
-      const server = await within(10_000, accepted);
-      open.push(server);
+      const { p, server } = await rawPeerOf(l);
       p.sendValue(record(EXT.SHARED, ['multiproc.hub', [{ host: '127.0.0.1', port }, null, ['Lock', 'x1', {}], 'a trap', true]]));
       const e = await rejection(server.recv(), 10_000);
       assert.equal(e.code, 'ERR_UNTRUSTED_PROXY', `${e.name}: ${e.message}`);
@@ -373,11 +371,7 @@ describe('a Listener over TCP facing hostile peers', () => {
       const made = await within(10_000, creator.recv());
       assert.equal(made[0], H.OK);
       const l = await listen();
-      const accepted = l.accept();
-      const p = await RawPeer.connect(l.address);
-      await p.handshake(KEY);
-      const server = await within(10_000, accepted);
-      open.push(server);
+      const { p, server } = await rawPeerOf(l);
       p.sendValue(record(EXT.SHARED, ['multiproc.hub', [at, KEY, made[2], 'the manager', true]]));
       const barrier = await within(10_000, server.recv()) as { wait(): Promise<number>; broken(): Promise<boolean> };
       const e = await rejection(barrier.wait(), 10_000);
