@@ -195,6 +195,43 @@ class RawPeer {
 }
 
 // A fresh server for each test: what one test does to this process's connections cannot leak into the next.
+describe('shared objects passed to a registered method', () => {
+  it("the manager's own objects and this program's plain ones reach the method (keyless references from its own program)", async () => {
+    for (const context of contexts) {
+      const m = new s.MailManager({ context });
+      await within(30_000, m.start());
+      try {
+        const mailer = await m.Mailer();
+        const managed = await m.Queue<string>();
+        assert.equal(await within(20_000, mailer.send(managed, 'to the manager')), 14);
+        assert.equal(await within(10_000, managed.get()), 'to the manager');
+        const plain = new Queue<string>();
+        assert.equal(await within(20_000, mailer.send(plain, 'to this program')), 15);
+        assert.equal(await within(10_000, plain.get()), 'to this program');
+      } finally {
+        await m.shutdown();
+      }
+    }
+  });
+
+  it('with an authKey of its own, a reference back to the manager itself still works; one to elsewhere is refused (ERR_UNTRUSTED_PROXY)', async () => {
+    const m = new s.MailManager({ address: { host: '127.0.0.1', port: 0 }, authKey: 'mail key' });
+    await within(30_000, m.start());
+    try {
+      const mailer = await m.Mailer();
+      const managed = await m.Queue<string>();
+      assert.equal(await within(20_000, mailer.send(managed, 'back home')), 9);
+      assert.equal(await within(10_000, managed.get()), 'back home');
+      // This program's plain queue carries no key: the server would have to offer its own key
+      // to an address a client chose.
+      const e = await rejection(mailer.send(new Queue<string>(), 'elsewhere'));
+      assert.equal(e.code, 'ERR_UNTRUSTED_PROXY', `${e.name}: ${e.message}`);
+    } finally {
+      await m.shutdown();
+    }
+  });
+});
+
 describe('BaseManager over TCP with an authKey', () => {
   let srv: MathsManager;
   let address: TcpAddress;

@@ -6,7 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Process, Pool, Queue, Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event, Value, Manager } from 'multiproc';
 import * as s from './fixtures/sync-targets.ts';
-import { contexts, within, rejection } from './helpers.ts';
+import { contexts, within, rejection, sleep } from './helpers.ts';
 
 for (const context of contexts) {
   describe(`synchronous lock fast path (${context})`, () => {
@@ -106,8 +106,20 @@ for (const context of contexts) {
       await cond.notify();
     });
 
-    it('units a dead holder held come back to a waiting Semaphore', async () => {
-      const sem = new Semaphore(3);
+    it("a plain Semaphore's units taken by a consumer that ends stay taken (signals, as in CPython)", async () => {
+      const sem = new Semaphore(0);
+      await sem.release();
+      const consumer = new Process({ target: s.takeOne, args: [sem], context });
+      consumer.start();
+      await within(20_000, consumer.join());
+      assert.equal(consumer.exitCode, 0);
+      await sleep(400); // longer than the hub's watch for dead holders
+      assert.equal(await within(10_000, sem.acquire({ timeout: 300 })), false, 'a unit came back from a consumer that took it for good');
+      assert.equal(await sem.getValue(), 0);
+    });
+
+    it('units a dead holder held come back to a waiting BoundedSemaphore', async () => {
+      const sem = new BoundedSemaphore(3);
       const ready = new Event();
       const holder = new Process({ target: s.holdForever, args: [sem, ready, 2], context });
       holder.start();

@@ -207,6 +207,7 @@ export class HubLink {
 
   /** The object is garbage here and never left this process: the hub may forget it. */
   free(objectId: string): void {
+    this.pushHandlers.delete(objectId);
     if (this.error || !this.attached.delete(objectId)) return;
     this.post([H.FREE, objectId]);
   }

@@ -23,6 +23,8 @@ export interface HubObject {
   note?(peer: Peer, op: string, args: unknown[]): void;
   /** The peer's connection ended (its process or thread died or exited). */
   peerGone(peer: Peer): void;
+  /** The object was freed: stop timers (what still waits can never be answered by anyone). */
+  dispose?(): void;
 }
 
 /** Lets objects that work together (a Condition and its lock) find each other. */

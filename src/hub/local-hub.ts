@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { programAuthKey } from '../runtime/auth-key.js';
 import { globalSingleton } from '../runtime/state.js';
 import type { HubTarget } from './client.js';
+import { sameHubAddress, type HubAddress } from './protocol.js';
 
 const hubThreadUrl = new URL('./hub-thread.js', import.meta.url);
 
@@ -33,4 +34,9 @@ export function ensureLocalHub(target: HubTarget): void {
   worker.unref();
   worker.on('error', (e) => process.stderr.write(`multiproc: the shared-object hub thread failed: ${e instanceof Error ? e.stack : String(e)}\n`));
   hub.worker = worker;
+}
+
+/** Whether `address` is this thread's own local hub (where this program's key goes to itself). */
+export function isLocalHubAddress(address: HubAddress): boolean {
+  return local.hub !== null && sameHubAddress(local.hub.target.address, address);
 }

@@ -28,6 +28,14 @@ export type ObjectRef = [type: string, id: string, spec: unknown];
 /** A hub's socket address: a Unix path (Linux abstract names start with '\0') or TCP. */
 export type HubAddress = { path: string } | { host: string; port: number };
 
+const LOCAL_HOSTS = new Set(['', '0.0.0.0', '::', '127.0.0.1', '::1', 'localhost']);
+
+/** Whether two addresses reach the same hub (a TCP listener on all interfaces is its loopback too). */
+export function sameHubAddress(a: HubAddress, b: HubAddress): boolean {
+  if ('path' in a || 'path' in b) return 'path' in a && 'path' in b && a.path === b.path;
+  return a.port === b.port && (a.host === b.host || (LOCAL_HOSTS.has(a.host) && LOCAL_HOSTS.has(b.host)));
+}
+
 export function addressKey(a: HubAddress): string {
   return 'path' in a ? `unix:${a.path}` : `tcp:${a.host}:${a.port}`;
 }

@@ -7,10 +7,11 @@ import { kReduce } from '../codec/reduce.js';
 import { decode, decodingUntrusted, untrustedSource } from '../codec/codec.js';
 import { misuse, typeErr } from '../errors.js';
 import { linkTo, type HubLink, type HubTarget } from './client.js';
-import { ensureLocalHub, localObject } from './local-hub.js';
+import { ensureLocalHub, isLocalHubAddress, localObject } from './local-hub.js';
+import { programAuthKey } from '../runtime/auth-key.js';
 import { watchLife, type Life } from './lifetime.js';
 import { globalSingleton } from '../runtime/state.js';
-import { addressKey, type HubAddress, type ObjectRef } from './protocol.js';
+import { addressKey, sameHubAddress, type HubAddress, type ObjectRef } from './protocol.js';
 
 interface Adoption { target: HubTarget; ref: ObjectRef }
 let adopting: Adoption | null = null;
@@ -135,13 +136,18 @@ registerSharedType('multiproc.hub', (raw) => {
 
 /**
  * A reference without a key means "use this program's key". From a peer outside the tree that
- * is only allowed towards the hub the message came from (with the key already used there):
- * otherwise the peer could point us at an address of its choosing and relay our answer to the
- * key's challenge, posing as us elsewhere.
+ * is only allowed when the peer itself authenticated with that key, towards the hub the
+ * message came from (with the key used there), or towards this thread's own hub: otherwise the
+ * peer could point us at an address of its choosing and relay our answer to the key's
+ * challenge, posing as us elsewhere.
  */
 function keyForUntrustedRef(address: HubAddress): Uint8Array | null {
   const source = untrustedSource() as { address?: HubAddress; key?: Uint8Array | null } | undefined;
-  if (source?.address && addressKey(source.address) === addressKey(address)) return source.key ?? null;
+  // A peer that authenticated with this program's own key already has it: nothing to gain.
+  if (source && (!source.key || Buffer.from(source.key).equals(programAuthKey()))) return null;
+  if (source?.address && sameHubAddress(source.address, address)) return source.key ?? null;
+  // This thread's own hub: the key only goes to ourselves.
+  if (isLocalHubAddress(address)) return null;
   throw typeErr('ERR_UNTRUSTED_PROXY', `a peer outside this program sent a shared object of another hub (${addressKey(address)}) without its key; refused, so this program's key is never offered to an address a peer chose. Pass the object's authKey with it, or send the data instead`);
 }
 

@@ -42,6 +42,8 @@ export class Hub {
   private peerCounter = 0;
   private idCounter = 0;
   private closed = false;
+  /** This hub as the source of what its peers send: references back to it may omit the key. */
+  private source: { address: HubAddress; key: Uint8Array } | undefined;
 
   constructor(private readonly options: HubOptions) {}
 
@@ -56,7 +58,9 @@ export class Hub {
       const done = () => {
         server.off('error', reject);
         const a = server.address();
-        resolve(a && typeof a === 'object' ? { host: (address as { host: string }).host, port: a.port } : address);
+        const bound = a && typeof a === 'object' ? { host: (address as { host: string }).host, port: a.port } : address;
+        this.source ??= { address: bound, key: this.options.key };
+        resolve(bound);
       };
       if ('path' in address) server.listen(address.path, done); else server.listen(address.port, address.host, done);
     });
@@ -110,9 +114,20 @@ export class Hub {
       obj?.note?.(peer, String(msg[2]), msg.slice(3));
       return;
     }
-    if (kind === H.ATTACH) { this.attach(msg[1], msg[2], msg[3]); return; }
+    if (kind === H.ATTACH) {
+      // An object that cannot be made (its segment is already gone: it was freed while its
+      // attach was on the way) fails alone: later calls on it say ERR_NO_SUCH_OBJECT.
+      try { this.attach(msg[1], msg[2], msg[3]); } catch (e) { if (typeof (e as { code?: unknown }).code !== 'string') throw e; }
+      return;
+    }
     // Only a hub of this program's own tree frees on request (its objects are made by attach).
-    if (kind === H.FREE) { if (this.options.attachCreates && typeof msg[1] === 'string') this.objects.delete(msg[1]); return; }
+    if (kind === H.FREE) {
+      if (!this.options.attachCreates || typeof msg[1] !== 'string') return;
+      const obj = this.objects.get(msg[1]);
+      this.objects.delete(msg[1]);
+      obj?.dispose?.();
+      return;
+    }
     const requestId = msg[1];
     if (typeof requestId !== 'number') throw new TypeError('bad request id');
     const reply = this.reply(channel, requestId);
@@ -154,7 +169,7 @@ export class Hub {
       if (!(argBytes instanceof Uint8Array)) throw typeErr('ERR_INVALID_MESSAGE', 'arguments must be encoded');
       const callable = entry.callable;
       void (async () => {
-        const args = await decode(argBytes, { allowModules: false });
+        const args = await decode(argBytes, { allowModules: false, source: this.source });
         if (!Array.isArray(args)) throw typeErr('ERR_INVALID_MESSAGE', 'arguments must be an array');
         reply.ok(this.wrap(typeid, await construct(callable, args), id));
       })().catch((e: unknown) => reply.fail(e as Error));
@@ -173,7 +188,7 @@ export class Hub {
   /** Serves `value` as a registered object of `typeid`; returns the reference a proxy needs. */
   private wrap(typeid: string, value: unknown, id = `s${++this.idCounter}`): unknown {
     const entry = this.options.registry?.get(typeid) ?? { callable: null, exposed: null, methodToTypeid: {} };
-    const obj = new RegisteredObject(typeid, value, entry, (t, v) => this.wrap(t, v));
+    const obj = new RegisteredObject(typeid, value, entry, (t, v) => this.wrap(t, v), () => this.source);
     this.objects.set(id, obj);
     return [typeid, id, { exposed: obj.exposed, typeid }];
   }

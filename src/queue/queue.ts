@@ -123,7 +123,15 @@ export class Queue<T = unknown> extends HubProxy {
   #hookRecall(): void {
     if (this.#recallHooked) return;
     this.#recallHooked = true;
-    this.link.onPush(this.objectId, (op) => { if (op === 'recall') this.#giveBack(); });
+    // Weakly: the link lives as long as the thread, and must not keep this queue from being freed.
+    const self = new WeakRef(this);
+    const link = this.link, id = this.objectId;
+    link.onPush(id, (op) => {
+      if (op !== 'recall') return;
+      const queue = self.deref();
+      // Collected with items read ahead: nobody here will hand them out, so they all go back.
+      if (queue) queue.#giveBack(); else link.note(id, 'return', [0]);
+    });
   }
 }
 

@@ -1,5 +1,5 @@
 // The shared-memory layout of a Semaphore (many holders at once) and the holder table that
-// lets a dead holder's units come back. Used by the proxy (sync/semaphore.ts), which takes
+// lets a dead holder's units come back (kept for a BoundedSemaphore only: see sync/semaphore.ts). Used by the proxy (sync/semaphore.ts), which takes
 // and gives units with one compare-and-swap, and by the hub (hub/objects/shared-semaphore.ts),
 // which queues waiters and reaps units held by processes that are gone.
 //
@@ -8,7 +8,8 @@
 // its owner adds to a slot; anyone may count a unit off one (a Semaphore may be released by a
 // process that did not acquire it, as in CPython: the unit is counted off some holder). A slot
 // is freed only when its owner is gone (the hub for a dead process, the parent thread for an
-// ended worker thread), or reused once its owner is dead and it holds nothing.
+// ended worker thread), or reused once its owner is dead and it holds nothing; freeing and
+// reuse both go through CLAIMING, so one of them wins and nobody matches a slot in between.
 // With every slot taken, acquisitions still work; only their return on death is lost.
 import { processAlive } from '../runtime/pid.js';
 
@@ -86,7 +87,9 @@ export function noteGiven(a: Int32Array, pid: number, thread: number): void {
   for (let i = 0; i < NSLOTS; i++) if (Atomics.load(a, pidAt(i)) > 0 && countOffSlot(a, i)) return;
 }
 
-function freeSlot(a: Int32Array, i: number): number {
+/** Frees slot `i` if `owner` still has it (taken through CLAIMING, so nobody matches it meanwhile). */
+function freeSlot(a: Int32Array, i: number, owner: number): number {
+  if (Atomics.compareExchange(a, pidAt(i), owner, CLAIMING) !== owner) return 0;
   const units = Atomics.exchange(a, unitsAt(i), 0);
   Atomics.store(a, threadAt(i), 0);
   Atomics.store(a, pidAt(i), 0);
@@ -98,7 +101,7 @@ export function reapDeadHolders(a: Int32Array): number {
   let back = 0;
   for (let i = 0; i < NSLOTS; i++) {
     const owner = Atomics.load(a, pidAt(i));
-    if (owner > 0 && !processAlive(owner)) back += freeSlot(a, i);
+    if (owner > 0 && !processAlive(owner)) back += freeSlot(a, i, owner);
   }
   if (back > 0) Atomics.add(a, VALUE, back);
   return back;
@@ -108,7 +111,7 @@ export function reapDeadHolders(a: Int32Array): number {
 export function releaseThread(a: Int32Array, pid: number, thread: number): number {
   const i = findSlot(a, pid, thread);
   if (i < 0) return 0;
-  const back = freeSlot(a, i);
+  const back = freeSlot(a, i, pid);
   if (back > 0) Atomics.add(a, VALUE, back);
   return back;
 }

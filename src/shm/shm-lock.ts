@@ -17,6 +17,8 @@ import { globalSingleton } from '../runtime/state.js';
 import { onWorkerThreadExit } from '../runtime/exit-hooks.js';
 
 export const LOCK_BYTES = 16;
+/** The pid word while a waiter takes over from a dead holder. */
+const CLAIMING = -2;
 /** How often a waiter looks whether the holder is still alive. */
 const CHECK_MS = 200;
 
@@ -39,28 +41,23 @@ export class ShmLock {
     this.#posix = posix;
   }
 
-  // Plain reads: only this thread writes its own (pid, thread) pair, and it always sees its own
-  // latest writes, so a stale read can never make another holder look like this one.
-  #mine(): boolean { return this.#i32[1] === selfPid && this.#i32[2] === selfThread; }
+  // Ownership is the pair (pid, thread). An owner writes its thread id first (an atomic
+  // store, a fence) and then its pid, and a release clears only the pid: whoever reads the
+  // pid (then the thread) and finds its own pid therefore also finds the thread id written
+  // with it, never a stale one of its own (a main thread's id is 0, as a fresh word is).
+  #mine(): boolean { return Atomics.load(this.#i32, 1) === selfPid && Atomics.load(this.#i32, 2) === selfThread; }
 
-  // The owner words are written with plain stores: the compare-and-swap before them and the
-  // exchange that frees the lock after them order them for everyone else (each atomic store
-  // is a full fence, about 10 ns here, and the pair would pay six).
   #own(): void {
-    this.#i32[1] = selfPid;
-    this.#i32[2] = selfThread;
-    this.#i32[3] = 1;
+    const a = this.#i32;
+    Atomics.store(a, 2, selfThread);
+    a[1] = selfPid;
+    a[3] = 1;
   }
 
   /** Takes the lock now if it is free, without waiting or a promise (Python's `acquire(block=False)`). */
   tryAcquire(): boolean {
     const a = this.#i32;
-    if (Atomics.compareExchange(a, 0, 0, 1) === 0) {
-      a[1] = selfPid;
-      a[2] = selfThread;
-      a[3] = 1;
-      return true;
-    }
+    if (Atomics.compareExchange(a, 0, 0, 1) === 0) { this.#own(); return true; }
     if (this.#recursive && this.#mine()) { a[3]!++; return true; }
     return false;
   }
@@ -79,9 +76,9 @@ export class ShmLock {
       if (Atomics.exchange(a, 0, 2) === 0) { this.#own(); return true; }
       const owner = Atomics.load(a, 1);
       // The holder died: exactly one waiter wins the owner word and takes the lock over.
-      if (!processAlive(owner) && Atomics.compareExchange(a, 1, owner, selfPid) === owner) {
-        Atomics.store(a, 2, selfThread);
-        Atomics.store(a, 3, 1);
+      // (Claimed through a pid no process has, so no thread of this one mistakes it for its own.)
+      if (!processAlive(owner) && Atomics.compareExchange(a, 1, owner, CLAIMING) === owner) {
+        this.#own();
         return true;
       }
       const left = deadline - performance.now();
@@ -114,7 +111,6 @@ export class ShmLock {
       if (count > 1) { a[3] = count - 1; return; }
     }
     a[1] = 0;
-    a[2] = 0;
     a[3] = 0;
     if (Atomics.exchange(a, 0, 0) === 2) this.#wake();
   }
@@ -136,7 +132,6 @@ export class ShmLock {
     const a = this.#i32;
     if (Atomics.load(a, 0) === 0 || Atomics.load(a, 1) !== selfPid || Atomics.load(a, 2) !== thread) return;
     Atomics.store(a, 1, 0);
-    Atomics.store(a, 2, 0);
     Atomics.store(a, 3, 0);
     if (Atomics.exchange(a, 0, 0) === 2) this.#wake();
   }

@@ -47,11 +47,12 @@ abstract class LockBase extends HubProxy {
 
   /** Uncontended: one compare-and-swap. Someone waiting at the hub: false (they go first, FIFO). */
   #takeShared(a: Int32Array): boolean {
-    // Owner words are plain stores: the compare-and-swap and the releasing store order them
-    // (each atomic store is a full fence, ~10 ns).
+    // Owner words other than the thread are plain stores: the compare-and-swap and the
+    // releasing store order them for everyone else (each atomic store is a full fence, ~10 ns).
     if (Atomics.load(a, WAITERS) === 0 && Atomics.compareExchange(a, STATE, 0, 1) === 0) {
+      // Thread first, fenced, then pid: see mine().
+      Atomics.store(a, THREAD, selfThread);
       a[PID] = selfPid;
-      a[THREAD] = selfThread;
       a[COUNT] = 1;
       return true;
     }
@@ -126,7 +127,6 @@ abstract class LockBase extends HubProxy {
   /** Frees the lock; tells the hub when someone waits there (it hands the lock on). */
   #free(a: Int32Array): void {
     a[PID] = 0;
-    a[THREAD] = 0;
     a[COUNT] = 0;
     // Store-then-check against the hub, which sets the flag then tries to take the lock.
     Atomics.store(a, STATE, 0);
@@ -158,11 +158,13 @@ abstract class LockBase extends HubProxy {
 }
 
 /**
- * Whether this thread holds the lock. Plain reads: only this thread writes its own (pid,
- * thread) pair and it sees its own latest writes, so another holder never looks like it.
+ * Whether this thread holds the lock. An owner (or the hub for it) writes the thread id first,
+ * fenced, then the pid, and a release clears only the pid: reading the pid then the thread,
+ * a thread that finds its own pid also finds the thread id written with it, never a stale
+ * one of its own (a main thread's id is 0, as a fresh word is).
  */
 function mine(a: Int32Array): boolean {
-  return Atomics.load(a, STATE) === 1 && a[PID] === selfPid && a[THREAD] === selfThread;
+  return Atomics.load(a, STATE) === 1 && Atomics.load(a, PID) === selfPid && Atomics.load(a, THREAD) === selfThread;
 }
 
 function notShared(what: string, instead: string): Error {

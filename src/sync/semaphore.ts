@@ -1,8 +1,11 @@
 // Semaphore and BoundedSemaphore: proxies of a counter in a hub. Made where the native addon
-// loads, the counter lives in shared memory with a table of who holds units: taking or giving
-// a unit while nobody waits is one compare-and-swap and no message, and the hub is only the
-// waiting room (hub/objects/shared-semaphore.ts). Units held by a process that died, or by a
-// worker thread that ended, come back (shm/semaphore-words.ts); so do a hub-only semaphore's.
+// loads, the counter lives in shared memory: taking or giving a unit while nobody waits is one
+// compare-and-swap and no message, and the hub is only the waiting room
+// (hub/objects/shared-semaphore.ts). A BoundedSemaphore guards resources (every unit taken is
+// given back, or release() fails): the units a process that died, or a worker thread that
+// ended, still held come back (a holder table, shm/semaphore-words.ts). A plain Semaphore may
+// count signals (taken for good by a consumer), so, as in CPython, a dead taker's units do not
+// come back. The hub-only versions (managers, no addon) follow the same rule.
 import { selfPid, selfThread } from '../runtime/pid.js';
 import { misuse, rangeErr, typeErr } from '../errors.js';
 import { HubProxy, isAdopting, registerProxyType, wireTimeoutOf, type WaitOptions } from '../hub/proxy.js';
@@ -53,10 +56,12 @@ export class Semaphore extends HubProxy {
 
   /** The bound of a BoundedSemaphore (its initial value), or null. */
   #bound(): number | null { return this instanceof BoundedSemaphore ? (this.spec as SemaphoreSpec).value : null; }
+  /** Units held by a holder that dies come back only for a BoundedSemaphore (see the header). */
+  readonly #tracksHolders: boolean = this instanceof BoundedSemaphore;
 
   #takeShared(a: Int32Array): boolean {
     if (Atomics.load(a, WAITERS) !== 0 || !takeUnit(a)) return false;
-    noteTaken(a, selfPid, selfThread);
+    if (this.#tracksHolders) noteTaken(a, selfPid, selfThread);
     return true;
   }
 
@@ -74,11 +79,8 @@ export class Semaphore extends HubProxy {
     if (!a) return (this.call('acquire', timeout) as Promise<boolean>).then((ok) => { if (ok) this.#held++; return ok; });
     if (this.#takeShared(a)) return Promise.resolve(true);
     if (timeout === 0) return Promise.resolve(false);
-    // The hub took the unit for us; the holder table learns it here.
-    return (this.call('acquire', timeout) as Promise<boolean>).then((ok) => {
-      if (ok) noteTaken(a, selfPid, selfThread);
-      return ok;
-    });
+    // The hub takes the unit for us and records it in the holder table before it answers.
+    return this.call('acquire', timeout, selfPid, selfThread) as Promise<boolean>;
   }
 
   /** Gives a unit back (BoundedSemaphore above its initial value: ERR_RELEASE_UNLOCKED). */
@@ -104,7 +106,7 @@ export class Semaphore extends HubProxy {
   #releaseShared(a: Int32Array): void {
     const bound = this.#bound();
     if (!giveUnit(a, bound)) throw misuse('ERR_RELEASE_UNLOCKED', `BoundedSemaphore released too many times (its value would exceed ${bound})`);
-    noteGiven(a, selfPid, selfThread);
+    if (this.#tracksHolders) noteGiven(a, selfPid, selfThread);
     if (Atomics.load(a, WAITERS) !== 0) this.#tellHub();
   }
 

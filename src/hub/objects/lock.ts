@@ -1,6 +1,7 @@
 // Lock, RLock, Semaphore and BoundedSemaphore as hub state. Waiters are served in arrival
 // order. Rule for a holder that dies: what it held is released and handed to the next
-// waiter (RELIABILITY: "a lock whose holder died"), so nobody waits forever on a dead process.
+// waiter (RELIABILITY: "a lock whose holder died"), so nobody waits forever on a dead process;
+// except a plain Semaphore's units, which may be signals a consumer took for good.
 import { misuse } from '../../errors.js';
 import type { HubObject, Peer, Reply } from '../hub-object.js';
 import { WaitList, wireTimeout } from '../wait-list.js';
@@ -131,7 +132,8 @@ export class LockObject implements HubObject {
   peerGone(peer: Peer): void {
     this.waiters.dropPeer(peer);
     const mine = this.held.get(peer) ?? 0;
-    if (mine === 0) return;
+    // A plain Semaphore may count signals a consumer took for good: its units stay taken (as in CPython).
+    if (mine === 0 || this.type === 'Semaphore') return;
     this.held.delete(peer);
     this.value += this.reentrant ? 1 : mine;
     this.handOn();

@@ -33,7 +33,9 @@ export class RegisteredObject implements HubObject {
   readonly exposed: string[];
 
   constructor(readonly type: string, readonly instance: unknown, entry: TypeEntry,
-    private readonly wrap: (typeid: string, value: unknown) => unknown) {
+    private readonly wrap: (typeid: string, value: unknown) => unknown,
+    /** Where its callers' messages come from: this hub (references back to it may omit the key). */
+    private readonly source: () => unknown = () => undefined) {
     this.exposed = entry.exposed ?? (instance && typeof instance === 'object' ? publicMethods(instance) : []);
     this.methodToTypeid = entry.methodToTypeid;
   }
@@ -51,7 +53,7 @@ export class RegisteredObject implements HubObject {
     const fn = target[name];
     if (typeof fn !== 'function') throw Object.assign(new RemoteError(`${this.type} has no method '${name}'`), { code: 'ERR_METHOD_NOT_EXPOSED' });
     void (async () => {
-      const decoded = await decode(argBytes, { allowModules: false });
+      const decoded = await decode(argBytes, { allowModules: false, source: this.source() });
       if (!Array.isArray(decoded)) throw typeErr('ERR_INVALID_MESSAGE', 'method arguments must be an array');
       const result = await (fn as (...a: unknown[]) => unknown).apply(target, decoded);
       const typeid = this.methodToTypeid[name];

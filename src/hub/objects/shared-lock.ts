@@ -71,8 +71,9 @@ export class SharedLockObject implements HubObject {
 
   private take(id: Identity, count: number): boolean {
     if (Atomics.compareExchange(this.a, STATE, 0, 1) !== 0) return false;
-    Atomics.store(this.a, PID, id[0]);
+    // Thread before pid (see sync/lock.ts mine()).
     Atomics.store(this.a, THREAD, id[1]);
+    Atomics.store(this.a, PID, id[0]);
     Atomics.store(this.a, COUNT, count);
     return true;
   }
@@ -91,7 +92,6 @@ export class SharedLockObject implements HubObject {
   private reapDeadHolder(): void {
     if (Atomics.load(this.a, STATE) !== 1 || processAlive(Atomics.load(this.a, PID))) return;
     Atomics.store(this.a, PID, 0);
-    Atomics.store(this.a, THREAD, 0);
     Atomics.store(this.a, COUNT, 0);
     Atomics.store(this.a, STATE, 0);
     this.handOn();
@@ -102,7 +102,6 @@ export class SharedLockObject implements HubObject {
     if (!this.holds(_peer, id)) return 0;
     const count = Atomics.load(this.a, COUNT);
     Atomics.store(this.a, PID, 0);
-    Atomics.store(this.a, THREAD, 0);
     Atomics.store(this.a, COUNT, 0);
     Atomics.store(this.a, STATE, 0);
     this.handOn();
@@ -118,4 +117,6 @@ export class SharedLockObject implements HubObject {
   }
 
   peerGone(peer: Peer): void { this.room.peerGone(peer); }
+
+  dispose(): void { this.room.stop(); }
 }

@@ -4,18 +4,19 @@
 // acquirer queues here and units are handed out in arrival order. No wake-up is lost: a
 // releaser adds its unit then reads the waiters flag; the hub sets the flag then tries to take
 // a unit for the head waiter. The hub hands a unit over by taking it from the value and
-// answering true; the acquirer records it in its holder slot when the answer arrives.
-// While someone waits, units held by processes that are gone are given back.
+// answering true, and for a BoundedSemaphore records it in the holder table first. While
+// someone waits, a BoundedSemaphore's units held by processes that are gone are given back.
 import { misuse } from '../../errors.js';
 import type { Segment } from '../../shm/segment.js';
-import { VALUE, WAITERS, reapDeadHolders, takeUnit } from '../../shm/semaphore-words.js';
+import { VALUE, WAITERS, noteTaken, reapDeadHolders, takeUnit } from '../../shm/semaphore-words.js';
+import { identityOf, type Identity } from './shared-lock.js';
 import type { HubObject, Peer, Reply } from '../hub-object.js';
 import { wireTimeout } from '../wait-list.js';
 import { WaitingRoom } from './waiting-room.js';
 
 export class SharedSemaphoreObject implements HubObject {
   private readonly a: Int32Array;
-  private readonly room: WaitingRoom<undefined>;
+  private readonly room: WaitingRoom<Identity>;
 
   constructor(readonly type: 'Semaphore' | 'BoundedSemaphore', seg: Segment) {
     this.a = new Int32Array(seg.sab);
@@ -26,10 +27,11 @@ export class SharedSemaphoreObject implements HubObject {
     switch (op) {
       case 'acquire': {
         const timeout = wireTimeout(args[0]);
+        const id = identityOf(args, 1);
         this.room.raise();
-        if (this.room.line.length === 0 && takeUnit(this.a)) { this.room.settle(); reply.ok(true); return; }
+        if (this.room.line.length === 0 && takeUnit(this.a)) { this.granted(id); this.room.settle(); reply.ok(true); return; }
         if (timeout === 0) { this.room.settle(); reply.ok(false); return; }
-        this.room.line.add(peer, reply, undefined, timeout, (w) => { w.reply.ok(false); this.room.settle(); });
+        this.room.line.add(peer, reply, id, timeout, (w) => { w.reply.ok(false); this.room.settle(); });
         this.room.watch();
         return;
       }
@@ -41,16 +43,24 @@ export class SharedSemaphoreObject implements HubObject {
 
   note(_peer: Peer, op: string): void { if (op === 'released') this.handOn(); }
 
+  /** A unit taken for `id`: a BoundedSemaphore records it before the answer leaves (a waiter that dies now still gives it back). */
+  private granted(id: Identity): void {
+    if (this.type === 'BoundedSemaphore') noteTaken(this.a, id[0], id[1]);
+  }
+
   /** Gives free units to the waiters in line, first come first served. */
   private handOn(): void {
     for (;;) {
       const head = this.room.line.peek();
       if (!head || !takeUnit(this.a)) break;
       this.room.line.shift();
+      this.granted(head.data);
       head.reply.ok(true);
     }
     this.room.settle();
   }
 
   peerGone(peer: Peer): void { this.room.peerGone(peer); }
+
+  dispose(): void { this.room.stop(); }
 }

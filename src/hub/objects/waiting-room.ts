@@ -31,6 +31,9 @@ export class WaitingRoom<T> {
     this.timer.unref();
   }
 
+  /** The object was freed: no more watching. */
+  stop(): void { if (this.timer) { clearInterval(this.timer); this.timer = null; } }
+
   /** A peer's connection ended: its waits go; if it held something, reap soon. */
   peerGone(peer: Peer): void {
     this.line.dropPeer(peer);
