@@ -140,7 +140,7 @@ function build<C extends Typecode>(typecode: C, sizeOrInit: number | Iterable<Va
   const { length, init } = items(tc, sizeOrInit);
   const stored = init?.map((v, i) => toStored(tc, v, `init[${i}]`));
   const { seg, posix } = allocate(tc, length);
-  const ownLock = lock === true ? new ShmLock(seg, 0, true, posix) : lock === false ? null : lock;
+  const ownLock = lock === true ? new ShmLock(seg, 0, true, posix).initialize() : lock === false ? null : lock;
   const core = new ArrayCore(seg, tc, length, posix, ownLock);
   stored?.forEach((v, i) => { (core.view as unknown as (number | bigint)[])[i] = v; });
   return wrap(core, ownLock !== null);

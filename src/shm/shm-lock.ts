@@ -19,6 +19,8 @@ import { onWorkerThreadExit } from '../runtime/exit-hooks.js';
 export const LOCK_BYTES = 16;
 /** The pid word while a waiter takes over from a dead holder. */
 const CLAIMING = -2;
+/** The thread word of a free lock (0 is a main thread's id). */
+const NO_THREAD = -1;
 /** How often a waiter looks whether the holder is still alive. */
 const CHECK_MS = 200;
 
@@ -41,18 +43,22 @@ export class ShmLock {
     this.#posix = posix;
   }
 
-  // Ownership is the pair (pid, thread). An owner writes its thread id first (an atomic
-  // store, a fence) and then its pid, and a release clears only the pid: whoever reads the
-  // pid (then the thread) and finds its own pid therefore also finds the thread id written
-  // with it, never a stale one of its own (a main thread's id is 0, as a fresh word is).
-  #mine(): boolean { return Atomics.load(this.#i32, 1) === selfPid && Atomics.load(this.#i32, 2) === selfThread; }
+  // Ownership is the pair (pid, thread), written with plain stores after the compare-and-swap
+  // (each atomic store is a full fence, ~10 ns). A release resets the thread word to NO_THREAD
+  // (as a fresh lock starts), so the only way a thread reads its own id there is that it, or
+  // the hub for it, wrote it since its last release: it holds the lock. No ordering between
+  // the two words is needed (a main thread's id is 0, which a fresh word would otherwise hold).
+  #mine(): boolean { return this.#i32[1] === selfPid && this.#i32[2] === selfThread; }
 
   #own(): void {
     const a = this.#i32;
-    Atomics.store(a, 2, selfThread);
     a[1] = selfPid;
+    a[2] = selfThread;
     a[3] = 1;
   }
+
+  /** @internal A new lock (not one attached by name): its thread word says nobody. */
+  initialize(): this { Atomics.store(this.#i32, 2, NO_THREAD); return this; }
 
   /** Takes the lock now if it is free, without waiting or a promise (Python's `acquire(block=False)`). */
   tryAcquire(): boolean {
@@ -76,9 +82,12 @@ export class ShmLock {
       if (Atomics.exchange(a, 0, 2) === 0) { this.#own(); return true; }
       const owner = Atomics.load(a, 1);
       // The holder died: exactly one waiter wins the owner word and takes the lock over.
-      // (Claimed through a pid no process has, so no thread of this one mistakes it for its own.)
+      // (Claimed through a pid no process has: one waiter wins; the dead owner's thread id
+      // cannot make a thread of this process think it holds the lock meanwhile.)
       if (!processAlive(owner) && Atomics.compareExchange(a, 1, owner, CLAIMING) === owner) {
-        this.#own();
+        Atomics.store(a, 2, selfThread);
+        a[3] = 1;
+        Atomics.store(a, 1, selfPid);
         return true;
       }
       const left = deadline - performance.now();
@@ -111,6 +120,7 @@ export class ShmLock {
       if (count > 1) { a[3] = count - 1; return; }
     }
     a[1] = 0;
+    a[2] = NO_THREAD;
     a[3] = 0;
     if (Atomics.exchange(a, 0, 0) === 2) this.#wake();
   }
@@ -132,6 +142,7 @@ export class ShmLock {
     const a = this.#i32;
     if (Atomics.load(a, 0) === 0 || Atomics.load(a, 1) !== selfPid || Atomics.load(a, 2) !== thread) return;
     Atomics.store(a, 1, 0);
+    Atomics.store(a, 2, NO_THREAD);
     Atomics.store(a, 3, 0);
     if (Atomics.exchange(a, 0, 0) === 2) this.#wake();
   }

@@ -102,7 +102,7 @@ export function Value<C extends Typecode>(typecode: C, init?: ValueOf<C> | numbe
   const lock = checkLockOption(options.lock);
   const raw = RawValue(typecode, init);
   if (lock === false) return raw;
-  return new SynchronizedValue(raw, lock === true ? new ShmLock(raw.segment, 0, true, raw.posix) : lock);
+  return new SynchronizedValue(raw, lock === true ? new ShmLock(raw.segment, 0, true, raw.posix).initialize() : lock);
 }
 
 registerSharedType('multiproc.Value', (state) => {

@@ -5,7 +5,7 @@
 import { selfPid, selfThread } from '../runtime/pid.js';
 import { misuse } from '../errors.js';
 import { HubProxy, isAdopting, registerProxyType, wireTimeoutOf, type WaitOptions } from '../hub/proxy.js';
-import { COND_WAITERS, COUNT, PID, SHARED_LOCK_BYTES, STATE, THREAD, WAITERS } from '../hub/objects/shared-lock.js';
+import { COND_WAITERS, COUNT, NO_THREAD, PID, SHARED_LOCK_BYTES, STATE, THREAD, WAITERS } from '../hub/objects/shared-lock.js';
 import { onWorkerThreadExit } from '../runtime/exit-hooks.js';
 import { globalSingleton } from '../runtime/state.js';
 import { nativeAddon } from '../shm/native.js';
@@ -32,7 +32,12 @@ abstract class LockBase extends HubProxy {
 
   protected constructor(type: string, spec: object, shared: Segment | null = null) {
     super(type, shared ? { ...spec, shm: shared.name } : spec, shared === null);
-    if (shared) { this.#words = new Int32Array(shared.sab, 0, 6); track(this); this.ownSegment(shared.name); }
+    if (shared) {
+      this.#words = new Int32Array(shared.sab, 0, 6);
+      Atomics.store(this.#words, THREAD, NO_THREAD);
+      track(this);
+      this.ownSegment(shared.name);
+    }
   }
 
   #shm(): Int32Array | null {
@@ -47,12 +52,11 @@ abstract class LockBase extends HubProxy {
 
   /** Uncontended: one compare-and-swap. Someone waiting at the hub: false (they go first, FIFO). */
   #takeShared(a: Int32Array): boolean {
-    // Owner words other than the thread are plain stores: the compare-and-swap and the
-    // releasing store order them for everyone else (each atomic store is a full fence, ~10 ns).
+    // Owner words are plain stores: the compare-and-swap and the releasing store order them
+    // for everyone else (each atomic store is a full fence, ~10 ns); see mine().
     if (Atomics.load(a, WAITERS) === 0 && Atomics.compareExchange(a, STATE, 0, 1) === 0) {
-      // Thread first, fenced, then pid: see mine().
-      Atomics.store(a, THREAD, selfThread);
       a[PID] = selfPid;
+      a[THREAD] = selfThread;
       a[COUNT] = 1;
       return true;
     }
@@ -127,6 +131,7 @@ abstract class LockBase extends HubProxy {
   /** Frees the lock; tells the hub when someone waits there (it hands the lock on). */
   #free(a: Int32Array): void {
     a[PID] = 0;
+    a[THREAD] = NO_THREAD;
     a[COUNT] = 0;
     // Store-then-check against the hub, which sets the flag then tries to take the lock.
     Atomics.store(a, STATE, 0);
@@ -158,13 +163,12 @@ abstract class LockBase extends HubProxy {
 }
 
 /**
- * Whether this thread holds the lock. An owner (or the hub for it) writes the thread id first,
- * fenced, then the pid, and a release clears only the pid: reading the pid then the thread,
- * a thread that finds its own pid also finds the thread id written with it, never a stale
- * one of its own (a main thread's id is 0, as a fresh word is).
+ * Whether this thread holds the lock. A release resets the thread word to NO_THREAD (a fresh
+ * lock starts so), so a thread finds its own id there only if it, or the hub for it, wrote it
+ * since its last release: it holds the lock. The pid and thread words need no ordering.
  */
 function mine(a: Int32Array): boolean {
-  return Atomics.load(a, STATE) === 1 && Atomics.load(a, PID) === selfPid && Atomics.load(a, THREAD) === selfThread;
+  return Atomics.load(a, STATE) === 1 && a[PID] === selfPid && a[THREAD] === selfThread;
 }
 
 function notShared(what: string, instead: string): Error {

@@ -16,6 +16,8 @@ import { wireTimeout } from '../wait-list.js';
 import { WaitingRoom } from './waiting-room.js';
 
 export const STATE = 0, WAITERS = 1, PID = 2, THREAD = 3, COUNT = 4, COND_WAITERS = 5;
+/** The thread word of a free lock (0 is a main thread's id): see sync/lock.ts mine(). */
+export const NO_THREAD = -1;
 export const SHARED_LOCK_BYTES = 32;
 
 /** Who asks: [pid, threadId], sent along with every request that needs it. */
@@ -71,9 +73,8 @@ export class SharedLockObject implements HubObject {
 
   private take(id: Identity, count: number): boolean {
     if (Atomics.compareExchange(this.a, STATE, 0, 1) !== 0) return false;
-    // Thread before pid (see sync/lock.ts mine()).
-    Atomics.store(this.a, THREAD, id[1]);
     Atomics.store(this.a, PID, id[0]);
+    Atomics.store(this.a, THREAD, id[1]);
     Atomics.store(this.a, COUNT, count);
     return true;
   }
@@ -92,6 +93,7 @@ export class SharedLockObject implements HubObject {
   private reapDeadHolder(): void {
     if (Atomics.load(this.a, STATE) !== 1 || processAlive(Atomics.load(this.a, PID))) return;
     Atomics.store(this.a, PID, 0);
+    Atomics.store(this.a, THREAD, NO_THREAD);
     Atomics.store(this.a, COUNT, 0);
     Atomics.store(this.a, STATE, 0);
     this.handOn();
@@ -102,6 +104,7 @@ export class SharedLockObject implements HubObject {
     if (!this.holds(_peer, id)) return 0;
     const count = Atomics.load(this.a, COUNT);
     Atomics.store(this.a, PID, 0);
+    Atomics.store(this.a, THREAD, NO_THREAD);
     Atomics.store(this.a, COUNT, 0);
     Atomics.store(this.a, STATE, 0);
     this.handOn();
