@@ -263,10 +263,11 @@ export class Scheduler {
 
   /**
    * Sequence number of the last task a dead worker started. Before READY it started none
-   * (tasks run after the initializer; a thread's progress cell would say otherwise). A thread
-   * records every task it starts in its progress cell: that is exact. A process records only
-   * while results wait in a batch; otherwise it sent each result before starting the next
-   * task, so the first task without a result is the one it started (or was about to).
+   * (tasks run after the initializer; a thread's progress cell would say otherwise). A thread,
+   * or a process where the addon loads, records every task it starts in a shared-memory cell:
+   * that is exact. A process with a progress file records only while results wait in a batch;
+   * otherwise it sent each result before starting the next task, so the first task without a
+   * result is the one it started (or was about to).
    */
   private startedOnExit(slot: WorkerSlot, lost: Task[]): number {
     const progress = slot.handle.progress;
