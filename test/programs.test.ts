@@ -108,10 +108,11 @@ describe('no orphans', () => {
 });
 
 describe('without the native addon (MULTIPROC_NATIVE=0)', () => {
-  it('threads still share a Value; a process child and a named SharedMemory say ERR_SHARED_MEMORY_UNAVAILABLE', () => {
+  it('threads still share a Value; a process child and a named SharedMemory say ERR_SHARED_MEMORY_UNAVAILABLE; a process Pool still works and attributes a death', () => {
     const r = spawnSync(process.execPath, [...tsx, 'no-addon.ts'], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, MULTIPROC_NATIVE: '0' } });
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(r.stdout.trim().split('\n'), ['threads 1000', 'process 1 ERR_SHARED_MEMORY_UNAVAILABLE', 'shm ERR_SHARED_MEMORY_UNAVAILABLE']);
+    assert.deepEqual(r.stdout.trim().split('\n'), ['threads 1000', 'process 1 ERR_SHARED_MEMORY_UNAVAILABLE', 'shm ERR_SHARED_MEMORY_UNAVAILABLE',
+      'pool 2,4,6,8,10,12', 'lost ERR_WORKER_LOST', 'after 14,16,18']);
     assert.match(r.stderr, /ERR_SHARED_MEMORY_UNAVAILABLE|needs shared memory between processes/);
   });
 });
