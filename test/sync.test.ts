@@ -3,7 +3,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Process, Pool, Queue, Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event, Empty,
+  Process, Pool, Queue, Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event, Empty, RawArray,
 } from 'multiproc';
 import * as s from './fixtures/sync-targets.ts';
 import { contexts, within, rejection, sleep } from './helpers.ts';
@@ -15,21 +15,6 @@ async function take<T>(q: Queue<T>, n: number, ms = 20_000): Promise<T[]> {
   return out;
 }
 
-/** Checks a critical-section log: every `x:in` is followed directly by `x:out`. */
-function assertNoInterleaving(log: string[]): void {
-  for (let i = 0; i < log.length; i += 2) {
-    const tag = log[i]!.split(':')[0];
-    assert.deepEqual([log[i], log[i + 1]], [`${tag}:in`, `${tag}:out`], `interleaved at ${i}: ${log.slice(i, i + 4).join(' ')}`);
-  }
-}
-
-/** Largest number of tags inside at once, from an in/out log. */
-function maxInside(log: string[]): number {
-  let inside = 0, most = 0;
-  for (const e of log) { inside += e.endsWith(':in') ? 1 : -1; most = Math.max(most, inside); }
-  return most;
-}
-
 for (const context of contexts) {
   describe(`Lock, RLock, Semaphore (${context})`, () => {
     let pool: Pool;
@@ -39,14 +24,15 @@ for (const context of contexts) {
     it('excludes: no two processes inside the critical section at once (Process targets and Pool tasks)', async () => {
       const lock = new Lock();
       const log = new Queue<string>();
-      const ps = ['p1', 'p2'].map((tag) => new Process({ target: s.critical, args: [lock, log, tag, 5], context }));
+      const gauge = RawArray('i', 2);
+      const ps = ['p1', 'p2'].map((tag) => new Process({ target: s.critical, args: [lock, log, tag, 5, gauge], context }));
       for (const p of ps) p.start();
-      const tasks = pool.starmap(s.critical, [[lock, log, 't1', 5], [lock, log, 't2', 5]]);
+      const tasks = pool.starmap(s.critical, [[lock, log, 't1', 5, gauge], [lock, log, 't2', 5, gauge]]);
       const entries = await take(log, 40);
       await within(20_000, tasks);
       await within(20_000, Promise.all(ps.map((p) => p.join())));
       assert.deepEqual(ps.map((p) => p.exitCode), [0, 0]);
-      assertNoInterleaving(entries);
+      assert.equal(gauge.view[1], 1, 'two were inside at once');
       for (const tag of ['p1', 'p2', 't1', 't2']) assert.equal(entries.filter((e) => e === `${tag}:in`).length, 5);
     });
 
@@ -128,10 +114,12 @@ for (const context of contexts) {
       await within(10_000, sem.acquire());
       assert.equal(await sem.getValue(), 2);
       const log = new Queue<string>();
-      const work = pool.starmap(s.critical, ['w', 'x', 'y', 'z'].map((tag) => [sem, log, tag, 4] as const));
+      const gauge = RawArray('i', 2);
+      const work = pool.starmap(s.critical, ['w', 'x', 'y', 'z'].map((tag) => [sem, log, tag, 4, gauge] as const));
       const entries = await take(log, 32);
       await within(20_000, work);
-      assert.ok(maxInside(entries) <= 2, `more than 2 inside: ${entries.join(' ')}`);
+      assert.ok(gauge.view[1]! <= 2, `${gauge.view[1]} inside at once (2 units were free)`);
+      for (const tag of ['w', 'x', 'y', 'z']) assert.equal(entries.filter((e) => e === `${tag}:in`).length, 4);
       assert.equal(await sem.getValue(), 2);
       await sem.release();
       assert.equal(await sem.getValue(), 3);
