@@ -56,11 +56,7 @@ export class SharedLockObject implements HubObject {
       case 'acquire': {
         const timeout = wireTimeout(args[0]);
         const id = identityOf(args, 1);
-        this.room.raise();
-        if (this.queue.length === 0 && this.take(id, 1)) { this.room.settle(); reply.ok(true); return; }
-        if (timeout === 0) { this.room.settle(); reply.ok(false); return; }
-        this.queue.add(peer, reply, { id, count: 1, grant: null }, timeout, (w) => { w.reply.ok(false); this.room.settle(); });
-        this.room.watch();
+        this.room.admit(peer, reply, { id, count: 1, grant: null }, timeout, () => this.take(id, 1));
         return;
       }
       // A release by a process that saw the waiters flag (it already freed the lock).

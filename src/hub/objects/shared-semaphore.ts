@@ -28,11 +28,7 @@ export class SharedSemaphoreObject implements HubObject {
       case 'acquire': {
         const timeout = wireTimeout(args[0]);
         const id = identityOf(args, 1);
-        this.room.raise();
-        if (this.room.line.length === 0 && takeUnit(this.a)) { this.granted(id); this.room.settle(); reply.ok(true); return; }
-        if (timeout === 0) { this.room.settle(); reply.ok(false); return; }
-        this.room.line.add(peer, reply, id, timeout, (w) => { w.reply.ok(false); this.room.settle(); });
-        this.room.watch();
+        this.room.admit(peer, reply, id, timeout, () => { if (!takeUnit(this.a)) return false; this.granted(id); return true; });
         return;
       }
       case 'released': this.handOn(); reply.ok(); return;

@@ -1,7 +1,8 @@
 // The hub side of an object whose state lives in shared memory (a Lock, RLock or Semaphore
 // made where the addon loads): the line of waiters, the "someone waits" flag in the shared
 // words that sends releasers to the hub, and the watch for holders whose process is gone.
-import type { Peer } from '../hub-object.js';
+import type { Peer, Reply } from '../hub-object.js';
+import type { WireTimeout } from '../protocol.js';
 import { WaitList } from '../wait-list.js';
 
 /** How often a holder's process is looked for while someone waits. */
@@ -16,6 +17,19 @@ export class WaitingRoom<T> {
 
   /** Raised before the hub tries to take for a newcomer: a releaser then comes here (no lost wake-up). */
   raise(): void { Atomics.store(this.words, this.flag, 1); }
+
+  /**
+   * An acquire that reached the hub: taken now if nobody is in line and `take()` succeeds
+   * (answered true), refused at once for a timeout of 0, else queued with `data` until handed
+   * on or timed out (answered false).
+   */
+  admit(peer: Peer, reply: Reply, data: T, timeout: WireTimeout, take: () => boolean): void {
+    this.raise();
+    if (this.line.length === 0 && take()) { this.settle(); reply.ok(true); return; }
+    if (timeout === 0) { this.settle(); reply.ok(false); return; }
+    this.line.add(peer, reply, data, timeout, (w) => { w.reply.ok(false); this.settle(); });
+    this.watch();
+  }
 
   /** Lowers the flag once the line is empty, and stops watching. */
   settle(): void {
