@@ -101,3 +101,12 @@ export function codedError<E extends Error>(Ctor: new (message: string) => E, co
 export const misuse = (code: string, message: string): Error & { code: string } => codedError(Error as ErrorCtor, code, message);
 export const typeErr = (code: string, message: string): TypeError & { code: string } => codedError(TypeError, code, message);
 export const rangeErr = (code: string, message: string): RangeError & { code: string } => codedError(RangeError, code, message);
+
+/** Misuse of locks, semaphores and conditions: one wording wherever it is noticed (proxy, shared memory, hub). */
+export const lockMisuse = {
+  releaseUnlocked: () => misuse('ERR_RELEASE_UNLOCKED', 'release() of a lock that is not acquired; acquire it first'),
+  notOwner: () => misuse('ERR_NOT_OWNER', 'this lock is held by another process or thread; only its owner may release it'),
+  conditionNotOwner: (what: string) => misuse('ERR_NOT_OWNER', `Condition.${what}() needs its lock: acquire it first (await using _ = await cond.enter())`),
+  notShared: (what: string, kind: 'lock' | 'semaphore', instead: string) => misuse('ERR_SHARED_MEMORY_UNAVAILABLE',
+    `${what} needs a ${kind} in shared memory, and this one lives only in its hub (a manager's, or made without the native addon); use ${instead}`),
+};

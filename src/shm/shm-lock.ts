@@ -7,7 +7,7 @@
 // may be half-updated). Not FIFO: whoever wins the compare-and-swap goes first.
 import { registerSharedType } from '../codec/codec.js';
 import { kReduce } from '../codec/reduce.js';
-import { misuse } from '../errors.js';
+import { lockMisuse } from '../errors.js';
 import { processAlive, selfPid, selfThread } from '../runtime/pid.js';
 import { wireTimeoutOf, type WaitOptions } from '../hub/proxy.js';
 import { held, type Held } from '../sync/lock.js';
@@ -112,9 +112,9 @@ export class ShmLock {
   /** Releases at once; errors are thrown rather than returned as a rejected promise. */
   releaseSync(): void {
     const a = this.#i32;
-    if (Atomics.load(a, 0) === 0) throw notAcquired();
+    if (Atomics.load(a, 0) === 0) throw lockMisuse.releaseUnlocked();
     if (this.#recursive) {
-      if (!this.#mine()) throw notOwner();
+      if (!this.#mine()) throw lockMisuse.notOwner();
       // Only the owner touches the count.
       const count = a[3]!;
       if (count > 1) { a[3] = count - 1; return; }
@@ -152,9 +152,6 @@ export class ShmLock {
     return { type: 'multiproc.ShmLock', state };
   }
 }
-
-function notAcquired(): Error { return misuse('ERR_RELEASE_UNLOCKED', 'release() of a lock that is not acquired; acquire it first'); }
-function notOwner(): Error { return misuse('ERR_NOT_OWNER', 'this lock is held by another process or thread; only its owner may release it'); }
 
 // A worker thread that ends holding a lock (terminate() gives it no chance to release) cannot
 // be told apart by pid, so the thread that started it frees the locks it held. Processes that

@@ -1,6 +1,6 @@
 // Condition over a Lock or RLock of the same hub (an RLock by default, as in CPython).
 import { selfPid, selfThread } from '../runtime/pid.js';
-import { misuse, typeErr } from '../errors.js';
+import { lockMisuse, misuse, typeErr } from '../errors.js';
 import { HubProxy, adopt, isAdopting, registerProxyType, timeoutArg } from '../hub/proxy.js';
 import { Lock, LockBase, RLock, type Held } from './lock.js';
 import type { WaitOptions } from '../hub/proxy.js';
@@ -64,14 +64,10 @@ export class Condition extends HubProxy {
   #notify(n: number | null): Promise<void> {
     // A lock in shared memory knows whether anyone waits: a notify nobody hears needs no message.
     const local = this.#lock.idleConditionCheck();
-    if (local && local.waiters === 0) return local.held ? Promise.resolve() : Promise.reject(notOwner('notify'));
+    if (local && local.waiters === 0) return local.held ? Promise.resolve() : Promise.reject(lockMisuse.conditionNotOwner('notify'));
     this.#lock.attachNow();
     return this.call('notify', n, selfPid, selfThread).then(() => undefined);
   }
-}
-
-function notOwner(what: string): Error {
-  return misuse('ERR_NOT_OWNER', `Condition.${what}() needs its lock: acquire it first (await using _ = await cond.enter())`);
 }
 
 registerProxyType('Condition', Condition);

@@ -3,7 +3,7 @@
 // or RLock made where the native addon loads also has its state in shared memory: taking it
 // uncontended needs no message at all (hub/objects/shared-lock.ts).
 import { selfPid, selfThread } from '../runtime/pid.js';
-import { misuse } from '../errors.js';
+import { lockMisuse } from '../errors.js';
 import { HubProxy, isAdopting, registerProxyType, wireTimeoutOf, type WaitOptions } from '../hub/proxy.js';
 import { COND_WAITERS, COUNT, NO_THREAD, PID, SHARED_LOCK_BYTES, STATE, THREAD, WAITERS } from '../hub/objects/shared-lock.js';
 import { onWorkerThreadExit } from '../runtime/exit-hooks.js';
@@ -71,14 +71,14 @@ abstract class LockBase extends HubProxy {
    */
   tryAcquire(): boolean {
     const a = this.#shm();
-    if (!a) throw notShared('tryAcquire()', 'await lock.acquire({ block: false })');
+    if (!a) throw lockMisuse.notShared('tryAcquire()', 'lock', 'await lock.acquire({ block: false })');
     return this.#takeShared(a);
   }
 
   /** Releases at once (errors are thrown, not returned as a rejected promise); see tryAcquire(). */
   releaseSync(): void {
     const a = this.#shm();
-    if (!a) throw notShared('releaseSync()', 'await lock.release()');
+    if (!a) throw lockMisuse.notShared('releaseSync()', 'lock', 'await lock.release()');
     this.#releaseShared(a);
   }
 
@@ -119,9 +119,9 @@ abstract class LockBase extends HubProxy {
   }
 
   #releaseShared(a: Int32Array): void {
-    if (Atomics.load(a, STATE) === 0) throw misuse('ERR_RELEASE_UNLOCKED', 'release() of a lock that is not acquired; acquire it first');
+    if (Atomics.load(a, STATE) === 0) throw lockMisuse.releaseUnlocked();
     if (this.#reentrant) {
-      if (!mine(a)) throw misuse('ERR_NOT_OWNER', 'this RLock is held by another process or thread; only its owner may release it');
+      if (!mine(a)) throw lockMisuse.notOwner();
       const count = a[COUNT]!;
       if (count > 1) { a[COUNT] = count - 1; return; }
     }
@@ -169,10 +169,6 @@ abstract class LockBase extends HubProxy {
  */
 function mine(a: Int32Array): boolean {
   return Atomics.load(a, STATE) === 1 && a[PID] === selfPid && a[THREAD] === selfThread;
-}
-
-function notShared(what: string, instead: string): Error {
-  return misuse('ERR_SHARED_MEMORY_UNAVAILABLE', `${what} needs a lock in shared memory, and this one lives only in its hub (a manager's, or made without the native addon); use ${instead}`);
 }
 
 /** Shared memory for a new Lock or RLock when processes of this machine can map it, else null (hub only). */

@@ -7,7 +7,7 @@
 // count signals (taken for good by a consumer), so, as in CPython, a dead taker's units do not
 // come back. The hub-only versions (managers, no addon) follow the same rule.
 import { selfPid, selfThread } from '../runtime/pid.js';
-import { misuse, rangeErr, typeErr } from '../errors.js';
+import { lockMisuse, misuse, rangeErr, typeErr } from '../errors.js';
 import { HubProxy, isAdopting, registerProxyType, wireTimeoutOf, type WaitOptions } from '../hub/proxy.js';
 import { onWorkerThreadExit } from '../runtime/exit-hooks.js';
 import { globalSingleton } from '../runtime/state.js';
@@ -68,7 +68,7 @@ export class Semaphore extends HubProxy {
   /** Takes a unit now if one is free, without a promise; needs shared memory (see Lock.tryAcquire). */
   tryAcquire(): boolean {
     const a = this.#shm();
-    if (!a) throw notShared('tryAcquire()', 'await sem.acquire({ block: false })');
+    if (!a) throw lockMisuse.notShared('tryAcquire()', 'semaphore', 'await sem.acquire({ block: false })');
     return this.#takeShared(a);
   }
 
@@ -99,7 +99,7 @@ export class Semaphore extends HubProxy {
   /** Gives a unit back at once; errors are thrown. Needs shared memory (see Lock.tryAcquire). */
   releaseSync(): void {
     const a = this.#shm();
-    if (!a) throw notShared('releaseSync()', 'await sem.release()');
+    if (!a) throw lockMisuse.notShared('releaseSync()', 'semaphore', 'await sem.release()');
     this.#releaseShared(a);
   }
 
@@ -133,10 +133,6 @@ export class Semaphore extends HubProxy {
 
 /** A Semaphore that refuses to be released above its initial value (ERR_RELEASE_UNLOCKED). */
 export class BoundedSemaphore extends Semaphore {}
-
-function notShared(what: string, instead: string): Error {
-  return misuse('ERR_SHARED_MEMORY_UNAVAILABLE', `${what} needs a semaphore in shared memory, and this one lives only in its hub (a manager's, or made without the native addon); use ${instead}`);
-}
 
 // Semaphores in shared memory this thread knows, so a worker thread that ends holding units gives them back.
 const known = globalSingleton('sharedSemaphores', () => new Set<WeakRef<Semaphore>>());

@@ -1,6 +1,6 @@
 // Condition over a lock of the same hub. wait() releases the lock, waits for notify (or its
 // timeout), then takes the lock back before answering, all here, so no notify falls between.
-import { misuse } from '../../errors.js';
+import { lockMisuse, misuse } from '../../errors.js';
 import type { HubObject, ObjectTable, Peer, Reply } from '../hub-object.js';
 import { WaitList, wireTimeout } from '../wait-list.js';
 import { LockObject } from './lock.js';
@@ -20,7 +20,7 @@ export class ConditionObject implements HubObject {
 
   private checkOwner(peer: Peer, id: Identity, what: string): LockObject | SharedLockObject {
     const lock = this.lock();
-    if (!lock.holds(peer, id)) throw misuse('ERR_NOT_OWNER', `Condition.${what}() needs its lock: acquire it first (await using _ = await cond.enter())`);
+    if (!lock.holds(peer, id)) throw lockMisuse.conditionNotOwner(what);
     return lock;
   }
 
