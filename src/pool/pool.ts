@@ -13,9 +13,12 @@ import { AsyncResult } from './async-result.js';
 import { ImapIterator } from './imap.js';
 import { Scheduler, type WorkerInfo } from './scheduler.js';
 import { checkMaxMemory } from '../process/limits.js';
+import { checkProgressDependency, checkProgressOptions, progressTracker, type ProgressOptions } from './progress.js';
+import { reportCallbackError } from './report.js';
 import type { Outcome, SubmitOptions } from './task.js';
 
 export type { SubmitOptions } from './task.js';
+export type { Progress, ProgressOptions, ProgressBarOptions, ProgressStream } from './progress.js';
 
 /** Key of the Pool method that lists its live workers; `Symbol.for`, so any copy of the library finds it. */
 export const kWorkers: unique symbol = Symbol.for('multiproc.pool.workers');
@@ -42,7 +45,7 @@ export interface AsyncOptions<R> extends SubmitOptions {
   callback?: (result: R) => void;
   errorCallback?: (error: unknown) => void;
 }
-export interface MapOptions extends SubmitOptions { chunksize?: number }
+export interface MapOptions extends SubmitOptions, ProgressOptions { chunksize?: number }
 export interface MapAsyncOptions<R> extends MapOptions, AsyncOptions<R> {}
 
 type AnyFn = (...args: never[]) => unknown;
@@ -53,9 +56,7 @@ let nextFnId = 1;
 
 function safeCall(cb: ((v: never) => void) | undefined, value: unknown, which: string): void {
   if (!cb) return;
-  try { (cb as (v: unknown) => void)(value); } catch (e) {
-    process.emitWarning(`a Pool ${which} threw and was ignored: ${e instanceof Error ? e.stack ?? e.message : String(e)}`, { code: 'MULTIPROC_CALLBACK_ERROR' });
-  }
+  try { (cb as (v: unknown) => void)(value); } catch (e) { reportCallbackError(which, e); }
 }
 
 /** An AsyncResult whose callbacks run in this process before it is ready, as CPython's do. */
@@ -183,22 +184,29 @@ export class Pool implements AsyncDisposable {
     checkIterable(iterable);
     checkChunksize(opts.chunksize);
     checkSubmitOptions(opts);
+    checkProgressOptions(opts);
+    checkProgressDependency(opts);
     const ref = toFnRef(fn, 'fn');
     const fnId = this.#fnId(fn);
     const run = (items: unknown[]): Promise<unknown[]> => {
-      if (items.length === 0) return Promise.resolve([]);
       const workers = this.#core.processes * 4;
-      const size = opts.chunksize ?? Math.ceil(items.length / workers);
+      const size = opts.chunksize ?? Math.max(1, Math.ceil(items.length / workers));
       // Every chunk is checked before any is sent; each is packed just before it is sent,
       // so the first workers start while later chunks are still being packed.
       const chunks: Prepared[] = [];
       for (let i = 0; i < items.length; i += size) chunks.push(prepareChunk(items.slice(i, i + size), i));
+      // map reads its whole input before it submits anything, so the total is always known here.
+      const progress = opts.onProgress || opts.progress ? progressTracker(opts, items.length) : null;
+      if (items.length === 0) return Promise.resolve([]);
       const parts = new Array<unknown[]>(chunks.length);
       return new Promise((resolve, reject) => {
         let left = chunks.length;
         let failed = false;
         chunks.forEach((chunk, index) => {
+          const count = Math.min(size, items.length - index * size);
           this.#core.submit(ref, fnId, mode, pack(chunk), opts, (o) => {
+            // A chunk's items count when the chunk's result arrives, also after the map failed.
+            progress?.add(count, o.ok === true ? 0 : o.ok === false ? count : o.errors.length);
             if (failed) return;
             if (o.ok !== true) {
               failed = true;
@@ -249,9 +257,11 @@ export class Pool implements AsyncDisposable {
     checkIterable(iterable);
     checkChunksize(opts.chunksize);
     checkSubmitOptions(opts);
+    checkProgressOptions(opts);
     const ref = toFnRef(fn, 'fn');
     const fnId = this.#fnId(fn);
     const chunksize = opts.chunksize ?? 1;
+    const progress = opts.onProgress || opts.progress ? progressTracker(opts, Array.isArray(iterable) ? iterable.length : undefined) : null;
     const core = this.#core;
     let read = 0;
     const it = new ImapIterator<unknown>({
@@ -267,6 +277,7 @@ export class Pool implements AsyncDisposable {
       hold: () => core.hold(),
       release: () => core.release(),
       finished: (x) => this.#iterators.delete(x),
+      progress,
     }, iterable as Iterable<unknown>, ordered);
     this.#iterators.add(it);
     return it as ImapIterator<Awaited<ReturnType<F>>>;
