@@ -1,5 +1,7 @@
 // Pool: CPython's Pool API over the scheduler. Validation and encoding happen at the call, so
-// misuse throws at once and a value that cannot be sent refuses the whole submission.
+// misuse throws at once and a value that cannot be sent refuses the whole submission. The Pool
+// is also an EventEmitter (workerStart, workerExit, drain) and reports stats().
+import { EventEmitter } from 'node:events';
 import { encode, pack, prepare, type Prepared } from '../codec/codec.js';
 import { ProcessError, misuse, rangeErr, typeErr } from '../errors.js';
 import { toFnRef, type FnRef } from '../functions/reference.js';
@@ -12,6 +14,7 @@ import { hookMainExit } from '../process/children.js';
 import { AsyncResult } from './async-result.js';
 import { ImapIterator } from './imap.js';
 import { Scheduler, type WorkerInfo } from './scheduler.js';
+import type { PoolStats } from './stats.js';
 import { checkMaxMemory } from '../process/limits.js';
 import { checkProgressDependency, checkProgressOptions, progressTracker, type ProgressOptions } from './progress.js';
 import { reportCallbackError } from './report.js';
@@ -19,6 +22,18 @@ import type { Outcome, SubmitOptions } from './task.js';
 
 export type { SubmitOptions } from './task.js';
 export type { Progress, ProgressOptions, ProgressBarOptions, ProgressStream } from './progress.js';
+export type { PoolStats, TimeSummary } from './stats.js';
+
+/** 'workerStart': a worker was started (its pid; threadId in the thread context). */
+export interface WorkerStartInfo { pid: number; threadId: number | undefined }
+/** 'workerExit': a worker ended; `lostTasks` it had started and not finished (WorkerLostError, or run again under retries). */
+export interface WorkerExitInfo { pid: number; threadId: number | undefined; exitCode: number | null; signal: string | null; lostTasks: number }
+export interface PoolEvents {
+  workerStart: [info: WorkerStartInfo];
+  workerExit: [info: WorkerExitInfo];
+  /** Nothing queued and nothing running. */
+  drain: [];
+}
 
 /** Key of the Pool method that lists its live workers; `Symbol.for`, so any copy of the library finds it. */
 export const kWorkers: unique symbol = Symbol.for('multiproc.pool.workers');
@@ -39,6 +54,23 @@ export interface PoolOptions {
   maxMemoryPerWorker?: number;
   /** 'process' (default) or 'thread'. */
   context?: StartMethodName;
+  /** Workers that always run (default: processes); more start on demand up to `processes`. */
+  minProcesses?: number;
+  /** Ms after which a worker above minProcesses with nothing to do exits (default 30,000; Infinity: never). */
+  idleTimeout?: number;
+  /** Most tasks that may wait for a worker; a submission that would queue more throws ERR_POOL_QUEUE_FULL (default: no limit). */
+  maxQueue?: number;
+  /** Async tasks one worker runs at once (default 1). */
+  tasksPerWorker?: number;
+}
+
+/** Default idleTimeout, ms. */
+export const DEFAULT_IDLE_TIMEOUT = 30_000;
+
+function checkCount(name: string, v: unknown, min: number, max = Infinity): void {
+  if (v !== undefined && v !== null && (!Number.isInteger(v) || (v as number) < min || (v as number) > max)) {
+    throw rangeErr('ERR_OUT_OF_RANGE', `${name} must be an integer >= ${min}${max < Infinity ? ` and <= ${max}` : ''}, got ${String(v)}`);
+  }
 }
 
 export interface AsyncOptions<R> extends SubmitOptions {
@@ -109,11 +141,12 @@ function prepareChunk(items: unknown[], first: number): Prepared {
   }
 }
 
-export class Pool implements AsyncDisposable {
+export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
   readonly #core: Scheduler;
   readonly #iterators = new Set<ImapIterator<unknown>>();
 
   constructor(options?: number | PoolOptions) {
+    super();
     assertNotBootstrapping('Pool');
     const o: PoolOptions = typeof options === 'number' || options === undefined || options === null ? { processes: options ?? undefined } : options;
     if (typeof o !== 'object') throw typeErr('ERR_INVALID_ARG_TYPE', 'new Pool() takes a worker count or an options object');
@@ -127,6 +160,12 @@ export class Pool implements AsyncDisposable {
     }
     checkArgs(o.initArgs);
     checkMaxMemory(o.maxMemoryPerWorker);
+    checkCount('minProcesses', o.minProcesses, 0, processes);
+    checkCount('maxQueue', o.maxQueue, 0);
+    checkCount('tasksPerWorker', o.tasksPerWorker, 1);
+    if (o.idleTimeout !== undefined && o.idleTimeout !== null && (typeof o.idleTimeout !== 'number' || !(o.idleTimeout >= 0))) {
+      throw rangeErr('ERR_OUT_OF_RANGE', `idleTimeout must be a number of milliseconds >= 0 (or Infinity), got ${String(o.idleTimeout)}`);
+    }
     const initializer = o.initializer ? toFnRef(o.initializer, 'initializer') : null;
     const initArgs = o.initializer ? encode(o.initArgs ?? [], 'initArgs') : null;
     if (runtimeState().daemon && runtimeState().isWorker) {
@@ -136,12 +175,29 @@ export class Pool implements AsyncDisposable {
     this.#core = new Scheduler({
       processes, method: o.context ? normalizeMethod(o.context) : getStartMethod(), initializer, initArgs,
       maxTasksPerChild: o.maxTasksPerChild ?? null, maxMemoryMb: o.maxMemoryPerWorker ?? null,
+      minProcesses: o.minProcesses ?? processes, idleTimeout: o.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
+      maxQueue: o.maxQueue ?? null, tasksPerWorker: o.tasksPerWorker ?? 1,
+      events: {
+        workerStart: (info) => this.#emitSafely('workerStart', info),
+        workerExit: (info) => this.#emitSafely('workerExit', info),
+        drain: () => this.#emitSafely('drain'),
+      },
     });
     if (!runtimeState().isWorker) hookMainExit();
   }
 
-  /** Number of workers. */
+  /** Number of workers (the most that run at once). */
   get processes(): number { return this.#core.processes; }
+
+  /** Counts, time distributions (ms) and what the workers are doing now. */
+  stats(): PoolStats { return this.#core.snapshot(); }
+
+  /** Every listener runs; one that throws is reported (process warning) and never stops the pool. */
+  #emitSafely<K extends keyof PoolEvents>(event: K, ...args: PoolEvents[K]): void {
+    for (const listener of this.rawListeners(event as 'drain') as ((...a: unknown[]) => unknown)[]) {
+      try { listener.apply(this, args); } catch (e) { reportCallbackError(`'${event}' listener`, e); }
+    }
+  }
 
   /** @internal The live workers (pid, threadId, ready, kill()): for tests and diagnostics. */
   [kWorkers](): WorkerInfo[] { return this.#core.workers(); }
@@ -165,6 +221,7 @@ export class Pool implements AsyncDisposable {
     checkSubmitOptions(opts);
     const ref = toFnRef(fn, 'fn');
     const prepared = prepare(args ?? [], 'args');
+    this.#core.room(1);
     const payload = pack(prepared);
     return new Promise<Awaited<R>>((resolve, reject) => {
       this.#core.submit(ref, this.#fnId(fn), Mode.APPLY, payload, opts, (o) => {
@@ -195,6 +252,7 @@ export class Pool implements AsyncDisposable {
       // so the first workers start while later chunks are still being packed.
       const chunks: Prepared[] = [];
       for (let i = 0; i < items.length; i += size) chunks.push(prepareChunk(items.slice(i, i + size), i));
+      this.#core.room(chunks.length);
       // map reads its whole input before it submits anything, so the total is always known here.
       const progress = opts.onProgress || opts.progress ? progressTracker(opts, items.length) : null;
       if (items.length === 0) return Promise.resolve([]);
@@ -261,6 +319,8 @@ export class Pool implements AsyncDisposable {
     const ref = toFnRef(fn, 'fn');
     const fnId = this.#fnId(fn);
     const chunksize = opts.chunksize ?? 1;
+    // An imap's later chunks are bounded by its read-ahead window, not refused: it asks for room once.
+    this.#core.room(1);
     const progress = opts.onProgress || opts.progress ? progressTracker(opts, Array.isArray(iterable) ? iterable.length : undefined) : null;
     const core = this.#core;
     let read = 0;
