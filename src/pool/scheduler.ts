@@ -475,7 +475,8 @@ export class Scheduler {
   snapshot(): PoolStats {
     let processes = 0, idle = 0, busy = 0, running = 0;
     for (const s of this.slots) {
-      if (s.stopping || s.handle.exit) continue;
+      // Alive until it exited, also while it stops (after idleTimeout, maxTasksPerChild, close()).
+      if (s.handle.exit) continue;
       processes++;
       let n = 0;
       for (let i = 0; i < s.inflight.length; i++) if (!s.inflight.at(i)!.done) n++;

@@ -10,7 +10,7 @@ import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 export interface TimeSummary { mean: number; p50: number; p90: number; p99: number; max: number }
 
 export interface PoolStats {
-  /** Workers alive now (starting or running). */
+  /** Workers alive now (starting, running, or stopping and not yet exited). */
   processes: number;
   /** Live workers running no task. */
   idle: number;
