@@ -14,6 +14,7 @@ import { getLogger } from '../runtime/logging.js';
 import { OOM_CODE } from '../runtime/oom.js';
 import { Ring } from './ring.js';
 import { StatsRecorder, type PoolStats, type TaskEnd } from './stats.js';
+import { IdleTimers, queueFullError } from './sizing.js';
 import type { Outcome, SubmitOptions, Task } from './task.js';
 import type { Transit } from '../codec/reduce.js';
 import { WorkerSlot } from './worker-slot.js';
@@ -92,12 +93,15 @@ export class Scheduler {
   private hadWork = false;
   private drainSoon = false;
   /** Workers above minProcesses that have nothing to do, and the timers that will stop them. */
-  private readonly idleTimers = new Map<WorkerSlot, NodeJS.Timeout>();
+  private readonly idle: IdleTimers<WorkerSlot>;
   /** tasksPerWorker > 1. */
   private readonly overlapping: boolean;
 
   constructor(private readonly config: SchedulerConfig) {
     this.overlapping = config.tasksPerWorker > 1;
+    this.idle = new IdleTimers(config.idleTimeout, (slot) => {
+      if (slot.inflight.length === 0 && !slot.stopping && this.state === 'RUN' && this.liveSlots() > this.config.minProcesses) slot.stop();
+    });
     for (let i = 0; i < config.minProcesses; i++) this.spawn();
     this.updateRef();
   }
@@ -136,27 +140,14 @@ export class Scheduler {
 
   /** A worker above minProcesses with nothing to do exits after idleTimeout ms. */
   private armIdle(slot: WorkerSlot): void {
-    if (this.config.minProcesses >= this.config.processes || this.idleTimers.has(slot) || this.config.idleTimeout === Infinity) return;
-    const timer = setTimeout(() => {
-      this.idleTimers.delete(slot);
-      if (slot.inflight.length === 0 && !slot.stopping && this.state === 'RUN' && this.liveSlots() > this.config.minProcesses) slot.stop();
-    }, Math.min(this.config.idleTimeout, 2 ** 31 - 1));
-    timer.unref();
-    this.idleTimers.set(slot, timer);
-  }
-
-  private disarmIdle(slot: WorkerSlot): void {
-    const timer = this.idleTimers.get(slot);
-    if (timer) { clearTimeout(timer); this.idleTimers.delete(slot); }
+    if (this.config.minProcesses < this.config.processes) this.idle.arm(slot);
   }
 
   /** Throws ERR_POOL_QUEUE_FULL when `tasks` more would make more than maxQueue tasks wait. */
   room(tasks: number): void {
     const max = this.config.maxQueue;
     if (max === null || this.queue.length + tasks <= max) return;
-    throw Object.assign(new ProcessError(
-      `the pool's queue is full: ${this.queue.length} tasks wait and this call adds ${tasks}, over maxQueue ${max}; wait for tasks to finish (pool.on('drain')), use bigger chunks, or raise maxQueue`),
-    { code: 'ERR_POOL_QUEUE_FULL' });
+    throw queueFullError(this.queue.length, tasks, max);
   }
 
   /** Work started outside of tasks (an imap reading its input) keeps the pool busy. */
@@ -232,7 +223,7 @@ export class Scheduler {
         continue;
       }
       const task = this.queue.shift()!;
-      this.disarmIdle(best);
+      this.idle.disarm(best);
       best.send(task);
       if (this.overlapping || best.inflight.length === 1) this.began(task);
     }
@@ -358,7 +349,7 @@ export class Scheduler {
 
   private onExit(slot: WorkerSlot, info: ExitInfo): void {
     this.slots.delete(slot);
-    this.disarmIdle(slot);
+    this.idle.disarm(slot);
     const lost = slot.inflight.drain();
     let lostTasks = 0;
     // A worker killed from outside (SIGKILL, SIGTERM) before it was ready says nothing about
