@@ -49,8 +49,10 @@ for (const context of contexts) {
       const pool = new Pool({ processes: 2, minProcesses: 1, idleTimeout: 200, context });
       try {
         assert.equal(pool.stats().processes, 1);
-        await within(30_000, Promise.all([pool.apply(w.sleepThen, [300, 1]), pool.apply(w.sleepThen, [300, 2])]));
-        assert.equal(pool.stats().processes, 2);
+        const both = Promise.all([pool.apply(w.sleepThen, [1500, 1]), pool.apply(w.sleepThen, [1500, 2])]);
+        await until(20_000, () => pool.stats().running === 2, 'both running');
+        assert.equal(pool.stats().processes, 2, 'a second worker started on demand');
+        await within(30_000, both);
         await until(15_000, () => pool.stats().processes === 1, 'down to minProcesses');
         await sleep(600);
         assert.equal(pool.stats().processes, 1, 'never below minProcesses');
