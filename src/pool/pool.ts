@@ -15,6 +15,7 @@ import { AsyncResult } from './async-result.js';
 import { ImapIterator } from './imap.js';
 import { Scheduler, type WorkerInfo } from './scheduler.js';
 import type { PoolStats } from './stats.js';
+import { emitSafely, type PoolEvents } from './events.js';
 import { checkMaxMemory } from '../process/limits.js';
 import { checkProgressDependency, checkProgressOptions, progressTracker, type ProgressOptions } from './progress.js';
 import { reportCallbackError } from './report.js';
@@ -24,16 +25,7 @@ export type { SubmitOptions } from './task.js';
 export type { Progress, ProgressOptions, ProgressBarOptions, ProgressStream } from './progress.js';
 export type { PoolStats, TimeSummary } from './stats.js';
 
-/** 'workerStart': a worker was started (its pid; threadId in the thread context). */
-export interface WorkerStartInfo { pid: number; threadId: number | undefined }
-/** 'workerExit': a worker ended; `lostTasks` it had started and not finished (WorkerLostError, or run again under retries). */
-export interface WorkerExitInfo { pid: number; threadId: number | undefined; exitCode: number | null; signal: string | null; lostTasks: number }
-export interface PoolEvents {
-  workerStart: [info: WorkerStartInfo];
-  workerExit: [info: WorkerExitInfo];
-  /** Nothing queued and nothing running. */
-  drain: [];
-}
+export type { PoolEvents, WorkerStartInfo, WorkerExitInfo } from './events.js';
 
 /** Key of the Pool method that lists its live workers; `Symbol.for`, so any copy of the library finds it. */
 export const kWorkers: unique symbol = Symbol.for('multiproc.pool.workers');
@@ -178,9 +170,9 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
       minProcesses: o.minProcesses ?? processes, idleTimeout: o.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
       maxQueue: o.maxQueue ?? null, tasksPerWorker: o.tasksPerWorker ?? 1,
       events: {
-        workerStart: (info) => this.#emitSafely('workerStart', info),
-        workerExit: (info) => this.#emitSafely('workerExit', info),
-        drain: () => this.#emitSafely('drain'),
+        workerStart: (info) => emitSafely(this, 'workerStart', info),
+        workerExit: (info) => emitSafely(this, 'workerExit', info),
+        drain: () => emitSafely(this, 'drain'),
       },
     });
     if (!runtimeState().isWorker) hookMainExit();
@@ -191,13 +183,6 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
 
   /** Counts, time distributions (ms) and what the workers are doing now. */
   stats(): PoolStats { return this.#core.snapshot(); }
-
-  /** Every listener runs; one that throws is reported (process warning) and never stops the pool. */
-  #emitSafely<K extends keyof PoolEvents>(event: K, ...args: PoolEvents[K]): void {
-    for (const listener of this.rawListeners(event as 'drain') as ((...a: unknown[]) => unknown)[]) {
-      try { listener.apply(this, args); } catch (e) { reportCallbackError(`'${event}' listener`, e); }
-    }
-  }
 
   /** @internal The live workers (pid, threadId, ready, kill()): for tests and diagnostics. */
   [kWorkers](): WorkerInfo[] { return this.#core.workers(); }
