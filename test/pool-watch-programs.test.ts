@@ -13,11 +13,11 @@ const program = (name: string) => path.join(root, 'test', 'programs', name);
 const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
 
 /** Runs `node file ...args` with stdin, stdout and stderr on a pseudo-terminal; returns what the terminal showed. */
-function inTerminal(file: string, args: string[]): { status: number | null; output: string } {
-  const cmd = [process.execPath, file, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+function inTerminal(file: string, args: string[], nodeArgs: string[] = []): { status: number | null; output: string } {
+  const cmd = [process.execPath, ...nodeArgs, file, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const r = hasScript
     ? spawnSync('script', ['-qfec', cmd, '/dev/null'], { cwd: root, encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawnSync('python3', ['-c', 'import pty, sys; sys.exit(pty.spawn(sys.argv[1:]) >> 8)', process.execPath, file, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    : spawnSync('python3', ['-c', 'import pty, sys; sys.exit(pty.spawn(sys.argv[1:]) >> 8)', process.execPath, ...nodeArgs, file, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
@@ -38,6 +38,17 @@ for (const context of contexts) {
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stdout, 'result 39800 60\n');
       assert.equal(r.stderr, '');
+    });
+
+    it('without cli-progress: a bar asked for on a terminal throws ERR_PROGRESS_DEPENDENCY at the call; on a pipe nothing is loaded', () => {
+      const without = ['-r', program('without-cli-progress.cjs')];
+      const r = inTerminal(program('progress-bar.mjs'), [context], without);
+      assert.notEqual(r.status, 0, r.output);
+      assert.match(r.output, /ERR_PROGRESS_DEPENDENCY/);
+      assert.match(r.output, /npm install cli-progress/);
+      const piped = spawnSync(process.execPath, [...without, program('progress-bar.mjs'), context], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+      assert.equal(piped.status, 0, piped.stderr);
+      assert.equal(piped.stdout, 'result 39800 60\n');
     });
 
     it('an idle pool with minProcesses: 0 returns to no worker and the program ends by itself', () => {
