@@ -103,6 +103,15 @@ for (const context of contexts) {
         assert.ok(elapsed < 1000, `8 x 200 ms took ${Math.round(elapsed)} ms (one at a time: 1600 ms)`);
         assert.ok(pool.stats().utilization > 0);
       } finally { await pool.terminate(); }
+      // The default chunksize counts task slots: 32 items on 16 slots go one per chunk
+      // (400 ms), not in 4 chunks of 8 run one item after another (1600 ms).
+      const wide = new Pool({ processes: 1, tasksPerWorker: 16, context });
+      try {
+        await within(30_000, wide.apply(w.nap, [1]));
+        const t1 = performance.now();
+        assert.deepEqual(await within(30_000, wide.map(w.nap, Array(32).fill(200))), Array(32).fill(200));
+        assert.ok(performance.now() - t1 < 1200, `default chunksize: ${Math.round(performance.now() - t1)} ms`);
+      } finally { await pool.terminate(); }
       const single = new Pool({ processes: 1, context });
       try { assert.equal(await within(30_000, single.apply(w.hasSignal)), false, 'one task per worker: no signal'); } finally { await single.terminate(); }
     });

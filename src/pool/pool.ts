@@ -231,7 +231,8 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     const ref = toFnRef(fn, 'fn');
     const fnId = this.#fnId(fn);
     const run = (items: unknown[]): Promise<unknown[]> => {
-      const workers = this.#core.processes * 4;
+      // CPython's default, counting each of a worker's task slots (tasksPerWorker) as a worker.
+      const workers = this.#core.processes * this.#core.tasksPerWorker * 4;
       const size = opts.chunksize ?? Math.max(1, Math.ceil(items.length / workers));
       // Every chunk is checked before any is sent; each is packed just before it is sent,
       // so the first workers start while later chunks are still being packed.
@@ -311,8 +312,8 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     let read = 0;
     const it = new ImapIterator<unknown>({
       chunksize,
-      // Bounded read-ahead [fix]: two chunks per worker in flight or waiting to be consumed.
-      window: core.processes * 2 * chunksize,
+      // Bounded read-ahead [fix]: two chunks per task slot in flight or waiting to be consumed.
+      window: core.processes * core.tasksPerWorker * 2 * chunksize,
       submit: (items, settle) => {
         const prepared = prepareChunk(items, read);
         const payload = pack(prepared);

@@ -107,6 +107,7 @@ export class Scheduler {
   }
 
   get processes(): number { return this.config.processes; }
+  get tasksPerWorker(): number { return this.config.tasksPerWorker; }
 
   private spawn(): void {
     const state = runtimeState();
