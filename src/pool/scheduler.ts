@@ -15,6 +15,7 @@ import { OOM_CODE } from '../runtime/oom.js';
 import { Ring } from './ring.js';
 import { StatsRecorder, type PoolStats, type TaskEnd } from './stats.js';
 import { IdleTimers, queueFullError } from './sizing.js';
+import { startedOverlapping, stopOverlapping } from './overlap.js';
 import type { Outcome, SubmitOptions, Task } from './task.js';
 import type { Transit } from '../codec/reduce.js';
 import { WorkerSlot } from './worker-slot.js';
@@ -65,12 +66,6 @@ const terminatedError = () => Object.assign(new ProcessError('the pool was termi
 /** Workers that die before they are ready this many times in a row fail the pool. */
 const MAX_START_FAILURES = 3;
 
-/**
- * tasksPerWorker > 1: ms a worker has to give up a task that timed out or was aborted (its
- * taskSignal() fired); after that the worker is stopped, and the other tasks it was running
- * are lost (WorkerLostError, or run again under `retries`).
- */
-export const ABORT_GRACE_MS = 1000;
 
 export class Scheduler {
   state: PoolState = 'RUN';
@@ -289,7 +284,7 @@ export class Scheduler {
   private stopTask(task: Task, reason: unknown, abort = false): void {
     const slot = task.slot;
     if (task.done || !slot) return;
-    if (this.overlapping) { this.stopOverlapping(task, slot, reason); return; }
+    if (this.overlapping) { stopOverlapping(task, slot, reason); return; }
     const started = slot.startedSeq();
     if (task.seq === started) { slot.kill(reason, task); return; }
     if (task.seq < started && !abort) return;
@@ -297,36 +292,9 @@ export class Scheduler {
     task.settle({ ok: false, error: reason });
   }
 
-  /**
-   * tasksPerWorker > 1: a task that timed out or was aborted. Not started yet, it is skipped.
-   * Running, it settles now and its taskSignal() is aborted in the worker; a worker that has
-   * not given it up after ABORT_GRACE_MS (synchronous code, a task that ignores the signal) is
-   * stopped as with one task per worker, and its other running tasks are lost.
-   */
-  private stopOverlapping(task: Task, slot: WorkerSlot, reason: unknown): void {
-    if (task.seq > this.startedOn(slot)) {
-      slot.handle.channel.send([M.CANCEL, task.id]);
-      task.settle({ ok: false, error: reason });
-      return;
-    }
-    task.settle({ ok: false, error: reason });
-    slot.handle.channel.send([M.ABORT, task.id]);
-    task.grace = setTimeout(() => {
-      task.grace = undefined;
-      // Still there: its result never came back.
-      let still = false;
-      for (let i = 0; i < slot.inflight.length; i++) if (slot.inflight.at(i) === task) still = true;
-      if (still && !slot.handle.exit) slot.kill(reason);
-    }, ABORT_GRACE_MS);
-    task.grace.unref();
-  }
-
   /** Sequence number of the last task `slot` started (its tasks start in the order sent). */
   private startedOn(slot: WorkerSlot): number {
-    if (!this.overlapping) return slot.startedSeq();
-    // Overlapping workers record every start; without any cell, count everything sent as started.
-    const progress = slot.handle.progress;
-    return progress ? progress.read() : slot.assigned;
+    return this.overlapping ? startedOverlapping(slot) : slot.startedSeq();
   }
 
   private onResult(slot: WorkerSlot, task: Task, outcome: Outcome | Promise<Outcome>): void {
