@@ -33,3 +33,9 @@ export async function echo(conn: Conn): Promise<void> {
     await conn.send(m);
   }
 }
+
+/** An async wait of `ms` (I/O-like work: the worker is free meanwhile). */
+export async function waitMs(ms: number): Promise<number> {
+  await new Promise((r) => setTimeout(r, ms));
+  return ms;
+}

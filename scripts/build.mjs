@@ -32,7 +32,7 @@ esbuild.buildSync({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['acorn', 'tsx', 'msgpackr-extract'],
+  external: ['acorn', 'tsx', 'msgpackr-extract', 'cli-progress'],
   // msgpackr's plain entry: its native string extractor (msgpackr-extract) takes ~10 ms to load
   // in every worker and only pays off for megabytes of strings.
   alias: { msgpackr: msgpackrPlain },
@@ -48,7 +48,7 @@ esbuild.buildSync({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  external: ['msgpackr', 'acorn', 'tsx'],
+  external: ['msgpackr', 'acorn', 'tsx', 'cli-progress'],
   // import.meta.url stands for dist/esm/index.js, so the bundle finds the ESM bootstrap beside it.
   define: { 'import.meta.url': '__multiprocImportMetaUrl', 'import.meta.resolve': '__multiprocImportMetaResolve' },
   banner: { js: [

@@ -6,7 +6,12 @@ detectTsx();
 
 export { Process, type ProcessOptions } from './process/process.js';
 export { currentProcess, parentProcess, activeChildren, cpuCount, CurrentProcess, ParentProcess } from './process/current.js';
-export { Pool, type PoolOptions, type MapOptions, type AsyncOptions, type MapAsyncOptions, type SubmitOptions } from './pool/pool.js';
+export {
+  Pool, type PoolOptions, type MapOptions, type AsyncOptions, type MapAsyncOptions, type SubmitOptions,
+  type PoolEvents, type WorkerStartInfo, type WorkerExitInfo, type PoolStats, type TimeSummary,
+  type Progress, type ProgressOptions, type ProgressBarOptions, type ProgressStream,
+} from './pool/pool.js';
+export { taskSignal } from './pool/task-signal.js';
 export { AsyncResult } from './pool/async-result.js';
 export { ImapIterator } from './pool/imap.js';
 export { Pipe, Connection } from './connection/connection.js';

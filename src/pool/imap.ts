@@ -3,6 +3,7 @@
 // (imapUnordered); a failing item rejects at its own position and iteration goes on.
 import { TimeoutError } from '../errors.js';
 import { Ring } from './ring.js';
+import type { ProgressTracker } from './progress.js';
 import type { Outcome } from './task.js';
 
 type ItemOutcome = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -18,6 +19,8 @@ export interface ImapSource {
   release(): void;
   /** Called once the iterator no longer reads input. */
   finished(it: ImapIterator<unknown>): void;
+  /** Told as items finish, and the total once the input ended (or iteration stopped). */
+  progress?: ProgressTracker | null;
 }
 
 interface Waiter { resolve: (r: IteratorResult<never>) => void; reject: (e: unknown) => void; timer?: NodeJS.Timeout }
@@ -56,7 +59,10 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
     this.src.hold();
     void this.#fillLoop().finally(() => {
       this.#reading = false;
-      if (this.#sourceDone || this.#stopped) this.src.finished(this as ImapIterator<unknown>);
+      if (this.#sourceDone || this.#stopped) {
+        this.src.progress?.setTotal(this.#read);
+        this.src.finished(this as ImapIterator<unknown>);
+      }
       this.src.release();
       this.#wake();
     });
@@ -89,6 +95,8 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
   }
 
   #store(first: number, count: number, o: Outcome): void {
+    // Items count as they finish, also those nobody will read after a `break`.
+    this.src.progress?.add(count, o.ok === true ? 0 : o.ok === false ? count : o.errors.length);
     if (this.#stopped) return;
     const errors = o.ok === 'partial' ? new Map(o.errors) : null;
     for (let i = 0; i < count; i++) {
@@ -167,7 +175,10 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
       this.#stopped = true;
       const it = this.#it as Iterator<unknown>;
       try { void it.return?.(); } catch { /* the input's own cleanup failed; nothing to report to */ }
-      if (!this.#reading) this.src.finished(this as ImapIterator<unknown>);
+      if (!this.#reading) {
+        this.src.progress?.setTotal(this.#read);
+        this.src.finished(this as ImapIterator<unknown>);
+      }
       this.#ordered.clear();
       this.#wake();
     }

@@ -1,5 +1,7 @@
 // Pool: CPython's Pool API over the scheduler. Validation and encoding happen at the call, so
-// misuse throws at once and a value that cannot be sent refuses the whole submission.
+// misuse throws at once and a value that cannot be sent refuses the whole submission. The Pool
+// is also an EventEmitter (workerStart, workerExit, drain) and reports stats().
+import { EventEmitter } from 'node:events';
 import { encode, pack, prepare, type Prepared } from '../codec/codec.js';
 import { ProcessError, misuse, rangeErr, typeErr } from '../errors.js';
 import { toFnRef, type FnRef } from '../functions/reference.js';
@@ -12,10 +14,18 @@ import { hookMainExit } from '../process/children.js';
 import { AsyncResult } from './async-result.js';
 import { ImapIterator } from './imap.js';
 import { Scheduler, type WorkerInfo } from './scheduler.js';
+import type { PoolStats } from './stats.js';
+import { emitSafely, type PoolEvents } from './events.js';
 import { checkMaxMemory } from '../process/limits.js';
+import { checkProgressDependency, checkProgressOptions, progressTracker, type ProgressOptions } from './progress.js';
+import { reportCallbackError } from './report.js';
 import type { Outcome, SubmitOptions } from './task.js';
 
 export type { SubmitOptions } from './task.js';
+export type { Progress, ProgressOptions, ProgressBarOptions, ProgressStream } from './progress.js';
+export type { PoolStats, TimeSummary } from './stats.js';
+
+export type { PoolEvents, WorkerStartInfo, WorkerExitInfo } from './events.js';
 
 /** Key of the Pool method that lists its live workers; `Symbol.for`, so any copy of the library finds it. */
 export const kWorkers: unique symbol = Symbol.for('multiproc.pool.workers');
@@ -36,13 +46,30 @@ export interface PoolOptions {
   maxMemoryPerWorker?: number;
   /** 'process' (default) or 'thread'. */
   context?: StartMethodName;
+  /** Workers that always run (default: processes); more start on demand up to `processes`. */
+  minProcesses?: number;
+  /** Ms after which a worker above minProcesses with nothing to do exits (default 30,000; Infinity: never). */
+  idleTimeout?: number;
+  /** Most tasks that may wait for a worker; a submission that would queue more throws ERR_POOL_QUEUE_FULL (default: no limit). */
+  maxQueue?: number;
+  /** Async tasks one worker runs at once (default 1). */
+  tasksPerWorker?: number;
+}
+
+/** Default idleTimeout, ms. */
+export const DEFAULT_IDLE_TIMEOUT = 30_000;
+
+function checkCount(name: string, v: unknown, min: number, max = Infinity): void {
+  if (v !== undefined && v !== null && (!Number.isInteger(v) || (v as number) < min || (v as number) > max)) {
+    throw rangeErr('ERR_OUT_OF_RANGE', `${name} must be an integer >= ${min}${max < Infinity ? ` and <= ${max}` : ''}, got ${String(v)}`);
+  }
 }
 
 export interface AsyncOptions<R> extends SubmitOptions {
   callback?: (result: R) => void;
   errorCallback?: (error: unknown) => void;
 }
-export interface MapOptions extends SubmitOptions { chunksize?: number }
+export interface MapOptions extends SubmitOptions, ProgressOptions { chunksize?: number }
 export interface MapAsyncOptions<R> extends MapOptions, AsyncOptions<R> {}
 
 type AnyFn = (...args: never[]) => unknown;
@@ -53,9 +80,7 @@ let nextFnId = 1;
 
 function safeCall(cb: ((v: never) => void) | undefined, value: unknown, which: string): void {
   if (!cb) return;
-  try { (cb as (v: unknown) => void)(value); } catch (e) {
-    process.emitWarning(`a Pool ${which} threw and was ignored: ${e instanceof Error ? e.stack ?? e.message : String(e)}`, { code: 'MULTIPROC_CALLBACK_ERROR' });
-  }
+  try { (cb as (v: unknown) => void)(value); } catch (e) { reportCallbackError(which, e); }
 }
 
 /** An AsyncResult whose callbacks run in this process before it is ready, as CPython's do. */
@@ -108,11 +133,12 @@ function prepareChunk(items: unknown[], first: number): Prepared {
   }
 }
 
-export class Pool implements AsyncDisposable {
+export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
   readonly #core: Scheduler;
   readonly #iterators = new Set<ImapIterator<unknown>>();
 
   constructor(options?: number | PoolOptions) {
+    super();
     assertNotBootstrapping('Pool');
     const o: PoolOptions = typeof options === 'number' || options === undefined || options === null ? { processes: options ?? undefined } : options;
     if (typeof o !== 'object') throw typeErr('ERR_INVALID_ARG_TYPE', 'new Pool() takes a worker count or an options object');
@@ -126,6 +152,12 @@ export class Pool implements AsyncDisposable {
     }
     checkArgs(o.initArgs);
     checkMaxMemory(o.maxMemoryPerWorker);
+    checkCount('minProcesses', o.minProcesses, 0, processes);
+    checkCount('maxQueue', o.maxQueue, 0);
+    checkCount('tasksPerWorker', o.tasksPerWorker, 1);
+    if (o.idleTimeout !== undefined && o.idleTimeout !== null && (typeof o.idleTimeout !== 'number' || !(o.idleTimeout >= 0))) {
+      throw rangeErr('ERR_OUT_OF_RANGE', `idleTimeout must be a number of milliseconds >= 0 (or Infinity), got ${String(o.idleTimeout)}`);
+    }
     const initializer = o.initializer ? toFnRef(o.initializer, 'initializer') : null;
     const initArgs = o.initializer ? encode(o.initArgs ?? [], 'initArgs') : null;
     if (runtimeState().daemon && runtimeState().isWorker) {
@@ -135,12 +167,22 @@ export class Pool implements AsyncDisposable {
     this.#core = new Scheduler({
       processes, method: o.context ? normalizeMethod(o.context) : getStartMethod(), initializer, initArgs,
       maxTasksPerChild: o.maxTasksPerChild ?? null, maxMemoryMb: o.maxMemoryPerWorker ?? null,
+      minProcesses: o.minProcesses ?? processes, idleTimeout: o.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
+      maxQueue: o.maxQueue ?? null, tasksPerWorker: o.tasksPerWorker ?? 1,
+      events: {
+        workerStart: (info) => emitSafely(this, 'workerStart', info),
+        workerExit: (info) => emitSafely(this, 'workerExit', info),
+        drain: () => emitSafely(this, 'drain'),
+      },
     });
     if (!runtimeState().isWorker) hookMainExit();
   }
 
-  /** Number of workers. */
+  /** Number of workers (the most that run at once). */
   get processes(): number { return this.#core.processes; }
+
+  /** Counts, time distributions (ms) and what the workers are doing now. */
+  stats(): PoolStats { return this.#core.snapshot(); }
 
   /** @internal The live workers (pid, threadId, ready, kill()): for tests and diagnostics. */
   [kWorkers](): WorkerInfo[] { return this.#core.workers(); }
@@ -164,6 +206,7 @@ export class Pool implements AsyncDisposable {
     checkSubmitOptions(opts);
     const ref = toFnRef(fn, 'fn');
     const prepared = prepare(args ?? [], 'args');
+    this.#core.room(1);
     const payload = pack(prepared);
     return new Promise<Awaited<R>>((resolve, reject) => {
       this.#core.submit(ref, this.#fnId(fn), Mode.APPLY, payload, opts, (o) => {
@@ -183,22 +226,31 @@ export class Pool implements AsyncDisposable {
     checkIterable(iterable);
     checkChunksize(opts.chunksize);
     checkSubmitOptions(opts);
+    checkProgressOptions(opts);
+    checkProgressDependency(opts);
     const ref = toFnRef(fn, 'fn');
     const fnId = this.#fnId(fn);
     const run = (items: unknown[]): Promise<unknown[]> => {
-      if (items.length === 0) return Promise.resolve([]);
-      const workers = this.#core.processes * 4;
-      const size = opts.chunksize ?? Math.ceil(items.length / workers);
+      // CPython's default, counting each of a worker's task slots (tasksPerWorker) as a worker.
+      const workers = this.#core.processes * this.#core.tasksPerWorker * 4;
+      const size = opts.chunksize ?? Math.max(1, Math.ceil(items.length / workers));
       // Every chunk is checked before any is sent; each is packed just before it is sent,
       // so the first workers start while later chunks are still being packed.
       const chunks: Prepared[] = [];
       for (let i = 0; i < items.length; i += size) chunks.push(prepareChunk(items.slice(i, i + size), i));
+      this.#core.room(chunks.length);
+      // map reads its whole input before it submits anything, so the total is always known here.
+      const progress = opts.onProgress || opts.progress ? progressTracker(opts, items.length) : null;
+      if (items.length === 0) return Promise.resolve([]);
       const parts = new Array<unknown[]>(chunks.length);
       return new Promise((resolve, reject) => {
         let left = chunks.length;
         let failed = false;
         chunks.forEach((chunk, index) => {
+          const count = Math.min(size, items.length - index * size);
           this.#core.submit(ref, fnId, mode, pack(chunk), opts, (o) => {
+            // A chunk's items count when the chunk's result arrives, also after the map failed.
+            progress?.add(count, o.ok === true ? 0 : o.ok === false ? count : o.errors.length);
             if (failed) return;
             if (o.ok !== true) {
               failed = true;
@@ -249,15 +301,19 @@ export class Pool implements AsyncDisposable {
     checkIterable(iterable);
     checkChunksize(opts.chunksize);
     checkSubmitOptions(opts);
+    checkProgressOptions(opts);
     const ref = toFnRef(fn, 'fn');
     const fnId = this.#fnId(fn);
     const chunksize = opts.chunksize ?? 1;
+    // An imap's later chunks are bounded by its read-ahead window, not refused: it asks for room once.
+    this.#core.room(1);
+    const progress = opts.onProgress || opts.progress ? progressTracker(opts, Array.isArray(iterable) ? iterable.length : undefined) : null;
     const core = this.#core;
     let read = 0;
     const it = new ImapIterator<unknown>({
       chunksize,
-      // Bounded read-ahead [fix]: two chunks per worker in flight or waiting to be consumed.
-      window: core.processes * 2 * chunksize,
+      // Bounded read-ahead [fix]: two chunks per task slot in flight or waiting to be consumed.
+      window: core.processes * core.tasksPerWorker * 2 * chunksize,
       submit: (items, settle) => {
         const prepared = prepareChunk(items, read);
         const payload = pack(prepared);
@@ -267,6 +323,7 @@ export class Pool implements AsyncDisposable {
       hold: () => core.hold(),
       release: () => core.release(),
       finished: (x) => this.#iterators.delete(x),
+      progress,
     }, iterable as Iterable<unknown>, ordered);
     this.#iterators.add(it);
     return it as ImapIterator<Awaited<ReturnType<F>>>;

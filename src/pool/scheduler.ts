@@ -1,6 +1,8 @@
 // The pool's engine: a queue of tasks, a set of workers, dispatch with a small pipeline per
-// worker, healing (a lost worker's running task rejects, the others are requeued, a new
-// worker takes its place), timeouts and aborts, and the lifecycle close/terminate/join.
+// worker (or up to tasksPerWorker tasks running at once on each), healing (a lost worker's
+// running tasks reject, the others are requeued, a new worker takes its place), timeouts and
+// aborts, sizing (minProcesses always, more on demand up to processes, idle ones exit after
+// idleTimeout), the queue limit, stats and events, and the lifecycle close/terminate/join.
 import { ProcessError, TimeoutError, WorkerLostError } from '../errors.js';
 import type { FnRef } from '../functions/reference.js';
 import { childAddress } from '../connection/router.js';
@@ -11,6 +13,9 @@ import { runtimeState } from '../runtime/state.js';
 import { getLogger } from '../runtime/logging.js';
 import { OOM_CODE } from '../runtime/oom.js';
 import { Ring } from './ring.js';
+import { StatsRecorder, type PoolStats, type TaskEnd } from './stats.js';
+import { IdleTimers, queueFullError } from './sizing.js';
+import { startedOverlapping, stopOverlapping } from './overlap.js';
 import type { Outcome, SubmitOptions, Task } from './task.js';
 import type { Transit } from '../codec/reduce.js';
 import { WorkerSlot } from './worker-slot.js';
@@ -25,6 +30,23 @@ export interface SchedulerConfig {
   maxTasksPerChild: number | null;
   /** Heap limit of each worker in MB (maxMemoryPerWorker). */
   maxMemoryMb: number | null;
+  /** Workers kept running; more start on demand up to `processes`. */
+  minProcesses: number;
+  /** Ms a worker above minProcesses may stay idle before it exits. */
+  idleTimeout: number;
+  /** Most tasks that may wait for a worker; null: no limit. */
+  maxQueue: number | null;
+  /** Tasks one worker runs at once. */
+  tasksPerWorker: number;
+  events: SchedulerEvents;
+}
+
+/** What the pool tells its owner (Pool re-emits them as events). */
+export interface SchedulerEvents {
+  workerStart(info: { pid: number; threadId: number | undefined }): void;
+  workerExit(info: { pid: number; threadId: number | undefined; exitCode: number | null; signal: string | null; lostTasks: number }): void;
+  /** Nothing queued and nothing running any more. */
+  drain(): void;
 }
 
 /** What the pool says about one of its live workers (Pool's kWorkers, for tests and diagnostics). */
@@ -44,6 +66,7 @@ const terminatedError = () => Object.assign(new ProcessError('the pool was termi
 /** Workers that die before they are ready this many times in a row fail the pool. */
 const MAX_START_FAILURES = 3;
 
+
 export class Scheduler {
   state: PoolState = 'RUN';
   /** Set once the initializer failed (or workers cannot start): every task rejects with it. */
@@ -60,13 +83,26 @@ export class Scheduler {
   private serviceMs = 100;
   private readonly exitWaiters: (() => void)[] = [];
   private refed = true;
+  readonly stats = new StatsRecorder();
+  /** Work was submitted since the last 'drain'. */
+  private hadWork = false;
+  private drainSoon = false;
+  /** Workers above minProcesses that have nothing to do, and the timers that will stop them. */
+  private readonly idle: IdleTimers<WorkerSlot>;
+  /** tasksPerWorker > 1. */
+  private readonly overlapping: boolean;
 
   constructor(private readonly config: SchedulerConfig) {
-    for (let i = 0; i < config.processes; i++) this.spawn();
+    this.overlapping = config.tasksPerWorker > 1;
+    this.idle = new IdleTimers(config.idleTimeout, (slot) => {
+      if (slot.inflight.length === 0 && !slot.stopping && this.state === 'RUN' && this.liveSlots() > this.config.minProcesses) slot.stop();
+    });
+    for (let i = 0; i < config.minProcesses; i++) this.spawn();
     this.updateRef();
   }
 
   get processes(): number { return this.config.processes; }
+  get tasksPerWorker(): number { return this.config.tasksPerWorker; }
 
   private spawn(): void {
     const state = runtimeState();
@@ -76,12 +112,14 @@ export class Scheduler {
       daemon: true, address, parent: { pid: process.pid, name: state.name },
       log: { level: getLogger().level, toStderr: getLogger().toStderr }, tsxApi: state.tsxApi, startMethod: this.config.method,
       initializer: this.config.initializer ?? undefined, initArgs: this.config.initArgs ?? undefined,
+      ...(this.overlapping ? { tasksPerWorker: this.config.tasksPerWorker } : {}),
     };
     const slot = new WorkerSlot(this.config.method, init, {
       ready: (s) => {
         this.startFailures = 0;
-        const head = s.inflight.peek();
-        if (head) this.startTimer(head);
+        if (this.overlapping) for (let i = 0; i < s.inflight.length; i++) this.began(s.inflight.at(i)!);
+        else if (s.inflight.length > 0) this.began(s.inflight.peek()!);
+        if (s.inflight.length === 0) this.armIdle(s);
       },
       initFailed: (_s, error) => this.fail(Object.assign(
         new ProcessError(`the pool's initializer failed: ${error instanceof Error ? error.message : String(error)}; fix the initializer, then create a new Pool`, { cause: error }),
@@ -91,22 +129,41 @@ export class Scheduler {
     }, this.config.maxMemoryMb !== null ? { maxMemoryMb: this.config.maxMemoryMb } : {});
     if (!this.refed) slot.handle.unref();
     this.slots.add(slot);
+    // Told after the current call returns, so listeners added right after `new Pool()` hear of the first workers.
+    const info = { pid: slot.handle.pid, threadId: slot.handle.threadId };
+    queueMicrotask(() => this.config.events.workerStart(info));
+  }
+
+  /** A worker above minProcesses with nothing to do exits after idleTimeout ms. */
+  private armIdle(slot: WorkerSlot): void {
+    if (this.config.minProcesses < this.config.processes) this.idle.arm(slot);
+  }
+
+  /** Throws ERR_POOL_QUEUE_FULL when `tasks` more would make more than maxQueue tasks wait. */
+  room(tasks: number): void {
+    const max = this.config.maxQueue;
+    if (max === null || this.queue.length + tasks <= max) return;
+    throw queueFullError(this.queue.length, tasks, max);
   }
 
   /** Work started outside of tasks (an imap reading its input) keeps the pool busy. */
-  hold(): void { this.busy++; this.updateRef(); }
+  hold(): void { this.busy++; this.hadWork = true; this.updateRef(); }
   release(): void { this.busy--; this.afterSettle(); }
 
   submit(fnRef: FnRef, fnId: number, mode: number, payload: Uint8Array, opts: SubmitOptions | undefined, settle: (o: Outcome) => void, transits: Transit[] = []): Task {
     const task: Task = {
       id: this.nextTaskId++, fnId, fnRef, mode, payload, timeout: opts?.timeout, signal: opts?.signal,
       retries: opts?.retries ?? 0, losses: 0, timer: undefined, slot: null, seq: 0, done: false, dispatched: false, transits, settle: () => {},
+      queuedAt: performance.now(), startedAt: undefined, lostWorker: false, grace: undefined,
     };
     this.busy++;
+    this.hadWork = true;
     task.settle = (outcome) => {
       if (task.done) return;
       task.done = true;
       if (task.timer) clearTimeout(task.timer);
+      const end: TaskEnd = outcome.ok === true ? 'completed' : task.lostWorker ? 'lost' : 'failed';
+      if (task.startedAt === undefined) this.stats.ended(end); else this.stats.ran(performance.now() - task.startedAt, end);
       if (task.signal) this.unwatch(task);
       // A task that never reached a worker gives up the pipe ends it carried.
       if (!task.dispatched) for (const t of task.transits) t.abandon();
@@ -135,23 +192,48 @@ export class Scheduler {
     return !s.stopping && !s.handle.exit && (max === null || s.assigned < max);
   }
 
-  /** Sends queued tasks to the least-loaded workers, up to the pipeline depth. */
+  /** Another worker may start: below `processes`, and the pool is not ending or failed. */
+  private canGrow(): boolean {
+    return this.state !== 'TERMINATE' && !this.failure && this.liveSlots() < this.config.processes;
+  }
+
+  /**
+   * Sends queued tasks to the least-loaded workers, up to the pipeline depth (tasksPerWorker
+   * > 1: up to that many running at once); when every worker is full, starts another one if
+   * the pool may grow (minProcesses < processes).
+   */
   private pump(): void {
     if (this.queue.length === 0) return;
-    const depth = this.depth();
+    const depth = this.overlapping ? this.config.tasksPerWorker : this.depth();
     while (this.queue.length > 0) {
+      if (this.queue.peek()!.done) { this.queue.shift(); continue; }
       let best: WorkerSlot | null = null;
       for (const s of this.slots) {
         if (s.inflight.length >= depth || !this.usable(s)) continue;
         // Least loaded first; among equals the one that finished last, still warm on its core.
         if (!best || s.inflight.length < best.inflight.length || (s.inflight.length === best.inflight.length && s.lastActive > best.lastActive)) best = s;
       }
-      if (!best) return;
+      if (!best) {
+        if (!this.canGrow()) return;
+        this.spawn();
+        continue;
+      }
       const task = this.queue.shift()!;
-      if (task.done) continue;
+      this.idle.disarm(best);
       best.send(task);
-      if (best.inflight.length === 1) this.startTimer(task);
+      if (this.overlapping || best.inflight.length === 1) this.began(task);
     }
+  }
+
+  /** `task` is running now on a ready worker: its wait ends and its timeout clock starts. */
+  private began(task: Task): void {
+    if (task.done || !task.slot?.ready) return;
+    if (task.startedAt === undefined) {
+      const now = performance.now();
+      task.startedAt = now;
+      this.stats.waited(now - task.queuedAt);
+    }
+    this.startTimer(task);
   }
 
   /** One 'abort' listener per signal, however many tasks share it (map chunks, many applies). */
@@ -202,6 +284,7 @@ export class Scheduler {
   private stopTask(task: Task, reason: unknown, abort = false): void {
     const slot = task.slot;
     if (task.done || !slot) return;
+    if (this.overlapping) { stopOverlapping(task, slot, reason); return; }
     const started = slot.startedSeq();
     if (task.seq === started) { slot.kill(reason, task); return; }
     if (task.seq < started && !abort) return;
@@ -209,24 +292,35 @@ export class Scheduler {
     task.settle({ ok: false, error: reason });
   }
 
+  /** Sequence number of the last task `slot` started (its tasks start in the order sent). */
+  private startedOn(slot: WorkerSlot): number {
+    return this.overlapping ? startedOverlapping(slot) : slot.startedSeq();
+  }
+
   private onResult(slot: WorkerSlot, task: Task, outcome: Outcome | Promise<Outcome>): void {
     const elapsed = performance.now() - slot.headSince;
     this.serviceMs = this.serviceMs * 0.8 + Math.max(0, elapsed) * 0.2;
     if (task.timer) { clearTimeout(task.timer); task.timer = undefined; }
-    const head = slot.inflight.peek();
-    if (head) this.startTimer(head);
+    if (task.grace) { clearTimeout(task.grace); task.grace = undefined; }
+    if (!this.overlapping) {
+      const head = slot.inflight.peek();
+      if (head) this.began(head);
+    }
     if (outcome instanceof Promise) void outcome.then((o) => task.settle(o)); else task.settle(outcome);
     const max = this.config.maxTasksPerChild;
     if (max !== null && slot.completed >= max && slot.inflight.length === 0) {
       slot.stop();
-      if (this.state !== 'TERMINATE' && !this.failure) this.spawn();
+      if (this.liveSlots() < this.config.minProcesses && this.state !== 'TERMINATE' && !this.failure) this.spawn();
     }
     this.pump();
+    if (slot.inflight.length === 0 && !slot.stopping) this.armIdle(slot);
   }
 
   private onExit(slot: WorkerSlot, info: ExitInfo): void {
     this.slots.delete(slot);
+    this.idle.disarm(slot);
     const lost = slot.inflight.drain();
+    let lostTasks = 0;
     // A worker killed from outside (SIGKILL, SIGTERM) before it was ready says nothing about
     // whether workers can start; counting it would let a burst of kills fail the whole pool.
     // Workers that crash or run out of memory while starting still count.
@@ -236,17 +330,22 @@ export class Scheduler {
     const target = slot.killTarget;
     const requeue: Task[] = [];
     for (const t of lost) {
+      if (t.grace) { clearTimeout(t.grace); t.grace = undefined; }
       if (t.done) continue;
       if (t === target) { t.settle({ ok: false, error: slot.killReason }); continue; }
       t.slot = null;
       if (t.seq > started) { requeue.push(t); continue; }
       // Started: it ran (its result is lost) or was running. Run again only if asked to.
       t.losses++;
+      lostTasks++;
       if (t.losses <= t.retries && t.transits.length === 0 && this.state !== 'TERMINATE' && !this.failure) {
         if (t.timer) { clearTimeout(t.timer); t.timer = undefined; }
+        t.startedAt = undefined;
+        this.stats.retry();
         requeue.push(t);
         continue;
       }
+      t.lostWorker = true;
       t.settle({ ok: false, error: this.lostError(slot, info, t) });
     }
     // Tasks that never started, and retries, go back to the front of the queue, in order.
@@ -255,9 +354,11 @@ export class Scheduler {
       this.fail(Object.assign(new ProcessError(`pool workers exit before they are ready (last exit code ${info.exitCode}${info.outOfMemory ? ', out of memory: raise maxMemoryPerWorker' : ''}); see their stderr`), { code: 'ERR_POOL_WORKER_START' }));
     }
     const wanted = this.state !== 'TERMINATE' && !this.failure && (this.state === 'RUN' || this.busy > 0);
-    if (wanted && this.liveSlots() < this.config.processes) this.spawn();
+    // minProcesses are replaced at once; above that, pump() starts workers for queued work.
+    if (wanted && this.liveSlots() < this.config.minProcesses) this.spawn();
     this.pump();
     this.afterSettle();
+    this.config.events.workerExit({ pid: slot.handle.pid, threadId: slot.handle.threadId, exitCode: info.exitCode, signal: info.signal, lostTasks });
     if (this.slots.size === 0) for (const w of this.exitWaiters.splice(0)) w();
   }
 
@@ -272,7 +373,7 @@ export class Scheduler {
   private startedOnExit(slot: WorkerSlot, lost: Task[]): number {
     const progress = slot.handle.progress;
     if (!slot.ready && (progress?.read() ?? 0) === 0) return 0;
-    if (progress?.exact) return progress.read();
+    if (progress?.exact || this.overlapping) return this.startedOn(slot);
     return Math.max(slot.startedSeq(), lost[0]?.seq ?? 0);
   }
 
@@ -317,6 +418,32 @@ export class Scheduler {
   private afterSettle(): void {
     if (this.busy === 0 && this.state === 'CLOSE') for (const s of this.slots) s.stop();
     this.updateRef();
+    if (this.busy === 0 && this.hadWork && !this.drainSoon) {
+      // Told once the pool's own bookkeeping is done (a listener may submit more work); work
+      // that arrives before then postpones it to the next time everything is done.
+      this.drainSoon = true;
+      queueMicrotask(() => {
+        this.drainSoon = false;
+        if (this.busy !== 0 || !this.hadWork) return;
+        this.hadWork = false;
+        this.config.events.drain();
+      });
+    }
+  }
+
+  /** pool.stats(): counters, time distributions and what the workers are doing now. */
+  snapshot(): PoolStats {
+    let processes = 0, idle = 0, busy = 0, running = 0;
+    for (const s of this.slots) {
+      // Alive until it exited, also while it stops (after idleTimeout, maxTasksPerChild, close()).
+      if (s.handle.exit) continue;
+      processes++;
+      let n = 0;
+      for (let i = 0; i < s.inflight.length; i++) if (!s.inflight.at(i)!.done) n++;
+      running += n;
+      if (n > 0) busy++; else idle++;
+    }
+    return this.stats.snapshot({ processes, idle, busy, queued: this.queue.length, running, capacity: this.config.processes * this.config.tasksPerWorker });
   }
 
   /** Idle running pools do not keep the program alive; busy or closing ones do. */

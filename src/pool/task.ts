@@ -44,5 +44,12 @@ export interface Task {
   dispatched: boolean;
   /** Pipe ends travelling inside the payload. */
   transits: Transit[];
+  /** When it was submitted, and when a worker started it (undefined until then; reset for a retry): for stats. */
+  queuedAt: number;
+  startedAt: number | undefined;
+  /** Set when it ends because its worker died under it (stats count it as lost). */
+  lostWorker: boolean;
+  /** tasksPerWorker > 1: after a timeout or abort, how long its worker has to give it up. */
+  grace: NodeJS.Timeout | undefined;
   settle: (outcome: Outcome) => void;
 }

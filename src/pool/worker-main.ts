@@ -1,12 +1,15 @@
-// Pool worker side: run the initializer, then tasks one at a time, in arrival order.
-// Each result leaves before the next task starts, so the parent always knows which task a
-// dying worker was running.
+// Pool worker side: run the initializer, then tasks in arrival order: one at a time (each result
+// leaves before the next task starts, so the parent always knows which task a dying worker was
+// running), or with tasksPerWorker > 1 up to that many at once, each start recorded in the
+// progress cell first (tasks start in arrival order, so "started" is every task up to the
+// cell's number: a death is attributed exactly) and each under its own taskSignal().
 import { decode, encode } from '../codec/codec.js';
 import type { Channel, Message } from '../channel/channel.js';
 import { resolveFnRef } from '../functions/resolve.js';
 import type { FnRef } from '../functions/reference.js';
 import { M, Mode, Status, type InitData } from '../runtime/protocol.js';
 import type { ProgressWriter } from '../runtime/progress.js';
+import { runWithTaskSignal } from './task-signal.js';
 
 type Fn = (...args: unknown[]) => unknown;
 
@@ -39,6 +42,10 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
   let running = false;
   let stopping = false;
   let failed = false;
+  const concurrency = init.tasksPerWorker ?? 1;
+  /** tasksPerWorker > 1: the running tasks' abort controllers, by task id. */
+  const active = new Map<number, AbortController>();
+  let exiting = false;
 
   const ready = (async () => {
     if (init.initializer) {
@@ -61,13 +68,14 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
     return fn;
   }
 
-  const result = (msg: Message) => channel.send(msg, true);
+  const batched = (msg: Message) => channel.send(msg, true);
+  const atOnce = (msg: Message) => channel.send(msg);
 
-  async function runTask(msg: Message): Promise<void> {
+  async function runTask(msg: Message, result = batched, record = false): Promise<void> {
     const [, id, fnId, mode, payload, , seq] = msg as [number, number, number, number, Uint8Array, number, number];
-    // Needed only while finished results wait in a batch (a shared cell costs nothing, a file
-    // costs a write): otherwise the pool knows from what it received.
-    if (progress && (unflushed > 0 || progress.shared)) progress(seq);
+    // Needed only while finished results wait in a batch, or while tasks overlap (a shared cell
+    // costs nothing, a file costs a write): otherwise the pool knows from what it received.
+    if (progress && (record || unflushed > 0 || progress.shared)) progress(seq);
     if (cancelled.delete(id)) { result([M.RESULT, id, Status.SKIPPED, null]); return; }
     let fn: Fn;
     let input: unknown[];
@@ -141,6 +149,25 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
     if (stopping) await exit(0);
   }
 
+  /** tasksPerWorker > 1: starts queued tasks while fewer than that run. */
+  async function startConcurrent(): Promise<void> {
+    if (running) return;
+    running = true;
+    await ready;
+    running = false;
+    while (queue.length > 0 && active.size < concurrency && !failed) {
+      const msg = queue.shift()!;
+      const id = msg[1] as number;
+      const controller = new AbortController();
+      active.set(id, controller);
+      void runWithTaskSignal(controller.signal, () => runTask(msg, atOnce, true)).finally(() => {
+        active.delete(id);
+        void startConcurrent();
+      });
+    }
+    if (stopping && active.size === 0 && queue.length === 0 && !exiting) { exiting = true; await exit(0); }
+  }
+
   return (msg) => {
     switch (msg[0]) {
       case M.FN: {
@@ -153,12 +180,15 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
       case M.TASK:
         msg.push(++received);
         queue.push(msg);
-        if (!running) void loop();
+        if (concurrency > 1) void startConcurrent();
+        else if (!running) void loop();
         return;
       case M.CANCEL: cancelled.add(msg[1] as number); return;
+      case M.ABORT: active.get(msg[1] as number)?.abort(); return;
       case M.STOP:
         stopping = true;
-        if (!running) void ready.then(() => exit(0));
+        if (concurrency > 1) void startConcurrent();
+        else if (!running) void ready.then(() => exit(0));
         return;
     }
   };

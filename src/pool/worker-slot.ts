@@ -83,13 +83,28 @@ export class WorkerSlot {
     this.handle.stop('SIGKILL');
   }
 
+  /**
+   * The task a result is for: the first one sent (a worker running one task at a time answers
+   * in order), or, where tasks overlap (tasksPerWorker > 1), whichever carries that id.
+   */
+  private takeResult(id: number): Task | undefined {
+    const head = this.inflight.peek();
+    if (!head) return undefined;
+    if (head.id === id) return this.inflight.shift();
+    for (let i = 1; i < this.inflight.length; i++) {
+      const t = this.inflight.at(i)!;
+      if (t.id === id) { this.inflight.remove(t); return t; }
+    }
+    return undefined;
+  }
+
   private onMessage(msg: Message): void {
     switch (msg[0]) {
       case M.READY: this.ready = true; this.events.ready(this); return;
       case M.INIT_FAILED: this.events.initFailed(this, safeDecode(msg[1] as Uint8Array)); return;
       case M.RESULT: {
-        const task = this.inflight.shift();
-        if (!task || task.id !== msg[1]) return; // out of order is impossible with a sequential worker
+        const task = this.takeResult(msg[1] as number);
+        if (!task) return;
         this.completed++;
         this.headSince = this.lastActive = performance.now();
         this.events.result(this, task, toOutcome(msg[2] as number, msg[3] as Uint8Array | null));

@@ -22,6 +22,8 @@ export const M = {
   ROUTE: 10,
   /** parent -> pool worker: [CANCEL, taskId] skip a queued task */
   CANCEL: 11,
+  /** parent -> pool worker: [ABORT, taskId] abort a running task's taskSignal() (tasksPerWorker > 1) */
+  ABORT: 12,
 } as const;
 
 /** How a pool task's payload is applied. */
@@ -43,6 +45,8 @@ export interface InitData {
   /** Pool workers: initializer reference and encoded args. */
   initializer?: unknown;
   initArgs?: Uint8Array;
+  /** Pool workers: how many tasks one runs at once (default 1: one after the other). */
+  tasksPerWorker?: number;
   /** Pool workers in a child process: the descriptor of their progress file. */
   progressFd?: number;
   /** Pool workers in a child process: the shared-memory segment of their progress cell (preferred). */

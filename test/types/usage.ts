@@ -1,5 +1,5 @@
 // Compile-time checks of the public types (run by test/types.test.ts with tsc --noEmit).
-import { Pool, Process, Pipe, AsyncResult, ImapIterator, getContext, Queue, Lock, Manager, BaseManager, Listener, Client, type Connection, type DictProxy, type RemoteProxy } from 'multiproc';
+import { Pool, Process, Pipe, AsyncResult, ImapIterator, getContext, Queue, Lock, Manager, BaseManager, Listener, Client, taskSignal, type Connection, type DictProxy, type RemoteProxy, type PoolStats, type Progress } from 'multiproc';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
 function expectType<T>(_value: T): void {}
@@ -37,6 +37,22 @@ export async function check(): Promise<void> {
   pool.imapUnordered(square, [1], { retries: 2 });
   // @ts-expect-error: retries is a number
   pool.apply(square, [1], { retries: '3' });
+  // watching and sizing
+  const watched = new Pool({ processes: 4, minProcesses: 0, idleTimeout: 1000, maxQueue: 100, tasksPerWorker: 8 });
+  const st = watched.stats();
+  expectType<PoolStats>(st);
+  expectType<number>(st.runTime.p99);
+  watched.on('workerExit', ({ pid, exitCode, signal, lostTasks }) => { expectType<number>(pid); expectType<number | null>(exitCode); expectType<string | null>(signal); expectType<number>(lostTasks); });
+  watched.on('workerStart', ({ threadId }) => expectType<number | undefined>(threadId));
+  watched.once('drain', () => {});
+  // @ts-expect-error: no such event
+  watched.on('workerStarted', () => {});
+  const progressed = watched.map(square, [1], { onProgress: (p) => { expectType<Progress>(p); expectType<number | undefined>(p.total); }, progress: { label: 'x', stream: process.stderr } });
+  assertType<Equal<typeof progressed, Promise<number[]>>>();
+  watched.imap(square, [1], { progress: true });
+  // @ts-expect-error: progress is a boolean or options
+  watched.map(square, [1], { progress: 'yes' });
+  expectType<AbortSignal | undefined>(taskSignal());
   new Pool({ processes: 1, maxMemoryPerWorker: 512, context: 'thread' });
   new Process({ target: square, args: [2], maxMemoryPerWorker: 64 });
   const [c1, c2] = Pipe<string>();
