@@ -1,6 +1,7 @@
 // Pool: CPython's Pool API over the scheduler. Validation and encoding happen at the call, so
 // misuse throws at once and a value that cannot be sent refuses the whole submission.
 import { encode, pack, prepare, type Prepared } from '../codec/codec.js';
+import { towardProcesses } from '../shm/crossing.js';
 import { ProcessError, misuse, rangeErr, typeErr } from '../errors.js';
 import { toFnRef, type FnRef } from '../functions/reference.js';
 import { assertNotBootstrapping } from '../runtime/guards.js';
@@ -101,16 +102,20 @@ function checkArgs(args: unknown): void {
 }
 
 /** Checks items as one chunk; on failure names the bad item by its index in the input. */
-function prepareChunk(items: unknown[], first: number): Prepared {
-  try { return prepare(items, 'iterable'); } catch (e) {
-    for (let i = 0; i < items.length; i++) prepare(items[i], `iterable[${first + i}]`);
-    throw e;
-  }
+function prepareChunk(items: unknown[], first: number, processes: boolean): Prepared {
+  return towardProcesses(processes, () => {
+    try { return prepare(items, 'iterable'); } catch (e) {
+      for (let i = 0; i < items.length; i++) prepare(items[i], `iterable[${first + i}]`);
+      throw e;
+    }
+  });
 }
 
 export class Pool implements AsyncDisposable {
   readonly #core: Scheduler;
   readonly #iterators = new Set<ImapIterator<unknown>>();
+  /** Its workers are processes: shared memory without the addon is refused at the call (shm/crossing.ts). */
+  readonly #toProcesses: boolean;
 
   constructor(options?: number | PoolOptions) {
     assertNotBootstrapping('Pool');
@@ -127,7 +132,8 @@ export class Pool implements AsyncDisposable {
     checkArgs(o.initArgs);
     checkMaxMemory(o.maxMemoryPerWorker);
     const initializer = o.initializer ? toFnRef(o.initializer, 'initializer') : null;
-    const initArgs = o.initializer ? encode(o.initArgs ?? [], 'initArgs') : null;
+    this.#toProcesses = (o.context ? normalizeMethod(o.context) : getStartMethod()) !== 'thread';
+    const initArgs = o.initializer ? towardProcesses(this.#toProcesses, () => encode(o.initArgs ?? [], 'initArgs')) : null;
     if (runtimeState().daemon && runtimeState().isWorker) {
       // CPython forbids daemonic children; pool workers are daemons, so they may not start pools.
       throw misuse('ERR_DAEMON_CHILDREN', 'a daemon process cannot start a Pool; start the process with daemon: false');
@@ -163,7 +169,7 @@ export class Pool implements AsyncDisposable {
     checkArgs(args);
     checkSubmitOptions(opts);
     const ref = toFnRef(fn, 'fn');
-    const prepared = prepare(args ?? [], 'args');
+    const prepared = towardProcesses(this.#toProcesses, () => prepare(args ?? [], 'args'));
     const payload = pack(prepared);
     return new Promise<Awaited<R>>((resolve, reject) => {
       this.#core.submit(ref, this.#fnId(fn), Mode.APPLY, payload, opts, (o) => {
@@ -192,7 +198,7 @@ export class Pool implements AsyncDisposable {
       // Every chunk is checked before any is sent; each is packed just before it is sent,
       // so the first workers start while later chunks are still being packed.
       const chunks: Prepared[] = [];
-      for (let i = 0; i < items.length; i += size) chunks.push(prepareChunk(items.slice(i, i + size), i));
+      for (let i = 0; i < items.length; i += size) chunks.push(prepareChunk(items.slice(i, i + size), i, this.#toProcesses));
       const parts = new Array<unknown[]>(chunks.length);
       return new Promise((resolve, reject) => {
         let left = chunks.length;
@@ -253,13 +259,14 @@ export class Pool implements AsyncDisposable {
     const fnId = this.#fnId(fn);
     const chunksize = opts.chunksize ?? 1;
     const core = this.#core;
+    const toProcesses = this.#toProcesses;
     let read = 0;
     const it = new ImapIterator<unknown>({
       chunksize,
       // Bounded read-ahead [fix]: two chunks per worker in flight or waiting to be consumed.
       window: core.processes * 2 * chunksize,
       submit: (items, settle) => {
-        const prepared = prepareChunk(items, read);
+        const prepared = prepareChunk(items, read, toProcesses);
         const payload = pack(prepared);
         read += items.length;
         core.submit(ref, fnId, Mode.MAP, payload, opts, settle, prepared.reduced.transits);
