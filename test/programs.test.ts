@@ -53,6 +53,12 @@ for (const context of contexts) {
       assert.equal(r.stdout, 'map [2,4,6]\n');
     });
 
+    it('a CommonJS program using both entries holds one library: same classes, instanceof across them', () => {
+      const r = run(['both-entries.cjs', context]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, 'same module true\ninstanceof true true\nmap [1,4,9]\nconnection true\n');
+    });
+
     it('.ts entry with top-level await under tsx; its classes revive in the parent', () => {
       const r = run([...tsx, 'tla-entry.ts', context]);
       assert.equal(r.status, 0, r.stderr);

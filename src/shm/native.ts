@@ -14,7 +14,6 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { misuse } from '../errors.js';
-import { globalSingleton } from '../runtime/state.js';
 
 export interface Addon {
   /** Maps the named POSIX segment (creating it with `size` bytes when `create`). */
@@ -28,7 +27,7 @@ export interface Addon {
   setPdeathsig(signal: number): number;
 }
 
-const state = globalSingleton('nativeAddon', () => ({ loaded: false, addon: null as Addon | null, error: '', file: '', warned: false }));
+const state = { loaded: false, addon: null as Addon | null, error: '', file: '', warned: false };
 
 /** The package root: dist/esm/<bundle>.js, dist/esm/shm/native.js (tsc output) and src/shm/native.ts all reach it. */
 function packageRoot(): string {
@@ -158,4 +157,4 @@ export function futexWaitAsync(addon: Addon, sab: SharedArrayBuffer, byteOffset:
   });
 }
 
-const asyncWaits = globalSingleton('futexAsyncWaits', () => ({ ready: false, counter: 0, pending: new Map<number, (r: number) => void>() }));
+const asyncWaits = { ready: false, counter: 0, pending: new Map<number, (r: number) => void>() };

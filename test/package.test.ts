@@ -1,0 +1,55 @@
+// What `npm pack` ships: what runs (the ES module bundle and its chunks, the CommonJS entry,
+// declarations), the addon's sources with its install script, the prebuilt addons, LICENSE
+// and README; nothing else (no per-file compiler output, source maps, tests or internals).
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+// @ts-expect-error: a plain .mjs script without declarations
+import { supportedMajors } from '../scripts/node-major.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+// --ignore-scripts: packing must not rebuild dist/ under other tests (prepare runs the build).
+const packed = (JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'ignore'] })) as { files: { path: string }[] }[])[0]!
+  .files.map((f) => f.path).sort();
+
+describe('npm pack', () => {
+  it('ships exactly what runs, the addon sources and install script, prebuilds, LICENSE and README', () => {
+    const notDeclarations = packed.filter((f) => !f.endsWith('.d.ts'));
+    const chunks = readdirSync(path.join(root, 'dist', 'esm')).filter((f) => /^shared-\w+\.js$/.test(f)).map((f) => `dist/esm/${f}`);
+    const record = JSON.parse(readFileSync(path.join(root, 'prebuilds', 'source.json'), 'utf8')) as { builds: Record<string, string> };
+    assert.equal(Object.keys(record.builds).length, supportedMajors.length);
+    const expected = [
+      'LICENSE', 'README.md', 'package.json', 'binding.gyp',
+      ...readdirSync(path.join(root, 'native')).map((f) => `native/${f}`),
+      'scripts/addon.mjs', 'scripts/build-native.mjs',
+      'prebuilds/source.json', ...Object.keys(record.builds).map((abi) => `prebuilds/linux-x64/multiproc.abi${abi}.node`),
+      'dist/cjs/index.cjs', 'dist/cjs/index.d.cts', 'dist/cjs/package.json',
+      'dist/esm/index.js', 'dist/esm/bootstrap.js', 'dist/esm/hub-thread.js', 'dist/esm/tracker.js', ...chunks,
+    ].sort();
+    assert.deepEqual(notDeclarations, expected);
+    assert.ok(packed.includes('dist/esm/index.d.ts'));
+    assert.ok(!packed.includes('dist/esm/internal.d.ts'), 'test internals are not shipped');
+  });
+
+  it('every module a shipped file imports is shipped too', () => {
+    const shipped = new Set(packed);
+    for (const file of packed.filter((f) => /\.(m?js|cjs)$/.test(f) && f.startsWith('dist/'))) {
+      const text = readFileSync(path.join(root, file), 'utf8');
+      const relative = [...text.matchAll(/(?:from\s*|import\(\s*|require\(\s*|new URL\(\s*)["'](\.{1,2}\/[^"']+)["']/g)].map((m) => m[1]!);
+      for (const rel of relative) {
+        const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), rel));
+        // The addon loader's package-root probes (../../build, prebuilds) are not modules.
+        if (!/\.(m?js|cjs|json)$/.test(target)) continue;
+        assert.ok(shipped.has(target), `${file} imports ${rel}, which is not shipped`);
+      }
+    }
+  });
+
+  it('the shipped LICENSE is MIT, as package.json says', () => {
+    assert.equal((JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { license: string }).license, 'MIT');
+    assert.match(readFileSync(path.join(root, 'LICENSE'), 'utf8'), /^MIT License/);
+  });
+});
