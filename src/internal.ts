@@ -10,3 +10,6 @@ export { FrameReader, joinFrames } from './channel/frames.js';
 export { decodeFromPeer } from './connection/connection.js';
 export { clientHandshake } from './connection/auth.js';
 export { SharedMemory } from './shm/shared-memory.js';
+// The library's own msgpackr (bundled): its extensions are registered on this copy, which is
+// what the hub's envelope Packr uses.
+export { Packr } from 'msgpackr';
