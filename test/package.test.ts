@@ -3,8 +3,9 @@
 // and README; nothing else (no per-file compiler output, source maps, tests or internals).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 // @ts-expect-error: a plain .mjs script without declarations
@@ -51,5 +52,22 @@ describe('npm pack', () => {
   it('the shipped LICENSE is MIT, as package.json says', () => {
     assert.equal((JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { license: string }).license, 'MIT');
     assert.match(readFileSync(path.join(root, 'LICENSE'), 'utf8'), /^MIT License/);
+  });
+
+  it("the README's first example runs as shown, with multiproc installed beside it", () => {
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    assert.match(readme, /^# multiproc\n[^#]*```sh\nnpm install multiproc\n```/, 'the README opens with npm install multiproc');
+    const example = /```js\n([\s\S]*?)```/.exec(readme)![1]!;
+    assert.ok(example.split('\n').filter((l) => l.trim() && !l.startsWith('//')).length <= 10, 'about ten lines');
+    assert.doesNotMatch(example, /await using/, 'plain JavaScript on Node 20 and 22 has no await using');
+    const dir = mkdtempSync(path.join(tmpdir(), 'mp-readme-'));
+    try {
+      mkdirSync(path.join(dir, 'node_modules'));
+      symlinkSync(root, path.join(dir, 'node_modules', 'multiproc'));
+      writeFileSync(path.join(dir, 'squares.mjs'), example);
+      const r = spawnSync(process.execPath, ['squares.mjs'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, '[ 1, 4, 9 ]\n');
+    } finally { rmSync(dir, { recursive: true, force: true }); }
   });
 });
