@@ -346,7 +346,8 @@ void SetPdeathsig(const FunctionCallbackInfo<Value>& args) {
 }  // namespace
 
 NODE_MODULE_INIT(/* exports, module, context */) {
-  Isolate* isolate = context->GetIsolate();
+  // Isolate::GetCurrent(): Context::GetIsolate is gone from V8 in Node 26.
+  Isolate* isolate = Isolate::GetCurrent();
   // Never unloaded: Node dlcloses an addon when the last thread that loaded it ends, but a
   // SharedArrayBuffer opened there may outlive that thread, and its deleter is code in here.
   static std::once_flag pinned;

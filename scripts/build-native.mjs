@@ -1,44 +1,46 @@
-// Builds the native addon (native/multiproc.cc -> build/Release/multiproc.node) with node-gyp,
-// against the Node headers npm is configured with (nodedir), so nothing is downloaded.
-// A failed build is not fatal: the thread context works without it, and the process
-// context's shared memory then says so (ERR_SHARED_MEMORY_UNAVAILABLE) with how to fix it.
-// `--if-stale`: skip when the addon is newer than its source (npm test builds every run).
-import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+// The install step for the native addon (native/multiproc.cc). Compiles only when no prebuild
+// fits: a prebuild fits when it was made for this Node's ABI from these very sources
+// (prebuilds/source.json) and loads. Otherwise node-gyp builds build/Release/multiproc.node
+// against the headers of the Node running this script (never another Node's, see
+// addon.mjs headersFor) and records what it was built from beside it, which the loader
+// (src/shm/native.ts) checks.
+// A failed build is not fatal: the thread context works without it, and the process context
+// refuses at the call with ERR_SHARED_MEMORY_UNAVAILABLE saying why and how to fix it.
+// `--if-stale` (npm run build): skip when build/ already holds a build for this ABI and sources.
+// `--from-source`: compile even when a prebuild fits.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { compile, headersFor, prebuildFile, prebuildRecord, root, sourceHash } from './addon.mjs';
 
-const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const source = path.join(root, 'native', 'multiproc.cc');
-const addon = path.join(root, 'build', 'Release', 'multiproc.node');
+const built = path.join(root, 'build', 'Release', 'multiproc.node');
+const builtRecord = path.join(root, 'build', 'Release', 'multiproc.json');
 
-if (process.argv.includes('--if-stale') && existsSync(addon) && statSync(addon).mtimeMs >= statSync(source).mtimeMs) process.exit(0);
 if (process.platform !== 'linux') {
-  console.warn('multiproc: the native addon is Linux-only; skipping it (the thread context works without it)');
+  console.warn(`multiproc: the native addon is Linux-only; not built on ${process.platform} (the thread context works without it)`);
   process.exit(0);
 }
+const abi = process.versions.modules;
+const hash = sourceHash();
+const readJson = (f) => { try { return JSON.parse(readFileSync(f, 'utf8')); } catch { return null; } };
+const loads = (f) => { try { createRequire(import.meta.url)(f); return true; } catch { return false; } };
 
-function findNodeGyp() {
-  const candidates = [];
-  // Run by npm: its own node-gyp sits beside npm-cli.js.
-  if (process.env.npm_execpath) candidates.push(path.join(path.dirname(process.env.npm_execpath), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
-  try { candidates.push(createRequire(import.meta.url).resolve('node-gyp/bin/node-gyp.js')); } catch { /* not installed locally */ }
-  candidates.push(path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
-  return candidates.find((c) => existsSync(c));
+const fromSource = process.argv.includes('--from-source');
+if (!fromSource) {
+  const record = readJson(prebuildRecord);
+  if (record?.hash === hash && existsSync(prebuildFile(abi)) && loads(prebuildFile(abi))) process.exit(0);
 }
-
-const gyp = findNodeGyp();
-if (!gyp) {
-  console.warn('multiproc: node-gyp not found; the native addon was not built (process-context shared memory unavailable)');
-  process.exit(0);
+if (process.argv.includes('--if-stale') && !fromSource) {
+  const record = readJson(builtRecord);
+  if (record?.hash === hash && record?.abi === abi && existsSync(built)) process.exit(0);
 }
-const nodedir = process.env.npm_config_nodedir || (existsSync('/usr/include/node/node.h') ? '/usr' : undefined);
-const args = [gyp, 'rebuild', '--release', ...(nodedir ? [`--nodedir=${nodedir}`] : [])];
+const version = process.versions.node;
+const nodedir = headersFor(process.execPath, version);
 try {
-  execFileSync(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  compile({ nodedir });
+  writeFileSync(builtRecord, `${JSON.stringify({ hash, abi, node: version }, null, 2)}\n`);
 } catch (e) {
-  // node-gyp talks on stderr even when it works: show it only when the build failed.
-  process.stderr.write(String(e.stderr ?? ''));
-  console.warn(`multiproc: building the native addon failed; process-context shared memory is unavailable until it builds (npm rebuild multiproc)`);
+  process.stderr.write(`${e.message}\n`);
+  console.warn(`multiproc: building the native addon failed; process-context shared memory is unavailable until it builds ` +
+    `(npm rebuild multiproc; needs python3, make and a C++ compiler)`);
 }

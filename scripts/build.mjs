@@ -1,6 +1,7 @@
-// Builds the package: ESM with types (tsc) into dist/esm, and a CommonJS entry (esbuild bundle
-// of the same sources) into dist/cjs. Workers always run the ESM bootstrap; both entries share
-// their runtime state through globalThis, so mixing them in one program is safe.
+// Builds the package: the ES module bundle (esbuild) and its declarations (tsc) into dist/esm,
+// and the CommonJS entry into dist/cjs. The CommonJS entry only require()s the ES module build
+// (require(esm), Node >= 20.19), so a program that uses both entries holds one copy of the
+// library: one set of registries, and `instanceof` holds across them.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,7 +14,8 @@ const dist = path.join(root, 'dist');
 rmSync(dist, { recursive: true, force: true });
 
 const tsc = path.join(path.dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
-execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json')], { stdio: 'inherit', cwd: root });
+// Declarations only: per-file JavaScript would be a second copy of the library nothing should load.
+execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json'), '--emitDeclarationOnly', '--sourceMap', 'false'], { stdio: 'inherit', cwd: root });
 
 const esbuild = require('esbuild');
 const msgpackrPlain = path.join(path.dirname(require.resolve('msgpackr')), '..', 'index.js');
@@ -21,9 +23,9 @@ const msgpackrPlain = path.join(path.dirname(require.resolve('msgpackr')), '..',
 // import) and dist/esm/bootstrap.js (what every worker runs first). A program or a worker
 // loads a few files instead of ~40 (import 45 -> ~15 ms, worker start-up 60 -> 16 ms), and
 // inside a worker the user's `import 'multiproc'` and the bootstrap are the same instance.
-// tsc's per-file output stays beside them for the declarations.
+// dist/esm/internal.js (what tests call directly) is one more entry of the same bundle.
 esbuild.buildSync({
-  entryPoints: { index: path.join(root, 'src', 'index.ts'), bootstrap: path.join(root, 'src', 'runtime', 'bootstrap.ts'), 'hub-thread': path.join(root, 'src', 'hub', 'hub-thread.ts'), tracker: path.join(root, 'src', 'shm', 'tracker-main.ts') },
+  entryPoints: { index: path.join(root, 'src', 'index.ts'), internal: path.join(root, 'src', 'internal.ts'), bootstrap: path.join(root, 'src', 'runtime', 'bootstrap.ts'), 'hub-thread': path.join(root, 'src', 'hub', 'hub-thread.ts'), tracker: path.join(root, 'src', 'shm', 'tracker-main.ts') },
   outdir: path.join(dist, 'esm'),
   entryNames: '[name]',
   chunkNames: 'shared-[hash]',
@@ -41,21 +43,10 @@ esbuild.buildSync({
 });
 mkdirSync(path.join(dist, 'cjs'), { recursive: true });
 writeFileSync(path.join(dist, 'cjs', 'package.json'), '{ "type": "commonjs" }\n');
-esbuild.buildSync({
-  entryPoints: [path.join(root, 'src', 'index.ts')],
-  outfile: path.join(dist, 'cjs', 'index.cjs'),
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  external: ['msgpackr', 'acorn', 'tsx', 'cli-progress'],
-  // import.meta.url stands for dist/esm/index.js, so the bundle finds the ESM bootstrap beside it.
-  define: { 'import.meta.url': '__multiprocImportMetaUrl', 'import.meta.resolve': '__multiprocImportMetaResolve' },
-  banner: { js: [
-    "const __multiprocImportMetaUrl = require('node:url').pathToFileURL(require('node:path').join(__dirname, '..', 'esm', 'index.js')).href;",
-    "const __multiprocImportMetaResolve = (s) => require('node:url').pathToFileURL(require.resolve(s)).href;",
-  ].join('\n') },
-  logLevel: 'warning',
-});
-execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json'), '--emitDeclarationOnly', '--outDir', path.join(dist, 'cjs', 'types'), '--sourceMap', 'false'], { stdio: 'inherit', cwd: root });
-writeFileSync(path.join(dist, 'cjs', 'index.d.cts'), "export * from './types/index.js';\n");
+writeFileSync(path.join(dist, 'cjs', 'index.cjs'), [
+  '// The CommonJS entry: the ES module build itself (require(esm)), so both entries are one library.',
+  "'use strict';",
+  "module.exports = require('../esm/index.js');",
+  '',
+].join('\n'));
+writeFileSync(path.join(dist, 'cjs', 'index.d.cts'), "export * from '../esm/index.js';\n");

@@ -2,7 +2,7 @@
 // how decoding treats untrusted bytes. Run after `npm run build`.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { encode, decode } from '../dist/esm/codec/codec.js';
+import { encode, decode } from '../dist/esm/internal.js';
 import { registerClass, TimeoutError, WorkerLostError, ProcessError } from 'multiproc';
 import { Point, AppError } from './fixtures/unit/classes.ts';
 

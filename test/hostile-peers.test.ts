@@ -13,7 +13,7 @@ import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { AuthenticationError, Client, Listener, SharedMemory, type Connection } from 'multiproc';
-import { decode, encode } from '../dist/esm/codec/codec.js';
+import { decode, encode } from '../dist/esm/internal.js';
 import { EXT, exportRef, hostileModuleUrl, naming, record, shared } from './fixtures/crafted.ts';
 import { HostileManager, type Echo } from './fixtures/hostile-targets.ts';
 import { RawPeer } from './fixtures/raw-peer.ts';

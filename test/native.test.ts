@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { within, isAlivePid, sleep } from './helpers.ts';
+import { addonFile, addonProblem } from '../src/shm/native.ts';
 
 interface Addon {
   open(name: string, size: number, create: boolean, exclusive: boolean): SharedArrayBuffer;
@@ -15,7 +16,11 @@ interface Addon {
   setDispatcher(fn: (ids: number[], results: number[]) => void): void;
   waitAsync(sab: SharedArrayBuffer, off: number, expected: number, ms: number, id: number): void;
 }
-const addon = createRequire(import.meta.url)('../build/Release/multiproc.node') as Addon;
+// The file the library's loader picks here (a compiled build, a prebuild, or MULTIPROC_ADDON).
+const addonPath = addonFile();
+assert.ok(addonPath, `no addon loads here: ${addonProblem()}`);
+const addon = createRequire(import.meta.url)(addonPath) as Addon;
+process.env['MULTIPROC_ADDON'] = addonPath; // what native-child.cjs loads
 const child = new URL('./fixtures/native-child.cjs', import.meta.url).pathname;
 const results = new Map<number, (r: number) => void>();
 addon.setDispatcher((ids, rs) => ids.forEach((id, i) => { results.get(id)?.(rs[i]!); results.delete(id); }));

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Pool, Pipe, TimeoutError, WorkerLostError } from 'multiproc';
 import * as f from './fixtures/faults.mjs';
-import { contexts, within, rejection } from './helpers.ts';
+import { contexts, within, rejection, sleep } from './helpers.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mp-retries-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -55,12 +55,17 @@ for (const context of contexts) {
 
     it('a task that timed out or was aborted is not retried', async () => {
       const log = file('spin');
-      const t = await rejection(pool.apply(f.recordThenSpin, [log], { retries: 3, timeout: 300 }), 30_000);
+      // Bounds that hold on a loaded machine: the timeout leaves seconds for the task to reach
+      // a worker and start, and the abort comes once the task has started (its record).
+      const t = await rejection(pool.apply(f.recordThenSpin, [log], { retries: 3, timeout: 5_000 }), 60_000);
       assert.ok(t instanceof TimeoutError);
+      assert.equal(f.attempts(log), 1, 'the timed-out task ran once');
       const ac = new AbortController();
       const aborted = pool.apply(f.recordThenSpin, [log], { retries: 3, signal: ac.signal });
-      setTimeout(() => ac.abort(new Error('stop')), 300);
-      assert.equal((await rejection(aborted, 30_000)).message, 'stop');
+      const deadline = Date.now() + 60_000;
+      while (f.attempts(log) < 2 && Date.now() < deadline) await sleep(20);
+      ac.abort(new Error('stop'));
+      assert.equal((await rejection(aborted, 60_000)).message, 'stop');
       assert.equal(f.attempts(log), 2, 'one run each');
     });
 

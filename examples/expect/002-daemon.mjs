@@ -9,5 +9,6 @@ export function check(stdout, stderr, exitCode, info) {
   indexOfLine(ls, 'd.isAlive() true');
   if (ls.includes('Exiting : daemon')) fail('the daemon ran to its end: it should be terminated when the main program ends');
   if (ls.length !== 4) fail(`expected 4 stdout lines, got ${ls.length}: ${ls.join(' | ')}`);
-  if (info.durationMs >= 4500) fail(`the program took ${info.durationMs} ms: it waited for the daemon (5 s sleep) instead of terminating it`);
+  // 20 s: a loaded machine may take seconds to start the children; waiting for the daemon takes 25 s.
+  if (info.durationMs >= 20_000) fail(`the program took ${info.durationMs} ms: it waited for the daemon (25 s sleep) instead of terminating it`);
 }

@@ -3,6 +3,7 @@
 // is also an EventEmitter (workerStart, workerExit, drain) and reports stats().
 import { EventEmitter } from 'node:events';
 import { encode, pack, prepare, type Prepared } from '../codec/codec.js';
+import { towardProcesses } from '../shm/crossing.js';
 import { ProcessError, misuse, rangeErr, typeErr } from '../errors.js';
 import { toFnRef, type FnRef } from '../functions/reference.js';
 import { assertNotBootstrapping } from '../runtime/guards.js';
@@ -126,16 +127,20 @@ function checkArgs(args: unknown): void {
 }
 
 /** Checks items as one chunk; on failure names the bad item by its index in the input. */
-function prepareChunk(items: unknown[], first: number): Prepared {
-  try { return prepare(items, 'iterable'); } catch (e) {
-    for (let i = 0; i < items.length; i++) prepare(items[i], `iterable[${first + i}]`);
-    throw e;
-  }
+function prepareChunk(items: unknown[], first: number, processes: boolean): Prepared {
+  return towardProcesses(processes, () => {
+    try { return prepare(items, 'iterable'); } catch (e) {
+      for (let i = 0; i < items.length; i++) prepare(items[i], `iterable[${first + i}]`);
+      throw e;
+    }
+  });
 }
 
 export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
   readonly #core: Scheduler;
   readonly #iterators = new Set<ImapIterator<unknown>>();
+  /** Its workers are processes: shared memory without the addon is refused at the call (shm/crossing.ts). */
+  readonly #toProcesses: boolean;
 
   constructor(options?: number | PoolOptions) {
     super();
@@ -159,7 +164,8 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
       throw rangeErr('ERR_OUT_OF_RANGE', `idleTimeout must be a number of milliseconds >= 0 (or Infinity), got ${String(o.idleTimeout)}`);
     }
     const initializer = o.initializer ? toFnRef(o.initializer, 'initializer') : null;
-    const initArgs = o.initializer ? encode(o.initArgs ?? [], 'initArgs') : null;
+    this.#toProcesses = (o.context ? normalizeMethod(o.context) : getStartMethod()) !== 'thread';
+    const initArgs = o.initializer ? towardProcesses(this.#toProcesses, () => encode(o.initArgs ?? [], 'initArgs')) : null;
     if (runtimeState().daemon && runtimeState().isWorker) {
       // CPython forbids daemonic children; pool workers are daemons, so they may not start pools.
       throw misuse('ERR_DAEMON_CHILDREN', 'a daemon process cannot start a Pool; start the process with daemon: false');
@@ -205,7 +211,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     checkArgs(args);
     checkSubmitOptions(opts);
     const ref = toFnRef(fn, 'fn');
-    const prepared = prepare(args ?? [], 'args');
+    const prepared = towardProcesses(this.#toProcesses, () => prepare(args ?? [], 'args'));
     this.#core.room(1);
     const payload = pack(prepared);
     return new Promise<Awaited<R>>((resolve, reject) => {
@@ -237,7 +243,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
       // Every chunk is checked before any is sent; each is packed just before it is sent,
       // so the first workers start while later chunks are still being packed.
       const chunks: Prepared[] = [];
-      for (let i = 0; i < items.length; i += size) chunks.push(prepareChunk(items.slice(i, i + size), i));
+      for (let i = 0; i < items.length; i += size) chunks.push(prepareChunk(items.slice(i, i + size), i, this.#toProcesses));
       this.#core.room(chunks.length);
       // map reads its whole input before it submits anything, so the total is always known here.
       const progress = opts.onProgress || opts.progress ? progressTracker(opts, items.length) : null;
@@ -309,13 +315,14 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     this.#core.room(1);
     const progress = opts.onProgress || opts.progress ? progressTracker(opts, Array.isArray(iterable) ? iterable.length : undefined) : null;
     const core = this.#core;
+    const toProcesses = this.#toProcesses;
     let read = 0;
     const it = new ImapIterator<unknown>({
       chunksize,
       // Bounded read-ahead [fix]: two chunks per task slot in flight or waiting to be consumed.
       window: core.processes * core.tasksPerWorker * 2 * chunksize,
       submit: (items, settle) => {
-        const prepared = prepareChunk(items, read);
+        const prepared = prepareChunk(items, read, toProcesses);
         const payload = pack(prepared);
         read += items.length;
         core.submit(ref, fnId, Mode.MAP, payload, opts, settle, prepared.reduced.transits);

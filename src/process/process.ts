@@ -14,6 +14,7 @@ import { globalSingleton, runtimeState } from '../runtime/state.js';
 import { addChild, hookMainExit } from './children.js';
 import { attachChannel, childAddress } from '../connection/router.js';
 import { withDestination } from '../connection/transit.js';
+import { towardProcesses } from '../shm/crossing.js';
 import { getLogger } from '../runtime/logging.js';
 
 export interface ProcessOptions<A extends unknown[] = unknown[]> {
@@ -121,10 +122,11 @@ export class Process<A extends unknown[] = unknown[]> {
     if (this.#target) targetRef = toFnRef(this.#target, 'target');
     const address = childAddress();
     // Connections inside the arguments are bound to this child while they travel.
-    const args = withDestination(address, () => {
+    // Toward a child process, shared memory without the addon is refused here (crossing.ts).
+    const args = withDestination(address, () => towardProcesses(this.#method !== 'thread', () => {
       if (clsRef) fields = encode({ ...this }, ctor.name);
       return encode(this.#args, 'args');
-    });
+    }));
     const handle = startWorker(this.#method, {
       role: 'process', name: this.#name, identity: this.#identity, daemon: this.#daemon, address,
       parent: { pid: process.pid, name: state.name }, log: logSettings(), tsxApi: state.tsxApi, startMethod: this.#method,

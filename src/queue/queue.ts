@@ -3,6 +3,8 @@
 // needs no answer. get() may receive a batch (see hub/objects/queue.ts): the extra items wait
 // here, are reported taken as they are handed out, and go back when the hub recalls them.
 import { encode } from '../codec/codec.js';
+import { towardProcesses } from '../shm/crossing.js';
+import { getStartMethod } from '../runtime/start-method.js';
 import { rangeErr, typeErr } from '../errors.js';
 import { HubProxy, closedQueue, isAdopting, registerProxyType, wireTimeoutOf, type WaitOptions } from '../hub/proxy.js';
 
@@ -45,7 +47,9 @@ export class Queue<T = unknown> extends HubProxy {
   put(item: T, options?: WaitOptions): Promise<void> {
     this.#check();
     const timeout = wireTimeoutOf(options, 'put()');
-    const bytes = encode(item, 'item');
+    // A queue may be read by any process of the program: in the process context (the default),
+    // shared memory without the addon is refused here rather than failing in the reader.
+    const bytes = towardProcesses(getStartMethod() !== 'thread', () => encode(item, 'item'));
     if (this.maxsize <= 0) {
       try { this.link.notePut(this.objectId, bytes); } catch (e) { return Promise.reject(e as Error); }
       return Promise.resolve();

@@ -1,5 +1,7 @@
-// Per-thread runtime identity, kept on globalThis so the ESM and CommonJS builds of the library,
-// loaded side by side in one worker, agree on who this process is.
+// Per-thread runtime identity (who this process or thread is), and per-thread singletons.
+// A thread holds one copy of the library (the CommonJS entry loads the ES module build, tests
+// reach internals through the same bundle), so module state is all it takes: nothing is kept
+// on globalThis.
 
 export interface ProcessIdentity {
   name: string;
@@ -22,23 +24,22 @@ export interface RuntimeState extends ProcessIdentity {
   authKey?: Uint8Array;
 }
 
-const KEY = Symbol.for('multiproc.runtimeState');
+let state: RuntimeState | undefined;
 
 export function runtimeState(): RuntimeState {
-  const g = globalThis as unknown as Record<symbol, RuntimeState | undefined>;
-  let state = g[KEY];
-  if (!state) {
-    state = { name: 'MainProcess', identity: [], daemon: false, address: '', isWorker: false, parent: null, bootstrapping: 0, childCounter: 0 };
-    g[KEY] = state;
-  }
+  state ??= { name: 'MainProcess', identity: [], daemon: false, address: '', isWorker: false, parent: null, bootstrapping: 0, childCounter: 0 };
   return state;
 }
 
-/** A per-thread singleton shared by every copy of the library loaded in this thread. */
+const singletons = new Map<string, unknown>();
+
+/**
+ * The singleton named `name` in this thread, made by `create` on first use. (Once kept on
+ * globalThis for a second copy of the library; now a plain module registry, kept so call
+ * sites written against it need not change.)
+ */
 export function globalSingleton<T>(name: string, create: () => T): T {
-  const key = Symbol.for(`multiproc.${name}`);
-  const g = globalThis as unknown as Record<symbol, T | undefined>;
-  let value = g[key];
-  if (value === undefined) { value = create(); g[key] = value; }
+  let value = singletons.get(name) as T | undefined;
+  if (value === undefined) { value = create(); singletons.set(name, value); }
   return value;
 }

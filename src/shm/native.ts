@@ -1,11 +1,19 @@
 // Loads the native addon (native/multiproc.cc) once per thread. Without it (another OS, a
 // failed build) the process context cannot share memory, and says so with how to fix it;
 // the thread context does not need it.
-import { existsSync } from 'node:fs';
+//
+// Which binary: our own small loader rather than node-gyp-build, because the addon uses V8's
+// API (one binary per Node ABI, not N-API) and a binary must also match the sources it was
+// built from (a prebuild from older sources is refused, see DESIGN.md "Prebuilt addon").
+// In order: MULTIPROC_ADDON (an explicit file, as the other-Node test runner sets), then
+// build/Release (compiled here; its multiproc.json records ABI and source hash), then
+// prebuilds/<platform>-<arch>/multiproc.abi<N>.node (prebuilds/source.json records the hash).
+// The hash is sha256 over binding.gyp and native/* (scripts/addon.mjs makes the same one).
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { misuse } from '../errors.js';
-import { globalSingleton } from '../runtime/state.js';
 
 export interface Addon {
   /** Maps the named POSIX segment (creating it with `size` bytes when `create`). */
@@ -19,12 +27,56 @@ export interface Addon {
   setPdeathsig(signal: number): number;
 }
 
-const state = globalSingleton('nativeAddon', () => ({ loaded: false, addon: null as Addon | null, error: '' }));
+const state = { loaded: false, addon: null as Addon | null, error: '', file: '', warned: false };
 
-function candidates(): string[] {
-  // dist/esm/<bundle>.js, dist/esm/shm/native.js (tsc output) and src/shm/native.ts all reach the package root.
-  return ['../../build/Release/multiproc.node', '../../../build/Release/multiproc.node']
-    .map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+/** The package root: dist/esm/<bundle>.js, dist/esm/shm/native.js (tsc output) and src/shm/native.ts all reach it. */
+function packageRoot(): string {
+  for (const rel of ['../../', '../../../']) {
+    const dir = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(`${dir}binding.gyp`)) return dir;
+  }
+  return fileURLToPath(new URL('../../', import.meta.url));
+}
+
+/** sha256 of the addon's sources as shipped (null when they are not there to compare). */
+export function sourceHash(root = packageRoot()): string | null {
+  try {
+    const files = ['binding.gyp', ...readdirSync(`${root}native`).sort().map((f) => `native/${f}`)];
+    const h = createHash('sha256');
+    for (const f of files) h.update(`${f}\0`).update(readFileSync(`${root}${f}`)).update('\0');
+    return h.digest('hex');
+  } catch {
+    return null;
+  }
+}
+
+function readJson(file: string): Record<string, unknown> | null {
+  try { return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>; } catch { return null; }
+}
+
+/** Addon files worth trying here, best first, and why others were passed over. */
+export function addonCandidates(): { files: string[]; skipped: string[] } {
+  const explicit = process.env['MULTIPROC_ADDON'];
+  if (explicit) return { files: [explicit], skipped: [] };
+  const root = packageRoot();
+  const abi = process.versions.modules;
+  const hash = sourceHash(root);
+  const files: string[] = [], skipped: string[] = [];
+  const built = `${root}build/Release/multiproc.node`;
+  if (existsSync(built)) {
+    const record = readJson(`${root}build/Release/multiproc.json`);
+    if (record && record['abi'] === abi && (hash === null || record['hash'] === hash)) files.push(built);
+    else skipped.push(`build/Release was built ${record ? `for ABI ${String(record['abi'])} from ${record['hash'] === hash ? 'these' : 'other'} sources` : 'without a record'}`);
+  }
+  const prebuilt = `${root}prebuilds/${process.platform}-${process.arch}/multiproc.abi${abi}.node`;
+  if (existsSync(prebuilt)) {
+    const record = readJson(`${root}prebuilds/source.json`);
+    if (hash === null || record?.['hash'] === hash) files.push(prebuilt);
+    else skipped.push('the prebuilt addon was made from other sources than native/ (run `npm run prebuild`)');
+  } else {
+    skipped.push(`no prebuilt addon for ${process.platform}-${process.arch} and Node ABI ${abi} (Node ${process.versions.node})`);
+  }
+  return { files, skipped };
 }
 
 /** The addon, or null when it cannot load here. */
@@ -34,14 +86,45 @@ export function nativeAddon(): Addon | null {
   if (process.platform !== 'linux') { state.error = `shared memory between processes needs Linux (this is ${process.platform})`; return null; }
   // An opt-out (a sandbox that forbids /dev/shm, or to try the fallback): MULTIPROC_NATIVE=0.
   if (process.env['MULTIPROC_NATIVE'] === '0') { state.error = 'the native addon is switched off (MULTIPROC_NATIVE=0)'; return null; }
-  const file = candidates().find((f) => existsSync(f));
-  if (!file) { state.error = 'the native addon was not built'; return null; }
-  try {
-    state.addon = createRequire(import.meta.url)(file) as Addon;
-  } catch (e) {
-    state.error = `the native addon did not load (${(e as Error).message})`;
+  const { files, skipped } = addonCandidates();
+  const failures: string[] = [];
+  for (const file of files) {
+    try {
+      state.addon = createRequire(import.meta.url)(file) as Addon;
+      state.file = file;
+      return state.addon;
+    } catch (e) {
+      failures.push(`${file} did not load (${(e as Error).message.split('\n')[0]})`);
+    }
   }
-  return state.addon;
+  state.error = `no native addon fits: ${[...skipped, ...failures].join('; ') || 'none was built'}`;
+  return null;
+}
+
+/** The addon file in use ('' when none). */
+export function addonFile(): string { nativeAddon(); return state.file; }
+
+/** Why the addon is unavailable ('' when it loaded or was switched off on purpose). */
+export function addonProblem(): string {
+  if (nativeAddon() || process.env['MULTIPROC_NATIVE'] === '0') return '';
+  return state.error;
+}
+
+/**
+ * Once per process, at the first use of shared memory without the addon (when it was not
+ * switched off on purpose): a warning saying why, so a failed install is not silent.
+ */
+export function warnOnceWithoutAddon(): void {
+  const problem = addonProblem();
+  if (!problem || state.warned) return;
+  state.warned = true;
+  process.emitWarning(`multiproc: process-context shared memory is unavailable: ${problem}. ${fixHint()}`, { code: 'MULTIPROC_NO_ADDON' });
+}
+
+function fixHint(): string {
+  return process.env['MULTIPROC_NATIVE'] === '0' ? 'Unset MULTIPROC_NATIVE'
+    : process.platform !== 'linux' ? 'Shared memory between processes works on Linux'
+    : 'Rebuild it with `npm rebuild multiproc` (needs python3, make and a C++ compiler)';
 }
 
 /** The addon, or ERR_SHARED_MEMORY_UNAVAILABLE saying why and what to do. */
@@ -50,7 +133,7 @@ export function requireAddon(what: string): Addon {
   if (addon) return addon;
   throw misuse('ERR_SHARED_MEMORY_UNAVAILABLE',
     `${what} needs shared memory between processes, which is unavailable: ${state.error}. ` +
-    (process.env['MULTIPROC_NATIVE'] === '0' ? 'Unset MULTIPROC_NATIVE' : 'Rebuild it with `npm rebuild multiproc` (needs python3, make and a C++ compiler)') +
+    fixHint() +
     ', or use the thread context (getContext(\'thread\')), which needs no addon');
 }
 
@@ -74,4 +157,4 @@ export function futexWaitAsync(addon: Addon, sab: SharedArrayBuffer, byteOffset:
   });
 }
 
-const asyncWaits = globalSingleton('futexAsyncWaits', () => ({ ready: false, counter: 0, pending: new Map<number, (r: number) => void>() }));
+const asyncWaits = { ready: false, counter: 0, pending: new Map<number, (r: number) => void>() };

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { misuse, rangeErr, typeErr } from '../errors.js';
 import { sharedBuffers } from '../runtime/shared-buffers.js';
-import { nativeAddon, requireAddon } from './native.js';
+import { nativeAddon, requireAddon, warnOnceWithoutAddon } from './native.js';
 import { trackSegment, untrackSegment } from './tracker.js';
 
 export interface Segment {
@@ -48,6 +48,7 @@ export function createSegment(size: number, name?: string, local = false): Segme
   const bare = name === undefined ? freshName() : checkName(name);
   if (local || !nativeAddon()) {
     if (!local && name !== undefined) requireAddon(`shared memory named '${bare}'`);
+    warnOnceWithoutAddon();
     if (knownBuffers.has(bare)) throw errnoError({ code: 'EEXIST' }, bare);
     const sab = new SharedArrayBuffer(size);
     knownBuffers.set(bare, sab);

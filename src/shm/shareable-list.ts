@@ -13,6 +13,7 @@ import { registerSharedType } from '../codec/codec.js';
 import { kReduce } from '../codec/reduce.js';
 import { rangeErr, typeErr } from '../errors.js';
 import { SharedMemory } from './shared-memory.js';
+import { checkCrossing } from './crossing.js';
 
 export type ShareableValue = number | bigint | boolean | string | Uint8Array | null | undefined;
 
@@ -167,7 +168,10 @@ export class ShareableList<T extends ShareableValue = ShareableValue> implements
   toString(): string { return `ShareableList(${this.toArray().map((x) => (typeof x === 'string' ? JSON.stringify(x) : String(x))).join(', ')}, name=${JSON.stringify(this.shm.name)})`; }
 
   // Travels as its segment's name; the receiver attaches.
-  [kReduce]() { return { type: 'multiproc.ShareableList', state: this.shm.name }; }
+  [kReduce]() {
+    checkCrossing('a ShareableList');
+    return { type: 'multiproc.ShareableList', state: this.shm.name };
+  }
 }
 
 registerSharedType('multiproc.ShareableList', (state) => {

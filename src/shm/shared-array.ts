@@ -8,6 +8,7 @@ import { attachSegment, type Segment } from './segment.js';
 import { LOCK_BYTES, ShmLock } from './shm-lock.js';
 import { checkTypecode, fromStored, makeView, toStored, type Typecode, type ValueOf } from './typecodes.js';
 import { allocate, checkLockOption, type LockOption } from './value.js';
+import { checkCrossing } from './crossing.js';
 
 type ArrayState = [name: string, tc: Typecode, length: number, posix: boolean, lock: unknown];
 type View = ReturnType<typeof makeView>;
@@ -85,6 +86,7 @@ class ArrayHandle {
   toString(): string { return `RawArray('${this.core.typecode}', [${this.core.slice().map(String).join(', ')}])`; }
   [kReduce]() {
     const c = this.core;
+    if (!c.posix) checkCrossing('a SharedArray');
     const state: ArrayState = [c.seg.name, c.typecode, c.length, c.posix, this instanceof SynchronizedHandle ? c.lock : null];
     return { type: 'multiproc.SharedArray', state };
   }

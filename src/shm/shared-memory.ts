@@ -6,6 +6,7 @@ import { kReduce } from '../codec/reduce.js';
 import { misuse, rangeErr, typeErr } from '../errors.js';
 import { globalSingleton } from '../runtime/state.js';
 import { nativeAddon } from './native.js';
+import { checkCrossing } from './crossing.js';
 import { attachSegment, createSegment, knownBuffers, unlinkSegment, type Segment } from './segment.js';
 
 export interface SharedMemoryOptions {
@@ -93,7 +94,10 @@ export class SharedMemory {
   toString(): string { return `SharedMemory(${JSON.stringify(this.#name)}, size=${this.#size})`; }
 
   // Travels as its name; the receiver attaches (the name must still exist then, as in CPython).
-  [kReduce]() { return { type: 'multiproc.SharedMemory', state: this.#name }; }
+  [kReduce]() {
+    checkCrossing(`SharedMemory '${this.#name}'`);
+    return { type: 'multiproc.SharedMemory', state: this.#name };
+  }
 }
 
 registerSharedType('multiproc.SharedMemory', (state) => {

@@ -13,6 +13,7 @@ import { wireTimeoutOf, type WaitOptions } from '../hub/proxy.js';
 import { held, type Held } from '../sync/lock.js';
 import { futexWaitAsync, nativeAddon } from './native.js';
 import { attachSegment, type Segment } from './segment.js';
+import { checkCrossing } from './crossing.js';
 import { globalSingleton } from '../runtime/state.js';
 import { onWorkerThreadExit } from '../runtime/exit-hooks.js';
 
@@ -148,6 +149,7 @@ export class ShmLock {
   }
 
   [kReduce]() {
+    if (!this.#posix) checkCrossing('a shared-memory lock');
     const state: LockState = [this.#seg.name, this.#base, this.#recursive, this.#posix];
     return { type: 'multiproc.ShmLock', state };
   }

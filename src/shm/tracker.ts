@@ -47,12 +47,11 @@ function join(address: string | undefined): number {
   }
 }
 
-/** [script, node flags]: the bundle has tracker.js beside it; tsc's output and the sources have tracker-main. */
+/** [script, node flags]: the bundle has tracker.js beside it; the sources (under tsx) have tracker-main.ts. */
 function trackerCommand(): [string, string[]] {
   const here = fileURLToPath(import.meta.url);
   if (!/[\\/]shm[\\/]tracker\.[jt]s$/.test(here)) return [fileURLToPath(new URL('./tracker.js', import.meta.url)), []];
-  const js = fileURLToPath(new URL('./tracker-main.js', import.meta.url));
-  return existsSync(js) ? [js, []] : [fileURLToPath(new URL('./tracker-main.ts', import.meta.url)), ['--import', 'tsx']];
+  return [fileURLToPath(new URL('./tracker-main.ts', import.meta.url)), ['--import', 'tsx']];
 }
 
 /** `<pid>:<start time>` of the process a worker's tracker must also wait for, or '' (a program's). */

@@ -5,7 +5,8 @@
 import { registerSharedType } from '../codec/codec.js';
 import { kReduce } from '../codec/reduce.js';
 import { typeErr } from '../errors.js';
-import { nativeAddon } from './native.js';
+import { nativeAddon, warnOnceWithoutAddon } from './native.js';
+import { checkCrossing } from './crossing.js';
 import { attachSegment, createSegment, type Segment } from './segment.js';
 import { LOCK_BYTES, ShmLock } from './shm-lock.js';
 import { checkTypecode, fromStored, itemSize, makeView, toStored, zeroOf, type Typecode, type ValueOf } from './typecodes.js';
@@ -16,6 +17,7 @@ export type LockOption = boolean | { acquire(...a: never[]): Promise<boolean>; r
 /** @internal Memory for a shared value or array: a lock area, then the data (8-byte aligned). */
 export function allocate(tc: Typecode, length: number): { seg: Segment; posix: boolean } {
   const posix = nativeAddon() !== null;
+  if (!posix) warnOnceWithoutAddon();
   return { seg: createSegment(LOCK_BYTES + Math.max(1, length) * itemSize(tc), undefined, !posix), posix };
 }
 
@@ -52,6 +54,7 @@ export class SharedValue<C extends Typecode = Typecode> {
   toString(): string { return `RawValue('${this.#tc}', ${String(this.value)})`; }
 
   [kReduce]() {
+    if (!this.posix) checkCrossing('a Value');
     const state: ValueState = [this.#seg.name, this.#tc, this.posix, null];
     return { type: 'multiproc.Value', state };
   }
@@ -77,6 +80,7 @@ export class SynchronizedValue<C extends Typecode = Typecode> {
 
   [kReduce]() {
     const raw = this.#raw;
+    if (!raw.posix) checkCrossing('a Value');
     const state: ValueState = [raw.segment.name, raw.typecode, raw.posix, this.#lock];
     return { type: 'multiproc.Value', state };
   }

@@ -1,6 +1,14 @@
 // The kill storm of test/kill-storm.test.ts, as a plain Node program: replacement workers then
 // start without tsx (a worker of a program run under tsx loads it: 150-450 ms per start,
 // longer than the 50 ms between kills). Usage: node kill-storm.mjs <process|thread>.
+//
+// The kill rate follows the measured start time of a worker: a kill every max(50 ms, half the
+// recent median start). On a loaded machine (2 cores at load 12+) a worker took 1-4 s to
+// start, and a kill every 50 ms then killed nearly every replacement before it was ready:
+// the pool made almost no progress (starvation, not a hang: 142 of 3,000 applyAsync in 50 s,
+// 225 kills, every worker booting). To tell the two apart for good, when the tasks have not
+// settled after the storm's bound the killer stops and they get a second bound: settling then
+// is starvation (reported as `starved`), not settling is a hang (`unsettled`).
 // Prints one JSON line with what it saw; the test asserts on it. STORM_DEBUG=1 prints progress
 // to stderr every 2 s.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -28,21 +36,36 @@ function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
  * Runs the storm once over task ids [base, base + TOTAL); returns counts and every deviation
  * from the rules it saw. The tasks record each run in MULTIPROC_STORM_RUNS (fixtures/faults.mjs).
  */
-async function storm(pool, context, retries, pids, base) {
-  const s = { retries, ok: 0, lost: 0, kills: 0, bootKills: 0, ms: 0, wrong: [], otherErrors: [], lostMessages: [], outcomes: 0, unsettled: null, runs: null };
+async function storm(pool, context, retries, pids, base, starts) {
+  const s = { retries, ok: 0, lost: 0, kills: 0, bootKills: 0, ms: 0, wrong: [], otherErrors: [], lostMessages: [], outcomes: 0, unsettled: null, starved: null, runs: null, killEveryMs: [] };
   const outcome = new Map();
   const opts = { retries };
   const start = Date.now();
   let stop = false;
-  // Every ~50 ms one random worker: on the first 5 ticks a booting one when there is one (a
-  // replacement killed while it starts, again and again), then every 4th tick any live one,
-  // else one that is running tasks.
+  // Every max(50 ms, half the median start) one random worker: on the first 5 ticks a booting
+  // one when there is one (a replacement killed while it starts, again and again), then every
+  // 4th tick any live one, else one that is running tasks. Start times are measured from when
+  // a worker is first listed to when it is first seen ready (the pool's own start to begin with;
+  // `starts` carries over from one storm to the next).
+  const firstSeen = new Map();
+  const killEvery = () => {
+    const recent = starts.slice(-9).sort((a, b) => a - b);
+    return Math.max(50, Math.round(recent[recent.length >> 1] / 2));
+  };
   const killer = (async () => {
     for (let tick = 1; !stop; tick++) {
-      await sleep(50);
+      const every = killEvery();
+      if (s.killEveryMs.length === 0 || s.killEveryMs[s.killEveryMs.length - 1] !== every) s.killEveryMs.push(every);
+      await sleep(every);
       if (stop) break;
       const live = workersOf(pool);
-      for (const w of live) pids.add(w.pid);
+      for (const w of live) {
+        pids.add(w.pid);
+        const key = context === 'process' ? w.pid : w.threadId ?? w;
+        if (!firstSeen.has(key)) firstSeen.set(key, { at: Date.now(), ready: w.ready });
+        const seen = firstSeen.get(key);
+        if (w.ready && !seen.ready) { seen.ready = true; starts.push(Date.now() - seen.at); }
+      }
       const booting = live.filter((w) => !w.ready);
       const pick = tick <= 5 && booting.length > 0 ? booting : tick % 4 === 0 ? live : live.filter((w) => w.ready);
       const victim = pick[Math.floor(Math.random() * pick.length)];
@@ -102,15 +125,24 @@ async function storm(pool, context, retries, pids, base) {
     imapDone.finally(() => settled++),
     Promise.allSettled(applies.map((a) => a.get())).finally(() => settled++),
   ]);
-  const done = await bounded(all, 50_000, 'timeout');
+  let done = await bounded(all, 50_000, 'timeout');
   stop = true;
-  if (progress) clearInterval(progress);
   await killer;
-  s.ms = Date.now() - start;
   if (done === 'timeout') {
-    s.unsettled = `${3 - settled} of map/imap/applyAsync did not settle within 50 s; ${applies.filter((a) => !a.ready()).length} applyAsync pending`;
-    return s;
+    // Kills have stopped: a pool that only starved now finishes; one that hangs does not.
+    const pending = applies.filter((a) => !a.ready()).length;
+    const before = Date.now();
+    done = await bounded(all, 60_000, 'timeout');
+    if (done === 'timeout') {
+      s.unsettled = `${3 - settled} of map/imap/applyAsync did not settle within 50 s of kills and 60 s after them; ${applies.filter((a) => !a.ready()).length} applyAsync pending`;
+    } else {
+      s.starved = `not settled within 50 s of kills (${pending} applyAsync pending, kill every ${s.killEveryMs.join('/')} ms, median start ${killEvery() * 2} ms); settled ${Date.now() - before} ms after the kills stopped`;
+    }
   }
+  if (progress) clearInterval(progress);
+  s.ms = Date.now() - start;
+  s.startMs = starts.slice();
+  if (done === 'timeout') return s;
   const [mapResults, imapResults, applyResults] = done;
   mapResults.forEach((r, m) => {
     const xs = maps[m].xs;
@@ -168,11 +200,15 @@ async function main(context) {
   try {
     const t0 = Date.now();
     const lap = (what) => { if (process.env.STORM_DEBUG) process.stderr.write(`${what} at ${Date.now() - t0} ms\n`); };
-    out.plain = await storm(pool, context, 0, pids, 0);
+    // The pool's own start (all workers ready) seeds the kill rate.
+    while (!(workersOf(pool).length === sizes.workers && workersOf(pool).every((w) => w.ready)) && Date.now() - t0 < 60_000) await sleep(10);
+    out.coldStartMs = Date.now() - t0;
+    const starts = [out.coldStartMs];
+    out.plain = await storm(pool, context, 0, pids, 0, starts);
     lap('plain');
     out.healthAfterPlain = await health(pool, context, pids);
     lap('health');
-    out.retried = await storm(pool, context, 3, pids, TOTAL);
+    out.retried = await storm(pool, context, 3, pids, TOTAL, starts);
     lap('retried');
     out.healthAfterRetried = await health(pool, context, pids);
     pool.close();

@@ -1,7 +1,9 @@
-// Run with MULTIPROC_NATIVE=0: the thread context shares memory without the addon, the process
-// context says why it cannot and how to fix it; a process Pool still attributes a worker's
-// death exactly (its progress is a file then, not shared memory).
-import { Pool, Process, Value, SharedMemory, getContext, isMainEntry } from 'multiproc';
+// Run with MULTIPROC_NATIVE=0 (or an addon that fails to load): the thread context shares
+// memory without the addon; the process context refuses, in this parent and at the call,
+// to send shared memory to a child process, a process Pool's task or a Queue, saying why and
+// how to fix it; a process Pool still attributes a worker's death exactly (its progress is a
+// file then, not shared memory).
+import { Pool, Process, Queue, Value, SharedMemory, getContext, isMainEntry } from 'multiproc';
 import { increment } from '../fixtures/shm-values.ts';
 
 export function double(x: number): number { return 2 * x; }
@@ -14,14 +16,17 @@ for (const t of threads) t.start();
 for (const t of threads) await t.join();
 console.log('threads', counter.value);
 
+const code = (f: () => unknown): string => { try { f(); return 'accepted'; } catch (e) { return String((e as { code?: string }).code); } };
 const p = new Process({ target: increment, args: [counter, 1] });
-p.start();
-await p.join();
-console.log('process', p.exitCode, (p.error as { code?: string } | null)?.code);
+console.log('process', code(() => p.start()), p.pid === undefined ? 'never started' : 'started');
 
 try { new SharedMemory({ create: true, size: 16, name: 'mp_no_addon_test' }); console.log('shm created'); } catch (e) { console.log('shm', (e as { code?: string }).code); }
 
 const pool = new Pool(2);
+console.log('pool task', code(() => pool.apply(increment, [counter, 1])), code(() => pool.map(increment, [[counter, 1]] as never)));
+const queue = new Queue<unknown>();
+console.log('queue', code(() => queue.put({ counter })));
+queue.close();
 console.log('pool', (await pool.map(double, [1, 2, 3, 4, 5, 6], { chunksize: 1 })).join(','));
 const [lost, after] = await Promise.allSettled([pool.apply(exitNow, []), pool.map(double, [7, 8, 9], { chunksize: 1 })]);
 console.log('lost', lost.status === 'rejected' ? (lost.reason as { code?: string }).code : 'resolved');
