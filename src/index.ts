@@ -36,5 +36,5 @@ export { setStartMethod, getStartMethod, getAllStartMethods, type StartMethod, t
 export { getContext, type Context } from './context.js';
 export {
   ProcessError, BufferTooShort, AuthenticationError, TimeoutError, WorkerLostError, RemoteError,
-  Empty, Full, BrokenBarrierError, EOFError,
+  Empty, Full, ShutDown, BrokenBarrierError, EOFError,
 } from './errors.js';

@@ -1,0 +1,199 @@
+// CPython parity (issue 11): a child finishes the work its target left scheduled; invalid
+// SharedMemory names; p.sentinel before start(); ctx.getContext(); Lock.locked();
+// Queue.shutdown(); authKey; ShareableList.format. Each in both contexts.
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  Process, Pipe, Event, Lock, RLock, Queue, JoinableQueue, SharedMemory, ShareableList, ShutDown,
+  currentProcess, getContext,
+} from 'multiproc';
+import * as t from './fixtures/parity-targets.ts';
+import { contexts, within, rejection, sleep } from './helpers.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'multiproc-parity-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+const freshFile = () => join(dir, `out-${++files}`);
+
+for (const context of contexts) {
+  describe(`a child finishes the work its target left (${context})`, () => {
+    it('a timer set by the target still runs, then the child exits 0', async () => {
+      const file = freshFile();
+      const p = new Process({ target: t.timerWrites, args: [file, 300], context });
+      p.start();
+      await within(30_000, p.join());
+      assert.equal(p.exitCode, 0);
+      assert.equal(readFileSync(file, 'utf8'), 'timer');
+    });
+
+    it('createWriteStream(p).end(data) without awaiting it: the file is written', async () => {
+      const file = freshFile();
+      const data = 'x'.repeat(1 << 20);
+      const p = new Process({ target: t.streamWrites, args: [file, data], context });
+      p.start();
+      await within(30_000, p.join());
+      assert.equal(p.exitCode, 0);
+      assert.equal(readFileSync(file, 'utf8').length, data.length);
+    });
+
+    it('a target that throws after scheduling work: the work runs, the exit code is still 1', async () => {
+      const file = freshFile();
+      const p = new Process({ target: t.timerThenThrow, args: [file, 200], context });
+      p.start();
+      await within(30_000, p.join());
+      assert.equal(p.exitCode, 1);
+      assert.ok(p.error instanceof RangeError);
+      assert.equal(readFileSync(file, 'utf8'), 'timer');
+    });
+
+    it('terminate() and kill() still end a child at once while it waits for its work', async () => {
+      const a = new Process({ target: t.longTimer, args: [120_000], context });
+      const b = new Process({ target: t.longTimer, args: [120_000], context });
+      a.start(); b.start();
+      await sleep(1500);
+      assert.ok(a.isAlive() && b.isAlive(), 'the children wait for their timers');
+      a.terminate(); b.kill();
+      await within(20_000, Promise.all([a.join(), b.join()]));
+      assert.equal(a.exitCode, -15);
+      assert.equal(b.exitCode, -9);
+    });
+
+    it('a daemon child keeps today\'s rule: it exits when its target settles', async () => {
+      const file = freshFile();
+      const p = new Process({ target: t.timerWrites, args: [file, 5000], context, daemon: true });
+      p.start();
+      await within(4000, p.join(), 'a daemon child with a pending timer');
+      assert.equal(p.exitCode, 0);
+      assert.equal(existsSync(file), false);
+    });
+  });
+
+  describe(`CPython parity, smaller items (${context})`, () => {
+    it('SharedMemory names: NUL, a \'/\' after the first, longer than NAME_MAX -> ERR_INVALID_ARG_VALUE', () => {
+      const shm = new SharedMemory({ create: true, size: 16 });
+      try {
+        for (const name of [`${shm.name}\0a`, `/${shm.name}\0`, `a/${shm.name}`, `/x/y`, 'x'.repeat(256), 'é'.repeat(128), 'a\nb', '..']) {
+          assert.throws(() => new SharedMemory({ name }), { code: 'ERR_INVALID_ARG_VALUE' }, JSON.stringify(name));
+          assert.throws(() => new SharedMemory({ name, create: true, size: 8 }), { code: 'ERR_INVALID_ARG_VALUE' }, JSON.stringify(name));
+        }
+        // A leading '/' is allowed and names the same segment.
+        const again = new SharedMemory({ name: `/${shm.name}` });
+        assert.equal(again.name, shm.name);
+        again.close();
+      } finally { shm.close(); shm.unlink(); }
+    });
+
+    it('p.sentinel before start() throws ERR_PROCESS_NOT_STARTED; after, wait() takes it', async () => {
+      const p = new Process({ target: t.longTimer, args: [0], context });
+      assert.throws(() => p.sentinel, { code: 'ERR_PROCESS_NOT_STARTED' });
+      p.start();
+      assert.equal(p.sentinel, p);
+      await within(30_000, p.join());
+    });
+
+    it('a context\'s getContext() with no argument is that context', () => {
+      const ctx = getContext(context);
+      assert.equal(ctx.getContext(), ctx);
+      assert.equal(ctx.getContext().method, context);
+      const other = context === 'thread' ? 'process' : 'thread';
+      assert.equal(ctx.getContext(other).method, other);
+    });
+
+    it('Lock.locked() and RLock.locked(), seen from this process and from a child', async () => {
+      for (const lock of [new Lock(), new RLock()]) {
+        assert.equal(await lock.locked(), false);
+        await lock.acquire();
+        assert.equal(await lock.locked(), true);
+        const [here, there] = Pipe();
+        const p = new Process({ target: t.lockedFromChild, args: [lock, there], context });
+        p.start();
+        assert.equal(await within(30_000, here.recv()), true, 'the child sees it locked');
+        await lock.release();
+        assert.equal(await within(30_000, here.recv()), 'taken');
+        assert.equal(await lock.locked(), true, 'held by the child');
+        await here.send('go');
+        assert.equal(await within(30_000, here.recv()), 'released');
+        assert.equal(await lock.locked(), false);
+        await within(30_000, p.join());
+      }
+    });
+
+    it('Process.authKey and currentProcess().authKey: the program\'s key, inherited by the child', async () => {
+      const key = currentProcess().authKey;
+      assert.ok(Buffer.isBuffer(key) && key.length >= 32);
+      const [here, there] = Pipe();
+      const p = new Process({ target: t.sendAuthKeys, args: [there], context });
+      assert.deepEqual(p.authKey, key);
+      p.start();
+      assert.deepEqual(await within(30_000, here.recv()), [key.toString('hex')]);
+      await within(30_000, p.join());
+    });
+
+    it('ShareableList.format describes each slot as CPython\'s struct notation does', () => {
+      const sl = new ShareableList([1.5, 2n, true, 'abc', null, Buffer.from('0123456789')]);
+      try {
+        assert.equal(sl.format, 'dqxxxxxxx?8sxxxxxx?x16s');
+        sl.set(0, 'hey');
+        assert.equal(sl.format.slice(0, 2), '8s');
+      } finally { sl.shm.close(); sl.shm.unlink(); }
+    });
+  });
+
+  describe(`Queue.shutdown (${context})`, () => {
+    it('puts then reject with ShutDown; gets drain what is left, then reject; in a child too', async () => {
+      const q = new Queue<number>();
+      await q.put(1); await q.put(2);
+      await q.shutdown();
+      assert.ok((await rejection(q.put(3))) instanceof ShutDown);
+      assert.equal(await q.get(), 1);
+      assert.equal(await q.get(), 2);
+      assert.ok((await rejection(q.get())) instanceof ShutDown);
+      assert.ok((await rejection(q.get({ timeout: 10 }))) instanceof ShutDown);
+      const seen: number[] = [];
+      for await (const x of q.iter()) seen.push(x);
+      assert.deepEqual(seen, []);
+    });
+
+    it('a child blocked in get() is released with ShutDown; one putting is refused', async () => {
+      for (const maxsize of [0, 3]) {
+        const q = new Queue<number>(maxsize);
+        const ready = new Event();
+        const [here, there] = Pipe();
+        const getter = new Process({ target: t.getUntilShutDown, args: [q, ready, there], context });
+        getter.start();
+        await within(30_000, ready.wait());
+        await q.put(7);
+        await sleep(300);
+        await q.shutdown();
+        assert.deepEqual(await within(30_000, here.recv()), { got: [7], error: 'ShutDown', isShutDown: true });
+        await within(30_000, getter.join());
+
+        const ready2 = new Event();
+        const [here2, there2] = Pipe();
+        const q2 = new Queue<number>(maxsize);
+        const putter = new Process({ target: t.putUntilShutDown, args: [q2, ready2, there2], context });
+        putter.start();
+        await within(30_000, ready2.wait());
+        await sleep(100);
+        await q2.shutdown(true);
+        assert.deepEqual(await within(40_000, here2.recv()), { error: 'ShutDown', isShutDown: true });
+        await within(30_000, putter.join());
+      }
+    });
+
+    it('shutdown(true): items are dropped, gets reject at once, join() is released', async () => {
+      const q = new JoinableQueue<number>();
+      for (let i = 0; i < 5; i++) await q.put(i);
+      assert.equal(await q.get(), 0);
+      await q.shutdown(true);
+      assert.ok((await rejection(q.get())) instanceof ShutDown);
+      assert.equal(await q.qsize(), 0);
+      await q.taskDone();
+      await within(10_000, q.join());
+      assert.throws(() => q.shutdown(1 as unknown as boolean), { code: 'ERR_INVALID_ARG_TYPE' });
+    });
+  });
+}
