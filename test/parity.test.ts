@@ -1,14 +1,14 @@
 // CPython parity (issue 11): a child finishes the work its target left scheduled; invalid
 // SharedMemory names; p.sentinel before start(); ctx.getContext(); Lock.locked();
 // Queue.shutdown(); authKey; ShareableList.format. Each in both contexts.
-import { describe, it, after } from 'node:test';
+import { describe, it, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   Process, Pipe, Event, Lock, RLock, Queue, JoinableQueue, SharedMemory, ShareableList, ShutDown,
-  currentProcess, getContext,
+  currentProcess, getContext, Manager, Pool, SharedMemoryManager, type SyncManager,
 } from 'multiproc';
 import * as t from './fixtures/parity-targets.ts';
 import { contexts, within, rejection, sleep } from './helpers.ts';
@@ -194,6 +194,114 @@ for (const context of contexts) {
       await q.taskDone();
       await within(10_000, q.join());
       assert.throws(() => q.shutdown(1 as unknown as boolean), { code: 'ERR_INVALID_ARG_TYPE' });
+    });
+  });
+}
+
+for (const context of contexts) {
+  describe(`manager containers and SharedMemoryManager (${context})`, () => {
+    let m: SyncManager;
+    before(async () => { m = await within(30_000, Manager({ context })); });
+    after(async () => { await m?.shutdown(); });
+
+    it('list proxy: slicing, splice, count, index, remove, sort, reverse, extend, pop, insert', async () => {
+      const l = await m.list([3, 1, 2, 1]);
+      assert.deepEqual(await l.slice(1), [1, 2, 1]);
+      assert.deepEqual(await l.slice(-2), [2, 1]);
+      assert.deepEqual(await l.slice(null, null, -1), [1, 2, 1, 3]);
+      assert.deepEqual(await l.slice(0, 4, 2), [3, 2]);
+      assert.equal(await l.count(1), 2);
+      assert.equal(await l.index(1), 1);
+      assert.equal(await l.index(1, 2), 3);
+      assert.equal((await rejection(l.index(9))).code, 'ERR_VALUE_NOT_FOUND');
+      await l.remove(1);
+      assert.deepEqual(await l.toArray(), [3, 2, 1]);
+      assert.equal((await rejection(l.remove(9))).code, 'ERR_VALUE_NOT_FOUND');
+      await l.extend([5, 4]);
+      await l.sort();
+      assert.deepEqual(await l.toArray(), [1, 2, 3, 4, 5]);
+      await l.reverse();
+      assert.deepEqual(await l.toArray(), [5, 4, 3, 2, 1]);
+      assert.equal(await l.pop(), 1);
+      assert.equal(await l.pop(0), 5);
+      await l.insert(1, 9);
+      assert.deepEqual(await l.splice(1, 1, 7, 8), [9]);
+      assert.deepEqual(await l.toArray(), [4, 7, 8, 3, 2]);
+      const words = await m.list(['b', 'a', 'c']);
+      await words.sort({ reverse: true });
+      assert.deepEqual(await words.toArray(), ['c', 'b', 'a']);
+      const objs = await m.list([{ a: 1 }, { a: 1 }, { b: 2 }]);
+      assert.equal(await objs.count({ a: 1 }), 2);
+      assert.equal((await rejection(objs.sort())).code, 'ERR_INVALID_ARG_TYPE');
+      const seen: number[] = [];
+      for await (const x of l) seen.push(x);
+      assert.deepEqual(seen, [4, 7, 8, 3, 2]);
+    });
+
+    it('dict proxy: keys/values/items, pop, popitem, setdefault, update, clear, async iteration', async () => {
+      const d = await m.dict<string, number>({ a: 1 });
+      await d.update([['b', 2], ['c', 3]]);
+      assert.equal(await d.setdefault('a', 9), 1);
+      assert.equal(await d.setdefault('z', 26), 26);
+      assert.deepEqual(await d.keys(), ['a', 'b', 'c', 'z']);
+      assert.deepEqual(await d.values(), [1, 2, 3, 26]);
+      assert.deepEqual(await d.items(), [['a', 1], ['b', 2], ['c', 3], ['z', 26]]);
+      assert.deepEqual(await d.popitem(), ['z', 26]);
+      assert.equal(await d.pop('b'), 2);
+      assert.equal(await d.pop('b', -1), -1);
+      const pairs: [string, number][] = [];
+      for await (const pair of d) pairs.push(pair);
+      assert.deepEqual(pairs, [['a', 1], ['c', 3]]);
+      await d.clear();
+      assert.equal(await d.size(), 0);
+      assert.equal((await rejection(d.popitem())).code, 'ERR_OUT_OF_RANGE');
+    });
+
+    it('manager.set(), manager.Value get()/set(), and the containers used from a child', async () => {
+      const s = await m.set(['parent', 'x', 'x']);
+      assert.equal(await s.size(), 2);
+      assert.equal(await s.has('x'), true);
+      assert.equal(await s.discard('x'), true);
+      assert.equal(await s.discard('x'), false);
+      assert.equal((await rejection(s.remove('x'))).code, 'ERR_VALUE_NOT_FOUND');
+      await s.update(['y']);
+      const v = await m.Value('i', 5);
+      assert.equal(await v.get(), 5);
+      await v.set(6);
+      assert.equal(await v.get(), 6);
+      const l = await m.list([1, 3, 2]);
+      const d = await m.dict<string, number>([['k', 1]]);
+      const [here, there] = Pipe();
+      const p = new Process({ target: t.useManagerContainers, args: [l, d, s, there], context });
+      p.start();
+      assert.deepEqual(await within(30_000, here.recv()), { seen: [3, 2, 1], slice: [2], pairs: [['k', 1]], has: true });
+      await within(30_000, p.join());
+      assert.deepEqual([...(await s.toSet())].sort(), ['child', 'parent', 'y']);
+      const all: string[] = [];
+      for await (const x of s) all.push(x);
+      assert.equal(all.length, 3);
+    });
+
+    it('SharedMemoryManager: segments it made are readable elsewhere and freed at shutdown', async () => {
+      const names: string[] = [];
+      const pool = new Pool({ processes: 1, context });
+      try {
+        {
+          await using smm = await SharedMemoryManager.started();
+          const shm = smm.SharedMemory(64);
+          const sl = smm.ShareableList([1, 'two', null]);
+          names.push(shm.name, sl.shm.name);
+          assert.deepEqual(await within(30_000, pool.apply(t.readShareable, [sl.shm.name])), [1, 'two', null]);
+          for (const n of names) assert.ok(existsSync(`/dev/shm/${n}`) || context === 'thread', n);
+          shm.close(); sl.shm.close();
+        }
+        for (const n of names) assert.throws(() => new SharedMemory({ name: n }), { code: 'ERR_SHM_NOT_FOUND' });
+        const smm = new SharedMemoryManager();
+        assert.throws(() => smm.SharedMemory(8), { code: 'ERR_MANAGER_NOT_RUNNING' });
+        await smm.start();
+        await smm.shutdown();
+        assert.throws(() => smm.ShareableList([1]), { code: 'ERR_MANAGER_NOT_RUNNING' });
+      } finally { await pool.terminate(); }
     });
   });
 }
