@@ -61,6 +61,15 @@ for (const context of contexts) {
       assert.equal(b.exitCode, -9);
     });
 
+    it('the library\'s own handles (hub links and threads, an idle Pool, a Manager) do not keep it alive', async () => {
+      const q = new Queue<string>();
+      const p = new Process({ target: t.leavesLibraryObjectsOpen, args: [q], context });
+      p.start();
+      assert.equal(await within(60_000, q.get()), 'done');
+      await within(20_000, p.join(), 'a child that left the library\'s objects open');
+      assert.equal(p.exitCode, 0);
+    });
+
     it('a daemon child keeps today\'s rule: it exits when its target settles', async () => {
       const file = freshFile();
       const p = new Process({ target: t.timerWrites, args: [file, 5000], context, daemon: true });
