@@ -291,6 +291,23 @@ for (const context of contexts) {
       assert.equal(all.length, 3);
     });
 
+    it('imap whose input throws at item k yields the k items before it, then rejects (documented difference)', async () => {
+      function* input(): Generator<number> {
+        yield 1; yield 2; yield 3;
+        throw new RangeError('input failed at item 3');
+      }
+      const pool = new Pool({ processes: 2, context });
+      try {
+        for (const chunksize of [1, 2]) {
+          const got: number[] = [];
+          const it = pool.imap(t.double, input(), { chunksize });
+          const err = await rejection((async () => { for await (const x of it) got.push(x); })());
+          assert.ok(err instanceof RangeError, `chunksize ${chunksize}: ${String(err)}`);
+          assert.deepEqual(got, [2, 4, 6], `chunksize ${chunksize}`);
+        }
+      } finally { await pool.terminate(); }
+    });
+
     it('SharedMemoryManager: segments it made are readable elsewhere and freed at shutdown', async () => {
       const names: string[] = [];
       const pool = new Pool({ processes: 1, context });
