@@ -193,6 +193,19 @@ for (const context of contexts) {
       }
     });
 
+    it('a process that never used the queue before its shutdown: its first put is refused, nothing lands', async () => {
+      const q = new Queue<number>();
+      await q.shutdown();
+      const ready = new Event();
+      const [here, there] = Pipe();
+      const p = new Process({ target: t.putUntilShutDown, args: [q, ready, there], context });
+      p.start();
+      assert.deepEqual(await within(40_000, here.recv()), { error: 'ShutDown', isShutDown: true });
+      await within(30_000, p.join());
+      assert.equal(await q.qsize(), 0);
+      assert.ok((await rejection(q.get())) instanceof ShutDown);
+    });
+
     it('shutdown(true): items are dropped, gets reject at once, join() is released', async () => {
       const q = new JoinableQueue<number>();
       for (let i = 0; i < 5; i++) await q.put(i);

@@ -36,6 +36,8 @@ export class Queue<T = unknown> extends HubProxy {
   #closed = false;
   #recallHooked = false;
   #prefetching: Promise<void> | null = null;
+  /** This handle sent a put already (later unbounded puts need no answer). */
+  #putBefore = false;
 
   constructor(maxsize = 0) {
     const size = isAdopting() ? 0 : checkMaxsize(maxsize);
@@ -57,10 +59,13 @@ export class Queue<T = unknown> extends HubProxy {
     const bytes = encode(item, 'item');
     if (this.#shutDown()) return Promise.reject(new ShutDown('the queue was shut down; it takes no more items'));
     this.#hookRecall();
-    if (this.maxsize <= 0) {
+    // A handle's first put is answered: the hub then knows this process and tells it of a
+    // shutdown, and a put made after one is refused (a note would be taken as on its way).
+    if (this.maxsize <= 0 && this.#putBefore) {
       try { this.link.notePut(this.objectId, bytes); } catch (e) { return Promise.reject(e as Error); }
       return Promise.resolve();
     }
+    this.#putBefore = true;
     return this.call('put', bytes, timeout).then(() => undefined);
   }
 
