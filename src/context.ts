@@ -48,7 +48,8 @@ export interface Context {
   getStartMethod(): StartMethod;
   setStartMethod: typeof setStartMethod;
   getAllStartMethods: typeof getAllStartMethods;
-  getContext: typeof getContext;
+  /** With no argument, this context itself (CPython's `ctx.get_context()`); else `getContext(method)`. */
+  getContext(method?: StartMethodName): Context;
 }
 
 const contexts = new Map<StartMethod, Context>();
@@ -74,7 +75,8 @@ export function getContext(method?: StartMethodName): Context {
     Listener, Client, Queue, JoinableQueue, SimpleQueue, Value, RawValue, SharedArray, RawArray, SharedMemory, ShareableList, Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event, Barrier,
     Manager: (options: ManagerOptions = {}): Promise<SyncManager> => Manager({ context: m, ...options }),
     currentProcess, parentProcess, activeChildren, cpuCount, registerClass, isMainEntry, getLogger, logToStderr,
-    getStartMethod: () => m, setStartMethod, getAllStartMethods, getContext,
+    getStartMethod: () => m, setStartMethod, getAllStartMethods,
+    getContext: (method?: StartMethodName): Context => (method === undefined ? ctx : getContext(method)),
   };
   contexts.set(m, ctx);
   return ctx;

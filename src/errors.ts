@@ -47,6 +47,8 @@ function defineErrors() {
 
   class Empty extends Error { override get name(): string { return 'Empty'; } }
   class Full extends Error { override get name(): string { return 'Full'; } }
+  /** The queue was shut down (Python 3.13's queue.ShutDown): puts are refused, gets once it is empty. */
+  class ShutDown extends Error { override get name(): string { return 'ShutDown'; } }
   class BrokenBarrierError extends Error { override get name(): string { return 'BrokenBarrierError'; } }
 
   /** The peer closed and nothing is left to read. */
@@ -54,7 +56,7 @@ function defineErrors() {
     code = 'ERR_EOF';
     override get name(): string { return 'EOFError'; }
   }
-  const classes = { ProcessError, BufferTooShort, AuthenticationError, TimeoutError, WorkerLostError, RemoteError, Empty, Full, BrokenBarrierError, EOFError };
+  const classes = { ProcessError, BufferTooShort, AuthenticationError, TimeoutError, WorkerLostError, RemoteError, Empty, Full, ShutDown, BrokenBarrierError, EOFError };
   // Bundlers may rename these inner classes; their names are API (err.name, stack headers).
   for (const [name, cls] of Object.entries(classes)) Object.defineProperty(cls, 'name', { value: name, configurable: true });
   return classes;
@@ -83,6 +85,9 @@ export const Empty = E.Empty;
 export type Empty = InstanceType<typeof Empty>;
 export const Full = E.Full;
 export type Full = InstanceType<typeof Full>;
+/** The queue was shut down (Python 3.13's queue.ShutDown): puts are refused, gets once it is empty. */
+export const ShutDown = E.ShutDown;
+export type ShutDown = InstanceType<typeof ShutDown>;
 export const BrokenBarrierError = E.BrokenBarrierError;
 export type BrokenBarrierError = InstanceType<typeof BrokenBarrierError>;
 /** The peer closed and nothing is left to read. */

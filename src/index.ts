@@ -31,8 +31,9 @@ export { SharedArray, RawArray, type SharedArrayLike, type ByteArrayLike, type R
 export { ShmLock } from './shm/shm-lock.js';
 export { SharedMemory, type SharedMemoryOptions } from './shm/shared-memory.js';
 export { ShareableList, type ShareableValue, type ShareableListOptions } from './shm/shareable-list.js';
+export { SharedMemoryManager } from './shm/shared-memory-manager.js';
 export { TYPECODES, type Typecode, type ValueOf } from './shm/typecodes.js';
-export { DictProxy, ListProxy, NamespaceProxy, ValueProxy, ArrayProxy, RegisteredProxy, type RemoteProxy, type RemoteMethods } from './manager/proxies.js';
+export { DictProxy, ListProxy, SetProxy, NamespaceProxy, ValueProxy, ArrayProxy, RegisteredProxy, type RemoteProxy, type RemoteMethods } from './manager/proxies.js';
 export type { RegisterOptions } from './manager/registry.js';
 export { registerClass, type ClassOptions } from './codec/classes.js';
 export { isMainEntry } from './runtime/entry.js';
@@ -41,5 +42,5 @@ export { setStartMethod, getStartMethod, getAllStartMethods, type StartMethod, t
 export { getContext, type Context } from './context.js';
 export {
   ProcessError, BufferTooShort, AuthenticationError, TimeoutError, WorkerLostError, RemoteError,
-  Empty, Full, BrokenBarrierError, EOFError,
+  Empty, Full, ShutDown, BrokenBarrierError, EOFError,
 } from './errors.js';

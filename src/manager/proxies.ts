@@ -1,5 +1,6 @@
-// Proxies of a manager's dict, list, Namespace, Value and SharedArray, and of objects of
-// types registered with a BaseManager. All methods are async: each is one request.
+// Proxies of a manager's dict, list, set, Namespace, Value and SharedArray, and of objects of
+// types registered with a BaseManager. All methods are async: each is one request (async
+// iteration reads the list in chunks, the dict and set as one copy).
 import { encode } from '../codec/codec.js';
 import { typeErr } from '../errors.js';
 import { HubProxy, adopt, registerProxyType } from '../hub/proxy.js';
@@ -10,10 +11,10 @@ type Key = string | number | boolean | bigint | null | undefined;
 function checkKey(k: unknown): Key {
   const t = typeof k;
   if (k === null || t === 'string' || t === 'number' || t === 'boolean' || t === 'bigint' || t === 'undefined') return k as Key;
-  throw typeErr('ERR_INVALID_ARG_TYPE', 'manager dict keys must be strings, numbers, booleans, bigints, null or undefined (objects have no identity across processes)');
+  throw typeErr('ERR_INVALID_ARG_TYPE', 'manager dict keys and set elements must be strings, numbers, booleans, bigints, null or undefined (objects have no identity across processes)');
 }
 
-const encodeKey = (k: unknown) => encode(checkKey(k), 'key');
+export const encodeKey = (k: unknown): Uint8Array => encode(checkKey(k), 'key');
 
 /** Flattens [k, v, k, v] encoded pairs from a Map, an object or entries. */
 export function encodeEntries(init: unknown): Uint8Array[] {
@@ -54,6 +55,17 @@ export class DictProxy<K extends Key = Key, V = unknown> extends HubProxy {
   async keys(): Promise<K[]> { return [...(await this.toMap()).keys()]; }
   async values(): Promise<V[]> { return [...(await this.toMap()).values()]; }
   async entries(): Promise<[K, V][]> { return [...(await this.toMap()).entries()]; }
+  /** Python's `d.items()`: the same as entries(). */
+  items(): Promise<[K, V][]> { return this.entries(); }
+  /** Removes and returns the last inserted pair (Python's popitem(), LIFO); RangeError ERR_OUT_OF_RANGE when empty. */
+  async popitem(): Promise<[K, V]> {
+    const [kb, vb] = await this.call('popitem') as [Uint8Array, Uint8Array];
+    return [await this.decodeValue<K>(kb), await this.decodeValue<V>(vb)];
+  }
+  /** `for await (const [key, value] of d)`: the pairs of a copy taken when iteration starts (as a Map iterates). */
+  async *[Symbol.asyncIterator](): AsyncGenerator<[K, V], void, undefined> {
+    yield* await this.entries();
+  }
 }
 
 export class ListProxy<T = unknown> extends HubProxy {
@@ -71,6 +83,68 @@ export class ListProxy<T = unknown> extends HubProxy {
     const items = await this.call('toArray') as Uint8Array[];
     return Promise.all(items.map((b) => this.decodeValue<T>(b)));
   }
+  /** Python's `l[start:end:step]` (each may be negative or left out): a copy of those items. */
+  async slice(start?: number | null, end?: number | null, step?: number | null): Promise<T[]> {
+    const items = await this.call('slice', start ?? null, end ?? null, step ?? null) as Uint8Array[];
+    return Promise.all(items.map((b) => this.decodeValue<T>(b)));
+  }
+  /**
+   * Array.prototype.splice in one request: removes `deleteCount` items (default: all) from
+   * `start` and puts `items` there; resolves with the removed ones. Python's `l[a:b] = items`
+   * is `splice(a, b - a, ...items)`, `del l[a:b]` is `splice(a, b - a)`.
+   */
+  async splice(start: number, deleteCount?: number, ...items: T[]): Promise<T[]> {
+    const added = items.map((v, i) => encode(v, `items[${i}]`));
+    const removed = await this.call('splice', start, deleteCount ?? null, added) as Uint8Array[];
+    return Promise.all(removed.map((b) => this.decodeValue<T>(b)));
+  }
+  /** How many items equal `value` (compared by their encoded form: equal primitives, identical structures). */
+  count(value: T): Promise<number> { return this.call('count', encode(value, 'value')) as Promise<number>; }
+  /** The first index of `value` in `[start, end)`; RangeError ERR_VALUE_NOT_FOUND when absent (Python's ValueError). */
+  index(value: T, start?: number, end?: number): Promise<number> {
+    return this.call('index', encode(value, 'value'), start ?? null, end ?? null) as Promise<number>;
+  }
+  /** Removes the first item equal to `value`; RangeError ERR_VALUE_NOT_FOUND when absent. */
+  remove(value: T): Promise<void> { return this.call('remove', encode(value, 'value')).then(() => undefined); }
+  reverse(): Promise<void> { return this.call('reverse').then(() => undefined); }
+  /**
+   * Sorts in the manager, stably: numbers and bigints, or strings (as Python orders them);
+   * other items: ERR_INVALID_ARG_TYPE (sort a copy with your own comparison and splice() it back).
+   */
+  sort(options: { reverse?: boolean } = {}): Promise<void> { return this.call('sort', options?.reverse === true).then(() => undefined); }
+  /** `for await (const x of l)`: reads the list in chunks as it goes, so it sees changes made meanwhile (as Python's iteration by index). */
+  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    const CHUNK = 256;
+    for (let at = 0; ; at += CHUNK) {
+      const chunk = await this.slice(at, at + CHUNK);
+      yield* chunk;
+      if (chunk.length < CHUNK) return;
+    }
+  }
+}
+
+/** A manager's set (Python 3.14's `manager.set()`): elements are primitives, as dict keys. */
+export class SetProxy<T extends Key = Key> extends HubProxy {
+  constructor() { super('set', {}); }
+  add(value: T): Promise<void> { return this.call('add', encodeKey(value)).then(() => undefined); }
+  /** Adds every element of `values`. */
+  update(values: Iterable<T>): Promise<void> { return this.call('update', [...values].map(encodeKey)).then(() => undefined); }
+  has(value: T): Promise<boolean> { return this.call('has', encodeKey(value)) as Promise<boolean>; }
+  /** Removes `value` if present; resolves whether it was (Python's discard()). */
+  discard(value: T): Promise<boolean> { return this.call('discard', encodeKey(value)) as Promise<boolean>; }
+  /** Same as discard(), the name a JavaScript Set uses. */
+  delete(value: T): Promise<boolean> { return this.discard(value); }
+  /** Removes `value`; RangeError ERR_VALUE_NOT_FOUND when absent (Python's KeyError). */
+  remove(value: T): Promise<void> { return this.call('remove', encodeKey(value)).then(() => undefined); }
+  /** Removes and returns an element; RangeError ERR_OUT_OF_RANGE when empty. */
+  async pop(): Promise<T> { return this.decodeValue<T>(await this.call('pop')); }
+  size(): Promise<number> { return this.call('size') as Promise<number>; }
+  clear(): Promise<void> { return this.call('clear').then(() => undefined); }
+  async values(): Promise<T[]> { return Promise.all((await this.call('values') as Uint8Array[]).map((b) => this.decodeValue<T>(b))); }
+  /** A copy as a JavaScript Set. */
+  async toSet(): Promise<Set<T>> { return new Set(await this.values()); }
+  /** `for await (const x of s)`: the elements of a copy taken when iteration starts. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> { yield* await this.values(); }
 }
 
 export class NamespaceProxy extends HubProxy {
@@ -88,7 +162,10 @@ export class NamespaceProxy extends HubProxy {
   }
 }
 
-/** A manager's Value: one value read and written by request. */
+/**
+ * A manager's Value: one value read and written by request. Python's `v.value` is
+ * `await v.get()`, `v.value = x` is `await v.set(x)` (a property cannot wait for the manager).
+ */
 export class ValueProxy<T = number> extends HubProxy {
   constructor() { super('Value', {}); }
   get typecode(): string { return (this.spec as { typecode: string }).typecode; }
@@ -139,6 +216,7 @@ export class RegisteredProxy extends HubProxy {
 
 registerProxyType('dict', DictProxy);
 registerProxyType('list', ListProxy);
+registerProxyType('set', SetProxy);
 registerProxyType('Namespace', NamespaceProxy);
 registerProxyType('Value', ValueProxy);
 registerProxyType('SharedArray', ArrayProxy);

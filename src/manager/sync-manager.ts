@@ -1,4 +1,4 @@
-// Manager(): a BaseManager whose server holds dicts, lists, Namespaces, queues, locks,
+// Manager(): a BaseManager whose server holds dicts, lists, sets, Namespaces, queues, locks,
 // events, barriers and values, as CPython's SyncManager does.
 import { encode } from '../codec/codec.js';
 import { typeErr } from '../errors.js';
@@ -11,7 +11,7 @@ import type { Condition } from '../sync/condition.js';
 import type { Event } from '../sync/event.js';
 import type { Barrier, BarrierOptions } from '../sync/barrier.js';
 import { BaseManager, type ManagerOptions } from './base-manager.js';
-import { encodeEntries, type ArrayProxy, type DictProxy, type ListProxy, type NamespaceProxy, type ValueProxy } from './proxies.js';
+import { encodeEntries, encodeKey, type ArrayProxy, type DictProxy, type ListProxy, type NamespaceProxy, type SetProxy, type ValueProxy } from './proxies.js';
 
 // The typecodes of API.md "Shared memory" (a manager's Value and SharedArray are proxies; the
 // shared-memory ones live in src/shm).
@@ -26,6 +26,10 @@ export class SyncManager extends BaseManager {
   }
   list<T = unknown>(init: Iterable<T> = []): Promise<ListProxy<T>> {
     return this.createBuiltin('list', { init: [...init].map((v, i) => encode(v, `init[${i}]`)) });
+  }
+  /** A set of primitives (Python 3.14's `manager.set()`). */
+  set<T extends DictKey = DictKey>(init: Iterable<T> = []): Promise<SetProxy<T>> {
+    return this.createBuiltin('set', { init: [...init].map((v) => encodeKey(v)) });
   }
   async Namespace(init: Record<string, unknown> = {}): Promise<NamespaceProxy> {
     const ns = await this.createBuiltin<NamespaceProxy>('Namespace', {});

@@ -1,5 +1,6 @@
-// Child side of a Process: rebuild the Process object, run it, report an error, shut down
-// like CPython (daemon children terminated, others joined), exit with the right code.
+// Child side of a Process: rebuild the Process object, run it, report an error, let the work
+// it left scheduled finish, shut down like CPython (daemon children terminated, others
+// joined), exit with the right code.
 import { decode, encode } from '../codec/codec.js';
 import type { Channel, Message } from '../channel/channel.js';
 import { resolveExport, resolveFnRef } from '../functions/resolve.js';
@@ -39,8 +40,25 @@ export function processChild(init: InitData, channel: Channel, exit: (code: numb
       process.stderr.write(`Process ${runtimeState().name}:\n${formatError(e)}\n`);
       try { channel.send([M.ERROR, encode(e, 'error')]); } catch { /* p.error stays unset */ }
     }
+    // A non-daemon child finishes what its target left scheduled (a timer, a stream still
+    // writing), as plain Node and CPython (which joins its threads) do. Daemons end at once.
+    if (!init.daemon) await loopEmpty(channel);
     await shutdownChildren();
     log.info(`process exiting with exitcode ${exitCode}`);
     await exit(exitCode);
   }
+}
+
+/**
+ * Resolves once nothing but this library's own handles keeps the event loop alive (Node's
+ * rule for when a program ends). The channel to the parent stops counting meanwhile; the
+ * others (hub links, the hub thread, helper threads, the parent watch) count only while they
+ * wait for something. terminate()/kill() still end the child at once, and a parent that dies
+ * closes the channel, which ends the child too (bootstrap.ts).
+ */
+function loopEmpty(channel: Channel): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('beforeExit', () => { channel.ref(); resolve(); });
+    channel.unref();
+  });
 }

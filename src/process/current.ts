@@ -3,6 +3,7 @@ import os from 'node:os';
 import { inspect } from 'node:util';
 import { globalSingleton, runtimeState } from '../runtime/state.js';
 import { liveChildren } from './children.js';
+import { programAuthKey } from '../runtime/auth-key.js';
 import type { Process } from './process.js';
 
 /** This process as seen from inside it (CPython's `_MainProcess` in the main program). */
@@ -13,6 +14,8 @@ export class CurrentProcess {
   get ident(): number { return process.pid; }
   get daemon(): boolean { return runtimeState().daemon; }
   get identity(): number[] { return [...runtimeState().identity]; }
+  /** The program's key (CPython's `current_process().authkey`), random in the main program, inherited by workers. A copy. */
+  get authKey(): Buffer { return Buffer.from(programAuthKey()); }
   isAlive(): boolean { return true; }
   toString(): string {
     const s = runtimeState();

@@ -16,6 +16,7 @@ import { attachChannel, childAddress } from '../connection/router.js';
 import { withDestination } from '../connection/transit.js';
 import { towardProcesses } from '../shm/crossing.js';
 import { getLogger } from '../runtime/logging.js';
+import { programAuthKey } from '../runtime/auth-key.js';
 
 export interface ProcessOptions<A extends unknown[] = unknown[]> {
   /** Exported function (or self-contained one) to run in the child; run() calls it. */
@@ -180,7 +181,12 @@ export class Process<A extends unknown[] = unknown[]> {
   }
 
   /** Something wait() accepts that becomes ready when this process ends (CPython's sentinel). */
-  get sentinel(): this { this.#checkClosed(); return this; }
+  get sentinel(): this {
+    this.#checkClosed();
+    // As CPython's ValueError: a process that was never started has nothing to wait for.
+    if (!this.#handle && !this.#self) throw misuse('ERR_PROCESS_NOT_STARTED', `${this.#name} was not started; start() it before reading its sentinel`);
+    return this;
+  }
 
   isAlive(): boolean {
     this.#checkClosed();
@@ -223,6 +229,11 @@ export class Process<A extends unknown[] = unknown[]> {
   /** Set in the thread context: the worker thread's id. */
   get threadId(): number | undefined { return this.#handle?.threadId; }
   get exitCode(): number | null { this.#checkClosed(); return this.#handle?.exit?.exitCode ?? null; }
+  /**
+   * The key this process proves it knows to hubs, managers and listeners of the program
+   * (CPython's `authkey`): every worker inherits the program's key. A copy; read-only.
+   */
+  get authKey(): Buffer { return Buffer.from(programAuthKey()); }
   /** The revived error when run() threw in the child. */
   get error(): unknown { return this.#error; }
   get context(): StartMethod { return this.#method; }

@@ -2,10 +2,13 @@
 // so a value that cannot be sent throws there and nothing is lost; an unbounded queue's put
 // needs no answer. get() may receive a batch (see hub/objects/queue.ts): the extra items wait
 // here, are reported taken as they are handed out, and go back when the hub recalls them.
+// shutdown() (Python 3.13) is decided by the hub, which tells every process using the queue.
 import { encode } from '../codec/codec.js';
 import { towardProcesses } from '../shm/crossing.js';
 import { getStartMethod } from '../runtime/start-method.js';
-import { rangeErr, typeErr } from '../errors.js';
+import { ShutDown, rangeErr, typeErr } from '../errors.js';
+import { addressKey } from '../hub/protocol.js';
+import { globalSingleton } from '../runtime/state.js';
 import { HubProxy, closedQueue, isAdopting, registerProxyType, wireTimeoutOf, type WaitOptions } from '../hub/proxy.js';
 
 /** A consumer that asks again within this long after an answer counts as fast: it gets batches. */
@@ -16,6 +19,12 @@ function checkMaxsize(maxsize: unknown): number {
   if (typeof maxsize !== 'number' || !Number.isInteger(maxsize)) throw typeErr('ERR_INVALID_ARG_TYPE', 'maxsize must be an integer (0 or less: unbounded)');
   return maxsize;
 }
+
+/**
+ * Queues this thread knows were shut down (by a handle here, or told by their hub), by hub
+ * and object: every handle of one queue sees it, whichever one the hub's word reached.
+ */
+const shutdowns = globalSingleton('queueShutdowns', () => new Map<string, 'soft' | 'immediate'>());
 
 export interface IterOptions<T> {
   /** Iteration ends when an item equal to this (Object.is) arrives. */
@@ -29,6 +38,8 @@ export class Queue<T = unknown> extends HubProxy {
   #closed = false;
   #recallHooked = false;
   #prefetching: Promise<void> | null = null;
+  /** This handle sent a put already (later unbounded puts need no answer). */
+  #putBefore = false;
 
   constructor(maxsize = 0) {
     const size = isAdopting() ? 0 : checkMaxsize(maxsize);
@@ -50,10 +61,15 @@ export class Queue<T = unknown> extends HubProxy {
     // A queue may be read by any process of the program: in the process context (the default),
     // shared memory without the addon is refused here rather than failing in the reader.
     const bytes = towardProcesses(getStartMethod() !== 'thread', () => encode(item, 'item'));
-    if (this.maxsize <= 0) {
+    if (this.#shutDown()) return Promise.reject(new ShutDown('the queue was shut down; it takes no more items'));
+    this.#hookRecall();
+    // A handle's first put is answered: the hub then knows this process and tells it of a
+    // shutdown, and a put made after one is refused (a note would be taken as on its way).
+    if (this.maxsize <= 0 && this.#putBefore) {
       try { this.link.notePut(this.objectId, bytes); } catch (e) { return Promise.reject(e as Error); }
       return Promise.resolve();
     }
+    this.#putBefore = true;
     return this.call('put', bytes, timeout).then(() => undefined);
   }
 
@@ -61,6 +77,7 @@ export class Queue<T = unknown> extends HubProxy {
   get(options?: WaitOptions): Promise<T> {
     this.#check();
     const timeout = wireTimeoutOf(options, 'get()');
+    if (this.#buffer.length > 0 && this.#shutDown() === 'immediate') this.#buffer = [];
     if (this.#buffer.length > 0) return this.#fromBuffer();
     // Items read ahead come first: wait for them rather than overtaking them.
     if (this.#prefetching) return this.#prefetching.then(() => this.get(options));
@@ -83,6 +100,31 @@ export class Queue<T = unknown> extends HubProxy {
   empty(): Promise<boolean> { this.#check(); return this.call('empty') as Promise<boolean>; }
   full(): Promise<boolean> { this.#check(); return this.call('full') as Promise<boolean>; }
 
+  /**
+   * Shuts the queue down for every process (Python 3.13's `Queue.shutdown(immediate)`): later
+   * puts reject with ShutDown; gets go on until the queue is empty, then reject with ShutDown.
+   * `immediate`: the items left are dropped (they count as done for a JoinableQueue's join())
+   * and gets reject at once. Callers blocked in put() or get() are released with ShutDown.
+   */
+  shutdown(immediate = false): Promise<void> {
+    this.#check();
+    if (typeof immediate !== 'boolean') throw typeErr('ERR_INVALID_ARG_TYPE', 'shutdown(immediate) takes a boolean: shutdown() or shutdown(true)');
+    this.#hookRecall();
+    this.#heardShutdown(immediate);
+    return this.call('shutdown', immediate).then(() => undefined);
+  }
+
+  #shutdownKey(): string { return `${addressKey(this.hubTarget.address)}|${this.objectId}`; }
+
+  #shutDown(): 'soft' | 'immediate' | null { return shutdowns.size === 0 ? null : shutdowns.get(this.#shutdownKey()) ?? null; }
+
+  #heardShutdown(immediate: boolean): void {
+    if (this.#shutDown() === 'immediate') return;
+    shutdowns.set(this.#shutdownKey(), immediate ? 'immediate' : 'soft');
+    // The hub dropped every item, read-ahead ones included: nothing here to hand out or give back.
+    if (immediate) this.#buffer = [];
+  }
+
   /** Closes this handle only (as in CPython): its later put/get throw ERR_QUEUE_CLOSED. */
   close(): void {
     if (this.#closed) return;
@@ -90,11 +132,16 @@ export class Queue<T = unknown> extends HubProxy {
     this.#giveBack();
   }
 
-  /** Items until `sentinel` arrives: `for await (const x of q.iter({ sentinel: null }))`. */
+  /** Items until `sentinel` arrives (or the queue is shut down and empty): `for await (const x of q.iter({ sentinel: null }))`. */
   async *iter(options: IterOptions<T> = {}): AsyncGenerator<T, void, undefined> {
     const hasSentinel = 'sentinel' in options;
     for (;;) {
-      const item = await this.get();
+      let item: T;
+      try { item = await this.get(); } catch (e) {
+        // A queue shut down and drained ends the iteration.
+        if (e instanceof ShutDown) return;
+        throw e;
+      }
       if (hasSentinel && Object.is(item, options.sentinel)) return;
       yield item;
     }
@@ -130,7 +177,8 @@ export class Queue<T = unknown> extends HubProxy {
     // Weakly: the link lives as long as the thread, and must not keep this queue from being freed.
     const self = new WeakRef(this);
     const link = this.link, id = this.objectId;
-    link.onPush(id, (op) => {
+    link.onPush(id, (op, args) => {
+      if (op === 'shutdown') { const queue = self.deref(); if (queue) queue.#heardShutdown(args[0] === true); return; }
       if (op !== 'recall') return;
       const queue = self.deref();
       // Collected with items read ahead: nobody here will hand them out, so they all go back.

@@ -18,14 +18,26 @@ export interface Segment {
 /** Buffers this thread knows, by name (filled by create/attach and by other threads' channels). */
 export const knownBuffers = sharedBuffers;
 
-const MAX_NAME = 250;
+/** NAME_MAX: the longest file name (in bytes) /dev/shm takes, for the part after the leading '/'. */
+const NAME_MAX = 255;
 
+/**
+ * The bare name (no leading '/'), checked as CPython's shm_open() wrapper would refuse it: a
+ * NUL would cut the name short in C and open another segment than `.name` says, a '/' after
+ * the first names a directory, and longer than NAME_MAX bytes the kernel refuses. A line
+ * break is refused too (CPython accepts it): the tracker reads one name a line.
+ */
 export function checkName(name: unknown): string {
   if (typeof name !== 'string' || name.length === 0) throw typeErr('ERR_INVALID_ARG_TYPE', 'a shared memory name must be a non-empty string');
   const bare = name.startsWith('/') ? name.slice(1) : name;
-  if (bare.length === 0 || bare.length > MAX_NAME || bare.includes('/')) {
-    throw typeErr('ERR_INVALID_ARG_VALUE', `invalid shared memory name ${JSON.stringify(name)}: up to ${MAX_NAME} characters, no '/' inside`);
-  }
+  const invalid = (why: string) => typeErr('ERR_INVALID_ARG_VALUE', `invalid shared memory name ${JSON.stringify(name)}: ${why}`);
+  if (bare.length === 0) throw invalid('it needs at least one character after the leading \'/\'');
+  if (bare.includes('\0')) throw invalid('it contains a NUL character (\\0); pick a name without one');
+  if (bare.includes('/')) throw invalid('only a leading \'/\' is allowed; pick a name without \'/\' inside');
+  // A line break would split the name in the resource tracker's one-name-a-line protocol (tracker.ts).
+  if (bare.includes('\n')) throw invalid('it contains a line break; pick a name without one');
+  if (bare === '.' || bare === '..') throw invalid('\'.\' and \'..\' name directories, not segments');
+  if (Buffer.byteLength(bare, 'utf8') > NAME_MAX) throw invalid(`longer than ${NAME_MAX} bytes (NAME_MAX); pick a shorter name`);
   return bare;
 }
 

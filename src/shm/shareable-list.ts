@@ -102,6 +102,29 @@ export class ShareableList<T extends ShareableValue = ShareableValue> implements
 
   get length(): number { return this.#length; }
 
+  /**
+   * The slots' current types in CPython's struct notation, one entry per slot: 'd' (number),
+   * 'q' (bigint), 'xxxxxxx?' (boolean), '<capacity>s' (string or buffer: its fixed room in
+   * bytes), 'xxxxxx?x' (null or undefined), as CPython's `ShareableList.format`. It describes
+   * the values, not this list's byte layout (which differs from CPython's).
+   */
+  get format(): string {
+    this.shm.buf; // ERR_SHM_CLOSED once closed
+    const v = this.#view;
+    let out = '';
+    for (let j = 0; j < this.#length; j++) {
+      const r = HEADER + RECORD * j;
+      switch (v.getUint8(r + 12) as Kind) {
+        case Kind.Number: out += 'd'; break;
+        case Kind.BigInt: out += 'q'; break;
+        case Kind.Boolean: out += 'xxxxxxx?'; break;
+        case Kind.String: case Kind.Bytes: out += `${v.getUint32(r + 4, true)}s`; break;
+        default: out += 'xxxxxx?x';
+      }
+    }
+    return out;
+  }
+
   /** The slot of index `i` (negative counts from the end), checked. */
   #slot(i: number, what: string): number {
     if (typeof i !== 'number' || !Number.isInteger(i)) throw typeErr('ERR_INVALID_ARG_TYPE', `ShareableList ${what}: the index must be an integer, got ${String(i)}`);

@@ -132,6 +132,9 @@ export class ShmLock {
     else Atomics.notify(this.#i32, 0, 1);
   }
 
+  /** Whether anyone holds the lock right now (Python's `locked()`); a snapshot. */
+  locked(): Promise<boolean> { return Promise.resolve(Atomics.load(this.#i32, 0) !== 0); }
+
   /** `await using held = await lock.enter()`: acquired now, released when the block ends. */
   async enter(): Promise<Held> {
     await this.acquire();

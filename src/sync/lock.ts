@@ -155,6 +155,16 @@ abstract class LockBase extends HubProxy {
     if (a && Atomics.load(a, STATE) === 1 && Atomics.load(a, PID) === selfPid && Atomics.load(a, THREAD) === thread) this.#free(a);
   }
 
+  /**
+   * Whether anyone (this process or another) holds the lock right now (Python's `locked()`;
+   * an RLock's since Python 3.14). A snapshot: it may change as soon as it is read.
+   */
+  locked(): Promise<boolean> {
+    const a = this.#shm();
+    if (a) return Promise.resolve(Atomics.load(a, STATE) === 1);
+    return this.call('locked') as Promise<boolean>;
+  }
+
   /** `await using held = await lock.enter()`: acquired now, released when the block ends. */
   async enter(): Promise<Held> {
     await this.acquire();

@@ -1,7 +1,8 @@
 // Starts children blocked every way a child can be stuck, prints their pids, then waits to be
 // killed: a Process waiting at a hub Lock the parent holds, a Process in a synchronous futex
 // wait (Atomics.wait), Pool workers waiting on a Value's lock in shared memory, a Process whose
-// own child (a grandchild) spins, and a Manager server process.
+// own child (a grandchild) spins, a Process whose target returned but left a timer (it waits
+// for that work), and a Manager server process.
 import { Lock, Manager, Pool, Process, Value, Event, isMainEntry, type SynchronizedValue } from 'multiproc';
 
 export async function waitForLock(lock: Lock, ready: Event): Promise<void> {
@@ -25,6 +26,8 @@ export async function parentOfSpinner(out: Event, pids: Value<'i'>): Promise<voi
   await new Promise(() => setInterval(() => {}, 1000));
 }
 export function pid(): number { return process.pid; }
+/** Returns at once, leaving a timer: the child then waits for it (its work is not done). */
+export function leavesTimer(): void { setTimeout(() => {}, 120_000); }
 
 if (isMainEntry(import.meta.url)) {
   const lock = new Lock();
@@ -40,6 +43,8 @@ if (isMainEntry(import.meta.url)) {
   const c = new Process({ target: parentOfSpinner, args: [grandReady, grandchild] });
   c.start();
   await grandReady.wait(20_000);
+  const d = new Process({ target: leavesTimer });
+  d.start();
   const v = Value('i', 0);
   await v.getLock().acquire();
   const pool = new Pool(2);
@@ -49,6 +54,6 @@ if (isMainEntry(import.meta.url)) {
   const serverPid = m.pid;
   // A program that handles Ctrl-C itself lives on, and so do its children, until it ends.
   if (process.env.HANDLE_SIGINT) process.on('SIGINT', () => {});
-  console.log(JSON.stringify({ pids: [a.pid, b.pid, c.pid, grandchild.value, ...workers, serverPid] }));
+  console.log(JSON.stringify({ pids: [a.pid, b.pid, c.pid, grandchild.value, d.pid, ...workers, serverPid] }));
   setInterval(() => {}, 1000);
 }

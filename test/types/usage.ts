@@ -1,5 +1,5 @@
 // Compile-time checks of the public types (run by test/types.test.ts with tsc --noEmit).
-import { Pool, Process, Pipe, AsyncResult, ImapIterator, getContext, Queue, Lock, Manager, BaseManager, Listener, Client, taskSignal, type Connection, type DictProxy, type RemoteProxy, type PoolStats, type Progress } from 'multiproc';
+import { Pool, Process, Pipe, AsyncResult, ImapIterator, getContext, Queue, Lock, Manager, BaseManager, Listener, Client, SharedMemoryManager, ShareableList, taskSignal, type Connection, type Context, type DictProxy, type ListProxy, type SetProxy, type RemoteProxy, type PoolStats, type Progress } from 'multiproc';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
 function expectType<T>(_value: T): void {}
@@ -93,6 +93,31 @@ export async function check(): Promise<void> {
   assertType<Equal<typeof half, Promise<number>>>();
   // @ts-expect-error: remote methods keep their parameter types
   maths.add('1', 2);
+  // Parity API (issue 11): proxies' new methods, locked(), shutdown(), SharedMemoryManager.
+  const nums = await manager.list([3, 1, 2]);
+  expectType<ListProxy<number>>(nums);
+  const part = nums.slice(1, -1);
+  assertType<Equal<typeof part, Promise<number[]>>>();
+  for await (const x of nums) expectType<number>(x);
+  // @ts-expect-error: the list's item type is checked
+  void nums.count('3');
+  const pair = d.popitem();
+  assertType<Equal<typeof pair, Promise<[string, number]>>>();
+  for await (const [k, n] of d) { expectType<string>(k); expectType<number>(n); }
+  const tags = await manager.set(['a', 'b']);
+  expectType<SetProxy<string>>(tags);
+  const held = new Lock().locked();
+  assertType<Equal<typeof held, Promise<boolean>>>();
+  const sq = new Queue<number>();
+  const down = sq.shutdown(true);
+  assertType<Equal<typeof down, Promise<void>>>();
+  await using smm = await SharedMemoryManager.started();
+  const sl = smm.ShareableList([1, 'a']);
+  expectType<ShareableList<number | string>>(sl);
+  const fmt: string = sl.format;
+  void fmt;
+  const same: Context = getContext('thread').getContext();
+  void same;
   const l = new Listener({ address: { port: 0 } });
   const conn: Connection<string> = await Client<string>({ port: 1 });
   void l; void conn;

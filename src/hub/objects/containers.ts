@@ -1,25 +1,28 @@
 // A manager's dict, list, Namespace, Value and SharedArray. Values are codec bytes kept as
 // sent; dict keys are decoded (never running code: only primitives are accepted) so that
-// 0.25, 2 and '2' stay different keys.
+// 0.25, 2 and '2' stay different keys. A list compares items by their encoded bytes (equal
+// primitives and identical structures match) and sorts only numbers, bigints or strings,
+// decoded as dict keys are.
 import { decode } from '../../codec/codec.js';
 import { misuse, rangeErr, typeErr } from '../../errors.js';
 import type { HubObject, Peer, Reply } from '../hub-object.js';
 
-function bytes(v: unknown, what = 'value'): Uint8Array {
+export function bytes(v: unknown, what = 'value'): Uint8Array {
   if (!(v instanceof Uint8Array)) throw typeErr('ERR_INVALID_MESSAGE', `${what} must be encoded bytes`);
   return v;
 }
 
 type Key = string | number | boolean | bigint | null | undefined;
 
-function decodeKey(kb: unknown): Key {
+/** A dict key or set element: a primitive, decoded without running code. */
+export function decodeKey(kb: unknown): Key {
   const k = decode(bytes(kb, 'key'), { allowModules: false });
   const t = typeof k;
   if (k === null || t === 'string' || t === 'number' || t === 'boolean' || t === 'bigint' || t === 'undefined') return k as Key;
   throw typeErr('ERR_INVALID_ARG_TYPE', 'dict keys must be strings, numbers, booleans, bigints, null or undefined');
 }
 
-const noOp = (type: string, op: string) => misuse('ERR_UNKNOWN_OPERATION', `${type} has no operation '${op}'`);
+export const noOp = (type: string, op: string) => misuse('ERR_UNKNOWN_OPERATION', `${type} has no operation '${op}'`);
 
 export class DictObject implements HubObject {
   readonly type = 'dict';
@@ -52,6 +55,15 @@ export class DictObject implements HubObject {
       case 'update': { const kv = a[0] as unknown[]; for (let i = 0; i + 1 < kv.length; i += 2) this.set(kv[i], kv[i + 1]); reply.ok(); return; }
       case 'size': reply.ok(this.map.size); return;
       case 'clear': this.map.clear(); reply.ok(); return;
+      case 'popitem': {
+        // The last inserted pair, as Python's dict.popitem() (LIFO).
+        let last: [Key, [Uint8Array, Uint8Array]] | undefined;
+        for (const e of this.map) last = e;
+        if (!last) throw rangeErr('ERR_OUT_OF_RANGE', 'popitem(): the dict is empty');
+        this.map.delete(last[0]);
+        reply.ok(last[1]);
+        return;
+      }
       case 'entries': { const out: Uint8Array[] = []; for (const [kb, vb] of this.map.values()) out.push(kb, vb); reply.ok(out); return; }
       default: throw noOp(this.type, op);
     }
@@ -90,11 +102,87 @@ export class ListObject implements HubObject {
       case 'length': reply.ok(this.items.length); return;
       case 'clear': this.items.length = 0; reply.ok(); return;
       case 'toArray': reply.ok(this.items); return;
+      case 'slice': reply.ok(sliceIndexes(this.items.length, a[0], a[1], a[2]).map((i) => this.items[i]!)); return;
+      case 'splice': {
+        const start = this.index(a[0], true);
+        const count = a[1] === null || a[1] === undefined ? this.items.length - start : nonNegative(a[1]);
+        const added = (Array.isArray(a[2]) ? a[2] : []).map((v) => bytes(v));
+        reply.ok(this.items.splice(start, count, ...added));
+        return;
+      }
+      case 'count': { const v = bytes(a[0]); let n = 0; for (const b of this.items) if (Buffer.compare(b, v) === 0) n++; reply.ok(n); return; }
+      case 'index': {
+        const v = bytes(a[0]), n = this.items.length;
+        const from = a[1] === null || a[1] === undefined ? 0 : this.index(a[1], true);
+        const to = a[2] === null || a[2] === undefined ? n : this.index(a[2], true);
+        for (let i = from; i < to; i++) if (Buffer.compare(this.items[i]!, v) === 0) { reply.ok(i); return; }
+        throw notFound();
+      }
+      case 'remove': {
+        const v = bytes(a[0]);
+        const i = this.items.findIndex((b) => Buffer.compare(b, v) === 0);
+        if (i < 0) throw notFound();
+        this.items.splice(i, 1);
+        reply.ok();
+        return;
+      }
+      case 'reverse': this.items.reverse(); reply.ok(); return;
+      case 'sort': this.sort(a[0] === true); reply.ok(); return;
       default: throw noOp(this.type, op);
     }
   }
 
+  /** Sorts numbers and bigints together, or strings (as Python compares them); stable. */
+  private sort(reverse: boolean): void {
+    const keyed = this.items.map((b) => {
+      const k = decode(b, { allowModules: false }) as unknown;
+      if (typeof k !== 'number' && typeof k !== 'bigint' && typeof k !== 'string') {
+        throw typeErr('ERR_INVALID_ARG_TYPE', 'sort() on a manager list orders numbers, bigints or strings; for other items, sort a copy (toArray()) and write it back with splice()');
+      }
+      return { k, b };
+    });
+    const strings = keyed.filter((e) => typeof e.k === 'string').length;
+    if (strings !== 0 && strings !== keyed.length) throw typeErr('ERR_INVALID_ARG_TYPE', 'sort(): strings and numbers cannot be ordered together');
+    keyed.sort((x, y) => {
+      const c = x.k < y.k ? -1 : x.k > y.k ? 1 : 0;
+      return reverse ? -c : c;
+    });
+    for (let i = 0; i < keyed.length; i++) this.items[i] = keyed[i]!.b;
+  }
+
   peerGone(): void {}
+}
+
+const notFound = () => rangeErr('ERR_VALUE_NOT_FOUND', 'the value is not in the list');
+
+function nonNegative(v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw typeErr('ERR_INVALID_ARG_TYPE', 'a count must be an integer');
+  return Math.max(0, v);
+}
+
+/** The indexes Python's `items[start:end:step]` selects from a list of `n` items. */
+export function sliceIndexes(n: number, start: unknown, end: unknown, step: unknown): number[] {
+  const opt = (v: unknown, what: string): number | null => {
+    if (v === null || v === undefined) return null;
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw typeErr('ERR_INVALID_ARG_TYPE', `slice ${what} must be an integer`);
+    return v;
+  };
+  const st = opt(step, 'step') ?? 1;
+  if (st === 0) throw rangeErr('ERR_OUT_OF_RANGE', 'slice step cannot be zero');
+  const clamp = (v: number | null, fallback: number, lo: number, hi: number) => {
+    if (v === null) return fallback;
+    const j = v < 0 ? v + n : v;
+    return Math.max(lo, Math.min(hi, j));
+  };
+  const out: number[] = [];
+  if (st > 0) {
+    const from = clamp(opt(start, 'start'), 0, 0, n), to = clamp(opt(end, 'end'), n, 0, n);
+    for (let i = from; i < to; i += st) out.push(i);
+  } else {
+    const from = clamp(opt(start, 'start'), n - 1, -1, n - 1), to = clamp(opt(end, 'end'), -1, -1, n - 1);
+    for (let i = from; i > to; i += st) out.push(i);
+  }
+  return out;
 }
 
 export class NamespaceObject implements HubObject {

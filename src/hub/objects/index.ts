@@ -10,6 +10,7 @@ import { LockObject } from './lock.js';
 import { QueueObject } from './queue.js';
 import { SharedLockObject } from './shared-lock.js';
 import { SharedSemaphoreObject } from './shared-semaphore.js';
+import { SetObject } from './set.js';
 import { attachSegment } from '../../shm/segment.js';
 
 function field<T>(spec: Record<string, unknown>, name: string, check: (v: unknown) => boolean, fallback?: T): T {
@@ -22,7 +23,7 @@ const isInt = (v: unknown) => typeof v === 'number' && Number.isInteger(v);
 const isArray = (v: unknown) => Array.isArray(v);
 
 export const BUILTIN_TYPES = ['Queue', 'JoinableQueue', 'SimpleQueue', 'Lock', 'RLock', 'Semaphore', 'BoundedSemaphore',
-  'Condition', 'Event', 'Barrier', 'dict', 'list', 'Namespace', 'Value', 'SharedArray'] as const;
+  'Condition', 'Event', 'Barrier', 'dict', 'list', 'set', 'Namespace', 'Value', 'SharedArray'] as const;
 
 export function isBuiltinType(type: string): boolean { return (BUILTIN_TYPES as readonly string[]).includes(type); }
 
@@ -46,6 +47,7 @@ export function createBuiltin(type: string, id: string, rawSpec: unknown, table:
       field<number | null>(spec, 'timeout', (v) => v === null || typeof v === 'number', null));
     case 'dict': return new DictObject(field(spec, 'init', isArray, []));
     case 'list': return new ListObject(field(spec, 'init', isArray, []));
+    case 'set': return new SetObject(field(spec, 'init', isArray, []));
     case 'Namespace': return new NamespaceObject();
     case 'Value': case 'SharedArray': return new SlotsObject(type, field(spec, 'init', isArray));
     default: throw typeErr('ERR_UNKNOWN_TYPEID', `unknown shared object type '${type}'`);

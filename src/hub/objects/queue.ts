@@ -6,7 +6,14 @@
 // hub keeps every leased item until the consumer reports it taken; when another consumer
 // would otherwise wait, the hub recalls the lease (the items come back in order), and when a
 // consumer's process dies its untaken items go back to the front of the queue.
-import { Empty, Full, misuse } from '../../errors.js';
+//
+// Shutdown (Python 3.13's queue.shutdown): puts fail with ShutDown; gets go on until the queue
+// is empty and then fail, or fail at once when `immediate` (the items are dropped, counting as
+// done for join()). Waiting callers are released with ShutDown, and every peer that used the
+// queue is told (a push), so its unbounded puts, which get no answer, are refused there. A
+// put already on its way from a peer not told yet still lands (it was made before it knew),
+// unless the shutdown was immediate.
+import { Empty, Full, ShutDown, misuse } from '../../errors.js';
 import { Ring } from '../../pool/ring.js';
 import type { HubObject, Peer, Reply } from '../hub-object.js';
 import { WaitList, wireTimeout } from '../wait-list.js';
@@ -30,6 +37,11 @@ export class QueueObject implements HubObject {
   private recalled = new Set<Peer>();
   private contendedUntil = 0;
   private unfinished = 0;
+  /** Set by shutdown(): 'soft' lets gets drain the queue, 'immediate' dropped it. */
+  private shutDown: 'soft' | 'immediate' | null = null;
+  /** Peers that used the queue (told of a shutdown), and those already told. */
+  private readonly peers = new Set<Peer>();
+  private readonly told = new Set<Peer>();
   private readonly maxsize: number;
   private readonly joinable: boolean;
 
@@ -42,10 +54,12 @@ export class QueueObject implements HubObject {
   private get size(): number { return this.items.length + this.leased; }
 
   call(peer: Peer, op: string, args: unknown[], reply: Reply): void {
+    this.met(peer);
     switch (op) {
       case 'put': {
         const item = args[0];
         if (!(item instanceof Uint8Array)) throw new TypeError('queue item must be bytes');
+        if (this.shutDown) { reply.fail(shutDownError()); return; }
         const timeout = wireTimeout(args[1]);
         if (this.size < this.maxsize && this.putters.length === 0) { this.accept(item); reply.ok(); return; }
         if (timeout === 0) { reply.fail(new Full('the queue is full')); return; }
@@ -56,6 +70,7 @@ export class QueueObject implements HubObject {
         const timeout = wireTimeout(args[0]);
         const want = typeof args[1] === 'number' && args[1] > 1 ? Math.min(args[1], 1024) : 1;
         if (this.items.length > 0 && this.getters.length === 0) { this.hand(peer, reply, want); return; }
+        if (this.drained()) { reply.fail(shutDownError()); return; }
         this.recallFor(peer);
         if (timeout === 0) { reply.fail(new Empty('the queue is empty')); return; }
         this.getters.add(peer, reply, want, timeout, (w) => w.reply.fail(new Empty(`nothing arrived within ${timeout} ms`)));
@@ -84,14 +99,17 @@ export class QueueObject implements HubObject {
         if (!this.joinable) throw misuse('ERR_UNKNOWN_OPERATION', 'join() belongs to JoinableQueue');
         if (this.unfinished === 0) reply.ok(); else this.joiners.add(peer, reply, undefined, null, () => {});
         return;
+      case 'shutdown': this.shutdown(args[0] === true); reply.ok(); return;
       default: throw misuse('ERR_UNKNOWN_OPERATION', `${this.type} has no operation '${op}'`);
     }
   }
 
   note(peer: Peer, op: string, args: unknown[]): void {
+    this.met(peer);
     switch (op) {
       case 'put':
         // An unbounded queue: puts need no answer. Several items may come in one note.
+        if (this.shutDown === 'immediate') return;
         for (const item of args) if (item instanceof Uint8Array) this.accept(item);
         return;
       case 'took': this.took(peer, typeof args[0] === 'number' ? args[0] : 0); return;
@@ -116,6 +134,50 @@ export class QueueObject implements HubObject {
     this.leased -= k;
     if (lease.length === 0) { this.leases.delete(peer); this.recalled.delete(peer); }
     this.admitPutters();
+    this.releaseIfDrained();
+  }
+
+  /** A peer using the queue: after a shutdown it is told, once. */
+  private met(peer: Peer): void {
+    if (this.peers.has(peer)) return;
+    this.peers.add(peer);
+    if (this.shutDown) this.tell(peer);
+  }
+
+  private tell(peer: Peer): void {
+    if (this.told.has(peer) || peer.closed) return;
+    this.told.add(peer);
+    peer.push(this.id, 'shutdown', [this.shutDown === 'immediate']);
+  }
+
+  /** Shut down and nothing left to hand out: gets fail with ShutDown. */
+  private drained(): boolean {
+    return this.shutDown !== null && this.items.length === 0 && this.leased === 0;
+  }
+
+  private shutdown(immediate: boolean): void {
+    if (this.shutDown === 'immediate' || (this.shutDown === 'soft' && !immediate)) return;
+    this.shutDown = immediate ? 'immediate' : 'soft';
+    // Peers told of a soft shutdown hear again: an immediate one also empties their read-ahead.
+    this.told.clear();
+    if (immediate) {
+      const dropped = this.items.length + this.leased;
+      this.items.drain();
+      this.leases.clear();
+      this.leased = 0;
+      this.recalled.clear();
+      if (this.joinable && dropped > 0) {
+        this.unfinished = Math.max(0, this.unfinished - dropped);
+        if (this.unfinished === 0) for (const w of this.joiners.drain()) w.reply.ok();
+      }
+    }
+    for (const w of this.putters.drain()) w.reply.fail(shutDownError());
+    this.releaseIfDrained();
+    for (const peer of this.peers) this.tell(peer);
+  }
+
+  private releaseIfDrained(): void {
+    if (this.drained()) for (const w of this.getters.drain()) w.reply.fail(shutDownError());
   }
 
   private accept(item: Uint8Array): void {
@@ -176,6 +238,8 @@ export class QueueObject implements HubObject {
   }
 
   peerGone(peer: Peer): void {
+    this.peers.delete(peer);
+    this.told.delete(peer);
     this.getters.dropPeer(peer);
     this.putters.dropPeer(peer);
     this.joiners.dropPeer(peer);
@@ -189,3 +253,5 @@ export class QueueObject implements HubObject {
     }
   }
 }
+
+function shutDownError(): Error { return new ShutDown('the queue was shut down'); }
