@@ -9,12 +9,15 @@
 // - Blocking commands (BLPOP, BLMOVE, ...) run on dedicated connections, reused when idle.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { ProcessError } from '../../errors.js';
 import { loadIORedis, type Redis, type RedisOptions } from '../deps.js';
 import { resolveClusterOptions, type ResolvedClusterOptions } from '../options.js';
 import { globalSingleton } from '../../runtime/state.js';
 import type { ClusterLink } from './link.js';
 import { LeaseKeeper } from './leases.js';
+import { unavailable } from './link-errors.js';
+import { deleteKeysUnder } from './cleanup.js';
+
+export { unavailable, asLinkError } from './link-errors.js';
 
 /** Env a `multiproc worker` sets so tasks (and their children) reach the same Redis. */
 export const ENV_URL = 'MULTIPROC_CLUSTER_URL';
@@ -22,24 +25,14 @@ export const ENV_NAME = 'MULTIPROC_CLUSTER_NAME';
 export const ENV_STALLED = 'MULTIPROC_CLUSTER_STALLED_TIMEOUT';
 export const ENV_CONNECT = 'MULTIPROC_CLUSTER_CONNECT_TIMEOUT';
 
-/** The error every call settles with when Redis cannot be reached in time. */
-export function unavailable(why: string, cause?: unknown): ProcessError {
-  return new ProcessError(`Redis is unavailable: ${why}; check that it runs and is reachable (the call gives up after connectTimeout)`,
-    { code: 'ERR_CLUSTER_UNAVAILABLE', cause });
-}
-
-/** A ReplyError is Redis answering (a bug or a wrong key type); anything else is the link failing. */
-export function asLinkError(e: unknown): unknown {
-  if (e instanceof ProcessError) return e;
-  if (e instanceof Error && e.name === 'ReplyError') return e;
-  return unavailable(e instanceof Error ? e.message : String(e), e);
-}
-
 /** What objects use beyond the ClusterLink contract: leases renewed while this process lives. */
 export interface ClusterLinkImpl extends ClusterLink {
   readonly leases: LeaseKeeper;
   /** True once close() was called. */
   readonly closed: boolean;
+  /** Objects made through this link (key prefixes): close() deletes their keys. */
+  own(prefix: string): void;
+  disown(prefix: string): void;
 }
 
 function connectionOptions(redis: string | RedisOptions, connectTimeout: number): { url?: string; options: RedisOptions } {
@@ -66,6 +59,7 @@ class Link implements ClusterLinkImpl {
   readonly holderId = `${hostname()}:${process.pid}:${randomBytes(6).toString('hex')}`;
   readonly leases: LeaseKeeper;
   closed = false;
+  private readonly owned = new Set<string>();
   private shared: Redis | undefined;
   private readonly idle: Redis[] = [];
   private readonly all = new Set<Redis>();
@@ -135,8 +129,17 @@ class Link implements ClusterLinkImpl {
     conn.disconnect(false);
   }
 
+  own(prefix: string): void { this.owned.add(prefix); }
+  disown(prefix: string): void { this.owned.delete(prefix); }
+
   async close(): Promise<void> {
     if (this.closed) return;
+    // The objects this context made go with it (bounded: each call gives up after connectTimeout).
+    if (this.owned.size > 0) {
+      const prefixes = [...this.owned];
+      this.owned.clear();
+      await Promise.all(prefixes.map((p) => deleteKeysUnder(this, p).catch(() => 0)));
+    }
     this.closed = true;
     this.leases.stop();
     if (links.get(this.name) === this) links.delete(this.name);

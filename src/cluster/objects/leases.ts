@@ -6,15 +6,21 @@
 import type { ClusterLink } from './link.js';
 
 // KEYS: the sorted sets; ARGV[1]: ttl ms; ARGV[2..]: one token per key. Pushes each expiry
-// ahead only where the member still exists (a lapsed lease is not revived).
+// ahead only where the member still exists (a lapsed or released lease is not revived) and
+// returns the indexes of those gone.
 const RENEW = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local ttl = tonumber(ARGV[1])
+local gone = {}
 for i, key in ipairs(KEYS) do
-  redis.call('ZADD', key, 'XX', now + ttl, ARGV[i + 1])
+  if redis.call('ZSCORE', key, ARGV[i + 1]) then
+    redis.call('ZADD', key, 'XX', now + ttl, ARGV[i + 1])
+  else
+    gone[#gone + 1] = i
+  end
 end
-return 1`;
+return gone`;
 
 interface Lease { key: string; token: string }
 
@@ -63,7 +69,16 @@ export class LeaseKeeper {
     try {
       const leases = [...this.held.values()];
       const conn = await this.link.command();
-      await conn.eval(RENEW, leases.length, ...leases.map((l) => l.key), String(this.link.stalledTimeout), ...leases.map((l) => l.token));
+      const gone = await conn.eval(RENEW, leases.length, ...leases.map((l) => l.key), String(this.link.stalledTimeout), ...leases.map((l) => l.token));
+      // Released by another process (a Lock may be), or lapsed: stop renewing it, unless it
+      // was taken again meanwhile (then hold() stored a new entry).
+      if (Array.isArray(gone)) {
+        for (const i of gone) {
+          const l = leases[Number(i) - 1];
+          const k = l && `${l.key}\u0000${l.token}`;
+          if (k && this.held.get(k) === l) this.drop(l.key, l.token);
+        }
+      }
     } catch {
       // Redis away: the next tick tries again; leases lapse only if it stays away stalledTimeout.
     } finally {
