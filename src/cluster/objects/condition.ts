@@ -62,8 +62,11 @@ export class ClusterCondition extends ClusterObject {
   private get lockKeys(): string[] { return [this.#lock.leasesKey, this.#lock.countKey]; }
 
   /** Releases the lock, waits for notify() or `timeout` ms, takes the lock back. False on timeout. */
-  async wait(timeout?: number): Promise<boolean> {
-    const limit = timeoutArg(timeout, 'Condition.wait()');
+  wait(timeout?: number): Promise<boolean> {
+    return this.#wait(timeoutArg(timeout, 'Condition.wait()'));
+  }
+
+  async #wait(limit: number | null): Promise<boolean> {
     const waiter = newWaiterId();
     const depth = Number(await evalScript(this.link, WAIT, this.lockKeys,
       [this.link.holderId, this.#lock.room, this.room, waiter, this.link.stalledTimeout, wakeTtl(this.link)]));

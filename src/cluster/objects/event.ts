@@ -33,8 +33,11 @@ export class ClusterEvent extends ClusterObject {
   async isSet(): Promise<boolean> { return (await run(this.link, (c) => c.exists(this.flagKey))) === 1; }
 
   /** Resolves true once set, false if `timeout` ms pass first. */
-  async wait(timeout?: number): Promise<boolean> {
-    const limit = timeoutArg(timeout, 'Event.wait()');
+  wait(timeout?: number): Promise<boolean> {
+    return this.#wait(timeoutArg(timeout, 'Event.wait()'));
+  }
+
+  async #wait(limit: number | null): Promise<boolean> {
     const waiter = limit === 0 ? '' : newWaiterId();
     const r = await evalScript(this.link, WAIT, [this.flagKey], [this.room, waiter, this.link.stalledTimeout]);
     if (r === 1) return true;

@@ -68,8 +68,11 @@ export abstract class ClusterLockBase extends ClusterObject {
   /** @internal */ get room(): string { return `${this.base}:lock`; }
 
   /** Acquires; resolves false when `block: false` or `timeout` ran out first. */
-  async acquire(options?: WaitOptions): Promise<boolean> {
-    const timeout = wireTimeoutOf(options, 'acquire()');
+  acquire(options?: WaitOptions): Promise<boolean> {
+    return this.#acquire(wireTimeoutOf(options, 'acquire()'));
+  }
+
+  async #acquire(timeout: number | null): Promise<boolean> {
     const got = await waitTurn(this.link, this.room, timeout, async (waiter) => {
       const r = await evalScript(this.link, ACQUIRE, [this.leasesKey, this.countKey],
         [this.link.holderId, this.reentrant ? '1' : '0', this.link.stalledTimeout, this.room, waiter ?? '']) as number[];

@@ -88,10 +88,13 @@ export class ClusterQueue<T = unknown> extends ClusterObject {
   #check(): void { if (this.#closed) throw closedQueue(); }
 
   /** Puts `item` (waits for room in a bounded queue; Full when none in time). Throws ERR_NOT_TRANSFERABLE at the call. */
-  async put(item: T, options?: WaitOptions): Promise<void> {
+  put(item: T, options?: WaitOptions): Promise<void> {
     this.#check();
     const timeout = wireTimeoutOf(options, 'put()');
-    const bytes = toBytes(item, 'item');
+    return this.#put(toBytes(item, 'item'), timeout);
+  }
+
+  async #put(bytes: Buffer, timeout: number | null): Promise<void> {
     const done = await waitTurn(this.link, this.putRoom, timeout, async (waiter) => {
       const r = await evalScript(this.link, PUT, [this.itemsKey, this.unfinishedKey],
         [this.maxsize, this.joinable ? '1' : '0', this.putRoom, waiter ?? '', this.link.stalledTimeout, wakeTtl(this.link), bytes]);
@@ -101,9 +104,12 @@ export class ClusterQueue<T = unknown> extends ClusterObject {
   }
 
   /** Takes the next item (Empty when none arrives in time). */
-  async get(options?: WaitOptions): Promise<T> {
+  get(options?: WaitOptions): Promise<T> {
     this.#check();
-    const timeout = wireTimeoutOf(options, 'get()');
+    return this.#get(wireTimeoutOf(options, 'get()'));
+  }
+
+  async #get(timeout: number | null): Promise<T> {
     if (timeout === 0) {
       const item = await evalScriptBuffer(this.link, GET_NOW, [this.itemsKey], [this.putRoom, wakeTtl(this.link), this.maxsize]);
       if (item === null || item === undefined) throw new Empty('the queue is empty');

@@ -5,7 +5,8 @@
 // field is checked, and nothing but these classes is ever made from it.
 import { registerSharedType } from '../../codec/codec.js';
 import { typeErr } from '../../errors.js';
-import { OBJECT_ID } from './base.js';
+import { OBJECT_ID, type ClusterObject } from './base.js';
+import { kReduce } from '../../codec/reduce.js';
 import { currentLink, linkNamed, unavailable, type ClusterLinkImpl } from './connect.js';
 import { ClusterQueue, ClusterJoinableQueue, ClusterSimpleQueue } from './queue.js';
 import { ClusterLock, ClusterRLock } from './lock.js';
@@ -42,7 +43,24 @@ function linkFor(type: string, state: unknown): { link: ClusterLinkImpl; s: Stat
   return { link, s, id: s.id };
 }
 
-function define(type: string, make: (link: ClusterLinkImpl, s: State, id: string) => unknown): void {
+type Maker = (link: ClusterLinkImpl, s: State, id: string) => unknown;
+const makers = new Map<string, Maker>();
+
+/**
+ * Another handle of `obj` on `link` (the same Redis keys, another holder id): what a revived
+ * reference is, without the trip through bytes. For a context that must pick the link itself.
+ */
+export function referenceOn<T extends ClusterObject>(obj: T, link: ClusterLinkImpl): T {
+  const { type, state } = obj[kReduce]();
+  const make = makers.get(type);
+  const s = state as State;
+  if (!make || typeof s.id !== 'string') throw typeErr('ERR_INVALID_ARG_TYPE', `not a cluster object: ${type}`);
+  if (s.name !== link.name) throw typeErr('ERR_INVALID_ARG_VALUE', `this object belongs to cluster '${String(s.name)}', the link to '${link.name}'`);
+  return make(link, s, s.id) as T;
+}
+
+function define(type: string, make: Maker): void {
+  makers.set(type, make);
   registerSharedType(type, (state) => {
     const { link, s, id } = linkFor(type, state);
     return make(link, s, id);

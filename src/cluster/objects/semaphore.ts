@@ -92,8 +92,11 @@ export class ClusterSemaphore extends ClusterObject {
   private common(): (string | number)[] { return [this.initial, this.room, wakeTtl(this.link)]; }
 
   /** Takes a unit; resolves false when `block: false` or `timeout` ran out first. */
-  async acquire(options?: WaitOptions): Promise<boolean> {
-    const timeout = wireTimeoutOf(options, 'acquire()');
+  acquire(options?: WaitOptions): Promise<boolean> {
+    return this.#acquire(wireTimeoutOf(options, 'acquire()'));
+  }
+
+  async #acquire(timeout: number | null): Promise<boolean> {
     const token = `${this.link.holderId}#${++tokenSeq}`;
     const got = await waitTurn(this.link, this.room, timeout, async (waiter) => {
       const r = await evalScript(this.link, ACQUIRE, this.keys, [...this.common(), token, this.link.stalledTimeout, waiter ?? '']) as number[];
