@@ -91,4 +91,43 @@ describe('cluster shared objects when Redis dies', { skip }, () => {
     assert.equal(await ev.wait(1000), true);
     await holderSide.link.close();
   });
+
+  it('a frozen Redis (SIGSTOP): calls and waits still settle with ERR_CLUSTER_UNAVAILABLE; after SIGCONT they work', async () => {
+    const stalled = 4000;
+    const f = side(redis.url, uniqueName('frozen'), { connectTimeout: CONNECT_TIMEOUT, stalledTimeout: stalled });
+    try {
+      const q = new f.o.Queue<number>();
+      const ev = new f.o.Event();
+      await q.put(1);
+      assert.equal(await q.get(), 1);
+      const getting = q.get();
+      const waiting = ev.wait();
+      getting.catch(() => {}); waiting.catch(() => {});
+      await sleep(300);
+      const pid = redis.pid!;
+      process.kill(pid, 'SIGSTOP');
+      const stoppedAt = Date.now();
+      try {
+        const quick = await settled(q.qsize(), stoppedAt);
+        assert.equal(quick.code, 'ERR_CLUSTER_UNAVAILABLE');
+        assert.ok(quick.at < CONNECT_TIMEOUT + 3000, `qsize settled after ${quick.at} ms`);
+        // Waits notice at their next bounded BLPOP: within stalledTimeout + connectTimeout.
+        const [g, w] = await within(stalled + CONNECT_TIMEOUT + 10_000, Promise.all([settled(getting, stoppedAt), settled(waiting, stoppedAt)]), 'waits on a frozen Redis');
+        assert.equal(g.code, 'ERR_CLUSTER_UNAVAILABLE');
+        assert.equal(w.code, 'ERR_CLUSTER_UNAVAILABLE');
+        assert.ok(g.at < stalled + CONNECT_TIMEOUT + 4000, `get settled after ${g.at} ms`);
+        assert.ok(w.at < stalled / 2 + CONNECT_TIMEOUT + 4000, `Event.wait settled after ${w.at} ms`);
+      } finally {
+        process.kill(pid, 'SIGCONT');
+      }
+      await within(20_000, (async () => {
+        for (;;) {
+          try { await q.put(2); return; } catch { await sleep(200); }
+        }
+      })(), 'first call after SIGCONT');
+      assert.equal(await q.get({ timeout: 5000 }), 2);
+    } finally {
+      await f.link.close();
+    }
+  });
 });

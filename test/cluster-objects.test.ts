@@ -248,9 +248,19 @@ describe('cluster shared objects', { skip }, () => {
     const bar = new a.Barrier(3, { action: () => { actions++; } });
     assert.equal(bar.parties, 3);
     const other = across(bar);
-    const idx = await within(5000, Promise.all([bar.wait(), other.wait(), other.wait()]), 'barrier pass');
+    // The last to arrive runs the action of its own handle: here the creator's.
+    const early = [other.wait(), other.wait()];
+    await sleep(300);
+    assert.equal(await bar.nWaiting(), 2);
+    const idx = await within(5000, Promise.all([...early, bar.wait()]), 'barrier pass');
+    assert.deepEqual(idx, [idx[0], idx[1], 2]);
     assert.deepEqual([...idx].sort(), [0, 1, 2]);
     assert.equal(actions, 1);
+    // A handle without the action (a reference) passes without running it; useAction() gives it one.
+    let theirs = 0;
+    other.useAction(() => { theirs++; });
+    await within(5000, Promise.all([bar.wait(), bar.wait(), (async () => { await sleep(300); return other.wait(); })()]), 'second pass');
+    assert.deepEqual([actions, theirs], [1, 1]);
     assert.equal(await bar.nWaiting(), 0);
     const lone = bar.wait(20_000);
     await sleep(200);

@@ -95,6 +95,11 @@ export class ClusterQueue<T = unknown> extends ClusterObject {
   }
 
   async #put(bytes: Buffer, timeout: number | null): Promise<void> {
+    // Nothing to check or count: a plain RPUSH.
+    if (this.maxsize === 0 && !this.joinable) {
+      await run(this.link, (c) => c.rpush(this.itemsKey, bytes));
+      return;
+    }
     const done = await waitTurn(this.link, this.putRoom, timeout, async (waiter) => {
       const r = await evalScript(this.link, PUT, [this.itemsKey, this.unfinishedKey],
         [this.maxsize, this.joinable ? '1' : '0', this.putRoom, waiter ?? '', this.link.stalledTimeout, wakeTtl(this.link), bytes]);
@@ -115,7 +120,16 @@ export class ClusterQueue<T = unknown> extends ClusterObject {
       if (item === null || item === undefined) throw new Empty('the queue is empty');
       return fromBytes<T>(item);
     }
-    const item = await blockingPop(this.link, this.itemsKey, timeout ?? Infinity);
+    // Forever is a BLPOP at a time of at most stalledTimeout, so a frozen Redis is noticed
+    // (blockingPop's guard) instead of holding the call forever.
+    const deadline = timeout === null ? Infinity : performance.now() + timeout;
+    let item: Buffer | null = null;
+    for (;;) {
+      const left = deadline - performance.now();
+      if (left <= 0) break;
+      item = await blockingPop(this.link, this.itemsKey, Math.min(left, this.link.stalledTimeout));
+      if (item !== null) break;
+    }
     if (item === null) throw new Empty(`nothing arrived within ${timeout} ms`);
     if (this.maxsize > 0) await evalScript(this.link, SPACE, [], [this.putRoom, wakeTtl(this.link)]);
     return fromBytes<T>(item);
