@@ -6,7 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRedis, redisUnavailable, type RedisHandle } from './support/redis-server.js';
 import { within } from './helpers.js';
-import { child, finished, keysOf, side, uniqueName, type Side } from './support/cluster-objects.js';
+import { child, finished, keysOf, side, threadChild, uniqueName, type Side } from './support/cluster-objects.js';
 import { Point } from './fixtures/cluster-point.js';
 
 const skip = redisUnavailable();
@@ -150,5 +150,37 @@ describe('cluster shared objects across OS processes', { skip }, () => {
     assert.ok((await keysOf(redis.url, name)).length > 0);
     await m.shutdown();
     assert.deepEqual(await keysOf(redis.url, name), []);
+  });
+
+  it('threads: worker threads revive references on their own link (their own holder) and share the lock with processes', async () => {
+    const { name, o } = open('pt');
+    const lock = new o.Lock();
+    await using m = await o.Manager();
+    const ns = await m.Namespace({ count: 0 });
+    const threads = [threadChild(redis.url, name, 'lock-count', [lock, ns, 10]), threadChild(redis.url, name, 'lock-count', [lock, ns, 10])];
+    const proc = child(redis.url, name, 'lock-count', [lock, ns, 10]);
+    for (const t of threads) await t.line('done', 90_000);
+    await finished(proc, 90_000);
+    assert.equal(await ns.get('count'), 30);
+    const q = new o.Queue<number>();
+    const out = new o.Queue<number>();
+    const echo = threadChild(redis.url, name, 'queue-echo', [q, out, 3]);
+    for (const x of [1, 2, 3]) await q.put(x);
+    assert.deepEqual([await out.get(), await out.get(), await out.get()], [2, 4, 6]);
+    await echo.line('done');
+    for (const t of [...threads, echo]) await t.exited;
+  });
+
+  it('a lock held by a worker thread that is terminated lapses after stalledTimeout', async () => {
+    const stalled = 2000;
+    const { name, o } = open('ptk', stalled);
+    const lock = new o.Lock();
+    const t = threadChild(redis.url, name, 'hold', [lock], { MULTIPROC_CLUSTER_STALLED_TIMEOUT: String(stalled) });
+    await t.line('held', 60_000);
+    await t.worker.terminate();
+    const t0 = Date.now();
+    assert.equal(await within(stalled + 8000, lock.acquire(), 'acquire after the thread ended'), true);
+    assert.ok(Date.now() - t0 < stalled + 6000, `took ${Date.now() - t0} ms`);
+    await lock.release();
   });
 });

@@ -2,9 +2,10 @@
 // count keys, and child processes (separate OS processes) that revive references on
 // currentLink() from the worker env, as tasks of a `multiproc worker` do.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { encode } from '../../dist/esm/codec/codec.js';
 import { createLink, type ClusterLinkImpl } from '../../dist/esm/cluster/objects/connect.js';
@@ -90,4 +91,43 @@ export async function finished(c: Child, ms = 60_000): Promise<unknown[]> {
   const { code } = await c.exited;
   if (code !== 0) throw new Error(`child exited with ${code}: ${JSON.stringify(c.lines)}`);
   return c.lines;
+}
+
+export interface ThreadChild {
+  worker: Worker;
+  lines: unknown[];
+  line(v: unknown, ms?: number): Promise<void>;
+  exited: Promise<number>;
+}
+
+/** Runs the same fixture in a worker thread of this process (its own currentLink(), its own holder id). */
+export function threadChild(url: string, name: string, scenario: string, args: unknown[], env: Record<string, string> = {}): ThreadChild {
+  const hex = Buffer.from(encode(args)).toString('hex');
+  // tsx's loader is registered per thread: the thread registers it, then imports the fixture.
+  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(CHILD).href)}); })`;
+  const worker = new Worker(boot, {
+    eval: true,
+    workerData: [scenario, hex],
+    env: { ...process.env, MULTIPROC_CLUSTER_URL: url, MULTIPROC_CLUSTER_NAME: name, ...env },
+  });
+  const lines: unknown[] = [];
+  const waiters: { v: string; resolve: () => void }[] = [];
+  worker.on('message', (m: unknown) => {
+    lines.push(m);
+    const text = JSON.stringify(m);
+    for (const w of [...waiters]) if (w.v === text) { waiters.splice(waiters.indexOf(w), 1); w.resolve(); }
+  });
+  worker.on('error', (e) => { lines.push({ error: String(e) }); });
+  const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
+  return {
+    worker, lines, exited,
+    line(v, ms = 60_000) {
+      const text = JSON.stringify(v);
+      if (lines.some((l) => JSON.stringify(l) === text)) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`thread ${scenario} did not post ${text} within ${ms} ms (posted ${JSON.stringify(lines)})`)), ms);
+        waiters.push({ v: text, resolve: () => { clearTimeout(t); resolve(); } });
+      });
+    },
+  };
 }
