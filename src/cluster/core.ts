@@ -43,6 +43,8 @@ interface Connections {
   client: Redis;
   reader: Redis;
   extras: Closable[];
+  /** Every client made here: BullMQ never closes a connection it was handed. */
+  clients: Redis[];
 }
 
 const BULK = 1000;
@@ -79,9 +81,11 @@ export class ClusterCore {
     const [{ Queue, QueueEvents, Worker }, RedisCtor] = await Promise.all([loadBullMQ(), loadIORedis()]);
     const o = this.options;
     const base: RedisOptions = { retryStrategy: (n: number) => Math.min(50 * 2 ** Math.min(n, 5), 1000), connectTimeout: Math.min(o.connectTimeout, 10_000) };
+    const clients: Redis[] = [];
     const make = (extra: RedisOptions): Redis => {
       const c = new RedisCtor(...(redisArgs(o.redis, { ...base, ...extra }) as [string, RedisOptions]));
       c.on('error', () => { /* surfaced through calls and the down timer */ });
+      clients.push(c);
       return c;
     };
     // Commands never wait in an offline queue: a submission waits for `ready` itself, bounded.
@@ -103,8 +107,9 @@ export class ClusterCore {
     });
     checker.on('error', () => {});
     void checker.startStalledCheckTimer().catch(() => {});
-    const conns: Connections = { queue, client, reader, extras: [events, checker] };
-    await this.waitReady(client);
+    const conns: Connections = { queue, client, reader, extras: [events, checker], clients };
+    // Not waiting for `ready` here: the clients reconnect by themselves, and each flush and
+    // call waits (bounded by connectTimeout) for the connection it needs.
     void this.readLoop(reader);
     return conns;
   }
@@ -292,8 +297,7 @@ export class ClusterCore {
     if (!conns) return;
     try { if (conns.client.status === 'ready') await conns.client.del(this.replyKey); } catch { /* best effort */ }
     await Promise.all([conns.queue, ...conns.extras].map((x) => Promise.race([x.close().catch(() => {}), new Promise((r) => setTimeout(r, 2000).unref())])));
-    conns.reader.disconnect();
-    conns.client.disconnect();
+    for (const c of conns.clients) c.disconnect();
   }
 }
 
