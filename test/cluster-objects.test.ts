@@ -135,6 +135,8 @@ describe('cluster shared objects', { skip }, () => {
     }
     assert.equal(await onB.acquire({ block: false }), true);
     await onB.release();
+    assert.throws(() => lock.tryAcquire(), { code: 'ERR_SHARED_MEMORY_UNAVAILABLE' });
+    assert.throws(() => lock.releaseSync(), { code: 'ERR_SHARED_MEMORY_UNAVAILABLE' });
     assert.deepEqual(await keysOf(redis.url, name), []);
   });
 
@@ -333,6 +335,20 @@ describe('cluster shared objects', { skip }, () => {
       assert.deepEqual(await ns.toObject(), { x: 1, y: new Map([['a', 1]]) });
       await assert.rejects(ns.get('nope'), { code: 'ERR_NO_ATTRIBUTE' });
       assert.equal(await ns.has('y'), true);
+
+      const v = await m.Value('d', 1.5);
+      assert.equal(v.typecode, 'd');
+      assert.equal(await across(v).get(), 1.5);
+      await v.set(2.5);
+      assert.equal(await v.get(), 2.5);
+      assert.equal(await (await m.Value('q')).get(), 0n);
+      await assert.rejects(m.Value('zz'), { code: 'ERR_INVALID_TYPECODE' });
+      const arr = await m.SharedArray('i', 3);
+      await across(arr).set(-1, 7);
+      assert.deepEqual(await arr.toArray(), [0, 0, 7]);
+      assert.equal(await arr.get(2), 7);
+      assert.equal(await arr.length(), 3);
+      assert.throws(() => arr.get(3), { code: 'ERR_OUT_OF_RANGE' });
 
       // Objects a manager makes, and references to them revived elsewhere, are its own.
       const q = await m.Queue<number>();

@@ -57,4 +57,5 @@ export type { ClusterLockBase, ClusterBarrierOptions };
 export type { ClusterDict } from './dict.js';
 export type { ClusterList } from './list.js';
 export type { ClusterNamespace } from './namespace.js';
+export type { ClusterValue, ClusterArray } from './slots.js';
 export { ClusterObject } from './base.js';

@@ -8,7 +8,7 @@
 import { lockMisuse } from '../../errors.js';
 import { wireTimeoutOf, type WaitOptions } from '../../hub/proxy.js';
 import { held, type Held } from '../../sync/lock.js';
-import { ClusterObject } from './base.js';
+import { ClusterObject, noSharedMemory } from './base.js';
 import { evalScript } from './call.js';
 import type { ClusterLinkImpl } from './connect.js';
 import { script } from './lua.js';
@@ -90,6 +90,10 @@ export abstract class ClusterLockBase extends ClusterObject {
     if (r === 'NOTOWNER') throw lockMisuse.notOwner();
     if (r === 'FREED') this.link.leases.drop(this.leasesKey, this.link.holderId);
   }
+
+  /** Locally a lock in shared memory can be taken without a promise; one in Redis cannot. */
+  tryAcquire(): never { throw noSharedMemory('tryAcquire()', 'await x.acquire({ block: false })'); }
+  releaseSync(): never { throw noSharedMemory('releaseSync()', 'await x.release()'); }
 
   /** `await using held = await lock.enter()`: acquired now, released when the block ends. */
   async enter(): Promise<Held> {

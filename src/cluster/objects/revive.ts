@@ -17,6 +17,8 @@ import { ClusterBarrier } from './barrier.js';
 import { ClusterDict } from './dict.js';
 import { ClusterList } from './list.js';
 import { ClusterNamespace } from './namespace.js';
+import { ClusterArray, ClusterValue } from './slots.js';
+import { TYPECODES } from '../../shm/typecodes.js';
 
 type State = Record<string, unknown>;
 
@@ -90,3 +92,9 @@ define('cluster.Barrier', (l, s, id) => {
 define('cluster.dict', (l, _s, id) => new ClusterDict(l, id));
 define('cluster.list', (l, _s, id) => new ClusterList(l, id));
 define('cluster.Namespace', (l, _s, id) => new ClusterNamespace(l, id));
+function typecodeField(s: State, type: string): string {
+  if (typeof s.typecode !== 'string' || !(TYPECODES as readonly string[]).includes(s.typecode)) throw bad(type, 'it has no valid typecode');
+  return s.typecode;
+}
+define('cluster.Value', (l, s, id) => new ClusterValue(l, typecodeField(s, 'cluster.Value'), id));
+define('cluster.SharedArray', (l, s, id) => new ClusterArray(l, typecodeField(s, 'cluster.SharedArray'), intField(s, 'length', 'cluster.SharedArray', 0), id));

@@ -7,7 +7,7 @@
 import { misuse, rangeErr, typeErr } from '../../errors.js';
 import { wireTimeoutOf, type WaitOptions } from '../../hub/proxy.js';
 import { held, type Held } from '../../sync/lock.js';
-import { ClusterObject } from './base.js';
+import { ClusterObject, noSharedMemory } from './base.js';
 import { evalScript } from './call.js';
 import type { ClusterLinkImpl } from './connect.js';
 import { script } from './lua.js';
@@ -118,6 +118,10 @@ export class ClusterSemaphore extends ClusterObject {
   async getValue(): Promise<number> {
     return Number(await evalScript(this.link, VALUE, this.keys, this.common()));
   }
+
+  /** Locally a semaphore in shared memory can be taken without a promise; one in Redis cannot. */
+  tryAcquire(): never { throw noSharedMemory('tryAcquire()', 'await x.acquire({ block: false })'); }
+  releaseSync(): never { throw noSharedMemory('releaseSync()', 'await x.release()'); }
 
   /** `await using held = await sem.enter()`: a unit now, given back when the block ends. */
   async enter(): Promise<Held> {
