@@ -12,6 +12,7 @@ import { decode, encode } from '../dist/esm/codec/codec.js';
 import { referenceOn, type ClusterObject } from '../dist/esm/cluster/objects/index.js';
 import { Point } from './fixtures/cluster-point.js';
 import { BrokenBarrierError, Empty, Full } from '../dist/esm/errors.js';
+import { Redis } from 'ioredis';
 
 const skip = redisUnavailable();
 
@@ -415,6 +416,28 @@ describe('cluster shared objects', { skip }, () => {
     await lockW.release();
     await semW.release();
     assert.equal(await semW.getValue(), 1);
+  });
+
+  it('a waiter dropped from its room as if dead (it was only slow) joins again and still sees the event', async () => {
+    const name = uniqueName('slow');
+    const s = side(redis.url, name, { stalledTimeout: 1000 });
+    sides.push(s);
+    const ev = new s.o.Event();
+    const waiting = ev.wait(30_000);
+    await sleep(300);
+    // What room_join's pruning does to a waiter silent for 3 x stalledTimeout: out of the room.
+    const raw = new Redis(redis.url);
+    try {
+      const room = `${ev.base}:ev`;
+      assert.equal(await raw.llen(`${room}:wq`), 1);
+      await raw.del(`${room}:wq`, `${room}:wl`);
+    } finally {
+      raw.disconnect();
+    }
+    await ev.set();
+    // Nobody was in the room to wake; the waiter's next refresh (every stalledTimeout/2) rejoins and re-checks.
+    assert.equal(await within(5000, waiting, 'waiter dropped from its room'), true);
+    await ev.free();
   });
 
   it('free() and closing a context delete the keys of what it made', async () => {

@@ -42,6 +42,8 @@ export class ClusterEvent extends ClusterObject {
     const r = await evalScript(this.link, WAIT, [this.flagKey], [this.room, waiter, this.link.stalledTimeout]);
     if (r === 1) return true;
     if (limit === 0) return false;
-    return (await listen(this.link, this.room, waiter, limit)) !== null;
+    // Back in the room after being taken for dead (only slow): the flag may have been set meanwhile.
+    const recheck = async () => ((await this.isSet()) ? 'set' : null);
+    return (await listen(this.link, this.room, waiter, limit, recheck)) !== null;
   }
 }
