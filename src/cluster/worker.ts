@@ -112,6 +112,17 @@ export async function runWorker(a: WorkerArgs): Promise<void> {
   });
   worker.on('error', (e: Error) => { if (!/Connection is closed|ECONNREFUSED|ECONNRESET/.test(e.message)) log(`queue error: ${e.message}`); });
 
+  // Redis away longer than connectTimeout: every submitter has given up on its tasks
+  // (ERR_CLUSTER_UNAVAILABLE), so the running ones are stopped too and the pool is free for
+  // the work that comes once Redis is back.
+  let away: NodeJS.Timeout | undefined;
+  client.on('close', () => {
+    away ??= setTimeout(() => {
+      for (const r of running.values()) r.ac.abort(new Error('Redis was unreachable for longer than connectTimeout'));
+    }, a.connectTimeout);
+  });
+  client.on('ready', () => { if (away) { clearTimeout(away); away = undefined; } });
+
   await subscriber.subscribe(cancelChannel(a.name));
   subscriber.on('message', (_channel: string, message: string) => {
     if (message.length > 10_000_000) return;
