@@ -10,6 +10,8 @@
 // Figures 11-13 are shared memory (Value counter, uncontended lock, 100 MiB SharedArray;
 // bench/mp/counter.ts, shmlock.ts, bulk.ts, same children module and CPython script).
 //
+// Figure 14 is the cluster context on a private Redis (bench/cluster.ts, anchors bench/raw/bullmq.ts).
+//
 // Options: --only=1,3,6   run only these figures
 //          --quick        fewer repetitions
 //          --verbose      pass the scripts' stderr through
@@ -490,6 +492,31 @@ if (want(13)) {
     rows.push({ fig: '13', what: '100 MiB SharedArray: child view.set(src)', ctx, mp: fig(r, 'mp_write_gb_s'), anchorName: 'memcpy plain.set(src)', anchor: fig(r, 'memcpy_gb_s'), unit: 'GB/s', kind: 'atMost', target: 2 });
     rows.push({ fig: '13', what: '100 MiB SharedArray: child Buffer.compare', ctx, mp: fig(r, 'mp_read_gb_s'), anchorName: 'memcpy plain.set(src)', anchor: fig(r, 'memcpy_gb_s'), unit: 'GB/s', kind: 'atMost', target: 2 });
     rows.push({ fig: '13', what: '  same vs compare of 2 plain buffers', ctx, mp: fig(r, 'mp_read_gb_s'), anchorName: 'plain Buffer.compare', anchor: fig(r, 'memcmp_gb_s'), unit: 'GB/s', kind: 'info-atMost' });
+  }
+}
+
+// 14. The cluster context (bench/cluster.ts) on a private Redis, one `multiproc worker` with 2
+// processes on this machine; anchors: raw BullMQ (bench/raw/bullmq.ts, its own process) and a
+// local process Pool(2). Skipped with one line when no redis-server can be had.
+
+if (want(14)) {
+  const { redisUnavailable, startRedis } = await import('../test/support/redis-server.ts');
+  const why = redisUnavailable();
+  if (why) {
+    console.log(`figure 14 (cluster) skipped: ${why}`);
+  } else {
+    const redis = await startRedis();
+    try {
+      const reps = `--reps=${5 - 2 * R}`;
+      const c = await runScript('multiproc cluster (1 worker, 2 processes)', 'node-tsx', 'bench/cluster.ts', [`--redis=${redis.url}`, reps], { timeoutMs: 900_000 });
+      const bulk = await runScript('raw BullMQ addBulk + Worker(concurrency 2)', 'node-tsx', 'bench/raw/bullmq.ts', [`--redis=${redis.url}`, '--mode=bulk', reps], { timeoutMs: 600_000 });
+      const rtt = await runScript('raw BullMQ add -> waitUntilFinished', 'node-tsx', 'bench/raw/bullmq.ts', [`--redis=${redis.url}`, '--mode=rtt', reps], { timeoutMs: 300_000 });
+      rows.push({ fig: '14', what: '20k x cluster apply at once', ctx: 'cluster', mp: fig(c, 'cluster_apply_ips'), anchorName: 'raw BullMQ addBulk+Worker(2)', anchor: fig(bulk, 'raw_bulk_ips'), unit: 'items/s', kind: 'atMost', target: 1.25 });
+      rows.push({ fig: '14', what: 'cluster map x*2 over 200k ints', ctx: 'cluster', mp: fig(c, 'cluster_map_ms'), anchorName: 'local process Pool(2).map', anchor: fig(c, 'local_map_ms'), unit: 'ms', kind: 'atMost', target: 3 });
+      rows.push({ fig: '14', what: 'sequential await cluster apply', ctx: 'cluster', mp: fig(c, 'cluster_rtt_us'), anchorName: 'raw BullMQ add->waitUntilFinished', anchor: fig(rtt, 'raw_rtt_us'), unit: 'us', kind: 'atMost', target: 1.5 });
+    } finally {
+      await redis.stop();
+    }
   }
 }
 

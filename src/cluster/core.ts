@@ -17,7 +17,7 @@ import { readWorkers, type WorkerRecord } from './registry.js';
 import type { Outcome } from '../pool/task.js';
 
 type BullQueue = import('bullmq').Queue;
-type Closable = { close(): Promise<void> };
+type Closable = { close(): Promise<void>; disconnect(): Promise<void> };
 
 export interface CoreTask {
   id: string;
@@ -96,18 +96,24 @@ export class ClusterCore {
     client.on('ready', () => this.up());
     const queue = new Queue(o.name, { connection: client, prefix: o.name });
     queue.on('error', () => {});
-    const events = new QueueEvents(o.name, { connection: blocking(), prefix: o.name });
-    events.on('error', () => {});
-    events.on('stalled', ({ jobId }: { jobId: string }) => this.onStalled(jobId));
-    // A stalled-job checker on this side too: a machine that dies with no other worker left
-    // is still noticed. Checks every stalledTimeout/4; workers hold locks for stalledTimeout/2.
-    const checker = new Worker(o.name, undefined, {
-      connection: blocking(), prefix: o.name, autorun: false,
-      stalledInterval: Math.max(250, Math.floor(o.stalledTimeout / 4)), maxStalledCount: 1e9,
+    const conns: Connections = { queue, client, reader, extras: [], clients };
+    // The stall watchers start once Redis has answered: BullMQ's blocking clients made while
+    // Redis was never reachable cannot be closed cleanly (they would keep reconnecting).
+    client.once('ready', () => {
+      if (this.closed) return;
+      const events = new QueueEvents(o.name, { connection: blocking(), prefix: o.name });
+      events.on('error', () => {});
+      events.on('stalled', ({ jobId }: { jobId: string }) => this.onStalled(jobId));
+      // A stalled-job checker on this side too: a machine that dies with no other worker left
+      // is still noticed. Checks every stalledTimeout/4; workers hold locks for stalledTimeout/2.
+      const checker = new Worker(o.name, undefined, {
+        connection: blocking(), prefix: o.name, autorun: false,
+        stalledInterval: Math.max(250, Math.floor(o.stalledTimeout / 4)), maxStalledCount: 1e9,
+      });
+      checker.on('error', () => {});
+      void checker.startStalledCheckTimer().catch(() => {});
+      conns.extras.push(events, checker);
     });
-    checker.on('error', () => {});
-    void checker.startStalledCheckTimer().catch(() => {});
-    const conns: Connections = { queue, client, reader, extras: [events, checker], clients };
     // Not waiting for `ready` here: the clients reconnect by themselves, and each flush and
     // call waits (bounded by connectTimeout) for the connection it needs.
     void this.readLoop(reader);
@@ -295,10 +301,18 @@ export class ClusterCore {
     for (const t of [...this.pending.values()]) this.finish(t, { ok: false, error: err });
     const conns = await this.conns?.catch(() => undefined);
     if (!conns) return;
-    try { if (conns.client.status === 'ready') await conns.client.del(this.replyKey); } catch { /* best effort */ }
-    await Promise.all([conns.queue, ...conns.extras].map((x) => Promise.race([x.close().catch(() => {}), new Promise((r) => setTimeout(r, 2000).unref())])));
+    // Every step is bounded: close() waits for a connection that may never come (Redis gone).
+    if (conns.client.status === 'ready') await bounded(conns.client.del(this.replyKey), 1000);
+    await Promise.all([conns.queue, ...conns.extras].map(async (x) => {
+      await bounded(x.close(), 2000);
+      await bounded(x.disconnect(), 1000);
+    }));
     for (const c of conns.clients) c.disconnect();
   }
+}
+
+function bounded(p: Promise<unknown>, ms: number): Promise<void> {
+  return Promise.race([p.then(() => undefined, () => undefined), new Promise<void>((r) => setTimeout(r, ms).unref())]);
 }
 
 export function lostMachine(stalledTimeout: number): WorkerLostError {

@@ -49,7 +49,18 @@ export function underRoot(rel: string, root: string): string {
 }
 
 /** The wire form of a function reference; ERR_NOT_TRANSFERABLE when its module is outside root. */
+const wired = new WeakMap<FnRef, { root: string; fn: WireFn }>();
+
 export function wireFn(ref: FnRef, root: string, role: string): WireFn {
+  // Once per function and root: the path check reads the file system (realpath).
+  const hit = wired.get(ref);
+  if (hit && hit.root === root) return hit.fn;
+  const fn = wireFnUncached(ref, root, role);
+  wired.set(ref, { root, fn });
+  return fn;
+}
+
+function wireFnUncached(ref: FnRef, root: string, role: string): WireFn {
   if ('s' in ref) return { s: ref.s, n: ref.n, method: ref.method };
   const rel = relativeToRoot(ref.m, root);
   if (rel === undefined) {

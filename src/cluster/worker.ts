@@ -87,8 +87,10 @@ export async function runWorker(a: WorkerArgs): Promise<void> {
     me.running++;
     let kind: number;
     let body: Uint8Array;
+    const t0 = performance.now();
     try {
       const out = await pool.apply(runClusterTask, [bytes, a.root], { timeout: header.t, signal: ac.signal, retries: header.k });
+      pace(performance.now() - t0);
       kind = out[0]!;
       body = out.subarray(1);
     } catch (e) {
@@ -103,14 +105,34 @@ export async function runWorker(a: WorkerArgs): Promise<void> {
     await sender.send(header.r, encodeResult(kind, header.i, body, key));
   };
 
+  // How many jobs to hold at once: two per process while tasks are long (so other machines get
+  // their share), many while they are short (so the local pool and the Redis round trips are
+  // pipelined: the queue's per-job cost then dominates, not the wait for the next job).
+  let avgMs = 100;
+  const pace = (ms: number) => {
+    avgMs = avgMs * 0.9 + ms * 0.1;
+    const want = avgMs < 20 ? a.processes * 16 : a.processes * 2;
+    if (worker.concurrency !== want) worker.concurrency = want;
+  };
   const lockDuration = Math.max(500, Math.floor(a.stalledTimeout / 2));
   const worker = new Worker(a.name, processor, {
-    connection: conn(), prefix: a.name, concurrency: Math.max(4, a.processes * 4), autorun: false,
+    connection: conn(), prefix: a.name, concurrency: a.processes * 2, autorun: false,
     lockDuration, stalledInterval: Math.max(250, Math.floor(a.stalledTimeout / 4)), maxStalledCount: 1e9,
     // Jobs written by others without removal options go too: nothing finished stays in Redis.
     removeOnComplete: { count: 0 }, removeOnFail: { count: 0 },
   });
   worker.on('error', (e: Error) => { if (!/Connection is closed|ECONNREFUSED|ECONNRESET/.test(e.message)) log(`queue error: ${e.message}`); });
+
+  // Redis away longer than connectTimeout: every submitter has given up on its tasks
+  // (ERR_CLUSTER_UNAVAILABLE), so the running ones are stopped too and the pool is free for
+  // the work that comes once Redis is back.
+  let away: NodeJS.Timeout | undefined;
+  client.on('close', () => {
+    away ??= setTimeout(() => {
+      for (const r of running.values()) r.ac.abort(new Error('Redis was unreachable for longer than connectTimeout'));
+    }, a.connectTimeout);
+  });
+  client.on('ready', () => { if (away) { clearTimeout(away); away = undefined; } });
 
   await subscriber.subscribe(cancelChannel(a.name));
   subscriber.on('message', (_channel: string, message: string) => {
