@@ -12,6 +12,8 @@
 // Figure 14 is watching and sizing a pool (onProgress and stats() overhead, idle pool back to zero
 // workers, tasksPerWorker on async waits; bench/mp/watch.ts).
 //
+// Figure 15 is the cluster context on a private Redis (bench/cluster.ts, anchors bench/raw/bullmq.ts).
+//
 // Options: --only=1,3,6   run only these figures
 //          --quick        fewer repetitions
 //          --verbose      pass the scripts' stderr through
@@ -510,6 +512,31 @@ if (want(14)) {
     rows.push({ fig: '14', what: '20k x map(chunksize 1), stats() every 10 ms', ctx, mp: fig(r, 'mp_watch_stats_ms'), anchorName: 'same map without', anchor: fig(r, 'mp_watch_plain_ms'), unit: 'ms', kind: 'atMost', target: 1.03 });
     rows.push({ fig: '14', what: 'idle Pool(2, minProcesses 0) -> 0 workers', ctx, mp: fig(r, 'mp_idle_zero_ms'), anchorName: 'its idleTimeout', anchor: fig(r, 'idle_timeout_ms'), unit: 'ms', kind: 'atMost', target: 1.5 });
     rows.push({ fig: '14', what: '1,000 x 10 ms async waits, tasksPerWorker 16', ctx, mp: fig(r, 'mp_tpw16_ms'), anchorName: 'tasksPerWorker 1', anchor: fig(r, 'mp_tpw1_ms'), unit: 'ms', kind: 'speedup', target: 10 });
+  }
+}
+
+// 15. The cluster context (bench/cluster.ts) on a private Redis, one `multiproc worker` with 2
+// processes on this machine; anchors: raw BullMQ (bench/raw/bullmq.ts, its own process) and a
+// local process Pool(2). Skipped with one line when no redis-server can be had.
+
+if (want(15)) {
+  const { redisUnavailable, startRedis } = await import('../test/support/redis-server.ts');
+  const why = redisUnavailable();
+  if (why) {
+    console.log(`figure 15 (cluster) skipped: ${why}`);
+  } else {
+    const redis = await startRedis();
+    try {
+      const reps = `--reps=${5 - 2 * R}`;
+      const c = await runScript('multiproc cluster (1 worker, 2 processes)', 'node-tsx', 'bench/cluster.ts', [`--redis=${redis.url}`, reps], { timeoutMs: 900_000 });
+      const bulk = await runScript('raw BullMQ addBulk + Worker(concurrency 2)', 'node-tsx', 'bench/raw/bullmq.ts', [`--redis=${redis.url}`, '--mode=bulk', reps], { timeoutMs: 600_000 });
+      const rtt = await runScript('raw BullMQ add -> waitUntilFinished', 'node-tsx', 'bench/raw/bullmq.ts', [`--redis=${redis.url}`, '--mode=rtt', reps], { timeoutMs: 300_000 });
+      rows.push({ fig: '15', what: '20k x cluster apply at once', ctx: 'cluster', mp: fig(c, 'cluster_apply_ips'), anchorName: 'raw BullMQ addBulk+Worker(2)', anchor: fig(bulk, 'raw_bulk_ips'), unit: 'items/s', kind: 'atMost', target: 1.25 });
+      rows.push({ fig: '15', what: 'cluster map x*2 over 200k ints', ctx: 'cluster', mp: fig(c, 'cluster_map_ms'), anchorName: 'local process Pool(2).map', anchor: fig(c, 'local_map_ms'), unit: 'ms', kind: 'atMost', target: 3 });
+      rows.push({ fig: '15', what: 'sequential await cluster apply', ctx: 'cluster', mp: fig(c, 'cluster_rtt_us'), anchorName: 'raw BullMQ add->waitUntilFinished', anchor: fig(rtt, 'raw_rtt_us'), unit: 'us', kind: 'atMost', target: 1.5 });
+    } finally {
+      await redis.stop();
+    }
   }
 }
 

@@ -3,7 +3,7 @@
 // (require(esm), Node >= 20.19), so a program that uses both entries holds one copy of the
 // library: one set of registries, and `instanceof` holds across them.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +25,9 @@ const msgpackrPlain = path.join(path.dirname(require.resolve('msgpackr')), '..',
 // inside a worker the user's `import 'multiproc'` and the bootstrap are the same instance.
 // dist/esm/internal.js (what tests call directly) is one more entry of the same bundle.
 esbuild.buildSync({
-  entryPoints: { index: path.join(root, 'src', 'index.ts'), internal: path.join(root, 'src', 'internal.ts'), bootstrap: path.join(root, 'src', 'runtime', 'bootstrap.ts'), 'hub-thread': path.join(root, 'src', 'hub', 'hub-thread.ts'), tracker: path.join(root, 'src', 'shm', 'tracker-main.ts') },
+  entryPoints: { index: path.join(root, 'src', 'index.ts'), internal: path.join(root, 'src', 'internal.ts'), bootstrap: path.join(root, 'src', 'runtime', 'bootstrap.ts'), 'hub-thread': path.join(root, 'src', 'hub', 'hub-thread.ts'), tracker: path.join(root, 'src', 'shm', 'tracker-main.ts'),
+    // The `multiproc` command, and the module a cluster worker's pool processes run tasks from.
+    cli: path.join(root, 'src', 'cluster', 'cli.ts'), 'cluster-task': path.join(root, 'src', 'cluster', 'run-task.ts') },
   outdir: path.join(dist, 'esm'),
   entryNames: '[name]',
   chunkNames: 'shared-[hash]',
@@ -34,7 +36,8 @@ esbuild.buildSync({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['acorn', 'tsx', 'msgpackr-extract', 'cli-progress'],
+  // bullmq/ioredis/cli-progress are optional peers: loaded from the user's node_modules, on first use.
+  external: ['acorn', 'tsx', 'msgpackr-extract', 'bullmq', 'ioredis', 'cli-progress'],
   // msgpackr's plain entry: its native string extractor (msgpackr-extract) takes ~10 ms to load
   // in every worker and only pays off for megabytes of strings.
   alias: { msgpackr: msgpackrPlain },
@@ -50,3 +53,7 @@ writeFileSync(path.join(dist, 'cjs', 'index.cjs'), [
   '',
 ].join('\n'));
 writeFileSync(path.join(dist, 'cjs', 'index.d.cts'), "export * from '../esm/index.js';\n");
+// package.json `bin`: the `multiproc` command (worker, status).
+mkdirSync(path.join(dist, 'bin'), { recursive: true });
+writeFileSync(path.join(dist, 'bin', 'multiproc.js'), "#!/usr/bin/env node\nimport '../esm/cli.js';\n");
+chmodSync(path.join(dist, 'bin', 'multiproc.js'), 0o755);

@@ -21,6 +21,8 @@ import { RawValue, Value } from './shm/value.js';
 import { RawArray, SharedArray } from './shm/shared-array.js';
 import { SharedMemory } from './shm/shared-memory.js';
 import { ShareableList } from './shm/shareable-list.js';
+import { clusterContext, type ClusterContext } from './cluster/context.js';
+import type { ClusterOptions } from './cluster/options.js';
 
 export interface Context {
   readonly method: StartMethod;
@@ -54,8 +56,15 @@ export interface Context {
 
 const contexts = new Map<StartMethod, Context>();
 
-/** The API with `Process` and `Pool` bound to `method` (default: the current start method). */
-export function getContext(method?: StartMethodName): Context {
+/**
+ * The API with `Process` and `Pool` bound to `method` (default: the current start method).
+ * `getContext('cluster', { redis, ... })`: the same API on every machine that runs
+ * `multiproc worker` (one context per options object).
+ */
+export function getContext(method: 'cluster', options: ClusterOptions): ClusterContext;
+export function getContext(method?: StartMethodName): Context;
+export function getContext(method?: StartMethodName | 'cluster', options?: ClusterOptions): Context | ClusterContext {
+  if (method === 'cluster') return clusterContext(options);
   const m = method === undefined ? getStartMethod() : normalizeMethod(method);
   const hit = contexts.get(m);
   if (hit) return hit;

@@ -40,6 +40,10 @@ export { isMainEntry } from './runtime/entry.js';
 export { getLogger, logToStderr, Logger, LEVELS, type LevelName } from './runtime/logging.js';
 export { setStartMethod, getStartMethod, getAllStartMethods, type StartMethod, type StartMethodName } from './runtime/start-method.js';
 export { getContext, type Context } from './context.js';
+export type { ClusterContext, WorkerRecord } from './cluster/context.js';
+export type { ClusterOptions } from './cluster/options.js';
+export { ClusterPool, type ClusterPoolOptions } from './cluster/pool.js';
+export { ClusterProcess, type ClusterProcessOptions } from './cluster/process.js';
 export {
   ProcessError, BufferTooShort, AuthenticationError, TimeoutError, WorkerLostError, RemoteError,
   Empty, Full, ShutDown, BrokenBarrierError, EOFError,

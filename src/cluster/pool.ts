@@ -1,0 +1,243 @@
+// The cluster Pool: the local Pool's API (apply/map/starmap/imap and their async forms,
+// callbacks, timeout, signal, retries, close/join/terminate, await using) with its tasks run
+// by whichever machines run `multiproc worker` for this cluster. AsyncResult and the imap
+// iterator are the local ones; the engine underneath is the context's ClusterCore.
+import { pack, type Prepared } from '../codec/codec.js';
+import { ProcessError, misuse, typeErr } from '../errors.js';
+import { toFnRef } from '../functions/reference.js';
+import { Mode } from '../runtime/protocol.js';
+import { AsyncResult } from '../pool/async-result.js';
+import { ImapIterator } from '../pool/imap.js';
+import type { Outcome, SubmitOptions } from '../pool/task.js';
+import type { AsyncOptions, MapAsyncOptions, MapOptions } from '../pool/pool.js';
+import type { ClusterCore } from './core.js';
+import { checkArgs, checkChunksize, checkIterable, checkSubmitOptions, isAsyncIterable, prepareChunk, prepareForCluster } from './checks.js';
+import { wireFn } from './refs.js';
+import type { WireFn } from './wire.js';
+
+type Item<F> = F extends (item: infer T) => unknown ? T : never;
+type AnyFn = (...args: never[]) => unknown;
+
+/** Options of `new cluster.Pool()`. The workers' sizes are set where they run (`--processes`). */
+export interface ClusterPoolOptions {
+  /** Ignored: kept so code written for the local Pool runs unchanged. */
+  processes?: number;
+}
+
+/** Processes assumed for default chunk sizes while no worker is registered. */
+const ASSUMED_PROCESSES = 4;
+
+function safeCall(cb: ((v: never) => void) | undefined, value: unknown, which: string): void {
+  if (!cb) return;
+  try { (cb as (v: unknown) => void)(value); } catch (e) {
+    process.emitWarning(`a Pool ${which} threw and was ignored: ${e instanceof Error ? e.stack ?? e.message : String(e)}`, { code: 'MULTIPROC_CALLBACK_ERROR' });
+  }
+}
+
+function asyncResult<T>(p: Promise<T>, callback?: (v: T) => void, errorCallback?: (e: unknown) => void): AsyncResult<T> {
+  return new AsyncResult(p.then(
+    (v) => { safeCall(callback, v, 'callback'); return v; },
+    (e: unknown) => { safeCall(errorCallback, e, 'errorCallback'); throw e; }));
+}
+
+const terminated = () => Object.assign(new ProcessError('the pool was terminated before this result was ready'), { code: 'ERR_POOL_TERMINATED' });
+
+export class ClusterPool implements AsyncDisposable {
+  readonly #core: ClusterCore;
+  #state: 'RUN' | 'CLOSE' | 'TERMINATE' = 'RUN';
+  readonly #tasks = new Set<string>();
+  readonly #iterators = new Set<ImapIterator<unknown>>();
+  #holds = 0;
+  #idle: (() => void)[] = [];
+  /** Processes of the live workers, refreshed by each map (imap windows use it). */
+  #processes = ASSUMED_PROCESSES;
+
+  /** @internal Made by a cluster context: `new cluster.Pool()`. */
+  constructor(core: ClusterCore, options?: number | ClusterPoolOptions) {
+    if (options !== undefined && options !== null && typeof options !== 'number' && typeof options !== 'object') {
+      throw typeErr('ERR_INVALID_ARG_TYPE', 'new cluster.Pool() takes nothing (or the local Pool\'s options, which the workers decide for themselves)');
+    }
+    this.#core = core;
+    void core.processes(ASSUMED_PROCESSES).then((n) => { this.#processes = n; });
+  }
+
+  /** Processes of the live workers last seen (the workers' `--processes`, summed). */
+  get processes(): number { return this.#processes; }
+
+  #checkRunning(): void {
+    if (this.#state !== 'RUN') {
+      throw misuse('ERR_POOL_NOT_RUNNING', `the pool is ${this.#state === 'CLOSE' ? 'closed' : 'terminated'} and takes no new work; create a new Pool`);
+    }
+  }
+
+  #fn(fn: unknown): WireFn {
+    return wireFn(toFnRef(fn, 'fn'), this.#core.options.root, 'fn');
+  }
+
+  #send(f: WireFn, mode: number, payload: Uint8Array, opts: SubmitOptions | undefined, settle: (o: Outcome) => void): void {
+    let id = '';
+    const t = this.#core.submit({
+      header: { m: mode, f }, payload, timeout: opts?.timeout, signal: opts?.signal, retries: opts?.retries,
+      settle: (o) => { this.#tasks.delete(id); settle(o); this.#maybeIdle(); },
+    });
+    id = t.id;
+    if (!t.done) this.#tasks.add(id);
+  }
+
+  #hold(): void { this.#holds++; }
+  #release(): void { this.#holds--; this.#maybeIdle(); }
+  #maybeIdle(): void {
+    if (this.#tasks.size > 0 || this.#holds > 0) return;
+    const w = this.#idle; this.#idle = [];
+    for (const r of w) r();
+  }
+
+  /** Runs fn(...args) on a worker machine; resolves with its result. */
+  apply<A extends unknown[], R>(fn: (...args: A) => R, args?: A, opts?: SubmitOptions): Promise<Awaited<R>> {
+    this.#checkRunning();
+    checkArgs(args);
+    checkSubmitOptions(opts);
+    const f = this.#fn(fn);
+    const payload = pack(prepareForCluster(args ?? [], 'args', this.#core.options.root));
+    return new Promise<Awaited<R>>((resolve, reject) => {
+      this.#send(f, Mode.APPLY, payload, opts, (o) => {
+        if (o.ok === true) resolve(o.value as Awaited<R>); else reject((o as { error: unknown }).error);
+      });
+    });
+  }
+
+  applyAsync<A extends unknown[], R>(fn: (...args: A) => R, args?: A, opts: AsyncOptions<Awaited<R>> = {}): AsyncResult<Awaited<R>> {
+    const { callback, errorCallback, ...rest } = opts;
+    return asyncResult(this.apply(fn, args, rest), callback, errorCallback);
+  }
+
+  #mapLike(fn: AnyFn, iterable: Iterable<unknown> | AsyncIterable<unknown>, mode: number, opts: MapOptions): Promise<unknown[]> {
+    this.#checkRunning();
+    checkIterable(iterable);
+    checkChunksize(opts.chunksize);
+    checkSubmitOptions(opts);
+    const f = this.#fn(fn);
+    const root = this.#core.options.root;
+    // Items in hand are checked now, so a value that cannot travel throws at the call.
+    let known: unknown[] | undefined;
+    if (Array.isArray(iterable)) known = iterable;
+    else if (!isAsyncIterable(iterable)) known = [...iterable];
+    if (known && known.length > 0) prepareChunk(known, 0, root);
+    this.#hold();
+    return (async () => {
+      try {
+        let items: unknown[];
+        if (known) items = known;
+        else { items = []; for await (const x of iterable) items.push(x); }
+        if (items.length === 0) return [];
+        let size = opts.chunksize;
+        if (size === undefined) {
+          this.#processes = await this.#core.processes(ASSUMED_PROCESSES);
+          size = Math.ceil(items.length / (this.#processes * 4));
+        }
+        const chunks: Prepared[] = [];
+        for (let i = 0; i < items.length; i += size) chunks.push(prepareChunk(items.slice(i, i + size), i, root));
+        if (this.#state === 'TERMINATE') throw terminated();
+        const parts = new Array<unknown[]>(chunks.length);
+        return await new Promise<unknown[]>((resolve, reject) => {
+          let left = chunks.length;
+          let failed = false;
+          chunks.forEach((chunk, index) => {
+            this.#send(f, mode, pack(chunk), opts, (o) => {
+              if (failed) return;
+              if (o.ok !== true) { failed = true; reject(o.ok === false ? o.error : o.errors[0]![1]); return; }
+              parts[index] = o.value as unknown[];
+              if (--left === 0) resolve(([] as unknown[]).concat(...parts));
+            });
+          });
+        });
+      } finally { this.#release(); }
+    })();
+  }
+
+  /** fn(item) for every item, in input order; chunks of `chunksize` items travel as one task. */
+  map<F extends (item: never) => unknown>(fn: F, iterable: Iterable<Item<F>> | AsyncIterable<Item<F>>, opts: MapOptions = {}): Promise<Awaited<ReturnType<F>>[]> {
+    return this.#mapLike(fn, iterable, Mode.MAP, opts) as Promise<Awaited<ReturnType<F>>[]>;
+  }
+
+  mapAsync<F extends (item: never) => unknown>(fn: F, iterable: Iterable<Item<F>> | AsyncIterable<Item<F>>, opts: MapAsyncOptions<Awaited<ReturnType<F>>[]> = {}): AsyncResult<Awaited<ReturnType<F>>[]> {
+    const { callback, errorCallback, ...rest } = opts;
+    return asyncResult(this.map(fn, iterable, rest), callback, errorCallback);
+  }
+
+  starmap<A extends unknown[], R>(fn: (...args: A) => R, iterable: Iterable<A> | AsyncIterable<A>, opts: MapOptions = {}): Promise<Awaited<R>[]> {
+    return this.#mapLike(fn as AnyFn, iterable, Mode.STARMAP, opts) as Promise<Awaited<R>[]>;
+  }
+
+  starmapAsync<A extends unknown[], R>(fn: (...args: A) => R, iterable: Iterable<A> | AsyncIterable<A>, opts: MapAsyncOptions<Awaited<R>[]> = {}): AsyncResult<Awaited<R>[]> {
+    const { callback, errorCallback, ...rest } = opts;
+    return asyncResult(this.starmap(fn, iterable, rest), callback, errorCallback);
+  }
+
+  #imap<F extends (item: never) => unknown>(fn: F, iterable: Iterable<Item<F>> | AsyncIterable<Item<F>>, opts: MapOptions, ordered: boolean): ImapIterator<Awaited<ReturnType<F>>> {
+    this.#checkRunning();
+    checkIterable(iterable);
+    checkChunksize(opts.chunksize);
+    checkSubmitOptions(opts);
+    const f = this.#fn(fn);
+    const chunksize = opts.chunksize ?? 1;
+    const root = this.#core.options.root;
+    let read = 0;
+    const it = new ImapIterator<unknown>({
+      chunksize,
+      // Bounded read-ahead: two chunks per worker process in flight or waiting to be consumed.
+      window: this.#processes * 2 * chunksize,
+      submit: (items, settle) => {
+        const payload = pack(prepareChunk(items, read, root));
+        read += items.length;
+        this.#send(f, Mode.MAP, payload, opts, settle);
+      },
+      hold: () => this.#hold(),
+      release: () => this.#release(),
+      finished: (x) => this.#iterators.delete(x),
+    }, iterable as Iterable<unknown>, ordered);
+    this.#iterators.add(it);
+    return it as ImapIterator<Awaited<ReturnType<F>>>;
+  }
+
+  /** Lazy, ordered map: an async iterator of results. `next(timeout)` rejects with TimeoutError. */
+  imap<F extends (item: never) => unknown>(fn: F, iterable: Iterable<Item<F>> | AsyncIterable<Item<F>>, opts: MapOptions = {}): ImapIterator<Awaited<ReturnType<F>>> {
+    return this.#imap(fn, iterable, opts, true);
+  }
+
+  /** Like imap, yielding results as they finish. */
+  imapUnordered<F extends (item: never) => unknown>(fn: F, iterable: Iterable<Item<F>> | AsyncIterable<Item<F>>, opts: MapOptions = {}): ImapIterator<Awaited<ReturnType<F>>> {
+    return this.#imap(fn, iterable, opts, false);
+  }
+
+  /** No new work; what was submitted still runs, and join() waits for it. */
+  close(): void {
+    if (this.#state !== 'RUN') return;
+    for (const it of this.#iterators) it.drainInput();
+    this.#state = 'CLOSE';
+  }
+
+  /** Drops this pool's waiting tasks and stops its running ones; they reject with ERR_POOL_TERMINATED. */
+  async terminate(): Promise<void> {
+    if (this.#state === 'TERMINATE') return;
+    this.#state = 'TERMINATE';
+    const error = terminated();
+    for (const it of [...this.#iterators]) it.fail(error);
+    const ids = [...this.#tasks];
+    this.#core.fail(ids, error);
+    await this.#core.cancel(ids);
+  }
+
+  /** Waits until everything this pool submitted has settled. Call close() or terminate() first. */
+  join(): Promise<void> {
+    if (this.#state === 'RUN') throw misuse('ERR_POOL_RUNNING', 'join() waits for the submitted tasks to finish; call pool.close() (or terminate()) first');
+    if (this.#tasks.size === 0 && this.#holds === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  /** `await using pool = new cluster.Pool()`: close, then join. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    await this.join();
+  }
+}

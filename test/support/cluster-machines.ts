@@ -1,0 +1,81 @@
+// "Machines" for the cluster tests: each is a temp folder holding its own copy of
+// test/fixtures/cluster (the code deployed on that machine) and a real `multiproc worker`
+// process started from the built bin with that folder as --root, in its own process group
+// (so a test can SIGKILL or SIGSTOP the whole machine). The submitting test uses the
+// fixtures folder itself as its root: a task can only run if the worker resolves it in its copy.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const FIXTURES = path.resolve(here, '..', 'fixtures', 'cluster');
+export const BIN = path.resolve(here, '..', '..', 'dist', 'bin', 'multiproc.js');
+
+/** A temp folder with a copy of the fixtures: one machine's deployment. */
+export function makeMachine(label: string): { dir: string; remove(): void } {
+  const dir = mkdtempSync(path.join(tmpdir(), `mp-${label}-`));
+  cpSync(FIXTURES, dir, { recursive: true });
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface WorkerHandle {
+  child: ChildProcess;
+  pid: number;
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Signal the whole process group (the worker and its pool processes). */
+  signalGroup(sig: NodeJS.Signals): void;
+  stop(): Promise<void>;
+}
+
+export interface WorkerSpec {
+  redis: string;
+  name: string;
+  dir: string;
+  machine: string;
+  key?: string;
+  insecure?: boolean;
+  processes?: number;
+  context?: 'process' | 'thread';
+  stalledTimeout?: number;
+  connectTimeout?: number;
+  /** Wait for `ready` (default true). */
+  waitReady?: boolean;
+}
+
+export async function startWorker(s: WorkerSpec): Promise<WorkerHandle> {
+  const args = [BIN, 'worker', '--redis', s.redis, '--name', s.name, '--processes', String(s.processes ?? 2), '--root', s.dir,
+    '--context', s.context ?? 'process', '--stalled-timeout', String(s.stalledTimeout ?? 4000), '--connect-timeout', String(s.connectTimeout ?? 4000)];
+  if (s.insecure) args.push('--insecure');
+  const env: NodeJS.ProcessEnv = { ...process.env, MULTIPROC_TEST_MACHINE: s.machine };
+  delete env.MULTIPROC_AUTHKEY;
+  if (s.key !== undefined) env.MULTIPROC_AUTHKEY = s.key;
+  const child = spawn(process.execPath, args, { cwd: s.dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const signalGroup = (sig: NodeJS.Signals) => { try { process.kill(-child.pid!, sig); } catch { /* gone */ } };
+  const handle: WorkerHandle = {
+    child, pid: child.pid!, output: () => out, exited, signalGroup,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      signalGroup('SIGCONT');
+      signalGroup('SIGKILL');
+      await exited;
+    },
+  };
+  process.once('exit', () => signalGroup('SIGKILL'));
+  if (s.waitReady === false) return handle;
+  const end = Date.now() + 30_000;
+  while (!/^ready$/m.test(out)) {
+    if (child.exitCode !== null || Date.now() > end) {
+      await handle.stop();
+      throw new Error(`worker ${s.machine} did not print ready:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return handle;
+}
