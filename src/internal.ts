@@ -13,3 +13,8 @@ export { SharedMemory } from './shm/shared-memory.js';
 // The library's own msgpackr (bundled): its extensions are registered on this copy, which is
 // what the hub's envelope Packr uses.
 export { Packr } from 'msgpackr';
+// The cluster context's pieces its tests drive directly (links, references, the task wire).
+export { createLink, currentLink, ENV_NAME, ENV_URL, type ClusterLinkImpl } from './cluster/objects/connect.js';
+export { clusterObjects, referenceOn, type ClusterObject, type ClusterObjects, type ClusterDict, type ClusterNamespace } from './cluster/objects/index.js';
+export { resolveClusterOptions } from './cluster/options.js';
+export { encodeTask, sign } from './cluster/wire.js';

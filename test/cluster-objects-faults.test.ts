@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { startRedis, redisUnavailable, type RedisHandle } from './support/redis-server.js';
 import { sleep, within } from './helpers.js';
 import { side, uniqueName, type Side } from './support/cluster-objects.js';
-import { ProcessError } from '../dist/esm/errors.js';
+import { ProcessError } from '../dist/esm/index.js';
 
 const skip = redisUnavailable() ?? (process.env.MULTIPROC_TEST_REDIS ? 'MULTIPROC_TEST_REDIS is set: these tests kill Redis, so they need a private one' : undefined);
 const CONNECT_TIMEOUT = 2500;
@@ -53,7 +53,7 @@ describe('cluster shared objects when Redis dies', { skip }, () => {
       'Queue.get': q.get(),
       'bounded Queue.put': bounded.put(1),
       'JoinableQueue.join': jq.join(),
-      'Lock.acquire': (await import('../dist/esm/cluster/objects/index.js')).referenceOn(lock, holderSide.link).acquire(),
+      'Lock.acquire': (await import('../dist/esm/internal.js')).referenceOn(lock, holderSide.link).acquire(),
       'Semaphore.acquire': sem.acquire(),
       'Event.wait': ev.wait(),
       'Condition.wait': cond.wait(),

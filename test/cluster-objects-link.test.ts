@@ -6,8 +6,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRedis, redisUnavailable, type RedisHandle } from './support/redis-server.js';
 import { rejection, within } from './helpers.js';
-import { createLink, currentLink, ENV_NAME, ENV_URL } from '../dist/esm/cluster/objects/connect.js';
-import { resolveClusterOptions } from '../dist/esm/cluster/options.js';
+import { createLink, currentLink, ENV_NAME, ENV_URL } from '../dist/esm/internal.js';
+import { resolveClusterOptions } from '../dist/esm/internal.js';
 
 const skip = redisUnavailable();
 

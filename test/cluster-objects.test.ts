@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { startRedis, redisUnavailable, type RedisHandle } from './support/redis-server.js';
 import { rejection, sleep, within } from './helpers.js';
 import { keysOf, side, uniqueName, type Side } from './support/cluster-objects.js';
-import { decode, encode } from '../dist/esm/codec/codec.js';
-import { referenceOn, type ClusterObject } from '../dist/esm/cluster/objects/index.js';
+import { decode, encode } from '../dist/esm/internal.js';
+import { referenceOn, type ClusterObject } from '../dist/esm/internal.js';
 import { Point } from './fixtures/cluster-point.js';
-import { BrokenBarrierError, Empty, Full } from '../dist/esm/errors.js';
+import { BrokenBarrierError, Empty, Full } from '../dist/esm/index.js';
 import { Redis } from 'ioredis';
 
 const skip = redisUnavailable();

@@ -14,7 +14,7 @@ import { startRedis, redisUnavailable, type RedisHandle } from './support/redis-
 import { makeMachine, startWorker, BIN, FIXTURES, type WorkerHandle } from './support/cluster-machines.js';
 import { rejection, within, sleep } from './helpers.js';
 import { getContext, AuthenticationError, WorkerLostError, type ClusterContext } from '../dist/esm/index.js';
-import { encodeTask, sign } from '../dist/esm/cluster/wire.js';
+import { encodeTask, sign } from '../dist/esm/internal.js';
 import { machine, markAndSleep, sleepFor, square } from './fixtures/cluster/tasks.mjs';
 
 const skip = redisUnavailable();
@@ -87,7 +87,7 @@ describe('multiproc worker', { skip }, () => {
     const before = (workers[0]!.output().match(/dropped job/g) ?? []).length;
     // A real task for markAndSleep, signed with the right key, then changed by one byte.
     const header = { i: 'forged-1', r: 'trust:r:forger', m: 0, f: { p: 'tasks.mjs', e: 'markAndSleep', n: 'markAndSleep' } };
-    const { encode } = await import('../dist/esm/codec/codec.js');
+    const { encode } = await import('../dist/esm/internal.js');
     const bytes = encodeTask(header, encode([marker, 0]));
     const mac = sign(Buffer.from(KEY), bytes)!;
     const changed = Buffer.from(bytes); changed[changed.length - 3]! ^= 1;

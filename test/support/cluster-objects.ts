@@ -7,10 +7,10 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
-import { encode } from '../../dist/esm/codec/codec.js';
-import { createLink, type ClusterLinkImpl } from '../../dist/esm/cluster/objects/connect.js';
-import { clusterObjects, type ClusterObjects } from '../../dist/esm/cluster/objects/index.js';
-import { resolveClusterOptions } from '../../dist/esm/cluster/options.js';
+import { encode } from '../../dist/esm/internal.js';
+import { createLink, type ClusterLinkImpl } from '../../dist/esm/internal.js';
+import { clusterObjects, type ClusterObjects } from '../../dist/esm/internal.js';
+import { resolveClusterOptions } from '../../dist/esm/internal.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CHILD = path.join(here, '..', 'fixtures', 'cluster-objects-child.ts');
