@@ -35,7 +35,10 @@ function templates(source: string): RegExp[] {
   return out;
 }
 
-function written(source: string, name: string): boolean {
+function written(source: string, cited: string): boolean {
+  // "name starts like this ..." cites a long name by its beginning.
+  const name = cited.replace(/\s*:?\s*\.\.\.$/, '');
+  if (name !== cited) return source.includes(name) || templates(source).some((t) => t.test(name) || new RegExp(t.source.replace(/\$$/, '')).test(name));
   if (source.includes(name) || source.includes(name.replace(/'/g, "\\'"))) return true;
   return templates(source).some((t) => t.test(name));
 }
