@@ -43,6 +43,11 @@ const terminatedError = () => Object.assign(new ProcessError('the pool was termi
 
 /** Workers that die before they are ready this many times in a row fail the pool. */
 const MAX_START_FAILURES = 3;
+/**
+ * Workers that could not even be started (ERR_WORKER_START: no file descriptor, no process
+ * slot) do not fail the pool: it tries again after a delay that doubles up to this cap.
+ */
+const RESPAWN_MAX_DELAY_MS = 2000;
 
 export class Scheduler {
   state: PoolState = 'RUN';
@@ -54,6 +59,9 @@ export class Scheduler {
   /** Unsettled tasks plus other holders of work (imap producers). */
   private busy = 0;
   private startFailures = 0;
+  /** Spawns that failed in a row (ERR_WORKER_START). */
+  private spawnFailures = 0;
+  private respawnTimer: NodeJS.Timeout | undefined;
   /** Estimated time one task takes, for the pipeline depth. It starts high, so the first
    * tasks go one per worker and wait in the shared queue (FIFO, as CPython) until short
    * tasks have shown that sending ahead pays. */
@@ -80,6 +88,7 @@ export class Scheduler {
     const slot = new WorkerSlot(this.config.method, init, {
       ready: (s) => {
         this.startFailures = 0;
+        this.spawnFailures = 0;
         const head = s.inflight.peek();
         if (head) this.startTimer(head);
       },
@@ -114,6 +123,9 @@ export class Scheduler {
     };
     if (this.failure) { task.settle({ ok: false, error: this.failure }); return task; }
     if (this.state === 'TERMINATE') { task.settle({ ok: false, error: terminatedError() }); return task; }
+    // Workers could not be started lately: try again now for this task rather than after the
+    // backoff (the machine may have recovered); it rejects if they still cannot start.
+    if (this.cannotStart()) this.respawnNow();
     if (task.signal) {
       if (task.signal.aborted) { task.settle({ ok: false, error: task.signal.reason }); return task; }
       this.watch(task);
@@ -231,7 +243,11 @@ export class Scheduler {
     // whether workers can start; counting it would let a burst of kills fail the whole pool.
     // Workers that crash or run out of memory while starting still count.
     const killed = info.signal === 'SIGKILL' || info.signal === 'SIGTERM';
-    if (!slot.ready && !slot.stopping && slot.killReason === undefined && !killed && this.state === 'RUN' && !this.failure) this.startFailures++;
+    // A worker that could not be started (no file descriptor...) says the machine is short,
+    // not that workers crash: retried with backoff, never failing the pool.
+    const startError = slot.ready ? undefined : info.startError;
+    if (startError) this.spawnFailures++;
+    else if (!slot.ready && !slot.stopping && slot.killReason === undefined && !killed && this.state === 'RUN' && !this.failure) this.startFailures++;
     const started = this.startedOnExit(slot, lost);
     const target = slot.killTarget;
     const requeue: Task[] = [];
@@ -254,8 +270,11 @@ export class Scheduler {
     if (this.startFailures >= MAX_START_FAILURES && !this.failure) {
       this.fail(Object.assign(new ProcessError(`pool workers exit before they are ready (last exit code ${info.exitCode}${info.outOfMemory ? ', out of memory: raise maxMemoryPerWorker' : ''}); see their stderr`), { code: 'ERR_POOL_WORKER_START' }));
     }
-    const wanted = this.state !== 'TERMINATE' && !this.failure && (this.state === 'RUN' || this.busy > 0);
-    if (wanted && this.liveSlots() < this.config.processes) this.spawn();
+    if (startError) {
+      this.scheduleRespawn();
+      // Nothing can run these now and starting has failed repeatedly: say so, keep trying.
+      if (this.cannotStart()) for (const t of this.queue.drain()) t.settle({ ok: false, error: startError });
+    } else if (this.wanted() && this.liveSlots() < this.config.processes) this.spawn();
     this.pump();
     this.afterSettle();
     if (this.slots.size === 0) for (const w of this.exitWaiters.splice(0)) w();
@@ -298,6 +317,31 @@ export class Scheduler {
     return out;
   }
 
+  private wanted(): boolean {
+    return this.state !== 'TERMINATE' && !this.failure && (this.state === 'RUN' || this.busy > 0);
+  }
+
+  /** No worker is alive or starting, and the last few could not be started: tasks cannot wait. */
+  private cannotStart(): boolean {
+    return this.spawnFailures >= MAX_START_FAILURES && this.liveSlots() === 0;
+  }
+
+  /** Starts the missing workers after a delay that doubles with each failed spawn in a row. */
+  private scheduleRespawn(): void {
+    if (this.respawnTimer || !this.wanted()) return;
+    const delay = Math.min(RESPAWN_MAX_DELAY_MS, 25 * 2 ** Math.min(this.spawnFailures, 10));
+    this.respawnTimer = setTimeout(() => this.respawnNow(), delay);
+    if (!this.refed) this.respawnTimer.unref();
+  }
+
+  private respawnNow(): void {
+    clearTimeout(this.respawnTimer);
+    this.respawnTimer = undefined;
+    if (!this.wanted()) return;
+    for (let n = this.liveSlots(); n < this.config.processes; n++) this.spawn();
+    this.updateRef();
+  }
+
   private liveSlots(): number {
     let n = 0;
     for (const s of this.slots) if (!s.stopping) n++;
@@ -307,6 +351,8 @@ export class Scheduler {
   private fail(error: Error): void {
     if (this.failure) return;
     this.failure = error;
+    clearTimeout(this.respawnTimer);
+    this.respawnTimer = undefined;
     for (const t of this.queue.drain()) t.settle({ ok: false, error });
     for (const s of this.slots) {
       for (const t of s.inflight.drain()) t.settle({ ok: false, error });
@@ -325,6 +371,7 @@ export class Scheduler {
     if (want === this.refed) return;
     this.refed = want;
     for (const s of this.slots) if (want) s.handle.ref(); else s.handle.unref();
+    if (want) this.respawnTimer?.ref(); else this.respawnTimer?.unref();
   }
 
   close(): void {
@@ -336,6 +383,8 @@ export class Scheduler {
   terminate(): Promise<void> {
     if (this.state !== 'TERMINATE') {
       this.state = 'TERMINATE';
+      clearTimeout(this.respawnTimer);
+      this.respawnTimer = undefined;
       const error = terminatedError();
       for (const t of this.queue.drain()) t.settle({ ok: false, error });
       for (const s of this.slots) {

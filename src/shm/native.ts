@@ -40,6 +40,9 @@ export function nativeAddon(): Addon | null {
     state.addon = createRequire(import.meta.url)(file) as Addon;
   } catch (e) {
     state.error = `the native addon did not load (${(e as Error).message})`;
+    // No file descriptor to open it with just now (EMFILE, ENFILE): try again next time
+    // rather than going without shared memory for the rest of the program.
+    if (/too many open files/i.test((e as Error).message)) state.loaded = false;
   }
   return state.addon;
 }
