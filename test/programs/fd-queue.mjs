@@ -2,7 +2,8 @@
 // every free file descriptor, then puts items on a Queue it has not used yet: its first
 // connection to the hub fails with EMFILE (in the thread context the whole process is short,
 // so the hub's accept fails too). Every put resolves; every item must still arrive, once the
-// producer gives its descriptors back. Prints what was put and what arrived.
+// producer gives its descriptors back. Before that, the program's own first Queue is made
+// while the parent is short (its hub thread cannot start at first). Prints what arrived.
 import { closeSync, openSync } from 'node:fs';
 import { Empty, Process, Queue, isMainEntry } from 'multiproc';
 
@@ -19,6 +20,15 @@ export async function producer(q, n, holdMs) {
 
 if (isMainEntry(import.meta.url)) {
   const context = process.argv[2] ?? 'process';
+  // The program's first shared object, made while it is short: its hub thread cannot start
+  // yet (EMFILE); it is started again, and the put that resolved arrives.
+  const held = [];
+  try { for (;;) held.push(openSync('/dev/null', 'r')); } catch (e) { if (e.code !== 'EMFILE') throw e; }
+  const first = new Queue();
+  await first.put('made while short');
+  setTimeout(() => { for (const fd of held) closeSync(fd); }, 1000);
+  console.log(`first queue of the program, made with no free descriptor: got ${JSON.stringify(await first.get({ timeout: 20_000 }))}`);
+
   const n = 160;
   const q = new Queue();
   await q.qsize(); // this side's connection is made while descriptors are free
