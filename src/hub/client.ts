@@ -41,6 +41,11 @@ const CONNECT_PATIENCE_MS = 10_000;
  * not that the hub is gone: a connect failing so is retried this long, with backoff.
  */
 const SHORTAGE_PATIENCE_MS = 30_000;
+/** The patience above; MULTIPROC_HUB_SHORTAGE_PATIENCE_MS changes it (tests of giving up use 2 s). */
+function shortagePatienceMs(): number {
+  const ms = Number(process.env['MULTIPROC_HUB_SHORTAGE_PATIENCE_MS']);
+  return Number.isFinite(ms) && ms >= 0 ? ms : SHORTAGE_PATIENCE_MS;
+}
 const SHORTAGE_CODES = new Set(['EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM', 'EAGAIN']);
 
 /** A connect that failed for want of resources: the socket's errno, or a hub that accepted and dropped us (its accept hit EMFILE). */
@@ -85,7 +90,7 @@ export class HubLink {
         const code = (e as { code?: string }).code;
         const elapsed = Date.now() - started;
         const starting = this.target.patient === true && (code === 'ECONNREFUSED' || code === 'ENOENT') && elapsed < CONNECT_PATIENCE_MS;
-        const short = isShortage(e) && elapsed < SHORTAGE_PATIENCE_MS;
+        const short = isShortage(e) && elapsed < shortagePatienceMs();
         if (!starting && !short) { this.fail(e as Error); return; }
         this.socket?.destroy();
         await new Promise((r) => setTimeout(r, delay));
@@ -139,7 +144,7 @@ export class HubLink {
     // Never connected for want of descriptors: say so with the errno, not as a closed hub or
     // a refused key. A refused handshake stays an AuthenticationError; else the hub is gone.
     this.error = short
-      ? new ProcessError(`could not connect to ${this.target.owner} (${cause.message}) after retrying for ${SHORTAGE_PATIENCE_MS / 1000} s: ` +
+      ? new ProcessError(`could not connect to ${this.target.owner} (${cause.message}) after retrying for ${shortagePatienceMs() / 1000} s: ` +
         `this process or the hub's has no free file descriptors (raise ulimit -n, or hold fewer open)${lost}`, { code: 'ERR_HUB_UNREACHABLE', cause })
       : cause instanceof AuthenticationError && !lost ? cause
         : new ProcessError(`the connection to ${this.target.owner} is closed (${cause.message}); objects it served are gone${lost}`, { code: 'ERR_HUB_CLOSED', cause });
