@@ -54,6 +54,8 @@ export interface WorkerHandle {
 }
 
 const bootstrapUrl = new URL('./bootstrap.js', import.meta.url);
+/** Where the bootstrap and the chunks it loads live. */
+const ownCodeDir = fileURLToPath(new URL('./', import.meta.url));
 
 /** Flags of this process that a child must not repeat (test runner, inspector, eval). */
 function childExecArgv(): string[] {
@@ -83,9 +85,11 @@ export function startWorker(method: StartMethod, data: InitData, limits: WorkerL
   try {
     return method === 'thread' ? startThread(init, limits) : startProcess(init, limits);
   } catch (e) {
-    // Thrown at once (a Worker that cannot be made, spawn arguments refused): the same
-    // report as a spawn that fails later, so callers handle one path.
-    return failedStart(method, Promise.resolve(e));
+    // A system error thrown at once (a Worker or spawn without resources): the same report as
+    // a spawn that fails later, so callers handle one path. Anything else is a bug: thrown.
+    const code = (e as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return failedStart(method, Promise.resolve(e));
+    throw e;
   }
 }
 
@@ -228,9 +232,10 @@ function startThread(init: InitData, limits: WorkerLimits): WorkerHandle {
     // The thread could not even be set up (no file descriptor for its event loop: EMFILE).
     const code = (e as { code?: unknown } | null)?.code;
     if (code === 'ERR_WORKER_INIT_FAILED') { startError = workerStartError('thread', e); return; }
-    // Out of descriptors while loading its code (or later): the pool treats it as a failed
-    // start if it was not ready yet, and retries with backoff.
-    if (code === 'EMFILE' || code === 'ENFILE') startError = workerStartError('thread', e);
+    // Out of descriptors while loading the library's own code (the bootstrap and its chunks):
+    // it never started. An EMFILE in user code later is an ordinary uncaught error.
+    const file = (e as { path?: unknown }).path;
+    if ((code === 'EMFILE' || code === 'ENFILE') && typeof file === 'string' && file.startsWith(ownCodeDir)) startError = workerStartError('thread', e);
     if ((e as { code?: unknown } | null)?.code === OOM_CODE) {
       outOfMemory = true;
       process.stderr.write(`${init.name} (thread ${threadId}): ${(e as Error).message}\n`);
