@@ -311,7 +311,8 @@ export class Scheduler {
   workers(): WorkerInfo[] {
     const out: WorkerInfo[] = [];
     for (const s of this.slots) {
-      if (s.stopping || s.handle.exit) continue;
+      // pid -1: a worker that could not start (its exit is on its way); never hand out -1 as a pid.
+      if (s.stopping || s.handle.exit || s.handle.pid < 0) continue;
       out.push({ pid: s.handle.pid, threadId: s.handle.threadId, ready: s.ready, inflight: s.inflight.length, kill: () => s.handle.stop('SIGKILL') });
     }
     return out;

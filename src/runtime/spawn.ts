@@ -87,10 +87,15 @@ export function startWorker(method: StartMethod, data: InitData, limits: WorkerL
   } catch (e) {
     // A system error thrown at once (a Worker or spawn without resources): the same report as
     // a spawn that fails later, so callers handle one path. Anything else is a bug: thrown.
-    const code = (e as { code?: unknown } | null)?.code;
-    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return failedStart(method, Promise.resolve(e));
+    if (isSystemError(e)) return failedStart(method, Promise.resolve(e));
     throw e;
   }
+}
+
+/** An error with an errno code (EMFILE, EAGAIN...), not a library or argument error. */
+function isSystemError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code);
 }
 
 /** ERR_WORKER_START: a worker could not be started; `cause` is the system's error. */
@@ -148,7 +153,8 @@ function startProcess(data: InitData, limits: WorkerLimits): WorkerHandle {
       ? spawn(setpriv, ['--pdeathsig', 'KILL', process.execPath, ...args], { stdio })
       : spawn(process.execPath, args, { stdio });
   } catch (e) {
-    return failedStart('process', Promise.resolve(e), release);
+    release();
+    throw e; // startWorker reports a system error as a failed start
   }
   // A spawn that failed (EMFILE, ENFILE, EAGAIN, ENOENT) has no pid; Node says why in an
   // 'error' event on the next tick, which must have a listener (else the program dies).
