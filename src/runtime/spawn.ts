@@ -241,7 +241,7 @@ function startThread(init: InitData, limits: WorkerLimits): WorkerHandle {
     // Out of descriptors while loading the library's own code (the bootstrap and its chunks):
     // it never started. An EMFILE in user code later is an ordinary uncaught error.
     const file = (e as { path?: unknown }).path;
-    if ((code === 'EMFILE' || code === 'ENFILE') && typeof file === 'string' && file.startsWith(ownCodeDir)) startError = workerStartError('thread', e);
+    if ((code === 'EMFILE' || code === 'ENFILE') && typeof file === 'string' && file.startsWith(ownCodeDir)) { startError = workerStartError('thread', e); return; }
     if ((e as { code?: unknown } | null)?.code === OOM_CODE) {
       outOfMemory = true;
       process.stderr.write(`${init.name} (thread ${threadId}): ${(e as Error).message}\n`);
