@@ -48,10 +48,14 @@ function shortagePatienceMs(): number {
 }
 const SHORTAGE_CODES = new Set(['EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM', 'EAGAIN']);
 
-/** A connect that failed for want of resources: the socket's errno, or a hub that accepted and dropped us (its accept hit EMFILE). */
-function isShortage(e: unknown): boolean {
+/**
+ * A connect that failed for want of resources: this socket's errno, or one of this program's
+ * own hubs (a hub thread, a manager it started) that accepted and dropped us without a word
+ * (its accept hit EMFILE). A server elsewhere that does so is not waited for.
+ */
+function isShortage(e: unknown, target: HubTarget): boolean {
   const err = e as { code?: string; closedByPeer?: boolean } | null;
-  return SHORTAGE_CODES.has(err?.code ?? '') || err?.closedByPeer === true;
+  return SHORTAGE_CODES.has(err?.code ?? '') || (err?.closedByPeer === true && target.trusted !== false);
 }
 /** Puts closer together than this count as a burst and are batched. */
 const PUT_BURST_MS = 0.5;
@@ -90,7 +94,7 @@ export class HubLink {
         const code = (e as { code?: string }).code;
         const elapsed = Date.now() - started;
         const starting = this.target.patient === true && (code === 'ECONNREFUSED' || code === 'ENOENT') && elapsed < CONNECT_PATIENCE_MS;
-        const short = isShortage(e) && elapsed < shortagePatienceMs();
+        const short = isShortage(e, this.target) && elapsed < shortagePatienceMs();
         if (!starting && !short) { this.fail(e as Error); return; }
         this.socket?.destroy();
         await new Promise((r) => setTimeout(r, delay));
@@ -136,7 +140,7 @@ export class HubLink {
   private fail(cause: Error): void {
     if (this.error) return;
     const connected = this.channel !== null;
-    const short = !connected && isShortage(cause);
+    const short = !connected && isShortage(cause, this.target);
     // Items whose put() resolved and that never left: said in every later error, never silent.
     this.lostPuts = (this.puts?.items.length ?? 0) + this.queued.reduce((n, m) => n + (m[0] === H.NOTE && m[2] === 'put' ? m.length - 3 : 0), 0);
     this.puts = null;
