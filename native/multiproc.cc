@@ -1,6 +1,7 @@
 // multiproc's native part, kept small: what core Node cannot do on its own.
 //  - open(): map a named POSIX shared memory segment as a real SharedArrayBuffer, so
-//    Atomics work on it across processes (Node-API cannot create a SharedArrayBuffer).
+//    Atomics work on it across processes (Node-API cannot create a SharedArrayBuffer); a new
+//    segment's pages are reserved at once, so a full /dev/shm is ENOSPC, never a SIGBUS.
 //  - wait()/wake(): the futex syscall on such memory (V8's Atomics.wait does not cross
 //    processes; a futex on a MAP_SHARED page does).
 //  - waitAsync(): the same wait without blocking the event loop and without a thread per
@@ -59,7 +60,8 @@ void ThrowErrno(Isolate* isolate, const char* what, int err) {
   snprintf(message, sizeof message, "%s: %s", what, strerror(err));
   Local<Value> e = v8::Exception::Error(String::NewFromUtf8(isolate, message).ToLocalChecked());
   Local<Context> ctx = isolate->GetCurrentContext();
-  const char* code = err == EEXIST ? "EEXIST" : err == ENOENT ? "ENOENT" : err == EACCES ? "EACCES" : err == EINVAL ? "EINVAL" : "ESHM";
+  const char* code = err == EEXIST ? "EEXIST" : err == ENOENT ? "ENOENT" : err == EACCES ? "EACCES" : err == EINVAL ? "EINVAL"
+      : err == ENOSPC ? "ENOSPC" : err == ENOMEM ? "ENOMEM" : err == EFBIG ? "EFBIG" : "ESHM";
   e.As<Object>()->Set(ctx, String::NewFromUtf8Literal(isolate, "code"), String::NewFromUtf8(isolate, code).ToLocalChecked()).Check();
   e.As<Object>()->Set(ctx, String::NewFromUtf8Literal(isolate, "errno"), Integer::New(isolate, err)).Check();
   isolate->ThrowException(e);
@@ -67,6 +69,28 @@ void ThrowErrno(Isolate* isolate, const char* what, int err) {
 
 void ThrowType(Isolate* isolate, const char* message) {
   isolate->ThrowException(v8::Exception::TypeError(String::NewFromUtf8(isolate, message).ToLocalChecked()));
+}
+
+// Backs every page of a new segment now, so a full tmpfs (/dev/shm) is an ENOSPC here rather
+// than a SIGBUS at the first touch of an unbacked page, wherever that happens to be. Returns 0
+// or an errno. tmpfs supports fallocate; where a filesystem does not (EOPNOTSUPP, ENOSYS), a
+// fresh (exclusive, so all-zero) segment is backed by writing a zero into each page instead;
+// an existing one is left as ftruncate made it (its pages may already be backed; writing
+// would clobber what is in them).
+int Reserve(int fd, off_t size, bool fresh) {
+  int err;
+  do { err = posix_fallocate(fd, 0, size); } while (err == EINTR);
+  if (err != EOPNOTSUPP && err != ENOSYS && err != EINVAL) return err;
+  if (!fresh) return 0;
+  long page = sysconf(_SC_PAGESIZE);
+  if (page <= 0) page = 4096;
+  const char zero = 0;
+  for (off_t at = 0; at < size; at += page) {
+    ssize_t n;
+    do { n = pwrite(fd, &zero, 1, at); } while (n < 0 && errno == EINTR);
+    if (n < 0) return errno;
+  }
+  return 0;
 }
 
 // open(name, size, create, exclusive) -> SharedArrayBuffer over the whole segment.
@@ -81,11 +105,15 @@ void Open(const FunctionCallbackInfo<Value>& args) {
   int fd = shm_open(*name, flags, 0600);
   if (fd < 0) return ThrowErrno(isolate, "shm_open", errno);
   struct stat st;
-  if (create && size > 0 && ftruncate(fd, static_cast<off_t>(size)) != 0) {
-    int err = errno;
-    close(fd);
-    if (exclusive) shm_unlink(*name);
-    return ThrowErrno(isolate, "ftruncate", err);
+  if (create && size > 0) {
+    const char* step = "ftruncate";
+    int err = ftruncate(fd, static_cast<off_t>(size)) != 0 ? errno : 0;
+    if (err == 0) { step = "reserving the segment's pages"; err = Reserve(fd, static_cast<off_t>(size), exclusive); }
+    if (err != 0) {
+      close(fd);
+      if (exclusive) shm_unlink(*name);
+      return ThrowErrno(isolate, step, err);
+    }
   }
   if (fstat(fd, &st) != 0) { int err = errno; close(fd); return ThrowErrno(isolate, "fstat", err); }
   size_t length = static_cast<size_t>(st.st_size);

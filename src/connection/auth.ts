@@ -89,9 +89,11 @@ function run(socket: Socket, key: Uint8Array, options: HandshakeOptions | undefi
       delete err.tellPeer;
       reject(err);
     };
-    const onEnd = () => fail(authError('ERR_AUTHENTICATION_FAILED', `the peer closed the connection during the ${side} handshake (was it refused by the other side?)`));
+    // Closed without a refusal frame: a refusal, or a peer that dropped the connection (a
+    // server whose accept hit EMFILE closes at once). closedByPeer lets a client retry that.
+    const onEnd = () => fail(Object.assign(authError('ERR_AUTHENTICATION_FAILED', `the peer closed the connection during the ${side} handshake (was it refused by the other side?)`), { closedByPeer: true }));
     const onError = (e: Error) => {
-      const err = authError('ERR_AUTHENTICATION_FAILED', `the connection failed during the ${side} handshake: ${e.message}`);
+      const err = Object.assign(authError('ERR_AUTHENTICATION_FAILED', `the connection failed during the ${side} handshake: ${e.message}`), { closedByPeer: true });
       err.cause = e;
       fail(err);
     };

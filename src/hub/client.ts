@@ -3,6 +3,7 @@
 // pending rejects with ERR_HUB_CLOSED. The socket keeps the program alive only while a
 // request waits for its answer.
 import type { Socket } from 'node:net';
+import { isMainThread } from 'node:worker_threads';
 import { Channel, type Message } from '../channel/channel.js';
 import { socketTransport } from '../channel/transport.js';
 import { decode } from '../codec/codec.js';
@@ -35,6 +36,27 @@ export interface HubTarget {
 
 /** The hub may still be starting (a hub thread, a manager process): retry refused connects this long. */
 const CONNECT_PATIENCE_MS = 10_000;
+/**
+ * Errors that say this process (or the hub's) is short of descriptors or memory right now,
+ * not that the hub is gone: a connect failing so is retried this long, with backoff.
+ */
+const SHORTAGE_PATIENCE_MS = 30_000;
+/** The patience above; MULTIPROC_HUB_SHORTAGE_PATIENCE_MS changes it (tests of giving up use 2 s). */
+function shortagePatienceMs(): number {
+  const ms = Number(process.env['MULTIPROC_HUB_SHORTAGE_PATIENCE_MS']);
+  return Number.isFinite(ms) && ms >= 0 ? ms : SHORTAGE_PATIENCE_MS;
+}
+const SHORTAGE_CODES = new Set(['EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM', 'EAGAIN']);
+
+/**
+ * A connect that failed for want of resources: this socket's errno, or one of this program's
+ * own hubs (a hub thread, a manager it started) that accepted and dropped us without a word
+ * (its accept hit EMFILE). A server elsewhere that does so is not waited for.
+ */
+function isShortage(e: unknown, target: HubTarget): boolean {
+  const err = e as { code?: string; closedByPeer?: boolean } | null;
+  return SHORTAGE_CODES.has(err?.code ?? '') || (err?.closedByPeer === true && target.trusted !== false);
+}
 /** Puts closer together than this count as a burst and are batched. */
 const PUT_BURST_MS = 0.5;
 
@@ -48,6 +70,13 @@ export class HubLink {
   private nextId = 0;
   private refd = false;
   error: Error | null = null;
+  /**
+   * It failed before it ever connected, for want of resources, and dropped nothing it had
+   * accepted: the next use makes a new link (linkTo) instead of failing for good.
+   */
+  retryable = false;
+  /** Queue items accepted here (their put() resolved) that could not be delivered. */
+  lostPuts = 0;
 
   constructor(readonly target: HubTarget) {
     void this.connect();
@@ -63,8 +92,11 @@ export class HubLink {
         return;
       } catch (e) {
         const code = (e as { code?: string }).code;
-        const retry = this.target.patient === true && (code === 'ECONNREFUSED' || code === 'ENOENT') && Date.now() - started < CONNECT_PATIENCE_MS;
-        if (!retry) { this.fail(e as Error); return; }
+        const elapsed = Date.now() - started;
+        const starting = this.target.patient === true && (code === 'ECONNREFUSED' || code === 'ENOENT') && elapsed < CONNECT_PATIENCE_MS;
+        const short = isShortage(e, this.target) && elapsed < shortagePatienceMs();
+        if (!starting && !short) { this.fail(e as Error); return; }
+        this.socket?.destroy();
         await new Promise((r) => setTimeout(r, delay));
       }
     }
@@ -107,9 +139,20 @@ export class HubLink {
 
   private fail(cause: Error): void {
     if (this.error) return;
-    // A refused handshake stays an AuthenticationError; anything else means the hub is gone.
-    this.error = cause instanceof AuthenticationError ? cause
-      : new ProcessError(`the connection to ${this.target.owner} is closed (${cause.message}); objects it served are gone`, { code: 'ERR_HUB_CLOSED', cause });
+    const connected = this.channel !== null;
+    const short = !connected && isShortage(cause, this.target);
+    // Items whose put() resolved and that never left: said in every later error, never silent.
+    this.lostPuts = (this.puts?.items.length ?? 0) + this.queued.reduce((n, m) => n + (m[0] === H.NOTE && m[2] === 'put' ? m.length - 3 : 0), 0);
+    this.puts = null;
+    const lost = this.lostPuts > 0 ? `; ${this.lostPuts} queue item(s) put through it (their put() had resolved) were not delivered` : '';
+    // Never connected for want of descriptors: say so with the errno, not as a closed hub or
+    // a refused key. A refused handshake stays an AuthenticationError; else the hub is gone.
+    this.error = short
+      ? new ProcessError(`could not connect to ${this.target.owner} (${cause.message}) after retrying for ${shortagePatienceMs() / 1000} s: ` +
+        `this process or the hub's has no free file descriptors (raise ulimit -n, or hold fewer open)${lost}`, { code: 'ERR_HUB_UNREACHABLE', cause })
+      : cause instanceof AuthenticationError && !lost ? cause
+        : new ProcessError(`the connection to ${this.target.owner} is closed (${cause.message}); objects it served are gone${lost}`, { code: 'ERR_HUB_CLOSED', cause });
+    this.retryable = short && this.lostPuts === 0;
     for (const p of this.pending.values()) p.reject(this.error);
     this.pending.clear();
     this.queued = [];
@@ -218,6 +261,16 @@ export class HubLink {
 
   onPush(objectId: string, handler: PushHandler): void { this.pushHandlers.set(objectId, handler); }
 
+  /** @internal A link replacing this failed one takes over who listens for pushes. */
+  handOver(next: HubLink): void { for (const [id, h] of this.pushHandlers) next.onPush(id, h); }
+
+  /** Queue items accepted here that have not reached the hub and never will (at exit). */
+  undeliveredPuts(): number {
+    if (this.error) return this.lostPuts;
+    if (this.channel) return 0;
+    return (this.puts?.items.length ?? 0) + this.queued.reduce((n, m) => n + (m[0] === H.NOTE && m[2] === 'put' ? m.length - 3 : 0), 0);
+  }
+
   /** Resolves once everything sent so far has left this process. */
   async drain(): Promise<void> {
     if (this.error) return;
@@ -242,12 +295,24 @@ export function linkTo(target: HubTarget, fresh = false): HubLink {
   // Limits are part of the key: a manager given its own maxMessageSize gets its own connection.
   const key = `${addressKey(target.address)}|${target.key ? Buffer.from(target.key).toString('hex') : ''}|${target.maxMessageSize ?? ''}|${target.handshakeTimeout ?? ''}`;
   let link = links.get(key);
-  if (!link || (fresh && link.error)) {
-    // A link that failed stays: later calls reject at once instead of reconnecting to a dead hub.
+  if (!link || (link.error && (fresh || link.retryable))) {
+    // A link that failed stays: later calls reject at once instead of reconnecting to a dead
+    // hub. One that never connected for want of descriptors, and lost nothing, is retried.
+    const old = link;
     link = new HubLink(target);
+    old?.handOver(link);
     links.set(key, link);
   }
   return link;
 }
+
+// Queue items that never left are said at exit too (a producer that ends has no later call
+// to fail). Once per thread, however many copies of the library it loaded.
+globalSingleton('hubLinksExitReport', () => process.on('exit', () => {
+  for (const link of links.values()) {
+    const waiting = link.undeliveredPuts();
+    if (waiting > 0) process.stderr.write(`multiproc: ${waiting} queue item(s) put in this ${isMainThread ? 'process' : 'thread'} were never delivered to ${link.target.owner}: ${link.error?.message ?? 'it could not be reached before exit'}\n`);
+  }
+}));
 
 onBeforeExit(async () => { await Promise.all([...links.values()].map((l) => l.drain())); });

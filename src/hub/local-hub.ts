@@ -11,12 +11,12 @@ import { sameHubAddress, type HubAddress } from './protocol.js';
 
 const hubThreadUrl = new URL('./hub-thread.js', import.meta.url);
 
-interface LocalHub { target: HubTarget; worker: Worker | null; ids: number }
+interface LocalHub { target: HubTarget; worker: Worker | null; ids: number; failedStarts: number }
 const local = globalSingleton('localHub', () => ({ hub: null as LocalHub | null }));
 
 function plan(): LocalHub {
   const path = `\0multiproc-${process.pid}-${randomBytes(8).toString('hex')}`;
-  return { target: { address: { path }, key: null, owner: 'the process that created it', patient: true }, worker: null, ids: 0 };
+  return { target: { address: { path }, key: null, owner: 'the process that created it', patient: true }, worker: null, ids: 0, failedStarts: 0 };
 }
 
 /** The local hub's address, and a fresh object id in it (the thread starts on first use: ensureLocalHub). */
@@ -30,10 +30,31 @@ export function ensureLocalHub(target: HubTarget): void {
   const hub = local.hub;
   if (!hub || hub.worker || hub.target !== target) return;
   const path = (target.address as { path: string }).path;
-  const worker = new Worker(hubThreadUrl, { workerData: { multiprocHub: true, path, key: programAuthKey() }, execArgv: [] });
+  let worker: Worker;
+  try {
+    worker = new Worker(hubThreadUrl, { workerData: { multiprocHub: true, path, key: programAuthKey() }, execArgv: [] });
+  } catch {
+    startAgainLater(hub, target);
+    return;
+  }
   worker.unref();
-  worker.on('error', (e) => process.stderr.write(`multiproc: the shared-object hub thread failed: ${e instanceof Error ? e.stack : String(e)}\n`));
+  let listening = false;
+  worker.once('message', () => { listening = true; hub.failedStarts = 0; });
+  worker.on('error', (e) => {
+    // It could not start for want of descriptors (its event loop, its code, its socket):
+    // nothing was served yet, so starting it again loses nothing. Clients keep retrying.
+    const code = (e as { code?: unknown } | null)?.code;
+    if (!listening && (code === 'ERR_WORKER_INIT_FAILED' || code === 'EMFILE' || code === 'ENFILE')) { startAgainLater(hub, target); return; }
+    process.stderr.write(`multiproc: the shared-object hub thread failed: ${e instanceof Error ? e.stack : String(e)}\n`);
+  });
   hub.worker = worker;
+}
+
+/** The hub thread could not start: try again after a delay that doubles up to 1 s. */
+function startAgainLater(hub: LocalHub, target: HubTarget): void {
+  hub.worker = null;
+  const delay = Math.min(1000, 20 * 2 ** Math.min(hub.failedStarts++, 6));
+  setTimeout(() => ensureLocalHub(target), delay).unref();
 }
 
 /** Whether `address` is this thread's own local hub (where this program's key goes to itself). */

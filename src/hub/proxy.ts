@@ -72,7 +72,8 @@ export abstract class HubProxy {
   }
 
   #connect(): HubLink {
-    if (!this.#link) {
+    // A link that could not connect for want of descriptors, and lost nothing, is replaced.
+    if (!this.#link || (this.#link.error && this.#link.retryable)) {
       ensureLocalHub(this.#target);
       const link = linkTo(this.#target);
       this.#link = link;

@@ -57,6 +57,9 @@ export class Hub {
       server.once('error', reject);
       const done = () => {
         server.off('error', reject);
+        // From now on an 'error' is a failed accept (EMFILE: no descriptor for the new
+        // socket); the server goes on, and the client that was dropped connects again.
+        server.on('error', () => {});
         const a = server.address();
         const bound = a && typeof a === 'object' ? { host: (address as { host: string }).host, port: a.port } : address;
         this.source ??= { address: bound, key: this.options.key };

@@ -153,7 +153,7 @@ export class BaseManager {
           Promise.resolve(decode(msg[1] as Uint8Array)).then((e) => reject(e as Error), reject);
         }
       };
-      void handle.exited.then((info) => { clearTimeout(timer); reject(new ProcessError(`the manager server exited during start (exit code ${info.exitCode})`, { code: 'ERR_MANAGER_START' })); });
+      void handle.exited.then((info) => { clearTimeout(timer); reject(info.startError ?? new ProcessError(`the manager server exited during start (exit code ${info.exitCode})`, { code: 'ERR_MANAGER_START' })); });
     });
     // The server lives while this program does, and never keeps it alive by itself.
     handle.unref();

@@ -65,6 +65,11 @@ const terminatedError = () => Object.assign(new ProcessError('the pool was termi
 
 /** Workers that die before they are ready this many times in a row fail the pool. */
 const MAX_START_FAILURES = 3;
+/**
+ * Workers that could not even be started (ERR_WORKER_START: no file descriptor, no process
+ * slot) do not fail the pool: it tries again after a delay that doubles up to this cap.
+ */
+const RESPAWN_MAX_DELAY_MS = 2000;
 
 
 export class Scheduler {
@@ -77,6 +82,9 @@ export class Scheduler {
   /** Unsettled tasks plus other holders of work (imap producers). */
   private busy = 0;
   private startFailures = 0;
+  /** Spawns that failed in a row (ERR_WORKER_START). */
+  private spawnFailures = 0;
+  private respawnTimer: NodeJS.Timeout | undefined;
   /** Estimated time one task takes, for the pipeline depth. It starts high, so the first
    * tasks go one per worker and wait in the shared queue (FIFO, as CPython) until short
    * tasks have shown that sending ahead pays. */
@@ -117,6 +125,7 @@ export class Scheduler {
     const slot = new WorkerSlot(this.config.method, init, {
       ready: (s) => {
         this.startFailures = 0;
+        this.spawnFailures = 0;
         if (this.overlapping) for (let i = 0; i < s.inflight.length; i++) this.began(s.inflight.at(i)!);
         else if (s.inflight.length > 0) this.began(s.inflight.peek()!);
         if (s.inflight.length === 0) this.armIdle(s);
@@ -171,6 +180,9 @@ export class Scheduler {
     };
     if (this.failure) { task.settle({ ok: false, error: this.failure }); return task; }
     if (this.state === 'TERMINATE') { task.settle({ ok: false, error: terminatedError() }); return task; }
+    // Workers could not be started lately: try again now for this task rather than after the
+    // backoff (the machine may have recovered); it rejects if they still cannot start.
+    if (this.cannotStart()) this.respawnNow();
     if (task.signal) {
       if (task.signal.aborted) { task.settle({ ok: false, error: task.signal.reason }); return task; }
       this.watch(task);
@@ -194,7 +206,8 @@ export class Scheduler {
 
   /** Another worker may start: below `processes`, and the pool is not ending or failed. */
   private canGrow(): boolean {
-    return this.state !== 'TERMINATE' && !this.failure && this.liveSlots() < this.config.processes;
+    // Not while a failed start waits out its backoff (scheduleRespawn): no hot respawn loop.
+    return this.state !== 'TERMINATE' && !this.failure && !this.respawnTimer && this.liveSlots() < this.config.processes;
   }
 
   /**
@@ -325,7 +338,11 @@ export class Scheduler {
     // whether workers can start; counting it would let a burst of kills fail the whole pool.
     // Workers that crash or run out of memory while starting still count.
     const killed = info.signal === 'SIGKILL' || info.signal === 'SIGTERM';
-    if (!slot.ready && !slot.stopping && slot.killReason === undefined && !killed && this.state === 'RUN' && !this.failure) this.startFailures++;
+    // A worker that could not be started (no file descriptor...) says the machine is short,
+    // not that workers crash: retried with backoff, never failing the pool.
+    const startError = slot.ready ? undefined : info.startError;
+    if (startError) this.spawnFailures++;
+    else if (!slot.ready && !slot.stopping && slot.killReason === undefined && !killed && this.state === 'RUN' && !this.failure) this.startFailures++;
     const started = this.startedOnExit(slot, lost);
     const target = slot.killTarget;
     const requeue: Task[] = [];
@@ -353,9 +370,12 @@ export class Scheduler {
     if (this.startFailures >= MAX_START_FAILURES && !this.failure) {
       this.fail(Object.assign(new ProcessError(`pool workers exit before they are ready (last exit code ${info.exitCode}${info.outOfMemory ? ', out of memory: raise maxMemoryPerWorker' : ''}); see their stderr`), { code: 'ERR_POOL_WORKER_START' }));
     }
-    const wanted = this.state !== 'TERMINATE' && !this.failure && (this.state === 'RUN' || this.busy > 0);
+    if (startError) {
+      this.scheduleRespawn();
+      // Nothing can run these now and starting has failed repeatedly: say so, keep trying.
+      if (this.cannotStart()) for (const t of this.queue.drain()) t.settle({ ok: false, error: startError });
     // minProcesses are replaced at once; above that, pump() starts workers for queued work.
-    if (wanted && this.liveSlots() < this.config.minProcesses) this.spawn();
+    } else if (this.wanted() && this.liveSlots() < this.config.minProcesses) this.spawn();
     this.pump();
     this.afterSettle();
     this.config.events.workerExit({ pid: slot.handle.pid, threadId: slot.handle.threadId, exitCode: info.exitCode, signal: info.signal, lostTasks });
@@ -393,10 +413,38 @@ export class Scheduler {
   workers(): WorkerInfo[] {
     const out: WorkerInfo[] = [];
     for (const s of this.slots) {
-      if (s.stopping || s.handle.exit) continue;
+      // pid -1: a worker that could not start (its exit is on its way); never hand out -1 as a pid.
+      if (s.stopping || s.handle.exit || s.handle.pid < 0) continue;
       out.push({ pid: s.handle.pid, threadId: s.handle.threadId, ready: s.ready, inflight: s.inflight.length, kill: () => s.handle.stop('SIGKILL') });
     }
     return out;
+  }
+
+  private wanted(): boolean {
+    return this.state !== 'TERMINATE' && !this.failure && (this.state === 'RUN' || this.busy > 0);
+  }
+
+  /** No worker is alive or starting, and the last few could not be started: tasks cannot wait. */
+  private cannotStart(): boolean {
+    return this.spawnFailures >= MAX_START_FAILURES && this.liveSlots() === 0;
+  }
+
+  /** Starts the missing workers after a delay that doubles with each failed spawn in a row. */
+  private scheduleRespawn(): void {
+    if (this.respawnTimer || !this.wanted()) return;
+    const delay = Math.min(RESPAWN_MAX_DELAY_MS, 25 * 2 ** Math.min(this.spawnFailures, 10));
+    this.respawnTimer = setTimeout(() => this.respawnNow(), delay);
+    if (!this.refed) this.respawnTimer.unref();
+  }
+
+  private respawnNow(): void {
+    clearTimeout(this.respawnTimer);
+    this.respawnTimer = undefined;
+    if (!this.wanted()) return;
+    // Back to minProcesses; pump() starts more for work that waits.
+    for (let n = this.liveSlots(); n < this.config.minProcesses; n++) this.spawn();
+    this.pump();
+    this.updateRef();
   }
 
   private liveSlots(): number {
@@ -408,6 +456,8 @@ export class Scheduler {
   private fail(error: Error): void {
     if (this.failure) return;
     this.failure = error;
+    clearTimeout(this.respawnTimer);
+    this.respawnTimer = undefined;
     for (const t of this.queue.drain()) t.settle({ ok: false, error });
     for (const s of this.slots) {
       for (const t of s.inflight.drain()) t.settle({ ok: false, error });
@@ -452,6 +502,7 @@ export class Scheduler {
     if (want === this.refed) return;
     this.refed = want;
     for (const s of this.slots) if (want) s.handle.ref(); else s.handle.unref();
+    if (want) this.respawnTimer?.ref(); else this.respawnTimer?.unref();
   }
 
   close(): void {
@@ -463,6 +514,8 @@ export class Scheduler {
   terminate(): Promise<void> {
     if (this.state !== 'TERMINATE') {
       this.state = 'TERMINATE';
+      clearTimeout(this.respawnTimer);
+      this.respawnTimer = undefined;
       const error = terminatedError();
       for (const t of this.queue.drain()) t.settle({ ok: false, error });
       for (const s of this.slots) {

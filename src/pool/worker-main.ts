@@ -41,6 +41,8 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
   const cancelled = new Set<number>();
   let running = false;
   let stopping = false;
+  /** Leaving on its own (its module loader failed for want of a descriptor): see runTask. */
+  let retiring = false;
   let failed = false;
   const concurrency = init.tasksPerWorker ?? 1;
   /** tasksPerWorker > 1: the running tasks' abort controllers, by task id. */
@@ -85,6 +87,10 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
       const decoded = decode(payload);
       input = (isThenable(decoded) ? await decoded : decoded) as unknown[];
     } catch (e) {
+      // No descriptor to load the task's module with: the module loader keeps that failure,
+      // so this worker would fail every later task of it. Retire; a fresh worker tries again.
+      const code = (e as { code?: unknown } | null)?.code;
+      if (code === 'EMFILE' || code === 'ENFILE') retiring = true;
       result([M.RESULT, id, Status.ERROR, encodeError(e)]);
       return;
     }
@@ -125,7 +131,7 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
   async function loop(): Promise<void> {
     running = true;
     await ready;
-    while (queue.length > 0 && !failed) {
+    while (queue.length > 0 && !failed && !retiring) {
       const msg = queue.shift()!;
       const fnId = msg[2] as number;
       const avg = avgMs.get(fnId);
@@ -146,7 +152,7 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
     channel.flush();
     unflushed = 0;
     running = false;
-    if (stopping) await exit(0);
+    if (stopping || retiring) await exit(0);
   }
 
   /** tasksPerWorker > 1: starts queued tasks while fewer than that run. */

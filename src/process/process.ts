@@ -145,6 +145,8 @@ export class Process<A extends unknown[] = unknown[]> {
     });
     this.#ended = handle.exited.then(async (info) => {
       await decoding;
+      // It never started (no file descriptor, no process slot): ERR_WORKER_START, errno as cause.
+      if (info.startError && this.#error === undefined) this.#error = info.startError;
       if (info.outOfMemory && this.#error === undefined) {
         const limit = this.#maxMemory !== undefined ? `its heap limit (maxMemoryPerWorker: ${this.#maxMemory} MB)` : 'the heap limit';
         this.#error = new WorkerLostError(`${this.#name} ran out of memory: it reached ${limit}; raise maxMemoryPerWorker or make it use less memory`,

@@ -2,11 +2,13 @@
 // Exit is reported once, as CPython reports it: exitCode, or -N for signal N.
 import fs from 'node:fs';
 import os from 'node:os';
+import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Channel } from '../channel/channel.js';
-import { portTransport, socketTransport } from '../channel/transport.js';
+import { portTransport, socketTransport, type Transport } from '../channel/transport.js';
+import { ProcessError } from '../errors.js';
 import { M, type InitData } from './protocol.js';
 import type { StartMethod } from './start-method.js';
 import { fileProgress, segmentProgress, sharedProgress, type ProgressReader } from './progress.js';
@@ -21,6 +23,11 @@ export interface ExitInfo {
   signal: string | null;
   /** It ran out of memory (its heap limit, or the default one): runtime/oom.ts. */
   outOfMemory: boolean;
+  /**
+   * It never started: the spawn (or the Worker) failed, e.g. EMFILE with no free file
+   * descriptor. An ERR_WORKER_START error whose `cause` is the system's error (its errno).
+   */
+  startError?: Error;
 }
 
 export interface WorkerLimits {
@@ -47,6 +54,8 @@ export interface WorkerHandle {
 }
 
 const bootstrapUrl = new URL('./bootstrap.js', import.meta.url);
+/** Where the bootstrap and the chunks it loads live. */
+const ownCodeDir = fileURLToPath(new URL('./', import.meta.url));
 
 /** Flags of this process that a child must not repeat (test runner, inspector, eval). */
 function childExecArgv(): string[] {
@@ -73,7 +82,56 @@ function signalNumber(signal: string): number {
 
 export function startWorker(method: StartMethod, data: InitData, limits: WorkerLimits = {}): WorkerHandle {
   const init = { ...data, authKey: programAuthKey() };
-  return method === 'thread' ? startThread(init, limits) : startProcess(init, limits);
+  try {
+    return method === 'thread' ? startThread(init, limits) : startProcess(init, limits);
+  } catch (e) {
+    // A system error thrown at once (a Worker or spawn without resources): the same report as
+    // a spawn that fails later, so callers handle one path. Anything else is a bug: thrown.
+    if (isSystemError(e)) return failedStart(method, Promise.resolve(e));
+    throw e;
+  }
+}
+
+/** An error with an errno code (EMFILE, EAGAIN...), not a library or argument error. */
+function isSystemError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code);
+}
+
+/** ERR_WORKER_START: a worker could not be started; `cause` is the system's error. */
+export function workerStartError(method: StartMethod, cause: unknown): Error {
+  const c = cause as { code?: string; message?: string } | null;
+  // A thread's failure names the errno only in its message ("Worker initialization failure: EMFILE").
+  const errno = c?.code && !c.code.startsWith('ERR_') ? c.code : /\b(E[A-Z]{3,})\b/.exec(c?.message ?? '')?.[1];
+  const advice = errno === 'EMFILE' || errno === 'ENFILE'
+    ? 'this process has no free file descriptors: close some, or raise the limit (ulimit -n, LimitNOFILE=)'
+    : errno === 'EAGAIN' || errno === 'ENOMEM' ? 'the system is short of processes or memory; try again later or start fewer workers' : 'see the cause';
+  return new ProcessError(`could not start a ${method === 'thread' ? 'worker thread' : 'child process'} (${c?.message ?? String(cause)}); ${advice}`,
+    { code: 'ERR_WORKER_START', cause });
+}
+
+/** Never a live channel: closed from the start. */
+function closedTransport(): Transport {
+  return { write() {}, start(_onData, onClose) { queueMicrotask(() => onClose()); }, close() {}, drain: () => Promise.resolve(), ref() {}, unref() {} };
+}
+
+/**
+ * A worker that never started: its channel is closed and it "exits" (code 1) as soon as
+ * `failure` says why, with `startError` set. Nothing of it is left to stop or to wait for.
+ */
+function failedStart(method: StartMethod, failure: Promise<unknown>, release?: () => void): WorkerHandle {
+  release?.();
+  let resolveExit!: (info: ExitInfo) => void;
+  const handle: WorkerHandle = {
+    method, channel: new Channel(closedTransport()), pid: -1, threadId: undefined, progress: undefined, exit: null,
+    exited: new Promise((r) => { resolveExit = r; }),
+    stop() {}, ref() {}, unref() {},
+  };
+  void failure.then((cause) => {
+    handle.exit = { exitCode: 1, signal: null, outOfMemory: false, startError: workerStartError(method, cause) };
+    resolveExit(handle.exit);
+  });
+  return handle;
 }
 
 function startProcess(data: InitData, limits: WorkerLimits): WorkerHandle {
@@ -87,11 +145,23 @@ function startProcess(data: InitData, limits: WorkerLimits): WorkerHandle {
   const stdio: ('ignore' | 'inherit' | 'pipe' | number)[] = ['ignore', 'inherit', 'inherit', 'pipe'];
   if (progress) stdio.push(progress.fd);
   const { spawn } = lazyChildProcess();
+  const release = () => { progress?.reader.close(); inShm?.reader.close(); };
   // With the addon the child sets PR_SET_PDEATHSIG itself (bootstrap.ts): one exec fewer.
-  const child = setpriv && !nativeAddon()
-    ? spawn(setpriv, ['--pdeathsig', 'KILL', process.execPath, ...args], { stdio })
-    : spawn(process.execPath, args, { stdio });
-  const channel = new Channel(socketTransport(child.stdio[3] as Socket));
+  let child: ChildProcess;
+  try {
+    child = setpriv && !nativeAddon()
+      ? spawn(setpriv, ['--pdeathsig', 'KILL', process.execPath, ...args], { stdio })
+      : spawn(process.execPath, args, { stdio });
+  } catch (e) {
+    release();
+    throw e; // startWorker reports a system error as a failed start
+  }
+  // A spawn that failed (EMFILE, ENFILE, EAGAIN, ENOENT) has no pid; Node says why in an
+  // 'error' event on the next tick, which must have a listener (else the program dies).
+  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+  const socket = child.stdio?.[3] as Socket | null | undefined;
+  if (child.pid === undefined || !socket) return failedStart('process', spawnError, () => { socket?.destroy(); release(); });
+  const channel = new Channel(socketTransport(socket));
   channel.send([M.INIT, { ...init, progressFd: progress ? 4 : undefined, progressShm: inShm?.name }]);
   let resolveExit!: (info: ExitInfo) => void;
   const handle: WorkerHandle = {
@@ -108,7 +178,7 @@ function startProcess(data: InitData, limits: WorkerLimits): WorkerHandle {
     channel.close();
     resolveExit(handle.exit);
     // Read by the exit handlers above (they run synchronously in resolveExit's then); close later.
-    setImmediate(() => { progress?.reader.close(); inShm?.reader.close(); });
+    setImmediate(release);
   };
   // 'close' comes after both the exit and the end of fd 3, so every result sent before death is read.
   child.on('close', finish);
@@ -163,7 +233,15 @@ function startThread(init: InitData, limits: WorkerLimits): WorkerHandle {
     unref() { worker.unref(); },
   };
   // An error nothing in the thread caught: print it as a child process would, then 'exit' reports code 1.
+  let startError: Error | undefined;
   worker.on('error', (e: unknown) => {
+    // The thread could not even be set up (no file descriptor for its event loop: EMFILE).
+    const code = (e as { code?: unknown } | null)?.code;
+    if (code === 'ERR_WORKER_INIT_FAILED') { startError = workerStartError('thread', e); return; }
+    // Out of descriptors while loading the library's own code (the bootstrap and its chunks):
+    // it never started. An EMFILE in user code later is an ordinary uncaught error.
+    const file = (e as { path?: unknown }).path;
+    if ((code === 'EMFILE' || code === 'ENFILE') && typeof file === 'string' && file.startsWith(ownCodeDir)) { startError = workerStartError('thread', e); return; }
     if ((e as { code?: unknown } | null)?.code === OOM_CODE) {
       outOfMemory = true;
       process.stderr.write(`${init.name} (thread ${threadId}): ${(e as Error).message}\n`);
@@ -174,9 +252,10 @@ function startThread(init: InitData, limits: WorkerLimits): WorkerHandle {
   worker.on('exit', (code) => {
     workerThreadExited(threadId);
     if (handle.exit) return;
-    handle.exit = stoppedWith && !outOfMemory
-      ? { exitCode: -signalNumber(stoppedWith), signal: stoppedWith, outOfMemory }
-      : { exitCode: code, signal: null, outOfMemory };
+    handle.exit = startError ? { exitCode: 1, signal: null, outOfMemory: false, startError }
+      : stoppedWith && !outOfMemory
+        ? { exitCode: -signalNumber(stoppedWith), signal: stoppedWith, outOfMemory }
+        : { exitCode: code, signal: null, outOfMemory };
     channel.close();
     resolveExit(handle.exit);
   });

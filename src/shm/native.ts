@@ -95,6 +95,9 @@ export function nativeAddon(): Addon | null {
       return state.addon;
     } catch (e) {
       failures.push(`${file} did not load (${(e as Error).message.split('\n')[0]})`);
+      // No file descriptor to open it with just now (EMFILE, ENFILE): try again next time
+      // rather than going without shared memory for the rest of the program.
+      if (/too many open files/i.test((e as Error).message)) state.loaded = false;
     }
   }
   state.error = `no native addon fits: ${[...skipped, ...failures].join('; ') || 'none was built'}`;

@@ -3,6 +3,7 @@
 // kept here by name, so a thread that receives a reference finds the same memory (threads
 // need no addon: the parent hands its buffers to its worker threads, see runtime/spawn.ts).
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import { misuse, rangeErr, typeErr } from '../errors.js';
 import { sharedBuffers } from '../runtime/shared-buffers.js';
 import { nativeAddon, requireAddon, warnOnceWithoutAddon } from './native.js';
@@ -44,11 +45,39 @@ export function checkName(name: unknown): string {
 /** A fresh name, as CPython's (psm_ + random hex). */
 export function freshName(): string { return `psm_${randomBytes(8).toString('hex')}`; }
 
-function errnoError(e: unknown, name: string): Error {
+function errnoError(e: unknown, name: string, size = 0): Error {
   const code = (e as { code?: string }).code;
   if (code === 'EEXIST') return misuse('ERR_SHM_EXISTS', `shared memory '${name}' already exists; attach to it with create: false, or pick another name`);
   if (code === 'ENOENT') return misuse('ERR_SHM_NOT_FOUND', `no shared memory named '${name}' (never created, or already unlinked)`);
+  if (code === 'ENOSPC' || code === 'ENOMEM' || code === 'EFBIG') return noSpace(e, size);
   return e as Error;
+}
+
+/** Where POSIX shared memory lives on Linux (glibc's shm_open). */
+export const SHM_DIR = '/dev/shm';
+
+function amount(bytes: number): string {
+  if (bytes >= 1048576) return `${(bytes / 1048576).toFixed(1)} MiB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${bytes} bytes`;
+}
+
+/**
+ * ERR_SHM_NO_SPACE: the segment's pages could not be reserved (the addon reserves them when
+ * it makes a segment, so this is said here rather than by a SIGBUS at the first write).
+ */
+function noSpace(cause: unknown, size: number): Error {
+  let free = '';
+  try {
+    const st = fs.statfsSync(SHM_DIR);
+    free = ` (${amount(st.bavail * st.bsize)} free of ${amount(st.blocks * st.bsize)})`;
+  } catch { /* no figures */ }
+  const err = misuse('ERR_SHM_NO_SPACE',
+    `no space for ${amount(size)}${size >= 1024 ? ` (${size} bytes)` : ''} of shared memory in ${SHM_DIR}${free}: ` +
+    'free some (close and unlink SharedMemory blocks, drop Values, Locks and arrays no longer needed, remove stale files there), ' +
+    `ask for less, or give ${SHM_DIR} more room (Docker: docker run --shm-size=1g; Kubernetes: an emptyDir with medium: Memory mounted at ${SHM_DIR})`);
+  (err as Error & { cause?: unknown }).cause = cause;
+  return err;
 }
 
 /**
@@ -68,7 +97,7 @@ export function createSegment(size: number, name?: string, local = false): Segme
   }
   const addon = requireAddon('shared memory');
   let sab: SharedArrayBuffer;
-  try { sab = addon.open(`/${bare}`, size, true, true); } catch (e) { throw errnoError(e, bare); }
+  try { sab = addon.open(`/${bare}`, size, true, true); } catch (e) { throw errnoError(e, bare, size); }
   trackSegment(bare);
   knownBuffers.set(bare, sab);
   return { name: bare, sab, size };
