@@ -232,7 +232,8 @@ export class ClusterCore {
     const bytes = encodeTask(header, spec.payload);
     const mac = sign(this.options.authKey, bytes);
     this.outbox.push({ id, data: mac ? { t: bytes.toString('base64'), h: mac.toString('base64') } : { t: bytes.toString('base64') } });
-    if (!this.flushing) { this.flushing = true; setImmediate(() => void this.flush()); }
+    // A microtask, not the next turn: a loop of calls still goes out as one bulk, a lone call at once.
+    if (!this.flushing) { this.flushing = true; queueMicrotask(() => void this.flush()); }
     return t;
   }
 
