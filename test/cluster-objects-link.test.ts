@@ -26,6 +26,19 @@ describe('cluster link', { skip }, () => {
     assert.equal(e.code, 'ERR_CLUSTER_UNAVAILABLE');
   });
 
+  it('calls arriving together share one connection; close() during the first connect leaves none open', async () => {
+    const link = createLink(resolveClusterOptions({ redis: redis.url, name: 'linkshare', connectTimeout: 3000 }));
+    const conns = await Promise.all(Array.from({ length: 10 }, () => link.command()));
+    assert.ok(conns.every((c) => c === conns[0]));
+    await link.close();
+    const late = createLink(resolveClusterOptions({ redis: redis.url, name: 'linkshare2', connectTimeout: 3000 }));
+    const first = late.command();
+    const closing = late.close();
+    const e = await rejection(first, 5000);
+    assert.equal(e.code, 'ERR_CLUSTER_UNAVAILABLE');
+    await closing;
+  });
+
   it('rejects ERR_CLUSTER_UNAVAILABLE within connectTimeout when nothing listens', async () => {
     const link = createLink(resolveClusterOptions({ redis: 'redis://127.0.0.1:1', name: 'nobody', connectTimeout: 1500 }));
     const t0 = Date.now();

@@ -6,7 +6,7 @@
 // works on the same keys without any set-up, and idle objects leave nothing behind.
 import { randomBytes } from 'node:crypto';
 import { kReduce, type SharedReducible } from '../../codec/reduce.js';
-import { typeErr } from '../../errors.js';
+import { misuse, typeErr } from '../../errors.js';
 import type { ClusterLink } from './link.js';
 import type { ClusterLinkImpl } from './connect.js';
 import { deleteKeysUnder } from './cleanup.js';
@@ -22,6 +22,11 @@ export function implOf(link: ClusterLink): ClusterLinkImpl {
     throw typeErr('ERR_INVALID_ARG_TYPE', 'clusterObjects(link) needs a link made by createLink() (src/cluster/objects/connect.ts)');
   }
   return l as ClusterLinkImpl;
+}
+
+/** The synchronous fast paths of local locks need shared memory, which a cluster object has not. */
+export function noSharedMemory(what: string, instead: string): Error {
+  return misuse('ERR_SHARED_MEMORY_UNAVAILABLE', `${what} needs the object in this machine's shared memory, and a cluster object lives in Redis; use ${instead}`);
 }
 
 export abstract class ClusterObject implements SharedReducible {

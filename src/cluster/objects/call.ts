@@ -5,14 +5,26 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from '../deps.js';
 import type { ClusterLink } from './link.js';
-import { asLinkError } from './link-errors.js';
+import { asLinkError, unavailable } from './link-errors.js';
 
-/** Runs `fn` on the link's shared connection; link failures reject ERR_CLUSTER_UNAVAILABLE. */
+/**
+ * Runs `fn` (quick commands, never a blocking one) on the link's shared connection. Link
+ * failures reject ERR_CLUSTER_UNAVAILABLE, and so does a Redis that takes longer than
+ * connectTimeout to answer (a frozen server keeps the connection open but never replies).
+ */
 export async function run<T>(link: ClusterLink, fn: (c: Redis) => Promise<T>): Promise<T> {
+  let c: Redis;
+  try { c = await link.command(); } catch (e) { throw asLinkError(e); }
+  let timer: NodeJS.Timeout | undefined;
+  const silent = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(unavailable(`no answer within connectTimeout (${link.connectTimeout} ms)`)), link.connectTimeout);
+  });
   try {
-    return await fn(await link.command());
+    return await Promise.race([fn(c), silent]);
   } catch (e) {
     throw asLinkError(e);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -59,6 +71,9 @@ function seconds(ms: number): number { return Math.max(0.01, Math.ceil(ms) / 100
 export async function blockingPop(link: ClusterLink, key: string, ms: number): Promise<Buffer | null> {
   let c: Redis;
   try { c = await link.blocking(); } catch (e) { throw asLinkError(e); }
+  // A Redis that is frozen (not dead) never ends a BLPOP: past its own timeout plus
+  // connectTimeout, the connection is dropped, which rejects the pop.
+  const guard = ms === Infinity ? undefined : setTimeout(() => c.disconnect(false), ms + link.connectTimeout);
   try {
     const r = await c.blpopBuffer(key, ms === Infinity ? 0 : seconds(ms));
     link.release(c);
@@ -66,5 +81,7 @@ export async function blockingPop(link: ClusterLink, key: string, ms: number): P
   } catch (e) {
     link.release(c);
     throw asLinkError(e);
+  } finally {
+    clearTimeout(guard);
   }
 }

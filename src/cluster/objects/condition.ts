@@ -62,20 +62,21 @@ export class ClusterCondition extends ClusterObject {
   private get lockKeys(): string[] { return [this.#lock.leasesKey, this.#lock.countKey]; }
 
   /** Releases the lock, waits for notify() or `timeout` ms, takes the lock back. False on timeout. */
-  async wait(timeout?: number): Promise<boolean> {
-    const limit = timeoutArg(timeout, 'Condition.wait()');
+  wait(timeout?: number): Promise<boolean> {
+    return this.#wait(timeoutArg(timeout, 'Condition.wait()'));
+  }
+
+  async #wait(limit: number | null): Promise<boolean> {
     const waiter = newWaiterId();
     const depth = Number(await evalScript(this.link, WAIT, this.lockKeys,
       [this.link.holderId, this.#lock.room, this.room, waiter, this.link.stalledTimeout, wakeTtl(this.link)]));
     if (depth < 0) throw lockMisuse.conditionNotOwner('wait');
     this.link.leases.drop(this.#lock.leasesKey, this.link.holderId);
-    let notified: boolean;
-    try {
-      notified = (await listen(this.link, this.room, waiter, limit)) !== null;
-    } finally {
-      // As in CPython, the lock is held again however the wait ended (unless Redis is gone).
-      await this.#lock.acquire();
-    }
+    // Redis gone: this rejects ERR_CLUSTER_UNAVAILABLE at once, without waiting another
+    // connectTimeout to take the lock back. Otherwise, as in CPython, the lock is held again
+    // however the wait ended.
+    const notified = (await listen(this.link, this.room, waiter, limit)) !== null;
+    await this.#lock.acquire();
     if (depth > 1) await evalScript(this.link, RESTORE, this.lockKeys, [this.link.holderId, depth]);
     return notified;
   }

@@ -77,6 +77,8 @@ class Link implements ClusterLinkImpl {
   private async open(): Promise<Redis> {
     if (this.closed) throw unavailable('this cluster context was closed');
     const RedisCtor = await loadIORedis();
+    // close() may have run while ioredis loaded: a connection made now would outlive it.
+    if (this.closed) throw unavailable('this cluster context was closed');
     const c = this.conn.url !== undefined ? new RedisCtor(this.conn.url, this.conn.options) : new RedisCtor(this.conn.options);
     // Errors surface through the calls; an 'error' listener keeps them from crashing the process.
     c.on('error', () => {});
@@ -103,9 +105,12 @@ class Link implements ClusterLinkImpl {
   private readonly waitingForReady = new Set<() => void>();
 
   async command(): Promise<Redis> {
-    this.shared ??= await this.open();
+    // One shared connection, even when the first calls arrive together.
+    this.opening ??= this.open();
+    this.shared ??= await this.opening.catch((e: unknown) => { this.opening = undefined; throw e; });
     return this.ready(this.shared);
   }
+  private opening: Promise<Redis> | undefined;
 
   async blocking(): Promise<Redis> {
     let c = this.idle.pop();
@@ -148,6 +153,7 @@ class Link implements ClusterLinkImpl {
     this.all.clear();
     this.idle.length = 0;
     this.shared = undefined;
+    this.opening = undefined;
     for (const c of conns) c.disconnect(false);
   }
 }

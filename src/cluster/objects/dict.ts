@@ -43,27 +43,26 @@ export class ClusterDict<K extends DictKey = DictKey, V = unknown> extends Clust
   constructor(link: ClusterLinkImpl, id?: string) { super(link, id, false); }
   private get key(): string { return `${this.base}:h`; }
 
-  async set(key: K, value: V): Promise<void> {
+  // Keys and values are checked and encoded at the call: misuse throws there, not later.
+  set(key: K, value: V): Promise<void> {
     const f = keyBytes(key), v = toBytes(value, 'value');
-    await run(this.link, (c) => c.hset(this.key, f, v));
+    return run(this.link, (c) => c.hset(this.key, f, v)).then(() => undefined);
   }
-  async get(key: K, fallback?: V): Promise<V | undefined> {
+  get(key: K, fallback?: V): Promise<V | undefined> {
     const f = keyBytes(key);
-    const v = await run(this.link, (c) => c.hgetBuffer(this.key, f));
-    return v === null ? fallback : fromBytes<V>(v);
+    return run(this.link, (c) => c.hgetBuffer(this.key, f)).then((v) => (v === null ? fallback : fromBytes<V>(v)));
   }
-  async has(key: K): Promise<boolean> { const f = keyBytes(key); return (await run(this.link, (c) => c.hexists(this.key, f))) === 1; }
-  async delete(key: K): Promise<boolean> { const f = keyBytes(key); return (await run(this.link, (c) => c.hdel(this.key, f))) === 1; }
-  async pop(key: K, fallback?: V): Promise<V | undefined> {
-    const v = await evalScriptBuffer(this.link, POP, [this.key], [keyBytes(key)]);
-    return v === null || v === undefined ? fallback : fromBytes<V>(v);
+  has(key: K): Promise<boolean> { const f = keyBytes(key); return run(this.link, (c) => c.hexists(this.key, f)).then((n) => n === 1); }
+  delete(key: K): Promise<boolean> { const f = keyBytes(key); return run(this.link, (c) => c.hdel(this.key, f)).then((n) => n === 1); }
+  pop(key: K, fallback?: V): Promise<V | undefined> {
+    return evalScriptBuffer(this.link, POP, [this.key], [keyBytes(key)]).then((v) => (v === null || v === undefined ? fallback : fromBytes<V>(v)));
   }
-  async setdefault(key: K, value: V): Promise<V> {
-    return fromBytes<V>(await evalScriptBuffer(this.link, SETDEFAULT, [this.key], [keyBytes(key), toBytes(value, 'value')]));
+  setdefault(key: K, value: V): Promise<V> {
+    return evalScriptBuffer(this.link, SETDEFAULT, [this.key], [keyBytes(key), toBytes(value, 'value')]).then((v) => fromBytes<V>(v));
   }
-  async update(entries: Map<K, V> | Record<string, V> | [K, V][]): Promise<void> {
+  update(entries: Map<K, V> | Record<string, V> | [K, V][]): Promise<void> {
     const flat = encodeEntries(entries);
-    if (flat.length > 0) await run(this.link, (c) => c.hset(this.key, ...flat));
+    return flat.length === 0 ? Promise.resolve() : run(this.link, (c) => c.hset(this.key, ...flat)).then(() => undefined);
   }
   size(): Promise<number> { return run(this.link, (c) => c.hlen(this.key)); }
   async clear(): Promise<void> { await run(this.link, (c) => c.del(this.key)); }

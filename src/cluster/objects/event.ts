@@ -33,12 +33,17 @@ export class ClusterEvent extends ClusterObject {
   async isSet(): Promise<boolean> { return (await run(this.link, (c) => c.exists(this.flagKey))) === 1; }
 
   /** Resolves true once set, false if `timeout` ms pass first. */
-  async wait(timeout?: number): Promise<boolean> {
-    const limit = timeoutArg(timeout, 'Event.wait()');
+  wait(timeout?: number): Promise<boolean> {
+    return this.#wait(timeoutArg(timeout, 'Event.wait()'));
+  }
+
+  async #wait(limit: number | null): Promise<boolean> {
     const waiter = limit === 0 ? '' : newWaiterId();
     const r = await evalScript(this.link, WAIT, [this.flagKey], [this.room, waiter, this.link.stalledTimeout]);
     if (r === 1) return true;
     if (limit === 0) return false;
-    return (await listen(this.link, this.room, waiter, limit)) !== null;
+    // Back in the room after being taken for dead (only slow): the flag may have been set meanwhile.
+    const recheck = async () => ((await this.isSet()) ? 'set' : null);
+    return (await listen(this.link, this.room, waiter, limit, recheck)) !== null;
   }
 }

@@ -11,7 +11,7 @@ import { ClusterEvent } from './event.js';
 import { ClusterCondition } from './condition.js';
 import { ClusterBarrier, type ClusterBarrierOptions } from './barrier.js';
 import { ClusterManager, createManager } from './manager.js';
-import './revive.js';
+export { referenceOn } from './revive.js';
 
 /** The shared-object factories of a cluster context (the same names as the local context's). */
 export interface ClusterObjects {
@@ -57,4 +57,5 @@ export type { ClusterLockBase, ClusterBarrierOptions };
 export type { ClusterDict } from './dict.js';
 export type { ClusterList } from './list.js';
 export type { ClusterNamespace } from './namespace.js';
+export type { ClusterValue, ClusterArray } from './slots.js';
 export { ClusterObject } from './base.js';

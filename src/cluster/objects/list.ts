@@ -52,10 +52,10 @@ export class ClusterList<T = unknown> extends ClusterObject {
   constructor(link: ClusterLinkImpl, id?: string) { super(link, id, false); }
   private get key(): string { return `${this.base}:l`; }
 
-  async append(value: T): Promise<void> { const v = toBytes(value, 'value'); await run(this.link, (c) => c.rpush(this.key, v)); }
-  async extend(values: Iterable<T>): Promise<void> {
+  append(value: T): Promise<void> { const v = toBytes(value, 'value'); return run(this.link, (c) => c.rpush(this.key, v)).then(() => undefined); }
+  extend(values: Iterable<T>): Promise<void> {
     const vs = [...values].map((v, i) => toBytes(v, `values[${i}]`));
-    if (vs.length > 0) await run(this.link, (c) => c.rpush(this.key, ...vs));
+    return vs.length === 0 ? Promise.resolve() : run(this.link, (c) => c.rpush(this.key, ...vs)).then(() => undefined);
   }
   async get(index: number): Promise<T> {
     const i = indexArg(index);
@@ -63,13 +63,15 @@ export class ClusterList<T = unknown> extends ClusterObject {
     if (v === null) throw rangeErr('ERR_OUT_OF_RANGE', `list index ${i} out of range (length ${await this.length()})`);
     return fromBytes<T>(v);
   }
-  async set(index: number, value: T): Promise<void> {
+  set(index: number, value: T): Promise<void> {
     const i = indexArg(index);
-    const r = await evalScript(this.link, SET_AT, [this.key], [i, toBytes(value, 'value')]) as number[];
-    if (Number(r[0]) < 0) throw rangeErr('ERR_OUT_OF_RANGE', `list index ${i} out of range (length ${Number(r[1])})`);
+    return evalScript(this.link, SET_AT, [this.key], [i, toBytes(value, 'value')]).then((r) => {
+      const [ok, n] = r as number[];
+      if (Number(ok) < 0) throw rangeErr('ERR_OUT_OF_RANGE', `list index ${i} out of range (length ${Number(n)})`);
+    });
   }
-  async insert(index: number, value: T): Promise<void> {
-    await evalScript(this.link, INSERT, [this.key], [indexArg(index), toBytes(value, 'value')]);
+  insert(index: number, value: T): Promise<void> {
+    return evalScript(this.link, INSERT, [this.key], [indexArg(index), toBytes(value, 'value')]).then(() => undefined);
   }
   async pop(index?: number): Promise<T> {
     if (index === undefined) {

@@ -8,7 +8,7 @@
 import { lockMisuse } from '../../errors.js';
 import { wireTimeoutOf, type WaitOptions } from '../../hub/proxy.js';
 import { held, type Held } from '../../sync/lock.js';
-import { ClusterObject } from './base.js';
+import { ClusterObject, noSharedMemory } from './base.js';
 import { evalScript } from './call.js';
 import type { ClusterLinkImpl } from './connect.js';
 import { script } from './lua.js';
@@ -68,8 +68,11 @@ export abstract class ClusterLockBase extends ClusterObject {
   /** @internal */ get room(): string { return `${this.base}:lock`; }
 
   /** Acquires; resolves false when `block: false` or `timeout` ran out first. */
-  async acquire(options?: WaitOptions): Promise<boolean> {
-    const timeout = wireTimeoutOf(options, 'acquire()');
+  acquire(options?: WaitOptions): Promise<boolean> {
+    return this.#acquire(wireTimeoutOf(options, 'acquire()'));
+  }
+
+  async #acquire(timeout: number | null): Promise<boolean> {
     const got = await waitTurn(this.link, this.room, timeout, async (waiter) => {
       const r = await evalScript(this.link, ACQUIRE, [this.leasesKey, this.countKey],
         [this.link.holderId, this.reentrant ? '1' : '0', this.link.stalledTimeout, this.room, waiter ?? '']) as number[];
@@ -87,6 +90,10 @@ export abstract class ClusterLockBase extends ClusterObject {
     if (r === 'NOTOWNER') throw lockMisuse.notOwner();
     if (r === 'FREED') this.link.leases.drop(this.leasesKey, this.link.holderId);
   }
+
+  /** Locally a lock in shared memory can be taken without a promise; one in Redis cannot. */
+  tryAcquire(): never { throw noSharedMemory('tryAcquire()', 'await x.acquire({ block: false })'); }
+  releaseSync(): never { throw noSharedMemory('releaseSync()', 'await x.release()'); }
 
   /** `await using held = await lock.enter()`: acquired now, released when the block ends. */
   async enter(): Promise<Held> {

@@ -16,9 +16,10 @@ local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
--- Joins room p (or refreshes a waiter already in it, keeping its place); drops lapsed waiters.
+-- Joins room p (or refreshes a waiter already in it, keeping its place). Drops waiters silent
+-- for three times their ttl: dead for sure (a live one refreshes every ttl/2).
 local function room_join(p, id, now, ttl)
-  local dead = redis.call('ZRANGEBYSCORE', p .. ':wl', '-inf', '(' .. now)
+  local dead = redis.call('ZRANGEBYSCORE', p .. ':wl', '-inf', '(' .. (now - 2 * ttl))
   for _, d in ipairs(dead) do
     redis.call('LREM', p .. ':wq', 0, d)
     redis.call('ZREM', p .. ':wl', d)
@@ -26,7 +27,8 @@ local function room_join(p, id, now, ttl)
   if not redis.call('ZSCORE', p .. ':wl', id) then redis.call('RPUSH', p .. ':wq', id) end
   redis.call('ZADD', p .. ':wl', now + ttl, id)
 end
--- Wakes up to n live waiters of room p with msg (n < 0: all). Returns how many woke.
+-- Wakes up to n live waiters of room p with msg; n < 0: every waiter, even one that looks
+-- dead (it may only be slow; a wake list nobody reads expires). Returns how many woke.
 local function room_wake(p, n, msg, now, ttl)
   local woken = 0
   while n < 0 or woken < n do
@@ -34,7 +36,7 @@ local function room_wake(p, n, msg, now, ttl)
     if not id then break end
     local exp = redis.call('ZSCORE', p .. ':wl', id)
     redis.call('ZREM', p .. ':wl', id)
-    if exp and tonumber(exp) >= now then
+    if n < 0 or (exp and tonumber(exp) >= now) then
       local k = p .. ':w:' .. id
       redis.call('RPUSH', k, msg)
       redis.call('PEXPIRE', k, ttl)

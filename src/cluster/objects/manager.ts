@@ -15,8 +15,10 @@ import { ClusterSemaphore, ClusterBoundedSemaphore } from './semaphore.js';
 import { ClusterCondition } from './condition.js';
 import { ClusterEvent } from './event.js';
 import { ClusterBarrier, type ClusterBarrierOptions } from './barrier.js';
-import { misuse } from '../../errors.js';
+import { misuse, typeErr } from '../../errors.js';
 import { toBytes } from './values.js';
+import { ClusterArray, ClusterValue } from './slots.js';
+import { checkTypecode, zeroOf } from '../../shm/typecodes.js';
 
 export class ClusterManager implements AsyncDisposable {
   readonly id = newObjectId();
@@ -69,6 +71,27 @@ export class ClusterManager implements AsyncDisposable {
   async Event(): Promise<ClusterEvent> { return new ClusterEvent(this.#link, this.#next()); }
   async Barrier(parties: number, options: ClusterBarrierOptions = {}): Promise<ClusterBarrier> {
     return new ClusterBarrier(this.#link, parties, options, this.#next());
+  }
+
+  /** A value of `typecode` (CPython's Manager().Value); starts as `value`, or the typecode's zero. */
+  async Value<T = number>(typecode: string, value?: T): Promise<ClusterValue<T>> {
+    const tc = checkTypecode(typecode);
+    const v = new ClusterValue<T>(this.#link, tc, this.#next());
+    await v.set(value ?? zeroOf(tc) as T);
+    return v;
+  }
+
+  /** A fixed-length array of `typecode`: `size` zeros, or the given items. */
+  async SharedArray<T = number>(typecode: string, sizeOrInit: number | Iterable<T>): Promise<ClusterArray<T>> {
+    const tc = checkTypecode(typecode);
+    if (typeof sizeOrInit === 'number' && (!Number.isInteger(sizeOrInit) || sizeOrInit < 0)) {
+      throw typeErr('ERR_INVALID_ARG_VALUE', 'SharedArray size must be an integer >= 0');
+    }
+    const items = typeof sizeOrInit === 'number' ? Array.from({ length: sizeOrInit }, () => zeroOf(tc)) : [...sizeOrInit];
+    const bytes = items.map((x, i) => toBytes(x, `init[${i}]`));
+    const a = new ClusterArray<T>(this.#link, tc, bytes.length, this.#next());
+    if (bytes.length > 0) await run(this.#link, (c) => c.rpush(a.key, ...bytes));
+    return a;
   }
 
   /** Deletes every key of every object this manager made; later calls to make one throw. */

@@ -16,9 +16,9 @@ export class ClusterNamespace extends ClusterObject {
   constructor(link: ClusterLinkImpl, id?: string) { super(link, id, false); }
   private get key(): string { return `${this.base}:ns`; }
 
-  async set(name: string, value: unknown): Promise<void> {
+  set(name: string, value: unknown): Promise<void> {
     const n = nameArg(name), v = toBytes(value, n);
-    await run(this.link, (c) => c.hset(this.key, n, v));
+    return run(this.link, (c) => c.hset(this.key, n, v)).then(() => undefined);
   }
   /** The attribute's value; ERR_NO_ATTRIBUTE when it was never set. */
   async get<T = unknown>(name: string): Promise<T> {

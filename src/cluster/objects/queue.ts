@@ -88,10 +88,18 @@ export class ClusterQueue<T = unknown> extends ClusterObject {
   #check(): void { if (this.#closed) throw closedQueue(); }
 
   /** Puts `item` (waits for room in a bounded queue; Full when none in time). Throws ERR_NOT_TRANSFERABLE at the call. */
-  async put(item: T, options?: WaitOptions): Promise<void> {
+  put(item: T, options?: WaitOptions): Promise<void> {
     this.#check();
     const timeout = wireTimeoutOf(options, 'put()');
-    const bytes = toBytes(item, 'item');
+    return this.#put(toBytes(item, 'item'), timeout);
+  }
+
+  async #put(bytes: Buffer, timeout: number | null): Promise<void> {
+    // Nothing to check or count: a plain RPUSH.
+    if (this.maxsize === 0 && !this.joinable) {
+      await run(this.link, (c) => c.rpush(this.itemsKey, bytes));
+      return;
+    }
     const done = await waitTurn(this.link, this.putRoom, timeout, async (waiter) => {
       const r = await evalScript(this.link, PUT, [this.itemsKey, this.unfinishedKey],
         [this.maxsize, this.joinable ? '1' : '0', this.putRoom, waiter ?? '', this.link.stalledTimeout, wakeTtl(this.link), bytes]);
@@ -101,15 +109,27 @@ export class ClusterQueue<T = unknown> extends ClusterObject {
   }
 
   /** Takes the next item (Empty when none arrives in time). */
-  async get(options?: WaitOptions): Promise<T> {
+  get(options?: WaitOptions): Promise<T> {
     this.#check();
-    const timeout = wireTimeoutOf(options, 'get()');
+    return this.#get(wireTimeoutOf(options, 'get()'));
+  }
+
+  async #get(timeout: number | null): Promise<T> {
     if (timeout === 0) {
       const item = await evalScriptBuffer(this.link, GET_NOW, [this.itemsKey], [this.putRoom, wakeTtl(this.link), this.maxsize]);
       if (item === null || item === undefined) throw new Empty('the queue is empty');
       return fromBytes<T>(item);
     }
-    const item = await blockingPop(this.link, this.itemsKey, timeout ?? Infinity);
+    // Forever is a BLPOP at a time of at most stalledTimeout, so a frozen Redis is noticed
+    // (blockingPop's guard) instead of holding the call forever.
+    const deadline = timeout === null ? Infinity : performance.now() + timeout;
+    let item: Buffer | null = null;
+    for (;;) {
+      const left = deadline - performance.now();
+      if (left <= 0) break;
+      item = await blockingPop(this.link, this.itemsKey, Math.min(left, this.link.stalledTimeout));
+      if (item !== null) break;
+    }
     if (item === null) throw new Empty(`nothing arrived within ${timeout} ms`);
     if (this.maxsize > 0) await evalScript(this.link, SPACE, [], [this.putRoom, wakeTtl(this.link)]);
     return fromBytes<T>(item);

@@ -5,7 +5,8 @@
 // field is checked, and nothing but these classes is ever made from it.
 import { registerSharedType } from '../../codec/codec.js';
 import { typeErr } from '../../errors.js';
-import { OBJECT_ID } from './base.js';
+import { OBJECT_ID, type ClusterObject } from './base.js';
+import { kReduce } from '../../codec/reduce.js';
 import { currentLink, linkNamed, unavailable, type ClusterLinkImpl } from './connect.js';
 import { ClusterQueue, ClusterJoinableQueue, ClusterSimpleQueue } from './queue.js';
 import { ClusterLock, ClusterRLock } from './lock.js';
@@ -16,6 +17,8 @@ import { ClusterBarrier } from './barrier.js';
 import { ClusterDict } from './dict.js';
 import { ClusterList } from './list.js';
 import { ClusterNamespace } from './namespace.js';
+import { ClusterArray, ClusterValue } from './slots.js';
+import { TYPECODES } from '../../shm/typecodes.js';
 
 type State = Record<string, unknown>;
 
@@ -42,7 +45,24 @@ function linkFor(type: string, state: unknown): { link: ClusterLinkImpl; s: Stat
   return { link, s, id: s.id };
 }
 
-function define(type: string, make: (link: ClusterLinkImpl, s: State, id: string) => unknown): void {
+type Maker = (link: ClusterLinkImpl, s: State, id: string) => unknown;
+const makers = new Map<string, Maker>();
+
+/**
+ * Another handle of `obj` on `link` (the same Redis keys, another holder id): what a revived
+ * reference is, without the trip through bytes. For a context that must pick the link itself.
+ */
+export function referenceOn<T extends ClusterObject>(obj: T, link: ClusterLinkImpl): T {
+  const { type, state } = obj[kReduce]();
+  const make = makers.get(type);
+  const s = state as State;
+  if (!make || typeof s.id !== 'string') throw typeErr('ERR_INVALID_ARG_TYPE', `not a cluster object: ${type}`);
+  if (s.name !== link.name) throw typeErr('ERR_INVALID_ARG_VALUE', `this object belongs to cluster '${String(s.name)}', the link to '${link.name}'`);
+  return make(link, s, s.id) as T;
+}
+
+function define(type: string, make: Maker): void {
+  makers.set(type, make);
   registerSharedType(type, (state) => {
     const { link, s, id } = linkFor(type, state);
     return make(link, s, id);
@@ -72,3 +92,9 @@ define('cluster.Barrier', (l, s, id) => {
 define('cluster.dict', (l, _s, id) => new ClusterDict(l, id));
 define('cluster.list', (l, _s, id) => new ClusterList(l, id));
 define('cluster.Namespace', (l, _s, id) => new ClusterNamespace(l, id));
+function typecodeField(s: State, type: string): string {
+  if (typeof s.typecode !== 'string' || !(TYPECODES as readonly string[]).includes(s.typecode)) throw bad(type, 'it has no valid typecode');
+  return s.typecode;
+}
+define('cluster.Value', (l, s, id) => new ClusterValue(l, typecodeField(s, 'cluster.Value'), id));
+define('cluster.SharedArray', (l, s, id) => new ClusterArray(l, typecodeField(s, 'cluster.SharedArray'), intField(s, 'length', 'cluster.SharedArray', 0), id));

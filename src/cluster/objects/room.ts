@@ -19,11 +19,16 @@ local m = room_leave(ARGV[1], ARGV[2])
 if m and ARGV[3] == '1' then room_wake(ARGV[1], 1, m, now_ms(), tonumber(ARGV[4])) end
 return m or false`);
 
-// ARGV: room, id, ttl. Keeps a joined waiter counted as alive (no-op once it was woken).
+// ARGV: room, id, ttl. Keeps a joined waiter counted as alive. Once woken (its message waits
+// in its wake list) it stays out; one skipped or dropped as dead while it was only slow joins
+// again (at the end) and the reply is 2, so the caller re-checks what it waits for.
 const REFRESH = script(`
+local now = now_ms()
 local wl = ARGV[1] .. ':wl'
-if redis.call('ZSCORE', wl, ARGV[2]) then redis.call('ZADD', wl, now_ms() + tonumber(ARGV[3]), ARGV[2]) end
-return 1`);
+if redis.call('ZSCORE', wl, ARGV[2]) then redis.call('ZADD', wl, now + tonumber(ARGV[3]), ARGV[2]) return 1 end
+if redis.call('LLEN', ARGV[1] .. ':w:' .. ARGV[2]) > 0 then return 1 end
+room_join(ARGV[1], ARGV[2], now, tonumber(ARGV[3]))
+return 2`);
 
 /** Leaves a room; a wake that arrived meanwhile is handed to the next waiter when `passOn`. Returns it. */
 export async function leaveRoom(link: ClusterLinkImpl, room: string, id: string, passOn: boolean): Promise<string | null> {
@@ -62,9 +67,11 @@ export async function waitTurn<T>(link: ClusterLinkImpl, room: string, timeout: 
 
 /**
  * For a waiter a script already joined to `room` (Condition, Event, Barrier): the message it
- * is woken with, or null when `timeout` ms (null: forever) passed first.
+ * is woken with, or null when `timeout` ms (null: forever) passed first. `recheck` says
+ * (with a message to return) whether what it waits for happened while it was out of the room.
  */
-export async function listen(link: ClusterLinkImpl, room: string, id: string, timeout: number | null): Promise<string | null> {
+export async function listen(link: ClusterLinkImpl, room: string, id: string, timeout: number | null,
+  recheck?: () => Promise<string | null>): Promise<string | null> {
   const deadline = timeout === null ? Infinity : performance.now() + timeout;
   const wake = `${room}:w:${id}`;
   for (;;) {
@@ -73,6 +80,10 @@ export async function listen(link: ClusterLinkImpl, room: string, id: string, ti
     const m = await blockingPop(link, wake, Math.min(left, link.stalledTimeout / 2));
     // The waker took this waiter out of the room; the emptied wake list is gone with the pop.
     if (m) return m.toString();
-    await evalScript(link, REFRESH, [], [room, id, link.stalledTimeout]);
+    const r = await evalScript(link, REFRESH, [], [room, id, link.stalledTimeout]);
+    if (r === 2 && recheck) {
+      const happened = await recheck();
+      if (happened !== null) { await leaveRoom(link, room, id, false); return happened; }
+    }
   }
 }

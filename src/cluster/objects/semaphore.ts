@@ -7,7 +7,7 @@
 import { misuse, rangeErr, typeErr } from '../../errors.js';
 import { wireTimeoutOf, type WaitOptions } from '../../hub/proxy.js';
 import { held, type Held } from '../../sync/lock.js';
-import { ClusterObject } from './base.js';
+import { ClusterObject, noSharedMemory } from './base.js';
 import { evalScript } from './call.js';
 import type { ClusterLinkImpl } from './connect.js';
 import { script } from './lua.js';
@@ -92,8 +92,11 @@ export class ClusterSemaphore extends ClusterObject {
   private common(): (string | number)[] { return [this.initial, this.room, wakeTtl(this.link)]; }
 
   /** Takes a unit; resolves false when `block: false` or `timeout` ran out first. */
-  async acquire(options?: WaitOptions): Promise<boolean> {
-    const timeout = wireTimeoutOf(options, 'acquire()');
+  acquire(options?: WaitOptions): Promise<boolean> {
+    return this.#acquire(wireTimeoutOf(options, 'acquire()'));
+  }
+
+  async #acquire(timeout: number | null): Promise<boolean> {
     const token = `${this.link.holderId}#${++tokenSeq}`;
     const got = await waitTurn(this.link, this.room, timeout, async (waiter) => {
       const r = await evalScript(this.link, ACQUIRE, this.keys, [...this.common(), token, this.link.stalledTimeout, waiter ?? '']) as number[];
@@ -115,6 +118,10 @@ export class ClusterSemaphore extends ClusterObject {
   async getValue(): Promise<number> {
     return Number(await evalScript(this.link, VALUE, this.keys, this.common()));
   }
+
+  /** Locally a semaphore in shared memory can be taken without a promise; one in Redis cannot. */
+  tryAcquire(): never { throw noSharedMemory('tryAcquire()', 'await x.acquire({ block: false })'); }
+  releaseSync(): never { throw noSharedMemory('releaseSync()', 'await x.release()'); }
 
   /** `await using held = await sem.enter()`: a unit now, given back when the block ends. */
   async enter(): Promise<Held> {
