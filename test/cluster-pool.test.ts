@@ -167,6 +167,14 @@ describe('cluster Pool', { skip }, () => {
     await within(30_000, bad.join());
     assert.equal(bad.exitCode, 1);
     assert.equal((bad.error as Error).message, 'x');
+    const long = new cluster.Process({ target: sleepFor, args: [60_000] });
+    long.start();
+    assert.equal(long.isAlive(), true);
+    await sleep(500);
+    long.terminate();
+    await within(10_000, long.join());
+    assert.equal(long.exitCode, -15);
+    assert.equal(long.isAlive(), false);
     await using pool = new cluster.Pool();
     const q = new cluster.Queue<string>();
     assert.equal(await within(30_000, pool.apply(putInto, [q, 'from a task'])), true);
