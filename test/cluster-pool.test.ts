@@ -121,8 +121,13 @@ describe('cluster Pool', { skip }, () => {
     assert.throws(() => pool.apply(square, [1]), { code: 'ERR_POOL_NOT_RUNNING' });
     await within(10_000, pool.join());
     assert.throws(() => getContext('cluster', { redis: 'http://x' }), { code: 'ERR_INVALID_ARG_VALUE' });
-    const opts = { redis: redis.url, name: 'other' };
+    const opts = { redis: redis.url, name: 'other', root: FIXTURES };
     assert.equal(getContext('cluster', opts), getContext('cluster', opts), 'one context per options object');
+    {
+      await using other = getContext('cluster', opts);
+      await using p2 = new other.Pool();
+      assert.equal(await within(10_000, p2.apply(square, [2], { timeout: 1000 }).catch((e: Error) => e.name)), 'TimeoutError', 'no worker serves cluster "other"');
+    }
   });
 
   it('timeout stops the task on its worker and rejects with TimeoutError; the pool goes on', async () => {
