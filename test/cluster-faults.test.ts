@@ -110,7 +110,7 @@ describe('cluster faults', { skip }, () => {
     assert.ok(Date.now() - t0 < 10_000);
   });
 
-  it('Redis SIGKILLed: every pending call settles ERR_CLUSTER_UNAVAILABLE within connectTimeout; work resumes when it is back', async (t) => {
+  it('Redis SIGKILLed: every pending call settles ERR_CLUSTER_UNAVAILABLE within connectTimeout; work resumes when it is back; a quick restart that lost tasks settles them too', async (t) => {
     if (!redis.owned) { t.skip('MULTIPROC_TEST_REDIS is not ours to kill'); return; }
     await worker('redisdeath', 1, 'fb');
     const c = ctx('redisdeath', { connectTimeout: 3000 });
@@ -139,7 +139,14 @@ describe('cluster faults', { skip }, () => {
       try { answer = await within(20_000, pool.apply(square, [9], { timeout: 10_000 })); break; } catch { await sleep(500); }
     }
     assert.equal(answer, 81);
+    // A Redis that comes back at once, empty: the tasks it lost still settle.
+    const lost = pool.apply(sleepFor, [30_000]);
+    await sleep(1500);
+    await redis.kill();
+    await redis.restart();
+    const e = await rejection(lost, 20_000);
+    assert.equal(e.code, 'ERR_CLUSTER_UNAVAILABLE', `got ${e?.name}: ${e?.message}`);
     pool.close();
-    await within(20_000, pool.join());
+    await within(40_000, pool.join());
   });
 });

@@ -5,6 +5,10 @@
 // cluster.Process, and a cluster object passed into a task.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { startRedis, redisUnavailable, type RedisHandle } from './support/redis-server.js';
 import { makeMachine, startWorker, FIXTURES, type WorkerHandle } from './support/cluster-machines.js';
 import { rejection, within, sleep } from './helpers.js';
@@ -91,6 +95,11 @@ describe('cluster Pool', { skip }, () => {
     assert.deepEqual(e.detail, { n: 42 });
     assert.ok(e.cause instanceof RangeError);
     assert.match(String(e.stack), /tasks\.mjs/);
+    let reported: unknown;
+    const r = pool.applyAsync(fail, ['via callback'], { errorCallback: (err) => { reported = err; } });
+    await within(30_000, r.wait());
+    assert.equal(r.successful(), false);
+    assert.ok(reported instanceof TaskError && reported.message === 'via callback');
     const m = await rejection(pool.map(failOdd, [0, 2, 3, 4]), 30_000);
     assert.equal(m.code, 'E_ODD');
     assert.deepEqual(m.detail, { x: 3 });
@@ -112,8 +121,13 @@ describe('cluster Pool', { skip }, () => {
     assert.throws(() => pool.apply(square, [1]), { code: 'ERR_POOL_NOT_RUNNING' });
     await within(10_000, pool.join());
     assert.throws(() => getContext('cluster', { redis: 'http://x' }), { code: 'ERR_INVALID_ARG_VALUE' });
-    const opts = { redis: redis.url, name: 'other' };
+    const opts = { redis: redis.url, name: 'other', root: FIXTURES };
     assert.equal(getContext('cluster', opts), getContext('cluster', opts), 'one context per options object');
+    {
+      await using other = getContext('cluster', opts);
+      await using p2 = new other.Pool();
+      assert.equal(await within(10_000, p2.apply(square, [2], { timeout: 1000 }).catch((e: Error) => e.name)), 'TimeoutError', 'no worker serves cluster "other"');
+    }
   });
 
   it('timeout stops the task on its worker and rejects with TimeoutError; the pool goes on', async () => {
@@ -158,6 +172,14 @@ describe('cluster Pool', { skip }, () => {
     await within(30_000, bad.join());
     assert.equal(bad.exitCode, 1);
     assert.equal((bad.error as Error).message, 'x');
+    const long = new cluster.Process({ target: sleepFor, args: [60_000] });
+    long.start();
+    assert.equal(long.isAlive(), true);
+    await sleep(500);
+    long.terminate();
+    await within(10_000, long.join());
+    assert.equal(long.exitCode, -15);
+    assert.equal(long.isAlive(), false);
     await using pool = new cluster.Pool();
     const q = new cluster.Queue<string>();
     assert.equal(await within(30_000, pool.apply(putInto, [q, 'from a task'])), true);
@@ -169,5 +191,30 @@ describe('cluster Pool', { skip }, () => {
     assert.equal(ws.length, 2);
     assert.deepEqual(ws.map((w) => w.processes), [2, 2]);
     for (const w of ws) assert.ok(Date.now() - w.lastSeen < 15_000);
+  });
+});
+
+describe('cluster context without bullmq and ioredis', () => {
+  it('getContext(\'cluster\') throws ERR_CLUSTER_DEPENDENCY saying what to install; the local contexts need neither', (t) => {
+    // An installation of multiproc with its own dependencies only (no bullmq, no ioredis).
+    const repo = path.resolve(import.meta.dirname, '..');
+    // A folder none of whose parents has a node_modules with bullmq in it (tmpdir() may).
+    const base = ['/var/tmp', tmpdir()].find((d) => !existsSync(path.join(d, 'node_modules')) && !existsSync(path.join(path.dirname(d), 'node_modules')));
+    if (!base) { t.skip('no temp folder without a node_modules above it'); return; }
+    const dir = mkdtempSync(path.join(base, 'mp-nodeps-'));
+    try {
+      const pkg = path.join(dir, 'node_modules', 'multiproc');
+      mkdirSync(pkg, { recursive: true });
+      cpSync(path.join(repo, 'dist'), path.join(pkg, 'dist'), { recursive: true });
+      cpSync(path.join(repo, 'package.json'), path.join(pkg, 'package.json'));
+      for (const dep of ['msgpackr', 'acorn']) symlinkSync(path.join(repo, 'node_modules', dep), path.join(dir, 'node_modules', dep));
+      const script = "import('multiproc').then(async (m) => {" +
+        " const pool = new m.Pool(1); console.log(await pool.apply((x) => -x, [-3])); await pool.terminate();" +
+        " try { m.getContext('cluster', { redis: 'redis://127.0.0.1:1' }); console.log('no error'); } catch (e) { console.log(e.code, e.message); } })";
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+      assert.match(out, /^3\nERR_CLUSTER_DEPENDENCY .*npm install bullmq ioredis/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -15,7 +15,7 @@ import { makeMachine, startWorker, BIN, FIXTURES, type WorkerHandle } from './su
 import { rejection, within, sleep } from './helpers.js';
 import { getContext, AuthenticationError, WorkerLostError, type ClusterContext } from '../dist/esm/index.js';
 import { encodeTask, sign } from '../dist/esm/internal.js';
-import { machine, markAndSleep, sleepFor, square } from './fixtures/cluster/tasks.mjs';
+import { authKeyInEnv, machine, markAndSleep, sleepFor, square } from './fixtures/cluster/tasks.mjs';
 
 const skip = redisUnavailable();
 const KEY = 'worker-test-key';
@@ -78,6 +78,7 @@ describe('multiproc worker', { skip }, () => {
     assert.match(workers[0]!.output(), /dropped job .*not signed/);
     await using right = new (ctx('trust', KEY).Pool)();
     assert.equal(await within(30_000, right.apply(square, [6])), 36);
+    assert.equal(await within(30_000, right.apply(authKeyInEnv, [])), null, 'a task can read the worker\'s key');
   });
 
   it('garbage and one-byte-changed jobs written with BullMQ are dropped with a log line; the worker keeps serving', async () => {

@@ -30,8 +30,12 @@ export interface ClusterContext extends ClusterObjects {
   Process: new <A extends unknown[] = unknown[]>(options?: ClusterProcessOptions<A>) => ClusterProcess<A>;
   /** The live workers: [{ id, host, pid, processes, running, done, lastSeen }]. */
   workers(): Promise<WorkerRecord[]>;
-  /** Ends this program's Redis connections; pending tasks reject with ERR_CLUSTER_UNAVAILABLE. */
+  /**
+   * Ends this program's Redis connections; pending tasks reject with ERR_CLUSTER_UNAVAILABLE.
+   * Open connections keep a program running: close the context when done (or `await using`).
+   */
   close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
   Value: Unsupported; RawValue: Unsupported; SharedArray: Unsupported; RawArray: Unsupported;
   SharedMemory: Unsupported; ShareableList: Unsupported; Pipe: Unsupported;
   cpuCount: typeof cpuCount;
@@ -75,6 +79,7 @@ export function clusterContext(options: ClusterOptions | undefined): ClusterCont
     ...clusterObjects(link),
     workers: () => core.workers(true),
     close: async () => { await Promise.all([core.close(), link.close()]); },
+    [Symbol.asyncDispose]: async () => { await Promise.all([core.close(), link.close()]); },
     Value: unsupported('Value', useManager), RawValue: unsupported('RawValue', useManager),
     SharedArray: unsupported('SharedArray', useManager), RawArray: unsupported('RawArray', useManager),
     SharedMemory: unsupported('SharedMemory', useManager), ShareableList: unsupported('ShareableList', useManager),

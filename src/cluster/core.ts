@@ -24,6 +24,8 @@ export interface CoreTask {
   settle: (o: Outcome) => void;
   retries: number;
   losses: number;
+  /** In the queue (its addBulk answered). */
+  added?: boolean;
   timer?: NodeJS.Timeout;
   unlisten?: () => void;
   done: boolean;
@@ -92,8 +94,12 @@ export class ClusterCore {
     const client = make({ enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     const reader = make({ maxRetriesPerRequest: null });
     const blocking = () => make({ maxRetriesPerRequest: null });
-    client.on('close', () => this.down());
-    client.on('ready', () => this.up());
+    let wasDown = false;
+    client.on('close', () => { wasDown = true; this.down(); });
+    client.on('ready', () => {
+      this.up();
+      if (wasDown) { wasDown = false; void this.recheck(client); }
+    });
     const queue = new Queue(o.name, { connection: client, prefix: o.name });
     queue.on('error', () => {});
     const conns: Connections = { queue, client, reader, extras: [], clients };
@@ -142,6 +148,34 @@ export class ClusterCore {
 
   private up(): void {
     if (this.downTimer) { clearTimeout(this.downTimer); this.downTimer = undefined; }
+  }
+
+  /**
+   * After a reconnect: a Redis that restarted within connectTimeout may have lost queued and
+   * running tasks. A task whose job is gone has either pushed its result (it is pushed before
+   * the job completes, and read within moments) or was lost: those still pending shortly
+   * after reject, so no promise waits for a task that no longer exists.
+   */
+  private async recheck(client: Redis): Promise<void> {
+    const ids = [...this.pending.values()].filter((t) => t.added).map((t) => t.id);
+    if (ids.length === 0) return;
+    const prefix = `${this.options.name}:${this.options.name}:`;
+    let missing: string[];
+    try {
+      const pipe = client.pipeline();
+      for (const id of ids) pipe.exists(prefix + id);
+      const res = (await pipe.exec()) ?? [];
+      missing = ids.filter((_, i) => res[i]?.[1] === 0);
+    } catch { return; }
+    if (missing.length === 0) return;
+    // Results already pushed are read first: wait until this submitter's list is empty.
+    for (let i = 0; i < 40; i++) {
+      await new Promise((r) => setTimeout(r, 250).unref());
+      try { if ((await client.llen(this.replyKey)) === 0) break; } catch { return; }
+    }
+    await new Promise((r) => setTimeout(r, 250).unref());
+    const err = unavailable('Redis restarted and lost this task before it finished');
+    for (const id of missing) { const t = this.pending.get(id); if (t) this.finish(t, { ok: false, error: err }); }
   }
 
   private async readLoop(reader: Redis): Promise<void> {
@@ -232,7 +266,8 @@ export class ClusterCore {
     const bytes = encodeTask(header, spec.payload);
     const mac = sign(this.options.authKey, bytes);
     this.outbox.push({ id, data: mac ? { t: bytes.toString('base64'), h: mac.toString('base64') } : { t: bytes.toString('base64') } });
-    if (!this.flushing) { this.flushing = true; setImmediate(() => void this.flush()); }
+    // A microtask, not the next turn: a loop of calls still goes out as one bulk, a lone call at once.
+    if (!this.flushing) { this.flushing = true; queueMicrotask(() => void this.flush()); }
     return t;
   }
 
@@ -250,7 +285,7 @@ export class ClusterCore {
       const batch = this.outbox.splice(0, BULK).filter((j) => this.pending.has(j.id));
       if (batch.length === 0) continue;
       jobs.push(conns.queue.addBulk(batch.map((j) => ({ name: 'task', data: j.data, opts: { jobId: j.id, removeOnComplete: true, removeOnFail: true } })))
-        .then(() => undefined, (e: unknown) => {
+        .then(() => { for (const j of batch) { const t = this.pending.get(j.id); if (t) t.added = true; } }, (e: unknown) => {
           const error = unavailable(`could not add tasks to the queue: ${e instanceof Error ? e.message : String(e)}`, e);
           for (const j of batch) { const t = this.pending.get(j.id); if (t) this.finish(t, { ok: false, error }); }
         }));

@@ -29,7 +29,7 @@ const MAX_HEADER = 1024 * 1024;
 const TASK_MAGIC = Buffer.from('MPT1');
 const RESULT_MAGIC = Buffer.from('MPR1');
 
-export const Kind = { OK: 0, ERROR: 1, PARTIAL: 2, LOST: 3, AUTH: 4 } as const;
+export const Kind = { OK: 0, ERROR: 1, PARTIAL: 2, AUTH: 4 } as const;
 
 export function sign(key: Uint8Array | undefined, bytes: Uint8Array): Buffer | undefined {
   return key ? createHmac('sha256', key).update(bytes).digest() : undefined;

@@ -34,6 +34,8 @@ const log = (line: string) => process.stderr.write(`multiproc worker: ${line}\n`
 export async function runWorker(a: WorkerArgs): Promise<void> {
   const envKey = process.env.MULTIPROC_AUTHKEY;
   const key = envKey ? Buffer.from(envKey, 'utf8') : undefined;
+  // The tasks this worker runs (and their children) do not inherit the key.
+  delete process.env.MULTIPROC_AUTHKEY;
   if (!key && !a.insecure) {
     log('refusing to start: set MULTIPROC_AUTHKEY to the key your programs sign tasks with (never pass it on the command line), or pass --insecure to run unsigned tasks from anyone who can write to this Redis');
     process.exitCode = 2;
