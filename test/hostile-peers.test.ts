@@ -138,8 +138,8 @@ describe('a BaseManager server over TCP facing hostile peers', () => {
     for (const maxMessageSize of [0, -1, 1.5, 2 ** 31, NaN, '1' as unknown as number]) {
       assert.throws(() => new HostileManager({ address, authKey: KEY, maxMessageSize }), { code: 'ERR_OUT_OF_RANGE', message: /maxMessageSize must be an integer number of bytes from 1 to/ });
     }
-    for (const handshakeTimeout of [0, -5, NaN, 2 ** 31, 'x' as unknown as number]) {
-      assert.throws(() => new HostileManager({ address, authKey: KEY, handshakeTimeout }), { code: 'ERR_OUT_OF_RANGE', message: /handshakeTimeout must be a positive number of ms up to 2147483647/ });
+    for (const handshakeTimeout of [0, -5, NaN, 'x' as unknown as number]) {
+      assert.throws(() => new HostileManager({ address, authKey: KEY, handshakeTimeout }), { code: 'ERR_OUT_OF_RANGE', message: /handshakeTimeout must be a positive number of ms/ });
     }
   });
 

@@ -8,6 +8,7 @@ import { BufferTooShort, EOFError, ProcessError, misuse, rangeErr, typeErr } fro
 import { currentDestination } from './transit.js';
 import { myAddress } from './router.js';
 import { deliver, newPipeId, notifyAttached, notifyClosed, notifyMoving, registerEnd, unregisterEnd, type Item, type LocalEnd } from './pipe-home.js';
+import { longTimeout } from '../runtime/long-timer.js';
 
 export type { Item } from './pipe-home.js';
 
@@ -190,9 +191,9 @@ export class Connection<T = unknown> implements LinkEnd {
     if (this.#inbox.length > 0 || this.#peerClosed) return Promise.resolve(true);
     if (timeout !== null && timeout <= 0) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const timer = timeout === null || timeout === undefined || timeout === Infinity ? null : setTimeout(() => { this.#watchers.delete(done); resolve(false); }, timeout);
+      const timer = timeout === null || timeout === undefined || timeout === Infinity ? null : longTimeout(() => { this.#watchers.delete(done); resolve(false); }, timeout);
       // Data, EOF or a close make recv() answer at once; a moved end has nothing to read here.
-      const done = () => { if (timer) clearTimeout(timer); this.#watchers.delete(done); resolve(!this.#moved); };
+      const done = () => { timer?.clear(); this.#watchers.delete(done); resolve(!this.#moved); };
       this.#watchers.add(done);
     });
   }

@@ -14,6 +14,7 @@ import { Ring } from './ring.js';
 import type { Outcome, SubmitOptions, Task } from './task.js';
 import type { Transit } from '../codec/reduce.js';
 import { WorkerSlot } from './worker-slot.js';
+import { longTimeout } from '../runtime/long-timer.js';
 
 export type PoolState = 'RUN' | 'CLOSE' | 'TERMINATE';
 
@@ -106,7 +107,7 @@ export class Scheduler {
     task.settle = (outcome) => {
       if (task.done) return;
       task.done = true;
-      if (task.timer) clearTimeout(task.timer);
+      if (task.timer) task.timer.clear();
       if (task.signal) this.unwatch(task);
       // A task that never reached a worker gives up the pipe ends it carried.
       if (!task.dispatched) for (const t of task.transits) t.abandon();
@@ -181,7 +182,7 @@ export class Scheduler {
   /** The timeout clock runs from when the task became first on a ready worker. */
   private startTimer(task: Task): void {
     if (task.timeout === undefined || task.done || !task.slot?.ready || task.timer) return;
-    task.timer = setTimeout(() => {
+    task.timer = longTimeout(() => {
       task.timer = undefined;
       this.stopTask(task, new TimeoutError(`task did not finish within ${task.timeout} ms; its worker was stopped and replaced`));
     }, task.timeout);
@@ -212,7 +213,7 @@ export class Scheduler {
   private onResult(slot: WorkerSlot, task: Task, outcome: Outcome | Promise<Outcome>): void {
     const elapsed = performance.now() - slot.headSince;
     this.serviceMs = this.serviceMs * 0.8 + Math.max(0, elapsed) * 0.2;
-    if (task.timer) { clearTimeout(task.timer); task.timer = undefined; }
+    if (task.timer) { task.timer.clear(); task.timer = undefined; }
     const head = slot.inflight.peek();
     if (head) this.startTimer(head);
     if (outcome instanceof Promise) void outcome.then((o) => task.settle(o)); else task.settle(outcome);
@@ -243,7 +244,7 @@ export class Scheduler {
       // Started: it ran (its result is lost) or was running. Run again only if asked to.
       t.losses++;
       if (t.losses <= t.retries && t.transits.length === 0 && this.state !== 'TERMINATE' && !this.failure) {
-        if (t.timer) { clearTimeout(t.timer); t.timer = undefined; }
+        if (t.timer) { t.timer.clear(); t.timer = undefined; }
         requeue.push(t);
         continue;
       }

@@ -15,6 +15,7 @@ import { addChild, hookMainExit } from './children.js';
 import { attachChannel, childAddress } from '../connection/router.js';
 import { withDestination } from '../connection/transit.js';
 import { getLogger } from '../runtime/logging.js';
+import { longTimeout } from '../runtime/long-timer.js';
 
 export interface ProcessOptions<A extends unknown[] = unknown[]> {
   /** Exported function (or self-contained one) to run in the child; run() calls it. */
@@ -163,8 +164,8 @@ export class Process<A extends unknown[] = unknown[]> {
     const ended = this.#ended!;
     if (timeout === undefined || timeout === null) return ended;
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, Math.max(0, timeout));
-      void ended.then(() => { clearTimeout(timer); resolve(); });
+      const timer = longTimeout(resolve, timeout);
+      void ended.then(() => { timer.clear(); resolve(); });
     });
   }
 
