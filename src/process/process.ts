@@ -16,6 +16,7 @@ import { attachChannel, childAddress } from '../connection/router.js';
 import { withDestination } from '../connection/transit.js';
 import { getLogger } from '../runtime/logging.js';
 import { longTimeout } from '../runtime/long-timer.js';
+import { assignOwn } from '../codec/own.js';
 
 export interface ProcessOptions<A extends unknown[] = unknown[]> {
   /** Exported function (or self-contained one) to run in the child; run() calls it. */
@@ -256,7 +257,7 @@ export class Process<A extends unknown[] = unknown[]> {
     revival.init = init;
     let instance: Process;
     try { instance = Reflect.construct(base, [], cls) as Process; } finally { revival.init = null; }
-    if (fields) Object.assign(instance, fields);
+    if (fields) assignOwn(instance, fields);
     if (target) instance.#setTarget(target, args ?? []);
     return instance;
   }
