@@ -66,6 +66,14 @@ export function decodeFromPeer(payload: Uint8Array): unknown {
   }
 }
 
+/** A decode failure of recv() as an error with a code (the bytes may be any sendBytes payload). */
+function notAValue(e: unknown, sentAsBytes: number | boolean): Error {
+  if (e instanceof Error && typeof (e as { code?: unknown }).code === 'string') return e;
+  const err = typeErr('ERR_INVALID_MESSAGE', `the next message is not an encoded value (${e instanceof Error ? e.message : String(e)})${sentAsBytes ? '; it was sent with sendBytes(): read it with recvBytes()' : ''}`);
+  err.cause = e;
+  return err;
+}
+
 /** A waiting receive: `take` turns the arriving message into its result (one promise, no chain). */
 interface Reader { take: (item: Item) => void; reject: (e: Error) => void }
 
@@ -151,12 +159,18 @@ export class Connection<T = unknown> implements LinkEnd {
     });
   }
 
-  /** Receives the next value. Rejects with EOFError once the peer closed and nothing is left. */
+  /**
+   * Receives the next value. Rejects with EOFError once the peer closed and nothing is left.
+   * As in CPython, send(obj) is sendBytes of obj's encoding: a message relayed with
+   * recvBytes()/sendBytes() is recv()'d as the value it was (a socket peer's bytes are decoded
+   * as untrusted, as always); bytes that are no encoded value reject with ERR_INVALID_MESSAGE.
+   */
   recv(): Promise<T> {
     this.#checkReadable();
     return this.#next(([isBytes, payload]) => {
-      if (isBytes) throw typeErr('ERR_INVALID_MESSAGE', 'the next message was sent with sendBytes(); read it with recvBytes()');
-      return this.#link.decode(payload);
+      let value: unknown;
+      try { value = this.#link.decode(payload); } catch (e) { throw notAValue(e, isBytes); }
+      return value instanceof Promise ? value.catch((e: unknown) => { throw notAValue(e, isBytes); }) : value;
     }) as Promise<T>;
   }
 
