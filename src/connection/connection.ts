@@ -6,7 +6,7 @@ import { decode, decodingUntrusted, encode, registerSharedType } from '../codec/
 import { kReduce } from '../codec/reduce.js';
 import { BufferTooShort, EOFError, ProcessError, misuse, rangeErr, typeErr } from '../errors.js';
 import { currentDestination } from './transit.js';
-import { myAddress } from './router.js';
+import { lastRoutePressure, myAddress } from './router.js';
 import { deliver, newPipeId, notifyAttached, notifyClosed, notifyMoving, registerEnd, unregisterEnd, type Item, type LocalEnd } from './pipe-home.js';
 import { longTimeout } from '../runtime/long-timer.js';
 
@@ -42,7 +42,12 @@ class PipeLink implements Link {
   readonly noun = 'pipe';
   constructor(readonly id: string, readonly side: number, readonly home: string) {}
   attach(end: LinkEnd): void { registerEnd(this.id, this.side, end); }
-  post(item: Item): boolean { return deliver(this.home, this.id, 1 - this.side, item); }
+  /** Posts; while the channel it left by is past its high-water mark, a promise (backpressure). */
+  post(item: Item): boolean | Promise<void> {
+    lastRoutePressure();
+    if (!deliver(this.home, this.id, 1 - this.side, item)) return false;
+    return lastRoutePressure() ?? true;
+  }
   decode(payload: Uint8Array): unknown { return decode(payload); }
   close(): void {
     unregisterEnd(this.id, this.side);

@@ -47,8 +47,11 @@ export class Queue<T = unknown> extends HubProxy {
     const timeout = wireTimeoutOf(options, 'put()');
     const bytes = encode(item, 'item');
     if (this.maxsize <= 0) {
-      try { this.link.notePut(this.objectId, bytes); } catch (e) { return Promise.reject(e as Error); }
-      return Promise.resolve();
+      // Resolves at once, unless the hub link is still connecting or its channel is past its
+      // high-water mark (then it waits: backpressure).
+      let wait: Promise<void> | null;
+      try { wait = this.link.notePut(this.objectId, bytes); } catch (e) { return Promise.reject(e as Error); }
+      return wait ?? Promise.resolve();
     }
     return this.call('put', bytes, timeout).then(() => undefined);
   }
