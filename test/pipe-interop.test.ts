@@ -50,7 +50,7 @@ for (const context of contexts) {
 }
 
 describe('send/sendBytes interop: what recv() refuses', () => {
-  it('bytes that are no encoded value reject recv() with ERR_INVALID_MESSAGE (pipe and socket); relayed bytes reach a socket peer's recv()', async () => {
+  it("bytes that are no encoded value reject recv() with ERR_INVALID_MESSAGE (pipe and socket); relayed bytes reach a socket peer's recv()", async () => {
     const [a, b] = Pipe();
     await a.sendBytes(Buffer.from('raw'));
     assert.equal((await rejection(b.recv())).code, 'ERR_INVALID_MESSAGE');
