@@ -138,8 +138,8 @@ describe('a BaseManager server over TCP facing hostile peers', () => {
     for (const maxMessageSize of [0, -1, 1.5, 2 ** 31, NaN, '1' as unknown as number]) {
       assert.throws(() => new HostileManager({ address, authKey: KEY, maxMessageSize }), { code: 'ERR_OUT_OF_RANGE', message: /maxMessageSize must be an integer number of bytes from 1 to/ });
     }
-    for (const handshakeTimeout of [0, -5, NaN, 2 ** 31, 'x' as unknown as number]) {
-      assert.throws(() => new HostileManager({ address, authKey: KEY, handshakeTimeout }), { code: 'ERR_OUT_OF_RANGE', message: /handshakeTimeout must be a positive number of ms up to 2147483647/ });
+    for (const handshakeTimeout of [0, -5, NaN, 'x' as unknown as number]) {
+      assert.throws(() => new HostileManager({ address, authKey: KEY, handshakeTimeout }), { code: 'ERR_OUT_OF_RANGE', message: /handshakeTimeout must be a positive number of ms/ });
     }
   });
 
@@ -295,9 +295,9 @@ describe('a Listener over TCP facing hostile peers', () => {
       assert.throws(() => new Listener({ address, maxMessageSize }), { code: 'ERR_OUT_OF_RANGE', message: /maxMessageSize must be an integer/ });
       assert.throws(() => Client(address, { maxMessageSize }), { code: 'ERR_OUT_OF_RANGE' });
     }
-    // Over 2^31 - 1 ms, Node's timers fire after 1 ms: such a Listener refused every client.
-    for (const handshakeTimeout of [0, -1, NaN, 2 ** 31]) {
-      assert.throws(() => new Listener({ address, handshakeTimeout }), { code: 'ERR_OUT_OF_RANGE', message: /handshakeTimeout must be a positive number of ms up to 2147483647/ });
+    // Any positive length is accepted: over 2^31 - 1 ms the timer chains (runtime/long-timer.ts).
+    for (const handshakeTimeout of [0, -1, NaN]) {
+      assert.throws(() => new Listener({ address, handshakeTimeout }), { code: 'ERR_OUT_OF_RANGE', message: /handshakeTimeout must be a positive number of ms/ });
       assert.throws(() => Client(address, { handshakeTimeout }), { code: 'ERR_OUT_OF_RANGE' });
     }
     // A Client with no limit used to time out at once ("within Infinity ms").

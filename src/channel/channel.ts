@@ -62,6 +62,17 @@ export class Channel {
     this.transport.write(data);
   }
 
+  /**
+   * null while the outgoing bytes are under the transport's high-water mark; else flushes and
+   * resolves once they are back under it. An awaited send waits on this (backpressure).
+   */
+  pressure(): Promise<void> | null {
+    if (this.closed) return null;
+    const p = this.transport.pressure();
+    if (p) this.flush();
+    return p;
+  }
+
   /** Flushes and resolves once the bytes have left this process. */
   drain(): Promise<void> {
     this.flush();

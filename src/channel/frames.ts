@@ -63,7 +63,8 @@ export class FrameReader {
       this.pendingBytes -= n;
       return out;
     }
-    const out = new Uint8Array(n);
+    // A Buffer, as a single socket read would have been: values inside decode the same way.
+    const out = Buffer.allocUnsafe(n);
     let filled = 0;
     while (filled < n) {
       const head = this.pending[0]!;

@@ -1,5 +1,8 @@
 // The two byte pipes a channel can run over: a Unix socket (child process, fd 3) and a
-// MessagePort (worker thread). Both deliver whole batches of frames.
+// MessagePort (worker thread). Both deliver whole batches of frames. Both report pressure:
+// past a high-water mark of bytes written and not yet taken by the other side, pressure()
+// gives a promise that resolves once they are (awaited sends wait on it, so a streaming
+// producer's memory stays bounded and its event loop lets the bytes out).
 import type { Socket } from 'node:net';
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { adoptBuffers, buffersNotSent } from '../runtime/shared-buffers.js';
@@ -10,13 +13,22 @@ export interface Transport {
   close(): void;
   /** Resolves once everything written so far has left this process. */
   drain(): Promise<void>;
+  /** null while under the high-water mark; else resolves once back under it (or closed). */
+  pressure(): Promise<void> | null;
   ref(): void;
   unref(): void;
 }
 
+/** Bytes a socket may hold in this process before awaited sends wait for it to drain. */
+export const SOCKET_HIGH_WATER = 1024 * 1024;
+/** Bytes posted to a thread and not yet read there before awaited sends wait. */
+export const PORT_HIGH_WATER = 4 * 1024 * 1024;
+
 /** `initial`: bytes already read from the socket (after a handshake), delivered first at start(). */
 export function socketTransport(socket: Socket, initial?: Uint8Array): Transport {
   let closed = false;
+  // One wait shared by every sender under pressure (no listener per send).
+  let draining: Promise<void> | null = null;
   return {
     write(data) { if (!closed) socket.write(data); },
     start(onData, onClose) {
@@ -36,6 +48,15 @@ export function socketTransport(socket: Socket, initial?: Uint8Array): Transport
     },
     close() { closed = true; socket.end(); socket.destroySoon?.(); },
     drain() { return closed || socket.writableLength === 0 ? Promise.resolve() : new Promise((r) => socket.write(new Uint8Array(0), () => r())); },
+    pressure() {
+      if (closed || socket.destroyed || socket.writableLength <= SOCKET_HIGH_WATER) return null;
+      draining ??= new Promise<void>((resolve) => {
+        const done = () => { socket.off('drain', done); socket.off('close', done); draining = null; resolve(); };
+        socket.on('drain', done);
+        socket.on('close', done);
+      });
+      return draining;
+    },
     ref() { socket.ref(); },
     unref() { socket.unref(); },
   };
@@ -46,26 +67,60 @@ type PortLike = MessagePort | Worker;
 export function portTransport(port: PortLike, closeEvent: 'close' | 'exit'): Transport {
   let closed = false;
   const given = { names: new Set<string>(), seen: -1 };
+  // Bytes posted and not yet read by the other thread: this side adds, the other subtracts
+  // (it gets this counter with the first batch) and wakes waiters.
+  const unread = new BigInt64Array(new SharedArrayBuffer(8));
+  let counterSent = false;
+  let peerUnread: BigInt64Array | null = null;
+  let waiting: Promise<void> | null = null;
+  const over = () => Atomics.load(unread, 0) > BigInt(PORT_HIGH_WATER);
+  async function untilUnder(): Promise<void> {
+    try {
+      while (!closed && over()) {
+        const r = Atomics.waitAsync(unread, 0, Atomics.load(unread, 0), 1000);
+        if (r.async) await r.value;
+      }
+    } finally { waiting = null; }
+  }
   return {
     write(data) {
       if (closed) return;
-      // Shared memory the other thread has not seen travels with this batch (it is needed to decode it).
+      const n = data.byteLength;
+      Atomics.add(unread, 0, BigInt(n));
+      // Shared memory the other thread has not seen travels with this batch (it is needed to
+      // decode it), and so does the unread counter the first time.
       const buffers = buffersNotSent(given);
-      if (buffers) { port.postMessage({ buffers, frames: data }); return; }
+      if (buffers || !counterSent) {
+        port.postMessage({ buffers, unread: counterSent ? undefined : unread.buffer, frames: data });
+        counterSent = true;
+        return;
+      }
       // Transferring detaches the buffer, which costs more than copying a small one.
-      const whole = data.byteLength >= 64 * 1024 && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
+      const whole = n >= 64 * 1024 && data.byteOffset === 0 && n === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
       if (whole) port.postMessage(data, [data.buffer as ArrayBuffer]); else port.postMessage(data);
     },
     start(onData, onClose) {
       // As a Buffer, so byte payloads decode as Buffers, exactly as over a socket.
-      port.on('message', (m: Uint8Array | { buffers: unknown; frames: Uint8Array }) => {
-        if (!(m instanceof Uint8Array)) { adoptBuffers(m.buffers); m = m.frames; }
-        onData(Buffer.from(m.buffer, m.byteOffset, m.byteLength));
+      port.on('message', (m: Uint8Array | { buffers: unknown; unread?: SharedArrayBuffer; frames: Uint8Array }) => {
+        if (!(m instanceof Uint8Array)) {
+          adoptBuffers(m.buffers);
+          if (m.unread instanceof SharedArrayBuffer && m.unread.byteLength === 8) peerUnread = new BigInt64Array(m.unread);
+          m = m.frames;
+        }
+        const n = m.byteLength;
+        try { onData(Buffer.from(m.buffer, m.byteOffset, n)); } finally {
+          if (peerUnread) { Atomics.sub(peerUnread, 0, BigInt(n)); Atomics.notify(peerUnread, 0); }
+        }
       });
       port.on(closeEvent, () => { if (!closed) { closed = true; onClose(); } });
     },
     close() { closed = true; if ('close' in port) port.close(); },
     drain() { return Promise.resolve(); },
+    pressure() {
+      if (closed || !over()) return null;
+      waiting ??= untilUnder();
+      return waiting;
+    },
     ref() { port.ref(); },
     unref() { port.unref(); },
   };

@@ -5,6 +5,7 @@
 // works with no live worker left): a stalled task reruns under `retries` or rejects with
 // WorkerLostError. A Redis that stays away longer than connectTimeout fails every pending task
 // with ERR_CLUSTER_UNAVAILABLE; connections come back by themselves.
+import { longTimeout, type LongTimer } from '../runtime/long-timer.js';
 import { randomBytes } from 'node:crypto';
 import { AuthenticationError, TimeoutError, WorkerLostError } from '../errors.js';
 import { decode } from '../codec/codec.js';
@@ -26,7 +27,7 @@ export interface CoreTask {
   losses: number;
   /** In the queue (its addBulk answered). */
   added?: boolean;
-  timer?: NodeJS.Timeout;
+  timer?: LongTimer;
   unlisten?: () => void;
   done: boolean;
 }
@@ -237,7 +238,7 @@ export class ClusterCore {
     if (t.done) return;
     t.done = true;
     this.pending.delete(t.id);
-    if (t.timer) clearTimeout(t.timer);
+    t.timer?.clear();
     t.unlisten?.();
     t.settle(o);
   }
@@ -255,7 +256,7 @@ export class ClusterCore {
       t.unlisten = () => signal.removeEventListener('abort', onAbort);
     }
     if (timeout !== undefined) {
-      t.timer = setTimeout(() => {
+      t.timer = longTimeout(() => {
         this.finish(t, { ok: false, error: new TimeoutError(`the task did not finish within its timeout (${timeout} ms)`) });
         void this.cancel([id]);
       }, timeout);

@@ -1,6 +1,7 @@
 // cluster.Process: one target run as a task on some worker machine, with the local Process's
 // shape: start(), join(timeout?), isAlive(), exitCode (0 when it returned, 1 when it threw,
 // null while running), error (what it threw), terminate()/kill() (stop it: exitCode -15/-9).
+import { longTimeout } from '../runtime/long-timer.js';
 import { misuse, typeErr } from '../errors.js';
 import { pack } from '../codec/codec.js';
 import { toFnRef } from '../functions/reference.js';
@@ -65,7 +66,7 @@ export class ClusterProcess<A extends unknown[] = unknown[]> {
   async join(timeout?: number): Promise<void> {
     if (!this.#done) throw misuse('ERR_PROCESS_NOT_STARTED', 'join() a process that was never started; call start() first');
     if (timeout === undefined) return this.#done;
-    await new Promise<void>((resolve) => { const t = setTimeout(resolve, timeout); void this.#done!.then(() => { clearTimeout(t); resolve(); }); });
+    await new Promise<void>((resolve) => { const t = longTimeout(resolve, timeout); void this.#done!.then(() => { t.clear(); resolve(); }); });
   }
 
   isAlive(): boolean { return this.#state === 'started'; }

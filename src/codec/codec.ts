@@ -7,14 +7,16 @@
 import { Packr, addExtension } from 'msgpackr';
 import { typeErr } from '../errors.js';
 import * as errors from '../errors.js';
-import { CLASS_MARK, ClassNode, ErrorNode, MapNode, NegativeZero, NumberArray, Reducer, SharedNode, builtinErrorClasses } from './reduce.js';
+import { CLASS_MARK, ClassNode, EntriesNode, ErrorNode, LoneString, MapNode, NegativeZero, NumberArray, Reducer, SharedNode, SparseNode, MAX_DEPTH, builtinErrorClasses } from './reduce.js';
 import { registerClass, registeredByName, seenClass, type ClassRef } from './classes.js';
+import { assignOwn, setOwn } from './own.js';
 import { globalSingleton, runtimeState } from '../runtime/state.js';
 import { importModule, loadedModule, pickExport } from '../functions/resolve.js';
 import { displayPath, loadedExport } from '../functions/reference.js';
 import { isScriptLoaded } from '../functions/locate.js';
 
 const EXT_CLASS = 0x11, EXT_ERROR = 0x12, EXT_SHARED = 0x13, EXT_MANIFEST = 0x14, EXT_NEG_ZERO = 0x15, EXT_NUMBERS = 0x16, EXT_MAP = 0x17;
+const EXT_UTF16 = 0x18, EXT_SPARSE = 0x19, EXT_ENTRIES = 0x1a;
 
 // Plain objects travel as msgpack maps (no records: a record definition in every message
 // costs more than it saves without shared structures); Maps travel as an extension.
@@ -48,7 +50,7 @@ addExtension({
     if (!entry) throw typeErr('ERR_INVALID_MESSAGE', 'message names a class outside its manifest');
     if (custom && entry.revive) return entry.revive(state);
     const o = Object.create(entry.cls.prototype as object) as Record<string, unknown>;
-    Object.assign(o, state);
+    if (state && typeof state === 'object') assignOwn(o, state);
     return o;
   },
 });
@@ -63,7 +65,7 @@ addExtension({
     if (stack !== undefined) defineHidden(e, 'stack', stack);
     if (props) {
       for (const [k, v] of Object.entries(props)) {
-        if (k === 'name' || k === 'errors') defineHidden(e, k, v); else (e as unknown as Record<string, unknown>)[k] = v;
+        if (k === 'name' || k === 'errors') defineHidden(e, k, v); else setOwn(e, k, v);
       }
     }
     if (cause) defineHidden(e, 'cause', cause[0]);
@@ -112,6 +114,53 @@ addExtension({
 });
 
 addExtension({ Class: NegativeZero, type: EXT_NEG_ZERO, write: () => 0, read: () => -0 });
+
+// A string with a lone surrogate, as its UTF-16 code units (little-endian).
+addExtension({
+  Class: LoneString, type: EXT_UTF16,
+  pack: (n: LoneString) => {
+    const out = Buffer.allocUnsafe(n.value.length * 2);
+    for (let i = 0; i < n.value.length; i++) out.writeUInt16LE(n.value.charCodeAt(i), i * 2);
+    return out;
+  },
+  unpack: (buf: Uint8Array) => {
+    if (buf.length % 2 !== 0) throw typeErr('ERR_INVALID_MESSAGE', 'malformed UTF-16 string in message');
+    let out = '';
+    for (let i = 0; i < buf.length; i += 2) out += String.fromCharCode(buf[i]! | (buf[i + 1]! << 8));
+    return out;
+  },
+});
+
+// An array with holes: [length, index, value, index, value, ...].
+addExtension({
+  Class: SparseNode, type: EXT_SPARSE,
+  write: (n: SparseNode) => [n.length, ...n.entries],
+  read: (parts: unknown[]) => {
+    if (!Array.isArray(parts) || parts.length % 2 !== 1) throw typeErr('ERR_INVALID_MESSAGE', 'malformed sparse array in message');
+    const length = parts[0];
+    if (typeof length !== 'number' || !Number.isInteger(length) || length < 0 || length > 0xffffffff) throw typeErr('ERR_INVALID_MESSAGE', 'malformed sparse array in message');
+    const a = new Array<unknown>(length);
+    for (let i = 1; i < parts.length; i += 2) {
+      const at = parts[i];
+      if (typeof at !== 'number' || !Number.isInteger(at) || at < 0 || at >= length) throw typeErr('ERR_INVALID_MESSAGE', 'malformed sparse array in message');
+      a[at] = parts[i + 1];
+    }
+    return a;
+  },
+});
+
+// A plain object with keys msgpack strings cannot carry: [key, value, ...]. Keys become own
+// properties (defineProperty: a key '__proto__' is a key, never a prototype).
+addExtension({
+  Class: EntriesNode, type: EXT_ENTRIES,
+  write: (n: EntriesNode) => n.entries,
+  read: (entries: unknown[]) => {
+    if (!Array.isArray(entries) || entries.length % 2 !== 0) throw typeErr('ERR_INVALID_MESSAGE', 'malformed object in message');
+    const o: Record<string, unknown> = {};
+    for (let i = 0; i < entries.length; i += 2) setOwn(o, String(entries[i]), entries[i + 1]);
+    return o;
+  },
+});
 
 // msgpackr's extensions are global: any msgpack reader in the process (a channel's envelope,
 // which peers fill) would meet this record too. Only decode() may revive a shared object.
@@ -176,7 +225,11 @@ export function prepare(value: unknown, root = 'value'): Prepared {
 /** Packs a prepared value (and commits its shared objects' transfer). */
 export function pack(prepared: Prepared): Uint8Array {
   const reduced = prepared.reduced;
-  const body = (reduced.cyclic ? cyclicPackr : packr).pack(reduced.value);
+  let body: Uint8Array;
+  try { body = (reduced.cyclic ? cyclicPackr : packr).pack(reduced.value); } catch (e) {
+    if (!isStackOverflow(e)) throw e;
+    throw Object.assign(typeErr('ERR_NOT_TRANSFERABLE', `the value is nested too deeply to send from here (the limit is ${MAX_DEPTH} levels of containers, fewer for nested Maps, Sets and errors); flatten it, or send it in parts`), { cause: e });
+  }
   const out = reduced.refs.length === 0 && !reduced.cyclic ? body : packr.pack(new Manifest(reduced.refs, body, reduced.cyclic));
   for (const commit of reduced.commits) commit();
   return out;
@@ -322,13 +375,18 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): unknown 
     untrusted.sources.push(options.source);
     try { return decodeWith(bytes, options); } catch (e) { throw invalidMessage(e); } finally { untrusted.depth--; untrusted.sources.pop(); }
   }
-  return decodeWith(bytes, options);
+  try { return decodeWith(bytes, options); } catch (e) {
+    if (!isStackOverflow(e)) throw e;
+    throw Object.assign(typeErr('ERR_INVALID_MESSAGE', 'the message is nested too deeply to decode on this thread\'s stack'), { cause: e });
+  }
 }
+
+function isStackOverflow(e: unknown): boolean { return e instanceof RangeError && /call stack/i.test(e.message); }
 
 /** A peer's bad bytes as an error with a code (msgpackr and V8 throw plain Error, TypeError, RangeError). */
 function invalidMessage(e: unknown): Error {
   if (e instanceof Error && typeof (e as { code?: unknown }).code === 'string') return e;
-  const tooDeep = e instanceof RangeError && /call stack/i.test(e.message);
+  const tooDeep = isStackOverflow(e);
   const err = typeErr('ERR_INVALID_MESSAGE', tooDeep
     ? 'invalid message from peer: it is nested too deeply to decode'
     : `invalid message from peer: ${e instanceof Error ? e.message : String(e)}`);
@@ -337,6 +395,9 @@ function invalidMessage(e: unknown): Error {
 }
 
 function decodeWith(bytes: Uint8Array, options: DecodeOptions): unknown {
+  // Byte strings inside decode as views of the input: over a Buffer they are Buffers, as sent
+  // (a frame put together from several socket reads is a plain Uint8Array otherwise).
+  if (!Buffer.isBuffer(bytes)) bytes = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const top = unpackValue(packr, bytes);
   // 0xc1 is never used by msgpack; msgpackr hands back a marker object for it.
   if (top && typeof top === 'object' && (top as object).constructor?.name === 'C1Type') throw typeErr('ERR_INVALID_MESSAGE', 'invalid message: byte 0xc1');

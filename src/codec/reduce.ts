@@ -43,6 +43,23 @@ const MIN_NUMBER_ARRAY = 16;
 /** A Map as [key, value, key, value, ...]: plain objects then travel as msgpack maps. */
 export class MapNode { constructor(readonly entries: unknown[]) {} }
 
+/** A string with a lone surrogate (UTF-8 cannot carry it): sent as UTF-16 code units. */
+export class LoneString { constructor(readonly value: string) {} }
+
+/** An array with holes: its length and the indices it has, so holes stay holes. */
+export class SparseNode { constructor(readonly length: number, readonly entries: unknown[]) {} }
+
+/** A plain object with a key UTF-8 cannot carry (a lone surrogate): its entries. */
+export class EntriesNode { constructor(readonly entries: unknown[]) {} }
+
+/**
+ * Values nested deeper than this (containers in containers) are refused with
+ * ERR_NOT_TRANSFERABLE: the walk and the packer recurse, and a stack overflow part-way would
+ * be a bare RangeError. (Maps, Sets and errors cost the packer more stack per level: a value
+ * that still overflows it is refused the same way, see codec.ts pack().)
+ */
+export const MAX_DEPTH = 1000;
+
 /** msgpack has no negative zero for integers; this keeps -0 apart from 0. */
 export class NegativeZero {}
 const NEG_ZERO = new NegativeZero();
@@ -62,24 +79,42 @@ export interface Reduced {
   cyclic: boolean;
 }
 
-/** The common case needs no walker: a primitive, or a plain array of primitives (not -0). */
-function isFlat(v: unknown): boolean {
+const NOT_FLAT = Symbol('not flat');
+
+type WellFormedCheck = (this: string) => boolean;
+const nativeWellFormed = (String.prototype as { isWellFormed?: WellFormedCheck }).isWellFormed;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** False when `s` holds a lone surrogate, which UTF-8 (msgpack strings) cannot carry. */
+const wellFormed: (s: string) => boolean = nativeWellFormed ? (s) => nativeWellFormed.call(s) : (s) => !LONE_SURROGATE.test(s);
+
+/**
+ * The common case needs no walker: a primitive, a plain array of primitives (not -0, no
+ * holes), or a small plain object of them. Returns what to pack, or NOT_FLAT. A plain object
+ * comes back as a copy made while checking it, so each getter is read once per send (the
+ * packer reads the copy).
+ */
+function flat(v: unknown): unknown {
   const t = typeof v;
-  if (t === 'number') return !(v === 0 && 1 / (v as number) < 0);
-  if (t === 'string' || t === 'boolean' || t === 'undefined' || t === 'bigint' || v === null) return true;
-  if (t !== 'object') return false;
+  if (t === 'number') return v === 0 && 1 / (v as number) < 0 ? NOT_FLAT : v;
+  if (t === 'string') return wellFormed((v as string)) ? v : NOT_FLAT;
+  if (t === 'boolean' || t === 'undefined' || t === 'bigint' || v === null) return v;
+  if (t !== 'object') return NOT_FLAT;
   if (Array.isArray(v)) {
-    if (v.constructor !== Array) return false;
-    for (let i = 0; i < v.length; i++) if (!isFlatScalar(v[i])) return false;
-    return true;
+    if (v.constructor !== Array) return NOT_FLAT;
+    for (let i = 0; i < v.length; i++) if (!isFlatScalar(v[i])) return NOT_FLAT;
+    return v;
   }
   // A small plain object of scalars ({ i: 1, s: 'x' }): the usual message.
-  if (Object.getPrototypeOf(v) !== Object.prototype) return false;
+  if (Object.getPrototypeOf(v) !== Object.prototype) return NOT_FLAT;
   let n = 0;
+  const copy: Record<string, unknown> = {};
   for (const k in v as object) {
-    if (++n > 32 || k === '__proto__' || !Object.prototype.hasOwnProperty.call(v, k) || !isFlatScalar((v as Record<string, unknown>)[k])) return false;
+    if (++n > 32 || k === '__proto__' || !Object.prototype.hasOwnProperty.call(v, k) || !wellFormed(k)) return NOT_FLAT;
+    const x = (v as Record<string, unknown>)[k];
+    if (!isFlatScalar(x)) return NOT_FLAT;
+    copy[k] = x;
   }
-  return Object.getOwnPropertySymbols(v).length === 0;
+  return Object.getOwnPropertySymbols(v).length === 0 ? copy : NOT_FLAT;
 }
 
 /** A NumberArray for an array of (non -0) numbers long enough to pay, else null. */
@@ -97,7 +132,8 @@ function numberArray(a: unknown[]): NumberArray | null {
 function isFlatScalar(x: unknown): boolean {
   const tx = typeof x;
   if (tx === 'number') return !(x === 0 && 1 / (x as number) < 0);
-  return tx === 'string' || tx === 'boolean' || tx === 'bigint' || x === null;
+  if (tx === 'string') return wellFormed((x as string));
+  return tx === 'boolean' || tx === 'bigint' || x === null;
 }
 
 class Unsendable extends Error {
@@ -111,6 +147,8 @@ const PASS_THROUGH = new Set<Function>([Date, RegExp, ArrayBuffer, DataView, Buf
 
 function formatPath(root: string, path: Unsendable['path']): string {
   let out = root;
+  // A very deep path keeps its two ends.
+  if (path.length > 24) return `${formatPath(root, path.slice(0, 8))}...(${path.length - 16} more)...${formatPath('', path.slice(-8))}`;
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;
     else if (seg === '<set>') out += '.<set item>';
@@ -142,9 +180,10 @@ export class Reducer {
   constructor(copyAll = false, nativeMaps = false) { this.copyAll = copyAll; this.nativeMaps = nativeMaps; }
 
   static reduce(value: unknown, root: string): Reduced {
-    if (isFlat(value)) {
-      const numeric = Array.isArray(value) ? numberArray(value) : null;
-      return { value: numeric ?? value, refs: NONE, commits: NONE_COMMITS, transits: NONE_TRANSITS, cyclic: false };
+    const simple = flat(value);
+    if (simple !== NOT_FLAT) {
+      const numeric = Array.isArray(simple) ? numberArray(simple) : null;
+      return { value: numeric ?? simple, refs: NONE, commits: NONE_COMMITS, transits: NONE_TRANSITS, cyclic: false };
     }
     let r = new Reducer();
     try {
@@ -176,23 +215,38 @@ export class Reducer {
       }
       case 'symbol': throw new Unsendable('it is a symbol', 'send a string instead');
       case 'number': return v === 0 && 1 / v < 0 ? NEG_ZERO : v;
+      case 'string': return wellFormed(v) ? v : new LoneString(v);
       default: return v;
     }
   }
 
   private child(key: Unsendable['path'][number], v: unknown): unknown {
-    if (typeof v !== 'object' && typeof v !== 'function' && typeof v !== 'symbol') return v === 0 && 1 / v < 0 ? NEG_ZERO : v;
+    const t = typeof v;
+    if (t === 'number') return v === 0 && 1 / (v as number) < 0 ? NEG_ZERO : v;
+    if (t === 'string') return wellFormed((v as string)) ? v : new LoneString(v as string);
+    if (t !== 'object' && t !== 'function' && t !== 'symbol') return v;
     try { return this.any(v); } catch (e) {
       if (e instanceof Unsendable) e.path.unshift(key);
       throw e;
     }
   }
 
+  private depth = 0;
+
   private object(o: object): unknown {
     if (this.seen.has(o)) {
       if (this.open.has(o)) this.reachedOpen.add(o);
       return this.seen.get(o);
     }
+    if (++this.depth > MAX_DEPTH) {
+      throw new Unsendable(`it is nested more than ${MAX_DEPTH} levels deep (the depth limit of a message)`, 'flatten the value, or send it in parts');
+    }
+    const out = this.objectOnce(o);
+    this.depth--;
+    return out;
+  }
+
+  private objectOnce(o: object): unknown {
     const ctor = (o as { constructor?: Function }).constructor;
     if (Array.isArray(o) && ctor === Array) return this.array(o);
     const proto = Object.getPrototypeOf(o);
@@ -219,12 +273,15 @@ export class Reducer {
     let out: unknown[] | undefined = this.copyAll ? [] : undefined;
     this.seen.set(a, out ?? a);
     this.open.add(a);
+    let holes = false;
     for (let i = 0; i < a.length; i++) {
       const v = a[i];
+      if (v === undefined && !(i in a)) { holes = true; break; }
       const r = this.child(i, v);
       if (r !== v && !out) { out = a.slice(0, i); this.seen.set(a, out); if (this.reachedOpen.has(a)) this.stale = true; }
       if (out) out.push(r);
     }
+    if (holes) return this.sparse(a);
     this.open.delete(a);
     if (!out) {
       const numeric = numberArray(a);
@@ -233,31 +290,47 @@ export class Reducer {
     return out ?? a;
   }
 
-  private plain(o: Record<string, unknown>): Record<string, unknown> {
+  /** An array with holes: only the indices it has travel (structured clone keeps holes). */
+  private sparse(a: unknown[]): SparseNode {
+    const node = new SparseNode(a.length, []);
+    this.seen.set(a, node);
+    for (const k of Object.keys(a)) {
+      const i = Number(k);
+      node.entries.push(i, this.child(i, a[i]));
+    }
+    this.open.delete(a);
+    return node;
+  }
+
+  private plain(o: Record<string, unknown>): Record<string, unknown> | EntriesNode {
     if (Object.getOwnPropertySymbols(o).length > 0) {
       throw new Unsendable('it has symbol-keyed properties', 'use string keys, or leave them out of what you send');
     }
     if (Object.prototype.hasOwnProperty.call(o, '__proto__')) {
       throw new Unsendable("it has an own property named '__proto__'", 'rename that key before sending');
     }
-    let out: Record<string, unknown> | undefined = this.copyAll ? {} : undefined;
-    this.seen.set(o, out ?? o);
-    this.open.add(o);
     const keys = Object.keys(o);
+    for (let i = 0; i < keys.length; i++) if (!wellFormed(keys[i]!)) return this.entries(o, keys);
+    // Always a copy: each property (a getter too) is read once, and the packer reads the copy.
+    const out: Record<string, unknown> = {};
+    this.seen.set(o, out);
+    this.open.add(o);
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
-      const v = o[k];
-      const r = this.child(k, v);
-      if (r !== v && !out) {
-        out = {};
-        for (let j = 0; j < i; j++) out[keys[j]!] = o[keys[j]!];
-        this.seen.set(o, out);
-        if (this.reachedOpen.has(o)) this.stale = true;
-      }
-      if (out) out[k] = r;
+      out[k] = this.child(k, o[k]);
     }
     this.open.delete(o);
-    return out ?? o;
+    return out;
+  }
+
+  /** A plain object with a key msgpack strings cannot carry: [key, value, ...] with keys as values. */
+  private entries(o: Record<string, unknown>, keys: string[]): EntriesNode {
+    const node = new EntriesNode([]);
+    this.seen.set(o, node);
+    this.open.add(o);
+    for (const k of keys) node.entries.push(this.child(k, k), this.child(k, o[k]));
+    this.open.delete(o);
+    return node;
   }
 
   private map(m: Map<unknown, unknown>): MapNode | Map<unknown, unknown> {
@@ -306,7 +379,10 @@ export class Reducer {
       const copy: Record<string, unknown> = {};
       this.seen.set(o, copy);
       this.open.add(o);
-      for (const k of Object.keys(o)) copy[k] = this.child(k, (o as Record<string, unknown>)[k]);
+      for (const k of Object.keys(o)) {
+        if (k === '__proto__') throw new Unsendable("it has an own property named '__proto__'", 'rename that field before sending');
+        copy[k] = this.child(k, (o as Record<string, unknown>)[k]);
+      }
       this.open.delete(o);
       copy[CLASS_MARK] = index;
       return copy;

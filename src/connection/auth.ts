@@ -11,6 +11,7 @@
 import type { Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import { AuthenticationError, rangeErr, typeErr } from '../errors.js';
+import { longTimeout } from '../runtime/long-timer.js';
 
 // Loaded on first use: most workers never authenticate, and node:crypto costs a thread ~3 ms.
 const crypto = (): typeof import('node:crypto') => createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
@@ -67,13 +68,13 @@ function run(socket: Socket, key: Uint8Array, options: HandshakeOptions | undefi
   return new Promise<Buffer>((resolve, reject) => {
     let buffered: Buffer = Buffer.alloc(0);
     let done = false;
-    const timer = timeout === Infinity ? undefined : setTimeout(() => {
+    const timer = longTimeout(() => {
       fail(authError('ERR_HANDSHAKE_TIMEOUT', `the ${side} handshake did not finish within ${timeout} ms; the connection was closed`));
     }, timeout);
     const send = (f: Buffer) => { socket.write(f); };
     const cleanup = () => {
       done = true;
-      if (timer) clearTimeout(timer);
+      timer.clear();
       socket.off('data', onData);
       socket.off('end', onEnd);
       socket.off('close', onEnd);

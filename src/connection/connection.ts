@@ -6,8 +6,9 @@ import { decode, decodingUntrusted, encode, registerSharedType } from '../codec/
 import { kReduce } from '../codec/reduce.js';
 import { BufferTooShort, EOFError, ProcessError, misuse, rangeErr, typeErr } from '../errors.js';
 import { currentDestination } from './transit.js';
-import { myAddress } from './router.js';
+import { lastRoutePressure, myAddress } from './router.js';
 import { deliver, newPipeId, notifyAttached, notifyClosed, notifyMoving, registerEnd, unregisterEnd, type Item, type LocalEnd } from './pipe-home.js';
+import { longTimeout } from '../runtime/long-timer.js';
 
 export type { Item } from './pipe-home.js';
 
@@ -41,7 +42,12 @@ class PipeLink implements Link {
   readonly noun = 'pipe';
   constructor(readonly id: string, readonly side: number, readonly home: string) {}
   attach(end: LinkEnd): void { registerEnd(this.id, this.side, end); }
-  post(item: Item): boolean { return deliver(this.home, this.id, 1 - this.side, item); }
+  /** Posts; while the channel it left by is past its high-water mark, a promise (backpressure). */
+  post(item: Item): boolean | Promise<void> {
+    lastRoutePressure();
+    if (!deliver(this.home, this.id, 1 - this.side, item)) return false;
+    return lastRoutePressure() ?? true;
+  }
   decode(payload: Uint8Array): unknown { return decode(payload); }
   close(): void {
     unregisterEnd(this.id, this.side);
@@ -63,6 +69,14 @@ export function decodeFromPeer(payload: Uint8Array): unknown {
     if ((e as { code?: unknown }).code) throw e;
     throw Object.assign(typeErr('ERR_INVALID_MESSAGE', `invalid message from peer: ${(e as Error).message}`), { cause: e });
   }
+}
+
+/** A decode failure of recv() as an error with a code (the bytes may be any sendBytes payload). */
+function notAValue(e: unknown, sentAsBytes: number | boolean): Error {
+  if (e instanceof Error && typeof (e as { code?: unknown }).code === 'string') return e;
+  const err = typeErr('ERR_INVALID_MESSAGE', `the next message is not an encoded value (${e instanceof Error ? e.message : String(e)})${sentAsBytes ? '; it was sent with sendBytes(): read it with recvBytes()' : ''}`);
+  err.cause = e;
+  return err;
 }
 
 /** A waiting receive: `take` turns the arriving message into its result (one promise, no chain). */
@@ -150,12 +164,18 @@ export class Connection<T = unknown> implements LinkEnd {
     });
   }
 
-  /** Receives the next value. Rejects with EOFError once the peer closed and nothing is left. */
+  /**
+   * Receives the next value. Rejects with EOFError once the peer closed and nothing is left.
+   * As in CPython, send(obj) is sendBytes of obj's encoding: a message relayed with
+   * recvBytes()/sendBytes() is recv()'d as the value it was (a socket peer's bytes are decoded
+   * as untrusted, as always); bytes that are no encoded value reject with ERR_INVALID_MESSAGE.
+   */
   recv(): Promise<T> {
     this.#checkReadable();
     return this.#next(([isBytes, payload]) => {
-      if (isBytes) throw typeErr('ERR_INVALID_MESSAGE', 'the next message was sent with sendBytes(); read it with recvBytes()');
-      return this.#link.decode(payload);
+      let value: unknown;
+      try { value = this.#link.decode(payload); } catch (e) { throw notAValue(e, isBytes); }
+      return value instanceof Promise ? value.catch((e: unknown) => { throw notAValue(e, isBytes); }) : value;
     }) as Promise<T>;
   }
 
@@ -190,9 +210,9 @@ export class Connection<T = unknown> implements LinkEnd {
     if (this.#inbox.length > 0 || this.#peerClosed) return Promise.resolve(true);
     if (timeout !== null && timeout <= 0) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const timer = timeout === null || timeout === undefined || timeout === Infinity ? null : setTimeout(() => { this.#watchers.delete(done); resolve(false); }, timeout);
+      const timer = timeout === null || timeout === undefined || timeout === Infinity ? null : longTimeout(() => { this.#watchers.delete(done); resolve(false); }, timeout);
       // Data, EOF or a close make recv() answer at once; a moved end has nothing to read here.
-      const done = () => { if (timer) clearTimeout(timer); this.#watchers.delete(done); resolve(!this.#moved); };
+      const done = () => { timer?.clear(); this.#watchers.delete(done); resolve(!this.#moved); };
       this.#watchers.add(done);
     });
   }

@@ -11,6 +11,7 @@ import { ProcessError, TimeoutError, misuse, rangeErr, typeErr } from '../errors
 import { lazyNet } from '../runtime/builtins.js';
 import { clientHandshake, serverHandshake } from './auth.js';
 import { Connection, decodeFromPeer, type Item, type Link, type LinkEnd } from './connection.js';
+import { longTimeout } from '../runtime/long-timer.js';
 
 /** A TCP address (`host` defaults to 127.0.0.1; port 0 picks a free port) or a Unix socket path ('\0name': Linux abstract). */
 export type Address = { host?: string; port: number } | { path: string };
@@ -32,7 +33,6 @@ export interface ListenerOptions extends ClientOptions {
 
 type Settings = { key: Buffer; maxMessageSize: number; timeout: number };
 
-const MAX_TIMER_MS = 0x7fffffff;
 
 const invalid = (message: string) => typeErr('ERR_INVALID_ARG_VALUE', message);
 const wrongType = (message: string) => typeErr('ERR_INVALID_ARG_TYPE', message);
@@ -66,9 +66,9 @@ function checkOptions(options: ClientOptions, who: string): Settings {
   if (!Number.isInteger(maxMessageSize) || maxMessageSize < 0 || maxMessageSize > 0xfffffffe) {
     throw rangeErr('ERR_OUT_OF_RANGE', `${who} maxMessageSize must be an integer from 0 to ${0xfffffffe}, got ${maxMessageSize}`);
   }
-  // Node's timers cap at 2^31 - 1 ms (a longer one fires after 1 ms); Infinity means no limit.
-  if (typeof handshakeTimeout !== 'number' || !(handshakeTimeout > 0) || (handshakeTimeout > MAX_TIMER_MS && handshakeTimeout !== Infinity)) {
-    throw rangeErr('ERR_OUT_OF_RANGE', `${who} handshakeTimeout must be a positive number of ms up to ${MAX_TIMER_MS} (or Infinity), got ${String(handshakeTimeout)}`);
+  // Any length works (long timers chain, see runtime/long-timer.ts); Infinity means no limit.
+  if (typeof handshakeTimeout !== 'number' || !(handshakeTimeout > 0)) {
+    throw rangeErr('ERR_OUT_OF_RANGE', `${who} handshakeTimeout must be a positive number of ms (or Infinity), got ${String(handshakeTimeout)}`);
   }
   return { key, maxMessageSize, timeout: handshakeTimeout };
 }
@@ -270,14 +270,14 @@ export function Client<T = unknown>(address: Address, options: ClientOptions = {
   const settings = checkOptions(options, 'Client');
   return new Promise<Connection<T>>((resolve, reject) => {
     const socket = lazyNet().connect(target);
-    const timer = settings.timeout === Infinity ? undefined : setTimeout(() => {
+    const timer = longTimeout(() => {
       socket.destroy();
       reject(new TimeoutError(`could not connect to ${describe(target)} within ${settings.timeout} ms`));
     }, settings.timeout);
-    const failed = (e: Error) => { clearTimeout(timer); reject(e); };
+    const failed = (e: Error) => { timer.clear(); reject(e); };
     socket.once('error', failed);
     socket.once('connect', () => {
-      clearTimeout(timer);
+      timer.clear();
       socket.off('error', failed);
       if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
       clientHandshake(socket, settings.key, { timeout: settings.timeout })

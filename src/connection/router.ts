@@ -54,11 +54,26 @@ function nextHop(dest: string): Channel | null | 'local' {
   return child === '' ? router.parent : router.children.get(child) ?? null;
 }
 
+/** The channel the last route() call sent through (null: none, or delivered in this process). */
+let lastHop: Channel | null = null;
+
+/**
+ * Backpressure of the channel the last route() used: null when it is under its high-water
+ * mark (or nothing left this process), else a promise that resolves once it is back under.
+ * Clears what it read, so a caller asks once right after routing.
+ */
+export function lastRoutePressure(): Promise<void> | null {
+  const hop = lastHop;
+  lastHop = null;
+  return hop ? hop.pressure() : null;
+}
+
 /** Sends `[kind, ...fields]` to the process at `dest`. Returns false when no route exists. */
 export function route(dest: string, kind: string, fields: unknown[]): boolean {
   const hop = nextHop(dest);
   if (hop === 'local') { router.local.get(kind)?.(kind, fields); return true; }
   if (!hop || hop.closed) return false;
+  lastHop = hop;
   const msg: unknown[] = [M.ROUTE, dest, kind];
   for (let i = 0; i < fields.length; i++) msg.push(fields[i]);
   hop.send(msg);

@@ -2,6 +2,7 @@
 // multiprocessing.connection.wait).
 import { typeErr } from '../errors.js';
 import { Connection } from './connection.js';
+import { longTimeout, type LongTimer } from '../runtime/long-timer.js';
 
 /** Anything with an exit or readiness to wait on: a Connection or a started Process. */
 export interface Waitable {
@@ -24,10 +25,10 @@ export function wait<T extends Connection<unknown> | Waitable>(objects: Iterable
   return new Promise((resolve) => {
     const ready = new Set<T>();
     const cancels: (() => void)[] = [];
-    let timer: NodeJS.Timeout | undefined;
+    let timer: LongTimer | undefined;
     let scheduled = false;
     const finish = () => {
-      if (timer) clearTimeout(timer);
+      timer?.clear();
       for (const c of cancels) c();
       resolve(list.filter((o) => ready.has(o)));
     };
@@ -39,7 +40,7 @@ export function wait<T extends Connection<unknown> | Waitable>(objects: Iterable
       }));
     }
     if (!scheduled && timeout !== undefined && timeout !== null && timeout !== Infinity) {
-      timer = setTimeout(finish, Math.max(0, timeout));
+      timer = longTimeout(finish, timeout);
     }
   });
 }

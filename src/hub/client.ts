@@ -121,11 +121,14 @@ export class HubLink {
     channel.onClose((e) => this.fail(e ?? new Error('connection closed')));
     for (const m of this.queued.splice(0)) channel.send(m);
     this.updateRef();
+    this.connected?.resolve();
   }
 
   private receive(msg: Message): void {
     const kind = msg[0];
     if (kind === H.PUSH) { this.pushHandlers.get(msg[1] as string)?.(msg[2] as string, msg.slice(3)); return; }
+    // The hub fences (a qsize/empty/full elsewhere): what this link holds back goes first (post flushes it).
+    if (kind === H.SYNC) { if (!this.error) this.post([H.SYNCED, msg[1]]); return; }
     const p = this.pending.get(msg[1] as number);
     if (!p) return;
     this.pending.delete(msg[1] as number);
@@ -155,6 +158,7 @@ export class HubLink {
     this.retryable = short && this.lostPuts === 0;
     for (const p of this.pending.values()) p.reject(this.error);
     this.pending.clear();
+    this.connected?.reject(this.error);
     this.queued = [];
     this.socket?.destroy();
     this.updateRef();
@@ -199,12 +203,26 @@ export class HubLink {
   private puts: { id: string; items: Uint8Array[]; bytes: number } | null = null;
   private lastPutFlush = 0;
 
+  /** Resolves once the link is connected (rejects with its error): see notePut. */
+  private connected: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void } | null = null;
+  private whenConnected(): Promise<void> {
+    if (!this.connected) {
+      let resolve!: () => void, reject!: (e: Error) => void;
+      const promise = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
+      this.connected = { promise, resolve, reject };
+    }
+    return this.connected.promise;
+  }
+
   /**
    * An unbounded queue's put. A producer that puts again soon after the last batch left gets
    * its items batched until its task yields (or 64 KiB), one message for many puts; an
-   * occasional put leaves at once, as any message does.
+   * occasional put leaves at once, as any message does. Returns null when the caller may go
+   * on at once; a promise while the link is still connecting (the hub must know this process
+   * before its put counts as made: see Peer.fence) or while its channel is past its
+   * high-water mark (backpressure: a streaming producer waits for the bytes to leave).
    */
-  notePut(objectId: string, item: Uint8Array): void {
+  notePut(objectId: string, item: Uint8Array): Promise<void> | null {
     if (this.error) throw this.error;
     if (this.puts && this.puts.id !== objectId) this.flushPuts();
     if (!this.puts) {
@@ -215,6 +233,8 @@ export class HubLink {
     this.puts.items.push(item);
     this.puts.bytes += item.length;
     if (this.puts.bytes >= 64 * 1024) this.flushPuts();
+    if (!this.channel) return this.whenConnected();
+    return this.channel.pressure();
   }
 
   private flushPuts(): void {

@@ -8,6 +8,12 @@ export interface Peer {
   closed: boolean;
   /** Sends [PUSH, objectId, op, ...args] to this peer. */
   push(objectId: string, op: string, args: unknown[]): void;
+  /**
+   * Resolves once every other peer of the hub has delivered what it had made before now
+   * (unbounded queue puts still batched or in flight, reports of read-ahead items taken), so
+   * an answer after it reflects whatever this peer may have learned of by another path.
+   */
+  fence(): Promise<void>;
 }
 
 export interface Reply {

@@ -20,6 +20,10 @@ export const H = {
   SHUTDOWN: 8,
   /** proxy -> hub: [FREE, objectId] an object of this program that never left its process is garbage */
   FREE: 9,
+  /** hub -> proxy: [SYNC, syncId] send SYNCED after everything this link has not sent yet (puts, take reports) */
+  SYNC: 10,
+  /** proxy -> hub: [SYNCED, syncId] everything this link made before the SYNC arrived is ahead of this */
+  SYNCED: 11,
 } as const;
 
 /** What a proxy needs to reach its object: [type, objectId, spec]. */

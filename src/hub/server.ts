@@ -28,6 +28,9 @@ export interface HubOptions {
   onShutdown?: () => void;
 }
 
+/** How long a fence waits for a peer that does not answer its SYNC (see Peer.fence). */
+const FENCE_PATIENCE_MS = 5000;
+
 function errorBytes(e: unknown): Uint8Array {
   try { return encode(e, 'error'); } catch {
     const err = e as { name?: string; message?: string };
@@ -40,6 +43,8 @@ export class Hub {
   private readonly servers: Server[] = [];
   private readonly channels = new Set<Channel>();
   private peerCounter = 0;
+  private syncCounter = 0;
+  private readonly peers = new Map<Peer, { channel: Channel; syncs: Map<number, () => void> }>();
   private idCounter = 0;
   private closed = false;
   /** This hub as the source of what its peers send: references back to it may omit the key. */
@@ -83,12 +88,15 @@ export class Hub {
     if (this.closed) { socket.destroy(); return; }
     const channel = new Channel(socketTransport(socket, rest), this.options.maxMessageSize);
     this.channels.add(channel);
+    const syncs = new Map<number, () => void>();
     const peer: Peer = {
       id: ++this.peerCounter,
       label: `peer ${this.peerCounter}`,
       closed: false,
       push: (objectId, op, args) => channel.send([H.PUSH, objectId, op, ...args]),
+      fence: () => this.fence(peer),
     };
+    this.peers.set(peer, { channel, syncs });
     channel.onMessage = (msg) => {
       try { this.dispatch(peer, channel, msg); } catch {
         // A malformed message: this peer is not speaking our protocol. Others carry on.
@@ -98,6 +106,9 @@ export class Hub {
     channel.onClose(() => {
       peer.closed = true;
       this.channels.delete(channel);
+      this.peers.delete(peer);
+      for (const done of syncs.values()) done();
+      syncs.clear();
       for (const obj of this.objects.values()) obj.peerGone(peer);
     });
   }
@@ -110,8 +121,31 @@ export class Hub {
     };
   }
 
+  /** See Peer.fence: a SYNC to every other peer; each answers SYNCED behind what it had made. */
+  private fence(asker: Peer): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const [peer, { channel, syncs }] of this.peers) {
+      if (peer === asker || peer.closed) continue;
+      const id = ++this.syncCounter;
+      waits.push(new Promise<void>((resolve) => {
+        // A peer that never yields to its event loop (or never answers) cannot hold others up
+        // for ever; it is waited for this long.
+        const timer = setTimeout(() => { syncs.delete(id); resolve(); }, FENCE_PATIENCE_MS);
+        syncs.set(id, () => { clearTimeout(timer); resolve(); });
+      }));
+      channel.send([H.SYNC, id]);
+    }
+    return waits.length === 0 ? Promise.resolve() : Promise.all(waits).then(() => undefined);
+  }
+
   private dispatch(peer: Peer, channel: Channel, msg: Message): void {
     const kind = msg[0];
+    if (kind === H.SYNCED) {
+      const syncs = this.peers.get(peer)?.syncs;
+      const done = syncs?.get(msg[1] as number);
+      if (done) { syncs!.delete(msg[1] as number); done(); }
+      return;
+    }
     if (kind === H.NOTE) {
       const obj = this.objects.get(msg[1] as string);
       obj?.note?.(peer, String(msg[2]), msg.slice(3));

@@ -1,12 +1,14 @@
 // FIFO waiters with hub-side timeouts: the order of arrival is the order of wake-up.
 import type { Peer, Reply } from './hub-object.js';
 import type { WireTimeout } from './protocol.js';
+import { longTimeout, type LongTimer } from '../runtime/long-timer.js';
+
 
 export interface Waiter<T> {
   peer: Peer;
   reply: Reply;
   data: T;
-  timer: NodeJS.Timeout | null;
+  timer: LongTimer | null;
 }
 
 export class WaitList<T = undefined> {
@@ -19,7 +21,7 @@ export class WaitList<T = undefined> {
   add(peer: Peer, reply: Reply, data: T, timeout: WireTimeout, onTimeout: (w: Waiter<T>) => void): Waiter<T> {
     const w: Waiter<T> = { peer, reply, data, timer: null };
     if (timeout !== null) {
-      w.timer = setTimeout(() => { if (this.remove(w)) onTimeout(w); }, Math.max(0, timeout));
+      w.timer = longTimeout(() => { if (this.remove(w)) onTimeout(w); }, timeout);
     }
     this.items.push(w);
     return w;
@@ -31,7 +33,7 @@ export class WaitList<T = undefined> {
     if (this.head >= this.items.length) return undefined;
     const w = this.items[this.head++]!;
     if (this.head > 64 && this.head * 2 > this.items.length) { this.items = this.items.slice(this.head); this.head = 0; }
-    if (w.timer) clearTimeout(w.timer);
+    if (w.timer) w.timer.clear();
     return w;
   }
 
@@ -39,7 +41,7 @@ export class WaitList<T = undefined> {
     const i = this.items.indexOf(w, this.head);
     if (i < 0) return false;
     this.items.splice(i, 1);
-    if (w.timer) clearTimeout(w.timer);
+    if (w.timer) w.timer.clear();
     return true;
   }
 
@@ -55,7 +57,7 @@ export class WaitList<T = undefined> {
     const all = this.items.slice(this.head);
     this.items = [];
     this.head = 0;
-    for (const w of all) if (w.timer) clearTimeout(w.timer);
+    for (const w of all) if (w.timer) w.timer.clear();
     return all;
   }
 

@@ -60,8 +60,8 @@ function checkLimits(options: ManagerOptions): { maxMessageSize?: number; handsh
     throw rangeErr('ERR_OUT_OF_RANGE', `maxMessageSize must be an integer number of bytes from 1 to ${DEFAULT_MAX_FRAME} (1 GiB, the default), got ${String(maxMessageSize)}`);
   }
   // Node's timers cap at 2^31 - 1 ms (a longer one fires after 1 ms); Infinity means no limit.
-  if (handshakeTimeout !== undefined && (typeof handshakeTimeout !== 'number' || !(handshakeTimeout > 0) || (handshakeTimeout > 0x7fffffff && handshakeTimeout !== Infinity))) {
-    throw rangeErr('ERR_OUT_OF_RANGE', `handshakeTimeout must be a positive number of ms up to ${0x7fffffff} (or Infinity), got ${String(handshakeTimeout)}`);
+  if (handshakeTimeout !== undefined && (typeof handshakeTimeout !== 'number' || !(handshakeTimeout > 0))) {
+    throw rangeErr('ERR_OUT_OF_RANGE', `handshakeTimeout must be a positive number of ms (or Infinity), got ${String(handshakeTimeout)}`);
   }
   return { maxMessageSize, handshakeTimeout };
 }

@@ -3,6 +3,7 @@
 // iteration reads the list in chunks, the dict and set as one copy).
 import { encode } from '../codec/codec.js';
 import { typeErr } from '../errors.js';
+import { setOwn } from '../codec/own.js';
 import { HubProxy, adopt, registerProxyType } from '../hub/proxy.js';
 import type { ObjectRef } from '../hub/protocol.js';
 
@@ -154,10 +155,11 @@ export class NamespaceProxy extends HubProxy {
   async get<T = unknown>(name: string): Promise<T> { return this.decodeValue<T>(await this.call('get', name)); }
   has(name: string): Promise<boolean> { return this.call('has', name) as Promise<boolean>; }
   delete(name: string): Promise<boolean> { return this.call('delete', name) as Promise<boolean>; }
+  /** The attributes as a plain object; each is an own property (a name '__proto__' too, never a prototype). */
   async toObject(): Promise<Record<string, unknown>> {
     const flat = await this.call('entries') as unknown[];
     const out: Record<string, unknown> = {};
-    for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i] as string] = await this.decodeValue(flat[i + 1]);
+    for (let i = 0; i + 1 < flat.length; i += 2) setOwn(out, String(flat[i]), await this.decodeValue(flat[i + 1]));
     return out;
   }
 }

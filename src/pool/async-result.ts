@@ -1,6 +1,7 @@
 // AsyncResult: what applyAsync/mapAsync return. A PromiseLike with CPython's get/wait/ready/
 // successful. A failure nobody asks about is not an unhandled rejection (as in CPython).
 import { TimeoutError, misuse } from '../errors.js';
+import { longTimeout } from '../runtime/long-timer.js';
 
 export class AsyncResult<T> implements PromiseLike<T> {
   #promise: Promise<T>;
@@ -25,8 +26,8 @@ export class AsyncResult<T> implements PromiseLike<T> {
   get(timeout?: number): Promise<T> {
     if (timeout === undefined || timeout === null || this.#state !== 'pending') return this.#promise;
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new TimeoutError(`result not ready within ${timeout} ms`)), Math.max(0, timeout));
-      this.#promise.then((v) => { clearTimeout(timer); resolve(v); }, (e: unknown) => { clearTimeout(timer); reject(e); });
+      const timer = longTimeout(() => reject(new TimeoutError(`result not ready within ${timeout} ms`)), timeout);
+      this.#promise.then((v) => { timer.clear(); resolve(v); }, (e: unknown) => { timer.clear(); reject(e); });
     });
   }
 
@@ -35,8 +36,8 @@ export class AsyncResult<T> implements PromiseLike<T> {
     const settled = this.#promise.then(() => undefined, () => undefined);
     if (timeout === undefined || timeout === null) return settled;
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, Math.max(0, timeout));
-      void settled.then(() => { clearTimeout(timer); resolve(); });
+      const timer = longTimeout(resolve, timeout);
+      void settled.then(() => { timer.clear(); resolve(); });
     });
   }
 

@@ -5,6 +5,7 @@ import { TimeoutError } from '../errors.js';
 import { Ring } from './ring.js';
 import type { ProgressTracker } from './progress.js';
 import type { Outcome } from './task.js';
+import { longTimeout, type LongTimer } from '../runtime/long-timer.js';
 
 type ItemOutcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
@@ -23,7 +24,7 @@ export interface ImapSource {
   progress?: ProgressTracker | null;
 }
 
-interface Waiter { resolve: (r: IteratorResult<never>) => void; reject: (e: unknown) => void; timer?: NodeJS.Timeout }
+interface Waiter { resolve: (r: IteratorResult<never>) => void; reject: (e: unknown) => void; timer?: LongTimer }
 
 export class ImapIterator<R> implements AsyncIterableIterator<R> {
   #it: Iterator<unknown> | AsyncIterator<unknown>;
@@ -127,13 +128,13 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
     const item = this.#takeReady();
     if (item) {
       this.#consumed++;
-      if (w.timer) clearTimeout(w.timer);
+      if (w.timer) w.timer.clear();
       if (item.ok) w.resolve({ value: item.value as never, done: false }); else w.reject(item.error);
       this.#fill();
       return true;
     }
     if (this.#isDone()) {
-      if (w.timer) clearTimeout(w.timer);
+      if (w.timer) w.timer.clear();
       if (this.#failure) { const f = this.#failure; this.#failure = null; w.reject(f.error); return true; }
       const err = this.#sourceError;
       if (err && !this.#stopped) { this.#sourceError = null; w.reject(err.error); } else w.resolve({ value: undefined as never, done: true });
@@ -152,10 +153,10 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
       const w: Waiter = { resolve: resolve as Waiter['resolve'], reject };
       if (this.#waiters.length === 0 && this.#answer(w)) return;
       if (timeout !== undefined && timeout !== null) {
-        w.timer = setTimeout(() => {
+        w.timer = longTimeout(() => {
           this.#waiters.remove(w);
           reject(new TimeoutError(`no result within ${timeout} ms`));
-        }, Math.max(0, timeout));
+        }, timeout);
       }
       this.#waiters.push(w);
       this.#fill();

@@ -111,8 +111,8 @@ function checkSubmitOptions(opts: SubmitOptions | undefined): void {
   if (opts === undefined || opts === null) return;
   if (typeof opts !== 'object') throw typeErr('ERR_INVALID_ARG_TYPE', 'options must be an object, e.g. { timeout: 1000 }');
   const { timeout, signal, retries } = opts;
-  if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0) || timeout === Infinity)) {
-    throw rangeErr('ERR_OUT_OF_RANGE', `timeout must be a number of milliseconds >= 0, got ${String(timeout)}`);
+  if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) {
+    throw rangeErr('ERR_OUT_OF_RANGE', `timeout must be a number of milliseconds >= 0 (Infinity: no limit), got ${String(timeout)}`);
   }
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw typeErr('ERR_INVALID_ARG_TYPE', 'signal must be an AbortSignal (new AbortController().signal)');

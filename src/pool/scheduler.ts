@@ -19,6 +19,7 @@ import { startedOverlapping, stopOverlapping } from './overlap.js';
 import type { Outcome, SubmitOptions, Task } from './task.js';
 import type { Transit } from '../codec/reduce.js';
 import { WorkerSlot } from './worker-slot.js';
+import { longTimeout } from '../runtime/long-timer.js';
 
 export type PoolState = 'RUN' | 'CLOSE' | 'TERMINATE';
 
@@ -170,7 +171,7 @@ export class Scheduler {
     task.settle = (outcome) => {
       if (task.done) return;
       task.done = true;
-      if (task.timer) clearTimeout(task.timer);
+      if (task.timer) task.timer.clear();
       const end: TaskEnd = outcome.ok === true ? 'completed' : task.lostWorker ? 'lost' : 'failed';
       if (task.startedAt === undefined) this.stats.ended(end); else this.stats.ran(performance.now() - task.startedAt, end);
       if (task.signal) this.unwatch(task);
@@ -276,7 +277,7 @@ export class Scheduler {
   /** The timeout clock runs from when the task became first on a ready worker. */
   private startTimer(task: Task): void {
     if (task.timeout === undefined || task.done || !task.slot?.ready || task.timer) return;
-    task.timer = setTimeout(() => {
+    task.timer = longTimeout(() => {
       task.timer = undefined;
       this.stopTask(task, new TimeoutError(`task did not finish within ${task.timeout} ms; its worker was stopped and replaced`));
     }, task.timeout);
@@ -313,7 +314,7 @@ export class Scheduler {
   private onResult(slot: WorkerSlot, task: Task, outcome: Outcome | Promise<Outcome>): void {
     const elapsed = performance.now() - slot.headSince;
     this.serviceMs = this.serviceMs * 0.8 + Math.max(0, elapsed) * 0.2;
-    if (task.timer) { clearTimeout(task.timer); task.timer = undefined; }
+    if (task.timer) { task.timer.clear(); task.timer = undefined; }
     if (task.grace) { clearTimeout(task.grace); task.grace = undefined; }
     if (!this.overlapping) {
       const head = slot.inflight.peek();
@@ -356,7 +357,7 @@ export class Scheduler {
       t.losses++;
       lostTasks++;
       if (t.losses <= t.retries && t.transits.length === 0 && this.state !== 'TERMINATE' && !this.failure) {
-        if (t.timer) { clearTimeout(t.timer); t.timer = undefined; }
+        if (t.timer) { t.timer.clear(); t.timer = undefined; }
         t.startedAt = undefined;
         this.stats.retry();
         requeue.push(t);

@@ -2,6 +2,7 @@
 import type { FnRef } from '../functions/reference.js';
 import type { Transit } from '../codec/reduce.js';
 import type { WorkerSlot } from './worker-slot.js';
+import { type LongTimer } from '../runtime/long-timer.js';
 
 export type Outcome =
   | { ok: true; value: unknown }
@@ -35,7 +36,7 @@ export interface Task {
   retries: number;
   /** Times a worker died while this task had (or may have) started on it. */
   losses: number;
-  timer: NodeJS.Timeout | undefined;
+  timer: LongTimer | undefined;
   slot: WorkerSlot | null;
   /** Its position among the tasks sent to its current worker (1-based). */
   seq: number;

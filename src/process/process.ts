@@ -17,6 +17,8 @@ import { withDestination } from '../connection/transit.js';
 import { towardProcesses } from '../shm/crossing.js';
 import { getLogger } from '../runtime/logging.js';
 import { programAuthKey } from '../runtime/auth-key.js';
+import { longTimeout } from '../runtime/long-timer.js';
+import { assignOwn } from '../codec/own.js';
 
 export interface ProcessOptions<A extends unknown[] = unknown[]> {
   /** Exported function (or self-contained one) to run in the child; run() calls it. */
@@ -168,8 +170,8 @@ export class Process<A extends unknown[] = unknown[]> {
     const ended = this.#ended!;
     if (timeout === undefined || timeout === null) return ended;
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, Math.max(0, timeout));
-      void ended.then(() => { clearTimeout(timer); resolve(); });
+      const timer = longTimeout(resolve, timeout);
+      void ended.then(() => { timer.clear(); resolve(); });
     });
   }
 
@@ -270,7 +272,7 @@ export class Process<A extends unknown[] = unknown[]> {
     revival.init = init;
     let instance: Process;
     try { instance = Reflect.construct(base, [], cls) as Process; } finally { revival.init = null; }
-    if (fields) Object.assign(instance, fields);
+    if (fields) assignOwn(instance, fields);
     if (target) instance.#setTarget(target, args ?? []);
     return instance;
   }

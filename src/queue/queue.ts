@@ -66,8 +66,11 @@ export class Queue<T = unknown> extends HubProxy {
     // A handle's first put is answered: the hub then knows this process and tells it of a
     // shutdown, and a put made after one is refused (a note would be taken as on its way).
     if (this.maxsize <= 0 && this.#putBefore) {
-      try { this.link.notePut(this.objectId, bytes); } catch (e) { return Promise.reject(e as Error); }
-      return Promise.resolve();
+      // Resolves at once, unless the hub link is still connecting or its channel is past its
+      // high-water mark (then it waits: backpressure).
+      let wait: Promise<void> | null;
+      try { wait = this.link.notePut(this.objectId, bytes); } catch (e) { return Promise.reject(e as Error); }
+      return wait ?? Promise.resolve();
     }
     this.#putBefore = true;
     return this.call('put', bytes, timeout).then(() => undefined);

@@ -112,7 +112,7 @@ export function workerStartError(method: StartMethod, cause: unknown): Error {
 
 /** Never a live channel: closed from the start. */
 function closedTransport(): Transport {
-  return { write() {}, start(_onData, onClose) { queueMicrotask(() => onClose()); }, close() {}, drain: () => Promise.resolve(), ref() {}, unref() {} };
+  return { write() {}, start(_onData, onClose) { queueMicrotask(() => onClose()); }, close() {}, drain: () => Promise.resolve(), pressure: () => null, ref() {}, unref() {} };
 }
 
 /**

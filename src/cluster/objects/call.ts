@@ -2,6 +2,7 @@
 // ProcessError ERR_CLUSTER_UNAVAILABLE (asLinkError), scripts run by sha (loaded once per
 // connection on NOSCRIPT), and blocking pops run on a dedicated connection that goes back to
 // the link when the pop answered, or is dropped when it did not (a wait that is cut short).
+import { longTimeout } from '../../runtime/long-timer.js';
 import { createHash } from 'node:crypto';
 import type { Redis } from '../deps.js';
 import type { ClusterLink } from './link.js';
@@ -73,7 +74,7 @@ export async function blockingPop(link: ClusterLink, key: string, ms: number): P
   try { c = await link.blocking(); } catch (e) { throw asLinkError(e); }
   // A Redis that is frozen (not dead) never ends a BLPOP: past its own timeout plus
   // connectTimeout, the connection is dropped, which rejects the pop.
-  const guard = ms === Infinity ? undefined : setTimeout(() => c.disconnect(false), ms + link.connectTimeout);
+  const guard = ms === Infinity ? undefined : longTimeout(() => c.disconnect(false), ms + link.connectTimeout);
   try {
     const r = await c.blpopBuffer(key, ms === Infinity ? 0 : seconds(ms));
     link.release(c);
@@ -82,6 +83,6 @@ export async function blockingPop(link: ClusterLink, key: string, ms: number): P
     link.release(c);
     throw asLinkError(e);
   } finally {
-    clearTimeout(guard);
+    guard?.clear();
   }
 }

@@ -85,9 +85,11 @@ export class QueueObject implements HubObject {
         this.admitPutters();
         return;
       }
-      case 'qsize': reply.ok(this.size); return;
-      case 'empty': reply.ok(this.size === 0); return;
-      case 'full': reply.ok(this.size >= this.maxsize); return;
+      // Answered after a fence: puts and take reports other processes made before this call
+      // (and that this caller may know of, e.g. through an Event in shared memory) are counted.
+      case 'qsize': void peer.fence().then(() => reply.ok(this.size)); return;
+      case 'empty': void peer.fence().then(() => reply.ok(this.size === 0)); return;
+      case 'full': void peer.fence().then(() => reply.ok(this.size >= this.maxsize)); return;
       case 'taskDone': {
         if (!this.joinable) throw misuse('ERR_UNKNOWN_OPERATION', 'taskDone() belongs to JoinableQueue');
         if (this.unfinished <= 0) throw misuse('ERR_TASK_DONE_TOO_MANY', 'taskDone() called more times than items were put in the queue');
