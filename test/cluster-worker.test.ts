@@ -134,7 +134,10 @@ describe('multiproc worker', { skip }, () => {
     const out = await within(120_000, Promise.all(xs.map((x) => pool.apply(square, [x]))));
     assert.deepEqual(out.slice(0, 3), [0, 1, 4]);
     await within(30_000, pool.map(square, xs, { chunksize: 1 }));
-    const keys = await keysUnder(raw, 'trust');
+    // A result reaches the program just before its worker tells BullMQ the job is done (and
+    // removed): the last few jobs may still be finishing. They must be gone within seconds.
+    let keys = await keysUnder(raw, 'trust');
+    for (const end = Date.now() + 20_000; keys.length > 10 && Date.now() < end; keys = await keysUnder(raw, 'trust')) await sleep(250);
     assert.ok(keys.length <= 10, `keys under trust: ${keys.join(', ')}`);
   });
 

@@ -31,6 +31,8 @@ describe('npm pack', () => {
       'scripts/addon.mjs', 'scripts/build-native.mjs',
       'prebuilds/source.json', ...Object.keys(record.builds).map((abi) => `prebuilds/linux-x64/multiproc.abi${abi}.node`),
       'dist/cjs/index.cjs', 'dist/cjs/index.d.cts', 'dist/cjs/package.json',
+      // The `multiproc` command (package.json bin): worker and status of the cluster context.
+      'dist/bin/multiproc.js',
       ...bundle,
     ].sort();
     assert.deepEqual(notDeclarations, expected);
