@@ -1,9 +1,11 @@
 // Run by test/fd-exhaustion.test.ts. A producer (a child process or a worker thread) uses up
 // every free file descriptor, then puts items on a Queue it has not used yet: its first
 // connection to the hub fails with EMFILE (in the thread context the whole process is short,
-// so the hub's accept fails too). Every put resolves; every item must still arrive, once the
-// producer gives its descriptors back. Before that, the program's own first Queue is made
-// while the parent is short (its hub thread cannot start at first). Prints what arrived.
+// so the hub's accept fails too). The puts wait (a put resolves once its item is on its way
+// to the hub, never before the link is made), the connect is retried, and once the producer
+// gives its descriptors back every put resolves and every item arrives, in order. Before
+// that, the program's own first Queue is made while the parent is short (its hub thread
+// cannot start at first). Prints what arrived.
 import { closeSync, openSync } from 'node:fs';
 import { Empty, Process, Queue, isMainEntry } from 'multiproc';
 
@@ -11,10 +13,12 @@ export async function producer(q, n, holdMs) {
   const held = [];
   try { for (;;) held.push(openSync('/dev/null', 'r')); } catch (e) { if (e.code !== 'EMFILE') throw e; }
   let resolved = 0;
-  for (let i = 0; i < n; i++) { await q.put(i); resolved++; }
+  const puts = [];
+  for (let i = 0; i < n; i++) puts.push(q.put(i).then(() => { resolved++; }));
   // Still short for a while: the puts must wait, not vanish.
   await new Promise((r) => setTimeout(r, holdMs));
   for (const fd of held) closeSync(fd);
+  await Promise.all(puts);
   await q.put(`resolved ${resolved} with ${held.length} descriptors held`);
 }
 
@@ -25,8 +29,9 @@ if (isMainEntry(import.meta.url)) {
   const held = [];
   try { for (;;) held.push(openSync('/dev/null', 'r')); } catch (e) { if (e.code !== 'EMFILE') throw e; }
   const first = new Queue();
-  await first.put('made while short');
+  const put = first.put('made while short');
   setTimeout(() => { for (const fd of held) closeSync(fd); }, 1000);
+  await put;
   console.log(`first queue of the program, made with no free descriptor: got ${JSON.stringify(await first.get({ timeout: 20_000 }))}`);
 
   const n = 160;
