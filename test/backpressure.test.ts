@@ -24,7 +24,7 @@ for (const context of contexts) {
       await within(120_000, (async () => {
         for (;;) {
           const bytes = await mine.recvBytes();
-          if (bytes.length !== 1024 * 1024) { report = (await import('../dist/esm/codec/codec.js')).decode(bytes) as StreamReport; break; }
+          if (bytes.length !== 1024 * 1024) { report = (await import('../dist/esm/internal.js')).decode(bytes) as StreamReport; break; }
           arrivals.push(Date.now());
           // A consumer slower than the producer: without backpressure the backlog piles up in the producer.
           await sleep(5);

@@ -9,7 +9,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Manager, Pool, Process, Queue, type SyncManager } from 'multiproc';
-import { encode, decode } from '../dist/esm/codec/codec.js';
+import { encode, decode } from '../dist/esm/internal.js';
 import { echoQueue } from './fixtures/shared.ts';
 import { dictEcho, putGetter, same, setProtoAttribute, throwProtoField } from './fixtures/fidelity.ts';
 import { contexts, within, rejection } from './helpers.ts';
