@@ -88,7 +88,7 @@ export class ClusterPool extends EventEmitter<PoolEvents> implements AsyncDispos
     // Machines are watched only while someone listens for them (one registry read per heartbeat period).
     const untyped = this as EventEmitter;
     untyped.on('newListener', (event: string | symbol) => {
-      if ((event === 'workerStart' || event === 'workerExit') && this.#state !== 'TERMINATE') this.#watch.start();
+      if ((event === 'workerStart' || event === 'workerExit') && this.#working) this.#watch.start();
     });
     untyped.on('removeListener', () => {
       if (this.listenerCount('workerStart') + this.listenerCount('workerExit') === 0) this.#watch.stop();
@@ -150,11 +150,20 @@ export class ClusterPool extends EventEmitter<PoolEvents> implements AsyncDispos
     this.#stats.ran(runMs, end);
   }
 
+  /** Takes work, or has some left. */
+  get #working(): boolean { return this.#state === 'RUN' || (this.#state === 'CLOSE' && (this.#tasks.size > 0 || this.#holds > 0)); }
+
+  /** A pool that takes no more work and has none left stops listening to its context. */
+  #detach(): void {
+    this.#core.stallListeners.delete(this.#onStall);
+    this.#watch.stop();
+  }
+
   #hold(): void { this.#holds++; }
   #release(): void { this.#holds--; this.#maybeIdle(); }
   #maybeIdle(): void {
     if (this.#tasks.size > 0 || this.#holds > 0) return;
-    if (this.#state !== 'RUN') { this.#core.stallListeners.delete(this.#onStall); this.#watch.stop(); }
+    if (this.#state !== 'RUN') this.#detach();
     const w = this.#idle; this.#idle = [];
     for (const r of w) r();
     emitSafely(this, 'drain');
@@ -293,6 +302,7 @@ export class ClusterPool extends EventEmitter<PoolEvents> implements AsyncDispos
     if (this.#state !== 'RUN') return;
     for (const it of this.#iterators) it.drainInput();
     this.#state = 'CLOSE';
+    if (this.#tasks.size === 0 && this.#holds === 0) this.#detach();
   }
 
   /** Drops this pool's waiting tasks and stops its running ones; they reject with ERR_POOL_TERMINATED. */
@@ -304,6 +314,7 @@ export class ClusterPool extends EventEmitter<PoolEvents> implements AsyncDispos
     const ids = [...this.#tasks];
     this.#core.fail(ids, error);
     await this.#core.cancel(ids);
+    this.#detach();
   }
 
   /** Waits until everything this pool submitted has settled. Call close() or terminate() first. */
