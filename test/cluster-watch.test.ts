@@ -3,7 +3,8 @@
 // onProgress sequences (monotonic, exact end, failures counted, unknown total of an
 // iterable), stats() after success and failure with run times measured on the machines,
 // the drain event, and workerStart / workerExit as a machine registers and is SIGKILLed
-// (with the task it held counted as lost). A throwing listener does not stop the pool.
+// (with the task it held counted as lost, or as retried when it reruns). A throwing listener
+// does not stop the pool.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRedis, redisUnavailable, type RedisHandle } from './support/redis-server.js';
@@ -172,5 +173,26 @@ describe('cluster Pool: progress, stats and events', { skip }, () => {
     const exit = exits.find((e) => e.pid === w2.pid)!;
     assert.equal(exit.lostTasks, 1, JSON.stringify(exits));
     assert.equal(pool.stats().lost, 1);
+  });
+
+  it('stats() counts a task rerun after its machine is SIGKILLed as retried; workerExit counts it with the machine', async () => {
+    await using pool = new cluster.Pool();
+    const exits: { pid: number; lostTasks: number }[] = [];
+    pool.on('workerExit', (i) => { exits.push(i); });
+    const m3 = makeMachine('w3'); const m4 = makeMachine('w4');
+    machines.push(m3, m4);
+    const w3 = await startWorker({ redis: redis.url, name: 'watchtest', dir: m3.dir, machine: 'w3', key: KEY, processes: 1, ...OPTS });
+    workers.push(w3);
+    const rerun = pool.apply(sleepFor, [2000], { retries: 1 });
+    rerun.catch(() => {});
+    await new Promise((r) => setTimeout(r, 1500)); // w3 takes it
+    w3.signalGroup('SIGKILL');
+    const w4 = await startWorker({ redis: redis.url, name: 'watchtest', dir: m4.dir, machine: 'w4', key: KEY, processes: 1, ...OPTS });
+    workers.push(w4);
+    assert.equal(await within(90_000, rerun), 2000);
+    const s = pool.stats();
+    assert.deepEqual([s.completed, s.lost, s.retried], [1, 0, 1]);
+    await within(60_000, (async () => { while (!exits.some((e) => e.pid === w3.pid)) await new Promise((r) => setTimeout(r, 50)); })());
+    assert.equal(exits.find((e) => e.pid === w3.pid)!.lostTasks, 1, JSON.stringify(exits));
   });
 });
