@@ -318,6 +318,8 @@ export class ClusterCore {
 
   /** Live worker registrations (cached for a second: chunk sizes ask often). */
   async workers(fresh = false): Promise<WorkerRecord[]> {
+    // A closed context opens no connection again (a pool's stats() or machine watch may still ask).
+    if (this.closed) throw unavailable('the cluster context is closed');
     const now = Date.now();
     if (fresh || !this.workersCache || now - this.workersCache.at > 1000) {
       const list = this.connect().then((c) => readWorkers(c.client, this.options.name));
