@@ -7,13 +7,12 @@
 // see stats() and machines.ts.
 import { EventEmitter } from 'node:events';
 import { pack, type Prepared } from '../codec/codec.js';
-import { ProcessError, misuse, typeErr } from '../errors.js';
+import { ProcessError, WorkerLostError, misuse, typeErr } from '../errors.js';
 import { toFnRef } from '../functions/reference.js';
 import { Mode } from '../runtime/protocol.js';
 import { AsyncResult } from '../pool/async-result.js';
 import { ImapIterator } from '../pool/imap.js';
 import type { Outcome, SubmitOptions } from '../pool/task.js';
-import { WorkerLostError } from '../errors.js';
 import { checkProgressDependency, checkProgressOptions, progressTracker } from '../pool/progress.js';
 import { StatsRecorder, type PoolStats } from '../pool/stats.js';
 import { emitSafely, type PoolEvents } from '../pool/events.js';
