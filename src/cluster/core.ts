@@ -20,9 +20,12 @@ import type { Outcome } from '../pool/task.js';
 type BullQueue = import('bullmq').Queue;
 type Closable = { close(): Promise<void>; disconnect(): Promise<void> };
 
+/** `runMs`: how long the task ran on its machine, when its result said so (stats only). */
+export type Settle = (o: Outcome, runMs?: number) => void;
+
 export interface CoreTask {
   id: string;
-  settle: (o: Outcome) => void;
+  settle: Settle;
   retries: number;
   losses: number;
   /** In the queue (its addBulk answered). */
@@ -38,7 +41,7 @@ export interface SubmitSpec {
   timeout?: number;
   signal?: AbortSignal;
   retries?: number;
-  settle: (o: Outcome) => void;
+  settle: Settle;
 }
 
 interface Connections {
@@ -68,6 +71,8 @@ export class ClusterCore {
   private downTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private workersCache: { at: number; list: Promise<WorkerRecord[]> } | undefined;
+  /** Told of each pending task BullMQ finds stalled (its machine stopped answering); `rerun`: it will run again. */
+  readonly stallListeners = new Set<(id: string, rerun: boolean) => void>();
 
   constructor(readonly options: ResolvedClusterOptions) {
     this.replyKey = `${options.name}:r:${this.sid}`;
@@ -213,20 +218,22 @@ export class ClusterCore {
       value = decode(classesFromRoot(rec.body, this.options.root));
     } catch (error) { this.finish(t, { ok: false, error }); return; }
     const deliver = (v: unknown) => {
-      if (rec.kind === Kind.OK) this.finish(t, { ok: true, value: v });
+      if (rec.kind === Kind.OK) this.finish(t, { ok: true, value: v }, rec.runMs);
       else if (rec.kind === Kind.PARTIAL) {
         const [values, errors] = v as [unknown[], [number, unknown][]];
-        this.finish(t, { ok: 'partial', values, errors });
-      } else this.finish(t, { ok: false, error: v });
+        this.finish(t, { ok: 'partial', values, errors }, rec.runMs);
+      } else this.finish(t, { ok: false, error: v }, rec.runMs);
     };
-    if (value instanceof Promise) value.then(deliver, (error: unknown) => this.finish(t, { ok: false, error }));
+    if (value instanceof Promise) value.then(deliver, (error: unknown) => this.finish(t, { ok: false, error }, rec.runMs));
     else deliver(value);
   }
 
   private onStalled(jobId: string): void {
     const t = this.pending.get(jobId);
     if (!t) return;
-    if (t.losses < t.retries) { t.losses++; return; }
+    const rerun = t.losses < t.retries;
+    for (const l of this.stallListeners) l(jobId, rerun);
+    if (rerun) { t.losses++; return; }
     // No reruns left: take it out of the queue if no worker has it yet (a worker that takes
     // it answers WorkerLostError itself, since its stall count is past `retries`).
     void this.connect().then((c) => c.queue.remove(jobId)).then((n) => {
@@ -234,13 +241,13 @@ export class ClusterCore {
     }, () => {});
   }
 
-  private finish(t: CoreTask, o: Outcome): void {
+  private finish(t: CoreTask, o: Outcome, runMs?: number): void {
     if (t.done) return;
     t.done = true;
     this.pending.delete(t.id);
     t.timer?.clear();
     t.unlisten?.();
-    t.settle(o);
+    t.settle(o, runMs);
   }
 
   /** Queues one task; `settle` is called exactly once. Throws nothing: failures settle. */
@@ -312,6 +319,8 @@ export class ClusterCore {
 
   /** Live worker registrations (cached for a second: chunk sizes ask often). */
   async workers(fresh = false): Promise<WorkerRecord[]> {
+    // A closed context opens no connection again (a pool's stats() or machine watch may still ask).
+    if (this.closed) throw unavailable('the cluster context is closed');
     const now = Date.now();
     if (fresh || !this.workersCache || now - this.workersCache.at > 1000) {
       const list = this.connect().then((c) => readWorkers(c.client, this.options.name));

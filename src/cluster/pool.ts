@@ -1,14 +1,24 @@
 // The cluster Pool: the local Pool's API (apply/map/starmap/imap and their async forms,
 // callbacks, timeout, signal, retries, close/join/terminate, await using) with its tasks run
 // by whichever machines run `multiproc worker` for this cluster. AsyncResult and the imap
-// iterator are the local ones; the engine underneath is the context's ClusterCore.
+// iterator are the local ones; the engine underneath is the context's ClusterCore. Like the
+// local Pool it reports progress (onProgress / progress), stats() and events (workerStart and
+// workerExit for machines that register or vanish, drain), with what a submitter can know:
+// see stats() and machines.ts.
+import { EventEmitter } from 'node:events';
 import { pack, type Prepared } from '../codec/codec.js';
-import { ProcessError, misuse, typeErr } from '../errors.js';
+import { ProcessError, WorkerLostError, misuse, typeErr } from '../errors.js';
 import { toFnRef } from '../functions/reference.js';
 import { Mode } from '../runtime/protocol.js';
 import { AsyncResult } from '../pool/async-result.js';
 import { ImapIterator } from '../pool/imap.js';
 import type { Outcome, SubmitOptions } from '../pool/task.js';
+import { checkProgressDependency, checkProgressOptions, progressTracker } from '../pool/progress.js';
+import { StatsRecorder, type PoolStats } from '../pool/stats.js';
+import { emitSafely, type PoolEvents } from '../pool/events.js';
+import { reportCallbackError } from '../pool/report.js';
+import { MachineWatch } from './machines.js';
+import type { WorkerRecord } from './registry.js';
 import type { AsyncOptions, MapAsyncOptions, MapOptions } from '../pool/pool.js';
 import type { ClusterCore } from './core.js';
 import { checkArgs, checkChunksize, checkIterable, checkSubmitOptions, isAsyncIterable, prepareChunk, prepareForCluster } from './checks.js';
@@ -29,9 +39,12 @@ const ASSUMED_PROCESSES = 4;
 
 function safeCall(cb: ((v: never) => void) | undefined, value: unknown, which: string): void {
   if (!cb) return;
-  try { (cb as (v: unknown) => void)(value); } catch (e) {
-    process.emitWarning(`a Pool ${which} threw and was ignored: ${e instanceof Error ? e.stack ?? e.message : String(e)}`, { code: 'MULTIPROC_CALLBACK_ERROR' });
-  }
+  try { (cb as (v: unknown) => void)(value); } catch (e) { reportCallbackError(which, e); }
+}
+
+/** Items of a chunk's outcome that failed. */
+function failedItems(o: Outcome, items: number): number {
+  return o.ok === true ? 0 : o.ok === false ? items : o.errors.length;
 }
 
 function asyncResult<T>(p: Promise<T>, callback?: (v: T) => void, errorCallback?: (e: unknown) => void): AsyncResult<T> {
@@ -42,8 +55,13 @@ function asyncResult<T>(p: Promise<T>, callback?: (v: T) => void, errorCallback?
 
 const terminated = () => Object.assign(new ProcessError('the pool was terminated before this result was ready'), { code: 'ERR_POOL_TERMINATED' });
 
-export class ClusterPool implements AsyncDisposable {
+export class ClusterPool extends EventEmitter<PoolEvents> implements AsyncDisposable {
   readonly #core: ClusterCore;
+  readonly #stats = new StatsRecorder();
+  readonly #watch: MachineWatch;
+  /** Live machines last read, for stats() (refreshed on each read, cached a second by the core). */
+  #machines: WorkerRecord[] = [];
+  readonly #onStall = (id: string, rerun: boolean) => { if (rerun && this.#tasks.has(id)) this.#stats.retry(); };
   #state: 'RUN' | 'CLOSE' | 'TERMINATE' = 'RUN';
   readonly #tasks = new Set<string>();
   readonly #iterators = new Set<ImapIterator<unknown>>();
@@ -57,8 +75,42 @@ export class ClusterPool implements AsyncDisposable {
     if (options !== undefined && options !== null && typeof options !== 'number' && typeof options !== 'object') {
       throw typeErr('ERR_INVALID_ARG_TYPE', 'new cluster.Pool() takes nothing (or the local Pool\'s options, which the workers decide for themselves)');
     }
+    super();
     this.#core = core;
     void core.processes(ASSUMED_PROCESSES).then((n) => { this.#processes = n; });
+    void core.workers().then((list) => { this.#machines = list; }, () => {});
+    core.stallListeners.add(this.#onStall);
+    this.#watch = new MachineWatch(core, (id) => this.#tasks.has(id), {
+      start: (info) => emitSafely(this, 'workerStart', info),
+      exit: (info) => emitSafely(this, 'workerExit', info),
+    });
+    // Machines are watched only while someone listens for them (one registry read per heartbeat period).
+    const untyped = this as EventEmitter;
+    untyped.on('newListener', (event: string | symbol) => {
+      if ((event === 'workerStart' || event === 'workerExit') && this.#working) this.#watch.start();
+    });
+    untyped.on('removeListener', () => {
+      if (this.listenerCount('workerStart') + this.listenerCount('workerExit') === 0) this.#watch.stop();
+    });
+  }
+
+  /**
+   * Counts for this pool. Machine figures come from the workers' heartbeats (at most a
+   * heartbeat period old): `processes` is the live machines' processes summed, `busy` those
+   * holding a task (of any submitter), `idle` the rest. A submitter does not see when a
+   * machine takes a task, so `running` is this pool's unfinished tasks up to `processes` and
+   * `queued` the rest. `runTime` is how long tasks ran on their machines (measured there),
+   * `waitTime` the rest of the time from submission to result (queue and transit).
+   * `utilization` is run time over the time since the pool was made times `processes`.
+   */
+  stats(): PoolStats {
+    void this.#core.workers().then((list) => { this.#machines = list; }, () => {});
+    const machines = this.#watch.watching && this.#watch.machines.length > 0 ? this.#watch.machines : this.#machines;
+    let processes = 0; let busy = 0;
+    for (const m of machines) { processes += m.processes; busy += Math.min(m.running, m.processes); }
+    const unfinished = this.#tasks.size;
+    const running = Math.min(unfinished, processes);
+    return this.#stats.snapshot({ processes, busy, idle: processes - busy, running, queued: unfinished - running, capacity: processes });
   }
 
   /** Processes of the live workers last seen (the workers' `--processes`, summed). */
@@ -76,20 +128,44 @@ export class ClusterPool implements AsyncDisposable {
 
   #send(f: WireFn, mode: number, payload: Uint8Array, opts: SubmitOptions | undefined, settle: (o: Outcome) => void): void {
     let id = '';
+    const submitted = performance.now();
     const t = this.#core.submit({
       header: { m: mode, f }, payload, timeout: opts?.timeout, signal: opts?.signal, retries: opts?.retries,
-      settle: (o) => { this.#tasks.delete(id); settle(o); this.#maybeIdle(); },
+      settle: (o, runMs) => {
+        this.#tasks.delete(id);
+        this.#record(o, performance.now() - submitted, runMs);
+        settle(o);
+        this.#maybeIdle();
+      },
     });
     id = t.id;
     if (!t.done) this.#tasks.add(id);
+  }
+
+  #record(o: Outcome, elapsed: number, runMs: number | undefined): void {
+    const end = o.ok === true ? 'completed' : o.ok === false && o.error instanceof WorkerLostError ? 'lost' : 'failed';
+    if (runMs === undefined) { this.#stats.ended(end); return; }
+    this.#stats.waited(Math.max(0, elapsed - runMs));
+    this.#stats.ran(runMs, end);
+  }
+
+  /** Takes work, or has some left. */
+  get #working(): boolean { return this.#state === 'RUN' || (this.#state === 'CLOSE' && (this.#tasks.size > 0 || this.#holds > 0)); }
+
+  /** A pool that takes no more work and has none left stops listening to its context. */
+  #detach(): void {
+    this.#core.stallListeners.delete(this.#onStall);
+    this.#watch.stop();
   }
 
   #hold(): void { this.#holds++; }
   #release(): void { this.#holds--; this.#maybeIdle(); }
   #maybeIdle(): void {
     if (this.#tasks.size > 0 || this.#holds > 0) return;
+    if (this.#state !== 'RUN') this.#detach();
     const w = this.#idle; this.#idle = [];
     for (const r of w) r();
+    emitSafely(this, 'drain');
   }
 
   /** Runs fn(...args) on a worker machine; resolves with its result. */
@@ -116,6 +192,8 @@ export class ClusterPool implements AsyncDisposable {
     checkIterable(iterable);
     checkChunksize(opts.chunksize);
     checkSubmitOptions(opts);
+    checkProgressOptions(opts);
+    checkProgressDependency(opts);
     const f = this.#fn(fn);
     const root = this.#core.options.root;
     // Items in hand are checked now, so a value that cannot travel throws at the call.
@@ -123,18 +201,20 @@ export class ClusterPool implements AsyncDisposable {
     if (Array.isArray(iterable)) known = iterable;
     else if (!isAsyncIterable(iterable)) known = [...iterable];
     if (known && known.length > 0) prepareChunk(known, 0, root);
+    const progress = progressTracker(opts, known?.length);
     this.#hold();
     return (async () => {
       try {
         let items: unknown[];
         if (known) items = known;
-        else { items = []; for await (const x of iterable) items.push(x); }
+        else { items = []; for await (const x of iterable) items.push(x); progress?.setTotal(items.length); }
         if (items.length === 0) return [];
         let size = opts.chunksize;
         if (size === undefined) {
           this.#processes = await this.#core.processes(ASSUMED_PROCESSES);
           size = Math.ceil(items.length / (this.#processes * 4));
         }
+        const step: number = size;
         const chunks: Prepared[] = [];
         for (let i = 0; i < items.length; i += size) chunks.push(prepareChunk(items.slice(i, i + size), i, root));
         if (this.#state === 'TERMINATE') throw terminated();
@@ -143,7 +223,9 @@ export class ClusterPool implements AsyncDisposable {
           let left = chunks.length;
           let failed = false;
           chunks.forEach((chunk, index) => {
+            const count = Math.min(step, items.length - index * step);
             this.#send(f, mode, pack(chunk), opts, (o) => {
+              progress?.add(count, failedItems(o, count));
               if (failed) return;
               if (o.ok !== true) { failed = true; reject(o.ok === false ? o.error : o.errors[0]![1]); return; }
               parts[index] = o.value as unknown[];
@@ -179,8 +261,11 @@ export class ClusterPool implements AsyncDisposable {
     checkIterable(iterable);
     checkChunksize(opts.chunksize);
     checkSubmitOptions(opts);
+    checkProgressOptions(opts);
+    checkProgressDependency(opts);
     const f = this.#fn(fn);
     const chunksize = opts.chunksize ?? 1;
+    const progress = progressTracker(opts, Array.isArray(iterable) ? iterable.length : undefined);
     const root = this.#core.options.root;
     let read = 0;
     const it = new ImapIterator<unknown>({
@@ -195,6 +280,7 @@ export class ClusterPool implements AsyncDisposable {
       hold: () => this.#hold(),
       release: () => this.#release(),
       finished: (x) => this.#iterators.delete(x),
+      progress,
     }, iterable as Iterable<unknown>, ordered);
     this.#iterators.add(it);
     return it as ImapIterator<Awaited<ReturnType<F>>>;
@@ -215,6 +301,7 @@ export class ClusterPool implements AsyncDisposable {
     if (this.#state !== 'RUN') return;
     for (const it of this.#iterators) it.drainInput();
     this.#state = 'CLOSE';
+    if (this.#tasks.size === 0 && this.#holds === 0) this.#detach();
   }
 
   /** Drops this pool's waiting tasks and stops its running ones; they reject with ERR_POOL_TERMINATED. */
@@ -226,6 +313,7 @@ export class ClusterPool implements AsyncDisposable {
     const ids = [...this.#tasks];
     this.#core.fail(ids, error);
     await this.#core.cancel(ids);
+    this.#detach();
   }
 
   /** Waits until everything this pool submitted has settled. Call close() or terminate() first. */

@@ -4,7 +4,8 @@
 // signature before it reads anything else, and only a checked task is decoded and run. The
 // header is plain JSON with bounded sizes, checked field by field: a job written into the
 // queue by anyone else is dropped without importing or running anything.
-// A result is 'MPR1' | u8 kind | u16 id length | id | body [| 32-byte HMAC over all before it].
+// A result is 'MPR1' | u8 kind | u16 id length | id | body [| 32-byte HMAC over all before it],
+// or 'MPR2' with a f64 (LE) after the id: the ms the task ran on its machine (for stats()).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** Where the function lives: a module path relative to root plus an export, or self-contained source. */
@@ -28,6 +29,7 @@ export const MAX_TASK_BYTES = 512 * 1024 * 1024;
 const MAX_HEADER = 1024 * 1024;
 const TASK_MAGIC = Buffer.from('MPT1');
 const RESULT_MAGIC = Buffer.from('MPR1');
+const TIMED_RESULT_MAGIC = Buffer.from('MPR2');
 
 export const Kind = { OK: 0, ERROR: 1, PARTIAL: 2, AUTH: 4 } as const;
 
@@ -89,36 +91,52 @@ export function replyOf(bytes: Uint8Array): { i: string; r: string } | undefined
   return typeof t === 'string' ? undefined : { i: t.header.i, r: t.header.r };
 }
 
-export function encodeResult(kind: number, id: string, body: Uint8Array, key: Uint8Array | undefined): Buffer {
+export function encodeResult(kind: number, id: string, body: Uint8Array, key: Uint8Array | undefined, runMs?: number): Buffer {
   const idb = Buffer.from(id, 'utf8');
-  const head = Buffer.allocUnsafe(7 + idb.length);
-  RESULT_MAGIC.copy(head, 0);
+  const timed = runMs !== undefined && Number.isFinite(runMs) && runMs >= 0;
+  const head = Buffer.allocUnsafe(7 + idb.length + (timed ? 8 : 0));
+  (timed ? TIMED_RESULT_MAGIC : RESULT_MAGIC).copy(head, 0);
   head[4] = kind;
   head.writeUInt16LE(idb.length, 5);
   idb.copy(head, 7);
+  if (timed) head.writeDoubleLE(runMs, 7 + idb.length);
   const unsigned = Buffer.concat([head, body]);
   const mac = kind === Kind.AUTH ? undefined : sign(key, unsigned);
   return mac ? Buffer.concat([unsigned, mac]) : unsigned;
 }
 
-export interface ResultRecord { kind: number; id: string; body: Uint8Array }
+export interface ResultRecord {
+  kind: number; id: string; body: Uint8Array;
+  /** ms the task ran on its machine (MPR2 records), else undefined. */
+  runMs?: number;
+}
 
 /**
  * A result record, or undefined when it is malformed or (with a key) wrongly signed. AUTH
  * records carry no signature: a worker with another key cannot sign for this submitter.
  */
 export function parseResult(bytes: Buffer, key: Uint8Array | undefined): ResultRecord | undefined {
-  if (bytes.length < 7 || !bytes.subarray(0, 4).equals(RESULT_MAGIC)) return undefined;
+  if (bytes.length < 7) return undefined;
+  const magic = bytes.subarray(0, 4);
+  const timed = magic.equals(TIMED_RESULT_MAGIC);
+  if (!timed && !magic.equals(RESULT_MAGIC)) return undefined;
   const kind = bytes[4]!;
   if (kind > Kind.AUTH) return undefined;
   const n = bytes.readUInt16LE(5);
-  if (7 + n > bytes.length) return undefined;
+  const bodyAt = 7 + n + (timed ? 8 : 0);
+  if (bodyAt > bytes.length) return undefined;
   const id = bytes.toString('utf8', 7, 7 + n);
   let end = bytes.length;
   if (key && kind !== Kind.AUTH) {
-    if (bytes.length - 32 < 7 + n) return undefined;
+    if (bytes.length - 32 < bodyAt) return undefined;
     end -= 32;
     if (!verify(key, bytes.subarray(0, end), bytes.subarray(end))) return undefined;
   }
-  return { kind, id, body: bytes.subarray(7 + n, end) };
+  const rec: ResultRecord = { kind, id, body: bytes.subarray(bodyAt, end) };
+  if (timed) {
+    const ms = bytes.readDoubleLE(7 + n);
+    // A hostile or broken number is dropped, not trusted: stats only.
+    if (Number.isFinite(ms) && ms >= 0 && ms < 1e12) rec.runMs = ms;
+  }
+  return rec;
 }

@@ -90,6 +90,7 @@ export async function runWorker(a: WorkerArgs): Promise<void> {
     let kind: number;
     let body: Uint8Array;
     const t0 = performance.now();
+    let runMs = 0;
     try {
       const out = await pool.apply(runClusterTask, [bytes, a.root], { timeout: header.t, signal: ac.signal, retries: header.k });
       pace(performance.now() - t0);
@@ -99,12 +100,15 @@ export async function runWorker(a: WorkerArgs): Promise<void> {
       kind = Kind.ERROR;
       body = encode(e, 'error');
     } finally {
+      // Taken from the job to the result on this machine: the submitter's stats() runTime, and
+      // (its own elapsed time minus this) waitTime, with no clocks compared across machines.
+      runMs = performance.now() - t0;
       running.delete(header.i);
       me.running--;
       me.done++;
     }
     if (ac.signal.aborted) return; // cancelled by its submitter, which has settled it already
-    await sender.send(header.r, encodeResult(kind, header.i, body, key));
+    await sender.send(header.r, encodeResult(kind, header.i, body, key, runMs));
   };
 
   // How many jobs to hold at once: two per process while tasks are long (so other machines get
