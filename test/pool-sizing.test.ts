@@ -111,7 +111,7 @@ for (const context of contexts) {
         const t1 = performance.now();
         assert.deepEqual(await within(30_000, wide.map(w.nap, Array(32).fill(200))), Array(32).fill(200));
         assert.ok(performance.now() - t1 < 1200, `default chunksize: ${Math.round(performance.now() - t1)} ms`);
-      } finally { await pool.terminate(); }
+      } finally { await wide.terminate(); }
       const single = new Pool({ processes: 1, context });
       try { assert.equal(await within(30_000, single.apply(w.hasSignal)), false, 'one task per worker: no signal'); } finally { await single.terminate(); }
     });
