@@ -19,7 +19,7 @@ import type { PoolStats } from './stats.js';
 import { emitSafely, type PoolEvents } from './events.js';
 import { checkMaxMemory } from '../process/limits.js';
 import { checkProgressDependency, checkProgressOptions, progressTracker, type ProgressOptions } from './progress.js';
-import { reportCallbackError } from './report.js';
+import { callReporting } from './report.js';
 import type { Outcome, SubmitOptions } from './task.js';
 
 export type { SubmitOptions } from './task.js';
@@ -81,7 +81,7 @@ let nextFnId = 1;
 
 function safeCall(cb: ((v: never) => void) | undefined, value: unknown, which: string): void {
   if (!cb) return;
-  try { (cb as (v: unknown) => void)(value); } catch (e) { reportCallbackError(which, e); }
+  callReporting(which, () => (cb as (v: unknown) => unknown)(value));
 }
 
 /** An AsyncResult whose callbacks run in this process before it is ready, as CPython's do. */
