@@ -238,7 +238,9 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     const fnId = this.#fnId(fn);
     const run = (items: unknown[]): Promise<unknown[]> => {
       // CPython's default, counting each of a worker's task slots (tasksPerWorker) as a worker.
-      const workers = this.#core.processes * this.#core.tasksPerWorker * 4;
+      // Under maxQueue, no more default chunks than the pool takes now (idle workers, then the queue).
+      const left = this.#core.capacityLeft();
+      const workers = Math.min(this.#core.processes * this.#core.tasksPerWorker * 4, left === null ? Infinity : Math.max(1, left));
       const size = opts.chunksize ?? Math.max(1, Math.ceil(items.length / workers));
       // Every chunk is checked before any is sent; each is packed just before it is sent,
       // so the first workers start while later chunks are still being packed.
