@@ -153,6 +153,22 @@ for (const context of contexts) {
       try { assert.equal(await within(30_000, single.apply(w.hasSignal)), false, 'one task per worker: no signal'); } finally { await single.terminate(); }
     });
 
+    it('a task sent to a worker that died before starting it gets a fresh timeout on the replacement', async () => {
+      const pool = new Pool({ processes: 1, tasksPerWorker: 2, context });
+      try {
+        await within(30_000, pool.apply(w.nap, [1]));
+        // The first task blocks its worker's event loop and then ends it: the second, sent
+        // meanwhile (its clock starting then), never starts there and goes back to the queue.
+        const killer = pool.apply(w.busyThenExit, [3000, 9]);
+        await sleep(300);
+        const second = pool.apply(w.nap, [3000], { timeout: 5000, retries: 1 });
+        assert.ok((await rejection(killer, 30_000)) instanceof WorkerLostError);
+        // Its old clock (5 s from the send, 0.3 s in) would stop it about 2 s into its 3 s run
+        // on the replacement (ready after the first worker's 3 s).
+        assert.equal(await within(60_000, second), 3000);
+      } finally { await pool.terminate(); }
+    });
+
     it('a worker that dies rejects each task it was running with WorkerLostError, or runs it again under retries', async () => {
       const pool = new Pool({ processes: 1, tasksPerWorker: 4, context });
       const exits: number[] = [];

@@ -63,6 +63,12 @@ export interface WorkerInfo {
 
 const terminatedError = () => Object.assign(new ProcessError('the pool was terminated before this task finished'), { code: 'ERR_POOL_TERMINATED' });
 
+/** A task going back to the queue: its timeout clock stops and it has not started. */
+function unstart(task: Task): void {
+  if (task.timer) { clearTimeout(task.timer); task.timer = undefined; }
+  task.startedAt = undefined;
+}
+
 /** Workers that die before they are ready this many times in a row fail the pool. */
 const MAX_START_FAILURES = 3;
 
@@ -365,13 +371,14 @@ export class Scheduler {
       if (t.done) continue;
       if (t === target) { t.settle({ ok: false, error: slot.killReason }); continue; }
       t.slot = null;
-      if (t.seq > started) { requeue.push(t); continue; }
+      // Never started (with tasksPerWorker > 1 its clock ran from when it was sent): it waits
+      // again, and its timeout counts from when it starts on the replacement.
+      if (t.seq > started) { unstart(t); requeue.push(t); continue; }
       // Started: it ran (its result is lost) or was running. Run again only if asked to.
       t.losses++;
       lostTasks++;
       if (t.losses <= t.retries && t.transits.length === 0 && this.state !== 'TERMINATE' && !this.failure) {
-        if (t.timer) { clearTimeout(t.timer); t.timer = undefined; }
-        t.startedAt = undefined;
+        unstart(t);
         this.stats.retry();
         requeue.push(t);
         continue;
