@@ -9,7 +9,7 @@ import { getLogger, logToStderr } from './runtime/logging.js';
 import { getAllStartMethods, getStartMethod, normalizeMethod, setStartMethod, type StartMethod, type StartMethodName } from './runtime/start-method.js';
 import { registerClass } from './codec/classes.js';
 import { isMainEntry } from './runtime/entry.js';
-import { JoinableQueue, Queue, SimpleQueue } from './queue/queue.js';
+import { JoinableQueue, Queue, SimpleQueue, kQueueContext } from './queue/queue.js';
 import { Lock, RLock } from './sync/lock.js';
 import { BoundedSemaphore, Semaphore } from './sync/semaphore.js';
 import { Condition } from './sync/condition.js';
@@ -79,9 +79,16 @@ export function getContext(method?: StartMethodName | 'cluster', options?: Clust
     }
   }
   Object.defineProperty(ContextPool, 'name', { value: 'Pool' });
+  // Queues bound to m: a thread context's queue takes shared memory without the addon.
+  class ContextQueue<T = unknown> extends Queue<T> { static override get [kQueueContext](): StartMethod { return m; } }
+  class ContextJoinableQueue<T = unknown> extends JoinableQueue<T> { static override get [kQueueContext](): StartMethod { return m; } }
+  class ContextSimpleQueue<T = unknown> extends SimpleQueue<T> { static override get [kQueueContext](): StartMethod { return m; } }
+  for (const [cls, name] of [[ContextQueue, 'Queue'], [ContextJoinableQueue, 'JoinableQueue'], [ContextSimpleQueue, 'SimpleQueue']] as const) {
+    Object.defineProperty(cls, 'name', { value: name });
+  }
   const ctx: Context = {
     method: m, Process: ContextProcess as typeof Process, Pool: ContextPool, Pipe, Connection, wait,
-    Listener, Client, Queue, JoinableQueue, SimpleQueue, Value, RawValue, SharedArray, RawArray, SharedMemory, ShareableList, Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event, Barrier,
+    Listener, Client, Queue: ContextQueue, JoinableQueue: ContextJoinableQueue, SimpleQueue: ContextSimpleQueue, Value, RawValue, SharedArray, RawArray, SharedMemory, ShareableList, Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event, Barrier,
     Manager: (options: ManagerOptions = {}): Promise<SyncManager> => Manager({ context: m, ...options }),
     currentProcess, parentProcess, activeChildren, cpuCount, registerClass, isMainEntry, getLogger, logToStderr,
     getStartMethod: () => m, setStartMethod, getAllStartMethods,

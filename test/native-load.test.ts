@@ -1,7 +1,8 @@
 // Which addon binary loads: the prebuilds shipped for every supported Node ABI match the
 // native sources (prebuilds/source.json), a package without build/ (an --ignore-scripts
 // install) maps shared memory through its prebuild, and a prebuild made from other sources
-// is refused with the reason, never loaded.
+// is refused with the reason, never loaded; so is any binary when the sources are missing
+// (nothing to verify it against), and MULTIPROC_ADDON (a test hook) counts only as an absolute path.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -33,9 +34,10 @@ function installedCopy(): string {
   return dir;
 }
 
-function probe(dir: string): { stdout: string; stderr: string; status: number | null } {
+function probe(dir: string, addonEnv?: string): { stdout: string; stderr: string; status: number | null } {
   const env = { ...process.env };
   delete env['MULTIPROC_ADDON'];
+  if (addonEnv !== undefined) env['MULTIPROC_ADDON'] = addonEnv;
   delete env['MULTIPROC_NATIVE'];
   return spawnSync(process.execPath, ['probe.mjs'], { cwd: dir, encoding: 'utf8', timeout: 60_000, env });
 }
@@ -100,6 +102,32 @@ describe('prebuilt addon', () => {
       assert.equal(code, 'ERR_SHARED_MEMORY_UNAVAILABLE');
       assert.match(message!, /prebuilt addon was made from other sources/);
       assert.match(message!, /npm rebuild multiproc/);
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  });
+
+  it('without the native sources no binary can be verified: the prebuild is refused, saying so', () => {
+    const dir = installedCopy();
+    try {
+      rmSync(path.join(dir, 'native'), { recursive: true, force: true });
+      const r = probe(dir);
+      assert.equal(r.status, 0, r.stderr);
+      const [code, message] = r.stdout.split('\n');
+      assert.equal(code, 'ERR_SHARED_MEMORY_UNAVAILABLE');
+      assert.match(message!, /sources \(binding\.gyp, native\/\) are missing/);
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  });
+
+  it('MULTIPROC_ADDON is a test hook for absolute paths: a relative one is ignored (the verified prebuild loads)', () => {
+    const dir = installedCopy();
+    try {
+      // A file by that relative name in the current directory that would fail to load if tried.
+      writeFileSync(path.join(dir, 'planted.node'), 'not a binary');
+      const r = probe(dir, './planted.node');
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, 'mapped 7\n', r.stderr);
+      const absolute = probe(dir, path.join(dir, 'planted.node'));
+      assert.equal(absolute.stdout.split('\n')[0], 'ERR_SHARED_MEMORY_UNAVAILABLE', 'an absolute path is tried, and only it');
+      assert.match(absolute.stdout, /planted\.node did not load/);
     } finally { rmSync(dir, { recursive: true, force: true }); }
   });
 });

@@ -85,8 +85,45 @@ for (const context of contexts) {
         assert.deepEqual(await within(30_000, Promise.all(queued)), ['a', 'b']);
         // Room came back: a map of two chunks fits now.
         assert.deepEqual(await within(30_000, pool.map(w.nap, [1, 2], { chunksize: 1 })), [1, 2]);
-        assert.throws(() => pool.map(w.nap, [1, 2, 3, 4], { chunksize: 1 }), { code: 'ERR_POOL_QUEUE_FULL' }, 'four chunks never fit');
+        // One idle worker takes at most 32 at once (its pipeline), so 40 one-item chunks never fit.
+        assert.throws(() => pool.map(w.nap, Array(40).fill(1), { chunksize: 1 }), { code: 'ERR_POOL_QUEUE_FULL' }, 'forty chunks never fit');
         assert.deepEqual(await within(30_000, pool.map(w.nap, [1, 2, 3, 4], { chunksize: 2 })), [1, 2, 3, 4]);
+      } finally { await pool.terminate(); }
+    });
+
+    it('queued tasks that were aborted no longer count: stats().queued drops and their room comes back at once', async () => {
+      const pool = new Pool({ processes: 1, maxQueue: 2, context });
+      try {
+        const first = pool.apply(w.sleepThen, [3000, 'first']);
+        await until(20_000, () => pool.stats().running === 1, 'the first task on the worker');
+        const ac = new AbortController();
+        const queued = [pool.apply(w.sleepThen, [10, 'a'], { signal: ac.signal }), pool.apply(w.sleepThen, [10, 'b'], { signal: ac.signal })];
+        assert.equal(pool.stats().queued, 2);
+        ac.abort(new Error('not needed'));
+        for (const p of queued) assert.equal((await rejection(p)).message, 'not needed');
+        assert.equal(pool.stats().running, 1, 'the first task still runs');
+        assert.equal(pool.stats().queued, 0);
+        const next = [pool.apply(w.sleepThen, [10, 'c']), pool.apply(w.sleepThen, [10, 'd'])];
+        assert.equal(pool.stats().queued, 2);
+        assert.throws(() => pool.apply(w.sleepThen, [10, 'e']), { code: 'ERR_POOL_QUEUE_FULL' });
+        assert.equal(await within(30_000, first), 'first');
+        assert.deepEqual(await within(30_000, Promise.all(next)), ['c', 'd']);
+        assert.equal(pool.stats().queued, 0);
+      } finally { await pool.terminate(); }
+    });
+
+    it('a map on idle workers counts only the chunks that would wait (maxQueue 4, 20 items, default chunks)', async () => {
+      const pool = new Pool({ processes: 2, maxQueue: 4, context });
+      try {
+        await until(20_000, () => (pool[kWorkers]() as Listed).filter((x) => x.ready).length === 2, 'two ready workers');
+        const items = Array.from({ length: 20 }, (_, i) => i + 1);
+        assert.deepEqual(await within(30_000, pool.map(w.nap, items)), items);
+        // Both workers busy: nothing is taken at once, so more than four chunks are refused.
+        const busy = [pool.apply(w.sleepThen, [1500, 'x']), pool.apply(w.sleepThen, [1500, 'y'])];
+        await until(20_000, () => pool.stats().running === 2, 'both workers busy');
+        assert.throws(() => pool.map(w.nap, [1, 2, 3, 4, 5], { chunksize: 1 }), { code: 'ERR_POOL_QUEUE_FULL' }, 'a map counts the chunks that would wait');
+        assert.deepEqual(await within(30_000, pool.map(w.nap, items)), items, 'the default chunks fit the room that is left');
+        assert.deepEqual(await within(30_000, Promise.all(busy)), ['x', 'y']);
       } finally { await pool.terminate(); }
     });
   });
@@ -111,9 +148,25 @@ for (const context of contexts) {
         const t1 = performance.now();
         assert.deepEqual(await within(30_000, wide.map(w.nap, Array(32).fill(200))), Array(32).fill(200));
         assert.ok(performance.now() - t1 < 1200, `default chunksize: ${Math.round(performance.now() - t1)} ms`);
-      } finally { await pool.terminate(); }
+      } finally { await wide.terminate(); }
       const single = new Pool({ processes: 1, context });
       try { assert.equal(await within(30_000, single.apply(w.hasSignal)), false, 'one task per worker: no signal'); } finally { await single.terminate(); }
+    });
+
+    it('a task sent to a worker that died before starting it gets a fresh timeout on the replacement', async () => {
+      const pool = new Pool({ processes: 1, tasksPerWorker: 2, context });
+      try {
+        await within(30_000, pool.apply(w.nap, [1]));
+        // The first task blocks its worker's event loop and then ends it: the second, sent
+        // meanwhile (its clock starting then), never starts there and goes back to the queue.
+        const killer = pool.apply(w.busyThenExit, [3000, 9]);
+        await sleep(300);
+        const second = pool.apply(w.nap, [3000], { timeout: 5000, retries: 1 });
+        assert.ok((await rejection(killer, 30_000)) instanceof WorkerLostError);
+        // Its old clock (5 s from the send, 0.3 s in) would stop it about 2 s into its 3 s run
+        // on the replacement (ready after the first worker's 3 s).
+        assert.equal(await within(60_000, second), 3000);
+      } finally { await pool.terminate(); }
     });
 
     it('a worker that dies rejects each task it was running with WorkerLostError, or runs it again under retries', async () => {

@@ -51,6 +51,20 @@ for (const context of contexts) {
       assert.equal(piped.stdout, 'result 39800 60\n');
     });
 
+    it('async callbacks and listeners that reject are reported as warnings; the program does not die', () => {
+      const r = spawnSync(process.execPath, [program('async-callbacks.mjs'), context], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 0, r.stderr);
+      const out = JSON.parse(r.stdout) as { r: number[]; a: number; warnings: string[] };
+      assert.deepEqual(out.r, [2, 4, 6]);
+      assert.equal(out.a, 10);
+      assert.deepEqual(out.warnings, [
+        "a Pool 'drain' listener threw and was ignored: Error: drain rejected",
+        'a Pool callback threw and was ignored: Error: callback rejected',
+        'a Pool errorCallback threw and was ignored: Error: errorCallback rejected',
+        'a Pool onProgress threw and was ignored: Error: onProgress rejected',
+      ]);
+    });
+
     it('an idle pool with minProcesses: 0 returns to no worker and the program ends by itself', () => {
       for (const mode of ['wait', 'no-wait']) {
         const started = Date.now();

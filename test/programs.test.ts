@@ -124,6 +124,13 @@ describe('without the native addon (MULTIPROC_NATIVE=0)', () => {
     assert.doesNotMatch(r.stderr, /MULTIPROC_NO_ADDON/);
   });
 
+  it('a queue refuses shared memory by its own context: a thread context\'s queue takes it, a process context\'s refuses it after setStartMethod(\'thread\')', () => {
+    const r = spawnSync(process.execPath, [...tsx, 'no-addon-queues.ts'], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, MULTIPROC_NATIVE: '0' } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.stdout.trim().split('\n'), ['thread queue accepted', 'thread queue item arrived',
+      'process queue ERR_SHARED_MEMORY_UNAVAILABLE', 'process joinable queue ERR_SHARED_MEMORY_UNAVAILABLE']);
+  });
+
   it('an addon that fails to load: the same refusals, and one warning at first use saying why', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, MULTIPROC_ADDON: path.join(dir, 'no-such-addon.node') };
     delete env['MULTIPROC_NATIVE'];

@@ -19,7 +19,7 @@ import type { PoolStats } from './stats.js';
 import { emitSafely, type PoolEvents } from './events.js';
 import { checkMaxMemory } from '../process/limits.js';
 import { checkProgressDependency, checkProgressOptions, progressTracker, type ProgressOptions } from './progress.js';
-import { reportCallbackError } from './report.js';
+import { callReporting } from './report.js';
 import type { Outcome, SubmitOptions } from './task.js';
 
 export type { SubmitOptions } from './task.js';
@@ -81,7 +81,7 @@ let nextFnId = 1;
 
 function safeCall(cb: ((v: never) => void) | undefined, value: unknown, which: string): void {
   if (!cb) return;
-  try { (cb as (v: unknown) => void)(value); } catch (e) { reportCallbackError(which, e); }
+  callReporting(which, () => (cb as (v: unknown) => unknown)(value));
 }
 
 /** An AsyncResult whose callbacks run in this process before it is ready, as CPython's do. */
@@ -238,7 +238,9 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     const fnId = this.#fnId(fn);
     const run = (items: unknown[]): Promise<unknown[]> => {
       // CPython's default, counting each of a worker's task slots (tasksPerWorker) as a worker.
-      const workers = this.#core.processes * this.#core.tasksPerWorker * 4;
+      // Under maxQueue, no more default chunks than the pool takes now (idle workers, then the queue).
+      const left = this.#core.capacityLeft();
+      const workers = Math.min(this.#core.processes * this.#core.tasksPerWorker * 4, left === null ? Infinity : Math.max(1, left));
       const size = opts.chunksize ?? Math.max(1, Math.ceil(items.length / workers));
       // Every chunk is checked before any is sent; each is packed just before it is sent,
       // so the first workers start while later chunks are still being packed.

@@ -7,7 +7,7 @@
 // `setTotal(n)` once an iterable's length is known; the final report happens by itself.
 import { createRequire } from 'node:module';
 import { typeErr, ProcessError } from '../errors.js';
-import { reportCallbackError } from './report.js';
+import { callReporting } from './report.js';
 
 /** What `onProgress` receives. Times in ms. */
 export interface Progress {
@@ -143,7 +143,8 @@ export class ProgressTracker {
   #call(p: Progress = this.snapshot()): void {
     this.#lastCall = performance.now();
     if (!this.onProgress) return;
-    try { this.onProgress(p); } catch (e) { reportCallbackError('onProgress', e); }
+    const onProgress = this.onProgress;
+    callReporting('onProgress', () => onProgress(p));
   }
 }
 

@@ -64,6 +64,12 @@ export interface WorkerInfo {
 
 const terminatedError = () => Object.assign(new ProcessError('the pool was terminated before this task finished'), { code: 'ERR_POOL_TERMINATED' });
 
+/** A task going back to the queue: its timeout clock stops and it has not started. */
+function unstart(task: Task): void {
+  if (task.timer) { task.timer.clear(); task.timer = undefined; }
+  task.startedAt = undefined;
+}
+
 /** Workers that die before they are ready this many times in a row fail the pool. */
 const MAX_START_FAILURES = 3;
 /**
@@ -78,6 +84,9 @@ export class Scheduler {
   /** Set once the initializer failed (or workers cannot start): every task rejects with it. */
   failure: Error | null = null;
   private readonly queue = new Ring<Task>(64);
+  /** Tasks aborted while queued: settled, still in `queue` until they reach its head (removing
+   * each at once would be O(n) per abort), and not counted as waiting. */
+  private queuedAborted = 0;
   private readonly slots = new Set<WorkerSlot>();
   private nextTaskId = 1;
   /** Unsettled tasks plus other holders of work (imap producers). */
@@ -149,11 +158,38 @@ export class Scheduler {
     if (this.config.minProcesses < this.config.processes) this.idle.arm(slot);
   }
 
-  /** Throws ERR_POOL_QUEUE_FULL when `tasks` more would make more than maxQueue tasks wait. */
+  /** Tasks waiting for a worker (stats().queued). */
+  private queued(): number { return this.queue.length - this.queuedAborted; }
+
+  /**
+   * Tasks the workers (running and those the pool may still start) would take at once now,
+   * as pump() sends them; with tasks already waiting there is no such room.
+   */
+  private dispatchRoom(): number {
+    if (this.queued() > 0 || this.state !== 'RUN' || this.failure) return 0;
+    const depth = this.overlapping ? this.config.tasksPerWorker : this.depth();
+    let free = 0;
+    for (const s of this.slots) if (this.usable(s)) free += Math.max(0, depth - s.inflight.length);
+    return free + Math.max(0, this.config.processes - this.liveSlots()) * depth;
+  }
+
+  /**
+   * Throws ERR_POOL_QUEUE_FULL when `tasks` more would make more than maxQueue tasks wait.
+   * Only the tasks that would wait count: those idle workers take at once do not.
+   */
   room(tasks: number): void {
     const max = this.config.maxQueue;
-    if (max === null || this.queue.length + tasks <= max) return;
-    throw queueFullError(this.queue.length, tasks, max);
+    if (max === null) return;
+    const queued = this.queued();
+    const waiting = Math.max(0, tasks - this.dispatchRoom());
+    if (queued + waiting <= max) return;
+    throw queueFullError(queued, waiting, max);
+  }
+
+  /** Tasks one submission may add now without ERR_POOL_QUEUE_FULL; null: no maxQueue. */
+  capacityLeft(): number | null {
+    const max = this.config.maxQueue;
+    return max === null ? null : Math.max(0, max - this.queued()) + this.dispatchRoom();
   }
 
   /** Work started outside of tasks (an imap reading its input) keeps the pool busy. */
@@ -220,7 +256,7 @@ export class Scheduler {
     if (this.queue.length === 0) return;
     const depth = this.overlapping ? this.config.tasksPerWorker : this.depth();
     while (this.queue.length > 0) {
-      if (this.queue.peek()!.done) { this.queue.shift(); continue; }
+      if (this.queue.peek()!.done) { this.queue.shift(); this.queuedAborted--; continue; }
       let best: WorkerSlot | null = null;
       for (const s of this.slots) {
         if (s.inflight.length >= depth || !this.usable(s)) continue;
@@ -286,7 +322,8 @@ export class Scheduler {
   private abort(task: Task): void {
     if (task.done) return;
     const reason = task.signal?.reason;
-    if (!task.slot) { task.settle({ ok: false, error: reason }); return; }
+    // Not sent to a worker yet: it is in the queue, where it stays (settled) until pump() drops it.
+    if (!task.slot) { this.queuedAborted++; task.settle({ ok: false, error: reason }); return; }
     this.stopTask(task, reason, true);
   }
 
@@ -352,13 +389,14 @@ export class Scheduler {
       if (t.done) continue;
       if (t === target) { t.settle({ ok: false, error: slot.killReason }); continue; }
       t.slot = null;
-      if (t.seq > started) { requeue.push(t); continue; }
+      // Never started (with tasksPerWorker > 1 its clock ran from when it was sent): it waits
+      // again, and its timeout counts from when it starts on the replacement.
+      if (t.seq > started) { unstart(t); requeue.push(t); continue; }
       // Started: it ran (its result is lost) or was running. Run again only if asked to.
       t.losses++;
       lostTasks++;
       if (t.losses <= t.retries && t.transits.length === 0 && this.state !== 'TERMINATE' && !this.failure) {
-        if (t.timer) { t.timer.clear(); t.timer = undefined; }
-        t.startedAt = undefined;
+        unstart(t);
         this.stats.retry();
         requeue.push(t);
         continue;
@@ -459,6 +497,7 @@ export class Scheduler {
     this.failure = error;
     clearTimeout(this.respawnTimer);
     this.respawnTimer = undefined;
+    this.queuedAborted = 0;
     for (const t of this.queue.drain()) t.settle({ ok: false, error });
     for (const s of this.slots) {
       for (const t of s.inflight.drain()) t.settle({ ok: false, error });
@@ -494,7 +533,7 @@ export class Scheduler {
       running += n;
       if (n > 0) busy++; else idle++;
     }
-    return this.stats.snapshot({ processes, idle, busy, queued: this.queue.length, running, capacity: this.config.processes * this.config.tasksPerWorker });
+    return this.stats.snapshot({ processes, idle, busy, queued: this.queued(), running, capacity: this.config.processes * this.config.tasksPerWorker });
   }
 
   /** Idle running pools do not keep the program alive; busy or closing ones do. */
@@ -518,6 +557,7 @@ export class Scheduler {
       clearTimeout(this.respawnTimer);
       this.respawnTimer = undefined;
       const error = terminatedError();
+      this.queuedAborted = 0;
       for (const t of this.queue.drain()) t.settle({ ok: false, error });
       for (const s of this.slots) {
         for (const t of s.inflight.drain()) t.settle({ ok: false, error });

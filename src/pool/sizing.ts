@@ -2,27 +2,27 @@
 // the maxQueue refusal. The decisions (when to start a worker on demand, which one may exit)
 // stay in the scheduler; these only keep its bookkeeping small.
 import { ProcessError } from '../errors.js';
+import { longTimeout, type LongTimer } from '../runtime/long-timer.js';
 
 /** One timer per idle worker; `expire(worker)` runs after `ms` unless disarmed first. */
 export class IdleTimers<W> {
-  readonly #timers = new Map<W, NodeJS.Timeout>();
+  readonly #timers = new Map<W, LongTimer>();
 
   constructor(private readonly ms: number, private readonly expire: (worker: W) => void) {}
 
   arm(worker: W): void {
     if (this.ms === Infinity || this.#timers.has(worker)) return;
-    const timer = setTimeout(() => {
+    // Like idle workers, a pending idle exit never keeps the program alive.
+    const timer = longTimeout(() => {
       this.#timers.delete(worker);
       this.expire(worker);
-    }, Math.min(this.ms, 2 ** 31 - 1));
-    // Like idle workers, a pending idle exit never keeps the program alive.
-    timer.unref();
+    }, this.ms).unref();
     this.#timers.set(worker, timer);
   }
 
   disarm(worker: W): void {
     const timer = this.#timers.get(worker);
-    if (timer) { clearTimeout(timer); this.#timers.delete(worker); }
+    if (timer) { timer.clear(); this.#timers.delete(worker); }
   }
 }
 

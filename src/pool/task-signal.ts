@@ -2,8 +2,9 @@
 // is aborted, so async work can stop cooperatively (fetch(url, { signal: taskSignal() })).
 // Only pools with tasksPerWorker > 1 stop a task this way (one worker runs several tasks, and
 // stopping the worker would take the others with it); with one task per worker the pool stops
-// the worker instead and taskSignal() is undefined. One store per thread (globalThis), so the
-// user's `import 'multiproc'` and the worker's bootstrap see the same one.
+// the worker instead and taskSignal() is undefined. One store per thread, kept in the runtime's
+// module registry (globalSingleton), so the user's `import 'multiproc'` and the worker's
+// bootstrap (both in the one bundle) see the same one.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { globalSingleton } from '../runtime/state.js';
 

@@ -3,9 +3,13 @@
 // needs no answer. get() may receive a batch (see hub/objects/queue.ts): the extra items wait
 // here, are reported taken as they are handed out, and go back when the hub recalls them.
 // shutdown() (Python 3.13) is decided by the hub, which tells every process using the queue.
+// A handle belongs to a context: getContext(m).Queue's handles to m, others to the default
+// start method when they were made (in a child: the child's own). Only a process-context
+// handle refuses, at put(), shared memory that another process could not map (no addon); a
+// thread-context queue is read by threads of this process, which share such memory.
 import { encode } from '../codec/codec.js';
 import { towardProcesses } from '../shm/crossing.js';
-import { getStartMethod } from '../runtime/start-method.js';
+import { getStartMethod, type StartMethod } from '../runtime/start-method.js';
 import { ShutDown, rangeErr, typeErr } from '../errors.js';
 import { addressKey } from '../hub/protocol.js';
 import { globalSingleton } from '../runtime/state.js';
@@ -26,6 +30,9 @@ function checkMaxsize(maxsize: unknown): number {
  */
 const shutdowns = globalSingleton('queueShutdowns', () => new Map<string, 'soft' | 'immediate'>());
 
+/** @internal Static key of a queue class bound to one context (getContext(m).Queue). */
+export const kQueueContext: unique symbol = Symbol('multiproc.queueContext');
+
 export interface IterOptions<T> {
   /** Iteration ends when an item equal to this (Object.is) arrives. */
   sentinel?: T;
@@ -40,11 +47,17 @@ export class Queue<T = unknown> extends HubProxy {
   #prefetching: Promise<void> | null = null;
   /** This handle sent a put already (later unbounded puts need no answer). */
   #putBefore = false;
+  /** Its items may be read by another process: a process-context handle. */
+  readonly #toProcesses: boolean;
 
   constructor(maxsize = 0) {
     const size = isAdopting() ? 0 : checkMaxsize(maxsize);
     super(new.target.queueType, { maxsize: size });
+    this.#toProcesses = (new.target[kQueueContext] ?? getStartMethod()) !== 'thread';
   }
+
+  /** @internal The context of this class's handles (getContext(m).Queue), else undefined. */
+  static get [kQueueContext](): StartMethod | undefined { return undefined; }
 
   /** @internal The hub type this class proxies. */
   static get queueType(): string { return 'Queue'; }
@@ -58,9 +71,9 @@ export class Queue<T = unknown> extends HubProxy {
   put(item: T, options?: WaitOptions): Promise<void> {
     this.#check();
     const timeout = wireTimeoutOf(options, 'put()');
-    // A queue may be read by any process of the program: in the process context (the default),
-    // shared memory without the addon is refused here rather than failing in the reader.
-    const bytes = towardProcesses(getStartMethod() !== 'thread', () => encode(item, 'item'));
+    // A process-context queue may be read by another process: shared memory without the addon
+    // is refused here rather than failing in the reader.
+    const bytes = towardProcesses(this.#toProcesses, () => encode(item, 'item'));
     if (this.#shutDown()) return Promise.reject(new ShutDown('the queue was shut down; it takes no more items'));
     this.#hookRecall();
     // A handle's first put is answered: the hub then knows this process and tells it of a

@@ -5,13 +5,16 @@
 // Which binary: our own small loader rather than node-gyp-build, because the addon uses V8's
 // API (one binary per Node ABI, not N-API) and a binary must also match the sources it was
 // built from (a prebuild from older sources is refused, see DESIGN.md "Prebuilt addon").
-// In order: MULTIPROC_ADDON (an explicit file, as the other-Node test runner sets), then
-// build/Release (compiled here; its multiproc.json records ABI and source hash), then
-// prebuilds/<platform>-<arch>/multiproc.abi<N>.node (prebuilds/source.json records the hash).
-// The hash is sha256 over binding.gyp and native/* (scripts/addon.mjs makes the same one).
+// In order: MULTIPROC_ADDON (a test hook, not a setting: an absolute path to a binary, which the
+// other-Node test runner compiles; a relative one is ignored, so it never resolves against the
+// current directory), then build/Release (compiled here; its multiproc.json records ABI and
+// source hash), then prebuilds/<platform>-<arch>/multiproc.abi<N>.node (prebuilds/source.json
+// records the hash). The hash is sha256 over binding.gyp and native/* (scripts/addon.mjs makes
+// the same one); when the sources are not there to hash, no binary can be verified and none loads.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { misuse } from '../errors.js';
 
@@ -29,12 +32,8 @@ export interface Addon {
 
 const state = { loaded: false, addon: null as Addon | null, error: '', file: '', warned: false };
 
-/** The package root: dist/esm/<bundle>.js, dist/esm/shm/native.js (tsc output) and src/shm/native.ts all reach it. */
+/** The package root: two levels up from the bundle (dist/esm/<bundle>.js) and from src/shm/native.ts. */
 function packageRoot(): string {
-  for (const rel of ['../../', '../../../']) {
-    const dir = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(`${dir}binding.gyp`)) return dir;
-  }
   return fileURLToPath(new URL('../../', import.meta.url));
 }
 
@@ -57,21 +56,24 @@ function readJson(file: string): Record<string, unknown> | null {
 /** Addon files worth trying here, best first, and why others were passed over. */
 export function addonCandidates(): { files: string[]; skipped: string[] } {
   const explicit = process.env['MULTIPROC_ADDON'];
-  if (explicit) return { files: [explicit], skipped: [] };
+  if (explicit && isAbsolute(explicit)) return { files: [explicit], skipped: [] };
   const root = packageRoot();
   const abi = process.versions.modules;
   const hash = sourceHash(root);
   const files: string[] = [], skipped: string[] = [];
+  if (explicit) skipped.push(`MULTIPROC_ADDON is not an absolute path (${explicit}), ignored`);
+  // Nothing to compare a binary with: none is trusted (it could be from any sources).
+  if (hash === null) return { files, skipped: [...skipped, 'the addon sources (binding.gyp, native/) are missing, so no binary can be verified'] };
   const built = `${root}build/Release/multiproc.node`;
   if (existsSync(built)) {
     const record = readJson(`${root}build/Release/multiproc.json`);
-    if (record && record['abi'] === abi && (hash === null || record['hash'] === hash)) files.push(built);
+    if (record && record['abi'] === abi && record['hash'] === hash) files.push(built);
     else skipped.push(`build/Release was built ${record ? `for ABI ${String(record['abi'])} from ${record['hash'] === hash ? 'these' : 'other'} sources` : 'without a record'}`);
   }
   const prebuilt = `${root}prebuilds/${process.platform}-${process.arch}/multiproc.abi${abi}.node`;
   if (existsSync(prebuilt)) {
     const record = readJson(`${root}prebuilds/source.json`);
-    if (hash === null || record?.['hash'] === hash) files.push(prebuilt);
+    if (record?.['hash'] === hash) files.push(prebuilt);
     else skipped.push('the prebuilt addon was made from other sources than native/ (run `npm run prebuild`)');
   } else {
     skipped.push(`no prebuilt addon for ${process.platform}-${process.arch} and Node ABI ${abi} (Node ${process.versions.node})`);
