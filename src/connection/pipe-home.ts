@@ -2,6 +2,7 @@
 // which ends are closed, and messages held for an end that is on its way to another process.
 // Ends send to home; home forwards to wherever the peer end is.
 import { isUnder, myAddress, onAddressGone, onRoute, route } from './router.js';
+import { R, type PipeRoute, type RouteKind } from '../runtime/protocol.js';
 import { globalSingleton } from '../runtime/state.js';
 
 /** A message on a pipe: [isBytes, payload]. */
@@ -37,73 +38,74 @@ export function newPipeId(): string {
 export function registerEnd(id: string, side: number, end: LocalEnd): void { ends.set(key(id, side), end); }
 export function unregisterEnd(id: string, side: number): void { ends.delete(key(id, side)); }
 
-function sendTo(owner: string, kind: string, fields: unknown[]): void {
-  if (owner === myAddress()) handle(kind, fields);
-  else route(owner, kind, fields);
+/** Sends a pipe route message to the process at `to` (handled here when that is this process). */
+function sendTo(to: string, ...[kind, ...fields]: PipeRoute): void {
+  if (to === myAddress()) handle(kind, fields);
+  else route(to, kind, fields);
+}
+
+/** Like sendTo, for the message that must arrive: false when no route to `to` exists. */
+function routeTo(to: string, ...[kind, ...fields]: PipeRoute): boolean {
+  return route(to, kind, fields);
 }
 
 /** From an end: deliver `item` to side `to` of pipe `id`. Returns false if it cannot arrive. */
 export function deliver(home: string, id: string, to: number, item: Item): boolean {
-  if (home === myAddress()) return homeDeliver(id, to, item);
-  return route(home, 'd', [id, to, item[0], item[1]]);
+  if (home === myAddress()) return homeDeliver(id, to as 0 | 1, item);
+  return routeTo(home, R.DELIVER, id, to as 0 | 1, item[0], item[1]);
 }
 
-function homeDeliver(id: string, to: number, item: Item): boolean {
+function homeDeliver(id: string, to: 0 | 1, item: Item): boolean {
   const rec = homes.get(id);
   if (!rec || rec.closed[to]) return false;
   const owner = rec.owner[to];
   if (owner === null) rec.held[to].push(item);
   else if (owner === myAddress()) ends.get(key(id, to))?.push(item);
-  else if (!route(owner, 'v', [id, to, item[0], item[1]])) closeSide(rec, id, to);
+  else if (!routeTo(owner, R.VALUE, id, to, item[0], item[1])) closeSide(rec, id, to);
   return true;
 }
 
 /** From an end: it is leaving this process (bound to `bound` until it arrives). */
-export function notifyMoving(home: string, id: string, side: number, bound: string): void {
-  if (home === myAddress()) handle('m', [id, side, bound]); else route(home, 'm', [id, side, bound]);
-}
-export function notifyAttached(home: string, id: string, side: number): void {
-  if (home === myAddress()) handle('a', [id, side, myAddress()]); else route(home, 'a', [id, side, myAddress()]);
-}
-export function notifyClosed(home: string, id: string, side: number): void {
-  if (home === myAddress()) handle('c', [id, side]); else route(home, 'c', [id, side]);
-}
+// (Ends number their sides 0 and 1.)
+export function notifyMoving(home: string, id: string, side: number, bound: string): void { sendTo(home, R.MOVING, id, side as 0 | 1, bound); }
+export function notifyAttached(home: string, id: string, side: number): void { sendTo(home, R.ATTACHED, id, side as 0 | 1, myAddress()); }
+export function notifyClosed(home: string, id: string, side: number): void { sendTo(home, R.CLOSED, id, side as 0 | 1); }
 
-function closeSide(rec: HomeRecord, id: string, side: number): void {
+function closeSide(rec: HomeRecord, id: string, side: 0 | 1): void {
   if (rec.closed[side]) return;
   rec.closed[side] = true;
   rec.held[side] = [];
-  const peer = 1 - side;
+  const peer = side === 0 ? 1 : 0;
   const owner = rec.owner[peer];
-  if (!rec.closed[peer] && owner !== null) sendTo(owner, 'e', [id, peer]);
+  if (!rec.closed[peer] && owner !== null) sendTo(owner, R.EOF, id, peer);
   if (rec.closed[peer]) homes.delete(id);
 }
 
-function handle(kind: string, f: unknown[]): void {
-  const id = f[0] as string;
-  const side = f[1] as number;
+/** A pipe route message that reached this process; fields from another process are checked. */
+function handle(kind: RouteKind, fields: unknown[]): void {
+  const [id, side, third, payload] = fields as [string, 0 | 1, unknown, unknown];
   if (typeof id !== 'string' || (side !== 0 && side !== 1)) return;
   switch (kind) {
-    case 'd': homeDeliver(id, side, [f[2] as 0 | 1, f[3] as Uint8Array]); return;
-    case 'v': ends.get(key(id, side))?.push([f[2] as 0 | 1, f[3] as Uint8Array]); return;
-    case 'e': ends.get(key(id, side))?.peerGone(); return;
+    case R.DELIVER: homeDeliver(id, side, [third as 0 | 1, payload as Uint8Array]); return;
+    case R.VALUE: ends.get(key(id, side))?.push([third as 0 | 1, payload as Uint8Array]); return;
+    case R.EOF: ends.get(key(id, side))?.peerGone(); return;
   }
   const rec = homes.get(id);
-  if (!rec) { if (kind === 'a') sendTo(f[2] as string, 'e', [id, side]); return; }
+  if (!rec) { if (kind === R.ATTACHED) sendTo(third as string, R.EOF, id, side); return; }
   switch (kind) {
-    case 'm': rec.owner[side] = null; rec.bound[side] = String(f[2]); return;
-    case 'a': {
-      const owner = String(f[2]);
+    case R.MOVING: rec.owner[side] = null; rec.bound[side] = String(third); return;
+    case R.ATTACHED: {
+      const owner = String(third);
       rec.owner[side] = owner;
-      for (const item of rec.held[side].splice(0)) sendTo(owner, 'v', [id, side, item[0], item[1]]);
-      if (rec.closed[1 - side]) sendTo(owner, 'e', [id, side]);
+      for (const item of rec.held[side].splice(0)) sendTo(owner, R.VALUE, id, side, item[0], item[1]);
+      if (rec.closed[side === 0 ? 1 : 0]) sendTo(owner, R.EOF, id, side);
       return;
     }
-    case 'c': closeSide(rec, id, side); return;
+    case R.CLOSED: closeSide(rec, id, side); return;
   }
 }
 
-onRoute(['d', 'v', 'e', 'm', 'a', 'c'], handle);
+onRoute([R.DELIVER, R.VALUE, R.EOF, R.MOVING, R.ATTACHED, R.CLOSED], handle);
 onAddressGone((gone) => {
   for (const [id, rec] of homes) {
     for (const side of [0, 1] as const) {

@@ -3,17 +3,17 @@
 // channel to its parent and to each child. Connection traffic is routed hop by hop, so a
 // pipe works between any two processes of the tree without new sockets.
 import type { Channel, Message } from '../channel/channel.js';
-import { M } from '../runtime/protocol.js';
+import { M, R, ROUTE_UP, type RouteKind, type RouteMsg } from '../runtime/protocol.js';
 import { globalSingleton, runtimeState } from '../runtime/state.js';
 
-export type RouteHandler = (kind: string, fields: unknown[]) => void;
+export type RouteHandler = (kind: RouteKind, fields: unknown[]) => void;
 
 interface RouterState {
   parent: Channel | null;
   children: Map<string, Channel>;
   counter: number;
   /** Handlers of messages addressed to this process, by message kind. */
-  local: Map<string, RouteHandler>;
+  local: Map<RouteKind, RouteHandler>;
   gone: ((address: string) => void)[];
 }
 
@@ -34,7 +34,7 @@ export function isUnder(address: string, ancestor: string): boolean {
 }
 
 /** Delivers messages of these kinds that reach this process to `handler`. */
-export function onRoute(kinds: string[], handler: RouteHandler): void {
+export function onRoute(kinds: RouteKind[], handler: RouteHandler): void {
   for (const k of kinds) router.local.set(k, handler);
 }
 export function onAddressGone(handler: (address: string) => void): void { router.gone.push(handler); }
@@ -69,37 +69,38 @@ export function lastRoutePressure(): Promise<void> | null {
 }
 
 /** Sends `[kind, ...fields]` to the process at `dest`. Returns false when no route exists. */
-export function route(dest: string, kind: string, fields: unknown[]): boolean {
+export function route(dest: string, kind: RouteKind, fields: unknown[]): boolean {
   const hop = nextHop(dest);
   if (hop === 'local') { router.local.get(kind)?.(kind, fields); return true; }
   if (!hop || hop.closed) return false;
   lastHop = hop;
-  const msg: unknown[] = [M.ROUTE, dest, kind];
+  const msg: RouteMsg = [M.ROUTE, dest, kind];
   for (let i = 0; i < fields.length; i++) msg.push(fields[i]);
   hop.send(msg);
   return true;
 }
 
-function receive(msg: Message): void {
-  const dest = msg[1] as string;
-  if (dest === '^') {
+function receive(msg: RouteMsg): void {
+  const [, dest, kind] = msg;
+  if (dest === ROUTE_UP) {
     announceGone(msg[3] as string);
     return;
   }
-  if (typeof dest !== 'string' || typeof msg[2] !== 'string') return;
-  route(dest, msg[2], msg.slice(3));
+  if (typeof dest !== 'string' || typeof kind !== 'string') return;
+  route(dest, kind, msg.slice(3));
 }
 
 /** Tells this process and its ancestors that a process (and its subtree) is gone. */
 function announceGone(address: string): void {
   for (const h of router.gone) h(address);
-  router.parent?.send([M.ROUTE, '^', 'g', address]);
+  const up: RouteMsg = [M.ROUTE, ROUTE_UP, R.GONE, address];
+  router.parent?.send(up);
 }
 
 /** Joins a child's channel to the tree. Non-route messages go to `onMessage`. */
 export function attachChannel(address: string, channel: Channel, onMessage: (msg: Message) => void): void {
   router.children.set(address, channel);
-  channel.onMessage = (msg) => { if (msg[0] === M.ROUTE) receive(msg); else onMessage(msg); };
+  channel.onMessage = (msg) => { if (msg[0] === M.ROUTE) receive(msg as RouteMsg); else onMessage(msg); };
   channel.onClose(() => {
     router.children.delete(address);
     announceGone(address);
@@ -109,5 +110,5 @@ export function attachChannel(address: string, channel: Channel, onMessage: (msg
 /** In a worker: the channel to the parent. */
 export function attachParent(channel: Channel, onMessage: (msg: Message) => void): void {
   router.parent = channel;
-  channel.onMessage = (msg) => { if (msg[0] === M.ROUTE) receive(msg); else onMessage(msg); };
+  channel.onMessage = (msg) => { if (msg[0] === M.ROUTE) receive(msg as RouteMsg); else onMessage(msg); };
 }

@@ -20,7 +20,7 @@ import { emitSafely, type PoolEvents } from './events.js';
 import { checkMaxMemory } from '../process/limits.js';
 import { checkProgressDependency, checkProgressOptions, progressTracker, type ProgressOptions } from './progress.js';
 import { callReporting } from './report.js';
-import type { Outcome, SubmitOptions } from './task.js';
+import type { Outcome, SubmitOptions, TaskWork } from './task.js';
 
 export type { SubmitOptions } from './task.js';
 export type { Progress, ProgressOptions, ProgressBarOptions, ProgressStream } from './progress.js';
@@ -215,9 +215,10 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     this.#core.room(1);
     const payload = pack(prepared);
     return new Promise<Awaited<R>>((resolve, reject) => {
-      this.#core.submit(ref, this.#fnId(fn), Mode.APPLY, payload, opts, (o) => {
+      const work: TaskWork = { fnId: this.#fnId(fn), fnRef: ref, mode: Mode.APPLY, payload, transits: prepared.reduced.transits };
+      this.#core.submit(work, opts, (o) => {
         if (o.ok === true) resolve(o.value as Awaited<R>); else reject((o as { error: unknown }).error);
-      }, prepared.reduced.transits);
+      });
     });
   }
 
@@ -227,7 +228,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     return asyncResult(this.apply(fn, args, rest), callback, errorCallback);
   }
 
-  #mapLike(fn: AnyFn, iterable: Iterable<unknown> | AsyncIterable<unknown>, mode: number, opts: MapOptions): Promise<unknown[]> {
+  #mapLike(fn: AnyFn, iterable: Iterable<unknown> | AsyncIterable<unknown>, mode: Mode, opts: MapOptions): Promise<unknown[]> {
     this.#checkRunning();
     checkIterable(iterable);
     checkChunksize(opts.chunksize);
@@ -256,7 +257,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
         let failed = false;
         chunks.forEach((chunk, index) => {
           const count = Math.min(size, items.length - index * size);
-          this.#core.submit(ref, fnId, mode, pack(chunk), opts, (o) => {
+          this.#core.submit({ fnId, fnRef: ref, mode, payload: pack(chunk), transits: chunk.reduced.transits }, opts, (o) => {
             // A chunk's items count when the chunk's result arrives, also after the map failed.
             progress?.add(count, o.ok === true ? 0 : o.ok === false ? count : o.errors.length);
             if (failed) return;
@@ -268,7 +269,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
             parts[index] = o.value as unknown[];
             // Chunks finish in any order; one concat at the end is the fastest join.
             if (--left === 0) resolve(([] as unknown[]).concat(...parts));
-          }, chunk.reduced.transits);
+          });
         });
       });
     };
@@ -327,7 +328,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
         const prepared = prepareChunk(items, read, toProcesses);
         const payload = pack(prepared);
         read += items.length;
-        core.submit(ref, fnId, Mode.MAP, payload, opts, settle, prepared.reduced.transits);
+        core.submit({ fnId, fnRef: ref, mode: Mode.MAP, payload, transits: prepared.reduced.transits }, opts, settle);
       },
       hold: () => core.hold(),
       release: () => core.release(),

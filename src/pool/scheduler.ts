@@ -1,25 +1,24 @@
 // The pool's engine: a queue of tasks, a set of workers, dispatch with a small pipeline per
 // worker (or up to tasksPerWorker tasks running at once on each), healing (a lost worker's
-// running tasks reject, the others are requeued, a new worker takes its place), timeouts and
-// aborts, sizing (minProcesses always, more on demand up to processes, idle ones exit after
-// idleTimeout), the queue limit, stats and events, and the lifecycle close/terminate/join.
-import { ProcessError, TimeoutError, WorkerLostError } from '../errors.js';
+// running tasks reject, the others are requeued, a new worker takes its place: healing.ts),
+// timeouts and aborts (deadlines.ts), sizing (minProcesses always, more on demand up to
+// processes, idle ones exit after idleTimeout), the queue limit, stats and events, and the
+// lifecycle close/terminate/join.
+import { ProcessError } from '../errors.js';
 import type { FnRef } from '../functions/reference.js';
 import { childAddress } from '../connection/router.js';
-import { M, type InitData } from '../runtime/protocol.js';
+import type { InitData } from '../runtime/protocol.js';
 import type { ExitInfo } from '../runtime/spawn.js';
 import type { StartMethod } from '../runtime/start-method.js';
 import { runtimeState } from '../runtime/state.js';
 import { getLogger } from '../runtime/logging.js';
-import { OOM_CODE } from '../runtime/oom.js';
 import { Ring } from './ring.js';
 import { StatsRecorder, type PoolStats, type TaskEnd } from './stats.js';
 import { IdleTimers, queueFullError } from './sizing.js';
-import { startedOverlapping, stopOverlapping } from './overlap.js';
-import type { Outcome, SubmitOptions, Task } from './task.js';
-import type { Transit } from '../codec/reduce.js';
+import { Deadlines } from './deadlines.js';
+import { sortLostTasks, type Healing } from './healing.js';
+import type { Outcome, SubmitOptions, Task, TaskWork } from './task.js';
 import { WorkerSlot } from './worker-slot.js';
-import { longTimeout } from '../runtime/long-timer.js';
 
 export type PoolState = 'RUN' | 'CLOSE' | 'TERMINATE';
 
@@ -64,12 +63,6 @@ export interface WorkerInfo {
 
 const terminatedError = () => Object.assign(new ProcessError('the pool was terminated before this task finished'), { code: 'ERR_POOL_TERMINATED' });
 
-/** A task going back to the queue: its timeout clock stops and it has not started. */
-function unstart(task: Task): void {
-  if (task.timer) { task.timer.clear(); task.timer = undefined; }
-  task.startedAt = undefined;
-}
-
 /** Workers that die before they are ready this many times in a row fail the pool. */
 const MAX_START_FAILURES = 3;
 /**
@@ -109,9 +102,17 @@ export class Scheduler {
   private readonly idle: IdleTimers<WorkerSlot>;
   /** tasksPerWorker > 1. */
   private readonly overlapping: boolean;
+  private readonly deadlines: Deadlines;
+  private readonly healing: Healing;
 
   constructor(private readonly config: SchedulerConfig) {
     this.overlapping = config.tasksPerWorker > 1;
+    this.deadlines = new Deadlines(this.overlapping, () => { this.queuedAborted++; });
+    this.healing = {
+      mayRetry: () => this.state !== 'TERMINATE' && !this.failure,
+      retried: () => this.stats.retry(),
+      maxMemoryMb: config.maxMemoryMb,
+    };
     this.idle = new IdleTimers(config.idleTimeout, (slot) => {
       if (slot.inflight.length === 0 && !slot.stopping && this.state === 'RUN' && this.liveSlots() > this.config.minProcesses) slot.stop();
     });
@@ -146,10 +147,10 @@ export class Scheduler {
       result: (s, task, outcome) => this.onResult(s, task, outcome),
       exit: (s, info) => this.onExit(s, info),
     }, this.config.maxMemoryMb !== null ? { maxMemoryMb: this.config.maxMemoryMb } : {});
-    if (!this.refed) slot.handle.unref();
+    if (!this.refed) slot.unref();
     this.slots.add(slot);
     // Told after the current call returns, so listeners added right after `new Pool()` hear of the first workers.
-    const info = { pid: slot.handle.pid, threadId: slot.handle.threadId };
+    const info = { pid: slot.pid, threadId: slot.threadId };
     queueMicrotask(() => this.config.events.workerStart(info));
   }
 
@@ -196,10 +197,10 @@ export class Scheduler {
   hold(): void { this.busy++; this.hadWork = true; this.updateRef(); }
   release(): void { this.busy--; this.afterSettle(); }
 
-  submit(fnRef: FnRef, fnId: number, mode: number, payload: Uint8Array, opts: SubmitOptions | undefined, settle: (o: Outcome) => void, transits: Transit[] = []): Task {
+  submit(work: TaskWork, opts: SubmitOptions | undefined, settle: (o: Outcome) => void): Task {
     const task: Task = {
-      id: this.nextTaskId++, fnId, fnRef, mode, payload, timeout: opts?.timeout, signal: opts?.signal,
-      retries: opts?.retries ?? 0, losses: 0, timer: undefined, slot: null, seq: 0, done: false, dispatched: false, transits, settle: () => {},
+      id: this.nextTaskId++, fnId: work.fnId, fnRef: work.fnRef, mode: work.mode, payload: work.payload, timeout: opts?.timeout, signal: opts?.signal,
+      retries: opts?.retries ?? 0, losses: 0, timer: undefined, slot: null, seq: 0, done: false, dispatched: false, transits: work.transits, settle: () => {},
       queuedAt: performance.now(), startedAt: undefined, lostWorker: false, grace: undefined,
     };
     this.busy++;
@@ -210,7 +211,7 @@ export class Scheduler {
       if (task.timer) task.timer.clear();
       const end: TaskEnd = outcome.ok === true ? 'completed' : task.lostWorker ? 'lost' : 'failed';
       if (task.startedAt === undefined) this.stats.ended(end); else this.stats.ran(performance.now() - task.startedAt, end);
-      if (task.signal) this.unwatch(task);
+      if (task.signal) this.deadlines.unwatch(task);
       // A task that never reached a worker gives up the pipe ends it carried.
       if (!task.dispatched) for (const t of task.transits) t.abandon();
       try { settle(outcome); } finally { this.busy--; this.afterSettle(); }
@@ -222,7 +223,7 @@ export class Scheduler {
     if (this.cannotStart()) this.respawnNow();
     if (task.signal) {
       if (task.signal.aborted) { task.settle({ ok: false, error: task.signal.reason }); return task; }
-      this.watch(task);
+      this.deadlines.watch(task);
     }
     this.updateRef();
     this.queue.push(task);
@@ -238,7 +239,7 @@ export class Scheduler {
 
   private usable(s: WorkerSlot): boolean {
     const max = this.config.maxTasksPerChild;
-    return !s.stopping && !s.handle.exit && (max === null || s.assigned < max);
+    return !s.stopping && !s.exited && (max === null || s.assigned < max);
   }
 
   /** Another worker may start: below `processes`, and the pool is not ending or failed. */
@@ -283,69 +284,7 @@ export class Scheduler {
       task.startedAt = now;
       this.stats.waited(now - task.queuedAt);
     }
-    this.startTimer(task);
-  }
-
-  /** One 'abort' listener per signal, however many tasks share it (map chunks, many applies). */
-  private readonly watched = new Map<AbortSignal, Set<Task>>();
-
-  private watch(task: Task): void {
-    const signal = task.signal!;
-    let tasks = this.watched.get(signal);
-    if (!tasks) {
-      const set = new Set<Task>();
-      tasks = set;
-      this.watched.set(signal, set);
-      signal.addEventListener('abort', () => {
-        this.watched.delete(signal);
-        for (const t of [...set]) this.abort(t);
-      }, { once: true });
-    }
-    tasks.add(task);
-  }
-
-  private unwatch(task: Task): void {
-    const tasks = this.watched.get(task.signal!);
-    tasks?.delete(task);
-    // The listener stays until the signal fires or is collected; it only holds the empty set.
-  }
-
-  /** The timeout clock runs from when the task became first on a ready worker. */
-  private startTimer(task: Task): void {
-    if (task.timeout === undefined || task.done || !task.slot?.ready || task.timer) return;
-    task.timer = longTimeout(() => {
-      task.timer = undefined;
-      this.stopTask(task, new TimeoutError(`task did not finish within ${task.timeout} ms; its worker was stopped and replaced`));
-    }, task.timeout);
-  }
-
-  private abort(task: Task): void {
-    if (task.done) return;
-    const reason = task.signal?.reason;
-    // Not sent to a worker yet: it is in the queue, where it stays (settled) until pump() drops it.
-    if (!task.slot) { this.queuedAborted++; task.settle({ ok: false, error: reason }); return; }
-    this.stopTask(task, reason, true);
-  }
-
-  /**
-   * Stops `task` for `reason`: not started yet, it is skipped; running, its worker is killed
-   * (and replaced); already finished (its result still on its way), an abort settles it now
-   * and a timeout lets the result through (it finished in time).
-   */
-  private stopTask(task: Task, reason: unknown, abort = false): void {
-    const slot = task.slot;
-    if (task.done || !slot) return;
-    if (this.overlapping) { stopOverlapping(task, slot, reason); return; }
-    const started = slot.startedSeq();
-    if (task.seq === started) { slot.kill(reason, task); return; }
-    if (task.seq < started && !abort) return;
-    if (task.seq > started) slot.handle.channel.send([M.CANCEL, task.id]);
-    task.settle({ ok: false, error: reason });
-  }
-
-  /** Sequence number of the last task `slot` started (its tasks start in the order sent). */
-  private startedOn(slot: WorkerSlot): number {
-    return this.overlapping ? startedOverlapping(slot) : slot.startedSeq();
+    this.deadlines.startTimer(task);
   }
 
   private onResult(slot: WorkerSlot, task: Task, outcome: Outcome | Promise<Outcome>): void {
@@ -371,7 +310,6 @@ export class Scheduler {
     this.slots.delete(slot);
     this.idle.disarm(slot);
     const lost = slot.inflight.drain();
-    let lostTasks = 0;
     // A worker killed from outside (SIGKILL, SIGTERM) before it was ready says nothing about
     // whether workers can start; counting it would let a burst of kills fail the whole pool.
     // Workers that crash or run out of memory while starting still count.
@@ -381,29 +319,7 @@ export class Scheduler {
     const startError = slot.ready ? undefined : info.startError;
     if (startError) this.spawnFailures++;
     else if (!slot.ready && !slot.stopping && slot.killReason === undefined && !killed && this.state === 'RUN' && !this.failure) this.startFailures++;
-    const started = this.startedOnExit(slot, lost);
-    const target = slot.killTarget;
-    const requeue: Task[] = [];
-    for (const t of lost) {
-      if (t.grace) { clearTimeout(t.grace); t.grace = undefined; }
-      if (t.done) continue;
-      if (t === target) { t.settle({ ok: false, error: slot.killReason }); continue; }
-      t.slot = null;
-      // Never started (with tasksPerWorker > 1 its clock ran from when it was sent): it waits
-      // again, and its timeout counts from when it starts on the replacement.
-      if (t.seq > started) { unstart(t); requeue.push(t); continue; }
-      // Started: it ran (its result is lost) or was running. Run again only if asked to.
-      t.losses++;
-      lostTasks++;
-      if (t.losses <= t.retries && t.transits.length === 0 && this.state !== 'TERMINATE' && !this.failure) {
-        unstart(t);
-        this.stats.retry();
-        requeue.push(t);
-        continue;
-      }
-      t.lostWorker = true;
-      t.settle({ ok: false, error: this.lostError(slot, info, t) });
-    }
+    const { requeue, lostTasks } = sortLostTasks(slot, info, lost, this.healing);
     // Tasks that never started, and retries, go back to the front of the queue, in order.
     for (let i = requeue.length - 1; i >= 0; i--) this.queue.unshift(requeue[i]!);
     if (this.startFailures >= MAX_START_FAILURES && !this.failure) {
@@ -417,35 +333,8 @@ export class Scheduler {
     } else if (this.wanted() && this.liveSlots() < this.config.minProcesses) this.spawn();
     this.pump();
     this.afterSettle();
-    this.config.events.workerExit({ pid: slot.handle.pid, threadId: slot.handle.threadId, exitCode: info.exitCode, signal: info.signal, lostTasks });
+    this.config.events.workerExit({ pid: slot.pid, threadId: slot.threadId, exitCode: info.exitCode, signal: info.signal, lostTasks });
     if (this.slots.size === 0) for (const w of this.exitWaiters.splice(0)) w();
-  }
-
-  /**
-   * Sequence number of the last task a dead worker started. Before READY it started none
-   * (tasks run after the initializer; a thread's progress cell would say otherwise). A thread,
-   * or a process where the addon loads, records every task it starts in a shared-memory cell:
-   * that is exact. A process with a progress file records only while results wait in a batch;
-   * otherwise it sent each result before starting the next task, so the first task without a
-   * result is the one it started (or was about to).
-   */
-  private startedOnExit(slot: WorkerSlot, lost: Task[]): number {
-    const progress = slot.handle.progress;
-    if (!slot.ready && (progress?.read() ?? 0) === 0) return 0;
-    if (progress?.exact || this.overlapping) return this.startedOn(slot);
-    return Math.max(slot.startedSeq(), lost[0]?.seq ?? 0);
-  }
-
-  private lostError(slot: WorkerSlot, info: ExitInfo, task: Task): Error {
-    const how = info.outOfMemory ? 'ran out of memory'
-      : info.signal ? `was killed by ${info.signal}` : `exited with code ${info.exitCode}`;
-    const times = task.losses > 1 ? ` (the task lost its worker ${task.losses} times, retries: ${task.retries})` : '';
-    const advice = info.outOfMemory
-      ? (this.config.maxMemoryMb !== null ? `raise maxMemoryPerWorker (now ${this.config.maxMemoryMb} MB) or make the task use less memory` : 'make the task use less memory')
-      : task.retries === 0 && task.transits.length === 0 ? 'if the task is idempotent, pass { retries: n } to run it again on another worker' : '';
-    return new WorkerLostError(
-      `worker ${slot.name} ${how} while running a task${times}; the pool replaced it${advice ? `; ${advice}` : ''}`,
-      { exitCode: info.exitCode, signal: info.signal, code: info.outOfMemory ? OOM_CODE : undefined });
   }
 
   /** Live workers (not stopping, not exited). */
@@ -453,8 +342,8 @@ export class Scheduler {
     const out: WorkerInfo[] = [];
     for (const s of this.slots) {
       // pid -1: a worker that could not start (its exit is on its way); never hand out -1 as a pid.
-      if (s.stopping || s.handle.exit || s.handle.pid < 0) continue;
-      out.push({ pid: s.handle.pid, threadId: s.handle.threadId, ready: s.ready, inflight: s.inflight.length, kill: () => s.handle.stop('SIGKILL') });
+      if (s.stopping || s.exited || s.pid < 0) continue;
+      out.push({ pid: s.pid, threadId: s.threadId, ready: s.ready, inflight: s.inflight.length, kill: () => s.signal('SIGKILL') });
     }
     return out;
   }
@@ -526,7 +415,7 @@ export class Scheduler {
     let processes = 0, idle = 0, busy = 0, running = 0;
     for (const s of this.slots) {
       // Alive until it exited, also while it stops (after idleTimeout, maxTasksPerChild, close()).
-      if (s.handle.exit) continue;
+      if (s.exited) continue;
       processes++;
       let n = 0;
       for (let i = 0; i < s.inflight.length; i++) if (!s.inflight.at(i)!.done) n++;
@@ -541,7 +430,7 @@ export class Scheduler {
     const want = this.busy > 0 || this.state !== 'RUN';
     if (want === this.refed) return;
     this.refed = want;
-    for (const s of this.slots) if (want) s.handle.ref(); else s.handle.unref();
+    for (const s of this.slots) if (want) s.ref(); else s.unref();
     if (want) this.respawnTimer?.ref(); else this.respawnTimer?.unref();
   }
 
@@ -561,7 +450,7 @@ export class Scheduler {
       for (const t of this.queue.drain()) t.settle({ ok: false, error });
       for (const s of this.slots) {
         for (const t of s.inflight.drain()) t.settle({ ok: false, error });
-        s.handle.stop('SIGTERM');
+        s.signal('SIGTERM');
       }
       this.updateRef();
     }

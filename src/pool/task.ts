@@ -3,6 +3,7 @@ import type { FnRef } from '../functions/reference.js';
 import type { Transit } from '../codec/reduce.js';
 import type { WorkerSlot } from './worker-slot.js';
 import { type LongTimer } from '../runtime/long-timer.js';
+import type { Mode } from '../runtime/protocol.js';
 
 export type Outcome =
   | { ok: true; value: unknown }
@@ -24,12 +25,20 @@ export interface SubmitOptions {
   retries?: number;
 }
 
-export interface Task {
-  id: number;
+/** What Pool hands the scheduler for one task: the function, how to apply it, its packed arguments. */
+export interface TaskWork {
+  /** The pool's number for the function: a worker is sent its FnRef once. */
   fnId: number;
   fnRef: FnRef;
-  mode: number;
+  mode: Mode;
+  /** Codec bytes of the arguments (apply) or the chunk's items (map, starmap). */
   payload: Uint8Array;
+  /** Pipe ends travelling inside the payload. */
+  transits: Transit[];
+}
+
+export interface Task extends TaskWork {
+  id: number;
   timeout: number | undefined;
   signal: AbortSignal | undefined;
   /** Runs allowed after a lost worker (SubmitOptions.retries). */
@@ -43,8 +52,6 @@ export interface Task {
   done: boolean;
   /** Sent to a worker at least once (its pipe ends then belong to the worker that decodes it). */
   dispatched: boolean;
-  /** Pipe ends travelling inside the payload. */
-  transits: Transit[];
   /** When it was submitted, and when a worker started it (undefined until then; reset for a retry): for stats. */
   queuedAt: number;
   startedAt: number | undefined;

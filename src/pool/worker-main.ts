@@ -7,7 +7,7 @@ import { decode, encode } from '../codec/codec.js';
 import type { Channel, Message } from '../channel/channel.js';
 import { resolveFnRef } from '../functions/resolve.js';
 import type { FnRef } from '../functions/reference.js';
-import { M, Mode, Status, type InitData } from '../runtime/protocol.js';
+import { M, Mode, Status, type FromPoolWorker, type InitData, type QueuedTask, type ResultMsg, type ToPoolWorker } from '../runtime/protocol.js';
 import type { ProgressWriter } from '../runtime/progress.js';
 import { runWithTaskSignal } from './task-signal.js';
 
@@ -37,7 +37,7 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
   let received = 0;
   let unflushed = 0;
   const fns = new Map<number, Fn | Promise<Fn>>();
-  const queue: Message[] = [];
+  const queue: QueuedTask[] = [];
   const cancelled = new Set<number>();
   let running = false;
   let stopping = false;
@@ -49,6 +49,8 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
   const active = new Map<number, AbortController>();
   let exiting = false;
 
+  const send = (msg: FromPoolWorker, deferred = false) => channel.send(msg, deferred);
+
   const ready = (async () => {
     if (init.initializer) {
       try {
@@ -57,11 +59,11 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
         await fn(...args);
       } catch (e) {
         failed = true;
-        channel.send([M.INIT_FAILED, encodeError(e)]);
+        send([M.INIT_FAILED, encodeError(e)]);
         await exit(1);
       }
     }
-    channel.send([M.READY]);
+    send([M.READY]);
   })();
 
   function getFn(fnId: number): Fn | Promise<Fn> {
@@ -70,11 +72,11 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
     return fn;
   }
 
-  const batched = (msg: Message) => channel.send(msg, true);
-  const atOnce = (msg: Message) => channel.send(msg);
+  const batched = (msg: ResultMsg) => send(msg, true);
+  const atOnce = (msg: ResultMsg) => send(msg);
 
-  async function runTask(msg: Message, result = batched, record = false): Promise<void> {
-    const [, id, fnId, mode, payload, , seq] = msg as [number, number, number, number, Uint8Array, number, number];
+  async function runTask(msg: QueuedTask, result = batched, record = false): Promise<void> {
+    const [, id, fnId, mode, payload, , seq] = msg;
     // Needed only while finished results wait in a batch, or while tasks overlap (a shared cell
     // costs nothing, a file costs a write): otherwise the pool knows from what it received.
     if (progress && (record || unflushed > 0 || progress.shared)) progress(seq);
@@ -133,11 +135,11 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
     await ready;
     while (queue.length > 0 && !failed && !retiring) {
       const msg = queue.shift()!;
-      const fnId = msg[2] as number;
+      const [, , fnId, , , watched] = msg;
       const avg = avgMs.get(fnId);
       // A task that may run long, or that the pool watches (timeout, signal), must not hold
       // back finished results: the pool's clocks and kills go by what it has received.
-      if (unflushed > 0 && (!progress || avg === undefined || avg > BATCHABLE_MS || msg[5] === 1 || unflushed >= MAX_BATCH)) {
+      if (unflushed > 0 && (!progress || avg === undefined || avg > BATCHABLE_MS || watched === 1 || unflushed >= MAX_BATCH)) {
         channel.flush();
         unflushed = 0;
       }
@@ -147,7 +149,7 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
       avgMs.set(fnId, avg === undefined ? dt : avg * 0.9 + dt * 0.1);
       unflushed++;
       // A watched task's result leaves at once: its clock in the pool is still running.
-      if (msg[5] === 1) { channel.flush(); unflushed = 0; }
+      if (watched === 1) { channel.flush(); unflushed = 0; }
     }
     channel.flush();
     unflushed = 0;
@@ -163,7 +165,7 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
     running = false;
     while (queue.length > 0 && active.size < concurrency && !failed) {
       const msg = queue.shift()!;
-      const id = msg[1] as number;
+      const [, id] = msg;
       const controller = new AbortController();
       active.set(id, controller);
       void runWithTaskSignal(controller.signal, () => runTask(msg, atOnce, true)).finally(() => {
@@ -174,23 +176,28 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
     if (stopping && active.size === 0 && queue.length === 0 && !exiting) { exiting = true; await exit(0); }
   }
 
-  return (msg) => {
+  return (raw) => {
+    const msg = raw as ToPoolWorker;
     switch (msg[0]) {
       case M.FN: {
-        const p = resolveFnRef(msg[2] as FnRef);
+        const [, fnId, ref] = msg;
+        const p = resolveFnRef(ref);
         p.catch(() => {});
-        fns.set(msg[1] as number, p);
-        void p.then((fn) => fns.set(msg[1] as number, fn), () => {});
+        fns.set(fnId, p);
+        void p.then((fn) => fns.set(fnId, fn), () => {});
         return;
       }
-      case M.TASK:
-        msg.push(++received);
-        queue.push(msg);
+      case M.TASK: {
+        // Its arrival number goes on the end of the message itself (no copy per task).
+        const queued = msg as unknown as QueuedTask;
+        queued.push(++received);
+        queue.push(queued);
         if (concurrency > 1) void startConcurrent();
         else if (!running) void loop();
         return;
-      case M.CANCEL: cancelled.add(msg[1] as number); return;
-      case M.ABORT: active.get(msg[1] as number)?.abort(); return;
+      }
+      case M.CANCEL: cancelled.add(msg[1]); return;
+      case M.ABORT: active.get(msg[1])?.abort(); return;
       case M.STOP:
         stopping = true;
         if (concurrency > 1) void startConcurrent();

@@ -4,9 +4,8 @@
 import { decode, encode } from '../codec/codec.js';
 import type { Channel, Message } from '../channel/channel.js';
 import { resolveExport, resolveFnRef } from '../functions/resolve.js';
-import type { ExportRef, FnRef } from '../functions/reference.js';
 import { getLogger } from '../runtime/logging.js';
-import { M, type InitData } from '../runtime/protocol.js';
+import { M, type ErrorMsg, type InitData, type RunMsg, type ToProcessChild } from '../runtime/protocol.js';
 import { runtimeState } from '../runtime/state.js';
 import { shutdownChildren } from './children.js';
 import { setCurrentProcess } from './current.js';
@@ -18,12 +17,13 @@ export function formatError(e: unknown): string {
 }
 
 export function processChild(init: InitData, channel: Channel, exit: (code: number) => Promise<never>): (msg: Message) => void {
-  return (msg) => {
+  return (raw) => {
+    const msg = raw as ToProcessChild;
     if (msg[0] === M.RUN) void run(msg);
   };
 
-  async function run(msg: Message): Promise<void> {
-    const [, targetRef, clsRef, fieldsBytes, argsBytes] = msg as [number, FnRef | null, ExportRef | null, Uint8Array | null, Uint8Array];
+  async function run(msg: RunMsg): Promise<void> {
+    const [, targetRef, clsRef, fieldsBytes, argsBytes] = msg;
     const log = getLogger();
     let exitCode = 0;
     try {
@@ -38,7 +38,7 @@ export function processChild(init: InitData, channel: Channel, exit: (code: numb
     } catch (e) {
       exitCode = 1;
       process.stderr.write(`Process ${runtimeState().name}:\n${formatError(e)}\n`);
-      try { channel.send([M.ERROR, encode(e, 'error')]); } catch { /* p.error stays unset */ }
+      try { const report: ErrorMsg = [M.ERROR, encode(e, 'error')]; channel.send(report); } catch { /* p.error stays unset */ }
     }
     // A non-daemon child finishes what its target left scheduled (a timer, a stream still
     // writing), as plain Node and CPython (which joins its threads) do. Daemons end at once.

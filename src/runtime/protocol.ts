@@ -1,36 +1,111 @@
-// Message types on a parent <-> worker channel. Every message is [type, ...fields].
+// Messages on a parent <-> worker channel (runtime/spawn.ts): every message is an array whose
+// first element is its kind (M), declared below as a labeled tuple per kind and a union per
+// direction. The tuples are types only: on the wire they stay plain msgpack arrays.
+import type { ExportRef, FnRef } from '../functions/reference.js';
+import type { HubAddress } from '../hub/protocol.js';
+
 export const M = {
-  /** parent -> worker: [INIT, InitData] */
+  /** parent -> worker: InitMsg */
   INIT: 1,
-  /** parent -> process child: [RUN, encoded { target, cls, fields, args }] */
+  /** parent -> process child: RunMsg */
   RUN: 2,
-  /** process child -> parent: [ERROR, encoded error] when run() failed */
+  /** process child -> parent: ErrorMsg when run() failed */
   ERROR: 3,
-  /** parent -> pool worker: [FN, fnId, FnRef] */
+  /** parent -> pool worker: FnMsg, before the first task of that function */
   FN: 4,
-  /** parent -> pool worker: [TASK, taskId, fnId, mode, encoded args] */
+  /** parent -> pool worker: TaskMsg (the worker appends a sequence number: QueuedTask) */
   TASK: 5,
-  /** pool worker -> parent: [RESULT, taskId, status, encoded payload] */
+  /** pool worker -> parent: ResultMsg */
   RESULT: 6,
-  /** pool worker -> parent: [READY] once the initializer ran */
+  /** pool worker -> parent: ReadyMsg once the initializer ran; manager server: ManagerReadyMsg */
   READY: 7,
-  /** pool worker -> parent: [INIT_FAILED, encoded error] */
+  /** pool worker or manager server -> parent: InitFailedMsg */
   INIT_FAILED: 8,
-  /** parent -> pool worker: [STOP] finish and exit */
+  /** parent -> pool worker or manager server: StopMsg, finish and exit */
   STOP: 9,
-  /** either way: [ROUTE, destination address, ...connection message] */
+  /** either way: RouteMsg (connection/router.ts) */
   ROUTE: 10,
-  /** parent -> pool worker: [CANCEL, taskId] skip a queued task */
+  /** parent -> pool worker: CancelMsg, skip a queued task */
   CANCEL: 11,
-  /** parent -> pool worker: [ABORT, taskId] abort a running task's taskSignal() (tasksPerWorker > 1) */
+  /** parent -> pool worker: AbortMsg, abort a running task's taskSignal() (tasksPerWorker > 1) */
   ABORT: 12,
 } as const;
 
 /** How a pool task's payload is applied. */
 export const Mode = { APPLY: 0, MAP: 1, STARMAP: 2 } as const;
+export type Mode = (typeof Mode)[keyof typeof Mode];
 
 /** Result status of a pool task. */
 export const Status = { OK: 0, ERROR: 1, PARTIAL: 2, SKIPPED: 3 } as const;
+export type Status = (typeof Status)[keyof typeof Status];
+
+export type InitMsg = [kind: typeof M.INIT, init: InitData];
+/** `fields` and `args` are codec bytes; a null target or class means Process's own run(). */
+export type RunMsg = [kind: typeof M.RUN, target: FnRef | null, cls: ExportRef | null, fields: Uint8Array | null, args: Uint8Array];
+export type ErrorMsg = [kind: typeof M.ERROR, error: Uint8Array];
+export type FnMsg = [kind: typeof M.FN, fnId: number, fn: FnRef];
+/** `watched`: the pool runs a clock or watches a signal for it (its result must leave at once). */
+export type TaskMsg = [kind: typeof M.TASK, id: number, fnId: number, mode: Mode, payload: Uint8Array, watched: 0 | 1];
+/** A TASK as the worker keeps it: with the 1-based position it arrived at (the pool's task.seq). */
+export type QueuedTask = [...TaskMsg, seq: number];
+/** `payload`: codec bytes of the value, the error, or [values, [position, error][]] (PARTIAL); null when SKIPPED. */
+export type ResultMsg = [kind: typeof M.RESULT, id: number, status: Status, payload: Uint8Array | null];
+export type ReadyMsg = [kind: typeof M.READY];
+export type ManagerReadyMsg = [kind: typeof M.READY, address: HubAddress];
+export type InitFailedMsg = [kind: typeof M.INIT_FAILED, error: Uint8Array];
+export type StopMsg = [kind: typeof M.STOP];
+export type CancelMsg = [kind: typeof M.CANCEL, id: number];
+export type AbortMsg = [kind: typeof M.ABORT, id: number];
+
+/**
+ * Kinds of routed messages (connection/router.ts, pipe-home.ts). One letter each on the wire;
+ * the fields after the kind are [pipeId, side, ...]: see PipeRoute.
+ */
+export const R = {
+  /** end -> home: [pipeId, to, isBytes, payload] deliver an item to side `to` */
+  DELIVER: 'd',
+  /** home -> end: [pipeId, side, isBytes, payload] an item for the end there */
+  VALUE: 'v',
+  /** home -> end: [pipeId, side] the peer end closed or was lost (EOF) */
+  EOF: 'e',
+  /** end -> home: [pipeId, side, bound] the end is travelling; lost if `bound` dies first */
+  MOVING: 'm',
+  /** end -> home: [pipeId, side, owner] the end arrived at `owner` */
+  ATTACHED: 'a',
+  /** end -> home: [pipeId, side] the end was closed */
+  CLOSED: 'c',
+  /** towards the root only: [address] that process (and its subtree) is gone */
+  GONE: 'g',
+} as const;
+export type RouteKind = (typeof R)[keyof typeof R];
+
+/** Destination of GONE announcements: every ancestor handles them on the way up. */
+export const ROUTE_UP = '^';
+
+/** The fields of each pipe route kind (after [ROUTE, destination, kind]). */
+export type PipeRoute =
+  | [kind: typeof R.DELIVER | typeof R.VALUE, pipeId: string, side: 0 | 1, isBytes: 0 | 1, payload: Uint8Array]
+  | [kind: typeof R.EOF | typeof R.CLOSED, pipeId: string, side: 0 | 1]
+  | [kind: typeof R.MOVING, pipeId: string, side: 0 | 1, bound: string]
+  | [kind: typeof R.ATTACHED, pipeId: string, side: 0 | 1, owner: string];
+export type RouteMsg =
+  | [kind: typeof M.ROUTE, dest: string, route: RouteKind, ...fields: unknown[]]
+  | [kind: typeof M.ROUTE, dest: typeof ROUTE_UP, route: typeof R.GONE, address: string];
+
+/** What a pool worker receives from the pool. */
+export type ToPoolWorker = FnMsg | TaskMsg | CancelMsg | AbortMsg | StopMsg;
+/** What the pool receives from a pool worker. */
+export type FromPoolWorker = ReadyMsg | InitFailedMsg | ResultMsg;
+/** What a process child receives after INIT. */
+export type ToProcessChild = RunMsg;
+/** What a Process receives from its child. */
+export type FromProcessChild = ErrorMsg;
+/** What a manager server receives after INIT, and sends. */
+export type ToManagerServer = StopMsg;
+export type FromManagerServer = ManagerReadyMsg | InitFailedMsg;
+/** Every message the parent sends on a worker channel, and every one it receives. */
+export type ToWorker = InitMsg | ToPoolWorker | ToProcessChild | ToManagerServer | RouteMsg;
+export type FromWorker = FromPoolWorker | FromProcessChild | FromManagerServer | RouteMsg;
 
 export interface InitData {
   role: 'process' | 'pool' | 'manager';
