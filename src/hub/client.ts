@@ -13,7 +13,7 @@ import { programAuthKey } from '../runtime/auth-key.js';
 import { lazyNet } from '../runtime/builtins.js';
 import { onBeforeExit } from '../runtime/exit-hooks.js';
 import { globalSingleton } from '../runtime/state.js';
-import { H, addressKey, type HubAddress, type ObjectRef } from './protocol.js';
+import { H, addressKey, type FromHub, type HubAddress, type ObjectRef, type RequestFields, type RequestKind, type RequestMsg, type ToHub } from './protocol.js';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; onAnswer?: ((v: unknown) => void) | undefined };
 export type PushHandler = (op: string, args: unknown[]) => void;
@@ -63,7 +63,7 @@ const PUT_BURST_MS = 0.5;
 export class HubLink {
   private channel: Channel | null = null;
   private socket: Socket | null = null;
-  private queued: Message[] = [];
+  private queued: ToHub[] = [];
   private readonly pending = new Map<number, Pending>();
   private readonly attached = new Set<string>();
   private readonly pushHandlers = new Map<string, PushHandler>();
@@ -124,19 +124,20 @@ export class HubLink {
     this.connected?.resolve();
   }
 
-  private receive(msg: Message): void {
-    const kind = msg[0];
-    if (kind === H.PUSH) { this.pushHandlers.get(msg[1] as string)?.(msg[2] as string, msg.slice(3)); return; }
+  private receive(raw: Message): void {
+    const msg = raw as FromHub;
+    if (msg[0] === H.PUSH) { const [, objectId, op] = msg; this.pushHandlers.get(objectId)?.(op, msg.slice(3)); return; }
     // The hub fences (a qsize/empty/full elsewhere): what this link holds back goes first (post flushes it).
-    if (kind === H.SYNC) { if (!this.error) this.post([H.SYNCED, msg[1]]); return; }
-    const p = this.pending.get(msg[1] as number);
+    if (msg[0] === H.SYNC) { if (!this.error) this.post([H.SYNCED, msg[1]]); return; }
+    const [kind, requestId, answer] = msg;
+    const p = this.pending.get(requestId);
     if (!p) return;
-    this.pending.delete(msg[1] as number);
+    this.pending.delete(requestId);
     this.updateRef();
     // onAnswer runs now, in message order: a queue files read-ahead items before a later recall.
-    if (kind === H.OK) { p.onAnswer?.(msg[2]); p.resolve(msg[2]); return; }
+    if (kind === H.OK) { p.onAnswer?.(answer); p.resolve(answer); return; }
     let err: unknown;
-    try { err = decode(msg[2] as Uint8Array, { allowModules: this.target.trusted !== false, source: this.target }); } catch (e) { err = e; }
+    try { err = decode(answer as Uint8Array, { allowModules: this.target.trusted !== false, source: this.target }); } catch (e) { err = e; }
     Promise.resolve(err).then((e) => p.reject(e as Error), (e: unknown) => p.reject(e as Error));
   }
 
@@ -171,7 +172,7 @@ export class HubLink {
     if (want) this.socket?.ref(); else this.socket?.unref();
   }
 
-  private post(msg: Message): void {
+  private post(msg: ToHub): void {
     if (this.error) throw this.error;
     // Batched notes go first: the hub sees this link's messages in the order they were made.
     if (this.puts) this.flushPuts();
@@ -196,7 +197,7 @@ export class HubLink {
     if (!this.error) for (const [id, n] of all) this.postNow([H.NOTE, id, 'took', n]);
   }
 
-  private postNow(msg: Message): void {
+  private postNow(msg: ToHub): void {
     if (this.channel) this.channel.send(msg); else { this.queued.push(msg); this.updateRef(); }
   }
 
@@ -253,12 +254,13 @@ export class HubLink {
     this.post([H.ATTACH, ref[1], ref[0], ref[2]]);
   }
 
-  request(kind: number, fields: unknown[], onAnswer?: (v: unknown) => void): Promise<unknown> {
+  request<K extends RequestKind>(kind: K, fields: RequestFields<K>, onAnswer?: (v: unknown) => void): Promise<unknown> {
     if (this.error) return Promise.reject(this.error);
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, onAnswer });
-      this.post([kind, id, ...fields]);
+      // The id goes second: [kind, id, ...fields] is the request of that kind (RequestFields).
+      this.post([kind, id, ...fields] as unknown as RequestMsg);
       this.updateRef();
     });
   }

@@ -1,30 +1,57 @@
 // Messages between a proxy's process and a hub, over one authenticated channel per process
-// (and thread) and hub. Every message is a msgpack array; user values inside are codec bytes
-// the hub stores and hands on without decoding them.
+// (and thread) and hub. Every message is a msgpack array whose first element is its kind (H),
+// declared below as a labeled tuple per kind and a union per direction (types only). User
+// values inside are codec bytes the hub stores and hands on without decoding them. What a
+// hub receives comes from a peer: the tuples say what a well-behaved peer sends, and the hub
+// still checks each field before use.
 export const H = {
-  /** proxy -> hub: [ATTACH, objectId, type, spec] make the object known (local hubs create it) */
+  /** proxy -> hub: AttachMsg, make the object known (local hubs create it) */
   ATTACH: 1,
-  /** proxy -> hub: [CALL, requestId, objectId, op, ...args] answered by OK or FAIL */
+  /** proxy -> hub: CallMsg, answered by OK or FAIL */
   CALL: 2,
-  /** proxy -> hub: [NOTE, objectId, op, ...args] no answer (queue puts, lease reports) */
+  /** proxy -> hub: NoteMsg, no answer (queue puts, lease reports) */
   NOTE: 3,
-  /** proxy -> hub: [CREATE, requestId, typeid, spec, encodedArgs] a manager object; OK carries its ref */
+  /** proxy -> hub: CreateMsg, a manager object; OK carries its ObjectRef */
   CREATE: 4,
-  /** hub -> proxy: [OK, requestId, value] */
+  /** hub -> proxy: OkMsg */
   OK: 5,
-  /** hub -> proxy: [FAIL, requestId, encodedError] */
+  /** hub -> proxy: FailMsg */
   FAIL: 6,
-  /** hub -> proxy: [PUSH, objectId, op, ...args] unasked (a queue recalls prefetched items) */
+  /** hub -> proxy: PushMsg, unasked (a queue recalls prefetched items) */
   PUSH: 7,
-  /** proxy -> hub: [SHUTDOWN, requestId] stop a manager's server */
+  /** proxy -> hub: ShutdownMsg, stop a manager's server */
   SHUTDOWN: 8,
-  /** proxy -> hub: [FREE, objectId] an object of this program that never left its process is garbage */
+  /** proxy -> hub: FreeMsg, an object of this program that never left its process is garbage */
   FREE: 9,
-  /** hub -> proxy: [SYNC, syncId] send SYNCED after everything this link has not sent yet (puts, take reports) */
+  /** hub -> proxy: SyncMsg, send SYNCED after everything this link has not sent yet (puts, take reports) */
   SYNC: 10,
-  /** proxy -> hub: [SYNCED, syncId] everything this link made before the SYNC arrived is ahead of this */
+  /** proxy -> hub: SyncedMsg, everything this link made before the SYNC arrived is ahead of this */
   SYNCED: 11,
 } as const;
+
+export type AttachMsg = [kind: typeof H.ATTACH, objectId: string, type: string, spec: unknown];
+export type CallMsg = [kind: typeof H.CALL, requestId: number, objectId: string, op: string, ...args: unknown[]];
+export type NoteMsg = [kind: typeof H.NOTE, objectId: string, op: string, ...args: unknown[]];
+/** `args`: codec bytes of the constructor's arguments (registered types), or null. */
+export type CreateMsg = [kind: typeof H.CREATE, requestId: number, typeid: string, spec: unknown, args: Uint8Array | null];
+export type ShutdownMsg = [kind: typeof H.SHUTDOWN, requestId: number];
+export type FreeMsg = [kind: typeof H.FREE, objectId: string];
+export type SyncedMsg = [kind: typeof H.SYNCED, syncId: number];
+export type OkMsg = [kind: typeof H.OK, requestId: number, value: unknown];
+/** `error`: codec bytes of the error. */
+export type FailMsg = [kind: typeof H.FAIL, requestId: number, error: Uint8Array];
+export type PushMsg = [kind: typeof H.PUSH, objectId: string, op: string, ...args: unknown[]];
+export type SyncMsg = [kind: typeof H.SYNC, syncId: number];
+
+/** Messages that are answered (OK or FAIL, by request id). */
+export type RequestMsg = CallMsg | CreateMsg | ShutdownMsg;
+export type RequestKind = RequestMsg[0];
+/** The fields of a request after its kind and request id. */
+export type RequestFields<K extends RequestKind> =
+  Extract<RequestMsg, [K, ...unknown[]]> extends [unknown, unknown, ...infer F] ? F : never;
+/** What a proxy sends, and what a hub sends back. */
+export type ToHub = AttachMsg | NoteMsg | RequestMsg | FreeMsg | SyncedMsg;
+export type FromHub = OkMsg | FailMsg | PushMsg | SyncMsg;
 
 /** What a proxy needs to reach its object: [type, objectId, spec]. */
 export type ObjectRef = [type: string, id: string, spec: unknown];

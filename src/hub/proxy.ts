@@ -12,6 +12,7 @@ import { programAuthKey } from '../runtime/auth-key.js';
 import { watchLife, type Life } from './lifetime.js';
 import { globalSingleton } from '../runtime/state.js';
 import { addressKey, sameHubAddress, type HubAddress, type ObjectRef } from './protocol.js';
+import type { OpTable, UntypedOps } from './ops.js';
 
 interface Adoption { target: HubTarget; ref: ObjectRef }
 let adopting: Adoption | null = null;
@@ -36,7 +37,8 @@ export function registerProxyType(type: string, cls: new () => HubProxy): void {
 /** The proxy class for objects of `type`. */
 export function proxyClassOf(type: string): (new () => HubProxy) | undefined { return proxyClasses.get(type) ?? proxyClasses.get('*'); }
 
-export abstract class HubProxy {
+/** `Ops`: the table of the object's operations (hub/ops.ts), which call() is checked against. */
+export abstract class HubProxy<Ops extends OpTable = UntypedOps> {
   readonly #target: HubTarget;
   readonly #ref: ObjectRef;
   #link: HubLink | null = null;
@@ -95,11 +97,13 @@ export abstract class HubProxy {
   /** @internal Makes sure the hub knows this object on this process's link. */
   attachNow(): void { this.#connect(); }
 
-  protected call(op: string, ...args: unknown[]): Promise<unknown> { return this.#connect().call(this.#ref[1], op, args); }
+  protected call<K extends keyof Ops & string>(op: K, ...args: Ops[K]['args']): Promise<Ops[K]['result']> {
+    return this.#connect().call(this.#ref[1], op, args) as Promise<Ops[K]['result']>;
+  }
 
   /** A call whose answer `onAnswer` sees as it arrives, in order with the hub's other messages. */
-  protected callWith(onAnswer: (v: unknown) => void, op: string, ...args: unknown[]): Promise<unknown> {
-    return this.#connect().call(this.#ref[1], op, args, onAnswer);
+  protected callWith<K extends keyof Ops & string>(onAnswer: (v: Ops[K]['result']) => void, op: K, ...args: Ops[K]['args']): Promise<Ops[K]['result']> {
+    return this.#connect().call(this.#ref[1], op, args, onAnswer as (v: unknown) => void) as Promise<Ops[K]['result']>;
   }
 
   protected note(op: string, ...args: unknown[]): void { this.#connect().note(this.#ref[1], op, args); }

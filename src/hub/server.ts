@@ -11,7 +11,7 @@ import { serverHandshake } from '../connection/auth.js';
 import { misuse, typeErr } from '../errors.js';
 import { lazyNet } from '../runtime/builtins.js';
 import type { HubObject, Peer, Reply } from './hub-object.js';
-import { H, type HubAddress } from './protocol.js';
+import { H, type FromHub, type HubAddress, type ObjectRef, type ToHub } from './protocol.js';
 import { createBuiltin, isBuiltinType } from './objects/index.js';
 import { RegisteredObject, construct, type TypeEntry } from './objects/registered.js';
 
@@ -30,6 +30,8 @@ export interface HubOptions {
 
 /** How long a fence waits for a peer that does not answer its SYNC (see Peer.fence). */
 const FENCE_PATIENCE_MS = 5000;
+
+function send(channel: Channel, msg: FromHub): void { channel.send(msg); }
 
 function errorBytes(e: unknown): Uint8Array {
   try { return encode(e, 'error'); } catch {
@@ -93,7 +95,7 @@ export class Hub {
       id: ++this.peerCounter,
       label: `peer ${this.peerCounter}`,
       closed: false,
-      push: (objectId, op, args) => channel.send([H.PUSH, objectId, op, ...args]),
+      push: (objectId, op, args) => send(channel, [H.PUSH, objectId, op, ...args]),
       fence: () => this.fence(peer),
     };
     this.peers.set(peer, { channel, syncs });
@@ -116,8 +118,8 @@ export class Hub {
   private reply(channel: Channel, requestId: number): Reply {
     let done = false;
     return {
-      ok: (value) => { if (!done) { done = true; channel.send([H.OK, requestId, value ?? null]); } },
-      fail: (error) => { if (!done) { done = true; channel.send([H.FAIL, requestId, errorBytes(error)]); } },
+      ok: (value) => { if (!done) { done = true; send(channel, [H.OK, requestId, value ?? null]); } },
+      fail: (error) => { if (!done) { done = true; send(channel, [H.FAIL, requestId, errorBytes(error)]); } },
     };
   }
 
@@ -133,50 +135,56 @@ export class Hub {
         const timer = setTimeout(() => { syncs.delete(id); resolve(); }, FENCE_PATIENCE_MS);
         syncs.set(id, () => { clearTimeout(timer); resolve(); });
       }));
-      channel.send([H.SYNC, id]);
+      send(channel, [H.SYNC, id]);
     }
     return waits.length === 0 ? Promise.resolve() : Promise.all(waits).then(() => undefined);
   }
 
-  private dispatch(peer: Peer, channel: Channel, msg: Message): void {
+  /** `raw` comes from a peer: its fields are checked (or only used as map keys) before use. */
+  private dispatch(peer: Peer, channel: Channel, raw: Message): void {
+    const msg = raw as ToHub;
     const kind = msg[0];
     if (kind === H.SYNCED) {
       const syncs = this.peers.get(peer)?.syncs;
-      const done = syncs?.get(msg[1] as number);
-      if (done) { syncs!.delete(msg[1] as number); done(); }
+      const done = syncs?.get(msg[1]);
+      if (done) { syncs!.delete(msg[1]); done(); }
       return;
     }
     if (kind === H.NOTE) {
-      const obj = this.objects.get(msg[1] as string);
-      obj?.note?.(peer, String(msg[2]), msg.slice(3));
+      const [, objectId, op] = msg;
+      const obj = this.objects.get(objectId);
+      obj?.note?.(peer, String(op), msg.slice(3));
       return;
     }
     if (kind === H.ATTACH) {
+      const [, objectId, type, spec] = msg;
       // An object that cannot be made (its segment is already gone: it was freed while its
       // attach was on the way) fails alone: later calls on it say ERR_NO_SUCH_OBJECT.
-      try { this.attach(msg[1], msg[2], msg[3]); } catch (e) { if (typeof (e as { code?: unknown }).code !== 'string') throw e; }
+      try { this.attach(objectId, type, spec); } catch (e) { if (typeof (e as { code?: unknown }).code !== 'string') throw e; }
       return;
     }
     // Only a hub of this program's own tree frees on request (its objects are made by attach).
     if (kind === H.FREE) {
-      if (!this.options.attachCreates || typeof msg[1] !== 'string') return;
-      const obj = this.objects.get(msg[1]);
-      this.objects.delete(msg[1]);
+      const [, objectId] = msg;
+      if (!this.options.attachCreates || typeof objectId !== 'string') return;
+      const obj = this.objects.get(objectId);
+      this.objects.delete(objectId);
       obj?.dispose?.();
       return;
     }
-    const requestId = msg[1];
+    const requestId: unknown = msg[1];
     if (typeof requestId !== 'number') throw new TypeError('bad request id');
     const reply = this.reply(channel, requestId);
     try {
       switch (kind) {
         case H.CALL: {
-          const obj = this.objects.get(msg[2] as string);
-          if (!obj) throw misuse('ERR_NO_SUCH_OBJECT', `this hub holds no object '${String(msg[2])}' (it was never created here, or its server restarted)`);
-          obj.call(peer, String(msg[3]), msg.slice(4), reply);
+          const [, , objectId, op] = msg;
+          const obj = this.objects.get(objectId);
+          if (!obj) throw misuse('ERR_NO_SUCH_OBJECT', `this hub holds no object '${String(objectId)}' (it was never created here, or its server restarted)`);
+          obj.call(peer, String(op), msg.slice(4), reply);
           return;
         }
-        case H.CREATE: this.create(msg[2], msg[3], msg[4], reply); return;
+        case H.CREATE: { const [, , typeid, spec, args] = msg; this.create(typeid, spec, args, reply); return; }
         case H.SHUTDOWN:
           if (!this.options.onShutdown) throw misuse('ERR_INVALID_STATE', 'this hub cannot be shut down by a peer');
           reply.ok();
@@ -223,7 +231,7 @@ export class Hub {
   }
 
   /** Serves `value` as a registered object of `typeid`; returns the reference a proxy needs. */
-  private wrap(typeid: string, value: unknown, id = `s${++this.idCounter}`): unknown {
+  private wrap(typeid: string, value: unknown, id = `s${++this.idCounter}`): ObjectRef {
     const entry = this.options.registry?.get(typeid) ?? { callable: null, exposed: null, methodToTypeid: {} };
     const obj = new RegisteredObject(typeid, value, entry, (t, v) => this.wrap(t, v), () => this.source);
     this.objects.set(id, obj);

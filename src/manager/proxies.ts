@@ -6,6 +6,7 @@ import { typeErr } from '../errors.js';
 import { setOwn } from '../codec/own.js';
 import { HubProxy, adopt, registerProxyType } from '../hub/proxy.js';
 import type { ObjectRef } from '../hub/protocol.js';
+import type { DictOps, ListOps, NamespaceOps, RegisteredOps, SetOps, SlotsOps } from '../hub/ops.js';
 
 type Key = string | number | boolean | bigint | null | undefined;
 
@@ -28,7 +29,7 @@ export function encodeEntries(init: unknown): Uint8Array[] {
   return out;
 }
 
-export class DictProxy<K extends Key = Key, V = unknown> extends HubProxy {
+export class DictProxy<K extends Key = Key, V = unknown> extends HubProxy<DictOps> {
   constructor() { super('dict', {}); }
   set(key: K, value: V): Promise<void> { return this.call('set', encodeKey(key), encode(value, 'value')).then(() => undefined); }
   /** The value, or `fallback` (undefined) when the key is missing. */
@@ -36,19 +37,19 @@ export class DictProxy<K extends Key = Key, V = unknown> extends HubProxy {
     const b = await this.call('get', encodeKey(key));
     return b === null ? fallback : this.decodeValue<V>(b);
   }
-  has(key: K): Promise<boolean> { return this.call('has', encodeKey(key)) as Promise<boolean>; }
-  delete(key: K): Promise<boolean> { return this.call('delete', encodeKey(key)) as Promise<boolean>; }
+  has(key: K): Promise<boolean> { return this.call('has', encodeKey(key)); }
+  delete(key: K): Promise<boolean> { return this.call('delete', encodeKey(key)); }
   async pop(key: K, fallback?: V): Promise<V | undefined> {
     const b = await this.call('pop', encodeKey(key));
     return b === null ? fallback : this.decodeValue<V>(b);
   }
   async setdefault(key: K, value: V): Promise<V> { return this.decodeValue<V>(await this.call('setdefault', encodeKey(key), encode(value, 'value'))); }
   update(entries: Map<K, V> | Record<string, V> | [K, V][]): Promise<void> { return this.call('update', encodeEntries(entries)).then(() => undefined); }
-  size(): Promise<number> { return this.call('size') as Promise<number>; }
+  size(): Promise<number> { return this.call('size'); }
   clear(): Promise<void> { return this.call('clear').then(() => undefined); }
   /** A copy of the whole dict; keys keep their types. */
   async toMap(): Promise<Map<K, V>> {
-    const flat = await this.call('entries') as Uint8Array[];
+    const flat = await this.call('entries');
     const out = new Map<K, V>();
     for (let i = 0; i + 1 < flat.length; i += 2) out.set(await this.decodeValue<K>(flat[i]), await this.decodeValue<V>(flat[i + 1]));
     return out;
@@ -60,7 +61,7 @@ export class DictProxy<K extends Key = Key, V = unknown> extends HubProxy {
   items(): Promise<[K, V][]> { return this.entries(); }
   /** Removes and returns the last inserted pair (Python's popitem(), LIFO); RangeError ERR_OUT_OF_RANGE when empty. */
   async popitem(): Promise<[K, V]> {
-    const [kb, vb] = await this.call('popitem') as [Uint8Array, Uint8Array];
+    const [kb, vb] = await this.call('popitem');
     return [await this.decodeValue<K>(kb), await this.decodeValue<V>(vb)];
   }
   /** `for await (const [key, value] of d)`: the pairs of a copy taken when iteration starts (as a Map iterates). */
@@ -69,7 +70,7 @@ export class DictProxy<K extends Key = Key, V = unknown> extends HubProxy {
   }
 }
 
-export class ListProxy<T = unknown> extends HubProxy {
+export class ListProxy<T = unknown> extends HubProxy<ListOps> {
   constructor() { super('list', {}); }
   append(value: T): Promise<void> { return this.call('append', encode(value, 'value')).then(() => undefined); }
   extend(values: Iterable<T>): Promise<void> { return this.call('extend', [...values].map((v, i) => encode(v, `values[${i}]`))).then(() => undefined); }
@@ -78,15 +79,15 @@ export class ListProxy<T = unknown> extends HubProxy {
   set(index: number, value: T): Promise<void> { return this.call('set', index, encode(value, 'value')).then(() => undefined); }
   insert(index: number, value: T): Promise<void> { return this.call('insert', index, encode(value, 'value')).then(() => undefined); }
   async pop(index?: number): Promise<T> { return this.decodeValue<T>(await this.call('pop', index ?? null)); }
-  length(): Promise<number> { return this.call('length') as Promise<number>; }
+  length(): Promise<number> { return this.call('length'); }
   clear(): Promise<void> { return this.call('clear').then(() => undefined); }
   async toArray(): Promise<T[]> {
-    const items = await this.call('toArray') as Uint8Array[];
+    const items = await this.call('toArray');
     return Promise.all(items.map((b) => this.decodeValue<T>(b)));
   }
   /** Python's `l[start:end:step]` (each may be negative or left out): a copy of those items. */
   async slice(start?: number | null, end?: number | null, step?: number | null): Promise<T[]> {
-    const items = await this.call('slice', start ?? null, end ?? null, step ?? null) as Uint8Array[];
+    const items = await this.call('slice', start ?? null, end ?? null, step ?? null);
     return Promise.all(items.map((b) => this.decodeValue<T>(b)));
   }
   /**
@@ -96,14 +97,14 @@ export class ListProxy<T = unknown> extends HubProxy {
    */
   async splice(start: number, deleteCount?: number, ...items: T[]): Promise<T[]> {
     const added = items.map((v, i) => encode(v, `items[${i}]`));
-    const removed = await this.call('splice', start, deleteCount ?? null, added) as Uint8Array[];
+    const removed = await this.call('splice', start, deleteCount ?? null, added);
     return Promise.all(removed.map((b) => this.decodeValue<T>(b)));
   }
   /** How many items equal `value` (compared by their encoded form: equal primitives, identical structures). */
-  count(value: T): Promise<number> { return this.call('count', encode(value, 'value')) as Promise<number>; }
+  count(value: T): Promise<number> { return this.call('count', encode(value, 'value')); }
   /** The first index of `value` in `[start, end)`; RangeError ERR_VALUE_NOT_FOUND when absent (Python's ValueError). */
   index(value: T, start?: number, end?: number): Promise<number> {
-    return this.call('index', encode(value, 'value'), start ?? null, end ?? null) as Promise<number>;
+    return this.call('index', encode(value, 'value'), start ?? null, end ?? null);
   }
   /** Removes the first item equal to `value`; RangeError ERR_VALUE_NOT_FOUND when absent. */
   remove(value: T): Promise<void> { return this.call('remove', encode(value, 'value')).then(() => undefined); }
@@ -125,39 +126,39 @@ export class ListProxy<T = unknown> extends HubProxy {
 }
 
 /** A manager's set (Python 3.14's `manager.set()`): elements are primitives, as dict keys. */
-export class SetProxy<T extends Key = Key> extends HubProxy {
+export class SetProxy<T extends Key = Key> extends HubProxy<SetOps> {
   constructor() { super('set', {}); }
   add(value: T): Promise<void> { return this.call('add', encodeKey(value)).then(() => undefined); }
   /** Adds every element of `values`. */
   update(values: Iterable<T>): Promise<void> { return this.call('update', [...values].map(encodeKey)).then(() => undefined); }
-  has(value: T): Promise<boolean> { return this.call('has', encodeKey(value)) as Promise<boolean>; }
+  has(value: T): Promise<boolean> { return this.call('has', encodeKey(value)); }
   /** Removes `value` if present; resolves whether it was (Python's discard()). */
-  discard(value: T): Promise<boolean> { return this.call('discard', encodeKey(value)) as Promise<boolean>; }
+  discard(value: T): Promise<boolean> { return this.call('discard', encodeKey(value)); }
   /** Same as discard(), the name a JavaScript Set uses. */
   delete(value: T): Promise<boolean> { return this.discard(value); }
   /** Removes `value`; RangeError ERR_VALUE_NOT_FOUND when absent (Python's KeyError). */
   remove(value: T): Promise<void> { return this.call('remove', encodeKey(value)).then(() => undefined); }
   /** Removes and returns an element; RangeError ERR_OUT_OF_RANGE when empty. */
   async pop(): Promise<T> { return this.decodeValue<T>(await this.call('pop')); }
-  size(): Promise<number> { return this.call('size') as Promise<number>; }
+  size(): Promise<number> { return this.call('size'); }
   clear(): Promise<void> { return this.call('clear').then(() => undefined); }
-  async values(): Promise<T[]> { return Promise.all((await this.call('values') as Uint8Array[]).map((b) => this.decodeValue<T>(b))); }
+  async values(): Promise<T[]> { return Promise.all((await this.call('values')).map((b) => this.decodeValue<T>(b))); }
   /** A copy as a JavaScript Set. */
   async toSet(): Promise<Set<T>> { return new Set(await this.values()); }
   /** `for await (const x of s)`: the elements of a copy taken when iteration starts. */
   async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> { yield* await this.values(); }
 }
 
-export class NamespaceProxy extends HubProxy {
+export class NamespaceProxy extends HubProxy<NamespaceOps> {
   constructor() { super('Namespace', {}); }
   set(name: string, value: unknown): Promise<void> { return this.call('set', name, encode(value, name)).then(() => undefined); }
   /** The attribute's value; ERR_NO_ATTRIBUTE when it was never set. */
   async get<T = unknown>(name: string): Promise<T> { return this.decodeValue<T>(await this.call('get', name)); }
-  has(name: string): Promise<boolean> { return this.call('has', name) as Promise<boolean>; }
-  delete(name: string): Promise<boolean> { return this.call('delete', name) as Promise<boolean>; }
+  has(name: string): Promise<boolean> { return this.call('has', name); }
+  delete(name: string): Promise<boolean> { return this.call('delete', name); }
   /** The attributes as a plain object; each is an own property (a name '__proto__' too, never a prototype). */
   async toObject(): Promise<Record<string, unknown>> {
-    const flat = await this.call('entries') as unknown[];
+    const flat = await this.call('entries');
     const out: Record<string, unknown> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) setOwn(out, String(flat[i]), await this.decodeValue(flat[i + 1]));
     return out;
@@ -168,7 +169,7 @@ export class NamespaceProxy extends HubProxy {
  * A manager's Value: one value read and written by request. Python's `v.value` is
  * `await v.get()`, `v.value = x` is `await v.set(x)` (a property cannot wait for the manager).
  */
-export class ValueProxy<T = number> extends HubProxy {
+export class ValueProxy<T = number> extends HubProxy<SlotsOps> {
   constructor() { super('Value', {}); }
   get typecode(): string { return (this.spec as { typecode: string }).typecode; }
   async get(): Promise<T> { return this.decodeValue<T>(await this.call('get', 0)); }
@@ -176,13 +177,13 @@ export class ValueProxy<T = number> extends HubProxy {
 }
 
 /** A manager's SharedArray: fixed length, items read and written by request. */
-export class ArrayProxy<T = number> extends HubProxy {
+export class ArrayProxy<T = number> extends HubProxy<SlotsOps> {
   constructor() { super('SharedArray', {}); }
   get typecode(): string { return (this.spec as { typecode: string }).typecode; }
   async get(index: number): Promise<T> { return this.decodeValue<T>(await this.call('get', index)); }
   set(index: number, value: T): Promise<void> { return this.call('set', index, encode(value, 'value')).then(() => undefined); }
-  length(): Promise<number> { return this.call('length') as Promise<number>; }
-  async toArray(): Promise<T[]> { return Promise.all((await this.call('toArray') as Uint8Array[]).map((b) => this.decodeValue<T>(b))); }
+  length(): Promise<number> { return this.call('length'); }
+  async toArray(): Promise<T[]> { return Promise.all((await this.call('toArray')).map((b) => this.decodeValue<T>(b))); }
 }
 
 /** Async versions of the methods of `T`: what a proxy of a registered type offers. */
@@ -193,7 +194,7 @@ export type RemoteMethods<T> = {
 export type RemoteProxy<T> = RemoteMethods<T> & RegisteredProxy;
 
 /** A proxy of an object of a type given to BaseManager.register: its exposed methods, async. */
-export class RegisteredProxy extends HubProxy {
+export class RegisteredProxy extends HubProxy<RegisteredOps> {
   constructor() {
     super('*', {});
     // Exposed methods are own properties, so they win over the proxy's inherited names (call,

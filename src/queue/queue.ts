@@ -14,6 +14,7 @@ import { ShutDown, rangeErr, typeErr } from '../errors.js';
 import { addressKey } from '../hub/protocol.js';
 import { globalSingleton } from '../runtime/state.js';
 import { HubProxy, closedQueue, isAdopting, registerProxyType, wireTimeoutOf, type WaitOptions } from '../hub/proxy.js';
+import type { QueueOps } from '../hub/ops.js';
 
 /** A consumer that asks again within this long after an answer counts as fast: it gets batches. */
 const FAST_MS = 1;
@@ -38,7 +39,7 @@ export interface IterOptions<T> {
   sentinel?: T;
 }
 
-export class Queue<T = unknown> extends HubProxy {
+export class Queue<T = unknown> extends HubProxy<QueueOps> {
   #buffer: Uint8Array[] = [];
   #lastAnswer = -Infinity;
   #want = 1;

@@ -4,6 +4,7 @@ import { BrokenBarrierError, misuse, typeErr } from '../errors.js';
 import { resolveFnRef } from '../functions/resolve.js';
 import { toFnRef, type FnRef } from '../functions/reference.js';
 import { HubProxy, isAdopting, registerProxyType, timeoutArg } from '../hub/proxy.js';
+import type { BarrierOps } from '../hub/ops.js';
 
 export interface BarrierOptions {
   /** Runs once per pass, in the process of the last waiter to arrive. */
@@ -14,7 +15,7 @@ export interface BarrierOptions {
 
 interface BarrierSpec { parties: number; action: boolean; timeout: number | null; ref?: FnRef }
 
-export class Barrier extends HubProxy {
+export class Barrier extends HubProxy<BarrierOps> {
   #action: (() => unknown) | null = null;
 
   constructor(parties?: number, options: BarrierOptions = {}) {

@@ -5,12 +5,13 @@
 import { registerSharedType } from '../codec/codec.js';
 import { kReduce } from '../codec/reduce.js';
 import { HubProxy, isAdopting, registerProxyType, timeoutArg } from '../hub/proxy.js';
+import type { EventOps } from '../hub/ops.js';
 import { futexWaitAsync, nativeAddon, type Addon } from '../shm/native.js';
 import { attachSegment, createSegment, type Segment } from '../shm/segment.js';
 
 let fromSegment: Segment | null = null;
 
-export class Event extends HubProxy {
+export class Event extends HubProxy<EventOps> {
   readonly #seg: Segment | null;
   readonly #flag: Int32Array | null;
   readonly #addon: Addon | null;

@@ -2,7 +2,8 @@
 // process, where the function is) and reports back; only then are all released. A timeout,
 // abort(), an action that throws, or a waiter whose process dies breaks the barrier.
 import { BrokenBarrierError, misuse } from '../../errors.js';
-import type { HubObject, Peer, Reply } from '../hub-object.js';
+import type { HubObject, Peer } from '../hub-object.js';
+import type { BarrierOps, OpCall, OpReply } from '../ops.js';
 import { WaitList, wireTimeout, type Waiter } from '../wait-list.js';
 
 const broken = () => new BrokenBarrierError('the barrier is broken (aborted, reset, timed out, or a waiter died); call reset() to use it again');
@@ -11,7 +12,7 @@ export class BarrierObject implements HubObject {
   readonly type = 'Barrier';
   private readonly waiters = new WaitList<number>();
   /** Arrivals while the action runs: they belong to the next pass. */
-  private readonly early: { peer: Peer; reply: Reply; args: unknown[] }[] = [];
+  private readonly early: { peer: Peer; reply: OpReply<BarrierOps['wait']['result']>; args: BarrierOps['wait']['args'] }[] = [];
   private isBroken = false;
   /** The waiter running the action: the others are released when it reports. */
   private acting: Waiter<number> | null = null;
@@ -20,7 +21,7 @@ export class BarrierObject implements HubObject {
     if (!Number.isInteger(parties) || parties < 1) throw new RangeError('parties must be an integer >= 1');
   }
 
-  call(peer: Peer, op: string, args: unknown[], reply: Reply): void {
+  call(peer: Peer, ...[op, args, reply]: OpCall<BarrierOps>): void {
     switch (op) {
       case 'wait': {
         if (this.isBroken) throw broken();

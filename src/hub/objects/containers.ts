@@ -5,7 +5,8 @@
 // decoded as dict keys are.
 import { decode } from '../../codec/codec.js';
 import { misuse, rangeErr, typeErr } from '../../errors.js';
-import type { HubObject, Peer, Reply } from '../hub-object.js';
+import type { HubObject, Peer } from '../hub-object.js';
+import type { DictOps, ListOps, NamespaceOps, OpCall, SlotsOps } from '../ops.js';
 
 export function bytes(v: unknown, what = 'value'): Uint8Array {
   if (!(v instanceof Uint8Array)) throw typeErr('ERR_INVALID_MESSAGE', `${what} must be encoded bytes`);
@@ -33,7 +34,7 @@ export class DictObject implements HubObject {
 
   private set(kb: unknown, vb: unknown): void { this.map.set(decodeKey(kb), [bytes(kb, 'key'), bytes(vb)]); }
 
-  call(_peer: Peer, op: string, a: unknown[], reply: Reply): void {
+  call(_peer: Peer, ...[op, a, reply]: OpCall<DictOps>): void {
     switch (op) {
       case 'set': this.set(a[0], a[1]); reply.ok(); return;
       case 'get': reply.ok(this.map.get(decodeKey(a[0]))?.[1] ?? null); return;
@@ -87,7 +88,7 @@ export class ListObject implements HubObject {
     return j;
   }
 
-  call(_peer: Peer, op: string, a: unknown[], reply: Reply): void {
+  call(_peer: Peer, ...[op, a, reply]: OpCall<ListOps>): void {
     switch (op) {
       case 'append': this.items.push(bytes(a[0])); reply.ok(); return;
       case 'extend': for (const v of a[0] as unknown[]) this.items.push(bytes(v)); reply.ok(); return;
@@ -194,7 +195,7 @@ export class NamespaceObject implements HubObject {
     return v;
   }
 
-  call(_peer: Peer, op: string, a: unknown[], reply: Reply): void {
+  call(_peer: Peer, ...[op, a, reply]: OpCall<NamespaceOps>): void {
     switch (op) {
       case 'set': this.attrs.set(this.name(a[0]), bytes(a[1])); reply.ok(); return;
       case 'get': {
@@ -205,7 +206,7 @@ export class NamespaceObject implements HubObject {
       }
       case 'has': reply.ok(this.attrs.has(this.name(a[0]))); return;
       case 'delete': reply.ok(this.attrs.delete(this.name(a[0]))); return;
-      case 'entries': { const out: unknown[] = []; for (const [k, v] of this.attrs) out.push(k, v); reply.ok(out); return; }
+      case 'entries': { const out: (string | Uint8Array)[] = []; for (const [k, v] of this.attrs) out.push(k, v); reply.ok(out); return; }
       default: throw noOp(this.type, op);
     }
   }
@@ -227,7 +228,7 @@ export class SlotsObject implements HubObject {
     return j;
   }
 
-  call(_peer: Peer, op: string, a: unknown[], reply: Reply): void {
+  call(_peer: Peer, ...[op, a, reply]: OpCall<SlotsOps>): void {
     switch (op) {
       case 'get': reply.ok(this.slots[this.index(a[0] ?? 0)]); return;
       case 'set': this.slots[this.index(a[0] ?? 0)] = bytes(a[1]); reply.ok(); return;

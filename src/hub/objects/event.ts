@@ -1,6 +1,7 @@
 // Event: a flag; wait() answers at once when set, else when set() comes or the timeout ends.
 import { misuse } from '../../errors.js';
-import type { HubObject, Peer, Reply } from '../hub-object.js';
+import type { HubObject, Peer } from '../hub-object.js';
+import type { EventOps, OpCall } from '../ops.js';
 import { WaitList, wireTimeout } from '../wait-list.js';
 
 export class EventObject implements HubObject {
@@ -8,7 +9,7 @@ export class EventObject implements HubObject {
   private flag = false;
   private readonly waiters = new WaitList();
 
-  call(peer: Peer, op: string, args: unknown[], reply: Reply): void {
+  call(peer: Peer, ...[op, args, reply]: OpCall<EventOps>): void {
     switch (op) {
       case 'set':
         this.flag = true;

@@ -17,6 +17,7 @@ import { Empty, Full, ShutDown, misuse } from '../../errors.js';
 import { Ring } from '../../pool/ring.js';
 import type { HubObject, Peer, Reply } from '../hub-object.js';
 import { WaitList, wireTimeout } from '../wait-list.js';
+import type { OpCall, QueueOps } from '../ops.js';
 
 export interface QueueSpec { maxsize: number; joinable: boolean }
 
@@ -53,7 +54,7 @@ export class QueueObject implements HubObject {
 
   private get size(): number { return this.items.length + this.leased; }
 
-  call(peer: Peer, op: string, args: unknown[], reply: Reply): void {
+  call(peer: Peer, ...[op, args, reply]: OpCall<QueueOps>): void {
     this.met(peer);
     switch (op) {
       case 'put': {

@@ -2,7 +2,9 @@
 // may call only its exposed methods; arguments are decoded without importing anything.
 import { decode, encode } from '../../codec/codec.js';
 import { RemoteError, typeErr } from '../../errors.js';
-import type { HubObject, Peer, Reply } from '../hub-object.js';
+import type { HubObject, Peer } from '../hub-object.js';
+import type { OpCall, RegisteredOps } from '../ops.js';
+import type { ObjectRef } from '../protocol.js';
 
 export interface TypeEntry {
   callable: ((...args: unknown[]) => unknown) | null;
@@ -33,7 +35,7 @@ export class RegisteredObject implements HubObject {
   readonly exposed: string[];
 
   constructor(readonly type: string, readonly instance: unknown, entry: TypeEntry,
-    private readonly wrap: (typeid: string, value: unknown) => unknown,
+    private readonly wrap: (typeid: string, value: unknown) => ObjectRef,
     /** Where its callers' messages come from: this hub (references back to it may omit the key). */
     private readonly source: () => unknown = () => undefined) {
     this.exposed = entry.exposed ?? (instance && typeof instance === 'object' ? publicMethods(instance) : []);
@@ -42,7 +44,8 @@ export class RegisteredObject implements HubObject {
 
   private readonly methodToTypeid: Record<string, string>;
 
-  call(_peer: Peer, op: string, args: unknown[], reply: Reply): void {
+  call(_peer: Peer, ...[op, args, reply]: OpCall<RegisteredOps>): void {
+    // A peer may send any op and any arguments: both are checked.
     if (op !== 'call') throw typeErr('ERR_UNKNOWN_OPERATION', `a ${this.type} proxy only calls methods`);
     const [name, argBytes] = args as [unknown, unknown];
     if (typeof name !== 'string' || !(argBytes instanceof Uint8Array)) throw typeErr('ERR_INVALID_MESSAGE', 'malformed method call');

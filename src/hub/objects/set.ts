@@ -2,7 +2,8 @@
 // keys are (never running code), so 2 and '2' stay different elements. Each element keeps the
 // bytes it was sent as, to hand back exactly.
 import { rangeErr } from '../../errors.js';
-import type { HubObject, Peer, Reply } from '../hub-object.js';
+import type { HubObject, Peer } from '../hub-object.js';
+import type { OpCall, SetOps } from '../ops.js';
 import { bytes, decodeKey, noOp } from './containers.js';
 
 export class SetObject implements HubObject {
@@ -16,7 +17,7 @@ export class SetObject implements HubObject {
     if (!this.elements.has(k)) this.elements.set(k, bytes(b, 'element'));
   }
 
-  call(_peer: Peer, op: string, a: unknown[], reply: Reply): void {
+  call(_peer: Peer, ...[op, a, reply]: OpCall<SetOps>): void {
     switch (op) {
       case 'add': this.add(a[0]); reply.ok(); return;
       case 'update': for (const b of (Array.isArray(a[0]) ? a[0] : [])) this.add(b); reply.ok(); return;
