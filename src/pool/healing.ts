@@ -16,6 +16,37 @@ export interface Healing {
   maxMemoryMb: number | null;
 }
 
+/**
+ * Workers that could not even be started (ERR_WORKER_START: no file descriptor, no process
+ * slot) do not fail the pool: it tries again after a delay that doubles up to this cap.
+ */
+const RESPAWN_MAX_DELAY_MS = 2000;
+
+/** The timer of the next try after workers could not be started, and the failures in a row. */
+export class RespawnBackoff {
+  /** Spawns that failed in a row (ERR_WORKER_START). */
+  failures = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  /** A try is scheduled: no other worker starts before it (no hot respawn loop). */
+  get waiting(): boolean { return this.timer !== undefined; }
+
+  /** Runs `retry` after a delay that doubles with each failure in a row. */
+  schedule(retry: () => void, refed: boolean): void {
+    const delay = Math.min(RESPAWN_MAX_DELAY_MS, 25 * 2 ** Math.min(this.failures, 10));
+    this.timer = setTimeout(retry, delay);
+    if (!refed) this.timer.unref();
+  }
+
+  cancel(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Whether the scheduled try keeps the program alive. */
+  ref(want: boolean): void { if (want) this.timer?.ref(); else this.timer?.unref(); }
+}
+
 /** A task going back to the queue: its timeout clock stops and it has not started. */
 function unstart(task: Task): void {
   if (task.timer) { task.timer.clear(); task.timer = undefined; }

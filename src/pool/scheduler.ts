@@ -5,72 +5,26 @@
 // processes, idle ones exit after idleTimeout), the queue limit, stats and events, and the
 // lifecycle close/terminate/join.
 import { ProcessError } from '../errors.js';
-import type { FnRef } from '../functions/reference.js';
 import { childAddress } from '../connection/router.js';
 import type { InitData } from '../runtime/protocol.js';
 import type { ExitInfo } from '../runtime/spawn.js';
-import type { StartMethod } from '../runtime/start-method.js';
 import { runtimeState } from '../runtime/state.js';
 import { getLogger } from '../runtime/logging.js';
 import { Ring } from './ring.js';
 import { StatsRecorder, type PoolStats, type TaskEnd } from './stats.js';
 import { IdleTimers, queueFullError } from './sizing.js';
 import { Deadlines } from './deadlines.js';
-import { sortLostTasks, type Healing } from './healing.js';
+import { RespawnBackoff, sortLostTasks, type Healing } from './healing.js';
 import type { Outcome, SubmitOptions, Task, TaskWork } from './task.js';
 import { WorkerSlot } from './worker-slot.js';
+import type { PoolState, SchedulerConfig, WorkerInfo } from './scheduler-config.js';
 
-export type PoolState = 'RUN' | 'CLOSE' | 'TERMINATE';
-
-export interface SchedulerConfig {
-  processes: number;
-  method: StartMethod;
-  initializer: FnRef | null;
-  initArgs: Uint8Array | null;
-  maxTasksPerChild: number | null;
-  /** Heap limit of each worker in MB (maxMemoryPerWorker). */
-  maxMemoryMb: number | null;
-  /** Workers kept running; more start on demand up to `processes`. */
-  minProcesses: number;
-  /** Ms a worker above minProcesses may stay idle before it exits. */
-  idleTimeout: number;
-  /** Most tasks that may wait for a worker; null: no limit. */
-  maxQueue: number | null;
-  /** Tasks one worker runs at once. */
-  tasksPerWorker: number;
-  events: SchedulerEvents;
-}
-
-/** What the pool tells its owner (Pool re-emits them as events). */
-export interface SchedulerEvents {
-  workerStart(info: { pid: number; threadId: number | undefined }): void;
-  workerExit(info: { pid: number; threadId: number | undefined; exitCode: number | null; signal: string | null; lostTasks: number }): void;
-  /** Nothing queued and nothing running any more. */
-  drain(): void;
-}
-
-/** What the pool says about one of its live workers (Pool's kWorkers, for tests and diagnostics). */
-export interface WorkerInfo {
-  pid: number;
-  threadId: number | undefined;
-  /** It ran its initializer and takes tasks. */
-  ready: boolean;
-  /** Tasks sent to it without a result yet. */
-  inflight: number;
-  /** Stops it as an outside kill would (a SIGKILL for a process; a thread is terminated). */
-  kill(): void;
-}
+export type { PoolState, SchedulerConfig, SchedulerEvents, WorkerInfo } from './scheduler-config.js';
 
 const terminatedError = () => Object.assign(new ProcessError('the pool was terminated before this task finished'), { code: 'ERR_POOL_TERMINATED' });
 
 /** Workers that die before they are ready this many times in a row fail the pool. */
 const MAX_START_FAILURES = 3;
-/**
- * Workers that could not even be started (ERR_WORKER_START: no file descriptor, no process
- * slot) do not fail the pool: it tries again after a delay that doubles up to this cap.
- */
-const RESPAWN_MAX_DELAY_MS = 2000;
-
 
 export class Scheduler {
   state: PoolState = 'RUN';
@@ -86,8 +40,7 @@ export class Scheduler {
   private busy = 0;
   private startFailures = 0;
   /** Spawns that failed in a row (ERR_WORKER_START). */
-  private spawnFailures = 0;
-  private respawnTimer: NodeJS.Timeout | undefined;
+  private readonly respawn = new RespawnBackoff();
   /** Estimated time one task takes, for the pipeline depth. It starts high, so the first
    * tasks go one per worker and wait in the shared queue (FIFO, as CPython) until short
    * tasks have shown that sending ahead pays. */
@@ -136,7 +89,7 @@ export class Scheduler {
     const slot = new WorkerSlot(this.config.method, init, {
       ready: (s) => {
         this.startFailures = 0;
-        this.spawnFailures = 0;
+        this.respawn.failures = 0;
         if (this.overlapping) for (let i = 0; i < s.inflight.length; i++) this.began(s.inflight.at(i)!);
         else if (s.inflight.length > 0) this.began(s.inflight.peek()!);
         if (s.inflight.length === 0) this.armIdle(s);
@@ -245,7 +198,7 @@ export class Scheduler {
   /** Another worker may start: below `processes`, and the pool is not ending or failed. */
   private canGrow(): boolean {
     // Not while a failed start waits out its backoff (scheduleRespawn): no hot respawn loop.
-    return this.state !== 'TERMINATE' && !this.failure && !this.respawnTimer && this.liveSlots() < this.config.processes;
+    return this.state !== 'TERMINATE' && !this.failure && !this.respawn.waiting && this.liveSlots() < this.config.processes;
   }
 
   /**
@@ -317,7 +270,7 @@ export class Scheduler {
     // A worker that could not be started (no file descriptor...) says the machine is short,
     // not that workers crash: retried with backoff, never failing the pool.
     const startError = slot.ready ? undefined : info.startError;
-    if (startError) this.spawnFailures++;
+    if (startError) this.respawn.failures++;
     else if (!slot.ready && !slot.stopping && slot.killReason === undefined && !killed && this.state === 'RUN' && !this.failure) this.startFailures++;
     const { requeue, lostTasks } = sortLostTasks(slot, info, lost, this.healing);
     // Tasks that never started, and retries, go back to the front of the queue, in order.
@@ -354,20 +307,17 @@ export class Scheduler {
 
   /** No worker is alive or starting, and the last few could not be started: tasks cannot wait. */
   private cannotStart(): boolean {
-    return this.spawnFailures >= MAX_START_FAILURES && this.liveSlots() === 0;
+    return this.respawn.failures >= MAX_START_FAILURES && this.liveSlots() === 0;
   }
 
   /** Starts the missing workers after a delay that doubles with each failed spawn in a row. */
   private scheduleRespawn(): void {
-    if (this.respawnTimer || !this.wanted()) return;
-    const delay = Math.min(RESPAWN_MAX_DELAY_MS, 25 * 2 ** Math.min(this.spawnFailures, 10));
-    this.respawnTimer = setTimeout(() => this.respawnNow(), delay);
-    if (!this.refed) this.respawnTimer.unref();
+    if (this.respawn.waiting || !this.wanted()) return;
+    this.respawn.schedule(() => this.respawnNow(), this.refed);
   }
 
   private respawnNow(): void {
-    clearTimeout(this.respawnTimer);
-    this.respawnTimer = undefined;
+    this.respawn.cancel();
     if (!this.wanted()) return;
     // Back to minProcesses; pump() starts more for work that waits.
     for (let n = this.liveSlots(); n < this.config.minProcesses; n++) this.spawn();
@@ -384,8 +334,7 @@ export class Scheduler {
   private fail(error: Error): void {
     if (this.failure) return;
     this.failure = error;
-    clearTimeout(this.respawnTimer);
-    this.respawnTimer = undefined;
+    this.respawn.cancel();
     this.queuedAborted = 0;
     for (const t of this.queue.drain()) t.settle({ ok: false, error });
     for (const s of this.slots) {
@@ -431,7 +380,7 @@ export class Scheduler {
     if (want === this.refed) return;
     this.refed = want;
     for (const s of this.slots) if (want) s.ref(); else s.unref();
-    if (want) this.respawnTimer?.ref(); else this.respawnTimer?.unref();
+    this.respawn.ref(want);
   }
 
   close(): void {
@@ -443,8 +392,7 @@ export class Scheduler {
   terminate(): Promise<void> {
     if (this.state !== 'TERMINATE') {
       this.state = 'TERMINATE';
-      clearTimeout(this.respawnTimer);
-      this.respawnTimer = undefined;
+      this.respawn.cancel();
       const error = terminatedError();
       this.queuedAborted = 0;
       for (const t of this.queue.drain()) t.settle({ ok: false, error });
