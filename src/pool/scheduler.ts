@@ -39,7 +39,7 @@ export class Scheduler {
   /** Unsettled tasks plus other holders of work (imap producers). */
   private busy = 0;
   private startFailures = 0;
-  /** Spawns that failed in a row (ERR_WORKER_START). */
+  /** Spawns that failed in a row (ERR_WORKER_START), and the timer of the next try. */
   private readonly respawn = new RespawnBackoff();
   /** Estimated time one task takes, for the pipeline depth. It starts high, so the first
    * tasks go one per worker and wait in the shared queue (FIFO, as CPython) until short
