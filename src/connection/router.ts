@@ -81,9 +81,9 @@ export function route(dest: string, kind: RouteKind, fields: unknown[]): boolean
 }
 
 function receive(msg: RouteMsg): void {
-  const [, dest, kind] = msg;
+  const [, dest, kind, first] = msg;
   if (dest === ROUTE_UP) {
-    announceGone(msg[3] as string);
+    announceGone(first as string);
     return;
   }
   if (typeof dest !== 'string' || typeof kind !== 'string') return;
