@@ -66,7 +66,8 @@ export class HubLink {
   private queued: Message[] = [];
   private readonly pending = new Map<number, Pending>();
   private readonly attached = new Set<string>();
-  private readonly pushHandlers = new Map<string, PushHandler>();
+  /** Who listens for the hub's word about an object: every handle of it in this thread. */
+  private readonly pushHandlers = new Map<string, Set<PushHandler>>();
   private nextId = 0;
   private refd = false;
   error: Error | null = null;
@@ -126,7 +127,11 @@ export class HubLink {
 
   private receive(msg: Message): void {
     const kind = msg[0];
-    if (kind === H.PUSH) { this.pushHandlers.get(msg[1] as string)?.(msg[2] as string, msg.slice(3)); return; }
+    if (kind === H.PUSH) {
+      const handlers = this.pushHandlers.get(msg[1] as string);
+      if (handlers) for (const h of [...handlers]) h(msg[2] as string, msg.slice(3));
+      return;
+    }
     // The hub fences (a qsize/empty/full elsewhere): what this link holds back goes first (post flushes it).
     if (kind === H.SYNC) { if (!this.error) this.post([H.SYNCED, msg[1]]); return; }
     const p = this.pending.get(msg[1] as number);
@@ -279,10 +284,19 @@ export class HubLink {
     this.post([H.NOTE, objectId, op, ...args]);
   }
 
-  onPush(objectId: string, handler: PushHandler): void { this.pushHandlers.set(objectId, handler); }
+  onPush(objectId: string, handler: PushHandler): void {
+    let set = this.pushHandlers.get(objectId);
+    if (!set) { set = new Set(); this.pushHandlers.set(objectId, set); }
+    set.add(handler);
+  }
+
+  offPush(objectId: string, handler: PushHandler): void {
+    const set = this.pushHandlers.get(objectId);
+    if (set?.delete(handler) && set.size === 0) this.pushHandlers.delete(objectId);
+  }
 
   /** @internal A link replacing this failed one takes over who listens for pushes. */
-  handOver(next: HubLink): void { for (const [id, h] of this.pushHandlers) next.onPush(id, h); }
+  handOver(next: HubLink): void { for (const [id, set] of this.pushHandlers) for (const h of set) next.onPush(id, h); }
 
   /** Queue items accepted here that have not reached the hub and never will (at exit). */
   undeliveredPuts(): number {
