@@ -66,7 +66,8 @@ export class HubLink {
   private queued: ToHub[] = [];
   private readonly pending = new Map<number, Pending>();
   private readonly attached = new Set<string>();
-  private readonly pushHandlers = new Map<string, PushHandler>();
+  /** Who listens for the hub's word about an object: every handle of it in this thread. */
+  private readonly pushHandlers = new Map<string, Set<PushHandler>>();
   private nextId = 0;
   private refd = false;
   error: Error | null = null;
@@ -126,7 +127,12 @@ export class HubLink {
 
   private receive(raw: Message): void {
     const msg = raw as FromHub;
-    if (msg[0] === H.PUSH) { const [, objectId, op] = msg; this.pushHandlers.get(objectId)?.(op, msg.slice(3)); return; }
+    if (msg[0] === H.PUSH) {
+      const [, objectId, op] = msg;
+      const handlers = this.pushHandlers.get(objectId);
+      if (handlers) for (const h of [...handlers]) h(op, msg.slice(3));
+      return;
+    }
     // The hub fences (a qsize/empty/full elsewhere): what this link holds back goes first (post flushes it).
     if (msg[0] === H.SYNC) { if (!this.error) this.post([H.SYNCED, msg[1]]); return; }
     const [kind, requestId, answer] = msg;
@@ -281,10 +287,19 @@ export class HubLink {
     this.post([H.NOTE, objectId, op, ...args]);
   }
 
-  onPush(objectId: string, handler: PushHandler): void { this.pushHandlers.set(objectId, handler); }
+  onPush(objectId: string, handler: PushHandler): void {
+    let set = this.pushHandlers.get(objectId);
+    if (!set) { set = new Set(); this.pushHandlers.set(objectId, set); }
+    set.add(handler);
+  }
+
+  offPush(objectId: string, handler: PushHandler): void {
+    const set = this.pushHandlers.get(objectId);
+    if (set?.delete(handler) && set.size === 0) this.pushHandlers.delete(objectId);
+  }
 
   /** @internal A link replacing this failed one takes over who listens for pushes. */
-  handOver(next: HubLink): void { for (const [id, h] of this.pushHandlers) next.onPush(id, h); }
+  handOver(next: HubLink): void { for (const [id, set] of this.pushHandlers) for (const h of set) next.onPush(id, h); }
 
   /** Queue items accepted here that have not reached the hub and never will (at exit). */
   undeliveredPuts(): number {

@@ -39,8 +39,15 @@ export interface IterOptions<T> {
   sentinel?: T;
 }
 
+/**
+ * How many items a handle holds read ahead. Shared with the handle's push handler, which
+ * outlives a handle collected with items read ahead and must still report how many it dropped.
+ */
+interface ReadAheadTally { count: number }
+
 export class Queue<T = unknown> extends HubProxy<QueueOps> {
   #buffer: Uint8Array[] = [];
+  readonly #tally: ReadAheadTally = { count: 0 };
   #lastAnswer = -Infinity;
   #want = 1;
   #closed = false;
@@ -94,7 +101,7 @@ export class Queue<T = unknown> extends HubProxy<QueueOps> {
   get(options?: WaitOptions): Promise<T> {
     this.#check();
     const timeout = wireTimeoutOf(options, 'get()');
-    if (this.#buffer.length > 0 && this.#shutDown() === 'immediate') this.#buffer = [];
+    if (this.#buffer.length > 0 && this.#shutDown() === 'immediate') this.#discard();
     if (this.#buffer.length > 0) return this.#fromBuffer();
     // Items read ahead come first: wait for them rather than overtaking them.
     if (this.#prefetching) return this.#prefetching.then(() => this.get(options));
@@ -102,7 +109,7 @@ export class Queue<T = unknown> extends HubProxy<QueueOps> {
     const now = performance.now();
     this.#want = now - this.#lastAnswer < FAST_MS ? Math.min(this.#want * 2, MAX_BATCH) : 1;
     // Read-ahead items are filed as the answer arrives, so a recall right behind it sees them.
-    const file = (items: unknown) => { const list = items as Uint8Array[]; for (let i = 1; i < list.length; i++) this.#buffer.push(list[i]!); };
+    const file = (items: unknown) => { const list = items as Uint8Array[]; for (let i = 1; i < list.length; i++) this.#buffer.push(list[i]!); this.#tally.count = this.#buffer.length; };
     return this.callWith(file, 'get', timeout, this.#want).then((items) => {
       this.#lastAnswer = performance.now();
       return this.decodeValue<T>((items as Uint8Array[])[0]);
@@ -136,10 +143,11 @@ export class Queue<T = unknown> extends HubProxy<QueueOps> {
   #shutDown(): 'soft' | 'immediate' | null { return shutdowns.size === 0 ? null : shutdowns.get(this.#shutdownKey()) ?? null; }
 
   #heardShutdown(immediate: boolean): void {
+    // The hub dropped every item it held; what this handle read ahead goes too (each handle of
+    // the queue in this thread hears the word and reports its own).
+    if (immediate) this.#discard();
     if (this.#shutDown() === 'immediate') return;
     shutdowns.set(this.#shutdownKey(), immediate ? 'immediate' : 'soft');
-    // The hub dropped every item, read-ahead ones included: nothing here to hand out or give back.
-    if (immediate) this.#buffer = [];
   }
 
   /** Closes this handle only (as in CPython): its later put/get throw ERR_QUEUE_CLOSED. */
@@ -166,6 +174,7 @@ export class Queue<T = unknown> extends HubProxy<QueueOps> {
 
   #fromBuffer(): Promise<T> {
     const bytes = this.#buffer.shift()!;
+    this.#tally.count = this.#buffer.length;
     this.#lastAnswer = performance.now();
     this.link.noteTaken(this.objectId, 1);
     // A fast reader asks for the next batch while it still has half of this one.
@@ -175,32 +184,60 @@ export class Queue<T = unknown> extends HubProxy<QueueOps> {
 
   #prefetch(): void {
     this.#want = Math.min(this.#want * 2, MAX_BATCH);
-    const file = (items: unknown) => { for (const b of items as Uint8Array[]) this.#buffer.push(b); };
+    const file = (items: unknown) => { for (const b of items as Uint8Array[]) this.#buffer.push(b); this.#tally.count = this.#buffer.length; };
     this.#prefetching = this.callWith(file, 'prefetch', this.#want).then(() => {}, () => { /* the next get() reports the hub's state */ })
       .finally(() => { this.#prefetching = null; });
   }
 
   /** Hands the unread read-ahead items back (the hub recalled them, or this handle closed). */
   #giveBack(): void {
-    if (this.#buffer.length === 0) return;
+    const n = this.#buffer.length;
+    if (n === 0) return;
     this.#buffer = [];
-    // The link reports what was handed out before this (its batched notes go first).
-    try { this.note('return', 0); } catch { /* hub gone */ }
+    this.#tally.count = 0;
+    // The link reports what was handed out before this (its batched notes go first). The count
+    // matters after an immediate shutdown: these items are then dropped, and counted done.
+    try { this.note('return', 0, n); } catch { /* hub gone */ }
+  }
+
+  /**
+   * Drops the items read ahead after an immediate shutdown, telling the hub how many: they
+   * count as done for join(), and only this handle knows how many it had not handed out.
+   */
+  #discard(): void {
+    const n = this.#buffer.length;
+    if (n === 0) return;
+    this.#buffer = [];
+    this.#tally.count = 0;
+    try { this.note('discarded', n); } catch { /* hub gone: nobody waits on its count */ }
   }
 
   #hookRecall(): void {
     if (this.#recallHooked) return;
     this.#recallHooked = true;
     // Weakly: the link lives as long as the thread, and must not keep this queue from being freed.
+    // Every handle of this queue in this thread has its own handler (the link keeps a set), so a
+    // recall or a shutdown reaches each handle's read-ahead.
     const self = new WeakRef(this);
+    const tally = this.#tally;
     const link = this.link, id = this.objectId;
-    link.onPush(id, (op, args) => {
-      if (op === 'shutdown') { const queue = self.deref(); if (queue) queue.#heardShutdown(args[0] === true); return; }
-      if (op !== 'recall') return;
+    const handler = (op: string, args: unknown[]) => {
+      if (op !== 'shutdown' && op !== 'recall') return;
       const queue = self.deref();
-      // Collected with items read ahead: nobody here will hand them out, so they all go back.
-      if (queue) queue.#giveBack(); else link.note(id, 'return', [0]);
-    });
+      if (queue) {
+        if (op === 'shutdown') queue.#heardShutdown(args[0] === true); else queue.#giveBack();
+        return;
+      }
+      // Collected with items read ahead: nobody here will hand them out. They go back (a recall),
+      // or were dropped (an immediate shutdown); either way this handler's work is done.
+      const n = tally.count;
+      tally.count = 0;
+      link.offPush(id, handler);
+      if (n === 0) return;
+      if (op === 'recall') link.note(id, 'return', [0, n]);
+      else if (args[0] === true) link.note(id, 'discarded', [n]);
+    };
+    link.onPush(id, handler);
   }
 }
 

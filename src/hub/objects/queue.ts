@@ -38,6 +38,12 @@ export class QueueObject implements HubObject {
   private recalled = new Set<Peer>();
   private contendedUntil = 0;
   private unfinished = 0;
+  /**
+   * After an immediate shutdown: per consumer, the items it held read ahead and has not yet
+   * reported as handed out ('took') or dropped ('discarded'). Only what it dropped counts as
+   * done for join(); what it handed out is done when its taker calls taskDone().
+   */
+  private readonly discarding = new Map<Peer, number>();
   /** Set by shutdown(): 'soft' lets gets drain the queue, 'immediate' dropped it. */
   private shutDown: 'soft' | 'immediate' | null = null;
   /** Peers that used the queue (told of a shutdown), and those already told. */
@@ -115,10 +121,13 @@ export class QueueObject implements HubObject {
         if (this.shutDown === 'immediate') return;
         for (const item of args) if (item instanceof Uint8Array) this.accept(item);
         return;
-      case 'took': this.took(peer, typeof args[0] === 'number' ? args[0] : 0); return;
+      case 'took': this.took(peer, count(args[0])); return;
+      case 'discarded': this.discarded(peer, count(args[0])); return;
       case 'return': {
+        this.took(peer, count(args[0]));
+        // After an immediate shutdown nothing goes back: the items were dropped.
+        if (this.discarding.has(peer)) { this.discarded(peer, count(args[1])); return; }
         // A recalled lease: the items go back in front, in their order.
-        this.took(peer, typeof args[0] === 'number' ? args[0] : 0);
         const back = this.leases.get(peer) ?? [];
         this.leases.delete(peer);
         this.recalled.delete(peer);
@@ -130,6 +139,8 @@ export class QueueObject implements HubObject {
   }
 
   private took(peer: Peer, n: number): void {
+    const pending = this.discarding.get(peer);
+    if (pending !== undefined) { this.settleDiscarding(peer, pending - Math.min(n, pending)); return; }
     const lease = this.leases.get(peer);
     if (!lease || n <= 0) return;
     const k = Math.min(n, lease.length);
@@ -138,6 +149,40 @@ export class QueueObject implements HubObject {
     if (lease.length === 0) { this.leases.delete(peer); this.recalled.delete(peer); }
     this.admitPutters();
     this.releaseIfDrained();
+  }
+
+  /**
+   * A consumer dropped `n` items it held read ahead (an immediate shutdown): they count as done.
+   * Before the shutdown reaches the hub (the consumer's own shutdown() call follows this note),
+   * they leave its lease.
+   */
+  private discarded(peer: Peer, n: number): void {
+    const pending = this.discarding.get(peer);
+    let k: number;
+    if (pending !== undefined) {
+      k = Math.min(n, pending);
+      this.settleDiscarding(peer, pending - k);
+    } else {
+      const lease = this.leases.get(peer);
+      k = lease ? Math.min(n, lease.length) : 0;
+      if (k === 0) return;
+      lease!.splice(0, k);
+      this.leased -= k;
+      if (lease!.length === 0) { this.leases.delete(peer); this.recalled.delete(peer); }
+      this.admitPutters();
+    }
+    this.countDone(k);
+  }
+
+  private settleDiscarding(peer: Peer, left: number): void {
+    if (left > 0) this.discarding.set(peer, left); else this.discarding.delete(peer);
+  }
+
+  /** `n` items will never be handed out: for join() they count as done. */
+  private countDone(n: number): void {
+    if (!this.joinable || n <= 0 || this.unfinished === 0) return;
+    this.unfinished = Math.max(0, this.unfinished - n);
+    if (this.unfinished === 0) for (const w of this.joiners.drain()) w.reply.ok();
   }
 
   /** A peer using the queue: after a shutdown it is told, once. */
@@ -164,15 +209,16 @@ export class QueueObject implements HubObject {
     // Peers told of a soft shutdown hear again: an immediate one also empties their read-ahead.
     this.told.clear();
     if (immediate) {
-      const dropped = this.items.length + this.leased;
+      // What the hub holds is dropped and done now. Items leased to consumers may already be
+      // in their takers' hands (the 'took' report is on its way): each consumer reports what it
+      // dropped, and only that counts as done (see discarded()).
+      const dropped = this.items.length;
       this.items.drain();
+      for (const [holder, lease] of this.leases) if (lease.length > 0) this.discarding.set(holder, lease.length);
       this.leases.clear();
       this.leased = 0;
       this.recalled.clear();
-      if (this.joinable && dropped > 0) {
-        this.unfinished = Math.max(0, this.unfinished - dropped);
-        if (this.unfinished === 0) for (const w of this.joiners.drain()) w.reply.ok();
-      }
+      this.countDone(dropped);
     }
     for (const w of this.putters.drain()) w.reply.fail(shutDownError());
     this.releaseIfDrained();
@@ -247,6 +293,9 @@ export class QueueObject implements HubObject {
     this.putters.dropPeer(peer);
     this.joiners.dropPeer(peer);
     this.recalled.delete(peer);
+    // A consumer gone before reporting what it dropped: nobody will take those items.
+    const pending = this.discarding.get(peer);
+    if (pending !== undefined) { this.discarding.delete(peer); this.countDone(pending); }
     const lease = this.leases.get(peer);
     if (lease) {
       this.leases.delete(peer);
@@ -256,5 +305,7 @@ export class QueueObject implements HubObject {
     }
   }
 }
+
+function count(v: unknown): number { return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : 0; }
 
 function shutDownError(): Error { return new ShutDown('the queue was shut down'); }
