@@ -5,7 +5,7 @@
 // Six int32 words, read by name:
 //   STATE         0 free, 1 held, 2 held and someone may sleep on this word (futex waiting)
 //   WAITERS       1 while someone waits at the hub (then the uncontended path steps aside: FIFO)
-//   PID, THREAD   the holder (THREAD is NO_THREAD while free: 0 is a main thread's id)
+//   PID, THREAD   the holder (THREAD is Nobody.THREAD while free: 0 is a main thread's id)
 //   COUNT         the holder's recursion count
 //   COND_WAITERS  how many wait at Conditions over this lock (a notify() nobody hears is free)
 // Also here: taking and freeing the words, and taking over from a holder whose process died,
@@ -13,14 +13,18 @@
 import { processAlive, selfPid, selfThread } from '../runtime/pid.js';
 import { futexWaitAsync, nativeAddon } from './native.js';
 
-export const STATE = 0, WAITERS = 1, PID = 2, THREAD = 3, COUNT = 4, COND_WAITERS = 5;
+/** The words of a lock, by name (a const enum: the bundle reads them as literal indexes). */
+export const enum LockWord { STATE = 0, WAITERS = 1, PID = 2, THREAD = 3, COUNT = 4, COND_WAITERS = 5 }
 export const LOCK_WORDS = 6;
 /** Bytes of a lock's words; a multiple of 8, so a Value's data after them stays aligned. */
 export const LOCK_BYTES = 24;
-/** The thread word of a free lock (0 is a main thread's id). */
-export const NO_THREAD = -1;
-/** The pid word while a waiter takes over from a dead holder: a pid no process has. */
-const CLAIMING = -2;
+/** Values of the owner words that name nobody (a const enum: the bundle reads literals). */
+export const enum Nobody {
+  /** The thread word of a free lock (0 is a main thread's id). */
+  THREAD = -1,
+  /** The pid word while a waiter takes over from a dead holder: a pid no process has. */
+  CLAIMING = -2,
+}
 /** How often a sleeping waiter looks whether the holder is still alive. */
 const CHECK_MS = 200;
 
@@ -30,58 +34,51 @@ export function lockWords(sab: SharedArrayBuffer, byteOffset: number): Int32Arra
 }
 
 /** A new lock (not one attached by name): its thread word says nobody. */
-export function initLockWords(a: Int32Array): void { Atomics.store(a, THREAD, NO_THREAD); }
+export function initLockWords(a: Int32Array): void { Atomics.store(a, LockWord.THREAD, Nobody.THREAD); }
 
-/**
- * Whether (pid, thread) holds the lock. A release resets the thread word to NO_THREAD, so a
- * thread finds its own id there only if it, or the hub for it, wrote it since its last
- * release: it holds the lock. The pid and thread words need no ordering between them.
- */
+/** Whether (pid, thread) holds the lock (asked by anyone: the hub, the thread that started a worker). */
 export function heldBy(a: Int32Array, pid: number, thread: number): boolean {
-  return Atomics.load(a, STATE) !== 0 && a[PID] === pid && a[THREAD] === thread;
+  return Atomics.load(a, LockWord.STATE) !== 0 && Atomics.load(a, LockWord.PID) === pid && Atomics.load(a, LockWord.THREAD) === thread;
 }
-
-/** Whether this thread holds the lock. */
-export function heldHere(a: Int32Array): boolean { return heldBy(a, selfPid, selfThread); }
 
 /**
- * Takes a free lock for (pid, thread) with one compare-and-swap, unless someone waits at the
- * hub (they go first). The owner words are plain stores: the compare-and-swap and the
- * releasing exchange order them for everyone else (each atomic is a full fence, ~10 ns).
+ * Whether this thread holds the lock. A release resets the thread word to Nobody.THREAD (as a new
+ * lock starts), so a thread finds its own id there only if it, or the hub for it, wrote it
+ * since its last release: it holds the lock. Only the holder writes its own id, so plain reads
+ * do, and the pid and thread words need no ordering between them.
  */
-export function takeFree(a: Int32Array, pid: number, thread: number, count: number): boolean {
-  if (Atomics.load(a, WAITERS) !== 0 || Atomics.compareExchange(a, STATE, 0, 1) !== 0) return false;
-  a[PID] = pid;
-  a[THREAD] = thread;
-  a[COUNT] = count;
-  return true;
-}
+export function heldHere(a: Int32Array): boolean { return a[LockWord.PID] === selfPid && a[LockWord.THREAD] === selfThread; }
 
-/** The hub takes a free lock for the head of its line (the flag it raised does not stop it). */
+/**
+ * The hub takes a free lock for the head of its line (the flag it raised does not stop it).
+ * A holder takes it in sync/lock.ts (#takeShared): one compare-and-swap of STATE from 0 to 1
+ * unless WAITERS is set (for a lock whose waiters queue at the hub), then plain stores of the
+ * owner words (the compare-and-swap and the releasing exchange order them for everyone else).
+ */
 export function takeForWaiter(a: Int32Array, pid: number, thread: number, count: number): boolean {
-  if (Atomics.compareExchange(a, STATE, 0, 1) !== 0) return false;
-  Atomics.store(a, PID, pid);
-  Atomics.store(a, THREAD, thread);
-  Atomics.store(a, COUNT, count);
+  if (Atomics.compareExchange(a, LockWord.STATE, 0, 1) !== 0) return false;
+  Atomics.store(a, LockWord.PID, pid);
+  Atomics.store(a, LockWord.THREAD, thread);
+  Atomics.store(a, LockWord.COUNT, count);
   return true;
 }
 
 /**
- * Frees the lock. Returns what the caller must do next: 'wake' a sleeper on the state word,
- * tell the 'hub' someone waits there (store-then-check against the hub, which raises its flag
- * then tries to take the lock), or nothing.
+ * Frees the lock (the hub's way; a holder's is sync/lock.ts #free, the same steps). Returns what the caller must do next: 'wake' a sleeper on the state word,
+ * tell the 'hub' someone waits there (when waiters `queue` there: store-then-check against the
+ * hub, which raises its flag then tries to take the lock), or nothing.
  */
-export function freeWords(a: Int32Array): 'wake' | 'hub' | null {
-  a[PID] = 0;
-  a[THREAD] = NO_THREAD;
-  a[COUNT] = 0;
-  if (Atomics.exchange(a, STATE, 0) === 2) return 'wake';
-  return Atomics.load(a, WAITERS) === 1 ? 'hub' : null;
+export function freeWords(a: Int32Array, queue: boolean): 'wake' | 'hub' | null {
+  a[LockWord.PID] = 0;
+  a[LockWord.THREAD] = Nobody.THREAD;
+  a[LockWord.COUNT] = 0;
+  if (Atomics.exchange(a, LockWord.STATE, 0) === 2) return 'wake';
+  return queue && Atomics.load(a, LockWord.WAITERS) === 1 ? 'hub' : null;
 }
 
 /** Whether the holder is a process that is gone (its lock may be taken over). */
 export function holderDead(a: Int32Array): boolean {
-  return Atomics.load(a, STATE) !== 0 && !processAlive(Atomics.load(a, PID));
+  return Atomics.load(a, LockWord.STATE) !== 0 && !processAlive(Atomics.load(a, LockWord.PID));
 }
 
 /** Where a lock's words are, for sleeping on them: a futex through the addon, or Atomics.waitAsync. */
@@ -95,17 +92,17 @@ export interface LockPlace { name: string; sab: SharedArrayBuffer; byteOffset: n
  */
 export async function sleepForLock(a: Int32Array, place: LockPlace, deadline: number): Promise<boolean> {
   for (;;) {
-    if (Atomics.exchange(a, STATE, 2) === 0) {
-      a[PID] = selfPid;
-      a[THREAD] = selfThread;
-      a[COUNT] = 1;
+    if (Atomics.exchange(a, LockWord.STATE, 2) === 0) {
+      a[LockWord.PID] = selfPid;
+      a[LockWord.THREAD] = selfThread;
+      a[LockWord.COUNT] = 1;
       return true;
     }
-    const owner = Atomics.load(a, PID);
-    if (!processAlive(owner) && Atomics.compareExchange(a, PID, owner, CLAIMING) === owner) {
-      Atomics.store(a, THREAD, selfThread);
-      a[COUNT] = 1;
-      Atomics.store(a, PID, selfPid);
+    const owner = Atomics.load(a, LockWord.PID);
+    if (!processAlive(owner) && Atomics.compareExchange(a, LockWord.PID, owner, Nobody.CLAIMING) === owner) {
+      Atomics.store(a, LockWord.THREAD, selfThread);
+      a[LockWord.COUNT] = 1;
+      Atomics.store(a, LockWord.PID, selfPid);
       return true;
     }
     const left = deadline - performance.now();
@@ -116,14 +113,14 @@ export async function sleepForLock(a: Int32Array, place: LockPlace, deadline: nu
 
 function sleepOn(a: Int32Array, place: LockPlace, ms: number): Promise<unknown> {
   const addon = place.posix ? nativeAddon() : null;
-  if (addon) return futexWaitAsync(addon, place.sab, place.byteOffset + STATE * 4, 2, ms);
-  const r = Atomics.waitAsync(a, STATE, 2, ms);
+  if (addon) return futexWaitAsync(addon, place.sab, place.byteOffset + LockWord.STATE * 4, 2, ms);
+  const r = Atomics.waitAsync(a, LockWord.STATE, 2, ms);
   return r.async ? r.value : Promise.resolve(r.value);
 }
 
 /** Wakes one waiter sleeping on the state word. */
 export function wakeOne(a: Int32Array, place: LockPlace): void {
   const addon = place.posix ? nativeAddon() : null;
-  if (addon) addon.wake(place.sab, place.byteOffset + STATE * 4, 1);
-  else Atomics.notify(a, STATE, 1);
+  if (addon) addon.wake(place.sab, place.byteOffset + LockWord.STATE * 4, 1);
+  else Atomics.notify(a, LockWord.STATE, 1);
 }

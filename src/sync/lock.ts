@@ -15,7 +15,7 @@ import { checkCrossing } from '../shm/crossing.js';
 import { nativeAddon } from '../shm/native.js';
 import { attachSegment, createSegment, type Segment } from '../shm/segment.js';
 import {
-  COND_WAITERS, COUNT, LOCK_BYTES, STATE, freeWords, heldBy, heldHere, initLockWords, lockWords, sleepForLock, takeFree, wakeOne,
+  LockWord, LOCK_BYTES, Nobody, heldBy, heldHere, initLockWords, lockWords, sleepForLock, wakeOne,
   type LockPlace,
 } from '../shm/lock-words.js';
 
@@ -44,6 +44,8 @@ abstract class LockBase extends HubProxy {
   #words: Int32Array | null | undefined;
   /** A Value's or SharedArray's lock: where its words are; its waiters sleep there, not at a hub. */
   readonly #place: LockPlace | null = placing;
+  /** Its waiters queue at the hub (FIFO); a Value's lock's sleep on its state word instead. */
+  readonly #queue: boolean = placing === null;
 
   protected constructor(type: string, spec: object, shared: Segment | null = null) {
     super(type, shared ? { ...spec, shm: shared.name } : spec, shared === null && placing === null);
@@ -70,37 +72,49 @@ abstract class LockBase extends HubProxy {
   /** @internal Whether this is a Value's or SharedArray's lock (no hub object: no Condition over it). */
   get inValueMemory(): boolean { return this.#place !== null; }
 
-  /** Uncontended: one compare-and-swap. Someone waiting at the hub: false (they go first, FIFO). */
-  #takeShared(a: Int32Array): boolean {
-    if (takeFree(a, selfPid, selfThread, 1)) return true;
-    if (this.#reentrant && heldHere(a)) { a[COUNT]!++; return true; }
-    return false;
-  }
-
   /**
    * Takes the lock now if it is free, without waiting or a promise (Python's
    * `acquire(block=False)`): for hot loops. Needs the lock in shared memory (made in this
    * program's tree where the native addon loads, in a thread, or a Value's); else ERR_SHARED_MEMORY_UNAVAILABLE.
    */
   tryAcquire(): boolean {
-    const a = this.#shm();
+    const a = this.#words ?? this.#shm();
     if (!a) throw lockMisuse.notShared('tryAcquire()', 'lock', 'await lock.acquire({ block: false })');
-    return this.#takeShared(a);
+    // One compare-and-swap, then the owner words (plain stores: the compare-and-swap and the
+    // releasing exchange order them for everyone else). While someone queues at the hub: false,
+    // they go first (FIFO); a Value's lock has no such line and never reads the flag. Written
+    // out here rather than calling into shm/lock-words.ts: this pair is the hot path (fig. 12).
+    if ((this.#queue && Atomics.load(a, LockWord.WAITERS) !== 0) || Atomics.compareExchange(a, LockWord.STATE, 0, 1) !== 0) {
+      if (this.#reentrant && a[LockWord.PID] === selfPid && a[LockWord.THREAD] === selfThread) { a[LockWord.COUNT]!++; return true; }
+      return false;
+    }
+    a[LockWord.PID] = selfPid;
+    a[LockWord.THREAD] = selfThread;
+    a[LockWord.COUNT] = 1;
+    return true;
   }
 
   /** Releases at once (errors are thrown, not returned as a rejected promise); see tryAcquire(). */
   releaseSync(): void {
-    const a = this.#shm();
+    const a = this.#words ?? this.#shm();
     if (!a) throw lockMisuse.notShared('releaseSync()', 'lock', 'await lock.release()');
-    this.#releaseShared(a);
+    if (Atomics.load(a, LockWord.STATE) === 0) throw lockMisuse.releaseUnlocked();
+    if (this.#reentrant) {
+      // Its own ids in the owner words: it holds the lock (see heldHere() in shm/lock-words.ts).
+      if (a[LockWord.PID] !== selfPid || a[LockWord.THREAD] !== selfThread) throw lockMisuse.notOwner();
+      // Only the owner touches the count.
+      const count = a[LockWord.COUNT]!;
+      if (count > 1) { a[LockWord.COUNT] = count - 1; return; }
+    }
+    this.#free(a);
   }
 
   /** Acquires; resolves false when `block: false` or `timeout` ran out first. */
   acquire(options?: WaitOptions): Promise<boolean> {
     const timeout = wireTimeoutOf(options, 'acquire()');
-    const a = this.#shm();
+    const a = this.#words ?? this.#shm();
     if (a) {
-      if (this.#takeShared(a)) return Promise.resolve(true);
+      if (this.tryAcquire()) return Promise.resolve(true);
       if (timeout === 0) return Promise.resolve(false);
       if (this.#place) return sleepForLock(a, this.#place, timeout === null ? Infinity : performance.now() + timeout);
       // The hub takes the lock for us (the owner words say so).
@@ -119,9 +133,9 @@ abstract class LockBase extends HubProxy {
    * (ERR_RELEASE_UNLOCKED, ERR_NOT_OWNER).
    */
   release(): Promise<void> {
-    const a = this.#shm();
+    const a = this.#words ?? this.#shm();
     if (a) {
-      try { this.#releaseShared(a); } catch (e) { return Promise.reject(e as Error); }
+      try { this.releaseSync(); } catch (e) { return Promise.reject(e as Error); }
       return Promise.resolve();
     }
     if (this.#held > 0) {
@@ -132,22 +146,17 @@ abstract class LockBase extends HubProxy {
     return this.call('release').then(() => undefined);
   }
 
-  #releaseShared(a: Int32Array): void {
-    if (Atomics.load(a, STATE) === 0) throw lockMisuse.releaseUnlocked();
-    if (this.#reentrant) {
-      if (!heldHere(a)) throw lockMisuse.notOwner();
-      // Only the owner touches the count.
-      const count = a[COUNT]!;
-      if (count > 1) { a[COUNT] = count - 1; return; }
-    }
-    this.#free(a);
-  }
-
-  /** Frees the lock; wakes a sleeper, or tells the hub when someone waits there (it hands the lock on). */
+  /**
+   * Frees the lock (as freeWords() in shm/lock-words.ts, written out for the hot path): wakes a
+   * sleeper on the state word, or tells the hub when someone waits there (it hands the lock
+   * on; store-then-check against the hub, which raises its flag then tries to take the lock).
+   */
   #free(a: Int32Array): void {
-    const next = freeWords(a);
-    if (next === 'wake') wakeOne(a, this.#place!);
-    else if (next === 'hub') { try { this.note('released'); } catch { /* hub gone */ } }
+    a[LockWord.PID] = 0;
+    a[LockWord.THREAD] = Nobody.THREAD;
+    a[LockWord.COUNT] = 0;
+    if (Atomics.exchange(a, LockWord.STATE, 0) === 2) wakeOne(a, this.#place!);
+    else if (this.#queue && Atomics.load(a, LockWord.WAITERS) === 1) { try { this.note('released'); } catch { /* hub gone */ } }
   }
 
   /**
@@ -157,7 +166,7 @@ abstract class LockBase extends HubProxy {
   idleConditionCheck(): { held: boolean; waiters: number } | null {
     const a = this.#shm();
     if (!a) return null;
-    return { held: heldHere(a), waiters: Atomics.load(a, COND_WAITERS) };
+    return { held: heldHere(a), waiters: Atomics.load(a, LockWord.COND_WAITERS) };
   }
 
   /** @internal A worker thread of this process ended: if it held this lock, the lock is free again. */
@@ -172,7 +181,7 @@ abstract class LockBase extends HubProxy {
    */
   locked(): Promise<boolean> {
     const a = this.#shm();
-    if (a) return Promise.resolve(Atomics.load(a, STATE) !== 0);
+    if (a) return Promise.resolve(Atomics.load(a, LockWord.STATE) !== 0);
     return this.call('locked') as Promise<boolean>;
   }
 

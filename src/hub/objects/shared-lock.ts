@@ -9,7 +9,7 @@
 // worker thread that ended holding it is freed by the thread that started it (sync/lock.ts).
 import { misuse } from '../../errors.js';
 import type { Segment } from '../../shm/segment.js';
-import { COND_WAITERS, COUNT, WAITERS, freeWords, heldBy, holderDead, lockWords, takeForWaiter } from '../../shm/lock-words.js';
+import { LockWord, freeWords, heldBy, holderDead, lockWords, takeForWaiter } from '../../shm/lock-words.js';
 import type { HubObject, Peer, Reply } from '../hub-object.js';
 import { wireTimeout } from '../wait-list.js';
 import { WaitingRoom } from './waiting-room.js';
@@ -30,7 +30,7 @@ export class SharedLockObject implements HubObject {
 
   constructor(readonly type: 'Lock' | 'RLock', seg: Segment) {
     this.a = lockWords(seg.sab, 0);
-    this.room = new WaitingRoom(this.a, WAITERS, () => this.reapDeadHolder());
+    this.room = new WaitingRoom(this.a, LockWord.WAITERS, () => this.reapDeadHolder());
   }
 
   private get queue() { return this.room.line; }
@@ -39,7 +39,7 @@ export class SharedLockObject implements HubObject {
    * For Condition: `n` more (or fewer) wait at a Condition over this lock. Counted up before
    * the waiter's lock is released, so a notifier, who must hold the lock, always sees it.
    */
-  conditionWaiters(n: number): void { Atomics.add(this.a, COND_WAITERS, n); }
+  conditionWaiters(n: number): void { Atomics.add(this.a, LockWord.COND_WAITERS, n); }
 
   holds(_peer: Peer, id: Identity): boolean { return heldBy(this.a, id[0], id[1]); }
 
@@ -74,15 +74,15 @@ export class SharedLockObject implements HubObject {
 
   private reapDeadHolder(): void {
     if (!holderDead(this.a)) return;
-    freeWords(this.a);
+    freeWords(this.a, true);
     this.handOn();
   }
 
   /** For Condition.wait: frees the lock held by `id` and returns its recursion count. */
   releaseAll(_peer: Peer, id: Identity): number {
     if (!this.holds(_peer, id)) return 0;
-    const count = Atomics.load(this.a, COUNT);
-    freeWords(this.a);
+    const count = Atomics.load(this.a, LockWord.COUNT);
+    freeWords(this.a, true);
     this.handOn();
     return count;
   }
