@@ -51,7 +51,7 @@ export function heldHere(a: Int32Array): boolean { return a[LockWord.PID] === se
 
 /**
  * The hub takes a free lock for the head of its line (the flag it raised does not stop it).
- * A holder takes it in sync/lock.ts (#takeShared): one compare-and-swap of STATE from 0 to 1
+ * A holder takes it in sync/lock.ts (tryAcquire): one compare-and-swap of STATE from 0 to 1
  * unless WAITERS is set (for a lock whose waiters queue at the hub), then plain stores of the
  * owner words (the compare-and-swap and the releasing exchange order them for everyone else).
  */
@@ -64,9 +64,10 @@ export function takeForWaiter(a: Int32Array, pid: number, thread: number, count:
 }
 
 /**
- * Frees the lock (the hub's way; a holder's is sync/lock.ts #free, the same steps). Returns what the caller must do next: 'wake' a sleeper on the state word,
- * tell the 'hub' someone waits there (when waiters `queue` there: store-then-check against the
- * hub, which raises its flag then tries to take the lock), or nothing.
+ * Frees the lock (the hub's way; a holder's is sync/lock.ts #free, the same steps). Returns
+ * what the caller must do next: 'wake' a sleeper on the state word, tell the 'hub' someone
+ * waits there (when waiters `queue` there: store-then-check against the hub, which raises its
+ * flag then tries to take the lock), or nothing.
  */
 export function freeWords(a: Int32Array, queue: boolean): 'wake' | 'hub' | null {
   a[LockWord.PID] = 0;

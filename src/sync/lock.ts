@@ -44,7 +44,7 @@ abstract class LockBase extends HubProxy {
   #words: Int32Array | null | undefined;
   /** A Value's or SharedArray's lock: where its words are; its waiters sleep there, not at a hub. */
   readonly #place: LockPlace | null = placing;
-  /** Its waiters queue at the hub (FIFO); a Value's lock's sleep on its state word instead. */
+  /** Its waiters queue at the hub (FIFO); a Value's lock's waiters sleep on its state word instead. */
   readonly #queue: boolean = placing === null;
 
   protected constructor(type: string, spec: object, shared: Segment | null = null) {
