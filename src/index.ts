@@ -28,7 +28,6 @@ export { BaseManager, type ManagerOptions } from './manager/base-manager.js';
 export { SyncManager, Manager } from './manager/sync-manager.js';
 export { Value, RawValue, SharedValue, SynchronizedValue, type LockOption } from './shm/value.js';
 export { SharedArray, RawArray, type SharedArrayLike, type ByteArrayLike, type RawArrayOf, type SynchronizedArrayOf } from './shm/shared-array.js';
-export { ShmLock } from './shm/shm-lock.js';
 export { SharedMemory, type SharedMemoryOptions } from './shm/shared-memory.js';
 export { ShareableList, type ShareableValue, type ShareableListOptions } from './shm/shareable-list.js';
 export { SharedMemoryManager } from './shm/shared-memory-manager.js';

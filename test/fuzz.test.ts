@@ -310,7 +310,7 @@ describe('untrusted decode under fuzzing', () => {
 
   test('shared-object records of any type and state: a value or a coded error, and never a Connection', T, () => {
     const type = fc.oneof(fc.constantFrom('multiproc.Connection', 'multiproc.hub', 'multiproc.SharedMemory', 'multiproc.ShareableList',
-      'multiproc.ShmLock', 'multiproc.Value', 'multiproc.SharedArray', 'multiproc.ShmEvent'), fc.string({ maxLength: 12 }));
+      'multiproc.LockWords', 'multiproc.Value', 'multiproc.SharedArray', 'multiproc.ShmEvent'), fc.string({ maxLength: 12 }));
     fc.assert(fc.property(type, sendable, (t, state) => {
       const { error } = decodeHostile(shared(t, state));
       if (t === 'multiproc.Connection') assert.equal(error?.code, 'ERR_INVALID_MESSAGE');
@@ -332,7 +332,7 @@ describe('untrusted decode under fuzzing', () => {
       shm.close();
       shm.unlink();
     }
-    const type = fc.constantFrom('multiproc.Connection', 'multiproc.hub', 'multiproc.SharedMemory', 'multiproc.ShmLock', 'multiproc.Value');
+    const type = fc.constantFrom('multiproc.Connection', 'multiproc.hub', 'multiproc.SharedMemory', 'multiproc.LockWords', 'multiproc.Value');
     fc.assert(fc.property(type, sendable, (t, state) => {
       // Refused at the record (ERR_INVALID_MESSAGE), or earlier by msgpackr for a state it cannot read.
       assert.throws(() => envelope.unpack(Buffer.concat([Uint8Array.of(0x91), shared(t, state)])));

@@ -2,7 +2,8 @@
 // locks (also when a holder dies), typecodes and bad input.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Process, Pool, Value, RawValue, SharedArray, RawArray, Lock, getContext } from 'multiproc';
+import * as mp from 'multiproc';
+import { Process, Pool, Value, RawValue, SharedArray, RawArray, Lock, RLock, Condition, getContext } from 'multiproc';
 import * as f from './fixtures/shm-values.ts';
 import { contexts, within, sleep } from './helpers.ts';
 
@@ -52,6 +53,23 @@ for (const context of contexts) {
       await within(20_000, p.join());
       assert.equal(await within(10_000, counter.getLock().acquire({ timeout: 5000 })), true);
       await counter.getLock().release();
+    });
+
+    it("getLock() is owned: another process or thread cannot release it (ERR_NOT_OWNER), and waits until it is released", async () => {
+      const counter = Value('i', 0);
+      const lock = counter.getLock();
+      await using _held = await lock.enter();
+      const p = new Process({ target: f.releaseAndTake, args: [counter.getLock(), counter], context });
+      p.start();
+      const t0 = Date.now();
+      while (counter.value === 0) { if (Date.now() - t0 > 20_000) assert.fail('the child never tried to release'); await sleep(10); }
+      assert.equal(counter.value, 1, 'the child was refused with ERR_NOT_OWNER');
+      await sleep(50);
+      assert.equal(counter.value, 1, 'the child does not get the lock while it is held here');
+      await _held.release();
+      await within(20_000, p.join());
+      assert.equal(counter.value, 2, 'the child took the lock once it was released here');
+      assert.equal(p.exitCode, 0);
     });
   });
 }
@@ -107,6 +125,24 @@ describe('Value and SharedArray in this program', () => {
     assert.equal(await own.acquire({ block: false }), true);
     await own.release(); await own.release();
     await assert.rejects(own.release(), { code: 'ERR_RELEASE_UNLOCKED' });
+  });
+
+  it("getLock() is the library's RLock (ShmLock is gone): await using, acquire/release, its errors", async () => {
+    assert.equal('ShmLock' in mp, false);
+    const v = Value('d', 0);
+    const a = SharedArray('i', 3);
+    assert.ok(v.getLock() instanceof RLock);
+    assert.ok(a.getLock() instanceof RLock);
+    {
+      await using _held = await v.getLock().enter();
+      assert.equal(await v.getLock().locked(), true);
+      assert.equal(v.getLock().tryAcquire(), true, 're-entrant for its owner');
+      v.getLock().releaseSync();
+    }
+    assert.equal(await v.getLock().locked(), false);
+    assert.throws(() => a.getLock().releaseSync(), { code: 'ERR_RELEASE_UNLOCKED' });
+    // Its waiters sleep on its words, never at a hub: a Condition cannot be built over it.
+    assert.throws(() => new Condition(v.getLock()), { code: 'ERR_INVALID_ARG_VALUE' });
   });
 
   it('getContext exposes the factories', () => {

@@ -9,6 +9,5 @@ import '../sync/barrier.js';
 import '../manager/proxies.js';
 import '../shm/value.js';
 import '../shm/shared-array.js';
-import '../shm/shm-lock.js';
 import '../shm/shared-memory.js';
 import '../shm/shareable-list.js';

@@ -5,7 +5,8 @@ import { registerSharedType } from '../codec/codec.js';
 import { kReduce } from '../codec/reduce.js';
 import { rangeErr, typeErr } from '../errors.js';
 import { attachSegment, type Segment } from './segment.js';
-import { LOCK_BYTES, ShmLock } from './shm-lock.js';
+import { LOCK_BYTES } from './lock-words.js';
+import { lockInValueMemory, type RLock } from '../sync/lock.js';
 import { checkTypecode, fromStored, makeView, toStored, type Typecode, type ValueOf } from './typecodes.js';
 import { allocate, checkLockOption, type LockOption } from './value.js';
 import { checkCrossing } from './crossing.js';
@@ -33,7 +34,7 @@ export interface ByteArrayLike extends SharedArrayLike<'c'> {
 }
 
 export type RawArrayOf<C extends Typecode> = C extends 'c' ? ByteArrayLike : SharedArrayLike<C>;
-export type SynchronizedArrayOf<C extends Typecode> = RawArrayOf<C> & { getLock(): ShmLock; getObj(): RawArrayOf<C> };
+export type SynchronizedArrayOf<C extends Typecode> = RawArrayOf<C> & { getLock(): RLock; getObj(): RawArrayOf<C> };
 
 class ArrayCore {
   readonly view: View;
@@ -96,7 +97,7 @@ class SynchronizedHandle extends ArrayHandle {
   #raw: object | null = null;
   getLock(): unknown { return this.core.lock; }
   getObj(): object { return this.#raw ??= wrap(this.core, false); }
-  acquire(...a: never[]): Promise<boolean> { return (this.core.lock as ShmLock).acquire(...a); }
+  acquire(...a: never[]): Promise<boolean> { return (this.core.lock as RLock).acquire(...a); }
   release(): Promise<void> { return this.core.lock!.release(); }
   override toString(): string { return `SynchronizedArray('${this.core.typecode}', [${this.core.slice().map(String).join(', ')}])`; }
 }
@@ -142,7 +143,7 @@ function build<C extends Typecode>(typecode: C, sizeOrInit: number | Iterable<Va
   const { length, init } = items(tc, sizeOrInit);
   const stored = init?.map((v, i) => toStored(tc, v, `init[${i}]`));
   const { seg, posix } = allocate(tc, length);
-  const ownLock = lock === true ? new ShmLock(seg, 0, true, posix).initialize() : lock === false ? null : lock;
+  const ownLock = lock === true ? lockInValueMemory(seg, 0, posix, true) : lock === false ? null : lock;
   const core = new ArrayCore(seg, tc, length, posix, ownLock);
   stored?.forEach((v, i) => { (core.view as unknown as (number | bigint)[])[i] = v; });
   return wrap(core, ownLock !== null);

@@ -1,6 +1,7 @@
 // Value and RawValue (CPython's sharedctypes): one number in shared memory, read and written
 // synchronously through `.value` in every process and thread that holds it. Value adds a
-// lock (an RLock in the same memory, as CPython's default) for read-modify-write:
+// lock (the library's RLock, its words at the start of the same memory; as CPython's default)
+// for read-modify-write:
 // `await using _ = await counter.getLock().enter(); counter.value += 1`.
 import { registerSharedType } from '../codec/codec.js';
 import { kReduce } from '../codec/reduce.js';
@@ -8,7 +9,8 @@ import { typeErr } from '../errors.js';
 import { nativeAddon, warnOnceWithoutAddon } from './native.js';
 import { checkCrossing } from './crossing.js';
 import { attachSegment, createSegment, type Segment } from './segment.js';
-import { LOCK_BYTES, ShmLock } from './shm-lock.js';
+import { LOCK_BYTES } from './lock-words.js';
+import { lockInValueMemory, type RLock } from '../sync/lock.js';
 import { checkTypecode, fromStored, itemSize, makeView, toStored, zeroOf, type Typecode, type ValueOf } from './typecodes.js';
 
 /** What guards a Value or SharedArray: its own lock (true), none (false), or one you pass. */
@@ -71,10 +73,10 @@ export class SynchronizedValue<C extends Typecode = Typecode> {
   get typecode(): C { return this.#raw.typecode; }
   get value(): ValueOf<C> { return this.#raw.value; }
   set value(v: ValueOf<C> | number) { this.#raw.value = v; }
-  getLock(): ShmLock { return this.#lock as ShmLock; }
+  getLock(): RLock { return this.#lock as RLock; }
   getObj(): SharedValue<C> { return this.#raw; }
   /** Shortcuts for getLock().acquire() / release() (CPython's Synchronized has them too). */
-  acquire(...args: Parameters<ShmLock['acquire']>): Promise<boolean> { return (this.#lock as ShmLock).acquire(...args); }
+  acquire(...args: Parameters<RLock['acquire']>): Promise<boolean> { return (this.#lock as RLock).acquire(...args); }
   release(): Promise<void> { return this.#lock.release(); }
   toString(): string { return `<Synchronized wrapper for ${this.#raw.toString()}>`; }
 
@@ -106,7 +108,7 @@ export function Value<C extends Typecode>(typecode: C, init?: ValueOf<C> | numbe
   const lock = checkLockOption(options.lock);
   const raw = RawValue(typecode, init);
   if (lock === false) return raw;
-  return new SynchronizedValue(raw, lock === true ? new ShmLock(raw.segment, 0, true, raw.posix).initialize() : lock);
+  return new SynchronizedValue(raw, lock === true ? lockInValueMemory(raw.segment, 0, raw.posix, true) : lock);
 }
 
 registerSharedType('multiproc.Value', (state) => {

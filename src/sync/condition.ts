@@ -14,6 +14,10 @@ export class Condition extends HubProxy {
     if (!isAdopting() && lock !== undefined && !(lock instanceof Lock || lock instanceof RLock)) {
       throw typeErr('ERR_INVALID_ARG_TYPE', 'Condition(lock) takes a Lock or an RLock');
     }
+    // A Value's lock has no object in a hub for the Condition's waiters to queue at.
+    if (!isAdopting() && lock?.inValueMemory) {
+      throw typeErr('ERR_INVALID_ARG_VALUE', "Condition(lock) takes a Lock or an RLock you made (new RLock()), not a Value's or SharedArray's getLock(); pass the same new RLock() to both: Value(tc, init, { lock })");
+    }
     const own = isAdopting() ? undefined : lock ?? new RLock();
     super('Condition', own ? { lock: own.objectId, lockType: own instanceof RLock ? 'RLock' : 'Lock', lockSpec: own.objectRef[2] } satisfies ConditionSpec : {});
     if (own) {

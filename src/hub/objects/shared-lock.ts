@@ -4,21 +4,15 @@
 // (FIFO, hub-decided timeouts, as for hub-only locks). The two sides never lose a wake-up:
 // a releaser stores "free" then reads the waiters flag; the hub stores the flag then tries to
 // take the lock for the head waiter (each sees the other's write).
-// Words: state (0 free, 1 held), waiters flag, owner pid, owner thread, recursion count, and
-// how many wait at Conditions over this lock (so a notify() nobody waits for needs no message).
+// The words are those of every lock in shared memory (shm/lock-words.ts).
 // A holder whose process died is noticed by the hub while someone waits (its pid is gone); a
 // worker thread that ended holding it is freed by the thread that started it (sync/lock.ts).
 import { misuse } from '../../errors.js';
-import { processAlive } from '../../runtime/pid.js';
 import type { Segment } from '../../shm/segment.js';
+import { LockWord, freeWords, heldBy, holderDead, lockWords, takeForWaiter } from '../../shm/lock-words.js';
 import type { HubObject, Peer, Reply } from '../hub-object.js';
 import { wireTimeout } from '../wait-list.js';
 import { WaitingRoom } from './waiting-room.js';
-
-export const STATE = 0, WAITERS = 1, PID = 2, THREAD = 3, COUNT = 4, COND_WAITERS = 5;
-/** The thread word of a free lock (0 is a main thread's id): see sync/lock.ts mine(). */
-export const NO_THREAD = -1;
-export const SHARED_LOCK_BYTES = 32;
 
 /** Who asks: [pid, threadId], sent along with every request that needs it. */
 export type Identity = [number, number];
@@ -35,8 +29,8 @@ export class SharedLockObject implements HubObject {
   private readonly room: WaitingRoom<Waiting>;
 
   constructor(readonly type: 'Lock' | 'RLock', seg: Segment) {
-    this.a = new Int32Array(seg.sab, 0, 6);
-    this.room = new WaitingRoom(this.a, WAITERS, () => this.reapDeadHolder());
+    this.a = lockWords(seg.sab, 0);
+    this.room = new WaitingRoom(this.a, LockWord.WAITERS, () => this.reapDeadHolder());
   }
 
   private get queue() { return this.room.line; }
@@ -45,11 +39,9 @@ export class SharedLockObject implements HubObject {
    * For Condition: `n` more (or fewer) wait at a Condition over this lock. Counted up before
    * the waiter's lock is released, so a notifier, who must hold the lock, always sees it.
    */
-  conditionWaiters(n: number): void { Atomics.add(this.a, COND_WAITERS, n); }
+  conditionWaiters(n: number): void { Atomics.add(this.a, LockWord.COND_WAITERS, n); }
 
-  holds(_peer: Peer, id: Identity): boolean {
-    return Atomics.load(this.a, STATE) === 1 && Atomics.load(this.a, PID) === id[0] && Atomics.load(this.a, THREAD) === id[1];
-  }
+  holds(_peer: Peer, id: Identity): boolean { return heldBy(this.a, id[0], id[1]); }
 
   call(peer: Peer, op: string, args: unknown[], reply: Reply): void {
     switch (op) {
@@ -67,13 +59,7 @@ export class SharedLockObject implements HubObject {
 
   note(_peer: Peer, op: string): void { if (op === 'released') this.handOn(); }
 
-  private take(id: Identity, count: number): boolean {
-    if (Atomics.compareExchange(this.a, STATE, 0, 1) !== 0) return false;
-    Atomics.store(this.a, PID, id[0]);
-    Atomics.store(this.a, THREAD, id[1]);
-    Atomics.store(this.a, COUNT, count);
-    return true;
-  }
+  private take(id: Identity, count: number): boolean { return takeForWaiter(this.a, id[0], id[1], count); }
 
   /** Gives a free lock to the first in line, while there is a line. */
   private handOn(): void {
@@ -87,22 +73,16 @@ export class SharedLockObject implements HubObject {
   }
 
   private reapDeadHolder(): void {
-    if (Atomics.load(this.a, STATE) !== 1 || processAlive(Atomics.load(this.a, PID))) return;
-    Atomics.store(this.a, PID, 0);
-    Atomics.store(this.a, THREAD, NO_THREAD);
-    Atomics.store(this.a, COUNT, 0);
-    Atomics.store(this.a, STATE, 0);
+    if (!holderDead(this.a)) return;
+    freeWords(this.a, true);
     this.handOn();
   }
 
   /** For Condition.wait: frees the lock held by `id` and returns its recursion count. */
   releaseAll(_peer: Peer, id: Identity): number {
     if (!this.holds(_peer, id)) return 0;
-    const count = Atomics.load(this.a, COUNT);
-    Atomics.store(this.a, PID, 0);
-    Atomics.store(this.a, THREAD, NO_THREAD);
-    Atomics.store(this.a, COUNT, 0);
-    Atomics.store(this.a, STATE, 0);
+    const count = Atomics.load(this.a, LockWord.COUNT);
+    freeWords(this.a, true);
     this.handOn();
     return count;
   }
