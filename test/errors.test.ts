@@ -68,7 +68,7 @@ test('the error catalogue: one entry per code, named after it, with a meaning an
     assert.equal(name, camel(f.code), `the factory of ${f.code} is named ${camel(f.code)}`);
     assert.ok(allCodes.has(f.code) && f.entry.origin === 'multiproc');
   }
-  const made = new Set(Object.values(errors).map((f) => f.code));
+  const made = new Set<string>(Object.values(errors).map((f) => f.code));
   assert.deepEqual(entries.filter((e) => !made.has(e.code) && e.origin !== 'node').map((e) => e.code), [], 'every code the library makes has a factory');
 });
 
