@@ -63,7 +63,7 @@ export function renderErrorsDoc(groups) {
 /** The catalogue's groups, loaded from the sources (needs the tsx loader). */
 export async function loadGroups() {
   const { errorGroups } = await import(pathToFileURL(path.join(root, 'src', 'errors', 'catalogue.ts')).href);
-  return errorGroups;
+  return errorGroups();
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { errors, errorGroups, allCodes } from '../src/errors.ts';
+import { errors, errorGroups as catalogueGroups, allCodes as catalogueCodes } from '../src/errors.ts';
 import { AuthenticationError, BufferTooShort, EOFError, ProcessError, RemoteError, TimeoutError, WorkerLostError } from '../src/errors.ts';
 import type { ErrorGroup } from '../src/errors.ts';
 
@@ -27,6 +27,8 @@ function sources(dir: string): string[] {
   });
 }
 
+const errorGroups = catalogueGroups();
+const allCodes = catalogueCodes();
 const users = sources(src).filter((f) => !CATALOGUE_FILES.has(f)).map((file) => ({ file, text: readFileSync(file, 'utf8') }));
 
 /** ERR_ codes written as string literals ('ERR_X', "ERR_X", `ERR_X`) in src/, outside the catalogue. */
