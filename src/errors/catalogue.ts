@@ -9,6 +9,8 @@
 //   errors.workerStart(message, { cause });   errors.invalidArgValue(message, { as: 'RangeError' });
 //   if (e.code === errors.noSuchObject.code) ...
 // The message is what varies between call sites; the code and class come from the entry.
+// A new code: add its entry (meaning, fix) to the group file it belongs to, named after the
+// code in camelCase, throw it through the factory, then run scripts/gen-errors-doc.mjs.
 import { argumentErrors } from './arguments.js';
 import { clusterErrors } from './cluster.js';
 import { connectionErrors } from './connections.js';
