@@ -2,7 +2,7 @@
 // values inside them are already encoded by the codec. Sends made in one tick leave in one
 // write. When the transport closes, close handlers run once so pending work can reject.
 import { Packr } from 'msgpackr';
-import { ProcessError } from '../errors.js';
+import { errors } from '../errors.js';
 import { DEFAULT_MAX_FRAME, FrameReader, joinFrames } from './frames.js';
 import type { Transport } from './transport.js';
 
@@ -30,11 +30,11 @@ export class Channel {
   private deliver(frame: Uint8Array): void {
     let msg: unknown;
     try { msg = envelope.unpack(frame); } catch (e) {
-      this.fail(Object.assign(new ProcessError(`invalid frame from peer: ${(e as Error).message}`), { code: 'ERR_INVALID_FRAME' }));
+      this.fail(errors.invalidFrame(`invalid frame from peer: ${(e as Error).message}`));
       return;
     }
     if (!Array.isArray(msg)) {
-      this.fail(Object.assign(new ProcessError('invalid message from peer: not an array'), { code: 'ERR_INVALID_FRAME' }));
+      this.fail(errors.invalidFrame('invalid message from peer: not an array'));
       return;
     }
     this.onMessage(msg);

@@ -1,6 +1,6 @@
 // Length-prefixed frames: [u32 LE length][payload]. The reader is defensive: a length over
 // the limit closes the channel with ERR_FRAME_TOO_LARGE instead of allocating it.
-import { rangeErr } from '../errors.js';
+import { errors } from '../errors.js';
 
 export const DEFAULT_MAX_FRAME = 1024 * 1024 * 1024; // 1 GiB between a parent and its workers
 
@@ -49,7 +49,7 @@ export class FrameReader {
 
   private check(len: number): void {
     if (len > this.maxFrame) {
-      throw rangeErr('ERR_FRAME_TOO_LARGE', `a peer announced a ${len}-byte frame; the limit is ${this.maxFrame} bytes (a Listener, Client or manager takes a larger maxMessageSize if this is expected)`);
+      throw errors.frameTooLarge(`a peer announced a ${len}-byte frame; the limit is ${this.maxFrame} bytes (a Listener, Client or manager takes a larger maxMessageSize if this is expected)`);
     }
   }
 

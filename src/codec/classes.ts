@@ -1,6 +1,6 @@
 // Classes whose instances keep their class across the boundary: registered ones (by name) and
 // exported ones (by module reference). Revival never calls a constructor.
-import { typeErr } from '../errors.js';
+import { errors } from '../errors.js';
 import { exportRefOf, type ExportRef } from '../functions/reference.js';
 import { globalSingleton } from '../runtime/state.js';
 
@@ -23,12 +23,12 @@ const byClass = globalSingleton('classesByCtor', () => new Map<Function, Registe
  * module that both sides import, so the receiving side knows the class too.
  */
 export function registerClass<T>(cls: abstract new (...args: never[]) => T, options: ClassOptions<T> = {}): void {
-  if (typeof cls !== 'function') throw typeErr('ERR_INVALID_ARG_TYPE', 'registerClass expects a class');
+  if (typeof cls !== 'function') throw errors.invalidArgType('registerClass expects a class');
   const name = options.name ?? cls.name;
-  if (!name) throw typeErr('ERR_INVALID_ARG_VALUE', 'registerClass: an anonymous class needs options.name');
+  if (!name) throw errors.invalidArgValue('registerClass: an anonymous class needs options.name');
   const existing = byName.get(name);
   if (existing && existing.cls !== cls) {
-    throw typeErr('ERR_CLASS_NAME_TAKEN', `registerClass: another class is already registered as '${name}'; pass a distinct options.name`);
+    throw errors.classNameTaken(`registerClass: another class is already registered as '${name}'; pass a distinct options.name`);
   }
   const entry: Registered = { cls, name, reduce: options.reduce as Registered['reduce'], revive: options.revive as Registered['revive'] };
   byName.set(name, entry);

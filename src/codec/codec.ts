@@ -5,8 +5,8 @@
 // when a trusted parent named them, and a peer without that trust (`allowModules: false`)
 // cannot name any.
 import { Packr, addExtension } from 'msgpackr';
-import { typeErr } from '../errors.js';
-import * as errors from '../errors.js';
+import { errors } from '../errors.js';
+import * as errorClasses from '../errors/classes.js';
 import { CLASS_MARK, ClassNode, EntriesNode, ErrorNode, LoneString, MapNode, NegativeZero, NumberArray, Reducer, SharedNode, SparseNode, MAX_DEPTH, builtinErrorClasses } from './reduce.js';
 import { registerClass, registeredByName, seenClass, type ClassRef } from './classes.js';
 import { assignOwn, setOwn } from './own.js';
@@ -47,7 +47,7 @@ addExtension({
   write: (n: ClassNode) => [n.ref, n.state, n.custom],
   read: ([ref, state, custom]: [number, unknown, boolean]) => {
     const entry = table?.[ref];
-    if (!entry) throw typeErr('ERR_INVALID_MESSAGE', 'message names a class outside its manifest');
+    if (!entry) throw errors.invalidMessage('message names a class outside its manifest');
     if (custom && entry.revive) return entry.revive(state);
     const o = Object.create(entry.cls.prototype as object) as Record<string, unknown>;
     if (state && typeof state === 'object') assignOwn(o, state);
@@ -85,7 +85,7 @@ addExtension({
   },
   unpack: (buf: Uint8Array) => {
     const width = buf[0];
-    if ((width !== 4 && width !== 8) || (buf.length - 1) % width !== 0) throw typeErr('ERR_INVALID_MESSAGE', 'malformed number array');
+    if ((width !== 4 && width !== 8) || (buf.length - 1) % width !== 0) throw errors.invalidMessage('malformed number array');
     const bytes = new Uint8Array(buf.length - 1); // an aligned copy
     bytes.set(buf.subarray(1));
     const typed = width === 4 ? new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4) : new Float64Array(bytes.buffer, bytes.byteOffset, bytes.length / 8);
@@ -106,7 +106,7 @@ addExtension({
   Class: MapNode, type: EXT_MAP,
   write: (n: MapNode) => n.entries,
   read: (entries: unknown[]) => {
-    if (!Array.isArray(entries) || entries.length % 2 !== 0) throw typeErr('ERR_INVALID_MESSAGE', 'malformed Map in message');
+    if (!Array.isArray(entries) || entries.length % 2 !== 0) throw errors.invalidMessage('malformed Map in message');
     const m = new Map<unknown, unknown>();
     for (let i = 0; i < entries.length; i += 2) m.set(entries[i], entries[i + 1]);
     return m;
@@ -124,7 +124,7 @@ addExtension({
     return out;
   },
   unpack: (buf: Uint8Array) => {
-    if (buf.length % 2 !== 0) throw typeErr('ERR_INVALID_MESSAGE', 'malformed UTF-16 string in message');
+    if (buf.length % 2 !== 0) throw errors.invalidMessage('malformed UTF-16 string in message');
     let out = '';
     for (let i = 0; i < buf.length; i += 2) out += String.fromCharCode(buf[i]! | (buf[i + 1]! << 8));
     return out;
@@ -136,13 +136,13 @@ addExtension({
   Class: SparseNode, type: EXT_SPARSE,
   write: (n: SparseNode) => [n.length, ...n.entries],
   read: (parts: unknown[]) => {
-    if (!Array.isArray(parts) || parts.length % 2 !== 1) throw typeErr('ERR_INVALID_MESSAGE', 'malformed sparse array in message');
+    if (!Array.isArray(parts) || parts.length % 2 !== 1) throw errors.invalidMessage('malformed sparse array in message');
     const length = parts[0];
-    if (typeof length !== 'number' || !Number.isInteger(length) || length < 0 || length > 0xffffffff) throw typeErr('ERR_INVALID_MESSAGE', 'malformed sparse array in message');
+    if (typeof length !== 'number' || !Number.isInteger(length) || length < 0 || length > 0xffffffff) throw errors.invalidMessage('malformed sparse array in message');
     const a = new Array<unknown>(length);
     for (let i = 1; i < parts.length; i += 2) {
       const at = parts[i];
-      if (typeof at !== 'number' || !Number.isInteger(at) || at < 0 || at >= length) throw typeErr('ERR_INVALID_MESSAGE', 'malformed sparse array in message');
+      if (typeof at !== 'number' || !Number.isInteger(at) || at < 0 || at >= length) throw errors.invalidMessage('malformed sparse array in message');
       a[at] = parts[i + 1];
     }
     return a;
@@ -155,7 +155,7 @@ addExtension({
   Class: EntriesNode, type: EXT_ENTRIES,
   write: (n: EntriesNode) => n.entries,
   read: (entries: unknown[]) => {
-    if (!Array.isArray(entries) || entries.length % 2 !== 0) throw typeErr('ERR_INVALID_MESSAGE', 'malformed object in message');
+    if (!Array.isArray(entries) || entries.length % 2 !== 0) throw errors.invalidMessage('malformed object in message');
     const o: Record<string, unknown> = {};
     for (let i = 0; i < entries.length; i += 2) setOwn(o, String(entries[i]), entries[i + 1]);
     return o;
@@ -174,9 +174,9 @@ addExtension({
   Class: SharedNode, type: EXT_SHARED,
   write: (n: SharedNode) => [n.type, n.state],
   read: ([type, state]: [string, unknown]) => {
-    if (reading === 0) throw typeErr('ERR_INVALID_MESSAGE', 'a shared object record outside an encoded value; only decode() revives shared objects');
+    if (reading === 0) throw errors.invalidMessage('a shared object record outside an encoded value; only decode() revives shared objects');
     const revive = sharedTypes.get(type);
-    if (!revive) throw typeErr('ERR_INVALID_MESSAGE', `message carries an unknown shared object type '${String(type)}'`);
+    if (!revive) throw errors.invalidMessage(`message carries an unknown shared object type '${String(type)}'`);
     return revive(state);
   },
 });
@@ -193,17 +193,17 @@ addExtension({
     return out;
   },
   unpack: (buf: Uint8Array) => {
-    if (buf.length < 5) throw typeErr('ERR_INVALID_MESSAGE', 'malformed message manifest');
+    if (buf.length < 5) throw errors.invalidMessage('malformed message manifest');
     const n = new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getUint32(1, true);
-    if (5 + n > buf.length) throw typeErr('ERR_INVALID_MESSAGE', 'malformed message manifest');
+    if (5 + n > buf.length) throw errors.invalidMessage('malformed message manifest');
     const refs = packr.unpack(buf.subarray(5, 5 + n)) as ClassRef[];
-    if (!Array.isArray(refs)) throw typeErr('ERR_INVALID_MESSAGE', 'malformed message manifest');
+    if (!Array.isArray(refs)) throw errors.invalidMessage('malformed message manifest');
     return new Manifest(refs, buf.subarray(5 + n), buf[0] === 1);
   },
 });
 
 // The library's own error classes revive by name everywhere.
-for (const [name, cls] of Object.entries(errors)) {
+for (const [name, cls] of Object.entries(errorClasses)) {
   if (typeof cls === 'function' && /^[A-Z]/.test(name) && cls.prototype instanceof Error) {
     // The ESM and CommonJS builds may both load in one worker: the first registration wins.
     if (!registeredByName(`multiproc.${name}`)) registerClass(cls as new () => Error, { name: `multiproc.${name}` });
@@ -228,7 +228,7 @@ export function pack(prepared: Prepared): Uint8Array {
   let body: Uint8Array;
   try { body = (reduced.cyclic ? cyclicPackr : packr).pack(reduced.value); } catch (e) {
     if (!isStackOverflow(e)) throw e;
-    throw Object.assign(typeErr('ERR_NOT_TRANSFERABLE', `the value is nested too deeply to send from here (the limit is ${MAX_DEPTH} levels of containers, fewer for nested Maps, Sets and errors); flatten it, or send it in parts`), { cause: e });
+    throw Object.assign(errors.notTransferable(`the value is nested too deeply to send from here (the limit is ${MAX_DEPTH} levels of containers, fewer for nested Maps, Sets and errors); flatten it, or send it in parts`), { cause: e });
   }
   const out = reduced.refs.length === 0 && !reduced.cyclic ? body : packr.pack(new Manifest(reduced.refs, body, reduced.cyclic));
   for (const commit of reduced.commits) commit();
@@ -281,13 +281,13 @@ function importForClass(ref: ExportClassRef): Promise<Record<string, unknown>> {
   // The main program never makes a module load: only one it already evaluated is asked for
   // its namespace (import() then returns the cached one and runs nothing).
   if (!isScriptLoaded(ref.m)) {
-    return Promise.reject(typeErr('ERR_NOT_TRANSFERABLE',
+    return Promise.reject(errors.notTransferable(
       `a result holds an instance of class ${ref.e} from ${displayPath(ref.m)}, a module this program never loaded; ` +
       `import that module in the main program, or call registerClass(${ref.e}) in a module both sides import`));
   }
   const p = importModule(ref.m);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(typeErr('ERR_NOT_TRANSFERABLE',
+    const timer = setTimeout(() => reject(errors.notTransferable(
       `class ${ref.e} from ${displayPath(ref.m)} could not be loaded in the main program (its module is still starting, or nothing from it was sent yet); ` +
       `call registerClass(${ref.e}) in a module both sides import, or move the class to its own module`)), 2000);
     p.then((ns) => { clearTimeout(timer); resolve(ns); }, (e: unknown) => { clearTimeout(timer); reject(e); });
@@ -297,7 +297,7 @@ function importForClass(ref: ExportClassRef): Promise<Record<string, unknown>> {
 function resolveRefSync(ref: ClassRef, allowModules: boolean): TableEntry | undefined {
   if ('r' in ref) {
     const reg = registeredByName(ref.r);
-    if (!reg) throw typeErr('ERR_NOT_TRANSFERABLE', `class '${ref.r}' is not registered in this process; call registerClass in a module both sides import`);
+    if (!reg) throw errors.notTransferable(`class '${ref.r}' is not registered in this process; call registerClass in a module both sides import`);
     return { cls: reg.cls, revive: reg.revive };
   }
   // A class this process already has is only looked up: nothing is imported or run.
@@ -310,12 +310,12 @@ function resolveRefSync(ref: ClassRef, allowModules: boolean): TableEntry | unde
   }
   const ns = loadedModule(ref.m);
   if (ns) return checkClass(pickExport(ns, ref), ref);
-  if (!allowModules) throw typeErr('ERR_INVALID_MESSAGE', 'a peer may not name modules to import');
+  if (!allowModules) throw errors.invalidMessage('a peer may not name modules to import');
   return undefined;
 }
 
 function checkClass(v: unknown, ref: ExportClassRef): TableEntry {
-  if (typeof v !== 'function') throw typeErr('ERR_NOT_TRANSFERABLE', `${ref.e} is not an exported class of ${displayPath(ref.m)}`);
+  if (typeof v !== 'function') throw errors.notTransferable(`${ref.e} is not an exported class of ${displayPath(ref.m)}`);
   return { cls: v };
 }
 
@@ -345,7 +345,7 @@ function restorePrototypes(root: unknown, classes: TableEntry[]): void {
     if (mark !== undefined) {
       delete rec[CLASS_MARK];
       const entry = typeof mark === 'number' ? classes[mark] : undefined;
-      if (!entry) throw typeErr('ERR_INVALID_MESSAGE', 'message names a class outside its manifest');
+      if (!entry) throw errors.invalidMessage('message names a class outside its manifest');
       Object.setPrototypeOf(v, entry.cls.prototype as object);
     }
     for (const k of Object.keys(rec)) stack.push(rec[k]);
@@ -377,7 +377,7 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): unknown 
   }
   try { return decodeWith(bytes, options); } catch (e) {
     if (!isStackOverflow(e)) throw e;
-    throw Object.assign(typeErr('ERR_INVALID_MESSAGE', 'the message is nested too deeply to decode on this thread\'s stack'), { cause: e });
+    throw Object.assign(errors.invalidMessage('the message is nested too deeply to decode on this thread\'s stack'), { cause: e });
   }
 }
 
@@ -387,7 +387,7 @@ function isStackOverflow(e: unknown): boolean { return e instanceof RangeError &
 function invalidMessage(e: unknown): Error {
   if (e instanceof Error && typeof (e as { code?: unknown }).code === 'string') return e;
   const tooDeep = isStackOverflow(e);
-  const err = typeErr('ERR_INVALID_MESSAGE', tooDeep
+  const err = errors.invalidMessage(tooDeep
     ? 'invalid message from peer: it is nested too deeply to decode'
     : `invalid message from peer: ${e instanceof Error ? e.message : String(e)}`);
   err.cause = e;
@@ -400,7 +400,7 @@ function decodeWith(bytes: Uint8Array, options: DecodeOptions): unknown {
   if (!Buffer.isBuffer(bytes)) bytes = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const top = unpackValue(packr, bytes);
   // 0xc1 is never used by msgpack; msgpackr hands back a marker object for it.
-  if (top && typeof top === 'object' && (top as object).constructor?.name === 'C1Type') throw typeErr('ERR_INVALID_MESSAGE', 'invalid message: byte 0xc1');
+  if (top && typeof top === 'object' && (top as object).constructor?.name === 'C1Type') throw errors.invalidMessage('invalid message: byte 0xc1');
   if (!(top instanceof Manifest)) return top;
   const allow = options.allowModules ?? true;
   const classes = top.refs.map((r) => resolveRefSync(r, allow));

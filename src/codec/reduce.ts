@@ -1,7 +1,7 @@
 // The single reduction layer: walks a value once before it is packed, refusing what cannot
 // cross (with the path to it), and turning class instances, errors and shared objects into
 // nodes the packer writes as extensions. Containers are copied only where something changed.
-import { typeErr } from '../errors.js';
+import { errors } from '../errors.js';
 import { registeredByClass, classExportRef, type ClassRef } from './classes.js';
 import { displayPath } from '../functions/reference.js';
 import { locate } from '../functions/locate.js';
@@ -194,7 +194,7 @@ export class Reducer {
       return { value: out, refs: r.refs, commits: r.commits, transits: r.transits, cyclic: r.reachedOpen.size > 0 };
     } catch (e) {
       if (e instanceof Unsendable) {
-        throw typeErr('ERR_NOT_TRANSFERABLE', `${formatPath(root, e.path)} cannot be sent to another process: ${e.what}; ${e.fix}`);
+        throw errors.notTransferable(`${formatPath(root, e.path)} cannot be sent to another process: ${e.what}; ${e.fix}`);
       }
       throw e;
     }

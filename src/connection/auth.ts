@@ -10,7 +10,7 @@
 //   client -> ACCEPT                                both sides are done
 import type { Socket } from 'node:net';
 import { createRequire } from 'node:module';
-import { AuthenticationError, rangeErr, typeErr } from '../errors.js';
+import { AuthenticationError, errors } from '../errors.js';
 import { longTimeout } from '../runtime/long-timer.js';
 
 // Loaded on first use: most workers never authenticate, and node:crypto costs a thread ~3 ms.
@@ -46,10 +46,6 @@ function mac(key: Uint8Array, role: 'client' | 'server', challenge: Uint8Array):
   return crypto().createHmac('sha256', key).update(`multiproc-handshake-v${VERSION} ${role}`).update(challenge).digest();
 }
 
-function authError(code: string, message: string): AuthenticationError {
-  return new AuthenticationError(message, { code });
-}
-
 /** Does the start of `buf` (as far as it goes) match the magic and version? */
 function prefixMatches(buf: Buffer): boolean {
   const n = Math.min(buf.length, PREFIX.length);
@@ -61,15 +57,15 @@ type Step = (type: number, body: Buffer, send: (f: Buffer) => void) => boolean;
 type StepError = AuthenticationError & { tellPeer?: boolean };
 
 function run(socket: Socket, key: Uint8Array, options: HandshakeOptions | undefined, side: 'server' | 'client', begin: (send: (f: Buffer) => void) => void, step: Step): Promise<Buffer> {
-  if (!(key instanceof Uint8Array)) throw typeErr('ERR_INVALID_ARG_TYPE', `the authentication key must be a Uint8Array (Buffer), got ${typeof key}`);
+  if (!(key instanceof Uint8Array)) throw errors.invalidArgType(`the authentication key must be a Uint8Array (Buffer), got ${typeof key}`);
   const timeout = options?.timeout ?? 10_000;
-  if (typeof timeout !== 'number' || !(timeout > 0)) throw rangeErr('ERR_OUT_OF_RANGE', `handshake timeout must be a positive number of ms, got ${String(timeout)}`);
+  if (typeof timeout !== 'number' || !(timeout > 0)) throw errors.outOfRange(`handshake timeout must be a positive number of ms, got ${String(timeout)}`);
   const peer = side === 'server' ? 'client' : 'server';
   return new Promise<Buffer>((resolve, reject) => {
     let buffered: Buffer = Buffer.alloc(0);
     let done = false;
     const timer = longTimeout(() => {
-      fail(authError('ERR_HANDSHAKE_TIMEOUT', `the ${side} handshake did not finish within ${timeout} ms; the connection was closed`));
+      fail(errors.handshakeTimeout(`the ${side} handshake did not finish within ${timeout} ms; the connection was closed`));
     }, timeout);
     const send = (f: Buffer) => { socket.write(f); };
     const cleanup = () => {
@@ -92,9 +88,9 @@ function run(socket: Socket, key: Uint8Array, options: HandshakeOptions | undefi
     };
     // Closed without a refusal frame: a refusal, or a peer that dropped the connection (a
     // server whose accept hit EMFILE closes at once). closedByPeer lets a client retry that.
-    const onEnd = () => fail(Object.assign(authError('ERR_AUTHENTICATION_FAILED', `the peer closed the connection during the ${side} handshake (was it refused by the other side?)`), { closedByPeer: true }));
+    const onEnd = () => fail(Object.assign(errors.authenticationFailed(`the peer closed the connection during the ${side} handshake (was it refused by the other side?)`), { closedByPeer: true }));
     const onError = (e: Error) => {
-      const err = Object.assign(authError('ERR_AUTHENTICATION_FAILED', `the connection failed during the ${side} handshake: ${e.message}`), { closedByPeer: true });
+      const err = Object.assign(errors.authenticationFailed(`the connection failed during the ${side} handshake: ${e.message}`), { closedByPeer: true });
       err.cause = e;
       fail(err);
     };
@@ -103,16 +99,16 @@ function run(socket: Socket, key: Uint8Array, options: HandshakeOptions | undefi
       try {
         for (;;) {
           if (!prefixMatches(buffered)) {
-            throw authError('ERR_INVALID_HANDSHAKE', `the peer does not speak the multiproc handshake (is it a multiproc Listener/Client, and the same version?)`);
+            throw errors.invalidHandshake(`the peer does not speak the multiproc handshake (is it a multiproc Listener/Client, and the same version?)`);
           }
           if (buffered.length < HEADER) return;
           const length = buffered.readUInt16BE(6);
-          if (length > MAX_BODY) throw authError('ERR_INVALID_HANDSHAKE', `the peer announced a ${length}-byte handshake frame; the limit is ${MAX_BODY}`);
+          if (length > MAX_BODY) throw errors.invalidHandshake(`the peer announced a ${length}-byte handshake frame; the limit is ${MAX_BODY}`);
           if (buffered.length < HEADER + length) return;
           const type = buffered[5]!;
           const body = buffered.subarray(HEADER, HEADER + length);
           buffered = buffered.subarray(HEADER + length);
-          if (type === T.Failure) throw authError('ERR_AUTHENTICATION_FAILED', `the ${peer} refused authentication: the two sides' authKeys differ (or only one side has one)`);
+          if (type === T.Failure) throw errors.authenticationFailed(`the ${peer} refused authentication: the two sides' authKeys differ (or only one side has one)`);
           if (step(type, body, send)) {
             // Hold further bytes until the next reader listens (a flowing socket would drop them).
             socket.pause();
@@ -135,11 +131,11 @@ function run(socket: Socket, key: Uint8Array, options: HandshakeOptions | undefi
 }
 
 function expect(type: number, want: T, body: Buffer, size: number, what: string): void {
-  if (type !== want || body.length !== size) throw authError('ERR_INVALID_HANDSHAKE', `the peer sent an unexpected handshake frame (wanted ${what})`);
+  if (type !== want || body.length !== size) throw errors.invalidHandshake(`the peer sent an unexpected handshake frame (wanted ${what})`);
 }
 
 function refuse(message: string): StepError {
-  const err: StepError = authError('ERR_AUTHENTICATION_FAILED', message);
+  const err: StepError = errors.authenticationFailed(message);
   err.tellPeer = true;
   return err;
 }

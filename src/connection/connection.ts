@@ -4,7 +4,7 @@
 // this copy can no longer be used. A socket end belongs to this process and cannot move.
 import { decode, decodingUntrusted, encode, registerSharedType } from '../codec/codec.js';
 import { kReduce } from '../codec/reduce.js';
-import { BufferTooShort, EOFError, ProcessError, misuse, rangeErr, typeErr } from '../errors.js';
+import { BufferTooShort, EOFError, errors } from '../errors.js';
 import { currentDestination } from './transit.js';
 import { lastRoutePressure, myAddress } from './router.js';
 import { deliver, newPipeId, notifyAttached, notifyClosed, notifyMoving, registerEnd, unregisterEnd, type Item, type LocalEnd } from './pipe-home.js';
@@ -63,18 +63,18 @@ export function decodeFromPeer(payload: Uint8Array): unknown {
     // Untrusted: nothing is imported, and no pipe end can be adopted (see the reviver below).
     const value = decode(payload, { allowModules: false });
     // Never happens without allowModules; a late revival would escape the guard above.
-    if (value instanceof Promise) throw typeErr('ERR_INVALID_MESSAGE', 'invalid message from peer');
+    if (value instanceof Promise) throw errors.invalidMessage('invalid message from peer');
     return value;
   } catch (e) {
     if ((e as { code?: unknown }).code) throw e;
-    throw Object.assign(typeErr('ERR_INVALID_MESSAGE', `invalid message from peer: ${(e as Error).message}`), { cause: e });
+    throw Object.assign(errors.invalidMessage(`invalid message from peer: ${(e as Error).message}`), { cause: e });
   }
 }
 
 /** A decode failure of recv() as an error with a code (the bytes may be any sendBytes payload). */
 function notAValue(e: unknown, sentAsBytes: number | boolean): Error {
   if (e instanceof Error && typeof (e as { code?: unknown }).code === 'string') return e;
-  const err = typeErr('ERR_INVALID_MESSAGE', `the next message is not an encoded value (${e instanceof Error ? e.message : String(e)})${sentAsBytes ? '; it was sent with sendBytes(): read it with recvBytes()' : ''}`);
+  const err = errors.invalidMessage(`the next message is not an encoded value (${e instanceof Error ? e.message : String(e)})${sentAsBytes ? '; it was sent with sendBytes(): read it with recvBytes()' : ''}`);
   err.cause = e;
   return err;
 }
@@ -112,16 +112,16 @@ export class Connection<T = unknown> implements LinkEnd {
   get writable(): boolean { return this.#writable; }
 
   #checkUsable(): void {
-    if (this.#moved) throw misuse('ERR_CONNECTION_MOVED', 'this end of the pipe was sent to another process and belongs to it now; use it there');
-    if (this.#closed) throw misuse('ERR_CONNECTION_CLOSED', 'the connection is closed');
+    if (this.#moved) throw errors.connectionMoved('this end of the pipe was sent to another process and belongs to it now; use it there');
+    if (this.#closed) throw errors.connectionClosed('the connection is closed');
   }
   #checkWritable(): void {
     this.#checkUsable();
-    if (!this.#writable) throw misuse('ERR_CONNECTION_READ_ONLY', 'this end of a one-way Pipe(false) only receives; send on the other end');
+    if (!this.#writable) throw errors.connectionReadOnly('this end of a one-way Pipe(false) only receives; send on the other end');
   }
   #checkReadable(): void {
     this.#checkUsable();
-    if (!this.#readable) throw misuse('ERR_CONNECTION_WRITE_ONLY', 'this end of a one-way Pipe(false) only sends; receive on the other end');
+    if (!this.#readable) throw errors.connectionWriteOnly('this end of a one-way Pipe(false) only sends; receive on the other end');
   }
 
   #post(item: Item): Promise<void> {
@@ -131,11 +131,11 @@ export class Connection<T = unknown> implements LinkEnd {
       if (sent !== false) return sent;
     }
     this.#peerClosed = true;
-    return Promise.reject(new ProcessError(`the other end of the ${this.#link.noun} is closed`, { code: 'ERR_BROKEN_PIPE' }));
+    return Promise.reject(errors.brokenPipe(`the other end of the ${this.#link.noun} is closed`));
   }
 
   #eof(): Error {
-    return this.#linkError ?? new EOFError(`the other end of the ${this.#link.noun} is closed and nothing is left to read`);
+    return this.#linkError ?? errors.eof(`the other end of the ${this.#link.noun} is closed and nothing is left to read`);
   }
 
   /** Sends a value. Throws ERR_NOT_TRANSFERABLE at the call when it cannot be sent. */
@@ -148,9 +148,9 @@ export class Connection<T = unknown> implements LinkEnd {
   sendBytes(buf: ArrayBufferView | ArrayBuffer, offset = 0, size?: number): Promise<void> {
     this.#checkWritable();
     const bytes = buf instanceof ArrayBuffer ? new Uint8Array(buf) : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-    if (!Number.isInteger(offset) || offset < 0 || offset > bytes.length) throw rangeErr('ERR_OUT_OF_RANGE', `offset ${offset} is outside the buffer (length ${bytes.length})`);
+    if (!Number.isInteger(offset) || offset < 0 || offset > bytes.length) throw errors.outOfRange(`offset ${offset} is outside the buffer (length ${bytes.length})`);
     const n = size ?? bytes.length - offset;
-    if (!Number.isInteger(n) || n < 0 || offset + n > bytes.length) throw rangeErr('ERR_OUT_OF_RANGE', `size ${n} from offset ${offset} is outside the buffer (length ${bytes.length})`);
+    if (!Number.isInteger(n) || n < 0 || offset + n > bytes.length) throw errors.outOfRange(`size ${n} from offset ${offset} is outside the buffer (length ${bytes.length})`);
     return this.#post([1, bytes.slice(offset, offset + n)]);
   }
 
@@ -184,7 +184,7 @@ export class Connection<T = unknown> implements LinkEnd {
     this.#checkReadable();
     return this.#next(([, payload]) => {
       if (maxLength !== undefined && payload.length > maxLength) {
-        throw rangeErr('ERR_MESSAGE_TOO_LONG', `message of ${payload.length} bytes is longer than maxLength ${maxLength}`);
+        throw errors.messageTooLong(`message of ${payload.length} bytes is longer than maxLength ${maxLength}`);
       }
       return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
     });
@@ -194,10 +194,10 @@ export class Connection<T = unknown> implements LinkEnd {
   recvBytesInto(buf: ArrayBufferView, offset = 0): Promise<number> {
     this.#checkReadable();
     const target = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-    if (!Number.isInteger(offset) || offset < 0 || offset > target.length) throw rangeErr('ERR_OUT_OF_RANGE', `offset ${offset} is outside the buffer (length ${target.length})`);
+    if (!Number.isInteger(offset) || offset < 0 || offset > target.length) throw errors.outOfRange(`offset ${offset} is outside the buffer (length ${target.length})`);
     return this.#next(([, payload]) => {
       if (payload.length > target.length - offset) {
-        throw new BufferTooShort(`message of ${payload.length} bytes does not fit in ${target.length - offset} bytes; its bytes are in err.data`, Buffer.from(payload));
+        throw errors.bufferTooShort(`message of ${payload.length} bytes does not fit in ${target.length - offset} bytes; its bytes are in err.data`, Buffer.from(payload));
       }
       target.set(payload, offset);
       return payload.length;
@@ -229,7 +229,7 @@ export class Connection<T = unknown> implements LinkEnd {
     if (this.#closed || this.#moved) { this.#closed = true; return; }
     this.#closed = true;
     this.#link.close();
-    const err = misuse('ERR_CONNECTION_CLOSED', 'the connection was closed while waiting to receive');
+    const err = errors.connectionClosed('the connection was closed while waiting to receive');
     for (const r of this.#readers.splice(0)) r.reject(err);
     for (const w of [...this.#watchers]) w();
   }
@@ -259,7 +259,7 @@ export class Connection<T = unknown> implements LinkEnd {
     this.#checkUsable();
     const link = this.#link;
     if (!(link instanceof PipeLink)) {
-      throw typeErr('ERR_NOT_TRANSFERABLE', link.notTransferable ?? 'this Connection cannot be sent to another process');
+      throw errors.notTransferable(link.notTransferable ?? 'this Connection cannot be sent to another process');
     }
     const state: EndState = [link.id, link.side, link.home, this.#readable, this.#writable, this.#inbox, this.#peerClosed];
     return {
@@ -268,7 +268,7 @@ export class Connection<T = unknown> implements LinkEnd {
         this.#moved = true;
         notifyMoving(link.home, link.id, link.side, currentDestination() ?? myAddress());
         // Whoever waited on this copy will never get data here.
-        const err = misuse('ERR_CONNECTION_MOVED', 'this end of the pipe was sent to another process while a receive was waiting on it');
+        const err = errors.connectionMoved('this end of the pipe was sent to another process while a receive was waiting on it');
         for (const r of this.#readers.splice(0)) r.reject(err);
         for (const w of [...this.#watchers]) w();
       },
@@ -281,10 +281,10 @@ export class Connection<T = unknown> implements LinkEnd {
 }
 
 registerSharedType('multiproc.Connection', (state) => {
-  if (decodingUntrusted()) throw typeErr('ERR_INVALID_MESSAGE', 'a peer connected through a socket cannot send a Connection');
+  if (decodingUntrusted()) throw errors.invalidMessage('a peer connected through a socket cannot send a Connection');
   const s = state as EndState;
   if (!Array.isArray(s) || typeof s[0] !== 'string' || (s[1] !== 0 && s[1] !== 1) || typeof s[2] !== 'string') {
-    throw typeErr('ERR_INVALID_MESSAGE', 'malformed Connection in message');
+    throw errors.invalidMessage('malformed Connection in message');
   }
   const conn = new Connection(new PipeLink(s[0], s[1], s[2]), Boolean(s[3]), Boolean(s[4]), Array.isArray(s[5]) ? s[5] : [], Boolean(s[6]));
   notifyAttached(s[2], s[0], s[1]);

@@ -7,7 +7,7 @@
 import type { Server, Socket } from 'node:net';
 import { DEFAULT_MAX_FRAME, FrameReader } from '../channel/frames.js';
 import { socketTransport, type Transport } from '../channel/transport.js';
-import { ProcessError, TimeoutError, misuse, rangeErr, typeErr } from '../errors.js';
+import { errors } from '../errors.js';
 import { lazyNet } from '../runtime/builtins.js';
 import { clientHandshake, serverHandshake } from './auth.js';
 import { Connection, decodeFromPeer, type Item, type Link, type LinkEnd } from './connection.js';
@@ -34,8 +34,8 @@ export interface ListenerOptions extends ClientOptions {
 type Settings = { key: Buffer; maxMessageSize: number; timeout: number };
 
 
-const invalid = (message: string) => typeErr('ERR_INVALID_ARG_VALUE', message);
-const wrongType = (message: string) => typeErr('ERR_INVALID_ARG_TYPE', message);
+const invalid = (message: string) => errors.invalidArgValue(message);
+const wrongType = (message: string) => errors.invalidArgType(message);
 
 function checkAddress(address: unknown, who: string): { host: string; port: number } | { path: string } {
   const usage = `${who} address must be { host, port } or { path }`;
@@ -64,11 +64,11 @@ function checkOptions(options: ClientOptions, who: string): Settings {
   else if (authKey instanceof Uint8Array) key = Buffer.from(authKey);
   else throw wrongType(`${who} authKey must be a Buffer, Uint8Array or string, got ${typeof authKey}`);
   if (!Number.isInteger(maxMessageSize) || maxMessageSize < 0 || maxMessageSize > 0xfffffffe) {
-    throw rangeErr('ERR_OUT_OF_RANGE', `${who} maxMessageSize must be an integer from 0 to ${0xfffffffe}, got ${maxMessageSize}`);
+    throw errors.outOfRange(`${who} maxMessageSize must be an integer from 0 to ${0xfffffffe}, got ${maxMessageSize}`);
   }
   // Any length works (long timers chain, see runtime/long-timer.ts); Infinity means no limit.
   if (typeof handshakeTimeout !== 'number' || !(handshakeTimeout > 0)) {
-    throw rangeErr('ERR_OUT_OF_RANGE', `${who} handshakeTimeout must be a positive number of ms (or Infinity), got ${String(handshakeTimeout)}`);
+    throw errors.outOfRange(`${who} handshakeTimeout must be a positive number of ms (or Infinity), got ${String(handshakeTimeout)}`);
   }
   return { key, maxMessageSize, timeout: handshakeTimeout };
 }
@@ -97,13 +97,13 @@ class SocketLink implements Link {
     const reader = new FrameReader((frame) => {
       if (this.#broken) return;
       const kind = frame[0];
-      if (frame.length === 0 || (kind !== 0 && kind !== 1)) this.#break(end, typeErr('ERR_INVALID_MESSAGE', 'the peer sent a malformed frame; the connection was closed'));
+      if (frame.length === 0 || (kind !== 0 && kind !== 1)) this.#break(end, errors.invalidMessage('the peer sent a malformed frame; the connection was closed'));
       else end.push([kind, frame.subarray(1)]);
     }, max + 1);
     this.#transport.start((chunk) => {
       if (this.#broken) return;
       try { reader.push(chunk); } catch (e) {
-        const err = rangeErr('ERR_FRAME_TOO_LARGE', `the peer sent a message longer than maxMessageSize (${max} bytes); the connection was closed`);
+        const err = errors.frameTooLarge(`the peer sent a message longer than maxMessageSize (${max} bytes); the connection was closed`);
         err.cause = e;
         this.#break(end, err);
       }
@@ -119,14 +119,14 @@ class SocketLink implements Link {
   post([kind, payload]: Item): boolean | Promise<void> {
     const socket = this.#socket;
     if (this.#broken || socket.destroyed || !socket.writable) return false;
-    if (payload.length > 0xfffffffe) throw rangeErr('ERR_OUT_OF_RANGE', `a message of ${payload.length} bytes is larger than a connection can carry (4 GiB)`);
+    if (payload.length > 0xfffffffe) throw errors.outOfRange(`a message of ${payload.length} bytes is larger than a connection can carry (4 GiB)`);
     const header = Buffer.allocUnsafe(5);
     header.writeUInt32LE(payload.length + 1, 0);
     header[4] = kind;
     return new Promise<void>((resolve, reject) => {
       const done = (e?: Error | null) => {
         if (!e) { resolve(); return; }
-        reject(new ProcessError(`the connection broke while sending: ${e.message}`, { code: 'ERR_BROKEN_PIPE', cause: e }));
+        reject(errors.brokenPipe(`the connection broke while sending: ${e.message}`, { cause: e }));
       };
       // Small messages leave in one write; a large payload is not copied.
       if (payload.length < 64 * 1024) { socket.write(Buffer.concat([header, payload]), done); return; }
@@ -200,7 +200,7 @@ export class Listener {
     if (this.#bound) return { ...this.#bound };
     const r = this.#requested;
     if ('path' in r || r.port !== 0) return { ...r };
-    throw misuse('ERR_LISTENER_NOT_READY', 'the listener picks its port once bound; await listener.ready before reading listener.address');
+    throw errors.listenerNotReady('the listener picks its port once bound; await listener.ready before reading listener.address');
   }
 
   #incoming(socket: Socket): void {
@@ -234,7 +234,7 @@ export class Listener {
    * listener closes while waiting.
    */
   accept<T = unknown>(): Promise<Connection<T>> {
-    if (this.#closed) throw misuse('ERR_LISTENER_CLOSED', 'the listener is closed; create a new Listener to accept connections');
+    if (this.#closed) throw errors.listenerClosed('the listener is closed; create a new Listener to accept connections');
     if (this.#failure) return Promise.reject(this.#failure);
     const next = this.#outcomes.shift();
     if (next) return 'conn' in next ? Promise.resolve(next.conn as Connection<T>) : Promise.reject(next.error);
@@ -253,7 +253,7 @@ export class Listener {
     for (const socket of this.#handshaking) socket.destroy();
     this.#handshaking.clear();
     for (const o of this.#outcomes.splice(0)) if ('conn' in o) o.conn.close();
-    const err = misuse('ERR_LISTENER_CLOSED', 'the listener was closed while accept() was waiting');
+    const err = errors.listenerClosed('the listener was closed while accept() was waiting');
     for (const w of this.#waiters.splice(0)) w.reject(err);
   }
 
@@ -272,7 +272,7 @@ export function Client<T = unknown>(address: Address, options: ClientOptions = {
     const socket = lazyNet().connect(target);
     const timer = longTimeout(() => {
       socket.destroy();
-      reject(new TimeoutError(`could not connect to ${describe(target)} within ${settings.timeout} ms`));
+      reject(errors.timeout(`could not connect to ${describe(target)} within ${settings.timeout} ms`));
     }, settings.timeout);
     const failed = (e: Error) => { timer.clear(); reject(e); };
     socket.once('error', failed);

@@ -1,6 +1,6 @@
 // wait(): the first of several connections or processes that is ready (CPython's
 // multiprocessing.connection.wait).
-import { typeErr } from '../errors.js';
+import { errors } from '../errors.js';
 import { Connection } from './connection.js';
 import { longTimeout, type LongTimer } from '../runtime/long-timer.js';
 
@@ -20,7 +20,7 @@ function isWaitable(o: unknown): o is Waitable {
 export function wait<T extends Connection<unknown> | Waitable>(objects: Iterable<T>, timeout?: number): Promise<T[]> {
   const list = [...objects];
   for (const o of list) {
-    if (!isWaitable(o)) throw typeErr('ERR_INVALID_ARG_TYPE', 'wait() takes Connections and Processes (or their sentinels)');
+    if (!isWaitable(o)) throw errors.invalidArgType('wait() takes Connections and Processes (or their sentinels)');
   }
   return new Promise((resolve) => {
     const ready = new Set<T>();

@@ -3,7 +3,7 @@
 // modules), resolved in the worker (which imports them).
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { typeErr } from '../errors.js';
+import { errors } from '../errors.js';
 import { locate, moduleBinding } from './locate.js';
 import { exportNameOf, loadedCommonJs, localNameOf } from './exports.js';
 import { freeVariables, parseFunctionSource } from './free-variables.js';
@@ -62,13 +62,13 @@ export function loadedExport(ref: ExportRef): unknown {
  */
 export function toFnRef(fn: unknown, role: string): FnRef {
   if (typeof fn !== 'function') {
-    throw typeErr('ERR_INVALID_ARG_TYPE', `${role} must be a function, got ${fn === null ? 'null' : typeof fn}`);
+    throw errors.invalidArgType(`${role} must be a function, got ${fn === null ? 'null' : typeof fn}`);
   }
   const cached = refCache.get(fn);
   if (cached) return cached;
   const name = describe(fn);
   if (fn.name.startsWith('bound ') && !Object.prototype.hasOwnProperty.call(fn, 'prototype')) {
-    throw typeErr('ERR_NOT_TRANSFERABLE',
+    throw errors.notTransferable(
       `${role} ${name} is a bound function and cannot be sent to a worker; export the original function and pass its arguments in args`);
   }
   const exported = exportRefOf(fn);
@@ -78,21 +78,21 @@ export function toFnRef(fn: unknown, role: string): FnRef {
   const parsed = src.includes('[native code]') ? null : parseFunctionSource(src);
   const where = loc ? displayPath(loc.url) : 'its module';
   if (!parsed) {
-    throw typeErr('ERR_NOT_TRANSFERABLE',
+    throw errors.notTransferable(
       `${role} ${name} is not exported from ${where} and its source cannot be rebuilt in a worker; export it from its module`);
   }
   if (parsed.method) {
-    throw typeErr('ERR_NOT_TRANSFERABLE',
+    throw errors.notTransferable(
       `${role} ${name} is a method reached through an object; export a standalone function from ${where} and pass the object's data in args`);
   }
   const free = freeVariables(parsed.node);
   if (free.length > 0) {
     const vars = free.slice(0, 5).join(', ');
     if (free.includes('this')) {
-      throw typeErr('ERR_NOT_TRANSFERABLE',
+      throw errors.notTransferable(
         `${role} ${name} is an arrow function that uses \`this\` from ${where}; export a function that takes what it needs as arguments`);
     }
-    throw typeErr('ERR_NOT_TRANSFERABLE',
+    throw errors.notTransferable(
       `${role} ${name} is not exported from ${where} and uses ${vars} from an enclosing scope; ` +
       `export it from its module or pass a self-contained function (pass ${vars} in args)`);
   }

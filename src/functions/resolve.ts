@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
-import { typeErr } from '../errors.js';
+import { errors } from '../errors.js';
 import { runtimeState } from '../runtime/state.js';
 import type { ExportRef, FnRef } from './reference.js';
 import { displayPath } from './reference.js';
@@ -63,7 +63,7 @@ export function pickExport(ns: Record<string, unknown>, ref: ExportRef): unknown
 export async function resolveExport(ref: ExportRef): Promise<unknown> {
   const value = pickExport(await importModule(ref.m), ref);
   if (value === undefined) {
-    throw typeErr('ERR_NOT_TRANSFERABLE', `${ref.e} is not exported from ${displayPath(ref.m)} in the worker; export it from its module`);
+    throw errors.notTransferable(`${ref.e} is not exported from ${displayPath(ref.m)} in the worker; export it from its module`);
   }
   return value;
 }
@@ -75,7 +75,7 @@ const rebuilt = new Map<string, Function>();
 export async function resolveFnRef(ref: FnRef): Promise<(...args: unknown[]) => unknown> {
   if ('m' in ref) {
     const fn = await resolveExport(ref);
-    if (typeof fn !== 'function') throw typeErr('ERR_NOT_TRANSFERABLE', `${ref.e} exported from ${displayPath(ref.m)} is not a function`);
+    if (typeof fn !== 'function') throw errors.notTransferable(`${ref.e} exported from ${displayPath(ref.m)} is not a function`);
     return fn as (...args: unknown[]) => unknown;
   }
   let fn = rebuilt.get(ref.s);

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { decode, encode } from '../codec/codec.js';
 import { DEFAULT_MAX_FRAME } from '../channel/frames.js';
-import { ProcessError, misuse, rangeErr, typeErr } from '../errors.js';
+import { errors } from '../errors.js';
 import { toFnRef } from '../functions/reference.js';
 import { linkTo, type HubLink, type HubTarget } from '../hub/client.js';
 import { H, type HubAddress, type ObjectRef } from '../hub/protocol.js';
@@ -51,17 +51,17 @@ function checkAddress(a: unknown): HubAddress | undefined {
   if (o && typeof o === 'object' && typeof o['port'] === 'number' && Number.isInteger(o['port'])) {
     return { host: typeof o['host'] === 'string' ? o['host'] : '127.0.0.1', port: o['port'] };
   }
-  throw typeErr('ERR_INVALID_ARG_VALUE', 'address must be { host, port } or { path }');
+  throw errors.invalidArgValue('address must be { host, port } or { path }');
 }
 
 function checkLimits(options: ManagerOptions): { maxMessageSize?: number; handshakeTimeout?: number } {
   const { maxMessageSize, handshakeTimeout } = options;
   if (maxMessageSize !== undefined && (!Number.isInteger(maxMessageSize) || maxMessageSize < 1 || maxMessageSize > DEFAULT_MAX_FRAME)) {
-    throw rangeErr('ERR_OUT_OF_RANGE', `maxMessageSize must be an integer number of bytes from 1 to ${DEFAULT_MAX_FRAME} (1 GiB, the default), got ${String(maxMessageSize)}`);
+    throw errors.outOfRange(`maxMessageSize must be an integer number of bytes from 1 to ${DEFAULT_MAX_FRAME} (1 GiB, the default), got ${String(maxMessageSize)}`);
   }
   // Node's timers cap at 2^31 - 1 ms (a longer one fires after 1 ms); Infinity means no limit.
   if (handshakeTimeout !== undefined && (typeof handshakeTimeout !== 'number' || !(handshakeTimeout > 0))) {
-    throw rangeErr('ERR_OUT_OF_RANGE', `handshakeTimeout must be a positive number of ms (or Infinity), got ${String(handshakeTimeout)}`);
+    throw errors.outOfRange(`handshakeTimeout must be a positive number of ms (or Infinity), got ${String(handshakeTimeout)}`);
   }
   return { maxMessageSize, handshakeTimeout };
 }
@@ -81,7 +81,7 @@ export class BaseManager {
   constructor(options: ManagerOptions = {}) {
     this.#address = checkAddress(options.address);
     const k = options.authKey;
-    if (k !== undefined && typeof k !== 'string' && !(k instanceof Uint8Array)) throw typeErr('ERR_INVALID_ARG_TYPE', 'authKey must be a string or bytes');
+    if (k !== undefined && typeof k !== 'string' && !(k instanceof Uint8Array)) throw errors.invalidArgType('authKey must be a string or bytes');
     this.#key = k === undefined ? null : typeof k === 'string' ? new Uint8Array(Buffer.from(k)) : k;
     this.#method = options.context;
     const limits = checkLimits(options);
@@ -121,7 +121,7 @@ export class BaseManager {
   }
 
   #checkInitial(what: string): void {
-    if (this.#state !== 'initial') throw misuse('ERR_MANAGER_STATE', `${what}: this manager was already started, connected or shut down; create a new one`);
+    if (this.#state !== 'initial') throw errors.managerState(`${what}: this manager was already started, connected or shut down; create a new one`);
   }
 
   /** The server's process id once start() has run (this process's own for context 'thread'); else undefined. */
@@ -132,7 +132,7 @@ export class BaseManager {
     this.#checkInitial('start()');
     assertNotBootstrapping('Manager');
     const state = runtimeState();
-    if (state.daemon) throw misuse('ERR_DAEMON_CHILDREN', `${state.name} is a daemon process and cannot start a manager's server; start the manager in the main program and pass its proxies`);
+    if (state.daemon) throw errors.daemonChildren(`${state.name} is a daemon process and cannot start a manager's server; start the manager in the main program and pass its proxies`);
     const registry = this.#registry(true);
     const address = this.#address ?? { path: `\0multiproc-manager-${process.pid}-${randomBytes(8).toString('hex')}` };
     const method = this.#method ? normalizeMethod(this.#method) : getStartMethod();
@@ -145,7 +145,7 @@ export class BaseManager {
     });
     this.#handle = handle;
     const bound = await new Promise<HubAddress>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new ProcessError('the manager server did not start in time', { code: 'ERR_MANAGER_START' })), START_TIMEOUT_MS);
+      const timer = setTimeout(() => reject(errors.managerStart('the manager server did not start in time')), START_TIMEOUT_MS);
       handle.channel.onMessage = (msg) => {
         if (msg[0] === M.READY) { clearTimeout(timer); resolve(msg[1] as HubAddress); }
         if (msg[0] === M.INIT_FAILED) {
@@ -153,7 +153,7 @@ export class BaseManager {
           Promise.resolve(decode(msg[1] as Uint8Array)).then((e) => reject(e as Error), reject);
         }
       };
-      void handle.exited.then((info) => { clearTimeout(timer); reject(info.startError ?? new ProcessError(`the manager server exited during start (exit code ${info.exitCode})`, { code: 'ERR_MANAGER_START' })); });
+      void handle.exited.then((info) => { clearTimeout(timer); reject(info.startError ?? errors.managerStart(`the manager server exited during start (exit code ${info.exitCode})`)); });
     });
     // The server lives while this program does, and never keeps it alive by itself.
     handle.unref();
@@ -164,11 +164,11 @@ export class BaseManager {
   /** Connects to a server another program started at `address`. */
   async connect(): Promise<void> {
     this.#checkInitial('connect()');
-    if (!this.#address) throw misuse('ERR_INVALID_ARG_VALUE', 'connect() needs the server address: new MyManager({ address, authKey })');
+    if (!this.#address) throw errors.invalidArgValue('connect() needs the server address: new MyManager({ address, authKey })', { as: 'Error' });
     const target: HubTarget = { address: this.#address, key: this.#key, owner: `the manager at ${JSON.stringify(this.#address)}`, trusted: false, ...this.#limits() };
     // One round trip proves the key (AuthenticationError otherwise).
     await linkTo(target, true).request(H.CALL, ['', 'ping']).catch((e: { code?: string }) => {
-      if (e.code === 'ERR_NO_SUCH_OBJECT') return;
+      if (e.code === errors.noSuchObject.code) return;
       throw e;
     });
     this.#state = 'connected';
@@ -178,7 +178,7 @@ export class BaseManager {
   /** Serves from this process until a client (or this program) calls shutdown(). */
   async serveForever(): Promise<void> {
     this.#checkInitial('serveForever()');
-    if (!this.#address) throw misuse('ERR_INVALID_ARG_VALUE', 'serveForever() needs an address to listen on: new MyManager({ address, authKey })');
+    if (!this.#address) throw errors.invalidArgValue('serveForever() needs an address to listen on: new MyManager({ address, authKey })', { as: 'Error' });
     const registry = new Map<string, TypeEntry>();
     for (const r of this.#registry(false)) registry.set(r.typeid, { callable: r.callable as TypeEntry['callable'], exposed: r.exposed, methodToTypeid: r.methodToTypeid });
     this.#state = 'serving';
@@ -192,7 +192,7 @@ export class BaseManager {
 
   #link(): HubLink {
     if (!this.#target || this.#state === 'shutdown') {
-      throw misuse('ERR_MANAGER_NOT_RUNNING', this.#state === 'shutdown' ? 'the manager was shut down' : 'call start() or connect() first (or use `await Manager()`)');
+      throw errors.managerNotRunning(this.#state === 'shutdown' ? 'the manager was shut down' : 'call start() or connect() first (or use `await Manager()`)');
     }
     return linkTo(this.#target);
   }

@@ -1,5 +1,5 @@
 // BaseManager.register: typeids per manager class (a subclass sees its parents' types).
-import { typeErr } from '../errors.js';
+import { errors } from '../errors.js';
 
 export interface RegisterOptions {
   /** Methods a proxy may call (default: the object's public methods, not starting with '_'). */
@@ -20,10 +20,10 @@ export interface Registration {
 const registries = new WeakMap<Function, Map<string, Registration>>();
 
 export function addRegistration(cls: Function, typeid: string, callable: unknown, options: RegisterOptions): Registration {
-  if (typeof typeid !== 'string' || !/^[A-Za-z_$][\w$]*$/.test(typeid)) throw typeErr('ERR_INVALID_ARG_VALUE', `typeid must be an identifier, got ${String(typeid)}`);
-  if (callable !== undefined && callable !== null && typeof callable !== 'function') throw typeErr('ERR_INVALID_ARG_TYPE', 'register(typeid, callable): callable must be a class or a function');
+  if (typeof typeid !== 'string' || !/^[A-Za-z_$][\w$]*$/.test(typeid)) throw errors.invalidArgValue(`typeid must be an identifier, got ${String(typeid)}`);
+  if (callable !== undefined && callable !== null && typeof callable !== 'function') throw errors.invalidArgType('register(typeid, callable): callable must be a class or a function');
   if (options.exposed !== undefined && (!Array.isArray(options.exposed) || options.exposed.some((n) => typeof n !== 'string'))) {
-    throw typeErr('ERR_INVALID_ARG_TYPE', 'exposed must be an array of method names');
+    throw errors.invalidArgType('exposed must be an array of method names');
   }
   let own = registries.get(cls);
   if (!own) { own = new Map(); registries.set(cls, own); }

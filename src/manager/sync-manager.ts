@@ -1,7 +1,7 @@
 // Manager(): a BaseManager whose server holds dicts, lists, sets, Namespaces, queues, locks,
 // events, barriers and values, as CPython's SyncManager does.
 import { encode } from '../codec/codec.js';
-import { typeErr } from '../errors.js';
+import { errors } from '../errors.js';
 import { toFnRef } from '../functions/reference.js';
 import { timeoutArg } from '../hub/proxy.js';
 import type { JoinableQueue, Queue } from '../queue/queue.js';
@@ -48,7 +48,7 @@ export class SyncManager extends BaseManager {
   }
   Event(): Promise<Event> { return this.createBuiltin('Event', {}); }
   Barrier(parties: number, options: BarrierOptions = {}): Promise<Barrier> {
-    if (!Number.isInteger(parties) || parties < 1) throw typeErr('ERR_INVALID_ARG_VALUE', 'Barrier(parties): parties must be an integer >= 1');
+    if (!Number.isInteger(parties) || parties < 1) throw errors.invalidArgValue('Barrier(parties): parties must be an integer >= 1');
     const ref = options.action ? toFnRef(options.action, 'Barrier action') : undefined;
     return this.createBuiltin<Barrier>('Barrier', { parties, action: !!ref, timeout: timeoutArg(options.timeout, 'Barrier'), ...(ref ? { ref } : {}) })
       .then((b) => b.useAction(options.action));
@@ -65,12 +65,12 @@ export class SyncManager extends BaseManager {
 }
 
 function intArg(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw typeErr('ERR_INVALID_ARG_TYPE', `${what} must be an integer`);
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw errors.invalidArgType(`${what} must be an integer`);
   return v;
 }
 function nonNegative(v: unknown): number {
   const n = intArg(v, 'semaphore value');
-  if (n < 0) throw typeErr('ERR_INVALID_ARG_VALUE', 'semaphore value must be >= 0');
+  if (n < 0) throw errors.invalidArgValue('semaphore value must be >= 0');
   return n;
 }
 

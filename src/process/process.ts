@@ -2,8 +2,7 @@
 // CPython's lifecycle, names, exit codes and daemon rules.
 import { inspect } from 'node:util';
 import { encode, decode } from '../codec/codec.js';
-import { WorkerLostError, misuse, typeErr } from '../errors.js';
-import { OOM_CODE } from '../runtime/oom.js';
+import { errors } from '../errors.js';
 import { checkMaxMemory } from './limits.js';
 import { toFnRef, exportRefOf, type FnRef, type ExportRef } from '../functions/reference.js';
 import { assertNotBootstrapping } from '../runtime/guards.js';
@@ -80,13 +79,13 @@ export class Process<A extends unknown[] = unknown[]> {
       return;
     }
     assertNotBootstrapping('Process');
-    if (options === null || typeof options !== 'object') throw typeErr('ERR_INVALID_ARG_TYPE', 'new Process() takes an options object: new Process({ target, args })');
+    if (options === null || typeof options !== 'object') throw errors.invalidArgType('new Process() takes an options object: new Process({ target, args })');
     const state = runtimeState();
     if (options.target !== undefined && typeof options.target !== 'function') {
-      throw typeErr('ERR_INVALID_ARG_TYPE', `target must be a function, got ${typeof options.target}`);
+      throw errors.invalidArgType(`target must be a function, got ${typeof options.target}`);
     }
     if (options.args !== undefined && !Array.isArray(options.args)) {
-      throw typeErr('ERR_INVALID_ARG_TYPE', 'args must be an array of arguments, e.g. args: [1, 2] (Python\'s tuple)');
+      throw errors.invalidArgType('args must be an array of arguments, e.g. args: [1, 2] (Python\'s tuple)');
     }
     checkMaxMemory(options.maxMemoryPerWorker);
     this.#maxMemory = options.maxMemoryPerWorker ?? undefined;
@@ -107,10 +106,10 @@ export class Process<A extends unknown[] = unknown[]> {
 
   start(): void {
     this.#checkClosed();
-    if (this.#state !== 'initial') throw misuse('ERR_PROCESS_STARTED', `${this.#name} was already started; a process can be started only once, create a new Process`);
+    if (this.#state !== 'initial') throw errors.processStarted(`${this.#name} was already started; a process can be started only once, create a new Process`);
     assertNotBootstrapping('Process');
     const state = runtimeState();
-    if (state.daemon) throw misuse('ERR_DAEMON_CHILDREN', `${state.name} is a daemon process and daemon processes cannot have children; start it with daemon: false`);
+    if (state.daemon) throw errors.daemonChildren(`${state.name} is a daemon process and daemon processes cannot have children; start it with daemon: false`);
     let targetRef: FnRef | null = null;
     let clsRef: ExportRef | null = null;
     let fields: Uint8Array | null = null;
@@ -118,7 +117,7 @@ export class Process<A extends unknown[] = unknown[]> {
     if (!isPlainProcessClass(ctor)) {
       const ref = exportRefOf(ctor);
       if (!ref) {
-        throw typeErr('ERR_NOT_TRANSFERABLE', `class ${ctor.name} is not exported from its module; export it so the child can find its run() (export class ${ctor.name} extends Process)`);
+        throw errors.notTransferable(`class ${ctor.name} is not exported from its module; export it so the child can find its run() (export class ${ctor.name} extends Process)`);
       }
       clsRef = ref;
     }
@@ -151,8 +150,8 @@ export class Process<A extends unknown[] = unknown[]> {
       if (info.startError && this.#error === undefined) this.#error = info.startError;
       if (info.outOfMemory && this.#error === undefined) {
         const limit = this.#maxMemory !== undefined ? `its heap limit (maxMemoryPerWorker: ${this.#maxMemory} MB)` : 'the heap limit';
-        this.#error = new WorkerLostError(`${this.#name} ran out of memory: it reached ${limit}; raise maxMemoryPerWorker or make it use less memory`,
-          { exitCode: info.exitCode, signal: info.signal, code: OOM_CODE });
+        this.#error = errors.workerOutOfMemory(`${this.#name} ran out of memory: it reached ${limit}; raise maxMemoryPerWorker or make it use less memory`,
+          { exitCode: info.exitCode, signal: info.signal });
       }
     });
     handle.channel.send([M.RUN, targetRef, clsRef, fields, args]);
@@ -164,9 +163,9 @@ export class Process<A extends unknown[] = unknown[]> {
   /** Resolves when the process ends, or after `timeout` ms (then check exitCode). */
   join(timeout?: number): Promise<void> {
     this.#checkClosed();
-    if (this.#self) throw misuse('ERR_PROCESS_JOIN_SELF', 'a process cannot join itself');
+    if (this.#self) throw errors.processJoinSelf('a process cannot join itself');
     const handle = this.#handle;
-    if (!handle) throw misuse('ERR_PROCESS_NOT_STARTED', `${this.#name} was not started; call start() before join()`);
+    if (!handle) throw errors.processNotStarted(`${this.#name} was not started; call start() before join()`);
     const ended = this.#ended!;
     if (timeout === undefined || timeout === null) return ended;
     return new Promise((resolve) => {
@@ -178,7 +177,7 @@ export class Process<A extends unknown[] = unknown[]> {
   /** @internal For wait(): calls `fn` when the process has ended. */
   onReady(fn: () => void): () => void {
     const handle = this.#handle;
-    if (!handle) throw misuse('ERR_PROCESS_NOT_STARTED', `${this.#name} was not started; start() it before waiting on it`);
+    if (!handle) throw errors.processNotStarted(`${this.#name} was not started; start() it before waiting on it`);
     let live = true;
     void this.#ended!.then(() => { if (live) fn(); });
     return () => { live = false; };
@@ -188,7 +187,7 @@ export class Process<A extends unknown[] = unknown[]> {
   get sentinel(): this {
     this.#checkClosed();
     // As CPython's ValueError: a process that was never started has nothing to wait for.
-    if (!this.#handle && !this.#self) throw misuse('ERR_PROCESS_NOT_STARTED', `${this.#name} was not started; start() it before reading its sentinel`);
+    if (!this.#handle && !this.#self) throw errors.processNotStarted(`${this.#name} was not started; start() it before reading its sentinel`);
     return this;
   }
 
@@ -205,27 +204,27 @@ export class Process<A extends unknown[] = unknown[]> {
 
   #started(what: string): WorkerHandle {
     this.#checkClosed();
-    if (this.#self) throw misuse('ERR_PROCESS_JOIN_SELF', `a process cannot ${what}() itself; use process.exit()`);
-    if (!this.#handle) throw misuse('ERR_PROCESS_NOT_STARTED', `${this.#name} was not started; start() it before ${what}()`);
+    if (this.#self) throw errors.processJoinSelf(`a process cannot ${what}() itself; use process.exit()`);
+    if (!this.#handle) throw errors.processNotStarted(`${this.#name} was not started; start() it before ${what}()`);
     return this.#handle;
   }
 
   /** Releases the process object; it must have ended. Later use throws ERR_PROCESS_CLOSED. */
   close(): void {
     if (this.#state === 'closed') return;
-    if (this.#handle && !this.#handle.exit) throw misuse('ERR_PROCESS_RUNNING', `${this.#name} is still running; join() or terminate() it before close()`);
+    if (this.#handle && !this.#handle.exit) throw errors.processRunning(`${this.#name} is still running; join() or terminate() it before close()`);
     this.#state = 'closed';
   }
 
   get name(): string { return this.#name; }
   set name(value: string) {
-    if (typeof value !== 'string') throw typeErr('ERR_INVALID_ARG_TYPE', 'name must be a string');
+    if (typeof value !== 'string') throw errors.invalidArgType('name must be a string');
     this.#name = value;
     if (this.#self) runtimeState().name = value;
   }
   get daemon(): boolean { return this.#daemon; }
   set daemon(value: boolean) {
-    if (this.#state !== 'initial') throw misuse('ERR_PROCESS_STARTED', 'daemon can only be set before start()');
+    if (this.#state !== 'initial') throw errors.processStarted('daemon can only be set before start()');
     this.#daemon = Boolean(value);
   }
   get pid(): number | undefined { this.#checkClosed(); return this.#self ? process.pid : this.#handle?.pid; }
@@ -243,7 +242,7 @@ export class Process<A extends unknown[] = unknown[]> {
   get context(): StartMethod { return this.#method; }
 
   #checkClosed(): void {
-    if (this.#state === 'closed') throw misuse('ERR_PROCESS_CLOSED', `${this.#name} was closed; create a new Process`);
+    if (this.#state === 'closed') throw errors.processClosed(`${this.#name} was closed; create a new Process`);
   }
 
   toString(): string {
@@ -268,7 +267,7 @@ export class Process<A extends unknown[] = unknown[]> {
     target?: (...args: unknown[]) => unknown, args?: unknown[]): Process {
     let base: Function = cls;
     while (base && !(kProcessBase in base && Object.prototype.hasOwnProperty.call(base, kProcessBase))) base = Object.getPrototypeOf(base) as Function;
-    if (!base) throw typeErr('ERR_NOT_TRANSFERABLE', `${cls.name} does not extend Process`);
+    if (!base) throw errors.notTransferable(`${cls.name} does not extend Process`);
     revival.init = init;
     let instance: Process;
     try { instance = Reflect.construct(base, [], cls) as Process; } finally { revival.init = null; }

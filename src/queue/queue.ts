@@ -10,7 +10,7 @@
 import { encode } from '../codec/codec.js';
 import { towardProcesses } from '../shm/crossing.js';
 import { getStartMethod, type StartMethod } from '../runtime/start-method.js';
-import { ShutDown, rangeErr, typeErr } from '../errors.js';
+import { ShutDown, errors } from '../errors.js';
 import { addressKey } from '../hub/protocol.js';
 import { globalSingleton } from '../runtime/state.js';
 import { HubProxy, closedQueue, isAdopting, registerProxyType, wireTimeoutOf, type WaitOptions } from '../hub/proxy.js';
@@ -21,7 +21,7 @@ const FAST_MS = 1;
 const MAX_BATCH = 512;
 
 function checkMaxsize(maxsize: unknown): number {
-  if (typeof maxsize !== 'number' || !Number.isInteger(maxsize)) throw typeErr('ERR_INVALID_ARG_TYPE', 'maxsize must be an integer (0 or less: unbounded)');
+  if (typeof maxsize !== 'number' || !Number.isInteger(maxsize)) throw errors.invalidArgType('maxsize must be an integer (0 or less: unbounded)');
   return maxsize;
 }
 
@@ -132,7 +132,7 @@ export class Queue<T = unknown> extends HubProxy<QueueOps> {
    */
   shutdown(immediate = false): Promise<void> {
     this.#check();
-    if (typeof immediate !== 'boolean') throw typeErr('ERR_INVALID_ARG_TYPE', 'shutdown(immediate) takes a boolean: shutdown() or shutdown(true)');
+    if (typeof immediate !== 'boolean') throw errors.invalidArgType('shutdown(immediate) takes a boolean: shutdown() or shutdown(true)');
     this.#hookRecall();
     this.#heardShutdown(immediate);
     return this.call('shutdown', immediate).then(() => undefined);
@@ -255,7 +255,7 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
 export class SimpleQueue<T = unknown> extends Queue<T> {
   static override get queueType(): string { return 'SimpleQueue'; }
   constructor() {
-    if (!isAdopting() && arguments.length > 0) throw rangeErr('ERR_INVALID_ARG_VALUE', 'SimpleQueue takes no arguments (it is unbounded)');
+    if (!isAdopting() && arguments.length > 0) throw errors.invalidArgValue('SimpleQueue takes no arguments (it is unbounded)', { as: 'RangeError' });
     super(0);
   }
 }

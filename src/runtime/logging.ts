@@ -1,5 +1,6 @@
 // CPython's multiprocessing logger: `[LEVEL/ProcessName] message` on stderr once
 // logToStderr() is called; the level and the stderr switch travel to every child.
+import { errors } from '../errors.js';
 import { runtimeState, globalSingleton } from './state.js';
 
 export const LEVELS = { NOTSET: 0, SUBDEBUG: 5, DEBUG: 10, INFO: 20, SUBWARNING: 25, WARNING: 30, ERROR: 40, CRITICAL: 50 } as const;
@@ -30,7 +31,7 @@ export class Logger {
 function toLevel(level: LevelName | number): number {
   if (typeof level === 'number') return level;
   const n = LEVELS[String(level).toUpperCase() as LevelName];
-  if (n === undefined) throw Object.assign(new RangeError(`unknown log level '${level}'; use one of ${Object.keys(LEVELS).join(', ')}`), { code: 'ERR_INVALID_ARG_VALUE' });
+  if (n === undefined) throw errors.invalidArgValue(`unknown log level '${level}'; use one of ${Object.keys(LEVELS).join(', ')}`, { as: 'RangeError' });
   return n;
 }
 

@@ -10,9 +10,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { errors } from '../errors.js';
 
 /** Node's code for a worker thread stopped at its heap limit; the library uses it for processes too. */
-export const OOM_CODE = 'ERR_WORKER_OUT_OF_MEMORY';
+export const OOM_CODE = errors.workerOutOfMemory.code;
 
 let dir: string | null | undefined;
 let counter = 0;

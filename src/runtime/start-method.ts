@@ -1,6 +1,6 @@
 // Start methods: how a worker begins. 'process' (alias 'spawn') forks a child process,
 // 'thread' starts a worker_thread. Everything above the runtime is the same for both.
-import { misuse } from '../errors.js';
+import { errors } from '../errors.js';
 import { globalSingleton } from './state.js';
 
 export type StartMethod = 'process' | 'thread';
@@ -11,13 +11,13 @@ const chosen = globalSingleton('startMethod', () => ({ method: null as StartMeth
 export function normalizeMethod(method: unknown): StartMethod {
   if (method === 'process' || method === 'spawn') return 'process';
   if (method === 'thread') return 'thread';
-  throw misuse('ERR_INVALID_START_METHOD', `unknown start method ${JSON.stringify(method)}; use one of ${getAllStartMethods().map((m) => `'${m}'`).join(', ')}`);
+  throw errors.invalidStartMethod(`unknown start method ${JSON.stringify(method)}; use one of ${getAllStartMethods().map((m) => `'${m}'`).join(', ')}`);
 }
 
 /** Sets the default start method once; a second call needs `{ force: true }`. */
 export function setStartMethod(method: StartMethodName | null, options: { force?: boolean } = {}): void {
   if (chosen.method !== null && !options.force) {
-    throw misuse('ERR_CONTEXT_ALREADY_SET', `the start method is already '${chosen.method}'; pass { force: true } to change it`);
+    throw errors.contextAlreadySet(`the start method is already '${chosen.method}'; pass { force: true } to change it`);
   }
   chosen.method = method === null ? null : normalizeMethod(method);
 }
