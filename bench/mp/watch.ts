@@ -2,7 +2,9 @@
 //   mp_watch_plain_ms     pool.map(double, 20,000 ints, { chunksize: 1 }) on Pool(2), as figure 2
 //   mp_watch_progress_ms  the same with an onProgress callback
 //   mp_watch_stats_ms     the same while pool.stats() is read every 10 ms
-//                         (the three interleaved rep by rep, one warm pool)
+//                         (the three interleaved rep by rep in a rotating order, one warm pool,
+//                         after one untimed round of each so no variant carries a cold first run;
+//                         3 x --reps reps: the goal is 3%, and a busy machine's noise is larger)
 //   mp_idle_zero_ms       Pool(2, minProcesses 0, idleTimeout 500): ms from the end of a map
 //                         until stats().processes is 0 again (idle_timeout_ms: the 500)
 //   mp_tpw16_ms / mp_tpw1_ms  1,000 x 10 ms async waits on Pool(1), tasksPerWorker 16 vs 1
@@ -36,8 +38,9 @@ if (!mp || mp.isMainEntry(import.meta.url)) {
         () => once({}, 'mp_watch_plain_ms'),
         async () => {
           let calls = 0;
-          await once({ onProgress: () => { calls++; } }, 'mp_watch_progress_ms');
-          if (calls === 0) throw new Error('onProgress was never called');
+          let last: { done: number } | undefined;
+          await once({ onProgress: (p: { done: number }) => { calls++; last = p; } }, 'mp_watch_progress_ms');
+          if (calls === 0 || last?.done !== n) throw new Error(`onProgress was called ${calls} times, last with done ${last?.done} (not ${n})`);
         },
         async () => {
           let reads = 0;
@@ -46,8 +49,11 @@ if (!mp || mp.isMainEntry(import.meta.url)) {
           if (reads === 0) throw new Error('stats were never read');
         },
       ];
+      // One untimed round: the first map of each variant runs colder code (JIT) than the rest.
+      for (const v of variants) await v();
+      for (const key of Object.keys(out)) out[key] = [];
       // Interleaved, in a rotating order, so drift on a busy machine hits all three alike.
-      for (let i = 0; i < reps; i++) for (let j = 0; j < variants.length; j++) await variants[(i + j) % variants.length]!();
+      for (let i = 0; i < 3 * reps; i++) for (let j = 0; j < variants.length; j++) await variants[(i + j) % variants.length]!();
       return out;
     }],
     ['idle', async () => {
