@@ -559,7 +559,7 @@ console.log(
     'higher-is-better, so "x faster" = multiproc/anchor there; 9 and 10 interleave multiproc and the raw floor in one process. ' +
     'Shared memory (11-13): 11 is a rate ("x faster" = multiproc/CPython); "x anchor time" (13) = anchor rate / multiproc rate, ' +
     'i.e. multiproc\'s time per 100 MiB over memcpy\'s, both timed in the same child. ' +
-    'Watching and sizing (14): overhead rows compare with the same map in the same process, interleaved ("main-thread CPU": the CPU time of the thread that runs the pool, steadier than wall time on a busy machine); speedup = tasksPerWorker 1 time / tasksPerWorker 16 time. ' +
+    'Watching and sizing (14): overhead rows compare with the same map in the same process, interleaved ("main-thread CPU": the CPU time of the thread that runs the pool, steadier than wall time on a busy machine; "A/A": the plain map against itself, the noise floor of those ratios); speedup = tasksPerWorker 1 time / tasksPerWorker 16 time. ' +
     '(info) rows have no target.',
 );
 console.log(`total ${((Date.now() - t0) / 1000).toFixed(0)} s, load average at the end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
