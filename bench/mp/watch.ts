@@ -2,10 +2,18 @@
 //   mp_watch_plain_ms     pool.map(double, 20,000 ints, { chunksize: 1 }) on Pool(2), as figure 2
 //   mp_watch_progress_ms  the same with an onProgress callback
 //   mp_watch_stats_ms     the same while pool.stats() is read every 10 ms
-//                         (the three interleaved rep by rep, one warm pool)
+//                         (the three interleaved rep by rep in a rotating order, one warm pool,
+//                         after one untimed round of each so no variant carries a cold first run;
+//                         3 x --reps reps: the goal is 3%, and a busy machine's noise is larger)
+//   mp_watch_again_ms     the plain map once more, as a fourth variant: plain vs again is an A/A
+//                         comparison, the noise floor of the ratios above on this machine
+//   mp_watch_{plain,progress,stats}_cpu_ms  the main thread's CPU time in each of those maps
+//                         (Linux: its schedstat; elsewhere the whole process's CPU time): where
+//                         the watching costs, and far steadier than wall time on a busy machine
 //   mp_idle_zero_ms       Pool(2, minProcesses 0, idleTimeout 500): ms from the end of a map
 //                         until stats().processes is 0 again (idle_timeout_ms: the 500)
 //   mp_tpw16_ms / mp_tpw1_ms  1,000 x 10 ms async waits on Pool(1), tasksPerWorker 16 vs 1
+import { readFileSync } from 'node:fs';
 import { double, waitMs } from '../tasks.ts';
 import { arg, intArg, now, runMeasurements, withTimeout } from '../lib.ts';
 import { loadMultiproc, makePool, shutdown, type MP } from './common.ts';
@@ -14,6 +22,17 @@ const context = arg('context', 'process');
 const reps = intArg('reps', 5);
 const n = intArg('n', 20_000);
 const { mp, loadError } = await loadMultiproc();
+
+/** Ms of CPU this process's main thread has used (Linux); elsewhere the whole process's. */
+const mainThreadCpuMs: () => number = (() => {
+  const file = `/proc/self/task/${process.pid}/schedstat`;
+  try {
+    readFileSync(file, 'utf8');
+    return () => Number(readFileSync(file, 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return () => { const c = process.cpuUsage(); return (c.user + c.system) / 1000; };
+  }
+})();
 
 if (!mp || mp.isMainEntry(import.meta.url)) {
   const xs = Array.from({ length: n }, (_, i) => i);
@@ -25,19 +44,25 @@ if (!mp || mp.isMainEntry(import.meta.url)) {
       const pool = makePool(mp, 2, context);
       pools.push(pool);
       await withTimeout(Promise.all(xs.slice(0, 2000).map((x) => pool.apply(double, [x]))), 30_000, 'warm-up apply');
-      const out: Record<string, number[]> = { mp_watch_plain_ms: [], mp_watch_progress_ms: [], mp_watch_stats_ms: [] };
+      const out: Record<string, number[]> = {
+        mp_watch_plain_ms: [], mp_watch_progress_ms: [], mp_watch_stats_ms: [], mp_watch_again_ms: [],
+        mp_watch_plain_cpu_ms: [], mp_watch_progress_cpu_ms: [], mp_watch_stats_cpu_ms: [], mp_watch_again_cpu_ms: [],
+      };
       const once = async (opts: object, key: string) => {
+        const c0 = mainThreadCpuMs();
         const t0 = now();
         const r = await withTimeout<number[]>(pool.map(double, xs, { chunksize: 1, ...opts }), 60_000, key);
         out[key]!.push(now() - t0);
+        out[key.replace(/_ms$/, '_cpu_ms')]!.push(mainThreadCpuMs() - c0);
         if (r[n - 1] !== 2 * (n - 1)) throw new Error('map returned a wrong result');
       };
       const variants = [
         () => once({}, 'mp_watch_plain_ms'),
         async () => {
           let calls = 0;
-          await once({ onProgress: () => { calls++; } }, 'mp_watch_progress_ms');
-          if (calls === 0) throw new Error('onProgress was never called');
+          let last: { done: number } | undefined;
+          await once({ onProgress: (p: { done: number }) => { calls++; last = p; } }, 'mp_watch_progress_ms');
+          if (calls === 0 || last?.done !== n) throw new Error(`onProgress was called ${calls} times, last with done ${last?.done} (not ${n})`);
         },
         async () => {
           let reads = 0;
@@ -45,9 +70,13 @@ if (!mp || mp.isMainEntry(import.meta.url)) {
           try { await once({}, 'mp_watch_stats_ms'); } finally { clearInterval(timer); }
           if (reads === 0) throw new Error('stats were never read');
         },
+        () => once({}, 'mp_watch_again_ms'),
       ];
-      // Interleaved, in a rotating order, so drift on a busy machine hits all three alike.
-      for (let i = 0; i < reps; i++) for (let j = 0; j < variants.length; j++) await variants[(i + j) % variants.length]!();
+      // One untimed round: the first map of each variant runs colder code (JIT) than the rest.
+      for (const v of variants) await v();
+      for (const key of Object.keys(out)) out[key] = [];
+      // Interleaved, in a rotating order, so drift on a busy machine hits all four alike.
+      for (let i = 0; i < 3 * reps; i++) for (let j = 0; j < variants.length; j++) await variants[(i + j) % variants.length]!();
       return out;
     }],
     ['idle', async () => {

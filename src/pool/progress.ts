@@ -86,6 +86,7 @@ export class ProgressTracker {
   #total: number | undefined;
   readonly #started = performance.now();
   #lastCall = -Infinity;
+  /** The pending report: at most one, at most every PROGRESS_INTERVAL_MS. */
   #timer: NodeJS.Timeout | undefined;
   #ended = false;
 
@@ -95,21 +96,17 @@ export class ProgressTracker {
     this.#check();
   }
 
-  /** `items` more finished, `failed` of them with an error. */
+  /**
+   * `items` more finished, `failed` of them with an error. This runs once per finished task
+   * (20,000 times in a map of 20,000 one-item chunks), so it only counts: the clock is read,
+   * and onProgress called and the bar updated, by one timer at most ~10 times a second.
+   */
   add(items: number, failed = 0): void {
     if (this.#ended || items <= 0) return;
     this.#done += items;
     this.#failed += failed;
-    if (this.#check()) return;
-    this.bar?.update(this.snapshot());
-    if (!this.onProgress) return;
-    const wait = this.#lastCall + PROGRESS_INTERVAL_MS - performance.now();
-    if (wait <= 0) { this.#call(); return; }
-    // A trailing call, so the last items before a pause are reported too.
-    if (!this.#timer) {
-      this.#timer = setTimeout(() => { this.#timer = undefined; if (!this.#ended) this.#call(); }, wait);
-      this.#timer.unref();
-    }
+    if (this.#total !== undefined && this.#done >= this.#total) { this.#check(); return; }
+    if (this.#timer === undefined) this.#schedule();
   }
 
   /** The input's length, once known. */
@@ -129,6 +126,23 @@ export class ProgressTracker {
     return { done, total, failed: this.#failed, elapsedMs, etaMs };
   }
 
+  /**
+   * A report of what finished since the last one: at once (on the next turn of the event
+   * loop) when the last was PROGRESS_INTERVAL_MS ago, else when that much time has passed, so
+   * the last items before a pause are reported too. Unref'd: progress alone keeps no program alive.
+   */
+  #schedule(): void {
+    const wait = Math.max(0, this.#lastCall + PROGRESS_INTERVAL_MS - performance.now());
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (this.#ended) return;
+      const p = this.snapshot();
+      this.bar?.update(p);
+      this.#call(p);
+    }, wait);
+    this.#timer.unref();
+  }
+
   /** The final report, once every item of a known total finished. */
   #check(): boolean {
     if (this.#total === undefined || this.#done < this.#total) return false;
@@ -140,7 +154,7 @@ export class ProgressTracker {
     return true;
   }
 
-  #call(p: Progress = this.snapshot()): void {
+  #call(p: Progress): void {
     this.#lastCall = performance.now();
     if (!this.onProgress) return;
     const onProgress = this.onProgress;

@@ -1,5 +1,10 @@
 // What pool.stats() reports: counters of how tasks ended and the distributions of their wait
 // and run times, kept in Node's perf_hooks histograms (HDR, no percentile code of our own).
+// stats() must stay cheap enough to poll (every 10 ms costs a busy pool < 1%): the histograms
+// keep 2 significant figures (a percentile walks ~10x fewer buckets than with 3; 1% is plenty
+// for times in ms), and the mean and max come from a running sum and maximum (the histogram's
+// own mean walks every bucket), so a snapshot is two short walks per histogram, and none when
+// no task ended since the last one.
 // Any Pool implementation can use it: call `waited(ms)` when a task starts running,
 // `ran(ms, outcome)` when it ends (or `ended(outcome)` when it ends without having run),
 // `retry()` when a lost task is run again, and `snapshot(gauges)` with the live counts it
@@ -52,15 +57,39 @@ export type TaskEnd = 'completed' | 'failed' | 'lost';
 /** Histograms take integers >= 1: times are kept in microseconds. */
 const US_PER_MS = 1000;
 
-function summary(h: RecordableHistogram): TimeSummary {
-  if (h.count === 0) return { mean: 0, p50: 0, p90: 0, p99: 0, max: 0 };
-  return {
-    mean: h.mean / US_PER_MS,
-    p50: h.percentile(50) / US_PER_MS,
-    p90: h.percentile(90) / US_PER_MS,
-    p99: h.percentile(99) / US_PER_MS,
-    max: h.max / US_PER_MS,
-  };
+const EMPTY: TimeSummary = Object.freeze({ mean: 0, p50: 0, p90: 0, p99: 0, max: 0 });
+
+/** One distribution of times: an HDR histogram for the percentiles, exact sum and maximum beside it. */
+class TimeDistribution {
+  readonly #h: RecordableHistogram = createHistogram({ figures: 2 });
+  #count = 0;
+  #sumMs = 0;
+  #maxMs = 0;
+  /** The last summary and the count it was made at: unchanged counts reuse it. */
+  #summary: TimeSummary = EMPTY;
+  #summaryCount = 0;
+
+  record(ms: number): void {
+    const t = Math.max(0, ms);
+    this.#h.record(Math.max(1, Math.round(t * US_PER_MS)));
+    this.#count++;
+    this.#sumMs += t;
+    if (t > this.#maxMs) this.#maxMs = t;
+  }
+
+  get sumMs(): number { return this.#sumMs; }
+
+  summary(): TimeSummary {
+    if (this.#count === 0) return { ...EMPTY };
+    if (this.#summaryCount !== this.#count) {
+      const max = this.#maxMs;
+      // A percentile is its bucket's upper edge (within 1%): never above the exact maximum.
+      const pct = (p: number) => Math.min(max, this.#h.percentile(p) / US_PER_MS);
+      this.#summary = { mean: this.#sumMs / this.#count, p50: pct(50), p90: pct(90), p99: pct(99), max };
+      this.#summaryCount = this.#count;
+    }
+    return { ...this.#summary };
+  }
 }
 
 export class StatsRecorder {
@@ -68,19 +97,16 @@ export class StatsRecorder {
   failed = 0;
   lost = 0;
   retried = 0;
-  readonly #wait = createHistogram();
-  readonly #run = createHistogram();
-  /** Sum of run times, for utilization. */
-  #runMs = 0;
+  readonly #wait = new TimeDistribution();
+  readonly #run = new TimeDistribution();
   readonly #since = performance.now();
 
   /** A task started running after waiting `ms`. */
-  waited(ms: number): void { this.#wait.record(Math.max(1, Math.round(ms * US_PER_MS))); }
+  waited(ms: number): void { this.#wait.record(ms); }
 
   /** A task that ran for `ms` ended. */
   ran(ms: number, end: TaskEnd): void {
-    this.#run.record(Math.max(1, Math.round(ms * US_PER_MS)));
-    this.#runMs += ms;
+    this.#run.record(ms);
     this[end]++;
   }
 
@@ -91,11 +117,11 @@ export class StatsRecorder {
 
   snapshot(g: PoolGauges): PoolStats {
     const elapsed = performance.now() - this.#since;
-    const utilization = elapsed > 0 && g.capacity > 0 ? Math.min(1, this.#runMs / (elapsed * g.capacity)) : 0;
+    const utilization = elapsed > 0 && g.capacity > 0 ? Math.min(1, this.#run.sumMs / (elapsed * g.capacity)) : 0;
     return {
       processes: g.processes, idle: g.idle, busy: g.busy, queued: g.queued, running: g.running,
       completed: this.completed, failed: this.failed, lost: this.lost, retried: this.retried,
-      utilization, waitTime: summary(this.#wait), runTime: summary(this.#run),
+      utilization, waitTime: this.#wait.summary(), runTime: this.#run.summary(),
     };
   }
 }
