@@ -199,6 +199,8 @@ export class ClusterCore {
       }
       if (!first) continue;
       this.onResult(first[1]);
+      // More waiting only if more is pending: a lone round trip goes straight back to BLPOP.
+      if (this.pending.size === 0) continue;
       try {
         const more = await reader.lpopBuffer(this.replyKey, BULK) as Buffer[] | null;
         if (more) for (const b of more) this.onResult(b);
