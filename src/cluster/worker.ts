@@ -115,9 +115,10 @@ export async function runWorker(a: WorkerArgs): Promise<void> {
 
   // How many jobs to hold at once: two per process while tasks are long (so other machines get
   // their share), many while they are short (so the local pool and the Redis round trips are
-  // pipelined: the queue's per-job cost then dominates, not the wait for the next job).
+  // pipelined, and the batches for the local pool are large: measured on figure 15, 64 per
+  // process gave ~1.3x the tasks/s of 16, and 128 no more than 64).
   const pace = () => {
-    const want = runner.short ? a.processes * 16 : a.processes * 2;
+    const want = runner.short ? a.processes * 64 : a.processes * 2;
     if (worker.concurrency !== want) worker.concurrency = want;
   };
   const lockDuration = Math.max(500, Math.floor(a.stalledTimeout / 2));
