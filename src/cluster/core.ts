@@ -299,7 +299,12 @@ export class ClusterCore {
     while (this.outbox.length > 0) {
       const batch = this.outbox.splice(0, BULK).filter((j) => this.pending.has(j.id));
       if (batch.length === 0) continue;
-      jobs.push(conns.queue.addBulk(batch.map((j) => ({ name: 'task', data: j.data, opts: { jobId: j.id, removeOnComplete: true, removeOnFail: true } })))
+      const opts = (id: string) => ({ jobId: id, removeOnComplete: true, removeOnFail: true });
+      // A lone task (a sequential caller) is one script call; addBulk wraps its jobs in MULTI/EXEC.
+      const added: Promise<unknown> = batch.length === 1
+        ? conns.queue.add('task', batch[0]!.data, opts(batch[0]!.id))
+        : conns.queue.addBulk(batch.map((j) => ({ name: 'task', data: j.data, opts: opts(j.id) })));
+      jobs.push(added
         .then(() => { for (const j of batch) { const t = this.pending.get(j.id); if (t) t.added = true; } }, (e: unknown) => {
           const error = unavailable(`could not add tasks to the queue: ${e instanceof Error ? e.message : String(e)}`, e);
           for (const j of batch) { const t = this.pending.get(j.id); if (t) this.finish(t, { ok: false, error }); }
