@@ -1,4 +1,4 @@
-// Figure 14: the cluster context on one machine (a private Redis, one `multiproc worker` with
+// Figure 15: the cluster context on one machine (a private Redis, one `multiproc worker` with
 // 2 processes started here), beside anchors measured in the same run:
 //   cluster_apply_ips  20,000 pool.apply(double, [i]) at once (Promise.all), tasks/s
 //   cluster_map_ms     pool.map(double, 200,000 ints), default chunksize

@@ -3,14 +3,14 @@
 // processes, m2 in worker threads): every Pool method, both machines used, errors with their
 // class/code/fields/cause/remote stack, refusals at the call, timeout, abort, terminate,
 // cluster.Process, and a cluster object passed into a task.
-import { describe, it, before, after } from 'node:test';
+import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startRedis, redisUnavailable, type RedisHandle } from './support/redis-server.js';
-import { makeMachine, startWorker, FIXTURES, type WorkerHandle } from './support/cluster-machines.js';
+import { redisUnavailable, type RedisHandle } from './support/redis-server.js';
+import { FIXTURES, useCluster } from './support/cluster-machines.js';
 import { rejection, within, sleep } from './helpers.js';
 import { getContext, Queue, TimeoutError, type ClusterContext } from '../dist/esm/index.js';
 import { add, fail, failOdd, identity, machine, machineAfter, putInto, sleepFor, square, TaskError } from './fixtures/cluster/tasks.mjs';
@@ -19,27 +19,10 @@ const skip = redisUnavailable();
 const KEY = 'cluster-pool-test-key';
 
 describe('cluster Pool', { skip }, () => {
+  const setup = useCluster({ name: 'pooltest', key: KEY, machines: [{ label: 'm1', context: 'process' }, { label: 'm2', context: 'thread' }] });
   let redis: RedisHandle;
-  const machines: { remove(): void }[] = [];
-  const workers: WorkerHandle[] = [];
   let cluster: ClusterContext;
-
-  before(async () => {
-    redis = await startRedis();
-    const m1 = makeMachine('m1'); const m2 = makeMachine('m2');
-    machines.push(m1, m2);
-    workers.push(...await Promise.all([
-      startWorker({ redis: redis.url, name: 'pooltest', dir: m1.dir, machine: 'm1', key: KEY, processes: 2, context: 'process' }),
-      startWorker({ redis: redis.url, name: 'pooltest', dir: m2.dir, machine: 'm2', key: KEY, processes: 2, context: 'thread' }),
-    ]));
-    cluster = getContext('cluster', { redis: redis.url, name: 'pooltest', authKey: KEY, root: FIXTURES, stalledTimeout: 4000, connectTimeout: 4000 });
-  });
-  after(async () => {
-    await cluster?.close();
-    await Promise.all(workers.map((w) => w.stop()));
-    for (const m of machines) m.remove();
-    await redis?.stop();
-  });
+  before(() => { ({ redis, cluster } = setup); });
 
   it('apply, applyAsync with callbacks, starmap and starmapAsync', async () => {
     const pool = new cluster.Pool();

@@ -5,10 +5,10 @@
 // the drain event, and workerStart / workerExit as a machine registers and is SIGKILLed
 // (with the task it held counted as lost, or as retried when it reruns). A throwing listener
 // does not stop the pool.
-import { describe, it, before, after } from 'node:test';
+import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRedis, redisUnavailable, type RedisHandle } from './support/redis-server.js';
-import { makeMachine, startWorker, FIXTURES, type WorkerHandle } from './support/cluster-machines.js';
+import { redisUnavailable, type RedisHandle } from './support/redis-server.js';
+import { makeMachine, startWorker, useCluster, type WorkerHandle } from './support/cluster-machines.js';
 import { rejection, within } from './helpers.js';
 import { getContext, type ClusterContext, type Progress } from '../dist/esm/index.js';
 import { add, failOdd, sleepFor, square } from './fixtures/cluster/tasks.mjs';
@@ -35,24 +35,12 @@ function assertMonotonic(calls: Progress[]): void {
 }
 
 describe('cluster Pool: progress, stats and events', { skip }, () => {
+  const setup = useCluster({ name: 'watchtest', key: KEY, machines: [{ label: 'w1' }], ...OPTS });
   let redis: RedisHandle;
-  const machines: { remove(): void }[] = [];
-  const workers: WorkerHandle[] = [];
   let cluster: ClusterContext;
-
-  before(async () => {
-    redis = await startRedis();
-    const m1 = makeMachine('w1');
-    machines.push(m1);
-    workers.push(await startWorker({ redis: redis.url, name: 'watchtest', dir: m1.dir, machine: 'w1', key: KEY, processes: 2, ...OPTS }));
-    cluster = getContext('cluster', { redis: redis.url, name: 'watchtest', authKey: KEY, root: FIXTURES, ...OPTS });
-  });
-  after(async () => {
-    await cluster?.close();
-    await Promise.all(workers.map((w) => w.stop()));
-    for (const m of machines) m.remove();
-    await redis?.stop();
-  });
+  let workers: WorkerHandle[];
+  let machines: { remove(): void }[];
+  before(() => { ({ redis, cluster, workers, machines } = setup); });
 
   it('onProgress on map and starmap: monotonic, ends exactly at done === total, failed items counted', async () => {
     await using pool = new cluster.Pool();

@@ -1,4 +1,4 @@
-// Raw BullMQ anchors for figure 14 (bench/cluster.ts starts this in its own process):
+// Raw BullMQ anchors for figure 15 (bench/cluster.ts starts this in its own process):
 //   --mode=bulk  N jobs added with addBulk (bulks of 1,000) and run by one Worker with
 //                concurrency 2 and a trivial processor in this process: jobs/s to the last completion.
 //   --mode=rtt   sequential queue.add -> job.waitUntilFinished(queueEvents), per round trip (µs).

@@ -3,8 +3,10 @@
 // RPUSHes, we BLPOP: no polling, nothing lost, and jobs can be removed on completion). Machines
 // that stop answering are found by BullMQ's stalled-job check (this side runs one too, so it
 // works with no live worker left): a stalled task reruns under `retries` or rejects with
-// WorkerLostError. A Redis that stays away longer than connectTimeout fails every pending task
-// with ERR_CLUSTER_UNAVAILABLE; connections come back by themselves.
+// WorkerLostError. A Redis that stays away longer than connectTimeout fails every pending task:
+// one a worker had started (BullMQ's `active` event reached us) with WorkerLostError, whose
+// cause is the Redis failure; one still queued with ERR_CLUSTER_UNAVAILABLE. Connections come
+// back by themselves.
 import { longTimeout, type LongTimer } from '../runtime/long-timer.js';
 import { randomBytes } from 'node:crypto';
 import { AuthenticationError, TimeoutError, WorkerLostError } from '../errors.js';
@@ -30,6 +32,8 @@ export interface CoreTask {
   losses: number;
   /** In the queue (its addBulk answered). */
   added?: boolean;
+  /** A worker took it (its `active` event came): lost with Redis, it is a lost running task. */
+  started?: boolean;
   timer?: LongTimer;
   unlisten?: () => void;
   done: boolean;
@@ -116,6 +120,7 @@ export class ClusterCore {
       const events = new QueueEvents(o.name, { connection: blocking(), prefix: o.name });
       events.on('error', () => {});
       events.on('stalled', ({ jobId }: { jobId: string }) => this.onStalled(jobId));
+      events.on('active', ({ jobId }: { jobId: string }) => { const t = this.pending.get(jobId); if (t) t.started = true; });
       // A stalled-job checker on this side too: a machine that dies with no other worker left
       // is still noticed. Checks every stalledTimeout/4; workers hold locks for stalledTimeout/2.
       const checker = new Worker(o.name, undefined, {
@@ -147,7 +152,7 @@ export class ClusterCore {
     this.downTimer = setTimeout(() => {
       this.downTimer = undefined;
       const err = unavailable(`the connection to Redis was lost and did not come back within connectTimeout (${this.options.connectTimeout} ms)`);
-      for (const t of [...this.pending.values()]) this.finish(t, { ok: false, error: err });
+      for (const t of [...this.pending.values()]) this.finish(t, { ok: false, error: t.started ? lostWithRedis(err) : err });
     }, this.options.connectTimeout);
     this.downTimer.unref();
   }
@@ -181,7 +186,7 @@ export class ClusterCore {
     }
     await new Promise((r) => setTimeout(r, 250).unref());
     const err = unavailable('Redis restarted and lost this task before it finished');
-    for (const id of missing) { const t = this.pending.get(id); if (t) this.finish(t, { ok: false, error: err }); }
+    for (const id of missing) { const t = this.pending.get(id); if (t) this.finish(t, { ok: false, error: t.started ? lostWithRedis(err) : err }); }
   }
 
   private async readLoop(reader: Redis): Promise<void> {
@@ -194,6 +199,8 @@ export class ClusterCore {
       }
       if (!first) continue;
       this.onResult(first[1]);
+      // More waiting only if more is pending: a lone round trip goes straight back to BLPOP.
+      if (this.pending.size === 0) continue;
       try {
         const more = await reader.lpopBuffer(this.replyKey, BULK) as Buffer[] | null;
         if (more) for (const b of more) this.onResult(b);
@@ -292,7 +299,12 @@ export class ClusterCore {
     while (this.outbox.length > 0) {
       const batch = this.outbox.splice(0, BULK).filter((j) => this.pending.has(j.id));
       if (batch.length === 0) continue;
-      jobs.push(conns.queue.addBulk(batch.map((j) => ({ name: 'task', data: j.data, opts: { jobId: j.id, removeOnComplete: true, removeOnFail: true } })))
+      const opts = (id: string) => ({ jobId: id, removeOnComplete: true, removeOnFail: true });
+      // A lone task (a sequential caller) is one script call; addBulk wraps its jobs in MULTI/EXEC.
+      const added: Promise<unknown> = batch.length === 1
+        ? conns.queue.add('task', batch[0]!.data, opts(batch[0]!.id))
+        : conns.queue.addBulk(batch.map((j) => ({ name: 'task', data: j.data, opts: opts(j.id) })));
+      jobs.push(added
         .then(() => { for (const j of batch) { const t = this.pending.get(j.id); if (t) t.added = true; } }, (e: unknown) => {
           const error = unavailable(`could not add tasks to the queue: ${e instanceof Error ? e.message : String(e)}`, e);
           for (const j of batch) { const t = this.pending.get(j.id); if (t) this.finish(t, { ok: false, error }); }
@@ -363,4 +375,12 @@ function bounded(p: Promise<unknown>, ms: number): Promise<void> {
 export function lostMachine(stalledTimeout: number): WorkerLostError {
   return new WorkerLostError(`the worker machine running this task stopped answering (no lock renewal within stalledTimeout, ${stalledTimeout} ms)`,
     { exitCode: null, signal: null, code: 'ERR_WORKER_LOST' });
+}
+
+/** A task a worker had started when Redis went away: lost with it (at most once: never rerun). */
+export function lostWithRedis(cause: unknown): WorkerLostError {
+  const e = new WorkerLostError('the task was running on a worker machine when its Redis became unreachable; its result cannot come back (it ran at most once). Check Redis, then submit it again if it is safe to rerun',
+    { exitCode: null, signal: null, code: 'ERR_WORKER_LOST' });
+  Object.defineProperty(e, 'cause', { value: cause, writable: true, configurable: true, enumerable: false });
+  return e;
 }

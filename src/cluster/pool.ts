@@ -126,6 +126,17 @@ export class ClusterPool extends EventEmitter<PoolEvents> implements AsyncDispos
     return wireFn(toFnRef(fn, 'fn'), this.#core.options.root, 'fn');
   }
 
+  /** What every map-like call checks at the call (running, iterable, options); its function on the wire. */
+  #checkMapCall(fn: unknown, iterable: unknown, opts: MapOptions): WireFn {
+    this.#checkRunning();
+    checkIterable(iterable);
+    checkChunksize(opts.chunksize);
+    checkSubmitOptions(opts);
+    checkProgressOptions(opts);
+    checkProgressDependency(opts);
+    return this.#fn(fn);
+  }
+
   #send(f: WireFn, mode: number, payload: Uint8Array, opts: SubmitOptions | undefined, settle: (o: Outcome) => void): void {
     let id = '';
     const submitted = performance.now();
@@ -188,13 +199,7 @@ export class ClusterPool extends EventEmitter<PoolEvents> implements AsyncDispos
   }
 
   #mapLike(fn: AnyFn, iterable: Iterable<unknown> | AsyncIterable<unknown>, mode: number, opts: MapOptions): Promise<unknown[]> {
-    this.#checkRunning();
-    checkIterable(iterable);
-    checkChunksize(opts.chunksize);
-    checkSubmitOptions(opts);
-    checkProgressOptions(opts);
-    checkProgressDependency(opts);
-    const f = this.#fn(fn);
+    const f = this.#checkMapCall(fn, iterable, opts);
     const root = this.#core.options.root;
     // Items in hand are checked now, so a value that cannot travel throws at the call.
     let known: unknown[] | undefined;
@@ -257,13 +262,7 @@ export class ClusterPool extends EventEmitter<PoolEvents> implements AsyncDispos
   }
 
   #imap<F extends (item: never) => unknown>(fn: F, iterable: Iterable<Item<F>> | AsyncIterable<Item<F>>, opts: MapOptions, ordered: boolean): ImapIterator<Awaited<ReturnType<F>>> {
-    this.#checkRunning();
-    checkIterable(iterable);
-    checkChunksize(opts.chunksize);
-    checkSubmitOptions(opts);
-    checkProgressOptions(opts);
-    checkProgressDependency(opts);
-    const f = this.#fn(fn);
+    const f = this.#checkMapCall(fn, iterable, opts);
     const chunksize = opts.chunksize ?? 1;
     const progress = progressTracker(opts, Array.isArray(iterable) ? iterable.length : undefined);
     const root = this.#core.options.root;

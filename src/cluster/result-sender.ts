@@ -1,4 +1,4 @@
-// Results leave a worker in batches: every result pushed in the same turn of the event loop
+// Results leave a worker in batches: every result pushed in the same callback (and its promise jobs)
 // goes in one pipeline (an RPUSH of several values per submitter list, and a PEXPIRE so the
 // list of a submitter that died does not stay). A task's job completes only after its result
 // is in Redis, so a worker that dies in between leaves a stalled job, never a lost result.
@@ -19,7 +19,9 @@ export class ResultSender {
     if (!values) { values = []; this.batch.set(list, values); }
     values.push(record);
     const p = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
-    if (!this.scheduled) { this.scheduled = true; setImmediate(() => void this.flush()); }
+    // After the current callback and its promise jobs: results that finish together still share
+    // a pipeline, and a lone result does not wait a turn of the event loop.
+    if (!this.scheduled) { this.scheduled = true; process.nextTick(() => void this.flush()); }
     return p;
   }
 

@@ -87,3 +87,10 @@ export async function runClusterTask(task: Uint8Array, root: string): Promise<Ui
   }
   return withKind(Kind.PARTIAL, encodeRel([results, [...failed].map(([i, e]) => [i, sendable(e)])], root, 'result'));
 }
+
+/** Several tasks taken together (see task-runner.ts): run one after another, each outcome its own. */
+export async function runClusterBatch(tasks: Uint8Array[], root: string): Promise<Uint8Array[]> {
+  const outs: Uint8Array[] = [];
+  for (const t of tasks) outs.push(await runClusterTask(t, root));
+  return outs;
+}

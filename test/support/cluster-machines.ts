@@ -3,11 +3,15 @@
 // process started from the built bin with that folder as --root, in its own process group
 // (so a test can SIGKILL or SIGSTOP the whole machine). The submitting test uses the
 // fixtures folder itself as its root: a task can only run if the worker resolves it in its copy.
+// useCluster() is the usual suite setup: Redis, the machines' workers, a context; all gone after.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
+import { startRedis, type RedisHandle } from './redis-server.js';
+import { getContext, type ClusterContext } from '../../dist/esm/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const FIXTURES = path.resolve(here, '..', 'fixtures', 'cluster');
@@ -78,4 +82,48 @@ export async function startWorker(s: WorkerSpec): Promise<WorkerHandle> {
     await new Promise((r) => setTimeout(r, 50));
   }
   return handle;
+}
+
+export interface ClusterSetupSpec {
+  /** The cluster name (queue and key prefix). */
+  name: string;
+  key: string;
+  /** One worker "machine" each: its label (MULTIPROC_TEST_MACHINE) and local pool. */
+  machines: { label: string; processes?: number; context?: 'process' | 'thread' }[];
+  stalledTimeout?: number;
+  connectTimeout?: number;
+}
+
+export interface ClusterSetup {
+  readonly redis: RedisHandle;
+  readonly cluster: ClusterContext;
+  /** Workers and machine folders pushed here by a test are stopped and removed after, too. */
+  readonly workers: WorkerHandle[];
+  readonly machines: { remove(): void }[];
+}
+
+/**
+ * The before/after hooks of a suite that runs against a private redis-server, one worker per
+ * machine of `spec` (each in its own copy of the fixtures) and one cluster context rooted at
+ * the fixtures; everything is closed, killed and removed after. Read the fields inside tests.
+ */
+export function useCluster(spec: ClusterSetupSpec): ClusterSetup {
+  const timing = { stalledTimeout: spec.stalledTimeout ?? 4000, connectTimeout: spec.connectTimeout ?? 4000 };
+  const setup = { workers: [], machines: [] } as unknown as { redis: RedisHandle; cluster: ClusterContext; workers: WorkerHandle[]; machines: { remove(): void }[] };
+  before(async () => {
+    setup.redis = await startRedis();
+    const dirs = spec.machines.map((m) => makeMachine(m.label));
+    setup.machines.push(...dirs);
+    setup.workers.push(...await Promise.all(spec.machines.map((m, i) => startWorker({
+      redis: setup.redis.url, name: spec.name, dir: dirs[i]!.dir, machine: m.label, key: spec.key, processes: m.processes ?? 2, context: m.context ?? 'process', ...timing,
+    }))));
+    setup.cluster = getContext('cluster', { redis: setup.redis.url, name: spec.name, authKey: spec.key, root: FIXTURES, ...timing });
+  });
+  after(async () => {
+    await setup.cluster?.close();
+    await Promise.all(setup.workers.map((w) => w.stop()));
+    for (const f of setup.machines) f.remove();
+    await setup.redis?.stop();
+  });
+  return setup;
 }
