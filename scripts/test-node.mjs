@@ -35,4 +35,5 @@ if (!existsSync(path.join(root, 'dist', 'esm', 'index.js'))) spawnSync(process.e
 const files = suiteFiles(rest);
 console.error(`multiproc: ${files.length} test file(s) on Node ${node.version}`);
 const env = { ...process.env, PATH: `${path.dirname(node.bin)}${path.delimiter}${process.env.PATH}`, MULTIPROC_ADDON: addon };
-process.exitCode = runSuite({ nodeBin: node.bin, env, files, timeoutMs: 120_000 });
+// The same bound as npm test: Node 22 and later apply --test-timeout to each whole file too.
+process.exitCode = runSuite({ nodeBin: node.bin, env, files, timeoutMs: 900_000 });

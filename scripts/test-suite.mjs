@@ -45,17 +45,20 @@ export function runSuite({ nodeBin = process.execPath, env = process.env, files,
       phases.push({ name, files: group.length, s: (Date.now() - started) / 1000, status: r.status ?? 1, log });
       if (r.status !== 0) status = r.status ?? 1;
     }
-    const perFile = new Map();
+    const summed = new Map(); // file -> sum of its top-level tests
+    const whole = new Map(); // file -> its own duration, where Node reports one (22 and later)
     for (const p of phases) {
       let text = '';
       try { text = readFileSync(p.log, 'utf8'); } catch { /* the run died before reporting */ }
       for (const line of text.split('\n').filter(Boolean)) {
-        const { file, ms } = JSON.parse(line);
-        perFile.set(file, (perFile.get(file) ?? 0) + ms);
+        const { file, name, ms } = JSON.parse(line);
+        if (path.resolve(root, String(name)) === path.resolve(root, file)) whole.set(file, ms);
+        else summed.set(file, (summed.get(file) ?? 0) + ms);
       }
     }
+    const perFile = new Map([...summed, ...whole]);
     const slowest = [...perFile].sort((a, b) => b[1] - a[1]).slice(0, 10);
-    console.error('multiproc: slowest test files (sum of their top-level tests):');
+    console.error('multiproc: slowest test files:');
     for (const [file, ms] of slowest) console.error(`  ${(ms / 1000).toFixed(1).padStart(7)} s  ${path.relative(root, file)}`);
     for (const p of phases) console.error(`multiproc: ${p.name} phase, ${p.files} file(s): ${p.s.toFixed(0)} s${p.status ? ` (FAILED, exit ${p.status})` : ''}`);
   } finally {
