@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Runs every example (examples/*.ts) as its own child process, `node --import tsx examples/<name>.ts`,
-// one at a time, with a timeout, and checks its stdout, stderr and exit code with
-// examples/expect/<name>.mjs (export function check(stdout, stderr, exitCode, info)).
+// a few at a time (EXAMPLE_CONCURRENCY, 3: most of an example's time is sleeps and waits; those
+// whose checks bound their wall time run alone, after the others), each with a timeout, and checks
+// its stdout, stderr and exit code with examples/expect/<name>.mjs
+// (export function check(stdout, stderr, exitCode, info)).
 // Usage: node examples/run-all.mjs [substring ...] [--verbose | --show-failures]
 // Prints `ok <name>` or `FAIL <name>: reason` per example and `N passed, M failed`; exits 1 on any failure.
 import { spawn, execFileSync } from 'node:child_process';
@@ -15,6 +17,11 @@ const root = path.dirname(here);
 const TIMEOUT_MS = Number(process.env.EXAMPLE_TIMEOUT_MS || 30_000);
 const DRAIN_MS = 5_000; // how long stdout/stderr may stay open after the main process exited
 const LINGER_MS = 3_000; // how long leftover processes of the example may take to go away
+const CONCURRENCY = Math.max(1, Number(process.env.EXAMPLE_CONCURRENCY || 3));
+// Examples whose checks bound their wall time to show parallelism (10 processes or 5 workers
+// started at once, a daemon not waited for) run alone, after the others, so that the other
+// examples' start-ups do not count against those bounds.
+const ALONE = new Set(['000-pool-apply-async', '000-process-join', '002-daemon']);
 
 const argv = process.argv.slice(2);
 const verbose = argv.includes('--verbose') || process.env.VERBOSE === '1';
@@ -88,10 +95,10 @@ function timer(ms, value) {
   return { promise, cancel: () => clearTimeout(handle) };
 }
 
-let current = null;
+const running = new Set(); // process groups of the examples running now
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {
-    if (current) killGroup(current);
+    for (const pgid of running) killGroup(pgid);
     process.exit(130);
   });
 }
@@ -106,7 +113,7 @@ async function runExample(name) {
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
   });
   const pid = child.pid;
-  current = pid;
+  running.add(pid);
   const out = [];
   const err = [];
   child.stdout.on('data', (b) => out.push(b));
@@ -143,16 +150,14 @@ async function runExample(name) {
       killGroup(pid);
     }
   }
-  current = null;
+  running.delete(pid);
   const stdout = Buffer.concat(out).toString('utf8');
   const stderr = Buffer.concat(err).toString('utf8');
   const exitCode = exit.code;
   return { stdout, stderr, exitCode, info: { pid, signal: exit.signal, durationMs, runnerPid: process.pid }, problems };
 }
 
-let passed = 0;
-let failed = 0;
-for (const name of examples) {
+async function judge(name) {
   const expectFile = path.join(here, 'expect', `${name}.mjs`);
   const result = await runExample(name);
   let reason = null;
@@ -170,13 +175,11 @@ for (const name of examples) {
   }
   if (!reason && result.problems.length) reason = result.problems.join('; ');
   else if (reason && result.problems.length) reason = `${result.problems.join('; ')}; ${reason}`;
-  if (reason) {
-    failed++;
-    console.log(`FAIL ${name}: ${oneLine(reason)}`);
-  } else {
-    passed++;
-    console.log(`ok ${name}`);
-  }
+  return { name, result, reason };
+}
+
+function report({ name, result, reason }) {
+  console.log(reason ? `FAIL ${name}: ${oneLine(reason)}` : `ok ${name}`);
   if (verbose || (reason && argv.includes('--show-failures'))) {
     console.log(`  [${name}] exit ${result.exitCode}${result.info.signal ? ` signal ${result.info.signal}` : ''}, ${result.info.durationMs} ms`);
     for (const [label, text] of [['stdout', result.stdout], ['stderr', result.stderr]]) {
@@ -184,5 +187,24 @@ for (const name of examples) {
     }
   }
 }
+
+// CONCURRENCY lanes take the next example as each finishes, then the ALONE ones run one by one;
+// reports come out in that order.
+const order = [...examples.filter((n) => !ALONE.has(n)), ...examples.filter((n) => ALONE.has(n))];
+const together = order.length - examples.filter((n) => ALONE.has(n)).length;
+const outcomes = new Array(order.length);
+let next = 0;
+let reported = 0;
+async function lane(end) {
+  while (next < end) {
+    const i = next++;
+    outcomes[i] = await judge(order[i]);
+    while (reported < order.length && outcomes[reported]) report(outcomes[reported++]);
+  }
+}
+await Promise.all(Array.from({ length: Math.max(1, Math.min(CONCURRENCY, together)) }, () => lane(together)));
+await lane(order.length);
+const failed = outcomes.filter((o) => o.reason).length;
+const passed = outcomes.length - failed;
 console.log(`${passed} passed, ${failed} failed`);
 process.exitCode = failed ? 1 : 0;

@@ -4,12 +4,14 @@
 // against its own headers into node_modules/.cache/multiproc-node/addon/abi<N>, and the tests
 // run with that Node first on PATH and MULTIPROC_ADDON naming that addon (children and
 // workers inherit both). `--fast`: only the fast suites (test/fast-suites.json), what CI
-// runs on the majors it does not run in full.
+// runs on the majors it does not run in full. The files run as `npm test` runs them
+// (scripts/test-suite.mjs: two at a time, then test/serial-suites.json one at a time).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { compile, sourceHash } from './addon.mjs';
 import { cacheRoot, nodeMajor, root } from './node-major.mjs';
+import { runSuite, suiteFiles } from './test-suite.mjs';
 
 const [major, ...rest] = process.argv.slice(2);
 if (!major) {
@@ -30,12 +32,8 @@ if (!fresh) {
 }
 if (!existsSync(path.join(root, 'dist', 'esm', 'index.js'))) spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: root });
 
-const fast = rest.includes('--fast');
-const named = rest.filter((a) => a !== '--fast');
-const files = named.length ? named
-  : fast ? JSON.parse(readFileSync(path.join(root, 'test', 'fast-suites.json'), 'utf8')).files
-  : readdirSync(path.join(root, 'test')).filter((f) => f.endsWith('.test.ts')).sort().map((f) => `test/${f}`);
+const files = suiteFiles(rest);
 console.error(`multiproc: ${files.length} test file(s) on Node ${node.version}`);
 const env = { ...process.env, PATH: `${path.dirname(node.bin)}${path.delimiter}${process.env.PATH}`, MULTIPROC_ADDON: addon };
-const r = spawnSync(node.bin, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=120000', ...files], { stdio: 'inherit', cwd: root, env });
-process.exit(r.status ?? 1);
+// The same bound as npm test: Node 22 and later apply --test-timeout to each whole file too.
+process.exitCode = runSuite({ nodeBin: node.bin, env, files, timeoutMs: 900_000 });

@@ -5,9 +5,10 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-// Its own bound: ~35 examples take 1-3 minutes idle, and several times that on a loaded machine.
-// The runner bounds each example (EXAMPLE_TIMEOUT_MS, 30 s: a hang is caught there), so this
-// bound only has to exceed every example taking its full time, never a guess of how fast they run.
+// Its own bound: ~35 examples take 1-3 minutes idle run one by one (the runner runs
+// EXAMPLE_CONCURRENCY, 3, at a time), and several times that on a loaded machine. The runner
+// bounds each example (EXAMPLE_TIMEOUT_MS, 30 s: a hang is caught there), so this bound only has
+// to exceed every example taking its full time one after another, never a guess of how fast they run.
 const examples = readdirSync(fileURLToPath(new URL('../examples/', import.meta.url))).filter((f) => /^\d.*\.ts$/.test(f)).length;
 const bound = examples * (Number(process.env['EXAMPLE_TIMEOUT_MS'] || 30_000) + 10_000) + 60_000;
 it('every example of the seeds runs and prints what CPython prints', { timeout: bound }, () => {
