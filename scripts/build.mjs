@@ -13,7 +13,9 @@ const require = createRequire(import.meta.url);
 const dist = path.join(root, 'dist');
 rmSync(dist, { recursive: true, force: true });
 
-const tsc = path.join(path.dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
+// The compiler is TypeScript 7, installed as `typescript7`: the name `typescript` holds 6.0, whose
+// JavaScript API typescript-eslint needs (docs/design.md, "Lint and format").
+const tsc = path.join(path.dirname(require.resolve('typescript7/package.json')), 'bin', 'tsc');
 // Declarations only: per-file JavaScript would be a second copy of the library nothing should load.
 execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json'), '--emitDeclarationOnly', '--sourceMap', 'false'], { stdio: 'inherit', cwd: root });
 
