@@ -137,7 +137,7 @@ describe('cluster shared objects across OS processes', { skip }, () => {
   it('Manager dict: a child reads keys with their types and values with their classes, and writes back', async () => {
     const { name, o } = open('pm');
     const m = await o.Manager();
-    const d = await m.dict<unknown, unknown>();
+    const d = await m.dict<string | number, unknown>();
     await d.set('point', new Point(6, 8));
     await d.set(2, new Date(Date.UTC(2030, 0, 1)));
     await d.set('2', new Map([['k', 1]]));

@@ -290,7 +290,7 @@ describe('cluster shared objects', { skip }, () => {
     let keysDuring: string[];
     {
       await using m = await a.Manager();
-      const d = await m.dict<unknown, unknown>([[2, 'int'], ['2', 'str'], [0.25, 'quarter']]);
+      const d = await m.dict<string | number, unknown>([[2, 'int'], ['2', 'str'], [0.25, 'quarter']]);
       await d.set('when', new Date(Date.UTC(2024, 1, 3)));
       await d.set('map', new Map<unknown, unknown>([[1, 'one'], ['k', { deep: [1n] }]]));
       await d.set('point', new Point(3, 4));
@@ -387,7 +387,7 @@ describe('cluster shared objects', { skip }, () => {
     const bytes = Buffer.from(encode(q));
     const forged = Buffer.from(bytes.toString('latin1').replace(q.id, 'zz/../*'.padEnd(16, 'x')), 'latin1');
     assert.throws(() => decode(forged, { allowModules: false }), { code: 'ERR_INVALID_MESSAGE' });
-    const name = q.base.split(':')[0]!;
+    const name = (q as unknown as { base: string }).base.split(':')[0]!;
     const otherName = Buffer.from(bytes.toString('latin1').replace(name, 'u'.repeat(name.length)), 'latin1');
     assert.throws(() => decode(otherName), { code: 'ERR_CLUSTER_UNAVAILABLE' });
   });
@@ -428,7 +428,7 @@ describe('cluster shared objects', { skip }, () => {
     // What room_join's pruning does to a waiter silent for 3 x stalledTimeout: out of the room.
     const raw = new Redis(redis.url);
     try {
-      const room = `${ev.base}:ev`;
+      const room = `${(ev as unknown as { base: string }).base}:ev`;
       assert.equal(await raw.llen(`${room}:wq`), 1);
       await raw.del(`${room}:wq`, `${room}:wl`);
     } finally {

@@ -16,7 +16,7 @@ export async function rejection(p: PromiseLike<unknown>, ms = 20_000): Promise<E
   try {
     await within(ms, p);
   } catch (e) {
-    return e as Error & { code?: string };
+    return e as Error & { code?: string; [k: string]: unknown };
   }
   throw new Error('expected a rejection');
 }

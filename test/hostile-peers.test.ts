@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
-import { AuthenticationError, Client, Listener, SharedMemory, type Connection } from 'multiproc';
+import { AuthenticationError, Client, Listener, SharedMemory, type Connection, type RemoteProxy } from 'multiproc';
 import { decode, encode } from '../dist/esm/internal.js';
 import { EXT, exportRef, hostileModuleUrl, naming, record, shared } from './fixtures/crafted.ts';
 import { HostileManager, type Echo } from './fixtures/hostile-targets.ts';
@@ -70,7 +70,7 @@ after(() => {
 describe('a BaseManager server over TCP facing hostile peers', () => {
   let srv: HostileManager;
   let address: { host: string; port: number };
-  let echo: Echo;
+  let echo: RemoteProxy<Echo>;
   let serverPid: number;
   before(async () => {
     srv = new HostileManager({ address: { host: '127.0.0.1', port: 0 }, authKey: KEY, handshakeTimeout: 1000, maxMessageSize: 64 * 1024 });
@@ -236,7 +236,7 @@ describe('a Listener over TCP facing hostile peers', () => {
   /** A raw peer that authenticated, and the Connection the listener accepted for it. */
   async function rawPeerOf(l: Listener): Promise<{ p: RawPeer; server: Connection }> {
     const accepted = l.accept();
-    const p = await RawPeer.connect(l.address);
+    const p = await RawPeer.connect(l.address as { host: string; port: number });
     await p.handshake(KEY);
     const server = await within(10_000, accepted);
     open.push(server);

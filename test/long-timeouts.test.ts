@@ -71,7 +71,7 @@ for (const context of contexts) {
     it('pool.apply({ timeout }) and AsyncResult.get(timeout) with 2 ** 31 + 1000 ms: the task finishes, its worker is not killed', async () => {
       const pool = new Pool({ processes: 1, context });
       try {
-        const ident = context === 'thread' ? readThreadId : pidOf;
+        const ident = (context === 'thread' ? readThreadId : pidOf) as () => number | Promise<number>;
         const worker = await within(60_000, pool.apply(ident, []));
         assert.equal(await within(60_000, pool.apply(sleepMs, [HOLD_MS], { timeout: BIG })), undefined);
         const r = pool.applyAsync(sleepMs, [HOLD_MS]);

@@ -11,9 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sourceHash as loaderHash } from '../src/shm/native.ts';
-// @ts-expect-error: a plain .mjs script without declarations
 import { sourceHash as scriptHash, prebuildFile, headersFor } from '../scripts/addon.mjs';
-// @ts-expect-error: a plain .mjs script without declarations
 import { supportedMajors } from '../scripts/node-major.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -8,7 +8,6 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-// @ts-expect-error: a plain .mjs script without declarations
 import { supportedMajors } from '../scripts/node-major.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  Process, Pipe, Event, Lock, RLock, Queue, JoinableQueue, SharedMemory, ShareableList, ShutDown,
+  Process, Pipe, Event, Lock, RLock, Queue, JoinableQueue, SharedMemory, ShareableList, type ShareableValue, ShutDown,
   currentProcess, getContext, Manager, Pool, SharedMemoryManager, type SyncManager,
 } from 'multiproc';
 import * as t from './fixtures/parity-targets.ts';
@@ -142,7 +142,7 @@ for (const context of contexts) {
     });
 
     it('ShareableList.format describes each slot as CPython\'s struct notation does', () => {
-      const sl = new ShareableList([1.5, 2n, true, 'abc', null, Buffer.from('0123456789')]);
+      const sl = new ShareableList<ShareableValue>([1.5, 2n, true, 'abc', null, Buffer.from('0123456789')]);
       try {
         assert.equal(sl.format, 'dqxxxxxxx?8sxxxxxx?x16s');
         sl.set(0, 'hey');
@@ -280,7 +280,7 @@ for (const context of contexts) {
     });
 
     it('manager.set(), manager.Value get()/set(), and the containers used from a child', async () => {
-      const s = await m.set(['parent', 'x', 'x']);
+      const s = await m.set<string>(['parent', 'x', 'x']);
       assert.equal(await s.size(), 2);
       assert.equal(await s.has('x'), true);
       assert.equal(await s.discard('x'), true);

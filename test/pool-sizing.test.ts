@@ -115,7 +115,7 @@ for (const context of contexts) {
     it('a map on idle workers counts only the chunks that would wait (maxQueue 4, 20 items, default chunks)', async () => {
       const pool = new Pool({ processes: 2, maxQueue: 4, context });
       try {
-        await until(20_000, () => (pool[kWorkers]() as Listed).filter((x) => x.ready).length === 2, 'two ready workers');
+        await until(20_000, () => (pool as unknown as Record<symbol, () => Listed>)[kWorkers]!().filter((x) => x.ready).length === 2, 'two ready workers');
         const items = Array.from({ length: 20 }, (_, i) => i + 1);
         assert.deepEqual(await within(30_000, pool.map(w.nap, items)), items);
         // Both workers busy: nothing is taken at once, so more than four chunks are refused.

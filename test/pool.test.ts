@@ -324,7 +324,7 @@ for (const context of contexts) {
     it('maxTasksPerChild replaces workers', async () => {
       await using pool = new Pool({ processes: 1, context, maxTasksPerChild: 2 });
       const ids: number[] = [];
-      for (let i = 0; i < 6; i++) ids.push(await within(20_000, pool.apply(context === 'thread' ? t.readThreadId : t.pidOf, [])));
+      for (let i = 0; i < 6; i++) ids.push(await within(20_000, pool.apply((context === 'thread' ? t.readThreadId : t.pidOf) as () => number | Promise<number>, [])));
       assert.equal(new Set(ids).size, 3, `expected 3 distinct workers, got ${ids}`);
       assert.throws(() => new Pool({ processes: 1, context, maxTasksPerChild: 0 }), { name: 'RangeError' });
     });

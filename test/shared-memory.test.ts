@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Pool, Process, SharedMemory, ShareableList } from 'multiproc';
+import { Pool, Process, SharedMemory, ShareableList, type ShareableValue } from 'multiproc';
 import * as t from './fixtures/shm-targets.ts';
 import { contexts, within, sleep } from './helpers.ts';
 
@@ -171,7 +171,7 @@ for (const context of contexts) {
 
 describe('ShareableList', () => {
   it('holds numbers, bigints, booleans, strings, Buffers, null and undefined; negative indexes; count and index', () => {
-    const sl = mine(new ShareableList([1.5, -0, 2n ** 62n, true, false, 'héllo', Buffer.from([0, 1, 0]), null, undefined, 'héllo']));
+    const sl = mine(new ShareableList<ShareableValue>([1.5, -0, 2n ** 62n, true, false, 'héllo', Buffer.from([0, 1, 0]), null, undefined, 'héllo']));
     try {
       assert.equal(sl.length, 10);
       const all = sl.toArray();
@@ -196,7 +196,7 @@ describe('ShareableList', () => {
   });
 
   it('errors: out of range, longer than the slot, unsupported values, bigints beyond 64 bits, not a list', () => {
-    const sl = mine(new ShareableList(['abc', 1]));
+    const sl = mine(new ShareableList<ShareableValue>(['abc', 1]));
     try {
       for (const i of [2, -3, 100]) {
         const e = thrown(() => sl.get(i));

@@ -24,7 +24,7 @@ for (const context of contexts) {
     it('excludes: no two processes inside the critical section at once (Process targets and Pool tasks)', async () => {
       const lock = new Lock();
       const log = new Queue<string>();
-      const gauge = RawArray('i', 2);
+      const gauge = RawArray('i', 2) as unknown as { view: Int32Array };
       const ps = ['p1', 'p2'].map((tag) => new Process({ target: s.critical, args: [lock, log, tag, 5, gauge], context }));
       for (const p of ps) p.start();
       const tasks = pool.starmap(s.critical, [[lock, log, 't1', 5, gauge], [lock, log, 't2', 5, gauge]]);
@@ -114,7 +114,7 @@ for (const context of contexts) {
       await within(10_000, sem.acquire());
       assert.equal(await sem.getValue(), 2);
       const log = new Queue<string>();
-      const gauge = RawArray('i', 2);
+      const gauge = RawArray('i', 2) as unknown as { view: Int32Array };
       const work = pool.starmap(s.critical, ['w', 'x', 'y', 'z'].map((tag) => [sem, log, tag, 4, gauge] as const));
       const entries = await take(log, 32);
       await within(20_000, work);

@@ -23,7 +23,7 @@ console.log('process', code(() => p.start()), p.pid === undefined ? 'never start
 try { new SharedMemory({ create: true, size: 16, name: 'mp_no_addon_test' }); console.log('shm created'); } catch (e) { console.log('shm', (e as { code?: string }).code); }
 
 const pool = new Pool(2);
-console.log('pool task', code(() => pool.apply(increment, [counter, 1])), code(() => pool.map(increment, [[counter, 1]] as never)));
+console.log('pool task', code(() => pool.apply(increment, [counter, 1])), code(() => pool.map(increment as (item: unknown) => unknown, [[counter, 1]])));
 const queue = new Queue<unknown>();
 console.log('queue', code(() => queue.put({ counter })));
 queue.close();

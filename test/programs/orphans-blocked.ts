@@ -18,7 +18,7 @@ export async function lockedValue(v: SynchronizedValue<'i'>): Promise<number> {
   return process.pid;
 }
 export function spinForever(): void { for (;;) { /* synchronous */ } }
-export async function parentOfSpinner(out: Event, pids: Value<'i'>): Promise<void> {
+export async function parentOfSpinner(out: Event, pids: SynchronizedValue<'i'>): Promise<void> {
   const g = new Process({ target: spinForever });
   g.start();
   pids.value = g.pid!;
