@@ -22,7 +22,15 @@ const workDir = path.join(cacheRoot, 'addon', `abi${node.abi}`);
 const addon = path.join(workDir, 'build', 'Release', 'multiproc.node');
 const record = path.join(workDir, 'multiproc.json');
 const hash = sourceHash();
-const fresh = existsSync(addon) && (() => { try { return JSON.parse(readFileSync(record, 'utf8')).hash === hash; } catch { return false; } })();
+const fresh =
+  existsSync(addon) &&
+  (() => {
+    try {
+      return JSON.parse(readFileSync(record, 'utf8')).hash === hash;
+    } catch {
+      return false;
+    }
+  })();
 if (!fresh) {
   console.error(`multiproc: compiling the addon for Node ${node.version} (ABI ${node.abi})`);
   compile({ nodeBin: node.bin, nodedir: node.nodedir, workDir });
@@ -32,9 +40,14 @@ if (!existsSync(path.join(root, 'dist', 'esm', 'index.js'))) spawnSync(process.e
 
 const fast = rest.includes('--fast');
 const named = rest.filter((a) => a !== '--fast');
-const files = named.length ? named
-  : fast ? JSON.parse(readFileSync(path.join(root, 'test', 'fast-suites.json'), 'utf8')).files
-  : readdirSync(path.join(root, 'test')).filter((f) => f.endsWith('.test.ts')).sort().map((f) => `test/${f}`);
+const files = named.length
+  ? named
+  : fast
+    ? JSON.parse(readFileSync(path.join(root, 'test', 'fast-suites.json'), 'utf8')).files
+    : readdirSync(path.join(root, 'test'))
+        .filter((f) => f.endsWith('.test.ts'))
+        .sort()
+        .map((f) => `test/${f}`);
 console.error(`multiproc: ${files.length} test file(s) on Node ${node.version}`);
 const env = { ...process.env, PATH: `${path.dirname(node.bin)}${path.delimiter}${process.env.PATH}`, MULTIPROC_ADDON: addon };
 const r = spawnSync(node.bin, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=120000', ...files], { stdio: 'inherit', cwd: root, env });

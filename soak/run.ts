@@ -15,8 +15,19 @@ for (const context of contexts) {
   warnings = warnings.concat(r.warnings);
 }
 const head = ['context', 'phase', 'items', 'seconds', 'first 10% /s', 'last 10% /s', 'last/first', 'heap after GC (MB)', 'growth (MB)', 'RSS (MB)', 'timers'];
-const lines = rows.map((r) => [r.context, r.phase, String(r.n), String(r.seconds), String(r.firstTenthPerS), String(r.lastTenthPerS), r.steadiness.toFixed(2),
-  `${r.heapBeforeMB} -> ${r.heapAfterMB}`, String(r.heapGrowthMB), String(r.rssAfterMB), `${r.timersBefore} -> ${r.timersAfter}`]);
+const lines = rows.map((r) => [
+  r.context,
+  r.phase,
+  String(r.n),
+  String(r.seconds),
+  String(r.firstTenthPerS),
+  String(r.lastTenthPerS),
+  r.steadiness.toFixed(2),
+  `${r.heapBeforeMB} -> ${r.heapAfterMB}`,
+  String(r.heapGrowthMB),
+  String(r.rssAfterMB),
+  `${r.timersBefore} -> ${r.timersAfter}`,
+]);
 const width = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
 const fmt = (l: string[]) => '| ' + l.map((c, i) => c.padEnd(width[i]!)).join(' | ') + ' |';
 console.log(fmt(head));

@@ -35,7 +35,10 @@ describe('cluster faults', { skip }, () => {
   const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : []);
   const untilLines = async (file: string, n: number) => {
     const end = Date.now() + 30_000;
-    while (lines(file).length < n) { if (Date.now() > end) throw new Error(`${file} never got ${n} lines`); await sleep(100); }
+    while (lines(file).length < n) {
+      if (Date.now() > end) throw new Error(`${file} never got ${n} lines`);
+      await sleep(100);
+    }
   };
 
   before(async () => {
@@ -54,7 +57,7 @@ describe('cluster faults', { skip }, () => {
     await using pool = new (ctx('procdeath').Pool)();
     const e = await rejection(pool.apply(dieNow, []), 30_000);
     assert.ok(e instanceof WorkerLostError, `got ${e?.name}: ${e?.message}`);
-    assert.equal(typeof await within(30_000, pool.apply(pid, [])), 'number');
+    assert.equal(typeof (await within(30_000, pool.apply(pid, []))), 'number');
   });
 
   for (const sig of ['SIGKILL', 'SIGSTOP'] as const) {
@@ -66,7 +69,13 @@ describe('cluster faults', { skip }, () => {
         const victim = await worker(name, 0, 'victim');
         await using pool = new (ctx(name).Pool)();
         const p = pool.apply(markAndSleep, [file, 3000], { retries });
-        const settled = within(60_000, p.then((v) => ({ v }), (e: unknown) => ({ e })));
+        const settled = within(
+          60_000,
+          p.then(
+            (v) => ({ v }),
+            (e: unknown) => ({ e }),
+          ),
+        );
         await untilLines(file, 1);
         const survivor = await worker(name, 1, 'survivor');
         // The task must still be on the victim (it sleeps 3 s); freeze or kill its whole process group.
@@ -84,7 +93,10 @@ describe('cluster faults', { skip }, () => {
           assert.equal(lines(file).length, 1, lines(file).join('; '));
         } else {
           assert.equal((r as { v?: unknown }).v, 'survivor', `got ${JSON.stringify(r)}`);
-          assert.deepEqual(lines(file).map((l) => l.split(' ')[0]), ['victim', 'survivor']);
+          assert.deepEqual(
+            lines(file).map((l) => l.split(' ')[0]),
+            ['victim', 'survivor'],
+          );
         }
         await victim.stop();
         await survivor.stop();
@@ -111,14 +123,21 @@ describe('cluster faults', { skip }, () => {
   });
 
   it('Redis SIGKILLed: every pending call settles ERR_CLUSTER_UNAVAILABLE within connectTimeout; work resumes when it is back; a quick restart that lost tasks settles them too', async (t) => {
-    if (!redis.owned) { t.skip('MULTIPROC_TEST_REDIS is not ours to kill'); return; }
+    if (!redis.owned) {
+      t.skip('MULTIPROC_TEST_REDIS is not ours to kill');
+      return;
+    }
     await worker('redisdeath', 1, 'fb');
     const c = ctx('redisdeath', { connectTimeout: 3000 });
     const pool = new c.Pool();
     t.after(() => pool.terminate());
     assert.equal(await within(30_000, pool.apply(square, [2])), 4);
     const running = pool.apply(markAndSleep, [path.join(machines[1]!.dir, 'redis.txt'), 20_000]);
-    const queued = pool.map(sleepFor, Array.from({ length: 20 }, () => 20_000), { chunksize: 1 });
+    const queued = pool.map(
+      sleepFor,
+      Array.from({ length: 20 }, () => 20_000),
+      { chunksize: 1 },
+    );
     const settled = Promise.allSettled([running, queued]);
     await untilLines(path.join(machines[1]!.dir, 'redis.txt'), 1);
     await redis.kill();
@@ -136,7 +155,12 @@ describe('cluster faults', { skip }, () => {
     const end = Date.now() + 60_000;
     let answer: unknown;
     while (Date.now() < end) {
-      try { answer = await within(20_000, pool.apply(square, [9], { timeout: 10_000 })); break; } catch { await sleep(500); }
+      try {
+        answer = await within(20_000, pool.apply(square, [9], { timeout: 10_000 }));
+        break;
+      } catch {
+        await sleep(500);
+      }
     }
     assert.equal(answer, 81);
     // A Redis that comes back at once, empty: the tasks it lost still settle.

@@ -9,7 +9,11 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
-interface Citation { file: string; name: string; line: number }
+interface Citation {
+  file: string;
+  name: string;
+  line: number;
+}
 
 /** `x.test.ts`: "name", "name" ... pairs, per line: a quoted name belongs to the last file named before it. */
 function citations(markdown: string): { files: Set<string>; names: Citation[] } {
@@ -19,7 +23,10 @@ function citations(markdown: string): { files: Set<string>; names: Citation[] } 
     let current: string | undefined;
     const token = /`([\w./-]+\.test\.ts)`|"([^"]+)"/g;
     for (let m = token.exec(text); m; m = token.exec(text)) {
-      if (m[1]) { current = m[1].replace(/^test\//, ''); files.add(current); } else if (current && m[2]) names.push({ file: current, name: m[2], line: i + 1 });
+      if (m[1]) {
+        current = m[1].replace(/^test\//, '');
+        files.add(current);
+      } else if (current && m[2]) names.push({ file: current, name: m[2], line: i + 1 });
     }
   });
   return { files, names };
@@ -49,9 +56,11 @@ test('every test file and test name RELIABILITY.md cites exists', () => {
   assert.ok(files.size > 10, `found only ${files.size} cited test files: is the citation format still \`file.test.ts\`: "name"?`);
   const missingFiles = [...files].filter((f) => !existsSync(path.join(root, 'test', f)));
   assert.deepEqual(missingFiles, [], 'RELIABILITY.md cites test files that do not exist');
-  const missing = names.filter(({ file, name }) => {
-    const p = path.join(root, 'test', file);
-    return existsSync(p) && !written(readFileSync(p, 'utf8'), name);
-  }).map(({ file, name, line }) => `RELIABILITY.md:${line}: ${file}: "${name}"`);
+  const missing = names
+    .filter(({ file, name }) => {
+      const p = path.join(root, 'test', file);
+      return existsSync(p) && !written(readFileSync(p, 'utf8'), name);
+    })
+    .map(({ file, name, line }) => `RELIABILITY.md:${line}: ${file}: "${name}"`);
   assert.deepEqual(missing, [], 'RELIABILITY.md cites test names its test files do not contain');
 });

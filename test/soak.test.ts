@@ -16,7 +16,10 @@ for (const context of contexts) {
     it(`${N} tasks through apply, imap and a Queue: bounded heap, no leaks, steady throughput`, async () => {
       const { reports, warnings } = await within(100_000, soak({ context, n: N }));
       assert.deepEqual(warnings, []);
-      assert.deepEqual(reports.map((r) => r.phase), ['apply', 'imap', 'queue']);
+      assert.deepEqual(
+        reports.map((r) => r.phase),
+        ['apply', 'imap', 'queue'],
+      );
       for (const r of reports) {
         assert.ok(r.heapGrowthMB < MAX_GROWTH_MB, `${r.phase}: heap grew ${r.heapGrowthMB} MB`);
         assert.ok(r.timersAfter <= r.timersBefore + 1, `${r.phase}: timers ${r.timersBefore} -> ${r.timersAfter}`);

@@ -18,70 +18,103 @@ const { mp, loadError } = await loadMultiproc();
 if (!mp || mp.isMainEntry(import.meta.url)) {
   const xs = Array.from({ length: n }, (_, i) => i);
   const pools: MP[] = [];
-  const check = () => { if (loadError) throw new Error(loadError); };
-  await runMeasurements([
-    ['overhead', async () => {
-      check();
-      const pool = makePool(mp, 2, context);
-      pools.push(pool);
-      await withTimeout(Promise.all(xs.slice(0, 2000).map((x) => pool.apply(double, [x]))), 30_000, 'warm-up apply');
-      const out: Record<string, number[]> = { mp_watch_plain_ms: [], mp_watch_progress_ms: [], mp_watch_stats_ms: [] };
-      const once = async (opts: object, key: string) => {
-        const t0 = now();
-        const r = await withTimeout<number[]>(pool.map(double, xs, { chunksize: 1, ...opts }), 60_000, key);
-        out[key]!.push(now() - t0);
-        if (r[n - 1] !== 2 * (n - 1)) throw new Error('map returned a wrong result');
-      };
-      const variants = [
-        () => once({}, 'mp_watch_plain_ms'),
+  const check = () => {
+    if (loadError) throw new Error(loadError);
+  };
+  await runMeasurements(
+    [
+      [
+        'overhead',
         async () => {
-          let calls = 0;
-          await once({ onProgress: () => { calls++; } }, 'mp_watch_progress_ms');
-          if (calls === 0) throw new Error('onProgress was never called');
+          check();
+          const pool = makePool(mp, 2, context);
+          pools.push(pool);
+          await withTimeout(Promise.all(xs.slice(0, 2000).map((x) => pool.apply(double, [x]))), 30_000, 'warm-up apply');
+          const out: Record<string, number[]> = { mp_watch_plain_ms: [], mp_watch_progress_ms: [], mp_watch_stats_ms: [] };
+          const once = async (opts: object, key: string) => {
+            const t0 = now();
+            const r = await withTimeout<number[]>(pool.map(double, xs, { chunksize: 1, ...opts }), 60_000, key);
+            out[key]!.push(now() - t0);
+            if (r[n - 1] !== 2 * (n - 1)) throw new Error('map returned a wrong result');
+          };
+          const variants = [
+            () => once({}, 'mp_watch_plain_ms'),
+            async () => {
+              let calls = 0;
+              await once(
+                {
+                  onProgress: () => {
+                    calls++;
+                  },
+                },
+                'mp_watch_progress_ms',
+              );
+              if (calls === 0) throw new Error('onProgress was never called');
+            },
+            async () => {
+              let reads = 0;
+              const timer = setInterval(() => {
+                if (pool.stats().completed >= 0) reads++;
+              }, 10);
+              try {
+                await once({}, 'mp_watch_stats_ms');
+              } finally {
+                clearInterval(timer);
+              }
+              if (reads === 0) throw new Error('stats were never read');
+            },
+          ];
+          // Interleaved, in a rotating order, so drift on a busy machine hits all three alike.
+          for (let i = 0; i < reps; i++) for (let j = 0; j < variants.length; j++) await variants[(i + j) % variants.length]!();
+          return out;
         },
+      ],
+      [
+        'idle',
         async () => {
-          let reads = 0;
-          const timer = setInterval(() => { if (pool.stats().completed >= 0) reads++; }, 10);
-          try { await once({}, 'mp_watch_stats_ms'); } finally { clearInterval(timer); }
-          if (reads === 0) throw new Error('stats were never read');
+          check();
+          const idleTimeout = 500;
+          const ms: number[] = [];
+          for (let i = 0; i < Math.max(1, reps >> 1); i++) {
+            const pool = new mp.Pool({ processes: 2, minProcesses: 0, idleTimeout, context });
+            pools.push(pool);
+            await withTimeout(pool.map(double, xs.slice(0, 1000), { chunksize: 10 }), 30_000, 'map');
+            const t0 = now();
+            while (pool.stats().processes > 0) {
+              if (now() - t0 > 20 * idleTimeout) throw new Error(`still ${pool.stats().processes} workers ${20 * idleTimeout} ms after the map`);
+              await new Promise((r) => setTimeout(r, 5));
+            }
+            ms.push(now() - t0);
+          }
+          return { mp_idle_zero_ms: ms, idle_timeout_ms: [idleTimeout] };
         },
-      ];
-      // Interleaved, in a rotating order, so drift on a busy machine hits all three alike.
-      for (let i = 0; i < reps; i++) for (let j = 0; j < variants.length; j++) await variants[(i + j) % variants.length]!();
-      return out;
-    }],
-    ['idle', async () => {
-      check();
-      const idleTimeout = 500;
-      const ms: number[] = [];
-      for (let i = 0; i < Math.max(1, reps >> 1); i++) {
-        const pool = new mp.Pool({ processes: 2, minProcesses: 0, idleTimeout, context });
-        pools.push(pool);
-        await withTimeout(pool.map(double, xs.slice(0, 1000), { chunksize: 10 }), 30_000, 'map');
-        const t0 = now();
-        while (pool.stats().processes > 0) {
-          if (now() - t0 > 20 * idleTimeout) throw new Error(`still ${pool.stats().processes} workers ${20 * idleTimeout} ms after the map`);
-          await new Promise((r) => setTimeout(r, 5));
-        }
-        ms.push(now() - t0);
-      }
-      return { mp_idle_zero_ms: ms, idle_timeout_ms: [idleTimeout] };
-    }],
-    ['tasksPerWorker', async () => {
-      check();
-      const waits = Array.from({ length: 1000 }, () => 10);
-      const out: Record<string, number[]> = { mp_tpw16_ms: [], mp_tpw1_ms: [] };
-      for (const [tpw, key] of [[16, 'mp_tpw16_ms'], [1, 'mp_tpw1_ms']] as const) {
-        const pool = new mp.Pool({ processes: 1, tasksPerWorker: tpw, context });
-        pools.push(pool);
-        await withTimeout(pool.apply(waitMs, [1]), 30_000, 'warm-up');
-        for (let i = 0; i < Math.max(1, reps >> 2); i++) {
-          const t0 = now();
-          await withTimeout(pool.map(waitMs, waits, { chunksize: 1 }), 120_000, `1,000 waits, tasksPerWorker ${tpw}`);
-          out[key]!.push(now() - t0);
-        }
-      }
-      return out;
-    }],
-  ], { context }, async () => { for (const p of pools) await shutdown(p); });
+      ],
+      [
+        'tasksPerWorker',
+        async () => {
+          check();
+          const waits = Array.from({ length: 1000 }, () => 10);
+          const out: Record<string, number[]> = { mp_tpw16_ms: [], mp_tpw1_ms: [] };
+          for (const [tpw, key] of [
+            [16, 'mp_tpw16_ms'],
+            [1, 'mp_tpw1_ms'],
+          ] as const) {
+            const pool = new mp.Pool({ processes: 1, tasksPerWorker: tpw, context });
+            pools.push(pool);
+            await withTimeout(pool.apply(waitMs, [1]), 30_000, 'warm-up');
+            for (let i = 0; i < Math.max(1, reps >> 2); i++) {
+              const t0 = now();
+              await withTimeout(pool.map(waitMs, waits, { chunksize: 1 }), 120_000, `1,000 waits, tasksPerWorker ${tpw}`);
+              out[key]!.push(now() - t0);
+            }
+          }
+          return out;
+        },
+      ],
+    ],
+    { context },
+    async () => {
+      for (const p of pools) await shutdown(p);
+    },
+  );
 }

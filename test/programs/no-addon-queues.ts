@@ -6,7 +6,12 @@ import { getContext, isMainEntry, setStartMethod } from 'multiproc';
 
 if (isMainEntry(import.meta.url)) {
   const code = async (f: () => Promise<unknown>): Promise<string> => {
-    try { await f(); return 'accepted'; } catch (e) { return String((e as { code?: string }).code); }
+    try {
+      await f();
+      return 'accepted';
+    } catch (e) {
+      return String((e as { code?: string }).code);
+    }
   };
   const thread = getContext('thread');
   const tq = new thread.Queue<Int32Array | unknown>();

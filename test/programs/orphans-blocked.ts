@@ -10,14 +10,20 @@ export async function waitForLock(lock: Lock, ready: Event): Promise<void> {
   await ready.set();
   await got;
 }
-export function futexForever(): void { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); }
+export function futexForever(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+}
 export async function lockedValue(v: SynchronizedValue<'i'>): Promise<number> {
   const wait = v.getLock().acquire();
   setTimeout(() => {}, 60_000);
   await wait;
   return process.pid;
 }
-export function spinForever(): void { for (;;) { /* synchronous */ } }
+export function spinForever(): void {
+  for (;;) {
+    /* synchronous */
+  }
+}
 export async function parentOfSpinner(out: Event, pids: SynchronizedValue<'i'>): Promise<void> {
   const g = new Process({ target: spinForever });
   g.start();
@@ -25,9 +31,13 @@ export async function parentOfSpinner(out: Event, pids: SynchronizedValue<'i'>):
   await out.set();
   await new Promise(() => setInterval(() => {}, 1000));
 }
-export function pid(): number { return process.pid; }
+export function pid(): number {
+  return process.pid;
+}
 /** Returns at once, leaving a timer: the child then waits for it (its work is not done). */
-export function leavesTimer(): void { setTimeout(() => {}, 120_000); }
+export function leavesTimer(): void {
+  setTimeout(() => {}, 120_000);
+}
 
 if (isMainEntry(import.meta.url)) {
   const lock = new Lock();
