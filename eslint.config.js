@@ -18,7 +18,7 @@ export default defineConfig(
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
       // `import type` for what is only a type: the bundle and tsx drop it without guessing.
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
       // The library takes any function a user passes and sends it by reference: `Function` is the honest type.
       '@typescript-eslint/no-unsafe-function-type': 'off',
       // `_name` marks a value kept on purpose (a disposable held by `await using _held`).
