@@ -1,5 +1,5 @@
 // `npm run soak`: 1,000,000 small tasks through apply, imap and a Queue in each context (or
-// --n=N, --context=process|thread), printed as a table: the figures the README quotes.
+// --n=N, --context=process|thread), printed as a table: the figures RELIABILITY.md quotes ("Long runs").
 import { soak, type PhaseReport } from './soak-core.ts';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];

@@ -1,4 +1,4 @@
-// A short soak in CI (the 1,000,000-item figures come from `npm run soak`, see README): small
+// A short soak in CI (the 1,000,000-item figures come from `npm run soak`, see RELIABILITY.md, "Long runs"): small
 // tasks through apply, imap and a Queue in both contexts. The parent's heap after GC does not
 // grow beyond a bound, no timer is left behind, no warning (a MaxListenersExceededWarning
 // would be a listener leak), and the last 10% of items go at a rate comparable to the first.
