@@ -37,7 +37,11 @@ export function errMessage(e: unknown): string {
 }
 
 /** A benchmark child waiting for orders: tell it to end (null), give it 5 s, then terminate it. */
-export async function stopChild(conn: { send(v: null): Promise<void> }, proc: { join(ms: number): Promise<void>; isAlive(): boolean; terminate(): void }, label: string): Promise<void> {
+export async function stopChild(
+  conn: { send(v: null): Promise<void> },
+  proc: { join(ms: number): Promise<void>; isAlive(): boolean; terminate(): void },
+  label: string,
+): Promise<void> {
   try {
     await conn.send(null);
     await proc.join(5000);

@@ -4,7 +4,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { JoinableQueue, Process, Queue, cpuCount, isMainEntry } from 'multiproc';
 
 export class Task {
-  constructor(public a: number, public b: number) {}
+  constructor(
+    public a: number,
+    public b: number,
+  ) {}
 
   async call(): Promise<string> {
     await sleep(100); // pretend to take some time to do the work
@@ -17,7 +20,10 @@ export class Task {
 }
 
 export class Consumer extends Process {
-  constructor(public taskQueue: JoinableQueue<Task | null>, public resultQueue: Queue<string>) {
+  constructor(
+    public taskQueue: JoinableQueue<Task | null>,
+    public resultQueue: Queue<string>,
+  ) {
     super();
   }
 

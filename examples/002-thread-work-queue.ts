@@ -6,7 +6,13 @@ import { Event, Lock, Process, Queue, isMainEntry } from 'multiproc';
 export const TICK_MS = 100;
 
 export class MyThread extends Process {
-  constructor(public threadID: number, name: string, public q: Queue<string>, public queueLock: Lock, public exitFlag: Event) {
+  constructor(
+    public threadID: number,
+    name: string,
+    public q: Queue<string>,
+    public queueLock: Lock,
+    public exitFlag: Event,
+  ) {
     super({ name, context: 'thread' });
   }
 

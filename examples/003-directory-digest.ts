@@ -68,7 +68,10 @@ if (isMainEntry(import.meta.url)) {
     }
     const digestMap = await buildDigestMap(topdir);
     console.log(digestMap.size);
-    console.log('every digest is a Buffer:', [...digestMap.values()].every((d) => Buffer.isBuffer(d)));
+    console.log(
+      'every digest is a Buffer:',
+      [...digestMap.values()].every((d) => Buffer.isBuffer(d)),
+    );
     const rows = [...digestMap].map(([file, digest]) => [path.relative(topdir, file).split(path.sep).join('/'), Buffer.from(digest).toString('hex')]);
     rows.sort((x, y) => (x[0]! < y[0]! ? -1 : x[0]! > y[0]! ? 1 : 0));
     for (const [file, hex] of rows) console.log(file, hex);

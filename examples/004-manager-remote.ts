@@ -26,7 +26,12 @@ if (isMainEntry(import.meta.url)) {
   const exited = once(client, 'exit');
 
   // (If the client fails, stop waiting for its message.)
-  const item = await Promise.race([queue.get(), exited.then(([c]) => { throw new Error(`the client exited with code ${c} before putting anything`); })]);
+  const item = await Promise.race([
+    queue.get(),
+    exited.then(([c]) => {
+      throw new Error(`the client exited with code ${c} before putting anything`);
+    }),
+  ]);
   console.log(`server: got '${item}' from the other program`);
   await queue.put(`${item} back`);
 

@@ -9,6 +9,9 @@ export function square(arr: SynchronizedArrayOf<'d'>, i: number): void {
 if (isMainEntry(import.meta.url)) {
   const arr = SharedArray('d', 10);
   await using pool = new Pool(2);
-  await pool.starmap(square, Array.from({ length: arr.length }, (_, i) => [arr, i] as [typeof arr, number]));
+  await pool.starmap(
+    square,
+    Array.from({ length: arr.length }, (_, i) => [arr, i] as [typeof arr, number]),
+  );
   console.log(arr.toArray());
 }

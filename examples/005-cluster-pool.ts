@@ -38,18 +38,30 @@ if (isMainEntry(import.meta.url)) {
   // Terminal 1: MULTIPROC_AUTHKEY=... npx multiproc worker --redis URL --name example --processes 2
   const bin = fileURLToPath(new URL('../bin/multiproc.js', import.meta.resolve('multiproc')));
   const key = 'example-key';
-  let worker = spawn(process.execPath, [...process.execArgv, bin, 'worker', '--redis', url, '--name', 'example', '--processes', '2', '--root', here],
-    { env: { ...process.env, MULTIPROC_AUTHKEY: key }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let worker = spawn(process.execPath, [...process.execArgv, bin, 'worker', '--redis', url, '--name', 'example', '--processes', '2', '--root', here], {
+    env: { ...process.env, MULTIPROC_AUTHKEY: key },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   for (let tries = 0; ; tries++) {
     let out = '';
-    worker.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-    const [code] = await Promise.race([once(worker, 'exit'), (async () => { while (!out.includes('ready')) await sleep(20); return [null]; })()]);
+    worker.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    const [code] = await Promise.race([
+      once(worker, 'exit'),
+      (async () => {
+        while (!out.includes('ready')) await sleep(20);
+        return [null];
+      })(),
+    ]);
     if (code === null) break;
     // Redis may still be starting: the worker gives up on a refused connection; try again.
     if (tries === 20) throw new Error('the worker did not start');
     await sleep(250);
-    worker = spawn(process.execPath, [...process.execArgv, bin, 'worker', '--redis', url, '--name', 'example', '--processes', '2', '--root', here],
-      { env: { ...process.env, MULTIPROC_AUTHKEY: key }, stdio: ['ignore', 'pipe', 'inherit'] });
+    worker = spawn(process.execPath, [...process.execArgv, bin, 'worker', '--redis', url, '--name', 'example', '--processes', '2', '--root', here], {
+      env: { ...process.env, MULTIPROC_AUTHKEY: key },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
   }
   console.log('worker: ready');
 

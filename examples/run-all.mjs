@@ -51,7 +51,9 @@ if (!existsSync(path.join(root, 'dist'))) {
 }
 
 function oneLine(s, max = 700) {
-  const t = String(s).replace(/\s*\n\s*/g, ' | ').trim();
+  const t = String(s)
+    .replace(/\s*\n\s*/g, ' | ')
+    .trim();
   return t.length > max ? `${t.slice(0, max)}...` : t;
 }
 
@@ -182,7 +184,10 @@ function report({ name, result, reason }) {
   console.log(reason ? `FAIL ${name}: ${oneLine(reason)}` : `ok ${name}`);
   if (verbose || (reason && argv.includes('--show-failures'))) {
     console.log(`  [${name}] exit ${result.exitCode}${result.info.signal ? ` signal ${result.info.signal}` : ''}, ${result.info.durationMs} ms`);
-    for (const [label, text] of [['stdout', result.stdout], ['stderr', result.stderr]]) {
+    for (const [label, text] of [
+      ['stdout', result.stdout],
+      ['stderr', result.stderr],
+    ]) {
       for (const l of text.split('\n').filter(Boolean)) console.log(`  [${name} ${label}] ${l}`);
     }
   }

@@ -15,24 +15,38 @@ export const prebuildRecord = path.join(root, 'prebuilds', 'source.json');
 
 /** The files the addon is built from, relative to the package root, in hashing order. */
 export function sourceFiles() {
-  return ['binding.gyp', ...readdirSync(path.join(root, 'native')).sort().map((f) => `native/${f}`)];
+  return [
+    'binding.gyp',
+    ...readdirSync(path.join(root, 'native'))
+      .sort()
+      .map((f) => `native/${f}`),
+  ];
 }
 
 /** sha256 over each source's name and bytes (same recipe as src/shm/native.ts sourceHash). */
 export function sourceHash() {
   const h = createHash('sha256');
-  for (const f of sourceFiles()) h.update(`${f}\0`).update(readFileSync(path.join(root, f))).update('\0');
+  for (const f of sourceFiles())
+    h.update(`${f}\0`)
+      .update(readFileSync(path.join(root, f)))
+      .update('\0');
   return h.digest('hex');
 }
 
 /** Prebuilt addon file for a Node ABI (process.versions.modules). */
-export function prebuildFile(abi) { return path.join(prebuildDir, `multiproc.abi${abi}.node`); }
+export function prebuildFile(abi) {
+  return path.join(prebuildDir, `multiproc.abi${abi}.node`);
+}
 
 /** node-gyp: the one beside the npm running us, a local one, or the one bundled with this Node's npm. */
 export function findNodeGyp() {
   const candidates = [];
   if (process.env.npm_execpath) candidates.push(path.join(path.dirname(process.env.npm_execpath), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
-  try { candidates.push(createRequire(import.meta.url).resolve('node-gyp/bin/node-gyp.js')); } catch { /* not installed locally */ }
+  try {
+    candidates.push(createRequire(import.meta.url).resolve('node-gyp/bin/node-gyp.js'));
+  } catch {
+    /* not installed locally */
+  }
   candidates.push(path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
   return candidates.find((c) => existsSync(c));
 }
@@ -74,7 +88,7 @@ export function compile({ nodeBin = process.execPath, nodedir, workDir = root })
     execFileSync(nodeBin, args, { cwd: workDir, stdio: ['ignore', 'ignore', 'pipe'], env: nodedir ? { ...process.env, npm_config_nodedir: nodedir } : process.env });
   } catch (e) {
     // node-gyp talks on stderr even when it works: show it only when the build failed.
-    throw new Error(`node-gyp failed:\n${String(e.stderr ?? e.message)}`);
+    throw new Error(`node-gyp failed:\n${String(e.stderr ?? e.message)}`, { cause: e });
   }
   return path.join(workDir, 'build', 'Release', 'multiproc.node');
 }

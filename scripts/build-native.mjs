@@ -22,8 +22,21 @@ if (process.platform !== 'linux') {
 }
 const abi = process.versions.modules;
 const hash = sourceHash();
-const readJson = (f) => { try { return JSON.parse(readFileSync(f, 'utf8')); } catch { return null; } };
-const loads = (f) => { try { createRequire(import.meta.url)(f); return true; } catch { return false; } };
+const readJson = (f) => {
+  try {
+    return JSON.parse(readFileSync(f, 'utf8'));
+  } catch {
+    return null;
+  }
+};
+const loads = (f) => {
+  try {
+    createRequire(import.meta.url)(f);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 const fromSource = process.argv.includes('--from-source');
 if (!fromSource) {
@@ -41,6 +54,8 @@ try {
   writeFileSync(builtRecord, `${JSON.stringify({ hash, abi, node: version }, null, 2)}\n`);
 } catch (e) {
   process.stderr.write(`${e.message}\n`);
-  console.warn(`multiproc: building the native addon failed; process-context shared memory is unavailable until it builds ` +
-    `(npm rebuild multiproc; needs python3, make and a C++ compiler)`);
+  console.warn(
+    `multiproc: building the native addon failed; process-context shared memory is unavailable until it builds ` +
+      `(npm rebuild multiproc; needs python3, make and a C++ compiler)`,
+  );
 }

@@ -13,7 +13,9 @@ const require = createRequire(import.meta.url);
 const dist = path.join(root, 'dist');
 rmSync(dist, { recursive: true, force: true });
 
-const tsc = path.join(path.dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
+// The compiler is TypeScript 7, installed as `typescript7`: the name `typescript` holds 6.0, whose
+// JavaScript API typescript-eslint needs (docs/design.md, "Lint and format").
+const tsc = path.join(path.dirname(require.resolve('typescript7/package.json')), 'bin', 'tsc');
 // Declarations only: per-file JavaScript would be a second copy of the library nothing should load.
 execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json'), '--emitDeclarationOnly', '--sourceMap', 'false'], { stdio: 'inherit', cwd: root });
 
@@ -25,9 +27,16 @@ const msgpackrPlain = path.join(path.dirname(require.resolve('msgpackr')), '..',
 // inside a worker the user's `import 'multiproc'` and the bootstrap are the same instance.
 // dist/esm/internal.js (what tests call directly) is one more entry of the same bundle.
 esbuild.buildSync({
-  entryPoints: { index: path.join(root, 'src', 'index.ts'), internal: path.join(root, 'src', 'internal.ts'), bootstrap: path.join(root, 'src', 'runtime', 'bootstrap.ts'), 'hub-thread': path.join(root, 'src', 'hub', 'hub-thread.ts'), tracker: path.join(root, 'src', 'shm', 'tracker-main.ts'),
+  entryPoints: {
+    index: path.join(root, 'src', 'index.ts'),
+    internal: path.join(root, 'src', 'internal.ts'),
+    bootstrap: path.join(root, 'src', 'runtime', 'bootstrap.ts'),
+    'hub-thread': path.join(root, 'src', 'hub', 'hub-thread.ts'),
+    tracker: path.join(root, 'src', 'shm', 'tracker-main.ts'),
     // The `multiproc` command, and the module a cluster worker's pool processes run tasks from.
-    cli: path.join(root, 'src', 'cluster', 'cli.ts'), 'cluster-task': path.join(root, 'src', 'cluster', 'run-task.ts') },
+    cli: path.join(root, 'src', 'cluster', 'cli.ts'),
+    'cluster-task': path.join(root, 'src', 'cluster', 'run-task.ts'),
+  },
   outdir: path.join(dist, 'esm'),
   entryNames: '[name]',
   chunkNames: 'shared-[hash]',
@@ -46,12 +55,12 @@ esbuild.buildSync({
 });
 mkdirSync(path.join(dist, 'cjs'), { recursive: true });
 writeFileSync(path.join(dist, 'cjs', 'package.json'), '{ "type": "commonjs" }\n');
-writeFileSync(path.join(dist, 'cjs', 'index.cjs'), [
-  '// The CommonJS entry: the ES module build itself (require(esm)), so both entries are one library.',
-  "'use strict';",
-  "module.exports = require('../esm/index.js');",
-  '',
-].join('\n'));
+writeFileSync(
+  path.join(dist, 'cjs', 'index.cjs'),
+  ['// The CommonJS entry: the ES module build itself (require(esm)), so both entries are one library.', "'use strict';", "module.exports = require('../esm/index.js');", ''].join(
+    '\n',
+  ),
+);
 writeFileSync(path.join(dist, 'cjs', 'index.d.cts'), "export * from '../esm/index.js';\n");
 // package.json `bin`: the `multiproc` command (worker, status).
 mkdirSync(path.join(dist, 'bin'), { recursive: true });

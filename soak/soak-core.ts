@@ -7,7 +7,9 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Pool, Process, Queue } from 'multiproc';
 
-export function inc(x: number): number { return x + 1; }
+export function inc(x: number): number {
+  return x + 1;
+}
 
 /** Puts 0..n-1 then null. */
 export async function produce(q: Queue<number | null>, n: number): Promise<void> {
@@ -37,7 +39,8 @@ export interface PhaseReport {
 const mb = (b: number) => Math.round((b / 1048576) * 10) / 10;
 
 function heapAfterGc(): number {
-  gc(); gc();
+  gc();
+  gc();
   return process.memoryUsage().heapUsed;
 }
 
@@ -51,7 +54,8 @@ async function phase(name: string, n: number, body: (done: (i: number) => void) 
   let count = 0;
   // The clock starts at the first item, so start-up (a child to launch) is not counted as throughput.
   let t0 = 0;
-  let firstEnd = 0, lastStart = 0;
+  let firstEnd = 0,
+    lastStart = 0;
   await body(() => {
     count++;
     if (count === 1) t0 = performance.now();
@@ -64,14 +68,26 @@ async function phase(name: string, n: number, body: (done: (i: number) => void) 
   const first = tenth / ((firstEnd - t0) / 1000);
   const last = tenth / ((t1 - lastStart) / 1000);
   return {
-    phase: name, n, seconds: Math.round((t1 - t0) / 100) / 10,
-    firstTenthPerS: Math.round(first), lastTenthPerS: Math.round(last), steadiness: Math.round((last / first) * 100) / 100,
-    heapBeforeMB: mb(heapBefore), heapAfterMB: mb(heapAfter), heapGrowthMB: mb(heapAfter - heapBefore),
-    rssAfterMB: mb(process.memoryUsage().rss), timersBefore, timersAfter: timers(),
+    phase: name,
+    n,
+    seconds: Math.round((t1 - t0) / 100) / 10,
+    firstTenthPerS: Math.round(first),
+    lastTenthPerS: Math.round(last),
+    steadiness: Math.round((last / first) * 100) / 100,
+    heapBeforeMB: mb(heapBefore),
+    heapAfterMB: mb(heapAfter),
+    heapGrowthMB: mb(heapAfter - heapBefore),
+    rssAfterMB: mb(process.memoryUsage().rss),
+    timersBefore,
+    timersAfter: timers(),
   };
 }
 
-export interface SoakOptions { context: 'process' | 'thread'; n: number; window?: number }
+export interface SoakOptions {
+  context: 'process' | 'thread';
+  n: number;
+  window?: number;
+}
 
 export async function soak({ context, n, window = 64 }: SoakOptions): Promise<{ reports: PhaseReport[]; warnings: string[] }> {
   const warnings: string[] = [];
@@ -81,42 +97,56 @@ export async function soak({ context, n, window = 64 }: SoakOptions): Promise<{ 
   const pool = new Pool({ processes: 2, context });
   try {
     // Warm-up: workers started, code compiled, caches filled, before the first heap reading.
-    await pool.map(inc, Array.from({ length: 2000 }, (_, i) => i));
-    reports.push(await phase('apply', n, async (done) => {
-      let next = 0;
-      const lane = async () => {
-        while (next < n) {
-          const i = next++;
-          const r = await pool.apply(inc, [i]);
-          if (r !== i + 1) throw new Error(`apply(${i}) gave ${r}`);
+    await pool.map(
+      inc,
+      Array.from({ length: 2000 }, (_, i) => i),
+    );
+    reports.push(
+      await phase('apply', n, async (done) => {
+        let next = 0;
+        const lane = async () => {
+          while (next < n) {
+            const i = next++;
+            const r = await pool.apply(inc, [i]);
+            if (r !== i + 1) throw new Error(`apply(${i}) gave ${r}`);
+            done(i);
+          }
+        };
+        await Promise.all(Array.from({ length: window }, lane));
+      }),
+    );
+    reports.push(
+      await phase('imap', n, async (done) => {
+        let i = 0;
+        for await (const r of pool.imap(
+          inc,
+          (function* () {
+            for (let k = 0; k < n; k++) yield k;
+          })(),
+          { chunksize: 1 },
+        )) {
+          if (r !== i + 1) throw new Error(`imap item ${i} gave ${r}`);
+          done(i++);
+        }
+      }),
+    );
+    const q = new Queue<number | null>();
+    reports.push(
+      await phase('queue', n, async (done) => {
+        const child = new Process({ target: produce, args: [q, n], context });
+        child.start();
+        for (let i = 0; ; i++) {
+          const v = await q.get();
+          if (v === null) break;
+          if (v !== i) throw new Error(`queue item ${i} was ${v}`);
           done(i);
         }
-      };
-      await Promise.all(Array.from({ length: window }, lane));
-    }));
-    reports.push(await phase('imap', n, async (done) => {
-      let i = 0;
-      for await (const r of pool.imap(inc, (function* () { for (let k = 0; k < n; k++) yield k; })(), { chunksize: 1 })) {
-        if (r !== i + 1) throw new Error(`imap item ${i} gave ${r}`);
-        done(i++);
-      }
-    }));
-    const q = new Queue<number | null>();
-    reports.push(await phase('queue', n, async (done) => {
-      const child = new Process({ target: produce, args: [q, n], context });
-      child.start();
-      for (let i = 0; ; i++) {
-        const v = await q.get();
-        if (v === null) break;
-        if (v !== i) throw new Error(`queue item ${i} was ${v}`);
-        done(i);
-      }
-      await child.join();
-    }));
+        await child.join();
+      }),
+    );
   } finally {
     await pool.terminate();
     process.off('warning', onWarning);
   }
   return { reports, warnings };
 }
-

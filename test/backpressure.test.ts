@@ -21,15 +21,22 @@ for (const context of contexts) {
       p.start();
       const arrivals: number[] = [];
       let report: StreamReport | undefined;
-      await within(120_000, (async () => {
-        for (;;) {
-          const bytes = await mine.recvBytes();
-          if (bytes.length !== 1024 * 1024) { report = (await import('../dist/esm/internal.js')).decode(bytes) as StreamReport; break; }
-          arrivals.push(Date.now());
-          // A consumer slower than the producer: without backpressure the backlog piles up in the producer.
-          await sleep(5);
-        }
-      })(), 'the stream');
+      await within(
+        120_000,
+        (async () => {
+          for (;;) {
+            const bytes = await mine.recvBytes();
+            if (bytes.length !== 1024 * 1024) {
+              report = (await import('../dist/esm/internal.js')).decode(bytes) as StreamReport;
+              break;
+            }
+            arrivals.push(Date.now());
+            // A consumer slower than the producer: without backpressure the backlog piles up in the producer.
+            await sleep(5);
+          }
+        })(),
+        'the stream',
+      );
       assert.ok(report, 'no report');
       await within(30_000, p.join());
       const during = arrivals.filter((t) => t < report!.endedAt).length;
@@ -45,13 +52,20 @@ for (const context of contexts) {
       p.start();
       const arrivals: number[] = [];
       let report: StreamReport | undefined;
-      await within(120_000, (async () => {
-        for (;;) {
-          const item = await q.get();
-          if (typeof item !== 'string') { report = item; break; }
-          arrivals.push(Date.now());
-        }
-      })(), 'the stream');
+      await within(
+        120_000,
+        (async () => {
+          for (;;) {
+            const item = await q.get();
+            if (typeof item !== 'string') {
+              report = item;
+              break;
+            }
+            arrivals.push(Date.now());
+          }
+        })(),
+        'the stream',
+      );
       await within(30_000, p.join());
       const during = arrivals.filter((t) => t < report!.endedAt).length;
       assert.ok(during >= report!.sent / 10, `only ${during} of ${report!.sent} items arrived while the child put them`);

@@ -55,14 +55,17 @@ for (const context of contexts) {
       for (const p of ps) p.start();
       await untilWaiting(b, 2);
       const mine = await within(20_000, b.wait());
-      const first = [mine, ...await take(log, 2)];
+      const first = [mine, ...(await take(log, 2))];
       assert.deepEqual([...first].sort(), [0, 1, 2]);
       assert.equal(count(), 1);
-      const second = [await within(20_000, b.wait()), ...await take(log, 2)];
+      const second = [await within(20_000, b.wait()), ...(await take(log, 2))];
       assert.deepEqual([...second].sort(), [0, 1, 2]);
       assert.equal(count(), 2);
       await within(20_000, Promise.all(ps.map((p) => p.join())));
-      assert.deepEqual(ps.map((p) => p.exitCode), [0, 0]);
+      assert.deepEqual(
+        ps.map((p) => p.exitCode),
+        [0, 0],
+      );
       assert.equal(await b.broken(), false);
       assert.equal(await b.nWaiting(), 0);
     });
@@ -71,7 +74,11 @@ for (const context of contexts) {
       const b = new Barrier(3, { action: s.barrierAction });
       const log = new Queue<string | number>();
       const before = passes();
-      const runs = pool.starmap(s.barrierParty, [[b, log, 3], [b, log, 3], [b, log, 3]]);
+      const runs = pool.starmap(s.barrierParty, [
+        [b, log, 3],
+        [b, log, 3],
+        [b, log, 3],
+      ]);
       const seen = await take(log, 9);
       await within(20_000, runs);
       assert.equal(seen.filter((i) => i === 0).length, 3, `one 0 per pass: ${seen.join(' ')}`);
@@ -83,7 +90,10 @@ for (const context of contexts) {
       const b = new Barrier(2, { action: s.slowBarrierAction });
       const log = new Queue<string | number>();
       const before = passes();
-      const firstPass = pool.starmap(s.barrierParty, [[b, log], [b, log]]);
+      const firstPass = pool.starmap(s.barrierParty, [
+        [b, log],
+        [b, log],
+      ]);
       const end = Date.now() + 20_000;
       while (passes() === before) {
         assert.ok(Date.now() < end, 'the action never started');

@@ -79,11 +79,20 @@ describe('cluster shared objects when Redis dies', { skip }, () => {
 
     await redis.restart();
     // The same objects work again once the connections are back (the data went with the old server).
-    await within(20_000, (async () => {
-      for (;;) {
-        try { await q.put(7); return; } catch { await sleep(200); }
-      }
-    })(), 'first call after the restart');
+    await within(
+      20_000,
+      (async () => {
+        for (;;) {
+          try {
+            await q.put(7);
+            return;
+          } catch {
+            await sleep(200);
+          }
+        }
+      })(),
+      'first call after the restart',
+    );
     assert.equal(await q.get({ timeout: 5000 }), 7);
     assert.equal(await lock.acquire({ timeout: 5000 }), true);
     await lock.release();
@@ -102,7 +111,8 @@ describe('cluster shared objects when Redis dies', { skip }, () => {
       assert.equal(await q.get(), 1);
       const getting = q.get();
       const waiting = ev.wait();
-      getting.catch(() => {}); waiting.catch(() => {});
+      getting.catch(() => {});
+      waiting.catch(() => {});
       await sleep(300);
       const pid = redis.pid!;
       process.kill(pid, 'SIGSTOP');
@@ -124,11 +134,20 @@ describe('cluster shared objects when Redis dies', { skip }, () => {
       // it reads the dropped connection, and may be handed one item of the old queue meanwhile
       // (docs/cluster-objects.md: a reply lost with its connection is lost).
       const q2 = new f.o.Queue<number>();
-      await within(20_000, (async () => {
-        for (;;) {
-          try { await q2.put(2); return; } catch { await sleep(200); }
-        }
-      })(), 'first call after SIGCONT');
+      await within(
+        20_000,
+        (async () => {
+          for (;;) {
+            try {
+              await q2.put(2);
+              return;
+            } catch {
+              await sleep(200);
+            }
+          }
+        })(),
+        'first call after SIGCONT',
+      );
       assert.equal(await q2.get({ timeout: 5000 }), 2);
     } finally {
       await f.link.close();

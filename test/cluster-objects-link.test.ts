@@ -13,8 +13,12 @@ const skip = redisUnavailable();
 
 describe('cluster link', { skip }, () => {
   let redis: RedisHandle;
-  before(async () => { redis = await startRedis(); });
-  after(async () => { await redis?.stop(); });
+  before(async () => {
+    redis = await startRedis();
+  });
+  after(async () => {
+    await redis?.stop();
+  });
 
   it('runs commands and closes', async () => {
     const link = createLink(resolveClusterOptions({ redis: redis.url, name: 'linktest', connectTimeout: 3000 }));
@@ -48,29 +52,51 @@ describe('cluster link', { skip }, () => {
     await link.close();
   });
 
-  it('a blocking command rejects when Redis dies, and the link works again after a restart', { skip: !process.env.MULTIPROC_TEST_REDIS ? undefined : 'cannot kill an external Redis' }, async () => {
-    const link = createLink(resolveClusterOptions({ redis: redis.url, name: 'linkdeath', connectTimeout: 2000 }));
-    const b = await link.blocking();
-    const pending = b.blpop('linkdeath:never', 0);
-    pending.catch(() => {});
-    await new Promise((r) => setTimeout(r, 200));
-    await redis.kill();
-    const e = await within(10_000, pending.then(() => { throw new Error('resolved'); }, (err: unknown) => err as Error));
-    assert.ok(e instanceof Error);
-    // While Redis is away a call gives up after connectTimeout.
-    const t0 = Date.now();
-    const e2 = await rejection(link.command().then((c) => c.ping()), 15_000);
-    assert.equal(e2.code, 'ERR_CLUSTER_UNAVAILABLE');
-    assert.ok(Date.now() - t0 < 8000, `took ${Date.now() - t0} ms`);
-    await redis.restart();
-    const ok = await within(20_000, (async () => {
-      for (;;) {
-        try { return await (await link.command()).ping(); } catch { /* reconnecting */ }
-      }
-    })());
-    assert.equal(ok, 'PONG');
-    await link.close();
-  });
+  it(
+    'a blocking command rejects when Redis dies, and the link works again after a restart',
+    { skip: !process.env.MULTIPROC_TEST_REDIS ? undefined : 'cannot kill an external Redis' },
+    async () => {
+      const link = createLink(resolveClusterOptions({ redis: redis.url, name: 'linkdeath', connectTimeout: 2000 }));
+      const b = await link.blocking();
+      const pending = b.blpop('linkdeath:never', 0);
+      pending.catch(() => {});
+      await new Promise((r) => setTimeout(r, 200));
+      await redis.kill();
+      const e = await within(
+        10_000,
+        pending.then(
+          () => {
+            throw new Error('resolved');
+          },
+          (err: unknown) => err as Error,
+        ),
+      );
+      assert.ok(e instanceof Error);
+      // While Redis is away a call gives up after connectTimeout.
+      const t0 = Date.now();
+      const e2 = await rejection(
+        link.command().then((c) => c.ping()),
+        15_000,
+      );
+      assert.equal(e2.code, 'ERR_CLUSTER_UNAVAILABLE');
+      assert.ok(Date.now() - t0 < 8000, `took ${Date.now() - t0} ms`);
+      await redis.restart();
+      const ok = await within(
+        20_000,
+        (async () => {
+          for (;;) {
+            try {
+              return await (await link.command()).ping();
+            } catch {
+              /* reconnecting */
+            }
+          }
+        })(),
+      );
+      assert.equal(ok, 'PONG');
+      await link.close();
+    },
+  );
 
   it('currentLink() is made once from the worker env', async () => {
     const saved = { url: process.env[ENV_URL], name: process.env[ENV_NAME] };
@@ -87,8 +113,10 @@ describe('cluster link', { skip }, () => {
       assert.equal(await (await a.command()).ping(), 'PONG');
       await a.close();
     } finally {
-      if (saved.url === undefined) delete process.env[ENV_URL]; else process.env[ENV_URL] = saved.url;
-      if (saved.name === undefined) delete process.env[ENV_NAME]; else process.env[ENV_NAME] = saved.name;
+      if (saved.url === undefined) delete process.env[ENV_URL];
+      else process.env[ENV_URL] = saved.url;
+      if (saved.name === undefined) delete process.env[ENV_NAME];
+      else process.env[ENV_NAME] = saved.name;
     }
   });
 });

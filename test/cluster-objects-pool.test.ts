@@ -22,16 +22,43 @@ const STALLED = 3000;
 const skip = redisUnavailable();
 
 function startWorker(url: string, name: string, context: 'process' | 'thread'): Promise<ChildProcess> {
-  const w = spawn(process.execPath, [BIN, 'worker', '--redis', url, '--name', name, '--processes', '2', '--context', context,
-    '--root', ROOT, '--insecure', '--stalled-timeout', String(STALLED), '--connect-timeout', '5000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const w = spawn(
+    process.execPath,
+    [
+      BIN,
+      'worker',
+      '--redis',
+      url,
+      '--name',
+      name,
+      '--processes',
+      '2',
+      '--context',
+      context,
+      '--root',
+      ROOT,
+      '--insecure',
+      '--stalled-timeout',
+      String(STALLED),
+      '--connect-timeout',
+      '5000',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     const t = setTimeout(() => reject(new Error(`worker not ready within 60 s: ${out}`)), 60_000);
     w.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      if (out.includes('ready')) { clearTimeout(t); resolve(w); }
+      if (out.includes('ready')) {
+        clearTimeout(t);
+        resolve(w);
+      }
     });
-    w.once('exit', (code) => { clearTimeout(t); reject(new Error(`worker exited with ${code}: ${out}`)); });
+    w.once('exit', (code) => {
+      clearTimeout(t);
+      reject(new Error(`worker exited with ${code}: ${out}`));
+    });
   });
 }
 
@@ -63,11 +90,17 @@ for (const context of ['process', 'thread'] as const) {
     it('Queue: tasks fill a bounded queue this program drains, and drain what it fills', async () => {
       await using pool = new cluster.Pool();
       const q = new cluster.Queue<number>(5);
-      const filling = pool.starmap(tasks.putSquares, [[q, 0, 10], [q, 10, 20]]);
+      const filling = pool.starmap(tasks.putSquares, [
+        [q, 0, 10],
+        [q, 10, 20],
+      ]);
       const got: number[] = [];
       for (let i = 0; i < 20; i++) got.push(await within(60_000, q.get(), 'item from a task'));
       await within(60_000, filling, 'filling tasks');
-      assert.deepEqual(got.sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i * i).sort((a, b) => a - b));
+      assert.deepEqual(
+        got.sort((a, b) => a - b),
+        Array.from({ length: 20 }, (_, i) => i * i).sort((a, b) => a - b),
+      );
       const back = new cluster.Queue<string>();
       const draining = pool.apply(tasks.drain, [back, 3]);
       for (const x of ['a', 'b', 'c']) await back.put(x);
@@ -80,7 +113,15 @@ for (const context of ['process', 'thread'] as const) {
       await using m = await cluster.Manager();
       const ns = await m.Namespace({ count: 0 });
       const lock = new cluster.Lock();
-      await within(90_000, pool.starmap(tasks.countUnderLock, [[lock, ns, 10], [lock, ns, 10], [lock, ns, 10]]), 'counting tasks');
+      await within(
+        90_000,
+        pool.starmap(tasks.countUnderLock, [
+          [lock, ns, 10],
+          [lock, ns, 10],
+          [lock, ns, 10],
+        ]),
+        'counting tasks',
+      );
       assert.equal(await ns.get('count'), 30);
     });
 
@@ -90,7 +131,14 @@ for (const context of ['process', 'thread'] as const) {
       const ns = await m.Namespace({ inside: 0, max: 0 });
       const sem = new cluster.Semaphore(2);
       const lock = new cluster.Lock();
-      await within(90_000, pool.starmap(tasks.throughSemaphore, Array.from({ length: 6 }, () => [sem, ns, lock])), 'semaphore tasks');
+      await within(
+        90_000,
+        pool.starmap(
+          tasks.throughSemaphore,
+          Array.from({ length: 6 }, () => [sem, ns, lock]),
+        ),
+        'semaphore tasks',
+      );
       assert.ok((await ns.get<number>('max')) <= 2);
       assert.equal(await ns.get('inside'), 0);
       assert.equal(await sem.getValue(), 2);
@@ -129,7 +177,17 @@ for (const context of ['process', 'thread'] as const) {
       const m = await cluster.Manager();
       const d = await m.dict<string, unknown>();
       const l = await m.list<number>([0]);
-      assert.deepEqual(await within(60_000, pool.starmap(tasks.writeReadings, [[d, 's1', 3], [d, 's2', 2]]), 'dict tasks'), [0, 0]);
+      assert.deepEqual(
+        await within(
+          60_000,
+          pool.starmap(tasks.writeReadings, [
+            [d, 's1', 3],
+            [d, 's2', 2],
+          ]),
+          'dict tasks',
+        ),
+        [0, 0],
+      );
       const r = await d.get('s1:2');
       assert.ok(r instanceof tasks.Reading, String(r));
       assert.equal(r.scaled(2), 4);
@@ -159,7 +217,14 @@ for (const context of ['process', 'thread'] as const) {
         assert.equal(await within(STALLED + 20_000, lock.acquire(), 'lock after its holder died'), true);
         const took = Date.now() - t0;
         assert.ok(took < STALLED + 8000, `took ${took} ms`);
-        const e = await within(60_000, dying.then(() => null, (err: unknown) => err as Error), 'dying task');
+        const e = await within(
+          60_000,
+          dying.then(
+            () => null,
+            (err: unknown) => err as Error,
+          ),
+          'dying task',
+        );
         assert.ok(e && e.name === 'WorkerLostError', String(e));
         await lock.release();
         await held.free();

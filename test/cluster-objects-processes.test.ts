@@ -20,7 +20,9 @@ describe('cluster shared objects across OS processes', { skip }, () => {
     sides.push(s);
     return { name, o: s.o, link: s.link };
   };
-  before(async () => { redis = await startRedis(); });
+  before(async () => {
+    redis = await startRedis();
+  });
   after(async () => {
     for (const s of sides) await s.link.close();
     await redis?.stop();
@@ -34,7 +36,10 @@ describe('cluster shared objects across OS processes', { skip }, () => {
     for (let i = 0; i < 20; i++) await within(30_000, inq.put(i), 'put into a bounded queue read by children');
     const got: number[] = [];
     for (let i = 0; i < 20; i++) got.push(await within(30_000, outq.get(), 'answer'));
-    assert.deepEqual(got.sort((x, y) => x - y), Array.from({ length: 20 }, (_, i) => i * 2));
+    assert.deepEqual(
+      got.sort((x, y) => x - y),
+      Array.from({ length: 20 }, (_, i) => i * 2),
+    );
     for (const k of kids) await finished(k);
     assert.deepEqual(await keysOf(redis.url, name), []);
   });
@@ -137,13 +142,19 @@ describe('cluster shared objects across OS processes', { skip }, () => {
   it('Manager dict: a child reads keys with their types and values with their classes, and writes back', async () => {
     const { name, o } = open('pm');
     const m = await o.Manager();
-    const d = await m.dict<unknown, unknown>();
+    const d = await m.dict<string | number, unknown>();
     await d.set('point', new Point(6, 8));
     await d.set(2, new Date(Date.UTC(2030, 0, 1)));
     await d.set('2', new Map([['k', 1]]));
     await finished(child(redis.url, name, 'manager-read', [d]));
     assert.deepEqual(await d.get('reply'), {
-      isPoint: true, norm: 10, isDate: true, year: 2030, isMap: true, inner: [['k', 1]], keyTypes: ['string', 'number', 'string'],
+      isPoint: true,
+      norm: 10,
+      isDate: true,
+      year: 2030,
+      isMap: true,
+      inner: [['k', 1]],
+      keyTypes: ['string', 'number', 'string'],
     });
     const p = await d.get(0.25);
     assert.ok(p instanceof Point && p.norm() === 5);

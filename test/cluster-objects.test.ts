@@ -21,7 +21,8 @@ describe('cluster shared objects', { skip }, () => {
   const sides: Side[] = [];
   const pair = (tag: string, opts?: { stalledTimeout?: number }) => {
     const name = uniqueName(tag);
-    const a = side(redis.url, name, opts), b = side(redis.url, name, opts);
+    const a = side(redis.url, name, opts),
+      b = side(redis.url, name, opts);
     sides.push(a, b);
     return { name, a: a.o, b: b.o, la: a.link, lb: b.link };
   };
@@ -32,7 +33,9 @@ describe('cluster shared objects', { skip }, () => {
   const across = <T>(obj: T): T => decode(encode(obj)) as T;
   /** A handle of `obj` on link `l`: another holder. */
   const reviveOn = <T extends ClusterObject>(obj: T, l: Side['link']): T => referenceOn(obj, l);
-  before(async () => { redis = await startRedis(); });
+  before(async () => {
+    redis = await startRedis();
+  });
   after(async () => {
     for (const s of sides) await s.link.close();
     await redis?.stop();
@@ -41,7 +44,9 @@ describe('cluster shared objects', { skip }, () => {
   it('Queue: FIFO between holders, qsize/empty/full, Empty on timeout, nothing left when drained', async () => {
     const { name, a } = pair('q');
     const q = new a.Queue<unknown>();
-    await q.put(1); await q.put('two'); await q.put({ three: [3] });
+    await q.put(1);
+    await q.put('two');
+    await q.put({ three: [3] });
     assert.equal(await q.qsize(), 3);
     assert.equal(await q.empty(), false);
     assert.equal(await q.full(), false);
@@ -72,7 +77,8 @@ describe('cluster shared objects', { skip }, () => {
     const { a } = pair('qf');
     const q = new a.Queue<number>(2);
     assert.equal(q.maxsize, 2);
-    await q.put(1); await q.put(2);
+    await q.put(1);
+    await q.put(2);
     assert.equal(await q.full(), true);
     assert.ok((await rejection(q.putNowait(3))) instanceof Full);
     const t0 = Date.now();
@@ -88,13 +94,18 @@ describe('cluster shared objects', { skip }, () => {
   it('JoinableQueue: join waits for every taskDone; one too many: ERR_TASK_DONE_TOO_MANY', async () => {
     const { name, a } = pair('jq');
     const q = new a.JoinableQueue<string>();
-    await q.put('x'); await q.put('y');
+    await q.put('x');
+    await q.put('y');
     let joined = false;
-    const join = q.join().then(() => { joined = true; });
-    await q.get(); await q.taskDone();
+    const join = q.join().then(() => {
+      joined = true;
+    });
+    await q.get();
+    await q.taskDone();
     await sleep(300);
     assert.equal(joined, false);
-    await q.get(); await q.taskDone();
+    await q.get();
+    await q.taskDone();
     await within(3000, join, 'join');
     const e = await rejection(q.taskDone());
     assert.equal(e.code, 'ERR_TASK_DONE_TOO_MANY');
@@ -173,7 +184,8 @@ describe('cluster shared objects', { skip }, () => {
     await sleep(200);
     await s.release();
     assert.equal(await within(3000, waiting, 'semaphore waiter'), true);
-    await s.release(); await s.release();
+    await s.release();
+    await s.release();
     assert.equal(await s.getValue(), 2);
     await s.release();
     assert.equal(await s.getValue(), 3, 'a Semaphore may go above its initial value');
@@ -195,7 +207,8 @@ describe('cluster shared objects', { skip }, () => {
     assert.equal(await ev.isSet(), false);
     assert.equal(await ev.wait(200), false);
     assert.equal(await ev.wait(0), false);
-    const w1 = ev.wait(), w2 = across(ev).wait(30_000);
+    const w1 = ev.wait(),
+      w2 = across(ev).wait(30_000);
     await sleep(200);
     await ev.set();
     assert.deepEqual(await within(3000, Promise.all([w1, w2]), 'event waiters'), [true, true]);
@@ -217,10 +230,21 @@ describe('cluster shared objects', { skip }, () => {
     const onC = across(cond);
     const onB = new b.Condition();
     void onB;
-    const waitOn = async (x: typeof cond) => { await x.acquire(); const r = await x.wait(20_000); await x.release(); return r; };
+    const waitOn = async (x: typeof cond) => {
+      await x.acquire();
+      const r = await x.wait(20_000);
+      await x.release();
+      return r;
+    };
     let done = 0;
-    const w1 = waitOn(cond).then((r) => { done++; return r; });
-    const w2 = waitOn(onC).then((r) => { done++; return r; });
+    const w1 = waitOn(cond).then((r) => {
+      done++;
+      return r;
+    });
+    const w2 = waitOn(onC).then((r) => {
+      done++;
+      return r;
+    });
     await sleep(800);
     // The notifier is a holder of its own: a reference to the same condition on link B.
     const notifier = reviveOn(cond, lb);
@@ -248,7 +272,11 @@ describe('cluster shared objects', { skip }, () => {
   it('Barrier: parties meet with distinct indexes; action runs once; timeout breaks it (BrokenBarrierError); reset', async () => {
     const { name, a } = pair('br');
     let actions = 0;
-    const bar = new a.Barrier(3, { action: () => { actions++; } });
+    const bar = new a.Barrier(3, {
+      action: () => {
+        actions++;
+      },
+    });
     assert.equal(bar.parties, 3);
     const other = across(bar);
     // The last to arrive runs the action of its own handle: here the creator's.
@@ -261,8 +289,21 @@ describe('cluster shared objects', { skip }, () => {
     assert.equal(actions, 1);
     // A handle without the action (a reference) passes without running it; useAction() gives it one.
     let theirs = 0;
-    other.useAction(() => { theirs++; });
-    await within(5000, Promise.all([bar.wait(), bar.wait(), (async () => { await sleep(300); return other.wait(); })()]), 'second pass');
+    other.useAction(() => {
+      theirs++;
+    });
+    await within(
+      5000,
+      Promise.all([
+        bar.wait(),
+        bar.wait(),
+        (async () => {
+          await sleep(300);
+          return other.wait();
+        })(),
+      ]),
+      'second pass',
+    );
     assert.deepEqual([actions, theirs], [1, 1]);
     assert.equal(await bar.nWaiting(), 0);
     const lone = bar.wait(20_000);
@@ -275,7 +316,11 @@ describe('cluster shared objects', { skip }, () => {
     assert.ok((await rejection(bar.wait())) instanceof BrokenBarrierError);
     await bar.reset();
     assert.equal(await bar.broken(), false);
-    const failing = new a.Barrier(1, { action: () => { throw new Error('action failed'); } });
+    const failing = new a.Barrier(1, {
+      action: () => {
+        throw new Error('action failed');
+      },
+    });
     await assert.rejects(failing.wait(), /action failed/);
     assert.equal(await failing.broken(), true);
     await failing.free();
@@ -290,9 +335,19 @@ describe('cluster shared objects', { skip }, () => {
     let keysDuring: string[];
     {
       await using m = await a.Manager();
-      const d = await m.dict<unknown, unknown>([[2, 'int'], ['2', 'str'], [0.25, 'quarter']]);
+      const d = await m.dict<string | number, unknown>([
+        [2, 'int'],
+        ['2', 'str'],
+        [0.25, 'quarter'],
+      ]);
       await d.set('when', new Date(Date.UTC(2024, 1, 3)));
-      await d.set('map', new Map<unknown, unknown>([[1, 'one'], ['k', { deep: [1n] }]]));
+      await d.set(
+        'map',
+        new Map<unknown, unknown>([
+          [1, 'one'],
+          ['k', { deep: [1n] }],
+        ]),
+      );
       await d.set('point', new Point(3, 4));
       assert.equal(await d.size(), 6);
       assert.equal(await d.get(2), 'int');
@@ -303,7 +358,13 @@ describe('cluster shared objects', { skip }, () => {
       assert.ok(when instanceof Date && when.getUTCFullYear() === 2024);
       const map = await d.get('map');
       assert.ok(map instanceof Map);
-      assert.deepEqual([...(map as Map<unknown, unknown>)], [[1, 'one'], ['k', { deep: [1n] }]]);
+      assert.deepEqual(
+        [...(map as Map<unknown, unknown>)],
+        [
+          [1, 'one'],
+          ['k', { deep: [1n] }],
+        ],
+      );
       const p = await d.get('point');
       assert.ok(p instanceof Point);
       assert.equal(p.norm(), 5);
@@ -321,7 +382,10 @@ describe('cluster shared objects', { skip }, () => {
       await l.extend([4, 5]);
       await l.insert(1, 'ins');
       await l.insert(-100, 'first');
-      assert.deepEqual((await l.toArray()).map((x) => (x instanceof Point ? 'P' : x)), ['first', 1, 'ins', 'b', 'P', 4, 5]);
+      assert.deepEqual(
+        (await l.toArray()).map((x) => (x instanceof Point ? 'P' : x)),
+        ['first', 1, 'ins', 'b', 'P', 4, 5],
+      );
       assert.equal(await l.get(-1), 5);
       await l.set(0, 'zero');
       assert.equal(await l.pop(), 5);
@@ -358,7 +422,10 @@ describe('cluster shared objects', { skip }, () => {
       assert.equal(await dAgain.get(0.25), 'quarter');
       keysDuring = await keysOf(redis.url, name);
       assert.ok(keysDuring.length >= 4, keysDuring.join(' '));
-      assert.ok(keysDuring.every((k) => k.startsWith(`${m.prefix}`)), keysDuring.join(' '));
+      assert.ok(
+        keysDuring.every((k) => k.startsWith(`${m.prefix}`)),
+        keysDuring.join(' '),
+      );
     }
     assert.deepEqual(await keysOf(redis.url, name), []);
   });
@@ -372,7 +439,17 @@ describe('cluster shared objects', { skip }, () => {
     assert.equal(back.q.maxsize, 5);
     await back.q.put('via reference');
     assert.equal(await q.get(), 'via reference');
-    const refs = [new a.Lock(), new a.RLock(), new a.Semaphore(3), new a.BoundedSemaphore(2), new a.Event(), new a.Condition(), new a.Barrier(4), new a.JoinableQueue(), new a.SimpleQueue()];
+    const refs = [
+      new a.Lock(),
+      new a.RLock(),
+      new a.Semaphore(3),
+      new a.BoundedSemaphore(2),
+      new a.Event(),
+      new a.Condition(),
+      new a.Barrier(4),
+      new a.JoinableQueue(),
+      new a.SimpleQueue(),
+    ];
     for (const o of refs) {
       const r = decode(encode(o)) as typeof o;
       assert.equal(r.constructor.name.replace(/^Cluster/, ''), o.constructor.name, `${o.constructor.name} revives as its kind`);
@@ -387,7 +464,7 @@ describe('cluster shared objects', { skip }, () => {
     const bytes = Buffer.from(encode(q));
     const forged = Buffer.from(bytes.toString('latin1').replace(q.id, 'zz/../*'.padEnd(16, 'x')), 'latin1');
     assert.throws(() => decode(forged, { allowModules: false }), { code: 'ERR_INVALID_MESSAGE' });
-    const name = q.base.split(':')[0]!;
+    const name = (q as unknown as { base: string }).base.split(':')[0]!;
     const otherName = Buffer.from(bytes.toString('latin1').replace(name, 'u'.repeat(name.length)), 'latin1');
     assert.throws(() => decode(otherName), { code: 'ERR_CLUSTER_UNAVAILABLE' });
   });
@@ -428,7 +505,7 @@ describe('cluster shared objects', { skip }, () => {
     // What room_join's pruning does to a waiter silent for 3 x stalledTimeout: out of the room.
     const raw = new Redis(redis.url);
     try {
-      const room = `${ev.base}:ev`;
+      const room = `${(ev as unknown as { base: string }).base}:ev`;
       assert.equal(await raw.llen(`${room}:wq`), 1);
       await raw.del(`${room}:wq`, `${room}:wl`);
     } finally {
@@ -444,7 +521,8 @@ describe('cluster shared objects', { skip }, () => {
     const name = uniqueName('free');
     const s = side(redis.url, name);
     const q = new s.o.Queue<number>();
-    await q.put(1); await q.put(2);
+    await q.put(1);
+    await q.put(2);
     const ev = new s.o.Event();
     await ev.set();
     const sem = new s.o.Semaphore(0);

@@ -22,8 +22,17 @@ const OPTS = { stalledTimeout: 4000, connectTimeout: 4000 } as const;
 function recorder(): { calls: Progress[]; onProgress: (p: Progress) => void; final: Promise<Progress> } {
   const calls: Progress[] = [];
   let resolve!: (p: Progress) => void;
-  const final = new Promise<Progress>((r) => { resolve = r; });
-  return { calls, final, onProgress: (p) => { calls.push(p); if (p.total !== undefined && p.done === p.total) resolve(p); } };
+  const final = new Promise<Progress>((r) => {
+    resolve = r;
+  });
+  return {
+    calls,
+    final,
+    onProgress: (p) => {
+      calls.push(p);
+      if (p.total !== undefined && p.done === p.total) resolve(p);
+    },
+  };
 }
 
 function assertMonotonic(calls: Progress[]): void {
@@ -46,7 +55,10 @@ describe('cluster Pool: progress, stats and events', { skip }, () => {
     await using pool = new cluster.Pool();
     const ok = recorder();
     const xs = Array.from({ length: 100 }, (_, i) => i);
-    assert.deepEqual(await within(60_000, pool.map(square, xs, { chunksize: 5, onProgress: ok.onProgress })), xs.map((x) => x * x));
+    assert.deepEqual(
+      await within(60_000, pool.map(square, xs, { chunksize: 5, onProgress: ok.onProgress })),
+      xs.map((x) => x * x),
+    );
     const last = await within(10_000, ok.final);
     assert.deepEqual([last.done, last.total, last.failed, last.etaMs], [100, 100, 0, 0]);
     assertMonotonic(ok.calls);
@@ -61,30 +73,60 @@ describe('cluster Pool: progress, stats and events', { skip }, () => {
     assertMonotonic(bad.calls);
 
     const star = recorder();
-    assert.deepEqual(await within(30_000, pool.starmapAsync(add, [[1, 2], [4, 3], [5, 5]], { chunksize: 1, onProgress: star.onProgress }).get()), [3, 7, 10]);
+    assert.deepEqual(
+      await within(
+        30_000,
+        pool
+          .starmapAsync(
+            add,
+            [
+              [1, 2],
+              [4, 3],
+              [5, 5],
+            ],
+            { chunksize: 1, onProgress: star.onProgress },
+          )
+          .get(),
+      ),
+      [3, 7, 10],
+    );
     const starLast = await within(10_000, star.final);
     assert.deepEqual([starLast.done, starLast.total, starLast.failed], [3, 3, 0]);
   });
 
   it('onProgress on imap and imapUnordered of an iterable: total unknown until the input ends, then exact', async () => {
     await using pool = new cluster.Pool();
-    function* gen(n: number) { for (let i = 0; i < n; i++) yield i; }
+    function* gen(n: number) {
+      for (let i = 0; i < n; i++) yield i;
+    }
     const r = recorder();
     const got: number[] = [];
     for await (const v of pool.imap(square, gen(40), { onProgress: r.onProgress })) got.push(v);
-    assert.deepEqual(got, Array.from({ length: 40 }, (_, i) => i * i));
+    assert.deepEqual(
+      got,
+      Array.from({ length: 40 }, (_, i) => i * i),
+    );
     const last = await within(10_000, r.final);
     assert.deepEqual([last.done, last.total, last.failed], [40, 40, 0]);
-    assert.ok(r.calls.some((c) => c.total === undefined), `some call before the input ended has total undefined: ${JSON.stringify(r.calls.map((c) => c.total))}`);
+    assert.ok(
+      r.calls.some((c) => c.total === undefined),
+      `some call before the input ended has total undefined: ${JSON.stringify(r.calls.map((c) => c.total))}`,
+    );
     assertMonotonic(r.calls);
 
     const u = recorder();
     const seen: number[] = [];
     for await (const v of pool.imapUnordered(square, [1, 2, 3, 4, 5, 6], { onProgress: u.onProgress })) seen.push(v);
-    assert.deepEqual(seen.sort((a, b) => a - b), [1, 4, 9, 16, 25, 36]);
+    assert.deepEqual(
+      seen.sort((a, b) => a - b),
+      [1, 4, 9, 16, 25, 36],
+    );
     const uLast = await within(10_000, u.final);
     assert.deepEqual([uLast.done, uLast.total], [6, 6]);
-    assert.ok(u.calls.every((c) => c.total === 6), 'an array gives its total from the start');
+    assert.ok(
+      u.calls.every((c) => c.total === 6),
+      'an array gives its total from the start',
+    );
 
     assert.throws(() => pool.map(square, [1], { onProgress: 5 as never }), { code: 'ERR_INVALID_ARG_TYPE' });
   });
@@ -103,7 +145,12 @@ describe('cluster Pool: progress, stats and events', { skip }, () => {
     assert.ok(s.utilization > 0 && s.utilization <= 1, `utilization ${s.utilization}`);
 
     await rejection(pool.map(failOdd, [1, 3], { chunksize: 1 }), 60_000);
-    await within(10_000, (async () => { while (pool.stats().failed < 2) await new Promise((r) => setTimeout(r, 50)); })());
+    await within(
+      10_000,
+      (async () => {
+        while (pool.stats().failed < 2) await new Promise((r) => setTimeout(r, 50));
+      })(),
+    );
     const f = pool.stats();
     assert.deepEqual([f.completed, f.failed, f.lost], [4, 2, 0]);
   });
@@ -111,43 +158,84 @@ describe('cluster Pool: progress, stats and events', { skip }, () => {
   it("'drain' once nothing of the pool is queued or running; a throwing or rejecting listener does not stop it", async () => {
     await using pool = new cluster.Pool();
     const warnings: string[] = [];
-    const onWarning = (w: Error & { code?: string }) => { if (w.code === 'MULTIPROC_CALLBACK_ERROR') warnings.push(w.message); };
+    const onWarning = (w: Error & { code?: string }) => {
+      if (w.code === 'MULTIPROC_CALLBACK_ERROR') warnings.push(w.message);
+    };
     process.on('warning', onWarning);
     try {
-      pool.on('drain', () => { throw new Error('listener bug'); });
-      pool.on('drain', async () => { throw new Error('async listener bug'); });
+      pool.on('drain', () => {
+        throw new Error('listener bug');
+      });
+      pool.on('drain', async () => {
+        throw new Error('async listener bug');
+      });
       let drains = 0;
       let running = 0;
-      const drained = new Promise<void>((resolve) => pool.on('drain', () => { drains++; running = pool.stats().running; resolve(); }));
+      const drained = new Promise<void>((resolve) =>
+        pool.on('drain', () => {
+          drains++;
+          running = pool.stats().running;
+          resolve();
+        }),
+      );
       const results = await within(60_000, Promise.all([pool.apply(sleepFor, [200]), pool.map(square, [1, 2, 3])]));
       assert.deepEqual(results, [200, [1, 4, 9]]);
       await within(10_000, drained);
       assert.ok(drains >= 1);
       assert.equal(running, 0);
       assert.equal(await within(30_000, pool.apply(square, [9])), 81, 'the pool still works after the throwing listeners');
-      await within(10_000, (async () => { while (warnings.length < 2) await new Promise((r) => setTimeout(r, 50)); })());
+      await within(
+        10_000,
+        (async () => {
+          while (warnings.length < 2) await new Promise((r) => setTimeout(r, 50));
+        })(),
+      );
       assert.ok(warnings.some((w) => w.includes('listener bug')) && warnings.some((w) => w.includes('async listener bug')), warnings.join('\n'));
-    } finally { process.off('warning', onWarning); }
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 
   it('workerStart when a machine registers, workerExit with its lost task when it is SIGKILLed', async () => {
     await using pool = new cluster.Pool();
     const starts: { pid: number; threadId: number | undefined }[] = [];
     const exits: { pid: number; threadId: number | undefined; exitCode: number | null; signal: string | null; lostTasks: number }[] = [];
-    pool.on('workerStart', (i) => { starts.push(i); });
-    pool.on('workerExit', (i) => { exits.push(i); });
-    await within(30_000, (async () => { while (!starts.some((s) => s.pid === workers[0]!.pid)) await new Promise((r) => setTimeout(r, 50)); })());
+    pool.on('workerStart', (i) => {
+      starts.push(i);
+    });
+    pool.on('workerExit', (i) => {
+      exits.push(i);
+    });
+    await within(
+      30_000,
+      (async () => {
+        while (!starts.some((s) => s.pid === workers[0]!.pid)) await new Promise((r) => setTimeout(r, 50));
+      })(),
+    );
 
     // Only w2 takes tasks from here on: w1 is stopped (and announced as gone) first, so the long task lands on w2.
     const w1 = workers[0]!;
     await w1.stop();
-    await within(60_000, (async () => { while (!exits.some((e) => e.pid === w1.pid)) await new Promise((r) => setTimeout(r, 50)); })());
-    assert.deepEqual(exits.find((e) => e.pid === w1.pid), { pid: w1.pid, threadId: undefined, exitCode: null, signal: null, lostTasks: 0 });
+    await within(
+      60_000,
+      (async () => {
+        while (!exits.some((e) => e.pid === w1.pid)) await new Promise((r) => setTimeout(r, 50));
+      })(),
+    );
+    assert.deepEqual(
+      exits.find((e) => e.pid === w1.pid),
+      { pid: w1.pid, threadId: undefined, exitCode: null, signal: null, lostTasks: 0 },
+    );
     const m2 = makeMachine('w2');
     machines.push(m2);
     const w2 = await startWorker({ redis: redis.url, name: 'watchtest', dir: m2.dir, machine: 'w2', key: KEY, processes: 1, ...OPTS });
     workers.push(w2);
-    await within(60_000, (async () => { while (!starts.some((s) => s.pid === w2.pid)) await new Promise((r) => setTimeout(r, 50)); })());
+    await within(
+      60_000,
+      (async () => {
+        while (!starts.some((s) => s.pid === w2.pid)) await new Promise((r) => setTimeout(r, 50));
+      })(),
+    );
     const started = starts.find((s) => s.pid === w2.pid)!;
     assert.equal(started.threadId, undefined);
 
@@ -157,7 +245,12 @@ describe('cluster Pool: progress, stats and events', { skip }, () => {
     w2.signalGroup('SIGKILL');
     const err = await rejection(doomed, 60_000);
     assert.equal((err as { name?: string }).name, 'WorkerLostError');
-    await within(60_000, (async () => { while (!exits.some((e) => e.pid === w2.pid)) await new Promise((r) => setTimeout(r, 50)); })());
+    await within(
+      60_000,
+      (async () => {
+        while (!exits.some((e) => e.pid === w2.pid)) await new Promise((r) => setTimeout(r, 50));
+      })(),
+    );
     const exit = exits.find((e) => e.pid === w2.pid)!;
     assert.equal(exit.lostTasks, 1, JSON.stringify(exits));
     assert.equal(pool.stats().lost, 1);
@@ -166,8 +259,11 @@ describe('cluster Pool: progress, stats and events', { skip }, () => {
   it('stats() counts a task rerun after its machine is SIGKILLed as retried; workerExit counts it with the machine', async () => {
     await using pool = new cluster.Pool();
     const exits: { pid: number; lostTasks: number }[] = [];
-    pool.on('workerExit', (i) => { exits.push(i); });
-    const m3 = makeMachine('w3'); const m4 = makeMachine('w4');
+    pool.on('workerExit', (i) => {
+      exits.push(i);
+    });
+    const m3 = makeMachine('w3');
+    const m4 = makeMachine('w4');
     machines.push(m3, m4);
     const w3 = await startWorker({ redis: redis.url, name: 'watchtest', dir: m3.dir, machine: 'w3', key: KEY, processes: 1, ...OPTS });
     workers.push(w3);
@@ -180,7 +276,12 @@ describe('cluster Pool: progress, stats and events', { skip }, () => {
     assert.equal(await within(90_000, rerun), 2000);
     const s = pool.stats();
     assert.deepEqual([s.completed, s.lost, s.retried], [1, 0, 1]);
-    await within(60_000, (async () => { while (!exits.some((e) => e.pid === w3.pid)) await new Promise((r) => setTimeout(r, 50)); })());
+    await within(
+      60_000,
+      (async () => {
+        while (!exits.some((e) => e.pid === w3.pid)) await new Promise((r) => setTimeout(r, 50));
+      })(),
+    );
     assert.equal(exits.find((e) => e.pid === w3.pid)!.lostTasks, 1, JSON.stringify(exits));
   });
 });

@@ -23,7 +23,11 @@ const KEY = 'worker-test-key';
 async function keysUnder(redis: Redis, name: string): Promise<string[]> {
   const keys: string[] = [];
   let cursor = '0';
-  do { const [c, batch] = await redis.scan(cursor, 'MATCH', `${name}:*`, 'COUNT', 1000); cursor = c; keys.push(...batch); } while (cursor !== '0');
+  do {
+    const [c, batch] = await redis.scan(cursor, 'MATCH', `${name}:*`, 'COUNT', 1000);
+    cursor = c;
+    keys.push(...batch);
+  } while (cursor !== '0');
   return keys.sort();
 }
 
@@ -78,7 +82,7 @@ describe('multiproc worker', { skip }, () => {
     assert.match(workers[0]!.output(), /dropped job .*not signed/);
     await using right = new (ctx('trust', KEY).Pool)();
     assert.equal(await within(30_000, right.apply(square, [6])), 36);
-    assert.equal(await within(30_000, right.apply(authKeyInEnv, [])), null, 'a task can read the worker\'s key');
+    assert.equal(await within(30_000, right.apply(authKeyInEnv, [])), null, "a task can read the worker's key");
   });
 
   it('garbage and one-byte-changed jobs written with BullMQ are dropped with a log line; the worker keeps serving', async () => {
@@ -91,7 +95,8 @@ describe('multiproc worker', { skip }, () => {
     const { encode } = await import('../dist/esm/internal.js');
     const bytes = encodeTask(header, encode([marker, 0]));
     const mac = sign(Buffer.from(KEY), bytes)!;
-    const changed = Buffer.from(bytes); changed[changed.length - 3]! ^= 1;
+    const changed = Buffer.from(bytes);
+    changed[changed.length - 3]! ^= 1;
     const jobs: { data: unknown; id: string }[] = [
       { id: 'forged-1', data: { t: changed.toString('base64'), h: mac.toString('base64') } },
       { id: 'g1', data: { t: 'not base64 at all !!!', h: 'x' } },
@@ -109,7 +114,13 @@ describe('multiproc worker', { skip }, () => {
     await q.add('task', { t: bytes.toString('base64'), h: mac.toString('base64') }, { jobId: 'forged-1', removeOnComplete: true });
     await using pool = new (ctx('trust', KEY).Pool)();
     assert.equal(await within(30_000, pool.apply(square, [9])), 81);
-    const w = await within(30_000, (async () => { while (!existsSync(marker)) await sleep(100); return readFileSync(marker, 'utf8'); })());
+    const w = await within(
+      30_000,
+      (async () => {
+        while (!existsSync(marker)) await sleep(100);
+        return readFileSync(marker, 'utf8');
+      })(),
+    );
     assert.match(w, /^w1 /);
     await raw.del('trust:r:forger');
     await q.close();
@@ -120,7 +131,10 @@ describe('multiproc worker', { skip }, () => {
     const json = spawnSync(process.execPath, [BIN, 'status', '--redis', redis.url, '--name', 'trust', '--json'], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(json.status, 0, json.stderr);
     const s = JSON.parse(json.stdout) as { workers: { pid: number; processes: number }[]; tasks: Record<string, number> };
-    assert.deepEqual(s.workers.map((w) => w.pid), [workers[0]!.pid]);
+    assert.deepEqual(
+      s.workers.map((w) => w.pid),
+      [workers[0]!.pid],
+    );
     assert.equal(s.workers[0]!.processes, 2);
     assert.equal(typeof s.tasks.waiting, 'number');
     const table = spawnSync(process.execPath, [BIN, 'status', '--redis', redis.url, '--name', 'trust'], { encoding: 'utf8', timeout: 30_000 });

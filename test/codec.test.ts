@@ -24,18 +24,31 @@ function assertNotTransferable(fn: () => unknown, ...parts: string[]): void {
 }
 
 // Classes defined here are NOT exported from this module.
-class Unexported { handler = 1; }
+class Unexported {
+  handler = 1;
+}
 class LocalPoint {
-  constructor(public a: number, public b: number) {}
-  sum(): number { return this.a + this.b; }
+  constructor(
+    public a: number,
+    public b: number,
+  ) {}
+  sum(): number {
+    return this.a + this.b;
+  }
 }
 registerClass(LocalPoint, { name: 'unit.codec.LocalPoint' });
 
 class Counter {
   #count: number;
-  constructor(start: number) { this.#count = start; }
-  increment(): number { return ++this.#count; }
-  get value(): number { return this.#count; }
+  constructor(start: number) {
+    this.#count = start;
+  }
+  increment(): number {
+    return ++this.#count;
+  }
+  get value(): number {
+    return this.#count;
+  }
 }
 registerClass(Counter, {
   name: 'unit.codec.Counter',
@@ -77,7 +90,14 @@ describe('codec: round trips', () => {
 
   test('Map keeps non-string keys with their types', async () => {
     const key = { k: 1 };
-    const m = new Map<unknown, unknown>([[0.25, 'quarter'], ['2', 'string two'], [2, 'number two'], [true, 'yes'], [key, 'obj'], [null, 'null']]);
+    const m = new Map<unknown, unknown>([
+      [0.25, 'quarter'],
+      ['2', 'string two'],
+      [2, 'number two'],
+      [true, 'yes'],
+      [key, 'obj'],
+      [null, 'null'],
+    ]);
     const out = await rt(m);
     assert.ok(out instanceof Map);
     assert.equal(out.size, 6);
@@ -135,10 +155,16 @@ describe('codec: round trips', () => {
 
   test('other typed arrays, DataView and ArrayBuffer', async () => {
     const cases: ArrayLike<unknown>[] = [
-      new Int8Array([-1, 2]), new Uint8ClampedArray([0, 255]), new Int16Array([-300, 300]),
-      new Uint16Array([65535]), new Int32Array([-(2 ** 31)]), new Uint32Array([2 ** 32 - 1]),
-      new Float32Array([1.5, -2.25]), new Float64Array([Math.PI, -0]),
-      new BigInt64Array([-(2n ** 63n), 7n]), new BigUint64Array([2n ** 64n - 1n]),
+      new Int8Array([-1, 2]),
+      new Uint8ClampedArray([0, 255]),
+      new Int16Array([-300, 300]),
+      new Uint16Array([65535]),
+      new Int32Array([-(2 ** 31)]),
+      new Uint32Array([2 ** 32 - 1]),
+      new Float32Array([1.5, -2.25]),
+      new Float64Array([Math.PI, -0]),
+      new BigInt64Array([-(2n ** 63n), 7n]),
+      new BigUint64Array([2n ** 64n - 1n]),
     ];
     for (const ta of cases) {
       const out = await rt(ta);
@@ -165,7 +191,7 @@ describe('codec: round trips', () => {
     const shared = { x: 1 };
     const obj: Record<string, unknown> = { a: shared, b: shared, list: [shared] };
     obj.self = obj;
-    const out = await rt(obj) as typeof obj & { a: object; b: object; list: object[]; self: unknown };
+    const out = (await rt(obj)) as typeof obj & { a: object; b: object; list: object[]; self: unknown };
     assert.equal(out.self, out, 'object cycle');
     assert.equal(out.a, out.b, 'shared reference');
     assert.equal(out.list[0], out.a);
@@ -173,7 +199,7 @@ describe('codec: round trips', () => {
 
     const arr: unknown[] = [1];
     arr.push(arr);
-    const arrOut = await rt(arr) as unknown[];
+    const arrOut = (await rt(arr)) as unknown[];
     assert.equal(arrOut[1], arrOut, 'array cycle');
 
     const m = new Map<string, unknown>();
@@ -252,7 +278,7 @@ describe('codec: class instances', () => {
   });
 
   test('registered classes decode even when modules may not be named (allowModules: false)', async () => {
-    const out = await decode(encode(new LocalPoint(1, 2)), { allowModules: false }) as LocalPoint;
+    const out = (await decode(encode(new LocalPoint(1, 2)), { allowModules: false })) as LocalPoint;
     assert.ok(out instanceof LocalPoint);
   });
 
@@ -359,7 +385,9 @@ describe('codec: errors', () => {
   test('an error is never refused: a function (or other unsendable) field becomes a string', async () => {
     const e = Object.assign(new Error('has hook'), { hook: () => 1, sym: Symbol('s'), other: new Unexported(), ok: 5 });
     let bytes: Uint8Array | undefined;
-    assert.doesNotThrow(() => { bytes = encode({ err: e }); });
+    assert.doesNotThrow(() => {
+      bytes = encode({ err: e });
+    });
     const out = (await decode(bytes!)) as { err: Error & Record<string, unknown> };
     assert.ok(out.err instanceof Error);
     assert.equal(out.err.message, 'has hook');
@@ -373,7 +401,12 @@ describe('codec: errors', () => {
   });
 
   test('an error of a non-exported subclass still travels (as its nearest sendable class) with its name', async () => {
-    class HiddenError extends TypeError { constructor(m: string) { super(m); this.name = 'HiddenError'; } }
+    class HiddenError extends TypeError {
+      constructor(m: string) {
+        super(m);
+        this.name = 'HiddenError';
+      }
+    }
     const out = await rt(new HiddenError('hidden'));
     assert.ok(out instanceof TypeError);
     assert.equal(out.name, 'HiddenError');
@@ -425,7 +458,10 @@ describe('codec: decode is defensive', () => {
   }
 
   test('the never-used msgpack byte 0xc1 is rejected, not decoded', async () => {
-    await assert.rejects(async () => decode(new Uint8Array([0xc1])), (e: unknown) => e instanceof Error);
+    await assert.rejects(
+      async () => decode(new Uint8Array([0xc1])),
+      (e: unknown) => e instanceof Error,
+    );
   });
 
   test('garbage bytes throw', async () => {
@@ -443,8 +479,11 @@ describe('codec: decode is defensive', () => {
     for (const cut of [1, 5, Math.floor(valid.length / 2), valid.length - 1]) garbage.push(valid.subarray(0, cut));
 
     for (const bytes of garbage) {
-      await assert.rejects(async () => decode(bytes), (e: unknown) => e instanceof Error,
-        `decode should reject ${Buffer.from(bytes).toString('hex').slice(0, 40)}`);
+      await assert.rejects(
+        async () => decode(bytes),
+        (e: unknown) => e instanceof Error,
+        `decode should reject ${Buffer.from(bytes).toString('hex').slice(0, 40)}`,
+      );
     }
   });
 
@@ -480,10 +519,7 @@ describe('codec: decode is defensive', () => {
         const bytes = Uint8Array.from(valid);
         bytes[i] ^= mask;
         try {
-          await Promise.race([
-            Promise.resolve(decode(bytes, { allowModules: false })),
-            new Promise((_, reject) => setTimeout(() => reject(new Error('hung')), 5000)),
-          ]);
+          await Promise.race([Promise.resolve(decode(bytes, { allowModules: false })), new Promise((_, reject) => setTimeout(() => reject(new Error('hung')), 5000))]);
         } catch (e) {
           assert.ok(e instanceof Error);
           assert.notEqual((e as Error).message, 'hung', `decode hung at byte ${i} mask ${mask}`);
@@ -495,7 +531,7 @@ describe('codec: decode is defensive', () => {
   test('allowModules: false never imports: a module class is only looked up if this process has it', async () => {
     // A module this process never loaded: refused, nothing imported.
     const ghost = encode({ p: new Point(1, 2) });
-    const forged = Buffer.from(ghost.toString('latin1').replace(/unit\/classes/, "unit/clas5es"), 'latin1');
+    const forged = Buffer.from((ghost as Buffer).toString('latin1').replace(/unit\/classes/, 'unit/clas5es'), 'latin1');
     await assert.rejects(async () => decode(forged, { allowModules: false }), { code: 'ERR_INVALID_MESSAGE' });
     // A class this program already has (its module is loaded here) is looked up, not imported.
     const known = (await decode(encode({ p: new Point(1, 2) }), { allowModules: false })) as { p: Point };
@@ -506,20 +542,27 @@ describe('codec: decode is defensive', () => {
 
   test('a message naming an unknown shared object type is rejected', async () => {
     class FakeShared {
-      [Symbol.for('multiproc.reduce')]() { return { type: 'unit.codec.no-such-type', state: { a: 1 } }; }
+      [Symbol.for('multiproc.reduce')]() {
+        return { type: 'unit.codec.no-such-type', state: { a: 1 } };
+      }
     }
     const bytes = encode({ fake: new FakeShared() });
     await assert.rejects(async () => decode(bytes), { code: 'ERR_INVALID_MESSAGE' });
   });
 
   test('a message naming a registered class this process does not know is rejected', async () => {
-    class Ephemeral { v = 1; }
+    class Ephemeral {
+      v = 1;
+    }
     registerClass(Ephemeral, { name: 'unit.codec.Ephemeral' });
     const bytes = Buffer.from(encode(new Ephemeral()));
     // Rename the class in the manifest to a name nobody registered (same length).
     const at = bytes.indexOf('unit.codec.Ephemeral');
     assert.ok(at > 0);
     bytes.write('unit.codec.Xphemeral', at);
-    await assert.rejects(async () => decode(bytes), (e: Coded) => e instanceof Error && typeof e.code === 'string');
+    await assert.rejects(
+      async () => decode(bytes),
+      (e: Coded) => e instanceof Error && typeof e.code === 'string',
+    );
   });
 });

@@ -18,7 +18,8 @@ const seed = Number(process.env.FUZZ_SEED ?? 20261203);
 const params = (numRuns: number) => ({ seed, includeErrorInReport: true, numRuns: Math.max(1, Math.round(numRuns * Number(process.env.FUZZ_RUNS_SCALE ?? 1))) });
 
 /** Strings of printable ASCII and surrogate halves (lone ones among them, and some pairs). */
-const surrogateString = fc.array(fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0xd800, max: 0xdfff })), { maxLength: 8 })
+const surrogateString = fc
+  .array(fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0xd800, max: 0xdfff })), { maxLength: 8 })
   .map((units) => String.fromCharCode(...units));
 /** Buffers around 64 KiB (the size at which they used to arrive as Uint8Array) and small ones. */
 const buffer = fc.oneof(
@@ -26,27 +27,45 @@ const buffer = fc.oneof(
   fc.integer({ min: 60 * 1024, max: 200 * 1024 }).map((n) => Buffer.alloc(n, 0x5a)),
 );
 const { value } = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small', maxDepth: 3 },
-    surrogateString, fc.integer(), fc.constant(undefined), buffer,
+  value: fc.oneof(
+    { depthSize: 'small', maxDepth: 3 },
+    surrogateString,
+    fc.integer(),
+    fc.constant(undefined),
+    buffer,
     fc.sparseArray(tie('value'), { maxLength: 8 }),
     fc.array(tie('value'), { maxLength: 4 }),
-    fc.dictionary(surrogateString.filter((k) => k !== '__proto__'), tie('value'), { maxKeys: 4, noNullPrototype: true }),
+    fc.dictionary(
+      surrogateString.filter((k) => k !== '__proto__'),
+      tie('value'),
+      { maxKeys: 4, noNullPrototype: true },
+    ),
     fc.array(fc.tuple(surrogateString, tie('value')), { maxLength: 3 }).map((es) => new Map(es)),
   ),
 }));
 
 /** Strict deep equality that also tells holes from undefined and Buffer from Uint8Array. */
 function assertSame(got: unknown, want: unknown, path = 'value'): void {
-  if (typeof want !== 'object' || want === null) { assert.ok(Object.is(got, want), `${path}: got ${JSON.stringify(got)}, sent ${JSON.stringify(want)}`); return; }
+  if (typeof want !== 'object' || want === null) {
+    assert.ok(Object.is(got, want), `${path}: got ${JSON.stringify(got)}, sent ${JSON.stringify(want)}`);
+    return;
+  }
   assert.equal(Object.getPrototypeOf(got), Object.getPrototypeOf(want), `${path}: arrived as ${(got as object)?.constructor?.name}, sent ${want.constructor.name}`);
-  if (ArrayBuffer.isView(want)) { assert.ok(Buffer.from(got as Uint8Array).equals(Buffer.from(want as Uint8Array)), `${path}: bytes differ`); return; }
+  if (ArrayBuffer.isView(want)) {
+    assert.ok(Buffer.from(got as Uint8Array).equals(Buffer.from(want as Uint8Array)), `${path}: bytes differ`);
+    return;
+  }
   if (want instanceof Map) {
     const g = got as Map<unknown, unknown>;
     assert.equal(g.size, want.size, `${path}: Map size`);
-    for (const [k, v] of want) { assert.ok(g.has(k), `${path}: key ${JSON.stringify(k)} missing`); assertSame(g.get(k), v, `${path}.get(${JSON.stringify(k)})`); }
+    for (const [k, v] of want) {
+      assert.ok(g.has(k), `${path}: key ${JSON.stringify(k)} missing`);
+      assertSame(g.get(k), v, `${path}.get(${JSON.stringify(k)})`);
+    }
     return;
   }
-  const gk = Object.keys(got as object), wk = Object.keys(want);
+  const gk = Object.keys(got as object),
+    wk = Object.keys(want);
   assert.deepEqual(gk, wk, `${path}: own keys (holes) differ`);
   if (Array.isArray(want)) assert.equal((got as unknown[]).length, want.length, `${path}: length`);
   for (const k of wk) assertSame((got as Record<string, unknown>)[k], (want as Record<string, unknown>)[k], `${path}[${JSON.stringify(k)}]`);
@@ -54,12 +73,21 @@ function assertSame(got: unknown, want: unknown, path = 'value'): void {
 
 describe('values keep their shape (this process)', () => {
   it('property: any mix of lone surrogates, holes, Buffers up to 200 KiB, Maps and objects survives encode/decode', () => {
-    fc.assert(fc.property(value, (v) => { assertSame(decode(encode(v)), v); }), params(300));
+    fc.assert(
+      fc.property(value, (v) => {
+        assertSame(decode(encode(v)), v);
+      }),
+      params(300),
+    );
   });
 
   it('a getter is read once per send, and its value is what arrives', () => {
     let reads = 0;
-    const o = { get x() { return ++reads; } };
+    const o = {
+      get x() {
+        return ++reads;
+      },
+    };
     const nested = { inner: o, list: [o] };
     assert.deepEqual(decode(encode(o)), { x: 1 });
     assert.equal(reads, 1);
@@ -72,7 +100,10 @@ describe('values keep their shape (this process)', () => {
     for (const make of [(d: unknown) => [d], (d: unknown) => ({ a: d }), (d: unknown) => new Map([[1, d]])]) {
       let deep: unknown = 0;
       for (let i = 0; i < 100_000; i++) deep = make(deep);
-      assert.throws(() => encode(deep), (e: Error & { code?: string }) => e.code === 'ERR_NOT_TRANSFERABLE' && /nested more than 1000 levels deep|nested too deeply/.test(e.message));
+      assert.throws(
+        () => encode(deep),
+        (e: Error & { code?: string }) => e.code === 'ERR_NOT_TRANSFERABLE' && /nested more than 1000 levels deep|nested too deeply/.test(e.message),
+      );
       let ok: unknown = 0;
       for (let i = 0; i < 500; i++) ok = make(ok);
       assertSame(decode(encode(ok)), ok);
@@ -91,10 +122,14 @@ for (const context of contexts) {
       pool = new Pool({ processes: 1, context });
       m = await within(30_000, Manager({ context }));
     });
-    after(async () => { await pool.terminate(); await m.shutdown(); });
+    after(async () => {
+      await pool.terminate();
+      await m.shutdown();
+    });
 
     it('Queue: every sample comes back from a child exactly as sent', async () => {
-      const inq = new Queue<unknown>(), outq = new Queue<unknown>();
+      const inq = new Queue<unknown>(),
+        outq = new Queue<unknown>();
       const p = new Process({ target: echoQueue, args: [inq, outq], context });
       p.start();
       for (const v of samples) await inq.put(v);

@@ -40,7 +40,9 @@ function assertNotTransferable(fn: () => unknown, ...parts: string[]): void {
 }
 
 // An export of this very test module (the caller's own file).
-export function exportedHere(x: number): number { return x - 1; }
+export function exportedHere(x: number): number {
+  return x - 1;
+}
 
 describe('toFnRef: exports travel by reference', () => {
   test('exported function declaration (.ts fixture)', async () => {
@@ -132,7 +134,10 @@ describe('toFnRef: self-contained functions travel as source', () => {
   });
 
   test('globals and its own locals are not free variables', async () => {
-    const f = (xs: number[]) => { const m = Math.max(...xs); return JSON.stringify({ m, n: Number.isFinite(m) }); };
+    const f = (xs: number[]) => {
+      const m = Math.max(...xs);
+      return JSON.stringify({ m, n: Number.isFinite(m) });
+    };
     const ref = toFnRef(f, 'fn') as SourceRef;
     assert.equal(typeof ref.s, 'string');
     assert.equal((await resolveFnRef(ref))([1, 5, 2]), '{"m":5,"n":true}');
@@ -143,7 +148,9 @@ describe('toFnRef: refused at the call', () => {
   test('a closure over a local variable names the function, the file, the variable and says to export it', () => {
     function makeScaler() {
       const factor = 3;
-      return function scaleBy(x: number) { return x * factor; };
+      return function scaleBy(x: number) {
+        return x * factor;
+      };
     }
     const scaleBy = makeScaler();
     assertNotTransferable(() => toFnRef(scaleBy, 'target'), 'scaleBy', 'functions.test.ts', 'factor', 'export');
@@ -164,7 +171,9 @@ describe('toFnRef: refused at the call', () => {
   test('a class method reached through an instance (obj.method)', () => {
     class Greeter {
       constructor(readonly greeting: string) {}
-      greet(name: string): string { return `${this.greeting}, ${name}`; }
+      greet(name: string): string {
+        return `${this.greeting}, ${name}`;
+      }
     }
     const obj = new Greeter('hi');
     assertNotTransferable(() => toFnRef(obj.greet, 'fn'), 'greet');
@@ -178,7 +187,10 @@ describe('toFnRef: refused at the call', () => {
     const factor = 2;
     void factor;
     const shadow = (x: number) => {
-      function inner() { const factor = 3; return factor; }
+      function inner() {
+        const factor = 3;
+        return factor;
+      }
       return x * factor + inner();
     };
     assertNotTransferable(() => toFnRef(shadow, 'fn'), 'factor');
@@ -186,12 +198,15 @@ describe('toFnRef: refused at the call', () => {
 
   test('a non-function is ERR_INVALID_ARG_TYPE', () => {
     for (const v of [42, 'square', null, undefined, { square }, [square]]) {
-      assert.throws(() => toFnRef(v, 'target'), (e: Coded) => {
-        assert.ok(e instanceof TypeError);
-        assert.equal(e.code, 'ERR_INVALID_ARG_TYPE');
-        assert.ok(e.message.includes('target'), 'the message names the argument');
-        return true;
-      });
+      assert.throws(
+        () => toFnRef(v, 'target'),
+        (e: Coded) => {
+          assert.ok(e instanceof TypeError);
+          assert.equal(e.code, 'ERR_INVALID_ARG_TYPE');
+          assert.ok(e.message.includes('target'), 'the message names the argument');
+          return true;
+        },
+      );
     }
   });
 });

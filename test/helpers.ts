@@ -7,7 +7,16 @@ export type Ctx = (typeof contexts)[number];
 export function within<T>(ms: number, p: PromiseLike<T>, what = 'operation'): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
-    Promise.resolve(p).then((v) => { clearTimeout(t); resolve(v); }, (e: unknown) => { clearTimeout(t); reject(e); });
+    Promise.resolve(p).then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
   });
 }
 
@@ -16,7 +25,7 @@ export async function rejection(p: PromiseLike<unknown>, ms = 20_000): Promise<E
   try {
     await within(ms, p);
   } catch (e) {
-    return e as Error & { code?: string };
+    return e as Error & { code?: string; [k: string]: unknown };
   }
   throw new Error('expected a rejection');
 }
@@ -35,7 +44,11 @@ export async function goneWithin(pid: number, ms: number): Promise<boolean> {
 
 /** A process that exists and is not a zombie (a dead child nobody reaped yet). */
 export function isAlivePid(pid: number): boolean {
-  try { process.kill(pid, 0); } catch { return false; }
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';

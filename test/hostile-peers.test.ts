@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
-import { AuthenticationError, Client, Listener, SharedMemory, type Connection } from 'multiproc';
+import { AuthenticationError, Client, Listener, SharedMemory, type Connection, type RemoteProxy } from 'multiproc';
 import { decode, encode } from '../dist/esm/internal.js';
 import { EXT, exportRef, hostileModuleUrl, naming, record, shared } from './fixtures/crafted.ts';
 import { HostileManager, type Echo } from './fixtures/hostile-targets.ts';
@@ -43,7 +43,7 @@ async function inWaves<T>(count: number, width: number, attempt: (i: number) => 
   const out: PromiseSettledResult<T>[] = [];
   for (let i = 0; i < count; i += width) {
     const wave = Array.from({ length: Math.min(width, count - i) }, (_, j) => attempt(i + j));
-    out.push(...await Promise.allSettled(wave));
+    out.push(...(await Promise.allSettled(wave)));
   }
   return out;
 }
@@ -61,7 +61,9 @@ const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/
 const fdsOf = (pid: number | 'self') => readdirSync(`/proc/${pid}/fd`).length;
 
 after(() => {
-  try { assertNeverImported(); } finally {
+  try {
+    assertNeverImported();
+  } finally {
     delete process.env.MULTIPROC_MARKER_DIR;
     rmSync(markerDir, { recursive: true, force: true });
   }
@@ -70,7 +72,7 @@ after(() => {
 describe('a BaseManager server over TCP facing hostile peers', () => {
   let srv: HostileManager;
   let address: { host: string; port: number };
-  let echo: Echo;
+  let echo: RemoteProxy<Echo>;
   let serverPid: number;
   before(async () => {
     srv = new HostileManager({ address: { host: '127.0.0.1', port: 0 }, authKey: KEY, handshakeTimeout: 1000, maxMessageSize: 64 * 1024 });
@@ -136,16 +138,26 @@ describe('a BaseManager server over TCP facing hostile peers', () => {
 
   it('maxMessageSize and handshakeTimeout are checked when the manager is made (ERR_OUT_OF_RANGE)', () => {
     for (const maxMessageSize of [0, -1, 1.5, 2 ** 31, NaN, '1' as unknown as number]) {
-      assert.throws(() => new HostileManager({ address, authKey: KEY, maxMessageSize }), { code: 'ERR_OUT_OF_RANGE', message: /maxMessageSize must be an integer number of bytes from 1 to/ });
+      assert.throws(() => new HostileManager({ address, authKey: KEY, maxMessageSize }), {
+        code: 'ERR_OUT_OF_RANGE',
+        message: /maxMessageSize must be an integer number of bytes from 1 to/,
+      });
     }
     for (const handshakeTimeout of [0, -5, NaN, 'x' as unknown as number]) {
-      assert.throws(() => new HostileManager({ address, authKey: KEY, handshakeTimeout }), { code: 'ERR_OUT_OF_RANGE', message: /handshakeTimeout must be a positive number of ms/ });
+      assert.throws(() => new HostileManager({ address, authKey: KEY, handshakeTimeout }), {
+        code: 'ERR_OUT_OF_RANGE',
+        message: /handshakeTimeout must be a positive number of ms/,
+      });
     }
   });
 
   it('a wrong authKey 1000 times in a row: each refused with AuthenticationError, then an honest client connects', async () => {
     const fds = fdsOf(serverPid);
-    const outcomes = await within(90_000, inWaves(1000, 25, (i) => new HostileManager({ address, authKey: `wrong key ${i}` }).connect()), 'the wrong keys');
+    const outcomes = await within(
+      90_000,
+      inWaves(1000, 25, (i) => new HostileManager({ address, authKey: `wrong key ${i}` }).connect()),
+      'the wrong keys',
+    );
     assertAllRefused(outcomes);
     const right = new HostileManager({ address, authKey: KEY });
     await within(20_000, right.connect());
@@ -201,7 +213,13 @@ describe('a BaseManager server over TCP facing hostile peers', () => {
       assert.deepEqual((await within(10_000, p.recv())).slice(0, 2), [H.FAIL, 1], 'the session is live');
       // [CALL, 2, 'x', <record>]: a record in the envelope itself, where only codec bytes belong.
       p.frame(Buffer.concat([Buffer.from([0x94, H.CALL, 2, 0xa1, 0x78]), shared('multiproc.SharedMemory', shm.name)]));
-      const outcome = await within(10_000, p.recv().then((m) => `the server read it and answered ${JSON.stringify(m.slice(0, 2))}`, () => 'closed'));
+      const outcome = await within(
+        10_000,
+        p.recv().then(
+          (m) => `the server read it and answered ${JSON.stringify(m.slice(0, 2))}`,
+          () => 'closed',
+        ),
+      );
       const maps = readFileSync(`/proc/${serverPid}/maps`, 'utf8');
       assert.ok(!maps.includes(shm.name), `the server mapped ${shm.name}`);
       assert.equal(outcome, 'closed');
@@ -215,18 +233,22 @@ describe('a BaseManager server over TCP facing hostile peers', () => {
 
 describe('a Listener over TCP facing hostile peers', () => {
   const open: { close(): void }[] = [];
-  after(() => { for (const o of open) o.close(); });
+  after(() => {
+    for (const o of open) o.close();
+  });
 
   async function listen(options: { handshakeTimeout?: number; maxMessageSize?: number } = {}): Promise<Listener & { address: { host: string; port: number } }> {
     const l = new Listener({ address: { host: '127.0.0.1', port: 0 }, authKey: KEY, ...options });
     open.push(l);
-    return await within(5000, l.ready) as Listener & { address: { host: string; port: number } };
+    return (await within(5000, l.ready)) as Listener & { address: { host: string; port: number } };
   }
 
   /** accept() until a Connection comes, skipping refused clients (each an AuthenticationError). */
   async function nextHonest(l: Listener): Promise<Connection> {
     for (let i = 0; i < 100; i++) {
-      try { return await within(10_000, l.accept()); } catch (e) {
+      try {
+        return await within(10_000, l.accept());
+      } catch (e) {
         assert.ok(e instanceof AuthenticationError, `accept() failed with ${(e as Error).name}: ${(e as Error).message}`);
       }
     }
@@ -236,7 +258,7 @@ describe('a Listener over TCP facing hostile peers', () => {
   /** A raw peer that authenticated, and the Connection the listener accepted for it. */
   async function rawPeerOf(l: Listener): Promise<{ p: RawPeer; server: Connection }> {
     const accepted = l.accept();
-    const p = await RawPeer.connect(l.address);
+    const p = await RawPeer.connect(l.address as { host: string; port: number });
     await p.handshake(KEY);
     const server = await within(10_000, accepted);
     open.push(server);
@@ -313,7 +335,11 @@ describe('a Listener over TCP facing hostile peers', () => {
   it('a wrong authKey 1000 times in a row: each refused with AuthenticationError, then an honest client connects', async () => {
     const l = await listen();
     const fds = fdsOf('self');
-    const outcomes = await within(90_000, inWaves(1000, 25, (i) => Client(l.address, { authKey: `wrong key ${i}` })), 'the wrong keys');
+    const outcomes = await within(
+      90_000,
+      inWaves(1000, 25, (i) => Client(l.address, { authKey: `wrong key ${i}` })),
+      'the wrong keys',
+    );
     assertAllRefused(outcomes);
     await honest(l); // skips the refusals accept() still reports
     assert.ok(fdsOf('self') - fds < 50, 'refused sockets were kept open');
@@ -337,7 +363,10 @@ describe('a Listener over TCP facing hostile peers', () => {
     // a socket of its own would get our answer to a challenge it relays from a real server.
     const trap = net.createServer();
     let reached = 0;
-    trap.on('connection', (s) => { reached++; s.destroy(); });
+    trap.on('connection', (s) => {
+      reached++;
+      s.destroy();
+    });
     await new Promise<void>((r) => trap.listen(0, '127.0.0.1', r));
     try {
       const port = (trap.address() as net.AddressInfo).port;
@@ -356,7 +385,7 @@ describe('a Listener over TCP facing hostile peers', () => {
     }
   });
 
-  it("a Barrier handed over by a peer never runs the action its spec names (ERR_UNTRUSTED_ACTION)", async () => {
+  it('a Barrier handed over by a peer never runs the action its spec names (ERR_UNTRUSTED_ACTION)', async () => {
     // The peer makes a real Barrier in a manager it can reach, naming the hostile module as its
     // action, and hands this program a reference to it.
     const mgr = new HostileManager({ address: { host: '127.0.0.1', port: 0 }, authKey: KEY });
@@ -373,7 +402,7 @@ describe('a Listener over TCP facing hostile peers', () => {
       const l = await listen();
       const { p, server } = await rawPeerOf(l);
       p.sendValue(record(EXT.SHARED, ['multiproc.hub', [at, KEY, made[2], 'the manager', true]]));
-      const barrier = await within(10_000, server.recv()) as { wait(): Promise<number>; broken(): Promise<boolean> };
+      const barrier = (await within(10_000, server.recv())) as { wait(): Promise<number>; broken(): Promise<boolean> };
       const e = await rejection(barrier.wait(), 10_000);
       assert.equal(e.code, 'ERR_UNTRUSTED_ACTION', `${e.name}: ${e.message}`);
       assert.equal(await within(10_000, barrier.broken()), true, 'the others were not told');

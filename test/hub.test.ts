@@ -16,7 +16,8 @@ for (const context of contexts) {
       assert.equal(await within(20_000, q.get()), 42);
       await within(20_000, p.join());
 
-      const carrier = new Queue<Queue<string>>(), reply = new Queue<string>();
+      const carrier = new Queue<Queue<string>>(),
+        reply = new Queue<string>();
       const p2 = new Process({ target: f.answerOnInnerQueue, args: [carrier], context, name: 'Answerer' });
       p2.start();
       await carrier.put(reply);
@@ -62,9 +63,13 @@ for (const context of contexts) {
     });
 
     it('an Event is shared by Pool tasks', async () => {
-      const ev = new Event(), out = new Queue<string>();
+      const ev = new Event(),
+        out = new Queue<string>();
       await using pool = new Pool({ processes: 2, context });
-      const waits = pool.starmap(f.waitEvent, [[ev, out], [ev, out]]);
+      const waits = pool.starmap(f.waitEvent, [
+        [ev, out],
+        [ev, out],
+      ]);
       await ev.set();
       await within(20_000, waits);
       // Each task's put leaves in the background, like CPython's: read the items, not qsize().

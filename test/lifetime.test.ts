@@ -38,12 +38,17 @@ describe('lifetime of shared objects', () => {
         const lock = new Lock();
         const rlock = new RLock();
         const sem = new Semaphore(2);
-        await lock.acquire(); await lock.release();
-        await sem.acquire(); await sem.release();
+        await lock.acquire();
+        await lock.release();
+        await sem.acquire();
+        await sem.release();
         const q = new Queue<number>();
         await q.put(i);
         assert.equal(await q.get(), i);
-        for (const x of [lock, rlock, sem]) { const n = segmentOf(x as never); if (n) names.push(n); }
+        for (const x of [lock, rlock, sem]) {
+          const n = segmentOf(x as never);
+          if (n) names.push(n);
+        }
         const ev = new Event();
         await ev.set();
       }
@@ -71,7 +76,10 @@ describe('lifetime of shared objects', () => {
         return p;
       })();
       // The lock and the condition (and, through it, its RLock) are garbage here now.
-      for (let i = 0; i < 10; i++) { gc(); await sleep(20); }
+      for (let i = 0; i < 10; i++) {
+        gc();
+        await sleep(20);
+      }
       if (lockSegment) assert.ok(existsSync(`/dev/shm/${lockSegment}`), 'the segment of a lock a child holds was unlinked');
       await go.set();
       await within(30_000, child.join());

@@ -26,7 +26,9 @@ const socketPath = () => path.join(tmp, `multiproc-test-${process.pid}-${++seria
 const key = Buffer.from('correct horse battery staple');
 
 const open: { close(): void }[] = [];
-after(() => { for (const o of open) o.close(); });
+after(() => {
+  for (const o of open) o.close();
+});
 
 async function listen(options: ListenerOptions): Promise<Listener> {
   const l = new Listener(options);
@@ -133,7 +135,8 @@ for (const [kind, address] of kinds) {
       const [server, client] = await within(10_000, Promise.all([l.accept(), Client(l.address, { authKey: key.toString() })]));
       await client.send('in');
       assert.equal(await within(5000, server.recv()), 'in');
-      server.close(); client.close();
+      server.close();
+      client.close();
 
       const open2 = await listen({ address: address() });
       const [a, c] = await within(10_000, Promise.allSettled([open2.accept(), Client(open2.address, { authKey: key })]));
@@ -155,7 +158,8 @@ describe('Listener and Client: hostile or broken peers', () => {
     const [server, client] = await within(10_000, Promise.all([l.accept(), Client(l.address, { authKey: key })]));
     await client.send('honest');
     assert.equal(await within(5000, server.recv()), 'honest');
-    server.close(); client.close();
+    server.close();
+    client.close();
   });
 
   it('refuses an oversized handshake length at once', async () => {
@@ -170,7 +174,8 @@ describe('Listener and Client: hostile or broken peers', () => {
     assert.match(e.message, /65535/);
     await closed(raw);
     const [server, client] = await within(10_000, Promise.all([l.accept(), Client(l.address, { authKey: key })]));
-    server.close(); client.close();
+    server.close();
+    client.close();
   });
 
   it('closes a client that never completes the handshake after the timeout, on both sides', async () => {
@@ -211,7 +216,10 @@ describe('Listener and Client: hostile or broken peers', () => {
     const evil = path.join(tmp, `multiproc-evil-${process.pid}.mjs`);
     writeFileSync(evil, `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'imported');\nexport class Evil {}\n`);
     rmSync(marker, { force: true });
-    after(() => { rmSync(evil, { force: true }); rmSync(marker, { force: true }); });
+    after(() => {
+      rmSync(evil, { force: true });
+      rmSync(marker, { force: true });
+    });
     const l = await listen({ address: { host: '127.0.0.1', port: 0 } });
     const accepted = l.accept();
     const raw = await rawSocket(l.address, Buffer.alloc(0));
@@ -234,7 +242,8 @@ describe('Listener and Client: hostile or broken peers', () => {
     assert.equal((await rejection(server.recv(), 5000)).code, 'ERR_INVALID_MESSAGE');
     await a.send('still mine');
     assert.equal(await within(5000, b.recv()), 'still mine');
-    a.close(); b.close();
+    a.close();
+    b.close();
 
     // The connection survives a refused message.
     raw.write(messageFrame(0, encode('plain values still work')));
@@ -275,7 +284,8 @@ describe('Listener and Client: API', () => {
     const [a, b] = Pipe();
     assert.throws(() => a.send(server), { code: 'ERR_NOT_TRANSFERABLE' });
     assert.equal(await b.poll(), false);
-    a.close(); b.close();
+    a.close();
+    b.close();
   });
 
   it('close(): pending accepts reject, later accepts throw, the Unix path is gone', async () => {
@@ -324,7 +334,7 @@ describe('Listener and Client: API', () => {
     const conn = await within(20_000, l.accept());
     open.push(conn);
     await conn.send({ question: 42 });
-    const [echoed, pid] = await within(20_000, conn.recv()) as [unknown, number];
+    const [echoed, pid] = (await within(20_000, conn.recv())) as [unknown, number];
     assert.deepEqual(echoed, { question: 42 });
     assert.equal(pid, p.pid);
     assert.ok((await rejection(conn.recv(), 20_000)) instanceof EOFError);

@@ -14,21 +14,35 @@ const HOLD_MS = 2000;
 describe('long timer', () => {
   it('chains past 2^31-1 ms: a 2 ** 31 + 1000 ms timer has not fired after a second; clear() stops it', async () => {
     let fired = false;
-    const t = longTimeout(() => { fired = true; }, BIG);
+    const t = longTimeout(() => {
+      fired = true;
+    }, BIG);
     await sleep(1000);
     assert.equal(fired, false);
     t.clear();
     let soon = false;
-    longTimeout(() => { soon = true; }, 10);
-    await within(5000, (async () => { while (!soon) await sleep(10); })(), 'a 10 ms long timer');
+    longTimeout(() => {
+      soon = true;
+    }, 10);
+    await within(
+      5000,
+      (async () => {
+        while (!soon) await sleep(10);
+      })(),
+      'a 10 ms long timer',
+    );
   });
 });
 
 for (const context of contexts) {
   describe(`timeouts of 2 ** 31 + 1000 ms (${context})`, () => {
     it('Queue.get, Lock/Semaphore acquire, Condition.wait, Event.wait and poll in a child keep waiting until satisfied', async () => {
-      const q = new Queue<string>(), report = new Queue<[string, unknown, number] | 'waiting'>();
-      const lock = new Lock(), sem = new Semaphore(0), cond = new Condition(), ev = new Event();
+      const q = new Queue<string>(),
+        report = new Queue<[string, unknown, number] | 'waiting'>();
+      const lock = new Lock(),
+        sem = new Semaphore(0),
+        cond = new Condition(),
+        ev = new Event();
       const [mine, theirs] = Pipe();
       await lock.acquire();
       const p = new Process({ target: longWaits, args: [q, lock, sem, cond, ev, theirs, report], context });
@@ -40,15 +54,24 @@ for (const context of contexts) {
       await q.put('item');
       await lock.release();
       await sem.release();
-      await cond.acquire(); await cond.notifyAll(); await cond.release();
+      await cond.acquire();
+      await cond.notifyAll();
+      await cond.release();
       await ev.set();
       await mine.send('data');
       const results = new Map<string, [unknown, number]>();
       for (let i = 0; i < 6; i++) {
-        const r = await within(30_000, report.get()) as [string, unknown, number];
+        const r = (await within(30_000, report.get())) as [string, unknown, number];
         results.set(r[0], [r[1], r[2]]);
       }
-      const expected: Record<string, unknown> = { 'Queue.get': 'item', 'Lock.acquire': true, 'Semaphore.acquire': true, 'Condition.wait': true, 'Event.wait': true, 'Connection.poll': true };
+      const expected: Record<string, unknown> = {
+        'Queue.get': 'item',
+        'Lock.acquire': true,
+        'Semaphore.acquire': true,
+        'Condition.wait': true,
+        'Event.wait': true,
+        'Connection.poll': true,
+      };
       for (const [kind, value] of Object.entries(expected)) {
         const got = results.get(kind);
         assert.ok(got, `${kind} did not report`);
@@ -71,7 +94,7 @@ for (const context of contexts) {
     it('pool.apply({ timeout }) and AsyncResult.get(timeout) with 2 ** 31 + 1000 ms: the task finishes, its worker is not killed', async () => {
       const pool = new Pool({ processes: 1, context });
       try {
-        const ident = context === 'thread' ? readThreadId : pidOf;
+        const ident = (context === 'thread' ? readThreadId : pidOf) as () => number | Promise<number>;
         const worker = await within(60_000, pool.apply(ident, []));
         assert.equal(await within(60_000, pool.apply(sleepMs, [HOLD_MS], { timeout: BIG })), undefined);
         const r = pool.applyAsync(sleepMs, [HOLD_MS]);

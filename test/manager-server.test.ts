@@ -13,7 +13,6 @@ import { contexts, within, rejection, goneWithin, sleep } from './helpers.ts';
 
 type TcpAddress = { host: string; port: number };
 
-
 async function tcpManager(authKey: string, maxMessageSize?: number): Promise<MathsManager> {
   const m = new MathsManager({ address: { host: '127.0.0.1', port: 0 }, authKey, maxMessageSize });
   await within(30_000, m.start());
@@ -43,7 +42,7 @@ for (const context of contexts) {
       assert.equal(await a.mul(6, 7), 42);
       assert.equal(await a.callMethod('add', [0, 0]), 10);
       // methodToTypeid: the answer is a proxy (its static type still says Maths).
-      const child = await a.child(1000) as unknown as RemoteProxy<s.Maths>;
+      const child = (await a.child(1000)) as unknown as RemoteProxy<s.Maths>;
       assert.equal(child.typeid, 'Maths');
       assert.equal(await child.add(1, 1), 1002);
       const serverPid = await a.pid();
@@ -84,7 +83,7 @@ for (const context of contexts) {
 
     it('exposed methods named like words the proxy might use itself (note, call) reach the object', async () => {
       // Typed as the class's methods: today the proxy's own protected note()/call() shadow them.
-      const nb = await mm.create<s.Notebook>('Notebook') as unknown as RemoteMethods<s.Notebook>;
+      const nb = (await mm.create<s.Notebook>('Notebook')) as unknown as RemoteMethods<s.Notebook>;
       assert.equal(await within(10_000, nb.note('hello')), 1, 'proxy.note() did not call the remote note()');
       assert.equal(await within(10_000, nb.call('bob')), 'calling bob');
       assert.deepEqual(await nb.read(), ['hello']);
@@ -106,7 +105,9 @@ for (const context of contexts) {
       const srv = new MathsManager({ address: { host: '127.0.0.1', port: 0 }, authKey: 'served here' });
       const served = srv.serveForever();
       let ended = false;
-      void served.then(() => { ended = true; });
+      void served.then(() => {
+        ended = true;
+      });
       const end = Date.now() + 10_000;
       while ((srv.address as TcpAddress).port === 0) {
         assert.ok(Date.now() < end, 'serveForever() did not start listening');
@@ -144,9 +145,17 @@ class RawPeer {
   private wake: (() => void) | null = null;
   readonly closed: Promise<void>;
   constructor(readonly sock: net.Socket) {
-    sock.on('data', (d: Buffer) => { this.buf = Buffer.concat([this.buf, d]); this.wake?.(); });
+    sock.on('data', (d: Buffer) => {
+      this.buf = Buffer.concat([this.buf, d]);
+      this.wake?.();
+    });
     sock.on('error', () => {});
-    this.closed = new Promise((r) => sock.once('close', () => { r(); this.wake?.(); }));
+    this.closed = new Promise((r) =>
+      sock.once('close', () => {
+        r();
+        this.wake?.();
+      }),
+    );
   }
   static connect(a: TcpAddress): Promise<RawPeer> {
     return new Promise((resolve, reject) => {
@@ -158,7 +167,12 @@ class RawPeer {
     const end = Date.now() + 10_000;
     while (this.buf.length < n) {
       assert.ok(!this.sock.destroyed && Date.now() < end, `the server sent ${this.buf.length} of ${n} bytes, then nothing`);
-      await within(10_000, new Promise<void>((r) => { this.wake = r; }));
+      await within(
+        10_000,
+        new Promise<void>((r) => {
+          this.wake = r;
+        }),
+      );
     }
     const out = this.buf.subarray(0, n);
     this.buf = this.buf.subarray(n);
@@ -282,9 +296,15 @@ describe('BaseManager over TCP with an authKey', () => {
   it('garbage, an oversized handshake length, an oversized message length and half a message: that socket is closed, honest clients go on', async () => {
     const honest = await srv.Maths(7);
     const bad: Array<(p: RawPeer) => Promise<void>> = [
-      async (p) => { p.sock.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'); },
-      async (p) => { p.sock.write(randomBytes(4096)); },
-      async (p) => { p.sock.write(Buffer.from([0x4d, 0x50, 0x48, 0x53, 1, 2, 0xff, 0xff])); },
+      async (p) => {
+        p.sock.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      },
+      async (p) => {
+        p.sock.write(randomBytes(4096));
+      },
+      async (p) => {
+        p.sock.write(Buffer.from([0x4d, 0x50, 0x48, 0x53, 1, 2, 0xff, 0xff]));
+      },
       async (p) => {
         await p.handshake('open sesame');
         // The session is live: a call on an object that does not exist is answered with FAIL (6).

@@ -16,7 +16,6 @@ function childPids(): Set<number> {
   return out;
 }
 
-
 for (const context of contexts) {
   describe(`Manager (${context})`, () => {
     let m: SyncManager;
@@ -69,7 +68,12 @@ for (const context of contexts) {
       assert.equal(await d.delete(2), false);
       assert.equal(await d.pop('2'), 'string two');
       assert.equal(await d.pop('2', 'gone'), 'gone');
-      await d.update(new Map<number | string, unknown>([[1, 'one'], ['x', null]]));
+      await d.update(
+        new Map<number | string, unknown>([
+          [1, 'one'],
+          ['x', null],
+        ]),
+      );
       await d.update({ y: undefined });
       assert.equal(await d.setdefault(1, 'ignored'), 'one');
       assert.equal(await d.setdefault('z', 'new'), 'new');
@@ -83,7 +87,13 @@ for (const context of contexts) {
       await d.clear();
       assert.equal(await d.size(), 0);
       const init = await m.dict({ a: 1, b: [2] });
-      assert.deepEqual(await init.toMap(), new Map<string, unknown>([['a', 1], ['b', [2]]]));
+      assert.deepEqual(
+        await init.toMap(),
+        new Map<string, unknown>([
+          ['a', 1],
+          ['b', [2]],
+        ]),
+      );
     });
 
     it('list: append, get, set, negative index, insert, pop, toArray; out of range is RangeError ERR_OUT_OF_RANGE', async () => {
@@ -129,10 +139,19 @@ for (const context of contexts) {
       assert.equal(await arr.length(), 6);
       const ps = [4, 5].map((i) => new Process({ target: s.managerWork, args: [lock, val, arr, q, i], context }));
       for (const p of ps) p.start();
-      const done = await within(30_000, pool.starmap(s.managerWork, [0, 1, 2, 3].map((i) => [lock, val, arr, q, i] as const)));
+      const done = await within(
+        30_000,
+        pool.starmap(
+          s.managerWork,
+          [0, 1, 2, 3].map((i) => [lock, val, arr, q, i] as const),
+        ),
+      );
       assert.deepEqual(done, [0, 1, 2, 3]);
       await within(30_000, Promise.all(ps.map((p) => p.join())));
-      assert.deepEqual(ps.map((p) => p.exitCode), [0, 0]);
+      assert.deepEqual(
+        ps.map((p) => p.exitCode),
+        [0, 0],
+      );
       assert.equal(await val.get(), 6, 'increments under the manager lock were lost');
       assert.deepEqual(await arr.toArray(), [0, 10, 20, 30, 40, 50]);
       const got = [];
@@ -172,7 +191,10 @@ for (const context of contexts) {
       const b = await m.Barrier(3);
       assert.equal(b.parties, 3);
       const blog = await m.Queue<string | number>();
-      const parties = pool.starmap(s.barrierParty, [[b, blog], [b, blog]]);
+      const parties = pool.starmap(s.barrierParty, [
+        [b, blog],
+        [b, blog],
+      ]);
       const mine = await within(20_000, b.wait());
       const theirs = [await within(20_000, blog.get()), await within(20_000, blog.get())];
       assert.deepEqual([mine, ...theirs].sort(), [0, 1, 2]);
@@ -182,7 +204,13 @@ for (const context of contexts) {
     it('manager list and dict written from Pool tasks', async () => {
       const l = await m.list<number>();
       const d = await m.dict<number, string>();
-      await within(30_000, pool.starmap(s.touchContainers, [0, 1, 2, 3, 4].map((i) => [l, d, i] as const)));
+      await within(
+        30_000,
+        pool.starmap(
+          s.touchContainers,
+          [0, 1, 2, 3, 4].map((i) => [l, d, i] as const),
+        ),
+      );
       assert.deepEqual((await l.toArray()).sort(), [0, 1, 2, 3, 4]);
       assert.deepEqual(await d.toMap(), new Map([0, 1, 2, 3, 4].map((i) => [i, `from ${i}`])));
     });
@@ -211,7 +239,8 @@ for (const context of contexts) {
       p.start();
       try {
         assert.equal(await within(20_000, out.get()), 'getting');
-        if (context === 'process') p.kill(); else p.terminate();
+        if (context === 'process') p.kill();
+        else p.terminate();
         await within(20_000, p.join());
         await q.put('for the living');
         assert.equal(await within(10_000, q.get({ timeout: 5000 })), 'for the living');

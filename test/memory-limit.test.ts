@@ -27,7 +27,9 @@ for (const context of contexts) {
         // With retries it is run again, and dies again: still out of memory, never a hang.
         const again = await rejection(pool.apply(f.hog, [], { retries: 1 }), 60_000);
         assert.equal(again.code, 'ERR_WORKER_OUT_OF_MEMORY');
-      } finally { await pool.terminate(); }
+      } finally {
+        await pool.terminate();
+      }
     });
 
     it('a Process past the limit ends with an out-of-memory error; the parent is unharmed', async () => {
@@ -35,7 +37,8 @@ for (const context of contexts) {
       p.start();
       await within(60_000, p.join());
       assert.notEqual(p.exitCode, 0);
-      if (context === 'process') assert.equal(p.exitCode, -6); // SIGABRT from V8's fatal-error handler
+      if (context === 'process')
+        assert.equal(p.exitCode, -6); // SIGABRT from V8's fatal-error handler
       else assert.equal(p.exitCode, 1);
       const e = p.error as WorkerLostError;
       assert.ok(e instanceof WorkerLostError, String(e));
@@ -62,14 +65,22 @@ for (const context of contexts) {
       const stale = `/dev/shm/multiproc-fatal-${deadPid}-test${context}`;
       if (context === 'process' && existsSync('/dev/shm')) mkdirSync(stale, { recursive: true });
       const program = fileURLToPath(new URL('./programs/oom-default.mjs', import.meta.url));
-      const out = await within(60_000, new Promise<{ code: number | null; stdout: string; stderr: string; pid: number }>((resolve) => {
-        const child = spawn(process.execPath, ['--max-old-space-size=64', program, context], { stdio: ['ignore', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d: Buffer) => { stdout += d; });
-        child.stderr.on('data', (d: Buffer) => { stderr += d; });
-        child.on('close', (code) => resolve({ code, stdout, stderr, pid: child.pid! }));
-      }), 'the program');
+      const out = await within(
+        60_000,
+        new Promise<{ code: number | null; stdout: string; stderr: string; pid: number }>((resolve) => {
+          const child = spawn(process.execPath, ['--max-old-space-size=64', program, context], { stdio: ['ignore', 'pipe', 'pipe'] });
+          let stdout = '';
+          let stderr = '';
+          child.stdout.on('data', (d: Buffer) => {
+            stdout += d;
+          });
+          child.stderr.on('data', (d: Buffer) => {
+            stderr += d;
+          });
+          child.on('close', (code) => resolve({ code, stdout, stderr, pid: child.pid! }));
+        }),
+        'the program',
+      );
       assert.equal(out.code, 0, out.stderr.slice(-3000));
       const r = JSON.parse(out.stdout.trim()) as { exitCode: number; code: string; name: string };
       assert.deepEqual(r, { exitCode: context === 'process' ? -6 : 1, code: 'ERR_WORKER_OUT_OF_MEMORY', name: 'WorkerLostError' });

@@ -11,9 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sourceHash as loaderHash } from '../src/shm/native.ts';
-// @ts-expect-error: a plain .mjs script without declarations
 import { sourceHash as scriptHash, prebuildFile, headersFor } from '../scripts/addon.mjs';
-// @ts-expect-error: a plain .mjs script without declarations
 import { supportedMajors } from '../scripts/node-major.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -24,13 +22,16 @@ function installedCopy(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'mp-pkg-'));
   for (const f of ['dist', 'prebuilds', 'native', 'binding.gyp', 'package.json']) cpSync(path.join(root, f), path.join(dir, f), { recursive: true });
   symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
-  writeFileSync(path.join(dir, 'probe.mjs'), [
-    "import { SharedMemory } from './dist/esm/index.js';",
-    'try {',
-    "  const shm = new SharedMemory({ create: true, size: 64, name: `mp_probe_${process.pid}` });",
-    "  shm.buf[0] = 7; console.log('mapped', shm.buf[0]); shm.close(); shm.unlink();",
-    "} catch (e) { console.log(e.code); console.log(e.message); }",
-  ].join('\n'));
+  writeFileSync(
+    path.join(dir, 'probe.mjs'),
+    [
+      "import { SharedMemory } from './dist/esm/index.js';",
+      'try {',
+      '  const shm = new SharedMemory({ create: true, size: 64, name: `mp_probe_${process.pid}` });',
+      "  shm.buf[0] = 7; console.log('mapped', shm.buf[0]); shm.close(); shm.unlink();",
+      '} catch (e) { console.log(e.code); console.log(e.message); }',
+    ].join('\n'),
+  );
   return dir;
 }
 
@@ -50,12 +51,15 @@ describe('prebuilt addon', () => {
 
   it('a prebuild for every supported Node major is shipped', () => {
     const majors = Object.values(record.builds).map((v) => Number(v.split('.')[0]));
-    assert.deepEqual(majors.sort((a, b) => a - b), supportedMajors);
+    assert.deepEqual(
+      majors.sort((a, b) => a - b),
+      supportedMajors,
+    );
     for (const abi of Object.keys(record.builds)) assert.ok(existsSync(prebuildFile(abi)), `prebuilds for ABI ${abi}`);
     assert.ok(record.builds[process.versions.modules], `this Node (${process.versions.node}) has a prebuild`);
   });
 
-  it('the install compiles against the headers of the Node running it, never another Node\'s', () => {
+  it("the install compiles against the headers of the Node running it, never another Node's", () => {
     const fake = (version: string) => {
       const dir = mkdtempSync(path.join(tmpdir(), 'mp-headers-'));
       const [major, minor, patch] = version.split('.');
@@ -77,7 +81,8 @@ describe('prebuilt addon', () => {
       assert.equal(headersFor(path.join(mine, 'bin', 'node'), process.versions.node), mine);
       assert.equal(headersFor(path.join(other, 'bin', 'node'), process.versions.node), undefined);
     } finally {
-      if (saved === undefined) delete process.env['npm_config_nodedir']; else process.env['npm_config_nodedir'] = saved;
+      if (saved === undefined) delete process.env['npm_config_nodedir'];
+      else process.env['npm_config_nodedir'] = saved;
       rmSync(other, { recursive: true, force: true });
       rmSync(mine, { recursive: true, force: true });
     }
@@ -89,7 +94,9 @@ describe('prebuilt addon', () => {
       const r = probe(dir);
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stdout, 'mapped 7\n', r.stderr);
-    } finally { rmSync(dir, { recursive: true, force: true }); }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a prebuild made from other sources is refused, saying so', () => {
@@ -102,7 +109,9 @@ describe('prebuilt addon', () => {
       assert.equal(code, 'ERR_SHARED_MEMORY_UNAVAILABLE');
       assert.match(message!, /prebuilt addon was made from other sources/);
       assert.match(message!, /npm rebuild multiproc/);
-    } finally { rmSync(dir, { recursive: true, force: true }); }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('without the native sources no binary can be verified: the prebuild is refused, saying so', () => {
@@ -114,7 +123,9 @@ describe('prebuilt addon', () => {
       const [code, message] = r.stdout.split('\n');
       assert.equal(code, 'ERR_SHARED_MEMORY_UNAVAILABLE');
       assert.match(message!, /sources \(binding\.gyp, native\/\) are missing/);
-    } finally { rmSync(dir, { recursive: true, force: true }); }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('MULTIPROC_ADDON is a test hook for absolute paths: a relative one is ignored (the verified prebuild loads)', () => {
@@ -128,6 +139,8 @@ describe('prebuilt addon', () => {
       const absolute = probe(dir, path.join(dir, 'planted.node'));
       assert.equal(absolute.stdout.split('\n')[0], 'ERR_SHARED_MEMORY_UNAVAILABLE', 'an absolute path is tried, and only it');
       assert.match(absolute.stdout, /planted\.node did not load/);
-    } finally { rmSync(dir, { recursive: true, force: true }); }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

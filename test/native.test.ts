@@ -23,10 +23,19 @@ const addon = createRequire(import.meta.url)(addonPath) as Addon;
 process.env['MULTIPROC_ADDON'] = addonPath; // what native-child.cjs loads
 const child = new URL('./fixtures/native-child.cjs', import.meta.url).pathname;
 const results = new Map<number, (r: number) => void>();
-addon.setDispatcher((ids, rs) => ids.forEach((id, i) => { results.get(id)?.(rs[i]!); results.delete(id); }));
+addon.setDispatcher((ids, rs) =>
+  ids.forEach((id, i) => {
+    results.get(id)?.(rs[i]!);
+    results.delete(id);
+  }),
+);
 let nextId = 0;
 const waitAsync = (sab: SharedArrayBuffer, off: number, expected: number, ms: number) =>
-  new Promise<number>((r) => { const id = ++nextId; results.set(id, r); addon.waitAsync(sab, off, expected, ms, id); });
+  new Promise<number>((r) => {
+    const id = ++nextId;
+    results.set(id, r);
+    addon.waitAsync(sab, off, expected, ms, id);
+  });
 
 describe('native addon', () => {
   it('maps a named segment as a SharedArrayBuffer that another process sees; refuses exists/missing', async () => {
@@ -41,7 +50,7 @@ describe('native addon', () => {
       // The child adds, sets the flag, wakes us: the async wait ends without blocking the loop.
       const woken = waitAsync(sab, 0, 0, 30_000);
       const c = spawn(process.execPath, [child, name, 'add-and-wake'], { stdio: 'inherit' });
-      assert.equal(await within(30_000, woken), 0, "the wake from the child did not arrive (or the child took 30 s to start)");
+      assert.equal(await within(30_000, woken), 0, 'the wake from the child did not arrive (or the child took 30 s to start)');
       assert.equal(Atomics.load(new Int32Array(sab), 1), 41);
       await within(10_000, new Promise((r) => c.on('exit', r)));
       // Timeouts: async and blocking.
@@ -64,11 +73,20 @@ describe('native addon', () => {
       const middle = spawn('/bin/sh', ['-c', `"${process.execPath}" "${child}" "${name}" block & wait`], { stdio: 'inherit' });
       const i32 = new Int32Array(sab);
       const t0 = Date.now();
-      while (Atomics.load(i32, 2) === 0) { if (Date.now() - t0 > 10_000) assert.fail('child did not start'); await sleep(10); }
+      while (Atomics.load(i32, 2) === 0) {
+        if (Date.now() - t0 > 10_000) assert.fail('child did not start');
+        await sleep(10);
+      }
       const pid = Atomics.load(i32, 2);
       middle.kill('SIGKILL');
       const t1 = Date.now();
-      while (isAlivePid(pid)) { if (Date.now() - t1 > 5000) { process.kill(pid, 'SIGKILL'); assert.fail('the blocked child outlived its parent'); } await sleep(20); }
+      while (isAlivePid(pid)) {
+        if (Date.now() - t1 > 5000) {
+          process.kill(pid, 'SIGKILL');
+          assert.fail('the blocked child outlived its parent');
+        }
+        await sleep(20);
+      }
     } finally {
       addon.unlink(name);
     }

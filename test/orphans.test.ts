@@ -15,7 +15,9 @@ async function startBlockedProgram(handleSigint: boolean): Promise<{ program: Re
   const env = { ...process.env, HANDLE_SIGINT: handleSigint ? '1' : '' };
   const program = spawn(process.execPath, ['--import', 'tsx', 'orphans-blocked.ts'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
-  program.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+  program.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   const deadline = Date.now() + 60_000;
   while (!out.includes('\n') && Date.now() < deadline && program.exitCode === null) await sleep(50);
   assert.ok(out.includes('\n'), 'the program did not report its children');
@@ -26,7 +28,12 @@ async function startBlockedProgram(handleSigint: boolean): Promise<{ program: Re
   return { program, pids };
 }
 
-for (const [signal, handled] of [['SIGKILL', false], ['SIGTERM', false], ['SIGINT', false], ['SIGINT', true]] as const) {
+for (const [signal, handled] of [
+  ['SIGKILL', false],
+  ['SIGTERM', false],
+  ['SIGINT', false],
+  ['SIGINT', true],
+] as const) {
   describe(`the program gets ${signal}${handled ? ', which it handles' : ''}`, () => {
     it('every child, pool worker, grandchild and manager server ends within a second, blocked or not', async () => {
       const { program, pids } = await startBlockedProgram(handled);
@@ -46,7 +53,12 @@ for (const [signal, handled] of [['SIGKILL', false], ['SIGTERM', false], ['SIGIN
         for (const pid of pids) if (!(await goneWithin(pid, 1000))) left.push(pid);
         assert.deepEqual(left, [], `orphans left: ${left.join(', ')}`);
       } finally {
-        for (const pid of pids) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+        for (const pid of pids)
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
         program.kill('SIGKILL');
       }
     });

@@ -8,29 +8,42 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-// @ts-expect-error: a plain .mjs script without declarations
 import { supportedMajors } from '../scripts/node-major.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // --ignore-scripts: packing must not rebuild dist/ under other tests (prepare runs the build).
-const packed = (JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'ignore'] })) as { files: { path: string }[] }[])[0]!
-  .files.map((f) => f.path).sort();
+const packed = (
+  JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'ignore'] })) as {
+    files: { path: string }[];
+  }[]
+)[0]!.files
+  .map((f) => f.path)
+  .sort();
 
 describe('npm pack', () => {
   it('ships exactly what runs, the addon sources and install script, prebuilds, LICENSE and README', () => {
     const notDeclarations = packed.filter((f) => !f.endsWith('.d.ts'));
     // dist/esm/*.js are the bundle's entries and shared chunks only (no per-file compiler output);
     // internal.js is the tests' entry.
-    const bundle = readdirSync(path.join(root, 'dist', 'esm')).filter((f) => f.endsWith('.js') && f !== 'internal.js').map((f) => `dist/esm/${f}`);
+    const bundle = readdirSync(path.join(root, 'dist', 'esm'))
+      .filter((f) => f.endsWith('.js') && f !== 'internal.js')
+      .map((f) => `dist/esm/${f}`);
     for (const entry of ['index', 'bootstrap', 'hub-thread', 'tracker']) assert.ok(bundle.includes(`dist/esm/${entry}.js`), `${entry}.js is built`);
     const record = JSON.parse(readFileSync(path.join(root, 'prebuilds', 'source.json'), 'utf8')) as { builds: Record<string, string> };
     assert.equal(Object.keys(record.builds).length, supportedMajors.length);
     const expected = [
-      'LICENSE', 'README.md', 'package.json', 'binding.gyp',
+      'LICENSE',
+      'README.md',
+      'package.json',
+      'binding.gyp',
       ...readdirSync(path.join(root, 'native')).map((f) => `native/${f}`),
-      'scripts/addon.mjs', 'scripts/build-native.mjs',
-      'prebuilds/source.json', ...Object.keys(record.builds).map((abi) => `prebuilds/linux-x64/multiproc.abi${abi}.node`),
-      'dist/cjs/index.cjs', 'dist/cjs/index.d.cts', 'dist/cjs/package.json',
+      'scripts/addon.mjs',
+      'scripts/build-native.mjs',
+      'prebuilds/source.json',
+      ...Object.keys(record.builds).map((abi) => `prebuilds/linux-x64/multiproc.abi${abi}.node`),
+      'dist/cjs/index.cjs',
+      'dist/cjs/index.d.cts',
+      'dist/cjs/package.json',
       // The `multiproc` command (package.json bin): worker and status of the cluster context.
       'dist/bin/multiproc.js',
       ...bundle,
@@ -73,6 +86,8 @@ describe('npm pack', () => {
       const r = spawnSync(process.execPath, ['squares.mjs'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stdout, '[ 1, 4, 9 ]\n');
-    } finally { rmSync(dir, { recursive: true, force: true }); }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

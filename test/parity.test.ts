@@ -7,8 +7,23 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  Process, Pipe, Event, Lock, RLock, Queue, JoinableQueue, SharedMemory, ShareableList, ShutDown,
-  currentProcess, getContext, Manager, Pool, SharedMemoryManager, type SyncManager,
+  Process,
+  Pipe,
+  Event,
+  Lock,
+  RLock,
+  Queue,
+  JoinableQueue,
+  SharedMemory,
+  ShareableList,
+  type ShareableValue,
+  ShutDown,
+  currentProcess,
+  getContext,
+  Manager,
+  Pool,
+  SharedMemoryManager,
+  type SyncManager,
 } from 'multiproc';
 import * as t from './fixtures/parity-targets.ts';
 import { contexts, within, rejection, sleep } from './helpers.ts';
@@ -52,25 +67,27 @@ for (const context of contexts) {
     it('terminate() and kill() still end a child at once while it waits for its work', async () => {
       const a = new Process({ target: t.longTimer, args: [120_000], context });
       const b = new Process({ target: t.longTimer, args: [120_000], context });
-      a.start(); b.start();
+      a.start();
+      b.start();
       await sleep(1500);
       assert.ok(a.isAlive() && b.isAlive(), 'the children wait for their timers');
-      a.terminate(); b.kill();
+      a.terminate();
+      b.kill();
       await within(20_000, Promise.all([a.join(), b.join()]));
       assert.equal(a.exitCode, -15);
       assert.equal(b.exitCode, -9);
     });
 
-    it('the library\'s own handles (hub links and threads, an idle Pool, a Manager) do not keep it alive', async () => {
+    it("the library's own handles (hub links and threads, an idle Pool, a Manager) do not keep it alive", async () => {
       const q = new Queue<string>();
       const p = new Process({ target: t.leavesLibraryObjectsOpen, args: [q], context });
       p.start();
       assert.equal(await within(60_000, q.get()), 'done');
-      await within(20_000, p.join(), 'a child that left the library\'s objects open');
+      await within(20_000, p.join(), "a child that left the library's objects open");
       assert.equal(p.exitCode, 0);
     });
 
-    it('a daemon child keeps today\'s rule: it exits when its target settles', async () => {
+    it("a daemon child keeps today's rule: it exits when its target settles", async () => {
       const file = freshFile();
       const p = new Process({ target: t.timerWrites, args: [file, 5000], context, daemon: true });
       p.start();
@@ -81,7 +98,7 @@ for (const context of contexts) {
   });
 
   describe(`CPython parity, smaller items (${context})`, () => {
-    it('SharedMemory names: NUL, a \'/\' after the first, longer than NAME_MAX -> ERR_INVALID_ARG_VALUE', () => {
+    it("SharedMemory names: NUL, a '/' after the first, longer than NAME_MAX -> ERR_INVALID_ARG_VALUE", () => {
       const shm = new SharedMemory({ create: true, size: 16 });
       try {
         for (const name of [`${shm.name}\0a`, `/${shm.name}\0`, `a/${shm.name}`, `/x/y`, 'x'.repeat(256), 'é'.repeat(128), 'a\nb', '..']) {
@@ -92,7 +109,10 @@ for (const context of contexts) {
         const again = new SharedMemory({ name: `/${shm.name}` });
         assert.equal(again.name, shm.name);
         again.close();
-      } finally { shm.close(); shm.unlink(); }
+      } finally {
+        shm.close();
+        shm.unlink();
+      }
     });
 
     it('p.sentinel before start() throws ERR_PROCESS_NOT_STARTED; after, wait() takes it', async () => {
@@ -103,7 +123,7 @@ for (const context of contexts) {
       await within(30_000, p.join());
     });
 
-    it('a context\'s getContext() with no argument is that context', () => {
+    it("a context's getContext() with no argument is that context", () => {
       const ctx = getContext(context);
       assert.equal(ctx.getContext(), ctx);
       assert.equal(ctx.getContext().method, context);
@@ -130,7 +150,7 @@ for (const context of contexts) {
       }
     });
 
-    it('Process.authKey and currentProcess().authKey: the program\'s key, inherited by the child', async () => {
+    it("Process.authKey and currentProcess().authKey: the program's key, inherited by the child", async () => {
       const key = currentProcess().authKey;
       assert.ok(Buffer.isBuffer(key) && key.length >= 32);
       const [here, there] = Pipe();
@@ -141,20 +161,24 @@ for (const context of contexts) {
       await within(30_000, p.join());
     });
 
-    it('ShareableList.format describes each slot as CPython\'s struct notation does', () => {
-      const sl = new ShareableList([1.5, 2n, true, 'abc', null, Buffer.from('0123456789')]);
+    it("ShareableList.format describes each slot as CPython's struct notation does", () => {
+      const sl = new ShareableList<ShareableValue>([1.5, 2n, true, 'abc', null, Buffer.from('0123456789')]);
       try {
         assert.equal(sl.format, 'dqxxxxxxx?8sxxxxxx?x16s');
         sl.set(0, 'hey');
         assert.equal(sl.format.slice(0, 2), '8s');
-      } finally { sl.shm.close(); sl.shm.unlink(); }
+      } finally {
+        sl.shm.close();
+        sl.shm.unlink();
+      }
     });
   });
 
   describe(`Queue.shutdown (${context})`, () => {
     it('puts then reject with ShutDown; gets drain what is left, then reject; in a child too', async () => {
       const q = new Queue<number>();
-      await q.put(1); await q.put(2);
+      await q.put(1);
+      await q.put(2);
       await q.shutdown();
       assert.ok((await rejection(q.put(3))) instanceof ShutDown);
       assert.equal(await q.get(), 1);
@@ -223,8 +247,12 @@ for (const context of contexts) {
 for (const context of contexts) {
   describe(`manager containers and SharedMemoryManager (${context})`, () => {
     let m: SyncManager;
-    before(async () => { m = await within(30_000, Manager({ context })); });
-    after(async () => { await m?.shutdown(); });
+    before(async () => {
+      m = await within(30_000, Manager({ context }));
+    });
+    after(async () => {
+      await m?.shutdown();
+    });
 
     it('list proxy: slicing, splice, count, index, remove, sort, reverse, extend, pop, insert', async () => {
       const l = await m.list([3, 1, 2, 1]);
@@ -262,25 +290,36 @@ for (const context of contexts) {
 
     it('dict proxy: keys/values/items, pop, popitem, setdefault, update, clear, async iteration', async () => {
       const d = await m.dict<string, number>({ a: 1 });
-      await d.update([['b', 2], ['c', 3]]);
+      await d.update([
+        ['b', 2],
+        ['c', 3],
+      ]);
       assert.equal(await d.setdefault('a', 9), 1);
       assert.equal(await d.setdefault('z', 26), 26);
       assert.deepEqual(await d.keys(), ['a', 'b', 'c', 'z']);
       assert.deepEqual(await d.values(), [1, 2, 3, 26]);
-      assert.deepEqual(await d.items(), [['a', 1], ['b', 2], ['c', 3], ['z', 26]]);
+      assert.deepEqual(await d.items(), [
+        ['a', 1],
+        ['b', 2],
+        ['c', 3],
+        ['z', 26],
+      ]);
       assert.deepEqual(await d.popitem(), ['z', 26]);
       assert.equal(await d.pop('b'), 2);
       assert.equal(await d.pop('b', -1), -1);
       const pairs: [string, number][] = [];
       for await (const pair of d) pairs.push(pair);
-      assert.deepEqual(pairs, [['a', 1], ['c', 3]]);
+      assert.deepEqual(pairs, [
+        ['a', 1],
+        ['c', 3],
+      ]);
       await d.clear();
       assert.equal(await d.size(), 0);
       assert.equal((await rejection(d.popitem())).code, 'ERR_OUT_OF_RANGE');
     });
 
     it('manager.set(), manager.Value get()/set(), and the containers used from a child', async () => {
-      const s = await m.set(['parent', 'x', 'x']);
+      const s = await m.set<string>(['parent', 'x', 'x']);
       assert.equal(await s.size(), 2);
       assert.equal(await s.has('x'), true);
       assert.equal(await s.discard('x'), true);
@@ -306,7 +345,9 @@ for (const context of contexts) {
 
     it('imap whose input throws at item k yields the k items before it, then rejects (documented difference)', async () => {
       function* input(): Generator<number> {
-        yield 1; yield 2; yield 3;
+        yield 1;
+        yield 2;
+        yield 3;
         throw new RangeError('input failed at item 3');
       }
       const pool = new Pool({ processes: 2, context });
@@ -314,11 +355,17 @@ for (const context of contexts) {
         for (const chunksize of [1, 2]) {
           const got: number[] = [];
           const it = pool.imap(t.double, input(), { chunksize });
-          const err = await rejection((async () => { for await (const x of it) got.push(x); })());
+          const err = await rejection(
+            (async () => {
+              for await (const x of it) got.push(x);
+            })(),
+          );
           assert.ok(err instanceof RangeError, `chunksize ${chunksize}: ${String(err)}`);
           assert.deepEqual(got, [2, 4, 6], `chunksize ${chunksize}`);
         }
-      } finally { await pool.terminate(); }
+      } finally {
+        await pool.terminate();
+      }
     });
 
     it('SharedMemoryManager: segments it made are readable elsewhere and freed at shutdown', async () => {
@@ -332,7 +379,8 @@ for (const context of contexts) {
           names.push(shm.name, sl.shm.name);
           assert.deepEqual(await within(30_000, pool.apply(t.readShareable, [sl.shm.name])), [1, 'two', null]);
           for (const n of names) assert.ok(existsSync(`/dev/shm/${n}`) || context === 'thread', n);
-          shm.close(); sl.shm.close();
+          shm.close();
+          sl.shm.close();
         }
         for (const n of names) assert.throws(() => new SharedMemory({ name: n }), { code: 'ERR_SHM_NOT_FOUND' });
         const smm = new SharedMemoryManager();
@@ -340,7 +388,9 @@ for (const context of contexts) {
         await smm.start();
         await smm.shutdown();
         assert.throws(() => smm.ShareableList([1]), { code: 'ERR_MANAGER_NOT_RUNNING' });
-      } finally { await pool.terminate(); }
+      } finally {
+        await pool.terminate();
+      }
     });
   });
 }

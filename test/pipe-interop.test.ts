@@ -14,7 +14,8 @@ const values: unknown[] = [42, 'text', null, [1, [2, 3]], { a: new Map([['k', ne
 for (const context of contexts) {
   describe(`send/sendBytes interop through a middle ${context}`, () => {
     it('values sent with send() and relayed as bytes are recv()d as the values; their bytes sent on with sendBytes() too', async () => {
-      const [toMiddle, middleIn] = Pipe(), [middleOut, fromMiddle] = Pipe();
+      const [toMiddle, middleIn] = Pipe(),
+        [middleOut, fromMiddle] = Pipe();
       const n = values.length * 3;
       const p = new Process({ target: relayBytes, args: [middleIn, middleOut, n], context });
       p.start();
@@ -34,7 +35,8 @@ for (const context of contexts) {
     });
 
     it('bytes relayed from recvBytes() reach a child that recv()s them as values', async () => {
-      const [a, childIn] = Pipe(), [childOut, b] = Pipe();
+      const [a, childIn] = Pipe(),
+        [childOut, b] = Pipe();
       const [bytesIn, bytesOut] = Pipe();
       const p = new Process({ target: recvAndWrap, args: [childIn, childOut, values.length], context });
       p.start();
@@ -64,7 +66,10 @@ describe('send/sendBytes interop: what recv() refuses', () => {
       assert.deepEqual(await within(10_000, server.recv()), { relayed: [1, 2] });
       await client.sendBytes(Buffer.from('raw'));
       assert.equal((await rejection(server.recv())).code, 'ERR_INVALID_MESSAGE');
-      client.close(); server.close();
-    } finally { listener.close(); }
+      client.close();
+      server.close();
+    } finally {
+      listener.close();
+    }
   });
 });

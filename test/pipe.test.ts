@@ -108,14 +108,17 @@ for (const context of contexts) {
         assert.equal((await never).message, 'not needed');
         assert.ok((await rejection(a.recv())) instanceof EOFError);
         await blocker;
-      } finally { await pool.terminate(); }
+      } finally {
+        await pool.terminate();
+      }
     });
 
     it('refuses unsendable values at send(), nothing half-sent', async () => {
       const [a, b] = Pipe();
       assert.throws(() => a.send({ f: () => 1 }), { code: 'ERR_NOT_TRANSFERABLE', message: /obj\.f/ });
       assert.equal(await b.poll(), false);
-      a.close(); b.close();
+      a.close();
+      b.close();
     });
 
     it('recvBytesInto, BufferTooShort, poll and wait', async () => {

@@ -82,12 +82,30 @@ for (const context of contexts) {
     it('map chunks and imap items are retried too; other work goes on', async () => {
       const marker = file('map');
       const xs = [1, 2, 3, 4, 5, 6];
-      const out = await within(30_000, pool.starmap(f.dieOnce, xs.map((x) => [marker, x]), { chunksize: 2, retries: 1 }));
-      assert.deepEqual(out, xs.map((x) => x * 2));
+      const out = await within(
+        30_000,
+        pool.starmap(
+          f.dieOnce,
+          xs.map((x) => [marker, x]),
+          { chunksize: 2, retries: 1 },
+        ),
+      );
+      assert.deepEqual(
+        out,
+        xs.map((x) => x * 2),
+      );
       const marker2 = file('imap');
       const got: number[] = [];
-      for await (const v of pool.imap(f.dieOnceFor, xs.map((x) => [marker2, x]), { retries: 1 })) got.push(v as number);
-      assert.deepEqual(got, xs.map((x) => x * 2));
+      for await (const v of pool.imap(
+        f.dieOnceFor,
+        xs.map((x) => [marker2, x]),
+        { retries: 1 },
+      ))
+        got.push(v as number);
+      assert.deepEqual(
+        got,
+        xs.map((x) => x * 2),
+      );
       const ok = await within(30_000, pool.applyAsync(f.dieOnce, [file('async'), 5], { retries: 2 }).get());
       assert.equal(ok, 10);
     });

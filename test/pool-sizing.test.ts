@@ -3,7 +3,7 @@
 // tasksPerWorker: async tasks side by side on one worker, a death rejecting each running task
 // (or retrying it), timeouts and aborts stopping only their task when it cooperates, else the
 // worker. Both contexts, real workers.
-import { describe, it, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Pool, TimeoutError, WorkerLostError } from 'multiproc';
 import * as w from './fixtures/watch-tasks.ts';
@@ -42,7 +42,9 @@ for (const context of contexts) {
         // Work again after that: workers start again.
         assert.equal(await within(30_000, pool.apply(w.sleepThen, [1, 'again'])), 'again');
         assert.equal(starts, 4);
-      } finally { await pool.terminate(); }
+      } finally {
+        await pool.terminate();
+      }
     });
 
     it('minProcesses: 1 keeps one worker; a lost worker below it is replaced', async () => {
@@ -58,7 +60,9 @@ for (const context of contexts) {
         assert.equal(pool.stats().processes, 1, 'never below minProcesses');
         await rejection(pool.apply(w.exitAfter, [0, 3]), 30_000);
         await until(15_000, () => pool.stats().processes === 1, 'replaced');
-      } finally { await pool.terminate(); }
+      } finally {
+        await pool.terminate();
+      }
     });
 
     it('sizing options are checked at the call', () => {
@@ -88,7 +92,9 @@ for (const context of contexts) {
         // One idle worker takes at most 32 at once (its pipeline), so 40 one-item chunks never fit.
         assert.throws(() => pool.map(w.nap, Array(40).fill(1), { chunksize: 1 }), { code: 'ERR_POOL_QUEUE_FULL' }, 'forty chunks never fit');
         assert.deepEqual(await within(30_000, pool.map(w.nap, [1, 2, 3, 4], { chunksize: 2 })), [1, 2, 3, 4]);
-      } finally { await pool.terminate(); }
+      } finally {
+        await pool.terminate();
+      }
     });
 
     it('queued tasks that were aborted no longer count: stats().queued drops and their room comes back at once', async () => {
@@ -109,13 +115,15 @@ for (const context of contexts) {
         assert.equal(await within(30_000, first), 'first');
         assert.deepEqual(await within(30_000, Promise.all(next)), ['c', 'd']);
         assert.equal(pool.stats().queued, 0);
-      } finally { await pool.terminate(); }
+      } finally {
+        await pool.terminate();
+      }
     });
 
     it('a map on idle workers counts only the chunks that would wait (maxQueue 4, 20 items, default chunks)', async () => {
       const pool = new Pool({ processes: 2, maxQueue: 4, context });
       try {
-        await until(20_000, () => (pool[kWorkers]() as Listed).filter((x) => x.ready).length === 2, 'two ready workers');
+        await until(20_000, () => (pool as unknown as Record<symbol, () => Listed>)[kWorkers]!().filter((x) => x.ready).length === 2, 'two ready workers');
         const items = Array.from({ length: 20 }, (_, i) => i + 1);
         assert.deepEqual(await within(30_000, pool.map(w.nap, items)), items);
         // Both workers busy: nothing is taken at once, so more than four chunks are refused.
@@ -124,7 +132,9 @@ for (const context of contexts) {
         assert.throws(() => pool.map(w.nap, [1, 2, 3, 4, 5], { chunksize: 1 }), { code: 'ERR_POOL_QUEUE_FULL' }, 'a map counts the chunks that would wait');
         assert.deepEqual(await within(30_000, pool.map(w.nap, items)), items, 'the default chunks fit the room that is left');
         assert.deepEqual(await within(30_000, Promise.all(busy)), ['x', 'y']);
-      } finally { await pool.terminate(); }
+      } finally {
+        await pool.terminate();
+      }
     });
   });
 
@@ -139,7 +149,9 @@ for (const context of contexts) {
         assert.deepEqual(r, Array(8).fill(200));
         assert.ok(elapsed < 1000, `8 x 200 ms took ${Math.round(elapsed)} ms (one at a time: 1600 ms)`);
         assert.ok(pool.stats().utilization > 0);
-      } finally { await pool.terminate(); }
+      } finally {
+        await pool.terminate();
+      }
       // The default chunksize counts task slots: 32 items on 16 slots go one per chunk
       // (400 ms), not in 4 chunks of 8 run one item after another (1600 ms).
       const wide = new Pool({ processes: 1, tasksPerWorker: 16, context });
@@ -148,9 +160,15 @@ for (const context of contexts) {
         const t1 = performance.now();
         assert.deepEqual(await within(30_000, wide.map(w.nap, Array(32).fill(200))), Array(32).fill(200));
         assert.ok(performance.now() - t1 < 1200, `default chunksize: ${Math.round(performance.now() - t1)} ms`);
-      } finally { await wide.terminate(); }
+      } finally {
+        await wide.terminate();
+      }
       const single = new Pool({ processes: 1, context });
-      try { assert.equal(await within(30_000, single.apply(w.hasSignal)), false, 'one task per worker: no signal'); } finally { await single.terminate(); }
+      try {
+        assert.equal(await within(30_000, single.apply(w.hasSignal)), false, 'one task per worker: no signal');
+      } finally {
+        await single.terminate();
+      }
     });
 
     it('a task sent to a worker that died before starting it gets a fresh timeout on the replacement', async () => {
@@ -166,7 +184,9 @@ for (const context of contexts) {
         // Its old clock (5 s from the send, 0.3 s in) would stop it about 2 s into its 3 s run
         // on the replacement (ready after the first worker's 3 s).
         assert.equal(await within(60_000, second), 3000);
-      } finally { await pool.terminate(); }
+      } finally {
+        await pool.terminate();
+      }
     });
 
     it('a worker that dies rejects each task it was running with WorkerLostError, or runs it again under retries', async () => {
@@ -187,9 +207,11 @@ for (const context of contexts) {
         await until(10_000, () => exits.length === 1, 'the exit');
         assert.deepEqual(exits, [4], 'the death took the four running tasks');
         const s = pool.stats();
-        assert.equal(s.lost, 3, "a, c and the exiting task; b ran again");
+        assert.equal(s.lost, 3, 'a, c and the exiting task; b ran again');
         assert.equal(s.retried, 1);
-      } finally { await pool.terminate(); }
+      } finally {
+        await pool.terminate();
+      }
     });
 
     it('a worker killed before it started its tasks (still initializing): they run on the replacement, none is lost', async () => {
@@ -203,7 +225,9 @@ for (const context of contexts) {
         listed[0]!.kill();
         assert.deepEqual(await within(30_000, Promise.all(tasks)), ['x', 'y']);
         assert.equal(pool.stats().lost, 0);
-      } finally { await pool.terminate(); }
+      } finally {
+        await pool.terminate();
+      }
     });
 
     it('a timeout or abort of a cooperative async task stops only that task; the worker and its other tasks go on', async () => {
@@ -224,7 +248,9 @@ for (const context of contexts) {
         await sleep(1500); // past the grace time: the worker was not stopped
         assert.equal(await within(30_000, pool.apply(w.pid)), pid, 'same worker');
         assert.equal(exits, 0);
-      } finally { await pool.terminate(); }
+      } finally {
+        await pool.terminate();
+      }
     });
 
     it('a task that ignores its signal: after the grace time its worker is stopped, as with one task per worker', async () => {
@@ -243,7 +269,9 @@ for (const context of contexts) {
         await until(10_000, () => exits.length === 1, 'the exit');
         assert.deepEqual(exits, [1]);
         assert.equal(await within(30_000, pool.apply(w.sleepThen, [1, 'healed'])), 'healed');
-      } finally { await pool.terminate(); }
+      } finally {
+        await pool.terminate();
+      }
     });
   });
 }

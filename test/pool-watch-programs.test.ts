@@ -17,7 +17,11 @@ function inTerminal(file: string, args: string[], nodeArgs: string[] = []): { st
   const cmd = [process.execPath, ...nodeArgs, file, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const r = hasScript
     ? spawnSync('script', ['-qfec', cmd, '/dev/null'], { cwd: root, encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawnSync('python3', ['-c', 'import pty, sys; sys.exit(pty.spawn(sys.argv[1:]) >> 8)', process.execPath, ...nodeArgs, file, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    : spawnSync('python3', ['-c', 'import pty, sys; sys.exit(pty.spawn(sys.argv[1:]) >> 8)', process.execPath, ...nodeArgs, file, ...args], {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 

@@ -45,7 +45,9 @@ function checkSequence(calls: Progress[], total: number, failed: number): void {
 
 function warningsDuring(): { warnings: string[]; stop: () => void } {
   const warnings: string[] = [];
-  const on = (w: Error & { code?: string }) => { if (w.code === 'MULTIPROC_CALLBACK_ERROR') warnings.push(w.message); };
+  const on = (w: Error & { code?: string }) => {
+    if (w.code === 'MULTIPROC_CALLBACK_ERROR') warnings.push(w.message);
+  };
   process.on('warning', on);
   return { warnings, stop: () => process.off('warning', on) };
 }
@@ -59,7 +61,14 @@ for (const context of contexts) {
       const calls: Progress[] = [];
       const xs = Array.from({ length: 120 }, (_, i) => i);
       const started = Date.now();
-      const r = await within(60_000, pool.map(w.busyMs, xs.map(() => 5), { chunksize: 3, onProgress: (p) => calls.push(p) }));
+      const r = await within(
+        60_000,
+        pool.map(
+          w.busyMs,
+          xs.map(() => 5),
+          { chunksize: 3, onProgress: (p) => calls.push(p) },
+        ),
+      );
       const elapsed = Date.now() - started;
       assert.equal(r.length, 120);
       checkSequence(calls, 120, 0);
@@ -67,7 +76,10 @@ for (const context of contexts) {
       // Throttled: one call per 100 ms, plus the first and the final one.
       assert.ok(calls.length <= elapsed / 100 + 3, `${calls.length} calls in ${elapsed} ms`);
       assert.ok(calls.length >= 2, 'items were reported before the end');
-      assert.ok(calls.some((c) => c.etaMs !== undefined && c.etaMs > 0), 'an ETA while running');
+      assert.ok(
+        calls.some((c) => c.etaMs !== undefined && c.etaMs > 0),
+        'an ETA while running',
+      );
     });
 
     it('failed items count; the final call comes even though map rejected early', async () => {
@@ -75,7 +87,13 @@ for (const context of contexts) {
       const xs = Array.from({ length: 20 }, (_, i) => i);
       const e = await rejection(pool.map(w.oddFails, xs, { chunksize: 1, onProgress: (p) => calls.push(p) }), 30_000);
       assert.ok(e instanceof RangeError);
-      await within(30_000, (async () => { while (!calls.some((c) => c.done === 20)) await sleep(20); })(), 'the final progress call');
+      await within(
+        30_000,
+        (async () => {
+          while (!calls.some((c) => c.done === 20)) await sleep(20);
+        })(),
+        'the final progress call',
+      );
       checkSequence(calls, 20, 10);
       // A chunk whose items partly fail counts only those.
       const calls2: Progress[] = [];
@@ -86,7 +104,20 @@ for (const context of contexts) {
 
     it('starmap, mapAsync, empty input', async () => {
       const calls: Progress[] = [];
-      assert.deepEqual(await within(30_000, pool.starmap(w.sleepThen, [[1, 'a'], [1, 'b']], { onProgress: (p) => calls.push(p) })), ['a', 'b']);
+      assert.deepEqual(
+        await within(
+          30_000,
+          pool.starmap(
+            w.sleepThen,
+            [
+              [1, 'a'],
+              [1, 'b'],
+            ],
+            { onProgress: (p) => calls.push(p) },
+          ),
+        ),
+        ['a', 'b'],
+      );
       checkSequence(calls, 2, 0);
       const calls2: Progress[] = [];
       assert.equal((await within(30_000, pool.mapAsync(w.busyMs, [1, 1, 1], { onProgress: (p) => calls2.push(p) }).get())).length, 3);
@@ -98,7 +129,9 @@ for (const context of contexts) {
 
     it('imap over a generator: total undefined while its length is unknown, then exact at the end', async () => {
       const calls: Progress[] = [];
-      function* gen() { for (let i = 0; i < 30; i++) yield 20; }
+      function* gen() {
+        for (let i = 0; i < 30; i++) yield 20;
+      }
       const out: number[] = [];
       for await (const x of pool.imap(w.nap, gen(), { onProgress: (p) => calls.push(p) })) out.push(x);
       assert.equal(out.length, 30);
@@ -111,7 +144,12 @@ for (const context of contexts) {
       const it = pool.imapUnordered(w.oddFails, [1, 2, 3, 4, 5, 6], { onProgress: (p) => calls2.push(p) });
       let errors = 0;
       for (;;) {
-        try { const r = await within(30_000, it.next()); if (r.done) break; } catch { errors++; }
+        try {
+          const r = await within(30_000, it.next());
+          if (r.done) break;
+        } catch {
+          errors++;
+        }
       }
       assert.equal(errors, 3);
       checkSequence(calls2, 6, 3);
@@ -121,11 +159,20 @@ for (const context of contexts) {
     it('a throwing onProgress is reported as a warning and the map still resolves', async () => {
       const { warnings, stop } = warningsDuring();
       try {
-        const r = await within(30_000, pool.map(w.busyMs, [1, 1, 1, 1], { onProgress: () => { throw new Error('progress boom'); } }));
+        const r = await within(
+          30_000,
+          pool.map(w.busyMs, [1, 1, 1, 1], {
+            onProgress: () => {
+              throw new Error('progress boom');
+            },
+          }),
+        );
         assert.equal(r.length, 4);
         await until(5_000, () => warnings.length > 0, 'the warning');
         assert.match(warnings[0]!, /onProgress threw.*progress boom/s);
-      } finally { stop(); }
+      } finally {
+        stop();
+      }
     });
 
     it('misuse throws at the call', () => {
@@ -136,7 +183,13 @@ for (const context of contexts) {
 
     it('progress: true on a stream that is not a terminal draws nothing and costs no dependency', async () => {
       const written: string[] = [];
-      const stream = { write: (s: string) => { written.push(s); return true; }, isTTY: false };
+      const stream = {
+        write: (s: string) => {
+          written.push(s);
+          return true;
+        },
+        isTTY: false,
+      };
       assert.equal((await within(30_000, pool.map(w.busyMs, [1, 1, 1], { progress: { stream } }))).length, 3);
       assert.deepEqual(written, []);
     });
@@ -150,7 +203,19 @@ for (const context of contexts) {
         assert.equal(empty.completed, 0);
         assert.deepEqual(empty.runTime, { mean: 0, p50: 0, p90: 0, p99: 0, max: 0 });
         await within(30_000, pool.map(w.nap, [50, 50, 50, 50], { chunksize: 1 }));
-        await within(30_000, pool.starmap(w.sleepThen, [[50, 1], [50, 2], [50, 3], [50, 4]], { chunksize: 1 }));
+        await within(
+          30_000,
+          pool.starmap(
+            w.sleepThen,
+            [
+              [50, 1],
+              [50, 2],
+              [50, 3],
+              [50, 4],
+            ],
+            { chunksize: 1 },
+          ),
+        );
         let s = pool.stats();
         assert.equal(s.completed, 8);
         assert.equal(s.failed + s.lost + s.retried, 0);
@@ -179,7 +244,9 @@ for (const context of contexts) {
         assert.equal(s.busy, 2);
         assert.equal(s.queued, 1);
         await within(30_000, Promise.all(slow));
-      } finally { await pool.terminate(); }
+      } finally {
+        await pool.terminate();
+      }
     });
   });
 
@@ -193,12 +260,17 @@ for (const context of contexts) {
       pool.on('workerExit', (i) => exits.push(i));
       pool.on('drain', () => drains++);
       const { warnings, stop } = warningsDuring();
-      pool.on('workerStart', () => { throw new Error('listener boom'); });
+      pool.on('workerStart', () => {
+        throw new Error('listener boom');
+      });
       try {
         await until(5_000, () => starts.length === 2, 'two workerStart events');
         for (const s of starts) {
           assert.ok(s.pid > 0);
-          if (context === 'thread') { assert.equal(s.pid, process.pid); assert.ok(typeof s.threadId === 'number'); } else assert.equal(s.threadId, undefined);
+          if (context === 'thread') {
+            assert.equal(s.pid, process.pid);
+            assert.ok(typeof s.threadId === 'number');
+          } else assert.equal(s.threadId, undefined);
         }
         await within(30_000, pool.map(w.nap, [10, 10, 10, 10], { chunksize: 1 }));
         await until(5_000, () => drains === 1, 'drain after the map');
@@ -211,14 +283,23 @@ for (const context of contexts) {
         assert.equal(exits[0]!.signal, null);
         assert.ok(starts.slice(0, 2).some((s) => s.pid === exits[0]!.pid || context === 'thread'));
         await until(5_000, () => drains === 2, 'drain after the failure');
-        assert.ok(warnings.some((m) => /'workerStart' listener threw.*listener boom/s.test(m)), 'the throwing listener was reported');
+        assert.ok(
+          warnings.some((m) => /'workerStart' listener threw.*listener boom/s.test(m)),
+          'the throwing listener was reported',
+        );
         // The pool went on despite the throwing listener.
         assert.equal(await within(30_000, pool.apply(w.sleepThen, [1, 'ok'])), 'ok');
         pool.close();
         await within(30_000, pool.join());
         assert.equal(exits.length, 3, 'every worker reported its exit');
-        assert.ok(exits.slice(1).every((x) => x.lostTasks === 0 && x.exitCode === 0), JSON.stringify(exits));
-      } finally { stop(); await pool.terminate(); }
+        assert.ok(
+          exits.slice(1).every((x) => x.lostTasks === 0 && x.exitCode === 0),
+          JSON.stringify(exits),
+        );
+      } finally {
+        stop();
+        await pool.terminate();
+      }
     });
   });
 }

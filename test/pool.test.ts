@@ -18,25 +18,51 @@ for (const context of contexts) {
     });
 
     it('applies a self-contained inline function sent as source', async () => {
-      assert.equal(await within(10_000, pool.apply((x: number) => x * 2, [21])), 42);
+      assert.equal(
+        await within(
+          10_000,
+          pool.apply((x: number) => x * 2, [21]),
+        ),
+        42,
+      );
     });
 
     it('map keeps input order for any chunksize, and empty input gives []', async () => {
       const xs = Array.from({ length: 101 }, (_, i) => i);
-      assert.deepEqual(await within(20_000, pool.map(t.square, xs)), xs.map((x) => x * x));
-      assert.deepEqual(await pool.map(t.square, xs, { chunksize: 1 }), xs.map((x) => x * x));
-      assert.deepEqual(await pool.map(t.square, xs, { chunksize: 1000 }), xs.map((x) => x * x));
+      assert.deepEqual(
+        await within(20_000, pool.map(t.square, xs)),
+        xs.map((x) => x * x),
+      );
+      assert.deepEqual(
+        await pool.map(t.square, xs, { chunksize: 1 }),
+        xs.map((x) => x * x),
+      );
+      assert.deepEqual(
+        await pool.map(t.square, xs, { chunksize: 1000 }),
+        xs.map((x) => x * x),
+      );
       assert.deepEqual(await pool.map(t.square, []), []);
     });
 
     it('map takes any iterable and async iterables', async () => {
       assert.deepEqual(await pool.map(t.square, new Set([1, 2, 3])), [1, 4, 9]);
-      async function* gen() { for (let i = 1; i <= 4; i++) { await sleep(1); yield i; } }
+      async function* gen() {
+        for (let i = 1; i <= 4; i++) {
+          await sleep(1);
+          yield i;
+        }
+      }
       assert.deepEqual(await within(10_000, pool.map(t.square, gen())), [1, 4, 9, 16]);
     });
 
     it('starmap spreads argument tuples', async () => {
-      assert.deepEqual(await pool.starmap(t.add, [[1, 2], [3, 4]]), [3, 7]);
+      assert.deepEqual(
+        await pool.starmap(t.add, [
+          [1, 2],
+          [3, 4],
+        ]),
+        [3, 7],
+      );
       const r = pool.starmapAsync(t.add, [[5, 5]]);
       assert.deepEqual(await r.get(10_000), [10]);
     });
@@ -100,16 +126,27 @@ for (const context of contexts) {
       const onWarn = (w: Error) => warnings.push(w);
       process.on('warning', onWarn);
       try {
-        pool.applyAsync(t.square, [2], { callback: () => { throw new Error('callback broke'); } });
+        pool.applyAsync(t.square, [2], {
+          callback: () => {
+            throw new Error('callback broke');
+          },
+        });
         assert.equal(await within(10_000, pool.apply(t.square, [3])), 9);
         await sleep(50);
         assert.ok(warnings.some((w) => /callback broke/.test(w.message)));
-      } finally { process.off('warning', onWarn); }
+      } finally {
+        process.off('warning', onWarn);
+      }
     });
 
     it('imap is ordered and lazy; imapUnordered yields everything', async () => {
       let read = 0;
-      function* source() { for (let i = 0; i < 1000; i++) { read++; yield i; } }
+      function* source() {
+        for (let i = 0; i < 1000; i++) {
+          read++;
+          yield i;
+        }
+      }
       const it = pool.imap(t.square, source());
       const first = await within(10_000, it.next());
       assert.deepEqual(first, { value: 0, done: false });
@@ -121,7 +158,10 @@ for (const context of contexts) {
       assert.equal(rest[998], 999 * 999);
       const un: number[] = [];
       for await (const v of pool.imapUnordered(t.square, [1, 2, 3, 4], { chunksize: 2 })) un.push(v);
-      assert.deepEqual(un.sort((a, b) => a - b), [1, 4, 9, 16]);
+      assert.deepEqual(
+        un.sort((a, b) => a - b),
+        [1, 4, 9, 16],
+      );
     });
 
     it('imap: a failing item rejects at its position and iteration continues', async () => {
@@ -129,7 +169,11 @@ for (const context of contexts) {
         const it = pool.imap(t.failOdd, [0, 1, 2, 3, 4], { chunksize });
         const out: unknown[] = [];
         for (let i = 0; i < 5; i++) {
-          try { out.push((await it.next()).value); } catch (e) { out.push((e as Error).message); }
+          try {
+            out.push((await it.next()).value);
+          } catch (e) {
+            out.push((e as Error).message);
+          }
         }
         assert.deepEqual(out, [0, 'odd 1', 2, 'odd 3', 4]);
         assert.equal((await it.next()).done, true);
@@ -140,13 +184,21 @@ for (const context of contexts) {
       const it = pool.imap(t.fnForOdd, [0, 1, 2, 3], { chunksize: 4 });
       const out: unknown[] = [];
       for (let i = 0; i < 4; i++) {
-        try { out.push((await it.next()).value); } catch (e) { out.push((e as { code?: string }).code); }
+        try {
+          out.push((await it.next()).value);
+        } catch (e) {
+          out.push((e as { code?: string }).code);
+        }
       }
       assert.deepEqual(out, [0, 'ERR_NOT_TRANSFERABLE', 2, 'ERR_NOT_TRANSFERABLE']);
     });
 
     it('imap next(timeout) rejects with TimeoutError and iteration can continue', async () => {
-      const it = pool.imap(t.slowSquare, [[5, 300]].map(([x]) => x!), {});
+      const it = pool.imap(
+        t.slowSquare,
+        [[5, 300]].map(([x]) => x!),
+        {},
+      );
       const slow = pool.imap(t.slowSquare as (x: number) => Promise<number>, [5]);
       void it.return();
       const e = await rejection(slow.next(1));
@@ -160,10 +212,18 @@ for (const context of contexts) {
         const before = Array.from({ length: 300 }, (_, i) => solo.apply(t.square, [i]));
         const stuck = solo.apply(t.spinForever, [], { timeout: 500 });
         const after = Array.from({ length: 300 }, (_, i) => solo.apply(t.square, [i]));
-        assert.deepEqual(await within(30_000, Promise.all(before)), before.map((_, i) => i * i));
+        assert.deepEqual(
+          await within(30_000, Promise.all(before)),
+          before.map((_, i) => i * i),
+        );
         assert.ok((await rejection(stuck)) instanceof TimeoutError);
-        assert.deepEqual(await within(30_000, Promise.all(after)), after.map((_, i) => i * i));
-      } finally { await solo.terminate(); }
+        assert.deepEqual(
+          await within(30_000, Promise.all(after)),
+          after.map((_, i) => i * i),
+        );
+      } finally {
+        await solo.terminate();
+      }
     });
 
     it('a known-quick function that suddenly hangs still times out (results batched before it arrive)', async () => {
@@ -174,7 +234,9 @@ for (const context of contexts) {
         const stuck = rejection(solo.apply(t.spinN, [-1], { timeout: 500 }), 20_000);
         assert.equal((await within(20_000, Promise.all(quick))).length, 50);
         assert.ok((await stuck) instanceof TimeoutError);
-      } finally { await solo.terminate(); }
+      } finally {
+        await solo.terminate();
+      }
     });
 
     it('process.exit inside a batch of quick tasks: finished ones resolve, only the exiting one is lost', async () => {
@@ -184,35 +246,59 @@ for (const context of contexts) {
         const quick = Array.from({ length: 20 }, (_, i) => solo.apply(t.quickOrExit, [i]));
         const dies = rejection(solo.apply(t.quickOrExit, [999_999]));
         const after = Array.from({ length: 5 }, (_, i) => solo.apply(t.quickOrExit, [i]));
-        assert.deepEqual(await within(20_000, Promise.all(quick)), quick.map((_, i) => i + 1));
+        assert.deepEqual(
+          await within(20_000, Promise.all(quick)),
+          quick.map((_, i) => i + 1),
+        );
         const e = await dies;
         assert.ok(e instanceof WorkerLostError);
         assert.equal(e.exitCode, 5);
         assert.deepEqual(await within(20_000, Promise.all(after)), [1, 2, 3, 4, 5]);
-      } finally { await solo.terminate(); }
+      } finally {
+        await solo.terminate();
+      }
     });
 
     it('the timeout clock starts when the task starts, not while the worker boots or initializes', async () => {
       const slow = new Pool({ processes: 1, context, initializer: t.initSlow, initArgs: [800] });
       try {
         assert.equal(await within(20_000, slow.apply(t.square, [4], { timeout: 300 })), 16);
-      } finally { await slow.terminate(); }
+      } finally {
+        await slow.terminate();
+      }
     });
 
     it('validates timeout and signal at the call; one abort listener serves a whole map', async () => {
       assert.throws(() => pool.apply(t.square, [1], { timeout: -5 }), { code: 'ERR_OUT_OF_RANGE' });
       assert.throws(() => pool.apply(t.square, [1], { timeout: '1s' as never }), { code: 'ERR_OUT_OF_RANGE' });
       assert.throws(() => pool.map(t.square, [1], { signal: {} as never }), { code: 'ERR_INVALID_ARG_TYPE' });
-      assert.deepEqual(await pool.map(t.square, ''as never), []);
+      assert.deepEqual(await pool.map(t.square, '' as never), []);
       const warnings: Error[] = [];
       const onWarn = (w: Error) => warnings.push(w);
       process.on('warning', onWarn);
       try {
         const ac = new AbortController();
-        assert.equal((await within(20_000, pool.map(t.square, Array.from({ length: 50 }, (_, i) => i), { chunksize: 1, signal: ac.signal }))).length, 50);
+        assert.equal(
+          (
+            await within(
+              20_000,
+              pool.map(
+                t.square,
+                Array.from({ length: 50 }, (_, i) => i),
+                { chunksize: 1, signal: ac.signal },
+              ),
+            )
+          ).length,
+          50,
+        );
         await sleep(20);
-        assert.deepEqual(warnings.filter((w) => w.name === 'MaxListenersExceededWarning'), []);
-      } finally { process.off('warning', onWarn); }
+        assert.deepEqual(
+          warnings.filter((w) => w.name === 'MaxListenersExceededWarning'),
+          [],
+        );
+      } finally {
+        process.off('warning', onWarn);
+      }
     });
 
     it('a task timeout stops synchronous work; the pool heals', async () => {
@@ -257,7 +343,12 @@ for (const context of contexts) {
 
     it('terminate while a map is still reading an async iterable rejects it', async () => {
       const pool = new Pool({ processes: 1, context });
-      async function* slowSource() { for (let i = 0; i < 5; i++) { await sleep(100); yield i; } }
+      async function* slowSource() {
+        for (let i = 0; i < 5; i++) {
+          await sleep(100);
+          yield i;
+        }
+      }
       const mapped = rejection(pool.map(t.square, slowSource()));
       await sleep(150);
       await within(10_000, pool.terminate());
@@ -278,13 +369,18 @@ for (const context of contexts) {
 
     it('close() then join() with a lazy imap still unread: its input is drained and every result kept', async () => {
       const pool = new Pool({ processes: 2, context });
-      async function* source() { for (let i = 0; i < 50; i++) yield i; }
+      async function* source() {
+        for (let i = 0; i < 50; i++) yield i;
+      }
       const it = pool.imap(t.square, source(), { chunksize: 2 });
       pool.close();
       await within(20_000, pool.join());
       const out: number[] = [];
       for await (const v of it) out.push(v);
-      assert.deepEqual(out, Array.from({ length: 50 }, (_, i) => i * i));
+      assert.deepEqual(
+        out,
+        Array.from({ length: 50 }, (_, i) => i * i),
+      );
     });
 
     it('terminate() under a waiting imap rejects it with ERR_POOL_TERMINATED, then it ends', async () => {
@@ -324,7 +420,7 @@ for (const context of contexts) {
     it('maxTasksPerChild replaces workers', async () => {
       await using pool = new Pool({ processes: 1, context, maxTasksPerChild: 2 });
       const ids: number[] = [];
-      for (let i = 0; i < 6; i++) ids.push(await within(20_000, pool.apply(context === 'thread' ? t.readThreadId : t.pidOf, [])));
+      for (let i = 0; i < 6; i++) ids.push(await within(20_000, pool.apply((context === 'thread' ? t.readThreadId : t.pidOf) as () => number | Promise<number>, [])));
       assert.equal(new Set(ids).size, 3, `expected 3 distinct workers, got ${ids}`);
       assert.throws(() => new Pool({ processes: 1, context, maxTasksPerChild: 0 }), { name: 'RangeError' });
     });
@@ -363,7 +459,13 @@ describe('Pool worker killed by a signal (process)', () => {
     const n = 3000;
     const all = Array.from({ length: n }, (_, i) => pool.apply(t.recordRun, [file, i]));
     await sleep(30);
-    for (const pid of pids) { try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ } }
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
     const settled = await within(60_000, Promise.allSettled(all));
     const runs = readFileSync(file, 'utf8').trim().split('\n').map(Number);
     const counts = new Map<number, number>();

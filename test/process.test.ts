@@ -5,7 +5,9 @@ import { Process, Pipe, currentProcess, parentProcess, activeChildren, cpuCount,
 import * as t from './fixtures/tasks.ts';
 import { contexts, within, sleep } from './helpers.ts';
 
-class NotExported extends Process { override run(): void {} }
+class NotExported extends Process {
+  override run(): void {}
+}
 
 for (const context of contexts) {
   describe(`Process (${context})`, () => {
@@ -67,7 +69,7 @@ for (const context of contexts) {
       const named = new Process({ target: t.reportIdentity, args: [b], name: 'worker 1', context });
       assert.equal(named.name, 'worker 1');
       p.start();
-      const info = await within(20_000, a.recv()) as { name: string; pid: number; parentPid: number; parentName: string; daemon: boolean };
+      const info = (await within(20_000, a.recv())) as { name: string; pid: number; parentPid: number; parentName: string; daemon: boolean };
       assert.equal(info.name, p.name);
       assert.equal(info.parentPid, process.pid);
       assert.equal(info.parentName, 'MainProcess');

@@ -75,13 +75,16 @@ for (const context of contexts) {
       const r = run([...tsx, 'logging.ts', context]);
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stdout, 'Doing some work\n');
-      assert.equal(r.stderr, [
-        '[INFO/Process-1] child process calling self.run()',
-        '[INFO/Process-1] process shutting down',
-        '[INFO/Process-1] process exiting with exitcode 0',
-        '[INFO/MainProcess] process shutting down',
-        '',
-      ].join('\n'));
+      assert.equal(
+        r.stderr,
+        [
+          '[INFO/Process-1] child process calling self.run()',
+          '[INFO/Process-1] process shutting down',
+          '[INFO/Process-1] process exiting with exitcode 0',
+          '[INFO/MainProcess] process shutting down',
+          '',
+        ].join('\n'),
+      );
     });
 
     it('at exit daemons are terminated and other children awaited; a failing child prints its stack', () => {
@@ -99,7 +102,9 @@ describe('no orphans', () => {
   it('children and pool workers exit within a second of the parent being SIGKILLed, even mid-loop', async () => {
     const child = spawn(process.execPath, [...tsx, 'orphans.ts'], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     const deadline = Date.now() + 30_000;
     while (!out.includes('\n') && Date.now() < deadline) await sleep(50);
     const { pids } = JSON.parse(out) as { pids: number[] };
@@ -117,18 +122,29 @@ describe('without the native addon (MULTIPROC_NATIVE=0)', () => {
   it('threads still share a Value; a process child and a named SharedMemory say ERR_SHARED_MEMORY_UNAVAILABLE; a process Pool still works and attributes a death', () => {
     const r = spawnSync(process.execPath, [...tsx, 'no-addon.ts'], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, MULTIPROC_NATIVE: '0' } });
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(r.stdout.trim().split('\n'), ['threads 1000', 'process ERR_SHARED_MEMORY_UNAVAILABLE never started', 'shm ERR_SHARED_MEMORY_UNAVAILABLE',
-      'pool task ERR_SHARED_MEMORY_UNAVAILABLE ERR_SHARED_MEMORY_UNAVAILABLE', 'queue ERR_SHARED_MEMORY_UNAVAILABLE',
-      'pool 2,4,6,8,10,12', 'lost ERR_WORKER_LOST', 'after 14,16,18']);
+    assert.deepEqual(r.stdout.trim().split('\n'), [
+      'threads 1000',
+      'process ERR_SHARED_MEMORY_UNAVAILABLE never started',
+      'shm ERR_SHARED_MEMORY_UNAVAILABLE',
+      'pool task ERR_SHARED_MEMORY_UNAVAILABLE ERR_SHARED_MEMORY_UNAVAILABLE',
+      'queue ERR_SHARED_MEMORY_UNAVAILABLE',
+      'pool 2,4,6,8,10,12',
+      'lost ERR_WORKER_LOST',
+      'after 14,16,18',
+    ]);
     // Switched off on purpose: no warning.
     assert.doesNotMatch(r.stderr, /MULTIPROC_NO_ADDON/);
   });
 
-  it('a queue refuses shared memory by its own context: a thread context\'s queue takes it, a process context\'s refuses it after setStartMethod(\'thread\')', () => {
+  it("a queue refuses shared memory by its own context: a thread context's queue takes it, a process context's refuses it after setStartMethod('thread')", () => {
     const r = spawnSync(process.execPath, [...tsx, 'no-addon-queues.ts'], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, MULTIPROC_NATIVE: '0' } });
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(r.stdout.trim().split('\n'), ['thread queue accepted', 'thread queue item arrived',
-      'process queue ERR_SHARED_MEMORY_UNAVAILABLE', 'process joinable queue ERR_SHARED_MEMORY_UNAVAILABLE']);
+    assert.deepEqual(r.stdout.trim().split('\n'), [
+      'thread queue accepted',
+      'thread queue item arrived',
+      'process queue ERR_SHARED_MEMORY_UNAVAILABLE',
+      'process joinable queue ERR_SHARED_MEMORY_UNAVAILABLE',
+    ]);
   });
 
   it('an addon that fails to load: the same refusals, and one warning at first use saying why', () => {

@@ -13,7 +13,8 @@ const ROUNDS = 30;
 for (const context of contexts) {
   describe(`Queue after a handshake (${context})`, () => {
     it('a child gets every item, then sets an Event: empty() is true and qsize() 0 here; a child puts, then sets it: they are counted', async () => {
-      const q = new Queue<number>(), done = new Event();
+      const q = new Queue<number>(),
+        done = new Event();
       const [orders, theirs] = Pipe<['get' | 'put', number] | null>();
       const p = new Process({ target: getOrPutThenSet, args: [q, theirs, done], context });
       p.start();
@@ -44,7 +45,8 @@ for (const context of contexts) {
 
     it('a new child whose first act is put (its hub link still connecting): the items are counted once it set the Event', async () => {
       for (let round = 0; round < 4; round++) {
-        const q = new Queue<number>(), done = new Event();
+        const q = new Queue<number>(),
+          done = new Event();
         const p = new Process({ target: putThenSet, args: [q, 3, done], context });
         p.start();
         assert.equal(await within(30_000, done.wait()), true);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Pool, Process, SharedMemory, ShareableList } from 'multiproc';
+import { Pool, Process, SharedMemory, ShareableList, type ShareableValue } from 'multiproc';
 import * as t from './fixtures/shm-targets.ts';
 import { contexts, within, sleep } from './helpers.ts';
 
@@ -21,15 +21,22 @@ function mine<T extends SharedMemory | ShareableList<any>>(x: T): T {
 
 /** The error `fn` throws (fails if it does not). */
 function thrown(fn: () => unknown): Error & { code?: string } {
-  try { fn(); } catch (e) { return e as Error & { code?: string }; }
+  try {
+    fn();
+  } catch (e) {
+    return e as Error & { code?: string };
+  }
   throw new Error('expected a throw');
 }
 
 /** Runs the fixture program; resolves its first stdout line (JSON) and, later, its exit. */
 function program(...args: string[]) {
   const child = spawn(process.execPath, ['--import', 'tsx', fixture, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '', err = '';
-  child.stderr.on('data', (b: Buffer) => { err += b; });
+  let out = '',
+    err = '';
+  child.stderr.on('data', (b: Buffer) => {
+    err += b;
+  });
   const exited = new Promise<[number | null, string | null]>((r) => child.on('close', (code, signal) => r([code, signal])));
   const line = new Promise<any>((resolve, reject) => {
     child.stdout.on('data', (b: Buffer) => {
@@ -45,7 +52,13 @@ function program(...args: string[]) {
 /** Waits (bounded) until none of `names` is in /dev/shm. */
 async function allGone(names: string[], ms = 10_000): Promise<void> {
   for (const n of names) made.add(n);
-  await within(ms, (async () => { while (names.some(present)) await sleep(50); })(), `unlinking of ${names.filter(present).join(', ')}`);
+  await within(
+    ms,
+    (async () => {
+      while (names.some(present)) await sleep(50);
+    })(),
+    `unlinking of ${names.filter(present).join(', ')}`,
+  );
 }
 
 describe('SharedMemory', () => {
@@ -65,7 +78,10 @@ describe('SharedMemory', () => {
       b.buf[99] = 7;
       assert.equal(a.buf[99], 7);
       b.close();
-    } finally { a.unlink(); a.close(); }
+    } finally {
+      a.unlink();
+      a.close();
+    }
     assert.ok(!present(a.name));
   });
 
@@ -76,7 +92,9 @@ describe('SharedMemory', () => {
       assert.equal(a.name, name, 'no leading slash');
       const exists = thrown(() => new SharedMemory({ name, create: true, size: 8 }));
       assert.equal(exists.code, 'ERR_SHM_EXISTS');
-    } finally { a.unlink(); }
+    } finally {
+      a.unlink();
+    }
     assert.equal(thrown(() => new SharedMemory({ name })).code, 'ERR_SHM_NOT_FOUND');
     assert.equal(thrown(() => a.unlink()).code, 'ERR_SHM_NOT_FOUND');
     assert.equal(a.buf.length, 8, 'the memory stays usable after unlink');
@@ -108,14 +126,17 @@ describe('SharedMemory', () => {
     assert.equal(a.name, c.name);
     a.unlink();
     assert.ok(!present(a.name));
-    b.close(); c.close();
+    b.close();
+    c.close();
   });
 });
 
 for (const context of contexts) {
   describe(`SharedMemory and ShareableList across ${context === 'process' ? 'processes' : 'threads'}`, () => {
     let pool: Pool;
-    before(() => { pool = new Pool({ processes: 2, context }); });
+    before(() => {
+      pool = new Pool({ processes: 2, context });
+    });
     after(() => pool.terminate());
 
     it('a child writes into .buf of a SharedMemory it was sent; the parent sees it', async () => {
@@ -128,7 +149,10 @@ for (const context of contexts) {
         assert.deepEqual(Array.from(shm.buf.subarray(2, 7)), [0, 10, 20, 30, 0]);
         await within(20_000, pool.apply(t.writeInto, [shm, 31, [255]]));
         assert.equal(shm.buf[31], 255);
-      } finally { shm.unlink(); shm.close(); }
+      } finally {
+        shm.unlink();
+        shm.close();
+      }
     });
 
     it('a child attaches by name, reads what the parent wrote and writes back', async () => {
@@ -137,7 +161,10 @@ for (const context of contexts) {
         shm.buf.set([1, 2, 3, 4]);
         assert.deepEqual(await within(20_000, pool.apply(t.attachAndWrite, [shm.name, 4, 5, 77])), [1, 2, 3, 4]);
         assert.equal(shm.buf[5], 77);
-      } finally { shm.unlink(); shm.close(); }
+      } finally {
+        shm.unlink();
+        shm.close();
+      }
     });
 
     it('ShareableList: sent to a child, and attached by name in a child', async () => {
@@ -147,7 +174,10 @@ for (const context of contexts) {
         assert.equal(sl.get(3), 'xyz');
         assert.deepEqual(await within(20_000, pool.apply(t.listAttach, [sl.shm.name])), ['parent', 2, null, 'xyz']);
         assert.equal(sl.get(0), 'child');
-      } finally { sl.shm.unlink(); sl.shm.close(); }
+      } finally {
+        sl.shm.unlink();
+        sl.shm.close();
+      }
     });
 
     it('a segment a child creates and leaves outlives the child while this program runs', async () => {
@@ -163,15 +193,19 @@ for (const context of contexts) {
         await sleep(300); // a tracker of the child's own would have unlinked it by now
         const shm = new SharedMemory({ name });
         assert.equal(shm.buf[0], 99);
-        shm.unlink(); shm.close();
-      } finally { out.shm.unlink(); out.shm.close(); }
+        shm.unlink();
+        shm.close();
+      } finally {
+        out.shm.unlink();
+        out.shm.close();
+      }
     });
   });
 }
 
 describe('ShareableList', () => {
   it('holds numbers, bigints, booleans, strings, Buffers, null and undefined; negative indexes; count and index', () => {
-    const sl = mine(new ShareableList([1.5, -0, 2n ** 62n, true, false, 'héllo', Buffer.from([0, 1, 0]), null, undefined, 'héllo']));
+    const sl = mine(new ShareableList<ShareableValue>([1.5, -0, 2n ** 62n, true, false, 'héllo', Buffer.from([0, 1, 0]), null, undefined, 'héllo']));
     try {
       assert.equal(sl.length, 10);
       const all = sl.toArray();
@@ -192,11 +226,14 @@ describe('ShareableList', () => {
       assert.equal(sl.get(5), 42n);
       sl.set(-2, 'now str');
       assert.equal(sl.get(8), 'now str');
-    } finally { sl.shm.unlink(); sl.shm.close(); }
+    } finally {
+      sl.shm.unlink();
+      sl.shm.close();
+    }
   });
 
   it('errors: out of range, longer than the slot, unsupported values, bigints beyond 64 bits, not a list', () => {
-    const sl = mine(new ShareableList(['abc', 1]));
+    const sl = mine(new ShareableList<ShareableValue>(['abc', 1]));
     try {
       for (const i of [2, -3, 100]) {
         const e = thrown(() => sl.get(i));
@@ -213,18 +250,25 @@ describe('ShareableList', () => {
       assert.ok(thrown(() => new ShareableList([[1]] as never)) instanceof TypeError);
       assert.equal(thrown(() => sl.set(1, 2n ** 64n)).code, 'ERR_OUT_OF_RANGE');
       assert.ok(thrown(() => sl.get(0.5)) instanceof TypeError);
-    } finally { sl.shm.unlink(); sl.shm.close(); }
+    } finally {
+      sl.shm.unlink();
+      sl.shm.close();
+    }
     const plain = mine(new SharedMemory({ create: true, size: 64 }));
     try {
       assert.equal(thrown(() => new ShareableList(undefined, { name: plain.name })).code, 'ERR_INVALID_ARG_VALUE');
-    } finally { plain.unlink(); plain.close(); }
+    } finally {
+      plain.unlink();
+      plain.close();
+    }
   });
 
   it('empty and named lists; attach by name; closed lists throw ERR_SHM_CLOSED', () => {
     const empty = mine(new ShareableList());
     assert.equal(empty.length, 0);
     assert.deepEqual(empty.toArray(), []);
-    empty.shm.unlink(); empty.shm.close();
+    empty.shm.unlink();
+    empty.shm.close();
     const name = `psm_list_${process.pid}`;
     const a = mine(new ShareableList([1, 2, 3], { name }));
     try {
@@ -236,7 +280,10 @@ describe('ShareableList', () => {
       b.shm.close();
       assert.equal(thrown(() => b.get(0)).code, 'ERR_SHM_CLOSED');
       assert.equal(thrown(() => new ShareableList([1], { name })).code, 'ERR_SHM_EXISTS');
-    } finally { a.shm.unlink(); a.shm.close(); }
+    } finally {
+      a.shm.unlink();
+      a.shm.close();
+    }
   });
 });
 
@@ -249,12 +296,15 @@ describe('other programs and the resource tracker', () => {
       assert.deepEqual(await within(20_000, other.line), [9, 8, 7, 6]);
       assert.deepEqual(await within(20_000, other.exited), [0, null]);
       assert.equal(shm.buf[4], 42);
-    } finally { shm.unlink(); shm.close(); }
+    } finally {
+      shm.unlink();
+      shm.close();
+    }
   });
 
   it('segments a program leaves are unlinked once it exits', async () => {
     const p = program('leak', '3');
-    const { names } = await within(20_000, p.line) as { names: string[] };
+    const { names } = (await within(20_000, p.line)) as { names: string[] };
     assert.equal(names.length, 4);
     assert.deepEqual(await within(20_000, p.exited), [0, null]);
     await allGone(names);
@@ -263,7 +313,7 @@ describe('other programs and the resource tracker', () => {
 
   it('also when it is SIGKILLed, with the segment its child process made', async () => {
     const p = program('hang', '2');
-    const { names } = await within(30_000, p.line) as { names: string[] };
+    const { names } = (await within(30_000, p.line)) as { names: string[] };
     assert.equal(names.length, 5);
     assert.ok(names.every(present));
     p.child.kill('SIGKILL');
@@ -273,7 +323,7 @@ describe('other programs and the resource tracker', () => {
 
   it("a child process's segment outlives the child and goes when the program ends", async () => {
     const p = program('tree');
-    const r = await within(30_000, p.line) as { names: string[]; childExit: number; outlived: boolean };
+    const r = (await within(30_000, p.line)) as { names: string[]; childExit: number; outlived: boolean };
     assert.deepEqual([r.childExit, r.outlived], [0, true]);
     assert.deepEqual(await within(20_000, p.exited), [0, null]);
     await allGone(r.names);
@@ -282,7 +332,7 @@ describe('other programs and the resource tracker', () => {
   for (const context of contexts) {
     it(`a segment made by a ${context} worker started before the program's first segment outlives the worker (${context})`, async () => {
       const p = program('early', context);
-      const r = await within(30_000, p.line) as { names: string[]; outlived: boolean };
+      const r = (await within(30_000, p.line)) as { names: string[]; outlived: boolean };
       assert.equal(r.outlived, true);
       assert.deepEqual(await within(20_000, p.exited), [0, null]);
       await allGone(r.names);

@@ -13,15 +13,19 @@ const dir = fileURLToPath(new URL('./programs/', import.meta.url));
 
 /** Runs `command` (a shell line) with /dev/shm a private tmpfs of `size`, or null where that is not allowed. */
 function underSmallShm(size: string, command: string): { stdout: string; stderr: string; status: number | null; signal: string | null } {
-  const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', `mount -t tmpfs -o size=${size} tmpfs /dev/shm && exec ${command}`],
-    { cwd: dir, encoding: 'utf8', timeout: 90_000 });
+  const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', `mount -t tmpfs -o size=${size} tmpfs /dev/shm && exec ${command}`], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 90_000,
+  });
   return { stdout: r.stdout, stderr: r.stderr, status: r.status, signal: r.signal };
 }
 
 const probe = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs -o size=1m tmpfs /dev/shm'], { encoding: 'utf8' });
-const cannot = probe.error || probe.status !== 0
-  ? `cannot mount a private tmpfs on /dev/shm here (needs root and util-linux unshare): ${probe.error?.message ?? probe.stderr.trim()}`
-  : undefined;
+const cannot =
+  probe.error || probe.status !== 0
+    ? `cannot mount a private tmpfs on /dev/shm here (needs root and util-linux unshare): ${probe.error?.message ?? probe.stderr.trim()}`
+    : undefined;
 if (cannot) console.log(`# shm-full.test.ts SKIPPED: ${cannot}`);
 
 for (const context of contexts) {
@@ -31,20 +35,23 @@ for (const context of contexts) {
       assert.notEqual(r.status, 135, `the program died of SIGBUS:\n${r.stdout}${r.stderr}`);
       assert.equal(r.signal, null, `the program died of ${r.signal}:\n${r.stdout}${r.stderr}`);
       assert.equal(r.status, 0, `exit ${r.status}:\n${r.stdout}${r.stderr}`);
-      assert.equal(r.stdout, [
-        'array larger than /dev/shm: ERR_SHM_NO_SPACE (says where, how big, what to do)',
-        'SharedMemory larger than /dev/shm: ERR_SHM_NO_SPACE (says where, how big, what to do)',
-        'Value on a full /dev/shm: ERR_SHM_NO_SPACE (says where, how big, what to do)',
-        'Lock on a full /dev/shm: ERR_SHM_NO_SPACE (says where, how big, what to do)',
-        'map on a full /dev/shm: [1,4,9,16,25,36,49,64]',
-        'Value made in a worker: ERR_SHM_NO_SPACE (says where)',
-        'Lock made in a worker: ERR_SHM_NO_SPACE (says where)',
-        'a Process whose Lock found no room: exitCode 1',
-        'with room again: Value 2.5, map [81,100]',
-        'Lock made in a worker with room: resolved "made"',
-        'end',
-        '',
-      ].join('\n'));
+      assert.equal(
+        r.stdout,
+        [
+          'array larger than /dev/shm: ERR_SHM_NO_SPACE (says where, how big, what to do)',
+          'SharedMemory larger than /dev/shm: ERR_SHM_NO_SPACE (says where, how big, what to do)',
+          'Value on a full /dev/shm: ERR_SHM_NO_SPACE (says where, how big, what to do)',
+          'Lock on a full /dev/shm: ERR_SHM_NO_SPACE (says where, how big, what to do)',
+          'map on a full /dev/shm: [1,4,9,16,25,36,49,64]',
+          'Value made in a worker: ERR_SHM_NO_SPACE (says where)',
+          'Lock made in a worker: ERR_SHM_NO_SPACE (says where)',
+          'a Process whose Lock found no room: exitCode 1',
+          'with room again: Value 2.5, map [81,100]',
+          'Lock made in a worker with room: resolved "made"',
+          'end',
+          '',
+        ].join('\n'),
+      );
     });
   });
 }

@@ -28,8 +28,17 @@ for (const context of contexts) {
     it('a SharedArray filled by a Pool', async () => {
       const a = SharedArray('i', 20);
       await using pool = new Pool({ processes: 2, context });
-      await within(30_000, pool.starmap(f.fillSlot, Array.from({ length: 20 }, (_, i) => [a, i] as [typeof a, number])));
-      assert.deepEqual(a.toArray(), Array.from({ length: 20 }, (_, i) => i * i));
+      await within(
+        30_000,
+        pool.starmap(
+          f.fillSlot,
+          Array.from({ length: 20 }, (_, i) => [a, i] as [typeof a, number]),
+        ),
+      );
+      assert.deepEqual(
+        a.toArray(),
+        Array.from({ length: 20 }, (_, i) => i * i),
+      );
     });
 
     it("a 'c' array written as bytes in a child", async () => {
@@ -47,9 +56,13 @@ for (const context of contexts) {
       const p = new Process({ target: f.holdForever, args: [counter.getLock(), ready], context });
       p.start();
       const t0 = Date.now();
-      while (ready.value === 0) { if (Date.now() - t0 > 20_000) assert.fail('the holder never took the lock'); await sleep(10); }
+      while (ready.value === 0) {
+        if (Date.now() - t0 > 20_000) assert.fail('the holder never took the lock');
+        await sleep(10);
+      }
       assert.equal(await counter.getLock().acquire({ block: false }), false);
-      if (context === 'process') p.kill(); else p.terminate();
+      if (context === 'process') p.kill();
+      else p.terminate();
       await within(20_000, p.join());
       assert.equal(await within(10_000, counter.getLock().acquire({ timeout: 5000 })), true);
       await counter.getLock().release();
@@ -82,7 +95,12 @@ describe('Value and SharedArray in this program', () => {
     assert.equal(Value('Q', 7).value, 7n);
     assert.deepEqual(Value('c').value, Buffer.of(0));
     const b = Value('b', 127);
-    assert.throws(() => { b.value = 128; }, { code: 'ERR_OUT_OF_RANGE' });
+    assert.throws(
+      () => {
+        b.value = 128;
+      },
+      { code: 'ERR_OUT_OF_RANGE' },
+    );
     assert.equal(b.value, 127);
     assert.throws(() => Value('B', -1), { code: 'ERR_OUT_OF_RANGE' });
     assert.throws(() => Value('i', 1.5), { code: 'ERR_INVALID_ARG_TYPE' });
@@ -101,11 +119,21 @@ describe('Value and SharedArray in this program', () => {
     assert.deepEqual(a.slice(1, 3), [2, 3]);
     assert.deepEqual(a.slice(-2), [3, -7]);
     assert.throws(() => a[4], { code: 'ERR_OUT_OF_RANGE' });
-    assert.throws(() => { a[10] = 1; }, { code: 'ERR_OUT_OF_RANGE' });
-    assert.throws(() => { a[0] = 40000; }, { code: 'ERR_OUT_OF_RANGE' });
+    assert.throws(
+      () => {
+        a[10] = 1;
+      },
+      { code: 'ERR_OUT_OF_RANGE' },
+    );
+    assert.throws(
+      () => {
+        a[0] = 40000;
+      },
+      { code: 'ERR_OUT_OF_RANGE' },
+    );
     assert.equal(a.view.length, 4);
     assert.deepEqual(RawArray('d', 3).toArray(), [0, 0, 0]);
-    assert.deepEqual(SharedArray('c', 'abc').value, Buffer.from('abc'));
+    assert.deepEqual(SharedArray('c', 'abc' as never).value, Buffer.from('abc'));
     assert.throws(() => RawArray('i', -1), { code: 'ERR_OUT_OF_RANGE' });
   });
 
@@ -123,7 +151,8 @@ describe('Value and SharedArray in this program', () => {
     const own = Value('i', 0).getLock();
     assert.equal(await own.acquire(), true);
     assert.equal(await own.acquire({ block: false }), true);
-    await own.release(); await own.release();
+    await own.release();
+    await own.release();
     await assert.rejects(own.release(), { code: 'ERR_RELEASE_UNLOCKED' });
   });
 

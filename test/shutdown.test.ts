@@ -15,10 +15,16 @@ type Action = 'close+join' | 'terminate' | 'join' | 'dispose';
 const states: State[] = ['idle', 'mid-map', 'mid-imap', 'queued', 'stuck'];
 const actions: Action[] = ['close+join', 'terminate', 'join', 'dispose'];
 
-interface Pending { what: string; promise: Promise<unknown>; expect: unknown }
+interface Pending {
+  what: string;
+  promise: Promise<unknown>;
+  expect: unknown;
+}
 
 const unhandled: unknown[] = [];
-const onUnhandled = (e: unknown) => { unhandled.push(e); };
+const onUnhandled = (e: unknown) => {
+  unhandled.push(e);
+};
 
 /** Starts the work of `state` on `pool`; returns what is pending and what each should give. */
 async function startWork(pool: Pool, state: State): Promise<Pending[]> {
@@ -34,7 +40,11 @@ async function startWork(pool: Pool, state: State): Promise<Pending[]> {
       const it = pool.imap(t.slowInc, xs);
       const first = await it.next();
       assert.equal(first.value, 1);
-      const rest = (async () => { const out = [first.value as number]; for await (const v of it) out.push(v); return out; })();
+      const rest = (async () => {
+        const out = [first.value as number];
+        for await (const v of it) out.push(v);
+        return out;
+      })();
       return [{ what: 'imap', promise: rest, expect: want }];
     }
     case 'queued':
@@ -43,7 +53,10 @@ async function startWork(pool: Pool, state: State): Promise<Pending[]> {
     case 'stuck': {
       const stuck = pool.apply(t.spin, []);
       await sleep(100);
-      return [{ what: 'spin', promise: stuck, expect: 'ERR_POOL_TERMINATED' }, { what: 'apply after', promise: pool.apply(t.inc, [1]), expect: 2 }];
+      return [
+        { what: 'spin', promise: stuck, expect: 'ERR_POOL_TERMINATED' },
+        { what: 'apply after', promise: pool.apply(t.inc, [1]), expect: 2 },
+      ];
     }
   }
 }
@@ -66,13 +79,24 @@ async function allSettle(pending: Pending[], terminated: boolean): Promise<void>
 /** True if `p` is still pending after `ms`. */
 async function stillPending(p: Promise<unknown>, ms: number): Promise<boolean> {
   let settled = false;
-  p.then(() => { settled = true; }, () => { settled = true; });
+  p.then(
+    () => {
+      settled = true;
+    },
+    () => {
+      settled = true;
+    },
+  );
   await sleep(ms);
   return !settled;
 }
 
-before(() => { process.on('unhandledRejection', onUnhandled); });
-after(() => { process.off('unhandledRejection', onUnhandled); });
+before(() => {
+  process.on('unhandledRejection', onUnhandled);
+});
+after(() => {
+  process.off('unhandledRejection', onUnhandled);
+});
 
 for (const context of contexts) {
   describe(`shutdown matrix (${context})`, () => {
@@ -88,7 +112,8 @@ for (const context of contexts) {
             const stuck = state === 'stuck';
             switch (action) {
               case 'close+join': {
-                pool.close(); pool.close();
+                pool.close();
+                pool.close();
                 const joined = [pool.join(), pool.join()];
                 if (stuck) {
                   // join() waits for the stuck task, as CPython's does; terminate() ends the wait.
@@ -141,7 +166,9 @@ describe('process.exit() in the parent mid-work', () => {
       it(`${context}, ${state}: the program exits with its code at once and leaves no worker`, async () => {
         const program = spawn(process.execPath, ['--import', 'tsx', 'exit-mid-work.ts', context, state], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
         let out = '';
-        program.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+        program.stdout!.on('data', (d: Buffer) => {
+          out += d.toString();
+        });
         const code = await within(60_000, new Promise<number | null>((r) => program.once('exit', (c) => r(c))), 'program exit');
         assert.equal(code, 7, out);
         const { pids } = JSON.parse(out.trim().split('\n')[0]!) as { pids: number[] };

@@ -1,4 +1,4 @@
-// A short soak in CI (the 1,000,000-item figures come from `npm run soak`, see README): small
+// A short soak in CI (the 1,000,000-item figures come from `npm run soak`, see RELIABILITY.md, "Long runs"): small
 // tasks through apply, imap and a Queue in both contexts. The parent's heap after GC does not
 // grow beyond a bound, no timer is left behind, no warning (a MaxListenersExceededWarning
 // would be a listener leak), and the last 10% of items go at a rate comparable to the first.
@@ -16,7 +16,10 @@ for (const context of contexts) {
     it(`${N} tasks through apply, imap and a Queue: bounded heap, no leaks, steady throughput`, async () => {
       const { reports, warnings } = await within(100_000, soak({ context, n: N }));
       assert.deepEqual(warnings, []);
-      assert.deepEqual(reports.map((r) => r.phase), ['apply', 'imap', 'queue']);
+      assert.deepEqual(
+        reports.map((r) => r.phase),
+        ['apply', 'imap', 'queue'],
+      );
       for (const r of reports) {
         assert.ok(r.heapGrowthMB < MAX_GROWTH_MB, `${r.phase}: heap grew ${r.heapGrowthMB} MB`);
         assert.ok(r.timersAfter <= r.timersBefore + 1, `${r.phase}: timers ${r.timersBefore} -> ${r.timersAfter}`);

@@ -11,7 +11,9 @@ import { contexts, within, rejection, sleep } from './helpers.ts';
 for (const context of contexts) {
   describe(`synchronous lock fast path (${context})`, () => {
     let pool: Pool;
-    before(() => { pool = new Pool({ processes: 2, context }); });
+    before(() => {
+      pool = new Pool({ processes: 2, context });
+    });
     after(() => pool.terminate());
 
     it('tryAcquire/releaseSync on Lock, RLock, Semaphore, BoundedSemaphore and a Value lock, here and in workers', async () => {
@@ -31,7 +33,8 @@ for (const context of contexts) {
       }
       assert.deepEqual(s.tryTwice(objects.Semaphore), [true, true]);
       assert.equal(objects.Semaphore.tryAcquire(), false);
-      objects.Semaphore.releaseSync(); objects.Semaphore.releaseSync();
+      objects.Semaphore.releaseSync();
+      objects.Semaphore.releaseSync();
       assert.equal(await objects.Semaphore.getValue(), 2);
     });
 
@@ -132,12 +135,14 @@ for (const context of contexts) {
         assert.equal(await sem.getValue(), 1);
         assert.equal(sem.tryAcquire(), true);
         const got = sem.acquire({ timeout: 20_000 });
-        if (context === 'process') process.kill(holder.pid!, 'SIGKILL'); else await holder.terminate();
+        if (context === 'process') process.kill(holder.pid!, 'SIGKILL');
+        else await holder.terminate();
         await within(20_000, holder.join());
         assert.equal(await within(20_000, got), true);
         // 3 units: two came back from the holder, this process holds two now.
         assert.equal(await sem.getValue(), 1);
-        sem.releaseSync(); sem.releaseSync();
+        sem.releaseSync();
+        sem.releaseSync();
         assert.equal(await sem.getValue(), 3);
       } finally {
         if (holder.isAlive()) holder.kill();

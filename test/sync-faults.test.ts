@@ -18,12 +18,15 @@ async function untilWaiting(b: Barrier, n: number, ms = 20_000): Promise<void> {
 for (const context of contexts) {
   describe(`dead processes and synchronization (${context})`, () => {
     let pool: Pool;
-    before(() => { pool = new Pool({ processes: 3, context }); });
+    before(() => {
+      pool = new Pool({ processes: 3, context });
+    });
     after(() => pool.terminate());
 
     /** Ends `p` abruptly: SIGKILL for a process, a forced stop for a thread. */
     async function killHard(p: Process): Promise<void> {
-      if (context === 'process') process.kill(p.pid!, 'SIGKILL'); else p.terminate();
+      if (context === 'process') process.kill(p.pid!, 'SIGKILL');
+      else p.terminate();
       await within(20_000, p.join());
       assert.equal(p.exitCode, context === 'process' ? -9 : -15);
     }
@@ -91,7 +94,7 @@ for (const context of contexts) {
       }
     });
 
-    it('a process that dies holding a Condition\'s lock frees it', async () => {
+    it("a process that dies holding a Condition's lock frees it", async () => {
       const cond = new Condition(new Lock());
       const ready = new Event();
       const holder = new Process({ target: s.holdForever, args: [cond, ready], context });

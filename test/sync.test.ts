@@ -2,9 +2,7 @@
 // processes and threads, in both contexts: exclusion, timeouts, FIFO wake-up, ownership.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  Process, Pool, Queue, Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event, Empty, RawArray,
-} from 'multiproc';
+import { Process, Pool, Queue, Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event, Empty, RawArray } from 'multiproc';
 import * as s from './fixtures/sync-targets.ts';
 import { contexts, within, rejection, sleep } from './helpers.ts';
 
@@ -18,20 +16,28 @@ async function take<T>(q: Queue<T>, n: number, ms = 20_000): Promise<T[]> {
 for (const context of contexts) {
   describe(`Lock, RLock, Semaphore (${context})`, () => {
     let pool: Pool;
-    before(() => { pool = new Pool({ processes: 4, context }); });
+    before(() => {
+      pool = new Pool({ processes: 4, context });
+    });
     after(() => pool.terminate());
 
     it('excludes: no two processes inside the critical section at once (Process targets and Pool tasks)', async () => {
       const lock = new Lock();
       const log = new Queue<string>();
-      const gauge = RawArray('i', 2);
+      const gauge = RawArray('i', 2) as unknown as { view: Int32Array };
       const ps = ['p1', 'p2'].map((tag) => new Process({ target: s.critical, args: [lock, log, tag, 5, gauge], context }));
       for (const p of ps) p.start();
-      const tasks = pool.starmap(s.critical, [[lock, log, 't1', 5, gauge], [lock, log, 't2', 5, gauge]]);
+      const tasks = pool.starmap(s.critical, [
+        [lock, log, 't1', 5, gauge],
+        [lock, log, 't2', 5, gauge],
+      ]);
       const entries = await take(log, 40);
       await within(20_000, tasks);
       await within(20_000, Promise.all(ps.map((p) => p.join())));
-      assert.deepEqual(ps.map((p) => p.exitCode), [0, 0]);
+      assert.deepEqual(
+        ps.map((p) => p.exitCode),
+        [0, 0],
+      );
       assert.equal(gauge.view[1], 1, 'two were inside at once');
       for (const tag of ['p1', 'p2', 't1', 't2']) assert.equal(entries.filter((e) => e === `${tag}:in`).length, 5);
     });
@@ -114,8 +120,11 @@ for (const context of contexts) {
       await within(10_000, sem.acquire());
       assert.equal(await sem.getValue(), 2);
       const log = new Queue<string>();
-      const gauge = RawArray('i', 2);
-      const work = pool.starmap(s.critical, ['w', 'x', 'y', 'z'].map((tag) => [sem, log, tag, 4, gauge] as const));
+      const gauge = RawArray('i', 2) as unknown as { view: Int32Array };
+      const work = pool.starmap(
+        s.critical,
+        ['w', 'x', 'y', 'z'].map((tag) => [sem, log, tag, 4, gauge] as const),
+      );
       const entries = await take(log, 32);
       await within(20_000, work);
       assert.ok(gauge.view[1]! <= 2, `${gauge.view[1]} inside at once (2 units were free)`);
@@ -132,7 +141,9 @@ for (const context of contexts) {
 
   describe(`Condition and Event (${context})`, () => {
     let pool: Pool;
-    before(() => { pool = new Pool({ processes: 3, context }); });
+    before(() => {
+      pool = new Pool({ processes: 3, context });
+    });
     after(() => pool.terminate());
 
     it('notify(n) wakes n waiters in arrival order, notifyAll the rest', async () => {
@@ -175,7 +186,10 @@ for (const context of contexts) {
         assert.equal(await within(20_000, log.get()), `${tag}:notified`);
       }
       await within(20_000, Promise.all(ps.map((p) => p.join())));
-      assert.deepEqual(ps.map((p) => p.exitCode), [0, 0, 0]);
+      assert.deepEqual(
+        ps.map((p) => p.exitCode),
+        [0, 0, 0],
+      );
     });
 
     it('wait(timeout) and waitFor(predicate, timeout) give up; waitFor sees a child set its state', async () => {
@@ -183,11 +197,23 @@ for (const context of contexts) {
       const flag = new Event();
       await using _h = await cond.enter();
       assert.equal(await within(10_000, cond.wait(100)), false);
-      assert.equal(await within(10_000, cond.waitFor(() => flag.isSet(), 150)), false);
+      assert.equal(
+        await within(
+          10_000,
+          cond.waitFor(() => flag.isSet(), 150),
+        ),
+        false,
+      );
       // The lock is ours again after each wait.
       assert.deepEqual(await within(20_000, pool.apply(s.tryAcquire, [cond, 50])), [false, false]);
       const setter = pool.apply(s.condSetter, [cond, flag]);
-      assert.equal(await within(20_000, cond.waitFor(() => flag.isSet(), 20_000)), true);
+      assert.equal(
+        await within(
+          20_000,
+          cond.waitFor(() => flag.isSet(), 20_000),
+        ),
+        true,
+      );
       await _h.release();
       await within(20_000, setter);
     });
@@ -228,7 +254,10 @@ for (const context of contexts) {
       const t = pool.apply(s.eventWaiter, [ev, log, 't', 30_000]);
       const short = pool.apply(s.eventWaiter, [ev, log, 'short', 100]);
       const seen = await take(log, 4);
-      assert.deepEqual(seen.filter((e) => e.startsWith('short')), ['short:waiting', 'short:timeout']);
+      assert.deepEqual(
+        seen.filter((e) => e.startsWith('short')),
+        ['short:waiting', 'short:timeout'],
+      );
       assert.deepEqual(seen.filter((e) => !e.startsWith('short')).sort(), ['p:waiting', 't:waiting']);
       await ev.set();
       assert.deepEqual((await take(log, 2)).sort(), ['p:set', 't:set']);

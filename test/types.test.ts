@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 it('public types infer results from fn and reject wrong arguments (tsc --noEmit)', () => {
   const require = createRequire(import.meta.url);
-  const tsc = path.join(path.dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
+  const tsc = path.join(path.dirname(require.resolve('typescript7/package.json')), 'bin', 'tsc');
   const project = fileURLToPath(new URL('./types/tsconfig.json', import.meta.url));
   const r = spawnSync(process.execPath, [tsc, '-p', project], { encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);

@@ -35,34 +35,37 @@ if (!mp || mp.isMainEntry(import.meta.url)) {
   const extra: Record<string, unknown> = { context, mpError: loadError, bytes: size };
   await runMeasurements(
     [
-      ['bulk', async () => {
-        if (!mp) throw new Error(loadError!);
-        const ctx = mp.getContext(context);
-        arr = ctx.SharedArray('B', size);
-        const [a, b] = ctx.Pipe();
-        conn = a;
-        proc = new ctx.Process({ target: bulkWorker, args: [arr, b] });
-        proc.start();
-        const view = arr.view as Uint8Array;
-        const shm = Buffer.from(view.buffer, view.byteOffset, view.length);
-        const gbps = (ms: number) => size / 1e9 / (ms / 1000);
-        const samples: Record<string, number[]> = { memcpy_gb_s: [], memcmp_gb_s: [], mp_write_gb_s: [], mp_read_gb_s: [] };
-        for (let k = -1; k < blocks; k++) {
-          const seed = k + 2;
-          await conn.send({ seed, reps: k < 0 ? 2 : reps });
-          const t = (await withTimeout(conn.recv(), 60_000, 'bulk block')) as Times;
-          if (t.error) throw new Error(t.error);
-          if (Buffer.compare(shm, bulkPattern(size, seed)) !== 0) {
-            throw new Error(`the parent does not see the child's pattern in the shared array (seed ${seed})`);
+      [
+        'bulk',
+        async () => {
+          if (!mp) throw new Error(loadError!);
+          const ctx = mp.getContext(context);
+          arr = ctx.SharedArray('B', size);
+          const [a, b] = ctx.Pipe();
+          conn = a;
+          proc = new ctx.Process({ target: bulkWorker, args: [arr, b] });
+          proc.start();
+          const view = arr.view as Uint8Array;
+          const shm = Buffer.from(view.buffer, view.byteOffset, view.length);
+          const gbps = (ms: number) => size / 1e9 / (ms / 1000);
+          const samples: Record<string, number[]> = { memcpy_gb_s: [], memcmp_gb_s: [], mp_write_gb_s: [], mp_read_gb_s: [] };
+          for (let k = -1; k < blocks; k++) {
+            const seed = k + 2;
+            await conn.send({ seed, reps: k < 0 ? 2 : reps });
+            const t = (await withTimeout(conn.recv(), 60_000, 'bulk block')) as Times;
+            if (t.error) throw new Error(t.error);
+            if (Buffer.compare(shm, bulkPattern(size, seed)) !== 0) {
+              throw new Error(`the parent does not see the child's pattern in the shared array (seed ${seed})`);
+            }
+            if (k < 0) continue;
+            samples.memcpy_gb_s.push(...t.memcpy.map(gbps));
+            samples.memcmp_gb_s.push(...t.memcmp.map(gbps));
+            samples.mp_write_gb_s.push(...t.write.map(gbps));
+            samples.mp_read_gb_s.push(...t.read.map(gbps));
           }
-          if (k < 0) continue;
-          samples.memcpy_gb_s.push(...t.memcpy.map(gbps));
-          samples.memcmp_gb_s.push(...t.memcmp.map(gbps));
-          samples.mp_write_gb_s.push(...t.write.map(gbps));
-          samples.mp_read_gb_s.push(...t.read.map(gbps));
-        }
-        return samples;
-      }],
+          return samples;
+        },
+      ],
     ],
     extra,
     async () => {

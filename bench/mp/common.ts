@@ -2,7 +2,6 @@
 // missing or broken build becomes an `error:` figure (and embedded raw anchors still run).
 import { errMessage } from '../lib.ts';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type MP = any;
 
 export async function loadMultiproc(): Promise<{ mp: MP | null; loadError: string | null }> {

@@ -25,40 +25,43 @@ if (!mp || mp.isMainEntry(import.meta.url)) {
   const extra: Record<string, unknown> = { context, mpError: loadError };
   await runMeasurements(
     [
-      ['counter', async () => {
-        if (!mp) throw new Error(loadError!);
-        const ctx = mp.getContext(context);
-        counter = ctx.Value('i', 0);
-        for (let k = 0; k < 2; k++) {
-          const [a, b] = ctx.Pipe();
-          const proc = new ctx.Process({ target: counterWorker, args: [counter, b] });
-          proc.start();
-          kids.push({ conn: a, proc });
-        }
-        const block = async (k: number, who = kids, form = 'enter'): Promise<number> => {
-          counter.value = 0;
-          const t0 = now();
-          for (const kid of who) await kid.conn.send({ n: k, form });
-          const back = await withTimeout(Promise.all(who.map((kid) => kid.conn.recv())), 60_000, 'counter block');
-          const dt = now() - t0;
-          if (back.some((x) => x !== k)) throw new Error(`children answered ${JSON.stringify(back)}`);
-          const total = counter.value;
-          const want = who.length * k;
-          if (total !== want) throw new Error(`wrong total: counter.value = ${total} after ${who.length} x ${k} locked increments (expected ${want})`);
-          return dt;
-        };
-        await block(Math.ceil(n / 10));
-        await block(Math.ceil(n / 10), kids, 'pair');
-        const out: number[] = [];
-        const solo: number[] = [];
-        const acqrel: number[] = [];
-        for (let r = 0; r < reps; r++) {
-          out.push(((2 * n) / (await block(n))) * 1000);
-          solo.push((n / (await block(n, kids.slice(0, 1)))) * 1000);
-          acqrel.push(((2 * n) / (await block(n, kids, 'pair'))) * 1000);
-        }
-        return { mp_counter_ops_per_s: out, mp_counter_solo_ops_per_s: solo, mp_counter_acqrel_ops_per_s: acqrel };
-      }],
+      [
+        'counter',
+        async () => {
+          if (!mp) throw new Error(loadError!);
+          const ctx = mp.getContext(context);
+          counter = ctx.Value('i', 0);
+          for (let k = 0; k < 2; k++) {
+            const [a, b] = ctx.Pipe();
+            const proc = new ctx.Process({ target: counterWorker, args: [counter, b] });
+            proc.start();
+            kids.push({ conn: a, proc });
+          }
+          const block = async (k: number, who = kids, form = 'enter'): Promise<number> => {
+            counter.value = 0;
+            const t0 = now();
+            for (const kid of who) await kid.conn.send({ n: k, form });
+            const back = await withTimeout(Promise.all(who.map((kid) => kid.conn.recv())), 60_000, 'counter block');
+            const dt = now() - t0;
+            if (back.some((x) => x !== k)) throw new Error(`children answered ${JSON.stringify(back)}`);
+            const total = counter.value;
+            const want = who.length * k;
+            if (total !== want) throw new Error(`wrong total: counter.value = ${total} after ${who.length} x ${k} locked increments (expected ${want})`);
+            return dt;
+          };
+          await block(Math.ceil(n / 10));
+          await block(Math.ceil(n / 10), kids, 'pair');
+          const out: number[] = [];
+          const solo: number[] = [];
+          const acqrel: number[] = [];
+          for (let r = 0; r < reps; r++) {
+            out.push(((2 * n) / (await block(n))) * 1000);
+            solo.push((n / (await block(n, kids.slice(0, 1)))) * 1000);
+            acqrel.push(((2 * n) / (await block(n, kids, 'pair'))) * 1000);
+          }
+          return { mp_counter_ops_per_s: out, mp_counter_solo_ops_per_s: solo, mp_counter_acqrel_ops_per_s: acqrel };
+        },
+      ],
     ],
     extra,
     async () => {

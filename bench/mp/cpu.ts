@@ -20,7 +20,15 @@ parentPort.on('message', ({ n, count }) => { let x = 0; for (let i = 0; i < coun
 async function rawPair() {
   const ws = [0, 1].map(() => new Worker(rawWorkerSource, { eval: true }));
   const run = (n: number, count: number) =>
-    Promise.all(ws.map((w) => new Promise((res) => { w.once('message', res); w.postMessage({ n, count }); })));
+    Promise.all(
+      ws.map(
+        (w) =>
+          new Promise((res) => {
+            w.once('message', res);
+            w.postMessage({ n, count });
+          }),
+      ),
+    );
   return { run, close: () => Promise.all(ws.map((w) => w.terminate())) };
 }
 
@@ -36,36 +44,43 @@ if (!mp || mp.isMainEntry(import.meta.url)) {
   const raw = await rawPair();
   await raw.run(spinN >> 2, 4);
   const extra: Record<string, unknown> = { context, spinN, mpError: loadError };
-  await runMeasurements([
-    ['cpu', async () => {
-      if (loadError) throw new Error(loadError);
-      const out: Record<string, number[]> = { mp_cpu_1_ms: [], mp_cpu_2_ms: [], raw_cpu_2_ms: [] };
-      try {
-        for (const workers of [1, 2]) {
-          const pool = makePool(mp, workers, context);
-          pools.push(pool);
-          // Warm-up: every worker up and `spin` optimised.
-          await withTimeout(pool.map(spin, new Array(4 * workers).fill(spinN >> 2), { chunksize: 1 }), 30_000, `Pool(${workers}) warm-up map`);
-        }
-        for (let i = 0; i < reps; i++) {
-          for (const workers of [1, 2]) {
-            const t0 = now();
-            const r = await withTimeout(pools[workers - 1].map(spin, tasks, { chunksize: 1 }), 60_000, `Pool(${workers}).map(spin)`);
-            out[`mp_cpu_${workers}_ms`].push(now() - t0);
-            if (!Array.isArray(r) || r.length !== 40 || r[39] !== expected) throw new Error('pool.map(spin) returned a wrong result');
+  await runMeasurements(
+    [
+      [
+        'cpu',
+        async () => {
+          if (loadError) throw new Error(loadError);
+          const out: Record<string, number[]> = { mp_cpu_1_ms: [], mp_cpu_2_ms: [], raw_cpu_2_ms: [] };
+          try {
+            for (const workers of [1, 2]) {
+              const pool = makePool(mp, workers, context);
+              pools.push(pool);
+              // Warm-up: every worker up and `spin` optimised.
+              await withTimeout(pool.map(spin, new Array(4 * workers).fill(spinN >> 2), { chunksize: 1 }), 30_000, `Pool(${workers}) warm-up map`);
+            }
+            for (let i = 0; i < reps; i++) {
+              for (const workers of [1, 2]) {
+                const t0 = now();
+                const r = await withTimeout(pools[workers - 1].map(spin, tasks, { chunksize: 1 }), 60_000, `Pool(${workers}).map(spin)`);
+                out[`mp_cpu_${workers}_ms`].push(now() - t0);
+                if (!Array.isArray(r) || r.length !== 40 || r[39] !== expected) throw new Error('pool.map(spin) returned a wrong result');
+              }
+              const t0 = now();
+              await raw.run(spinN, 20);
+              out.raw_cpu_2_ms.push(now() - t0);
+            }
+          } catch (e) {
+            extra.mpError = errMessage(e);
+            throw e;
           }
-          const t0 = now();
-          await raw.run(spinN, 20);
-          out.raw_cpu_2_ms.push(now() - t0);
-        }
-      } catch (e) {
-        extra.mpError = errMessage(e);
-        throw e;
-      }
-      return out;
-    }],
-  ], extra, async () => {
-    await raw.close();
-    for (const p of pools) await shutdown(p);
-  });
+          return out;
+        },
+      ],
+    ],
+    extra,
+    async () => {
+      await raw.close();
+      for (const p of pools) await shutdown(p);
+    },
+  );
 }

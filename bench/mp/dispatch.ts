@@ -21,28 +21,38 @@ if (!mp || mp.isMainEntry(import.meta.url)) {
     }
     return pool;
   };
-  await runMeasurements([
-      ['apply_all', async () => {
-        const p = await getPool();
-        const ms: number[] = [];
-        for (let i = 0; i < reps; i++) {
-          const t0 = now();
-          const r = await withTimeout(Promise.all(xs.map((x) => p.apply(double, [x]))), 60_000, `${n} x pool.apply`);
-          ms.push(now() - t0);
-          if (r[n - 1] !== 2 * (n - 1)) throw new Error('apply returned a wrong result');
-        }
-        return { mp_apply_all_ms: ms };
-      }],
-      ['map_chunk1', async () => {
-        const p = await getPool();
-        const ms: number[] = [];
-        for (let i = 0; i < reps; i++) {
-          const t0 = now();
-          const r = await withTimeout<number[]>(p.map(double, xs, { chunksize: 1 }), 60_000, 'pool.map chunksize 1');
-          ms.push(now() - t0);
-          if (r[n - 1] !== 2 * (n - 1)) throw new Error('map returned a wrong result');
-        }
-        return { mp_map_chunk1_ms: ms };
-      }],
-  ], { context }, () => shutdown(pool));
+  await runMeasurements(
+    [
+      [
+        'apply_all',
+        async () => {
+          const p = await getPool();
+          const ms: number[] = [];
+          for (let i = 0; i < reps; i++) {
+            const t0 = now();
+            const r = await withTimeout(Promise.all(xs.map((x) => p.apply(double, [x]))), 60_000, `${n} x pool.apply`);
+            ms.push(now() - t0);
+            if (r[n - 1] !== 2 * (n - 1)) throw new Error('apply returned a wrong result');
+          }
+          return { mp_apply_all_ms: ms };
+        },
+      ],
+      [
+        'map_chunk1',
+        async () => {
+          const p = await getPool();
+          const ms: number[] = [];
+          for (let i = 0; i < reps; i++) {
+            const t0 = now();
+            const r = await withTimeout<number[]>(p.map(double, xs, { chunksize: 1 }), 60_000, 'pool.map chunksize 1');
+            ms.push(now() - t0);
+            if (r[n - 1] !== 2 * (n - 1)) throw new Error('map returned a wrong result');
+          }
+          return { mp_map_chunk1_ms: ms };
+        },
+      ],
+    ],
+    { context },
+    () => shutdown(pool),
+  );
 }

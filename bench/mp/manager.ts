@@ -19,33 +19,36 @@ if (!mp || mp.isMainEntry(import.meta.url)) {
   const extra: Record<string, unknown> = { context, mpError: loadError };
   await runMeasurements(
     [
-      ['dict', async () => {
-        if (!mp) throw new Error(loadError!);
-        const ctx = mp.getContext(context);
-        let t0 = now();
-        manager = await withTimeout(ctx.Manager(), 30_000, 'Manager()');
-        extra.manager_start_ms = now() - t0;
-        const d = await manager.dict();
-        const [a, b] = ctx.Pipe();
-        conn = a;
-        proc = new ctx.Process({ target: dictSetter, args: [d, b] });
-        proc.start();
-        const block = async (k: number) => {
-          await conn.send(k);
-          const back = await withTimeout(conn.recv(), 60_000, 'dict block');
-          if (back !== k) throw new Error(`child answered ${String(back)}`);
-        };
-        await block(Math.ceil(n / 4));
-        const out: number[] = [];
-        for (let r = 0; r < reps; r++) {
-          t0 = now();
-          await block(n);
-          out.push((n / (now() - t0)) * 1000);
-        }
-        const last = await d.get(99);
-        if (last !== n - 1) throw new Error(`d.get(99) = ${String(last)}, expected ${n - 1}`);
-        return { mp_dict_ops_per_s: out };
-      }],
+      [
+        'dict',
+        async () => {
+          if (!mp) throw new Error(loadError!);
+          const ctx = mp.getContext(context);
+          let t0 = now();
+          manager = await withTimeout(ctx.Manager(), 30_000, 'Manager()');
+          extra.manager_start_ms = now() - t0;
+          const d = await manager.dict();
+          const [a, b] = ctx.Pipe();
+          conn = a;
+          proc = new ctx.Process({ target: dictSetter, args: [d, b] });
+          proc.start();
+          const block = async (k: number) => {
+            await conn.send(k);
+            const back = await withTimeout(conn.recv(), 60_000, 'dict block');
+            if (back !== k) throw new Error(`child answered ${String(back)}`);
+          };
+          await block(Math.ceil(n / 4));
+          const out: number[] = [];
+          for (let r = 0; r < reps; r++) {
+            t0 = now();
+            await block(n);
+            out.push((n / (now() - t0)) * 1000);
+          }
+          const last = await d.get(99);
+          if (last !== n - 1) throw new Error(`d.get(99) = ${String(last)}, expected ${n - 1}`);
+          return { mp_dict_ops_per_s: out };
+        },
+      ],
     ],
     extra,
     async () => {

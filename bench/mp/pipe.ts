@@ -27,58 +27,65 @@ if (!mp || mp.isMainEntry(import.meta.url)) {
     const back = (await withTimeout(conn.recv(), 30_000, 'Connection.recv')) as { i: number; s: string };
     if (!back || back.i !== m.i || back.s !== m.s) throw new Error(`echo returned ${JSON.stringify(back)}`);
   };
-  await runMeasurements([
-    ['pipe', async () => {
-      for (const m of modes) {
-        const t = await openRaw(m);
-        raws.set(m, t);
-        samples[`raw_${m}_us`] = [];
-        for (let i = 0; i < 1000; i++) await t.rt({ i, s: 'ping' });
-      }
-      if (!mpError) {
-        try {
-          const ctx = mp.getContext(context);
-          const [a, b] = (ctx.Pipe ?? mp.Pipe)();
-          conn = a;
-          proc = new ctx.Process({ target: echo, args: [b] });
-          proc.start();
-          for (let i = 0; i < 1000; i++) await rt({ i, s: 'ping' });
-        } catch (e) {
-          mpError = errMessage(e);
-        }
-      }
-      // Round 0 is one more warm-up round (JIT tiers still settle after the warm-up calls); not recorded.
-      for (let r = -1; r < rounds; r++) {
-        for (const m of modes) {
-          const t = raws.get(m)!;
-          const t0 = now();
-          for (let i = 0; i < n; i++) await t.rt({ i, s: 'ping' });
-          if (r >= 0) samples[`raw_${m}_us`].push(((now() - t0) * 1000) / n);
-        }
-        if (!mpError) {
-          try {
-            const t0 = now();
-            for (let i = 0; i < n; i++) await rt({ i, s: 'ping' });
-            if (r >= 0) samples.mp_pipe_us.push(((now() - t0) * 1000) / n);
-          } catch (e) {
-            mpError = errMessage(e);
+  await runMeasurements(
+    [
+      [
+        'pipe',
+        async () => {
+          for (const m of modes) {
+            const t = await openRaw(m);
+            raws.set(m, t);
+            samples[`raw_${m}_us`] = [];
+            for (let i = 0; i < 1000; i++) await t.rt({ i, s: 'ping' });
           }
+          if (!mpError) {
+            try {
+              const ctx = mp.getContext(context);
+              const [a, b] = (ctx.Pipe ?? mp.Pipe)();
+              conn = a;
+              proc = new ctx.Process({ target: echo, args: [b] });
+              proc.start();
+              for (let i = 0; i < 1000; i++) await rt({ i, s: 'ping' });
+            } catch (e) {
+              mpError = errMessage(e);
+            }
+          }
+          // Round 0 is one more warm-up round (JIT tiers still settle after the warm-up calls); not recorded.
+          for (let r = -1; r < rounds; r++) {
+            for (const m of modes) {
+              const t = raws.get(m)!;
+              const t0 = now();
+              for (let i = 0; i < n; i++) await t.rt({ i, s: 'ping' });
+              if (r >= 0) samples[`raw_${m}_us`].push(((now() - t0) * 1000) / n);
+            }
+            if (!mpError) {
+              try {
+                const t0 = now();
+                for (let i = 0; i < n; i++) await rt({ i, s: 'ping' });
+                if (r >= 0) samples.mp_pipe_us.push(((now() - t0) * 1000) / n);
+              } catch (e) {
+                mpError = errMessage(e);
+              }
+            }
+          }
+          if (mpError) delete samples.mp_pipe_us;
+          extra.mpError = mpError;
+          return samples;
+        },
+      ],
+    ],
+    extra,
+    async () => {
+      for (const t of raws.values()) t.close();
+      if (conn) {
+        try {
+          conn.close();
+          await proc.join(5000);
+          if (proc.isAlive()) proc.terminate();
+        } catch (e) {
+          process.stderr.write(`[pipe cleanup] ${errMessage(e)}\n`);
         }
       }
-      if (mpError) delete samples.mp_pipe_us;
-      extra.mpError = mpError;
-      return samples;
-    }],
-  ], extra, async () => {
-    for (const t of raws.values()) t.close();
-    if (conn) {
-      try {
-        conn.close();
-        await proc.join(5000);
-        if (proc.isAlive()) proc.terminate();
-      } catch (e) {
-        process.stderr.write(`[pipe cleanup] ${errMessage(e)}\n`);
-      }
-    }
-  });
+    },
+  );
 }

@@ -41,27 +41,33 @@ if (!mp || mp.isMainEntry(import.meta.url)) {
   };
   await runMeasurements(
     [
-      ['queue', async () => {
-        if (!mp) throw new Error(loadError!);
-        const ctx = mp.getContext(context);
-        for (const [name, n] of [['ints', nInts], ['blobs', nBlobs]] as const) {
-          const q = new ctx.Queue();
-          const [a, b] = ctx.Pipe();
-          const proc = new ctx.Process({ target: queueProducer, args: [q, b, name === 'blobs' ? BLOB : 0] });
-          proc.start();
-          loads.push({ name, n, q, conn: a, proc });
-        }
-        const samples: Record<string, number[]> = { mp_queue_ints_per_s: [], mp_queue_64k_mb_s: [] };
-        for (const l of loads) await withTimeout(block(l, Math.ceil(l.n / 10)), 60_000, `warm-up ${l.name}`);
-        for (let r = 0; r < reps; r++) {
-          for (const l of loads) {
-            const ms = await withTimeout(block(l, l.n), 60_000, `${l.name} block`);
-            if (l.name === 'ints') samples.mp_queue_ints_per_s.push((l.n / ms) * 1000);
-            else samples.mp_queue_64k_mb_s.push((l.n * BLOB) / 1e6 / (ms / 1000));
+      [
+        'queue',
+        async () => {
+          if (!mp) throw new Error(loadError!);
+          const ctx = mp.getContext(context);
+          for (const [name, n] of [
+            ['ints', nInts],
+            ['blobs', nBlobs],
+          ] as const) {
+            const q = new ctx.Queue();
+            const [a, b] = ctx.Pipe();
+            const proc = new ctx.Process({ target: queueProducer, args: [q, b, name === 'blobs' ? BLOB : 0] });
+            proc.start();
+            loads.push({ name, n, q, conn: a, proc });
           }
-        }
-        return samples;
-      }],
+          const samples: Record<string, number[]> = { mp_queue_ints_per_s: [], mp_queue_64k_mb_s: [] };
+          for (const l of loads) await withTimeout(block(l, Math.ceil(l.n / 10)), 60_000, `warm-up ${l.name}`);
+          for (let r = 0; r < reps; r++) {
+            for (const l of loads) {
+              const ms = await withTimeout(block(l, l.n), 60_000, `${l.name} block`);
+              if (l.name === 'ints') samples.mp_queue_ints_per_s.push((l.n / ms) * 1000);
+              else samples.mp_queue_64k_mb_s.push((l.n * BLOB) / 1e6 / (ms / 1000));
+            }
+          }
+          return samples;
+        },
+      ],
     ],
     extra,
     async () => {

@@ -22,50 +22,57 @@ if (!mp || mp.isMainEntry(import.meta.url)) {
   let mpError: string | null = loadError;
   const samples: Record<string, number[]> = { mp_rtt_us: [] };
   const extra: Record<string, unknown> = { context, mpError };
-  await runMeasurements([
-    ['rtt', async () => {
-      for (const m of modes) {
-        const t = await openRaw(m);
-        raws.set(m, t);
-        samples[`raw_${m}_us`] = [];
-        for (let i = 0; i < 1000; i++) await t.rt({ id: i, args: [i] });
-      }
-      if (!mpError) {
-        try {
-          pool = makePool(mp, 2, context);
-          for (let i = 0; i < 1000; i++) await withTimeout(pool.apply(double, [i]), 30_000, 'pool.apply');
-        } catch (e) {
-          mpError = e instanceof Error ? e.message : String(e);
-        }
-      }
-      // Round 0 is one more warm-up round (JIT tiers still settle after the warm-up calls); not recorded.
-      for (let r = -1; r < rounds; r++) {
-        for (const m of modes) {
-          const t = raws.get(m)!;
-          const t0 = now();
-          for (let i = 0; i < n; i++) await t.rt({ id: i, args: [i] });
-          if (r >= 0) samples[`raw_${m}_us`].push(((now() - t0) * 1000) / n);
-        }
-        if (!mpError) {
-          try {
-            const t0 = now();
-            for (let i = 0; i < n; i++) {
-              const v = await withTimeout(pool.apply(double, [i]), 30_000, 'pool.apply');
-              if (v !== 2 * i) throw new Error(`apply returned ${String(v)} for ${i}`);
-            }
-            if (r >= 0) samples.mp_rtt_us.push(((now() - t0) * 1000) / n);
-          } catch (e) {
-            mpError = e instanceof Error ? e.message : String(e);
+  await runMeasurements(
+    [
+      [
+        'rtt',
+        async () => {
+          for (const m of modes) {
+            const t = await openRaw(m);
+            raws.set(m, t);
+            samples[`raw_${m}_us`] = [];
+            for (let i = 0; i < 1000; i++) await t.rt({ id: i, args: [i] });
           }
-        }
-      }
-      // Raw samples are still reported when multiproc fails; its figure becomes an error.
-      if (mpError) delete samples.mp_rtt_us;
-      extra.mpError = mpError;
-      return samples;
-    }],
-  ], extra, async () => {
-    for (const t of raws.values()) t.close();
-    await shutdown(pool);
-  });
+          if (!mpError) {
+            try {
+              pool = makePool(mp, 2, context);
+              for (let i = 0; i < 1000; i++) await withTimeout(pool.apply(double, [i]), 30_000, 'pool.apply');
+            } catch (e) {
+              mpError = e instanceof Error ? e.message : String(e);
+            }
+          }
+          // Round 0 is one more warm-up round (JIT tiers still settle after the warm-up calls); not recorded.
+          for (let r = -1; r < rounds; r++) {
+            for (const m of modes) {
+              const t = raws.get(m)!;
+              const t0 = now();
+              for (let i = 0; i < n; i++) await t.rt({ id: i, args: [i] });
+              if (r >= 0) samples[`raw_${m}_us`].push(((now() - t0) * 1000) / n);
+            }
+            if (!mpError) {
+              try {
+                const t0 = now();
+                for (let i = 0; i < n; i++) {
+                  const v = await withTimeout(pool.apply(double, [i]), 30_000, 'pool.apply');
+                  if (v !== 2 * i) throw new Error(`apply returned ${String(v)} for ${i}`);
+                }
+                if (r >= 0) samples.mp_rtt_us.push(((now() - t0) * 1000) / n);
+              } catch (e) {
+                mpError = e instanceof Error ? e.message : String(e);
+              }
+            }
+          }
+          // Raw samples are still reported when multiproc fails; its figure becomes an error.
+          if (mpError) delete samples.mp_rtt_us;
+          extra.mpError = mpError;
+          return samples;
+        },
+      ],
+    ],
+    extra,
+    async () => {
+      for (const t of raws.values()) t.close();
+      await shutdown(pool);
+    },
+  );
 }

@@ -34,96 +34,130 @@ if (!mp || mp.isMainEntry(import.meta.url)) {
   let value: MP = null;
   await runMeasurements(
     [
-      ['shmlock', async () => {
-        const samples: Record<string, number[]> = { raw_await_pair_ns: [], mp_shm_pair_ns: [], mp_shm_enter_ns: [], mp_shm_sync_pair_ns: [], mp_lock_sync_pair_ns: [], mp_hub_pair_ns: [] };
-        type SyncPair = { tryAcquire(): boolean; releaseSync(): void };
-        let shmLock: SyncPair & { acquire(): Promise<boolean>; release(): Promise<void>; enter(): Promise<AsyncDisposable> } | null = null;
-        let hubLock: SyncPair & { acquire(): Promise<boolean>; release(): Promise<void> } | null = null;
-        const syncLoop = (lock: SyncPair) => async () => {
-          for (let i = 0; i < n; i++) {
-            if (!lock.tryAcquire()) throw new Error('tryAcquire failed on an uncontended lock');
-            lock.releaseSync();
-          }
-        };
-        if (mp) {
-          const ctx = mp.getContext(context);
-          try {
-            value = ctx.Value('i', 0);
-            shmLock = value.getLock();
-          } catch (e) {
-            errors.shm = errMessage(e);
-          }
-          try {
-            hubLock = new ctx.Lock();
-          } catch (e) {
-            errors.hub = errMessage(e);
-          }
-        }
-        const time = async (k: number, body: () => Promise<void>): Promise<number> => {
-          const t0 = now();
-          await body();
-          return ((now() - t0) * 1e6) / k;
-        };
-        for (let r = -2; r < rounds; r++) {
-          const keep = (key: string, ns: number) => {
-            if (r >= 0) samples[key].push(ns);
+      [
+        'shmlock',
+        async () => {
+          const samples: Record<string, number[]> = {
+            raw_await_pair_ns: [],
+            mp_shm_pair_ns: [],
+            mp_shm_enter_ns: [],
+            mp_shm_sync_pair_ns: [],
+            mp_lock_sync_pair_ns: [],
+            mp_hub_pair_ns: [],
           };
-          keep('raw_await_pair_ns', await time(n, async () => {
+          type SyncPair = { tryAcquire(): boolean; releaseSync(): void };
+          let shmLock: (SyncPair & { acquire(): Promise<boolean>; release(): Promise<void>; enter(): Promise<AsyncDisposable> }) | null = null;
+          let hubLock: (SyncPair & { acquire(): Promise<boolean>; release(): Promise<void> }) | null = null;
+          const syncLoop = (lock: SyncPair) => async () => {
             for (let i = 0; i < n; i++) {
-              if (!(await resolvedTrue())) throw new Error('floor: CAS failed');
-              await resolvedVoid();
+              if (!lock.tryAcquire()) throw new Error('tryAcquire failed on an uncontended lock');
+              lock.releaseSync();
             }
-          }));
-          if (shmLock && !errors.shm) {
-            const lock = shmLock;
+          };
+          if (mp) {
+            const ctx = mp.getContext(context);
             try {
-              keep('mp_shm_pair_ns', await withTimeout(time(n, async () => {
-                for (let i = 0; i < n; i++) {
-                  await lock.acquire();
-                  await lock.release();
-                }
-              }), 30_000, 'Value lock block'));
-              keep('mp_shm_enter_ns', await withTimeout(time(n, async () => {
-                for (let i = 0; i < n; i++) {
-                  await using _held = await lock.enter();
-                }
-              }), 30_000, 'Value lock enter() block'));
-              keep('mp_shm_sync_pair_ns', await withTimeout(time(n, syncLoop(lock)), 30_000, 'Value lock sync block'));
+              value = ctx.Value('i', 0);
+              shmLock = value.getLock();
             } catch (e) {
               errors.shm = errMessage(e);
             }
-          }
-          if (hubLock && !errors.hub) {
-            const lock = hubLock;
             try {
-              keep('mp_hub_pair_ns', await withTimeout(time(nHub, async () => {
-                for (let i = 0; i < nHub; i++) {
-                  await lock.acquire();
-                  await lock.release();
-                }
-              }), 60_000, 'hub Lock block'));
-              if (typeof lock.tryAcquire === 'function') keep('mp_lock_sync_pair_ns', await withTimeout(time(n, syncLoop(lock)), 30_000, 'Lock sync block'));
+              hubLock = new ctx.Lock();
             } catch (e) {
               errors.hub = errMessage(e);
             }
           }
-        }
-        // A failed figure reports its own error (bench/run.ts reads mpError for mp_ keys).
-        if (errors.shm) {
-          delete samples.mp_shm_pair_ns;
-          delete samples.mp_shm_enter_ns;
-          delete samples.mp_shm_sync_pair_ns;
-          extra.mpError ??= `shm lock: ${errors.shm}`;
-        }
-        if (errors.hub) {
-          delete samples.mp_hub_pair_ns;
-          delete samples.mp_lock_sync_pair_ns;
-          extra.mpError ??= `hub Lock: ${errors.hub}`;
-        }
-        extra.shmError = errors.shm;
-        extra.hubError = errors.hub;
-        return samples;
-      }],
+          const time = async (k: number, body: () => Promise<void>): Promise<number> => {
+            const t0 = now();
+            await body();
+            return ((now() - t0) * 1e6) / k;
+          };
+          for (let r = -2; r < rounds; r++) {
+            const keep = (key: string, ns: number) => {
+              if (r >= 0) samples[key].push(ns);
+            };
+            keep(
+              'raw_await_pair_ns',
+              await time(n, async () => {
+                for (let i = 0; i < n; i++) {
+                  if (!(await resolvedTrue())) throw new Error('floor: CAS failed');
+                  await resolvedVoid();
+                }
+              }),
+            );
+            if (shmLock && !errors.shm) {
+              const lock = shmLock;
+              try {
+                keep(
+                  'mp_shm_pair_ns',
+                  await withTimeout(
+                    time(n, async () => {
+                      for (let i = 0; i < n; i++) {
+                        await lock.acquire();
+                        await lock.release();
+                      }
+                    }),
+                    30_000,
+                    'Value lock block',
+                  ),
+                );
+                keep(
+                  'mp_shm_enter_ns',
+                  await withTimeout(
+                    time(n, async () => {
+                      for (let i = 0; i < n; i++) {
+                        await using _held = await lock.enter();
+                      }
+                    }),
+                    30_000,
+                    'Value lock enter() block',
+                  ),
+                );
+                keep('mp_shm_sync_pair_ns', await withTimeout(time(n, syncLoop(lock)), 30_000, 'Value lock sync block'));
+              } catch (e) {
+                errors.shm = errMessage(e);
+              }
+            }
+            if (hubLock && !errors.hub) {
+              const lock = hubLock;
+              try {
+                keep(
+                  'mp_hub_pair_ns',
+                  await withTimeout(
+                    time(nHub, async () => {
+                      for (let i = 0; i < nHub; i++) {
+                        await lock.acquire();
+                        await lock.release();
+                      }
+                    }),
+                    60_000,
+                    'hub Lock block',
+                  ),
+                );
+                if (typeof lock.tryAcquire === 'function') keep('mp_lock_sync_pair_ns', await withTimeout(time(n, syncLoop(lock)), 30_000, 'Lock sync block'));
+              } catch (e) {
+                errors.hub = errMessage(e);
+              }
+            }
+          }
+          // A failed figure reports its own error (bench/run.ts reads mpError for mp_ keys).
+          if (errors.shm) {
+            delete samples.mp_shm_pair_ns;
+            delete samples.mp_shm_enter_ns;
+            delete samples.mp_shm_sync_pair_ns;
+            extra.mpError ??= `shm lock: ${errors.shm}`;
+          }
+          if (errors.hub) {
+            delete samples.mp_hub_pair_ns;
+            delete samples.mp_lock_sync_pair_ns;
+            extra.mpError ??= `hub Lock: ${errors.hub}`;
+          }
+          extra.shmError = errors.shm;
+          extra.hubError = errors.hub;
+          return samples;
+        },
+      ],
     ],
     extra,
     async () => unlinkShared(value),

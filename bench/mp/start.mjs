@@ -19,8 +19,7 @@ try {
 }
 if (mp && mp.isMainEntry(import.meta.url)) {
   const { double } = tasks === 'ts' ? await import('../tasks.ts') : await import('../tasks-plain.mjs');
-  const timeout = (p, ms, what) =>
-    Promise.race([p, new Promise((_, rej) => setTimeout(() => rej(new Error(`timeout: ${what} did not settle within ${ms} ms`)), ms).unref())]);
+  const timeout = (p, ms, what) => Promise.race([p, new Promise((_, rej) => setTimeout(() => rej(new Error(`timeout: ${what} did not settle within ${ms} ms`)), ms).unref())]);
   const cold = [];
   const warm = [];
   try {

@@ -11,7 +11,11 @@ const mode = arg('mode', 'bulk');
 const reps = intArg('reps', 5);
 const n = intArg('n', 20_000);
 const conns: Redis[] = [];
-const conn = () => { const c = new Redis(url, { maxRetriesPerRequest: null }); conns.push(c); return c; };
+const conn = () => {
+  const c = new Redis(url, { maxRetriesPerRequest: null });
+  conns.push(c);
+  return c;
+};
 
 async function bulk(): Promise<Record<string, number[]>> {
   const rates: number[] = [];
@@ -20,9 +24,13 @@ async function bulk(): Promise<Record<string, number[]>> {
     const queue = new Queue(name, { connection: conn(), prefix: name });
     let done = 0;
     let finish!: () => void;
-    const all = new Promise<void>((r) => { finish = r; });
+    const all = new Promise<void>((r) => {
+      finish = r;
+    });
     const worker = new Worker(name, async (job) => (job.data as { x: number }).x * 2, { connection: conn(), prefix: name, concurrency: 2 });
-    worker.on('completed', () => { if (++done === n) finish(); });
+    worker.on('completed', () => {
+      if (++done === n) finish();
+    });
     await worker.waitUntilReady();
     const t0 = now();
     for (let i = 0; i < n; i += 1000) {
@@ -54,8 +62,12 @@ async function rtt(): Promise<Record<string, number[]>> {
     }
     if (rep > 0) us.push(((now() - t0) / rounds) * 1000); // the first round warms up
   }
-  await worker.close(); await events.close(); await queue.close();
+  await worker.close();
+  await events.close();
+  await queue.close();
   return { raw_rtt_us: us };
 }
 
-await runMeasurements([[mode, mode === 'rtt' ? rtt : bulk]], {}, async () => { for (const c of conns) c.disconnect(); });
+await runMeasurements([[mode, mode === 'rtt' ? rtt : bulk]], {}, async () => {
+  for (const c of conns) c.disconnect();
+});

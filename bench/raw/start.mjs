@@ -24,16 +24,22 @@ async function once() {
     await Promise.all(ws.map((w) => w.terminate()));
     return dt;
   }
-  const cps = [0, 1].map(() =>
-    fork(path.join(here, 'echo-child.mjs'), ['ipc'], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
-  );
+  const cps = [0, 1].map(() => fork(path.join(here, 'echo-child.mjs'), ['ipc'], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   const got = await new Promise((res) => {
     cps[0].once('message', res);
     cps[0].send({ id: 1, args: [1] });
   });
   const dt = performance.now() - t0;
   if (got.id !== 1) throw new Error('bad echo');
-  await Promise.all(cps.map((cp) => new Promise((r) => { cp.once('exit', r); cp.kill(); })));
+  await Promise.all(
+    cps.map(
+      (cp) =>
+        new Promise((r) => {
+          cp.once('exit', r);
+          cp.kill();
+        }),
+    ),
+  );
   return dt;
 }
 

@@ -29,7 +29,11 @@ export async function openRaw(mode: RawMode): Promise<RawTransport> {
     let pending: ((m: unknown) => void) | null = null;
     cp.on('message', (m) => pending!(m));
     return {
-      rt: (m) => new Promise((res) => { pending = res; cp.send(m as object); }),
+      rt: (m) =>
+        new Promise((res) => {
+          pending = res;
+          cp.send(m as object);
+        }),
       close: () => void cp.kill(),
     };
   }
@@ -40,7 +44,11 @@ export async function openRaw(mode: RawMode): Promise<RawTransport> {
     const reader = new FrameReader((p) => pending!(JSON.parse(p.toString('utf8'))));
     sock.on('data', (c: Buffer) => reader.push(c));
     return {
-      rt: (m) => new Promise((res) => { pending = res; sock.write(frame(Buffer.from(JSON.stringify(m)))); }),
+      rt: (m) =>
+        new Promise((res) => {
+          pending = res;
+          sock.write(frame(Buffer.from(JSON.stringify(m))));
+        }),
       close: () => void cp.kill(),
     };
   }
@@ -56,7 +64,11 @@ export async function openRaw(mode: RawMode): Promise<RawTransport> {
     const reader = new FrameReader((p) => pending!(JSON.parse(p.toString('utf8'))));
     sock.on('data', (c: Buffer) => reader.push(c));
     return {
-      rt: (m) => new Promise((res) => { pending = res; sock.write(frame(Buffer.from(JSON.stringify(m)))); }),
+      rt: (m) =>
+        new Promise((res) => {
+          pending = res;
+          sock.write(frame(Buffer.from(JSON.stringify(m))));
+        }),
       close: () => {
         sock.destroy();
         server.close();
@@ -70,7 +82,11 @@ export async function openRaw(mode: RawMode): Promise<RawTransport> {
     let pending: ((m: unknown) => void) | null = null;
     w.on('message', (m) => pending!(m));
     return {
-      rt: (m) => new Promise((res) => { pending = res; w.postMessage(m); }),
+      rt: (m) =>
+        new Promise((res) => {
+          pending = res;
+          w.postMessage(m);
+        }),
       close: () => void w.terminate(),
     };
   }

@@ -4,14 +4,18 @@ export function check(stdout, stderr, exitCode, info) {
   expectExit(exitCode, stderr);
   expectCleanStderr(stderr);
   const ls = lines(stdout);
-  expectSameSet(ls, [
-    'main: waiting before calling Event.set()',
-    'wait_for_event: starting',
-    'wait_for_event_timeout: starting',
-    'wait_for_event_timeout: e.isSet()-> false',
-    'main: event is set',
-    'wait_for_event: e.isSet()-> true',
-  ], 'stdout');
+  expectSameSet(
+    ls,
+    [
+      'main: waiting before calling Event.set()',
+      'wait_for_event: starting',
+      'wait_for_event_timeout: starting',
+      'wait_for_event_timeout: e.isSet()-> false',
+      'main: event is set',
+      'wait_for_event: e.isSet()-> true',
+    ],
+    'stdout',
+  );
   expectBefore(ls, 'wait_for_event: starting', 'wait_for_event: e.isSet()-> true');
   expectBefore(ls, 'wait_for_event_timeout: starting', 'wait_for_event_timeout: e.isSet()-> false');
   // The 2 s timeout runs out before the parent sets the event 3 s after the barrier. (The blocking waiter's

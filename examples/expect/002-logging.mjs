@@ -5,11 +5,7 @@ import { expectExit, expectLines, fail, lines } from './_lib.mjs';
 //   [INFO/Process-1] process shutting down
 //   [INFO/Process-1] process exiting with exitcode 0
 //   [INFO/MainProcess] process shutting down
-const REQUIRED = [
-  '[INFO/Process-1] child process calling self.run()',
-  '[INFO/Process-1] process exiting with exitcode 0',
-  '[INFO/MainProcess] process shutting down',
-];
+const REQUIRED = ['[INFO/Process-1] child process calling self.run()', '[INFO/Process-1] process exiting with exitcode 0', '[INFO/MainProcess] process shutting down'];
 
 export function check(stdout, stderr, exitCode) {
   expectExit(exitCode, stderr);

@@ -19,8 +19,16 @@ export function check(stdout, stderr, exitCode) {
     if (!names.includes(t[1])) fail(`unknown consumer name in ${JSON.stringify(t[0])}`);
     if (t[2] !== t[3]) fail(`task ${JSON.stringify(t[0])} should be i * i`);
   }
-  expectSameSet(took.map((t) => t[2]), Array.from({ length: 10 }, (_, i) => String(i)), 'tasks taken by consumers');
-  expectSameSet(matching(body, /^(Consumer-\d+): Exiting$/).map((x) => x[1]), names, 'consumers exiting');
+  expectSameSet(
+    took.map((t) => t[2]),
+    Array.from({ length: 10 }, (_, i) => String(i)),
+    'tasks taken by consumers',
+  );
+  expectSameSet(
+    matching(body, /^(Consumer-\d+): Exiting$/).map((x) => x[1]),
+    names,
+    'consumers exiting',
+  );
 
   // The results come last (after tasks.join()), in the order they were put, any order of tasks.
   const results = body.slice(-10);
@@ -29,6 +37,10 @@ export function check(stdout, stderr, exitCode) {
   for (const r of parsed) {
     if (r[1] !== r[2] || Number(r[3]) !== Number(r[1]) * Number(r[2])) fail(`wrong result ${JSON.stringify(r[0])}`);
   }
-  expectSameSet(parsed.map((r) => r[1]), Array.from({ length: 10 }, (_, i) => String(i)), 'results');
+  expectSameSet(
+    parsed.map((r) => r[1]),
+    Array.from({ length: 10 }, (_, i) => String(i)),
+    'results',
+  );
   if (body.length !== 10 + n + 10) fail(`expected ${20 + n} lines after the first, got ${body.length}`);
 }

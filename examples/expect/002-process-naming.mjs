@@ -6,6 +6,10 @@ export function check(stdout, stderr, exitCode) {
   expectExit(exitCode, stderr);
   expectCleanStderr(stderr);
   const ls = lines(stdout);
-  expectSameSet(ls, NAMES.flatMap((n) => [`${n} Starting`, `${n} Exiting`]), 'stdout');
+  expectSameSet(
+    ls,
+    NAMES.flatMap((n) => [`${n} Starting`, `${n} Exiting`]),
+    'stdout',
+  );
   for (const n of NAMES) expectBefore(ls, `${n} Starting`, `${n} Exiting`);
 }

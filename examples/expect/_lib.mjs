@@ -9,7 +9,10 @@ export function fail(message) {
 }
 
 export function lines(text) {
-  return text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.length > 0);
+  return text
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''))
+    .filter((l) => l.length > 0);
 }
 
 export function show(value, max = 300) {
@@ -17,10 +20,7 @@ export function show(value, max = 300) {
   return s.length > max ? `${s.slice(0, max)}...` : s;
 }
 
-const IGNORABLE_STDERR = [
-  /ExperimentalWarning/,
-  /^\(Use `node --trace-warnings/,
-];
+const IGNORABLE_STDERR = [/ExperimentalWarning/, /^\(Use `node --trace-warnings/];
 
 /** stderr without Node's own ignorable warnings. */
 export function stderrLines(stderr) {

@@ -84,7 +84,7 @@ interface Reader { take: (item: Item) => void; reject: (e: Error) => void }
 
 type EndState = [id: string, side: number, home: string, readable: boolean, writable: boolean, inbox: Item[], peerClosed: boolean];
 
-export class Connection<T = unknown> implements LinkEnd {
+export class Connection<T = unknown> {
   #link: Link;
   #readable: boolean;
   #writable: boolean;

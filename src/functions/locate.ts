@@ -1,5 +1,5 @@
 // Finds where a function or class was defined, through the in-process inspector.
-// DESIGN.md: synchronous, ~0.1 ms a lookup; cached per function. Script URLs come from the
+// docs/design.md: synchronous, ~0.1 ms a lookup; cached per function. Script URLs come from the
 // Profiler's best-effort coverage (2-3 ms) rather than Debugger.enable (15-20 ms, which
 // replays every script Node has parsed); the Debugger domain is enabled only to read the
 // compiled source of a non-JavaScript module (.ts under tsx).

@@ -1,5 +1,5 @@
 // A growable ring buffer: O(1) push, shift and unshift at any depth (Array#shift is O(n),
-// which DESIGN.md measured turning a 200k-task backlog quadratic).
+// which docs/design.md records turning a 200k-task backlog quadratic).
 export class Ring<T> {
   private buf: (T | undefined)[];
   private head = 0;

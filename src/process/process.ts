@@ -174,7 +174,7 @@ export class Process<A extends unknown[] = unknown[]> {
     });
   }
 
-  /** @internal For wait(): calls `fn` when the process has ended. */
+  /** For wait(): calls `fn` when the process has ended (public: wait()'s type takes what has it). */
   onReady(fn: () => void): () => void {
     const handle = this.#handle;
     if (!handle) throw errors.processNotStarted(`${this.#name} was not started; start() it before waiting on it`);

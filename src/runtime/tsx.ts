@@ -1,5 +1,5 @@
 // When the program runs under tsx, thread workers need tsx's API to import .ts modules
-// (DESIGN.md: its loader flags do not reach worker_threads on Node 20). Find it once.
+// (docs/design.md: its loader flags do not reach worker_threads on Node 20). Find it once.
 import { runtimeState } from './state.js';
 
 export function detectTsx(): void {

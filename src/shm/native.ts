@@ -4,7 +4,7 @@
 //
 // Which binary: our own small loader rather than node-gyp-build, because the addon uses V8's
 // API (one binary per Node ABI, not N-API) and a binary must also match the sources it was
-// built from (a prebuild from older sources is refused, see DESIGN.md "Prebuilt addon").
+// built from (a prebuild from older sources is refused, see docs/design.md, "Prebuilt addon").
 // In order: MULTIPROC_ADDON (a test hook, not a setting: an absolute path to a binary, which the
 // other-Node test runner compiles; a relative one is ignored, so it never resolves against the
 // current directory), then build/Release (compiled here; its multiproc.json records ABI and

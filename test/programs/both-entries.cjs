@@ -4,7 +4,9 @@
 const cjs = require('multiproc');
 const { isMainEntry } = cjs;
 
-function square(x) { return x * x; }
+function square(x) {
+  return x * x;
+}
 module.exports = { square };
 
 if (isMainEntry(module)) {
@@ -17,7 +19,8 @@ if (isMainEntry(module)) {
     console.log('map', JSON.stringify(await pool.map(square, [1, 2, 3])));
     const [a, b] = cjs.Pipe();
     console.log('connection', a instanceof esm.Connection);
-    a.close(); b.close();
+    a.close();
+    b.close();
     pool.close();
     await pool.join();
   });

@@ -9,12 +9,20 @@ import { Pool, Queue, isMainEntry } from 'multiproc';
 
 function exhaust() {
   const held = [];
-  try { for (;;) held.push(openSync('/dev/null', 'r')); } catch (e) { if (e.code !== 'EMFILE') throw e; }
-  return () => { for (const fd of held) closeSync(fd); };
+  try {
+    for (;;) held.push(openSync('/dev/null', 'r'));
+  } catch (e) {
+    if (e.code !== 'EMFILE') throw e;
+  }
+  return () => {
+    for (const fd of held) closeSync(fd);
+  };
 }
 
 async function outcome(promise) {
-  try { return `resolved ${JSON.stringify(await promise)}`; } catch (e) {
+  try {
+    return `resolved ${JSON.stringify(await promise)}`;
+  } catch (e) {
     const lost = /(\d+) queue item\(s\) put through it/.exec(e.message)?.[1];
     return `${e.code} cause ${e.cause?.code}${lost ? `, ${lost} resolved puts not delivered` : ''}`;
   }

@@ -6,16 +6,24 @@
 import { closeSync, openSync } from 'node:fs';
 import { Pool, Process, isMainEntry } from 'multiproc';
 
-export function square(x) { return x * x; }
+export function square(x) {
+  return x * x;
+}
 export function nothing() {}
 
 const held = [];
 /** Uses up every free descriptor but `spare`. */
 function exhaust(spare = 0) {
-  try { for (;;) held.push(openSync('/dev/null', 'r')); } catch (e) { if (e.code !== 'EMFILE') throw e; }
+  try {
+    for (;;) held.push(openSync('/dev/null', 'r'));
+  } catch (e) {
+    if (e.code !== 'EMFILE') throw e;
+  }
   for (let i = 0; i < spare; i++) closeSync(held.pop());
 }
-function giveBack() { for (const fd of held.splice(0)) closeSync(fd); }
+function giveBack() {
+  for (const fd of held.splice(0)) closeSync(fd);
+}
 
 /** The errno behind an ERR_WORKER_START (a thread's is only in its cause's message). */
 function describe(e) {
@@ -24,7 +32,11 @@ function describe(e) {
 }
 
 async function outcome(promise) {
-  try { return `resolved ${JSON.stringify(await promise)}`; } catch (e) { return describe(e); }
+  try {
+    return `resolved ${JSON.stringify(await promise)}`;
+  } catch (e) {
+    return describe(e);
+  }
 }
 
 const workers = Symbol.for('multiproc.pool.workers');

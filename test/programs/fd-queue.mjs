@@ -11,10 +11,19 @@ import { Empty, Process, Queue, isMainEntry } from 'multiproc';
 
 export async function producer(q, n, holdMs) {
   const held = [];
-  try { for (;;) held.push(openSync('/dev/null', 'r')); } catch (e) { if (e.code !== 'EMFILE') throw e; }
+  try {
+    for (;;) held.push(openSync('/dev/null', 'r'));
+  } catch (e) {
+    if (e.code !== 'EMFILE') throw e;
+  }
   let resolved = 0;
   const puts = [];
-  for (let i = 0; i < n; i++) puts.push(q.put(i).then(() => { resolved++; }));
+  for (let i = 0; i < n; i++)
+    puts.push(
+      q.put(i).then(() => {
+        resolved++;
+      }),
+    );
   // Still short for a while: the puts must wait, not vanish.
   await new Promise((r) => setTimeout(r, holdMs));
   for (const fd of held) closeSync(fd);
@@ -27,10 +36,16 @@ if (isMainEntry(import.meta.url)) {
   // The program's first shared object, made while it is short: its hub thread cannot start
   // yet (EMFILE); it is started again, and the put that resolved arrives.
   const held = [];
-  try { for (;;) held.push(openSync('/dev/null', 'r')); } catch (e) { if (e.code !== 'EMFILE') throw e; }
+  try {
+    for (;;) held.push(openSync('/dev/null', 'r'));
+  } catch (e) {
+    if (e.code !== 'EMFILE') throw e;
+  }
   const first = new Queue();
   const put = first.put('made while short');
-  setTimeout(() => { for (const fd of held) closeSync(fd); }, 1000);
+  setTimeout(() => {
+    for (const fd of held) closeSync(fd);
+  }, 1000);
   await put;
   console.log(`first queue of the program, made with no free descriptor: got ${JSON.stringify(await first.get({ timeout: 20_000 }))}`);
 
@@ -43,11 +58,21 @@ if (isMainEntry(import.meta.url)) {
   let note = 'no note';
   for (;;) {
     let item;
-    try { item = await q.get({ timeout: 20_000 }); } catch (e) { if (e instanceof Empty) break; throw e; }
-    if (typeof item === 'string') { note = item.replace(/ with \d+ descriptors held/, ''); break; }
+    try {
+      item = await q.get({ timeout: 20_000 });
+    } catch (e) {
+      if (e instanceof Empty) break;
+      throw e;
+    }
+    if (typeof item === 'string') {
+      note = item.replace(/ with \d+ descriptors held/, '');
+      break;
+    }
     got.push(item);
   }
   await p.join(20_000);
   const inOrder = got.every((v, i) => v === i);
-  console.log(`${note}; delivered ${got.length} of ${n}${inOrder ? ', in order' : ` OUT OF ORDER ${JSON.stringify(got.slice(0, 20))}`}; producer exit ${p.exitCode}${p.error ? ` error ${p.error.code} ${p.error.message}` : ''}`);
+  console.log(
+    `${note}; delivered ${got.length} of ${n}${inOrder ? ', in order' : ` OUT OF ORDER ${JSON.stringify(got.slice(0, 20))}`}; producer exit ${p.exitCode}${p.error ? ` error ${p.error.code} ${p.error.message}` : ''}`,
+  );
 }

@@ -2,7 +2,9 @@
 // are daemons too).
 import { Pool, isMainEntry } from 'multiproc';
 
-export function cube(x) { return x ** 3; }
+export function cube(x) {
+  return x ** 3;
+}
 
 if (isMainEntry(import.meta.url)) {
   const pool = new Pool({ processes: 2, context: process.argv[2] ?? 'process' });

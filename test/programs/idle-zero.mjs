@@ -2,7 +2,9 @@
 // itself without close(); with 'no-wait' it ends while an idle worker is still there.
 import { Pool, isMainEntry } from 'multiproc';
 
-export function cube(x) { return x ** 3; }
+export function cube(x) {
+  return x ** 3;
+}
 
 if (isMainEntry(import.meta.url)) {
   const [context = 'process', mode = 'wait'] = process.argv.slice(2);

@@ -24,20 +24,46 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** `p`, or `fallback` after `ms`; the timer does not outlive it. */
 async function bounded(p, ms, fallback) {
   let timer;
-  try { return await Promise.race([p, new Promise((r) => { timer = setTimeout(r, ms, fallback); })]); } finally { clearTimeout(timer); }
+  try {
+    return await Promise.race([
+      p,
+      new Promise((r) => {
+        timer = setTimeout(r, ms, fallback);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export const sizes = { maps: 40, mapItems: 100, imapItems: 3000, applies: 3000, workers: 4 };
 const TOTAL = sizes.maps * sizes.mapItems + sizes.imapItems + sizes.applies;
 
-function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
+function same(a, b) {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
 
 /**
  * Runs the storm once over task ids [base, base + TOTAL); returns counts and every deviation
  * from the rules it saw. The tasks record each run in MULTIPROC_STORM_RUNS (fixtures/faults.mjs).
  */
 async function storm(pool, context, retries, pids, base, starts) {
-  const s = { retries, ok: 0, lost: 0, kills: 0, bootKills: 0, ms: 0, wrong: [], otherErrors: [], lostMessages: [], outcomes: 0, unsettled: null, starved: null, runs: null, killEveryMs: [] };
+  const s = {
+    retries,
+    ok: 0,
+    lost: 0,
+    kills: 0,
+    bootKills: 0,
+    ms: 0,
+    wrong: [],
+    otherErrors: [],
+    lostMessages: [],
+    outcomes: 0,
+    unsettled: null,
+    starved: null,
+    runs: null,
+    killEveryMs: [],
+  };
   const outcome = new Map();
   const opts = { retries };
   const start = Date.now();
@@ -61,17 +87,24 @@ async function storm(pool, context, retries, pids, base, starts) {
       const live = workersOf(pool);
       for (const w of live) {
         pids.add(w.pid);
-        const key = context === 'process' ? w.pid : w.threadId ?? w;
+        const key = context === 'process' ? w.pid : (w.threadId ?? w);
         if (!firstSeen.has(key)) firstSeen.set(key, { at: Date.now(), ready: w.ready });
         const seen = firstSeen.get(key);
-        if (w.ready && !seen.ready) { seen.ready = true; starts.push(Date.now() - seen.at); }
+        if (w.ready && !seen.ready) {
+          seen.ready = true;
+          starts.push(Date.now() - seen.at);
+        }
       }
       const booting = live.filter((w) => !w.ready);
       const pick = tick <= 5 && booting.length > 0 ? booting : tick % 4 === 0 ? live : live.filter((w) => w.ready);
       const victim = pick[Math.floor(Math.random() * pick.length)];
       if (!victim) continue;
       if (context === 'process') {
-        try { process.kill(victim.pid, 'SIGKILL'); } catch { continue; /* it exited meanwhile */ }
+        try {
+          process.kill(victim.pid, 'SIGKILL');
+        } catch {
+          continue; /* it exited meanwhile */
+        }
       } else victim.kill();
       s.kills++;
       if (!victim.ready) s.bootKills++;
@@ -82,7 +115,8 @@ async function storm(pool, context, retries, pids, base, starts) {
     s.outcomes++;
     outcome.set(x, r.status);
     if (r.status === 'fulfilled') {
-      if (same(r.value, f.tinyResult(x))) s.ok++; else s.wrong.push({ x, got: r.value });
+      if (same(r.value, f.tinyResult(x))) s.ok++;
+      else s.wrong.push({ x, got: r.value });
     } else if (r.reason instanceof WorkerLostError) {
       s.lost++;
       s.lostMessages.push(r.reason.message);
@@ -111,14 +145,20 @@ async function storm(pool, context, retries, pids, base, starts) {
         const r = await it.next();
         if (r.done) break;
         out.push({ status: 'fulfilled', value: r.value });
-      } catch (reason) { out.push({ status: 'rejected', reason }); }
+      } catch (reason) {
+        out.push({ status: 'rejected', reason });
+      }
     }
     return out;
   })();
 
-  const progress = process.env.STORM_DEBUG ? setInterval(() => {
-    process.stderr.write(`${Date.now() - start} ms: maps ${maps.length} applies ready ${applies.filter((a) => a.ready()).length} kills ${s.kills} workers ${JSON.stringify(workersOf(pool).map((w) => [w.ready, w.inflight]))}\n`);
-  }, 2000) : null;
+  const progress = process.env.STORM_DEBUG
+    ? setInterval(() => {
+        process.stderr.write(
+          `${Date.now() - start} ms: maps ${maps.length} applies ready ${applies.filter((a) => a.ready()).length} kills ${s.kills} workers ${JSON.stringify(workersOf(pool).map((w) => [w.ready, w.inflight]))}\n`,
+        );
+      }, 2000)
+    : null;
   let settled = 0;
   const all = Promise.all([
     Promise.allSettled(maps.map((m) => m.p)).finally(() => settled++),
@@ -149,7 +189,14 @@ async function storm(pool, context, retries, pids, base, starts) {
     if (r.status === 'fulfilled') {
       s.outcomes += xs.length;
       for (const x of xs) outcome.set(x, 'fulfilled');
-      if (same(r.value, xs.map((x) => f.tinyResult(x)))) s.ok += xs.length; else s.wrong.push({ map: m });
+      if (
+        same(
+          r.value,
+          xs.map((x) => f.tinyResult(x)),
+        )
+      )
+        s.ok += xs.length;
+      else s.wrong.push({ map: m });
     } else {
       record(xs[0], r);
       for (const x of xs) outcome.set(x, 'rejected');
@@ -182,7 +229,10 @@ async function storm(pool, context, retries, pids, base, starts) {
 /** Waits for the configured number of ready workers, then has 8 tasks report who ran them. */
 async function health(pool, context, pids) {
   const deadline = Date.now() + 20_000;
-  const ok = () => { const w = workersOf(pool); return w.length === sizes.workers && w.every((x) => x.ready); };
+  const ok = () => {
+    const w = workersOf(pool);
+    return w.length === sizes.workers && w.every((x) => x.ready);
+  };
   while (!ok() && Date.now() < deadline) await sleep(20);
   const listed = workersOf(pool).map((w) => (context === 'process' ? w.pid : w.threadId));
   const who = await bounded(pool.map(f.whoAfter, Array(2 * sizes.workers).fill(200), { chunksize: 1 }), 30_000, []);
@@ -199,7 +249,9 @@ async function main(context) {
   const out = { context, total: TOTAL };
   try {
     const t0 = Date.now();
-    const lap = (what) => { if (process.env.STORM_DEBUG) process.stderr.write(`${what} at ${Date.now() - t0} ms\n`); };
+    const lap = (what) => {
+      if (process.env.STORM_DEBUG) process.stderr.write(`${what} at ${Date.now() - t0} ms\n`);
+    };
     // The pool's own start (all workers ready) seeds the kill rate.
     while (!(workersOf(pool).length === sizes.workers && workersOf(pool).every((w) => w.ready)) && Date.now() - t0 < 60_000) await sleep(10);
     out.coldStartMs = Date.now() - t0;
@@ -217,9 +269,19 @@ async function main(context) {
     out.workersAfterJoin = workersOf(pool).length;
     // Every worker this program saw, gone once join() resolved (a short grace for reaping).
     const deadline = Date.now() + 5000;
-    const alive = (pid) => { try { process.kill(pid, 0); return !isZombie(pid); } catch { return false; } };
+    const alive = (pid) => {
+      try {
+        process.kill(pid, 0);
+        return !isZombie(pid);
+      } catch {
+        return false;
+      }
+    };
     let leaked = [...pids].filter((p) => p !== process.pid && alive(p));
-    while (leaked.length > 0 && Date.now() < deadline) { await sleep(50); leaked = leaked.filter(alive); }
+    while (leaked.length > 0 && Date.now() < deadline) {
+      await sleep(50);
+      leaked = leaked.filter(alive);
+    }
     out.pidsSeen = pids.size;
     out.leaked = leaked;
   } finally {
@@ -234,11 +296,15 @@ function isZombie(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
-  } catch { return false; }
+  } catch {
+    return false;
+  }
 }
 
 if (isMainEntry(import.meta.url)) {
-  try { await main(process.argv[2] ?? 'process'); } catch (e) {
+  try {
+    await main(process.argv[2] ?? 'process');
+  } catch (e) {
     console.log(JSON.stringify({ error: String(e?.stack ?? e), code: e?.code }));
     process.exitCode = 1;
   }

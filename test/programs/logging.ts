@@ -1,7 +1,9 @@
 // Seed 002's logging example.
 import { Process, getLogger, isMainEntry, logToStderr } from 'multiproc';
 
-export function worker(): void { console.log('Doing some work'); }
+export function worker(): void {
+  console.log('Doing some work');
+}
 
 if (isMainEntry(import.meta.url)) {
   logToStderr();

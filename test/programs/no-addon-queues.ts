@@ -6,11 +6,16 @@ import { getContext, isMainEntry, setStartMethod } from 'multiproc';
 
 if (isMainEntry(import.meta.url)) {
   const code = async (f: () => Promise<unknown>): Promise<string> => {
-    try { await f(); return 'accepted'; } catch (e) { return String((e as { code?: string }).code); }
+    try {
+      await f();
+      return 'accepted';
+    } catch (e) {
+      return String((e as { code?: string }).code);
+    }
   };
   const thread = getContext('thread');
   const tq = new thread.Queue<Int32Array | unknown>();
-  const shared = new thread.SharedArray('i', 4);
+  const shared = thread.SharedArray('i', 4);
   const put = await code(() => tq.put(shared));
   console.log('thread queue', put);
   const back = put === 'accepted' ? await tq.get({ timeout: 20 }) : null;
@@ -18,9 +23,9 @@ if (isMainEntry(import.meta.url)) {
   tq.close();
   setStartMethod('thread');
   const pq = new (getContext('process').Queue)<unknown>();
-  console.log('process queue', await code(() => pq.put(new thread.SharedArray('i', 4))));
+  console.log('process queue', await code(() => pq.put(thread.SharedArray('i', 4))));
   pq.close();
   const jq = new (getContext('process').JoinableQueue)<unknown>();
-  console.log('process joinable queue', await code(() => jq.put(new thread.SharedArray('i', 4))));
+  console.log('process joinable queue', await code(() => jq.put(thread.SharedArray('i', 4))));
   jq.close();
 }

@@ -10,24 +10,34 @@ export async function waitForLock(lock: Lock, ready: Event): Promise<void> {
   await ready.set();
   await got;
 }
-export function futexForever(): void { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); }
+export function futexForever(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+}
 export async function lockedValue(v: SynchronizedValue<'i'>): Promise<number> {
   const wait = v.getLock().acquire();
   setTimeout(() => {}, 60_000);
   await wait;
   return process.pid;
 }
-export function spinForever(): void { for (;;) { /* synchronous */ } }
-export async function parentOfSpinner(out: Event, pids: Value<'i'>): Promise<void> {
+export function spinForever(): void {
+  for (;;) {
+    /* synchronous */
+  }
+}
+export async function parentOfSpinner(out: Event, pids: SynchronizedValue<'i'>): Promise<void> {
   const g = new Process({ target: spinForever });
   g.start();
   pids.value = g.pid!;
   await out.set();
   await new Promise(() => setInterval(() => {}, 1000));
 }
-export function pid(): number { return process.pid; }
+export function pid(): number {
+  return process.pid;
+}
 /** Returns at once, leaving a timer: the child then waits for it (its work is not done). */
-export function leavesTimer(): void { setTimeout(() => {}, 120_000); }
+export function leavesTimer(): void {
+  setTimeout(() => {}, 120_000);
+}
 
 if (isMainEntry(import.meta.url)) {
   const lock = new Lock();

@@ -1,7 +1,9 @@
 // A CommonJS program: exports through module.exports, guard with isMainEntry(module).
 const { Pool, isMainEntry } = require('multiproc');
 
-function twice(x) { return x * 2; }
+function twice(x) {
+  return x * 2;
+}
 module.exports = { twice };
 
 if (isMainEntry(module)) {

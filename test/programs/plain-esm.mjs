@@ -1,8 +1,13 @@
 // A plain JavaScript ES module run by node without tsx: functions come from this very file.
 import { Pool, Process, Pipe, isMainEntry } from 'multiproc';
 
-export function cube(x) { return x ** 3; }
-export async function greet(conn, who) { await conn.send(`hello ${who}`); conn.close(); }
+export function cube(x) {
+  return x ** 3;
+}
+export async function greet(conn, who) {
+  await conn.send(`hello ${who}`);
+  conn.close();
+}
 
 if (isMainEntry(import.meta.url)) {
   const context = process.argv[2] ?? 'process';

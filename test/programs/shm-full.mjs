@@ -5,11 +5,20 @@
 import { closeSync, openSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
 import { Lock, Pool, Process, SharedArray, SharedMemory, Value, isMainEntry } from 'multiproc';
 
-export function square(x) { return x * x; }
+export function square(x) {
+  return x * x;
+}
 
 /** In a worker: shared memory made there on the full tmpfs. */
-export function makeValueThere() { Value('d', 1.5); return 'made'; }
-export async function makeLockThere() { const lock = new Lock(); await lock.acquire(); return 'made'; }
+export function makeValueThere() {
+  Value('d', 1.5);
+  return 'made';
+}
+export async function makeLockThere() {
+  const lock = new Lock();
+  await lock.acquire();
+  return 'made';
+}
 
 const FILLER = '/dev/shm/filler';
 
@@ -17,8 +26,16 @@ const FILLER = '/dev/shm/filler';
 function fill() {
   const fd = openSync(FILLER, 'w');
   const chunk = Buffer.alloc(65536, 1);
-  try { for (;;) writeSync(fd, chunk); } catch (e) { if (e.code !== 'ENOSPC') throw e; }
-  try { for (;;) writeSync(fd, chunk, 0, 1); } catch (e) { if (e.code !== 'ENOSPC') throw e; }
+  try {
+    for (;;) writeSync(fd, chunk);
+  } catch (e) {
+    if (e.code !== 'ENOSPC') throw e;
+  }
+  try {
+    for (;;) writeSync(fd, chunk, 0, 1);
+  } catch (e) {
+    if (e.code !== 'ENOSPC') throw e;
+  }
   closeSync(fd);
 }
 

@@ -2,8 +2,15 @@
 import { Pool, isMainEntry } from 'multiproc';
 
 export const inc = (x: number): number => x + 1;
-export class Box { constructor(public v: number) {} get double(): number { return this.v * 2; } }
-export function box(v: number): Box { return new Box(v); }
+export class Box {
+  constructor(public v: number) {}
+  get double(): number {
+    return this.v * 2;
+  }
+}
+export function box(v: number): Box {
+  return new Box(v);
+}
 
 await new Promise((r) => setTimeout(r, 10));
 if (isMainEntry(import.meta.url)) {

@@ -1,7 +1,9 @@
 // No isMainEntry guard: a worker importing this module must not start its own pool.
 import { Pool } from 'multiproc';
 
-export function one(): number { return 1; }
+export function one(): number {
+  return 1;
+}
 
 const context = (process.argv[2] ?? 'process') as 'process' | 'thread';
 const pool = new Pool({ processes: 1, context });

@@ -50,20 +50,50 @@ export interface WorkerSpec {
 }
 
 export async function startWorker(s: WorkerSpec): Promise<WorkerHandle> {
-  const args = [BIN, 'worker', '--redis', s.redis, '--name', s.name, '--processes', String(s.processes ?? 2), '--root', s.dir,
-    '--context', s.context ?? 'process', '--stalled-timeout', String(s.stalledTimeout ?? 4000), '--connect-timeout', String(s.connectTimeout ?? 4000)];
+  const args = [
+    BIN,
+    'worker',
+    '--redis',
+    s.redis,
+    '--name',
+    s.name,
+    '--processes',
+    String(s.processes ?? 2),
+    '--root',
+    s.dir,
+    '--context',
+    s.context ?? 'process',
+    '--stalled-timeout',
+    String(s.stalledTimeout ?? 4000),
+    '--connect-timeout',
+    String(s.connectTimeout ?? 4000),
+  ];
   if (s.insecure) args.push('--insecure');
   const env: NodeJS.ProcessEnv = { ...process.env, MULTIPROC_TEST_MACHINE: s.machine };
   delete env.MULTIPROC_AUTHKEY;
   if (s.key !== undefined) env.MULTIPROC_AUTHKEY = s.key;
   const child = spawn(process.execPath, args, { cwd: s.dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const signalGroup = (sig: NodeJS.Signals) => { try { process.kill(-child.pid!, sig); } catch { /* gone */ } };
+  const signalGroup = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, sig);
+    } catch {
+      /* gone */
+    }
+  };
   const handle: WorkerHandle = {
-    child, pid: child.pid!, output: () => out, exited, signalGroup,
+    child,
+    pid: child.pid!,
+    output: () => out,
+    exited,
+    signalGroup,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       signalGroup('SIGCONT');

@@ -17,7 +17,10 @@ const CHILD = path.join(here, '..', 'fixtures', 'cluster-objects-child.ts');
 
 export const uniqueName = (tag: string) => `t${tag}${randomBytes(3).toString('hex')}`;
 
-export interface Side { link: ClusterLinkImpl; o: ClusterObjects }
+export interface Side {
+  link: ClusterLinkImpl;
+  o: ClusterObjects;
+}
 
 export function side(url: string, name: string, opts: { stalledTimeout?: number; connectTimeout?: number } = {}): Side {
   const link = createLink(resolveClusterOptions({ redis: url, name, stalledTimeout: opts.stalledTimeout ?? 20_000, connectTimeout: opts.connectTimeout ?? 5000 }));
@@ -66,20 +69,41 @@ export function child(url: string, name: string, scenario: string, args: unknown
     while ((i = buf.indexOf('\n')) >= 0) {
       const text = buf.slice(0, i);
       buf = buf.slice(i + 1);
-      try { lines.push(JSON.parse(text)); } catch { lines.push(text); }
-      for (const w of [...waiters]) if (w.v === text) { waiters.splice(waiters.indexOf(w), 1); w.resolve(); }
+      try {
+        lines.push(JSON.parse(text));
+      } catch {
+        lines.push(text);
+      }
+      for (const w of [...waiters])
+        if (w.v === text) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve();
+        }
     }
   });
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
   return {
-    proc, lines, exited,
+    proc,
+    lines,
+    exited,
     line(v, ms = 60_000) {
       const text = JSON.stringify(v);
       if (lines.some((l) => JSON.stringify(l) === text)) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
         const t = setTimeout(() => reject(new Error(`child ${scenario} did not print ${text} within ${ms} ms (printed ${JSON.stringify(lines)})`)), ms);
-        waiters.push({ v: text, resolve: () => { clearTimeout(t); resolve(); } });
-        void exited.then(() => setTimeout(() => { clearTimeout(t); reject(new Error(`child ${scenario} exited without printing ${text} (printed ${JSON.stringify(lines)})`)); }, 50));
+        waiters.push({
+          v: text,
+          resolve: () => {
+            clearTimeout(t);
+            resolve();
+          },
+        });
+        void exited.then(() =>
+          setTimeout(() => {
+            clearTimeout(t);
+            reject(new Error(`child ${scenario} exited without printing ${text} (printed ${JSON.stringify(lines)})`));
+          }, 50),
+        );
       });
     },
   };
@@ -115,18 +139,32 @@ export function threadChild(url: string, name: string, scenario: string, args: u
   worker.on('message', (m: unknown) => {
     lines.push(m);
     const text = JSON.stringify(m);
-    for (const w of [...waiters]) if (w.v === text) { waiters.splice(waiters.indexOf(w), 1); w.resolve(); }
+    for (const w of [...waiters])
+      if (w.v === text) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
   });
-  worker.on('error', (e) => { lines.push({ error: String(e) }); });
+  worker.on('error', (e) => {
+    lines.push({ error: String(e) });
+  });
   const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
   return {
-    worker, lines, exited,
+    worker,
+    lines,
+    exited,
     line(v, ms = 60_000) {
       const text = JSON.stringify(v);
       if (lines.some((l) => JSON.stringify(l) === text)) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
         const t = setTimeout(() => reject(new Error(`thread ${scenario} did not post ${text} within ${ms} ms (posted ${JSON.stringify(lines)})`)), ms);
-        waiters.push({ v: text, resolve: () => { clearTimeout(t); resolve(); } });
+        waiters.push({
+          v: text,
+          resolve: () => {
+            clearTimeout(t);
+            resolve();
+          },
+        });
       });
     },
   };

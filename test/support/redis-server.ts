@@ -45,8 +45,13 @@ async function reachable(port: number, ms: number): Promise<boolean> {
   while (Date.now() < end) {
     const ok = await new Promise<boolean>((resolve) => {
       const c = connect(port, '127.0.0.1');
-      c.once('connect', () => { c.write('PING\r\n'); });
-      c.once('data', (d) => { c.destroy(); resolve(d.toString().startsWith('+PONG')); });
+      c.once('connect', () => {
+        c.write('PING\r\n');
+      });
+      c.once('data', (d) => {
+        c.destroy();
+        resolve(d.toString().startsWith('+PONG'));
+      });
       c.once('error', () => resolve(false));
     });
     if (ok) return true;
@@ -69,7 +74,13 @@ export async function startRedis(): Promise<RedisHandle> {
     const c = child;
     // Unref'd so a forgotten stop() cannot keep a test file alive; killed at exit regardless.
     c.unref();
-    process.once('exit', () => { try { c.kill('SIGKILL'); } catch { /* gone */ } });
+    process.once('exit', () => {
+      try {
+        c.kill('SIGKILL');
+      } catch {
+        /* gone */
+      }
+    });
     if (!(await reachable(port, 20_000))) {
       c.kill('SIGKILL');
       throw new Error(`private redis-server on port ${port} did not answer within 20 s`);
@@ -85,7 +96,10 @@ export async function startRedis(): Promise<RedisHandle> {
     await gone;
   };
   const handle: RedisHandle = {
-    url: `redis://127.0.0.1:${port}`, port, owned: true, pid: undefined,
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    owned: true,
+    pid: undefined,
     kill: killNow,
     restart: launch,
     stop: killNow,

@@ -2,7 +2,9 @@
 // declarations (dist/cjs/index.d.cts, which re-exports the ES module build's) type the same API.
 import { Pool, Value, type Connection } from 'multiproc';
 
-export function square(x: number): number { return x * x; }
+export function square(x: number): number {
+  return x * x;
+}
 export async function run(): Promise<number[]> {
   const pool = new Pool({ processes: 2, context: 'thread' });
   const counter = Value('i', 0);

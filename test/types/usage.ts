@@ -1,17 +1,61 @@
 // Compile-time checks of the public types (run by test/types.test.ts with tsc --noEmit).
-import { Pool, Process, Pipe, AsyncResult, ImapIterator, getContext, Queue, Lock, Manager, BaseManager, Listener, Client, SharedMemoryManager, ShareableList, taskSignal, type Connection, type Context, type DictProxy, type ListProxy, type SetProxy, type RemoteProxy, type PoolStats, type Progress } from 'multiproc';
+import {
+  Pool,
+  Process,
+  Pipe,
+  type AsyncResult,
+  type ImapIterator,
+  getContext,
+  Queue,
+  Lock,
+  Manager,
+  BaseManager,
+  Listener,
+  Client,
+  SharedMemoryManager,
+  type ShareableList,
+  taskSignal,
+  type Connection,
+  type Context,
+  type DictProxy,
+  type ListProxy,
+  type SetProxy,
+  type RemoteProxy,
+  type PoolStats,
+  type Progress,
+} from 'multiproc';
 
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function expectType<T>(_value: T): void {}
 function assertType<_T extends true>(): void {}
 
-export function square(x: number): number { return x * x; }
-export async function slowLen(s: string): Promise<number> { return s.length; }
-export function add(a: number, b: number): number { return a + b; }
-export function init(tag: string, n: number): void { void tag; void n; }
-export async function talk(conn: Connection<string>): Promise<void> { await conn.send('hi'); }
-export async function fill(q: Queue<number>, n: number): Promise<void> { for (let i = 0; i < n; i++) await q.put(i); }
-export class Maths { add(a: number, b: number): number { return a + b; } async half(x: number): Promise<number> { return x / 2; } }
+export function square(x: number): number {
+  return x * x;
+}
+export async function slowLen(s: string): Promise<number> {
+  return s.length;
+}
+export function add(a: number, b: number): number {
+  return a + b;
+}
+export function init(tag: string, n: number): void {
+  void tag;
+  void n;
+}
+export async function talk(conn: Connection<string>): Promise<void> {
+  await conn.send('hi');
+}
+export async function fill(q: Queue<number>, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await q.put(i);
+}
+export class Maths {
+  add(a: number, b: number): number {
+    return a + b;
+  }
+  async half(x: number): Promise<number> {
+    return x / 2;
+  }
+}
 
 export async function check(): Promise<void> {
   const pool = new Pool({ processes: 2, initializer: init, initArgs: ['x', 1] });
@@ -19,7 +63,10 @@ export async function check(): Promise<void> {
   assertType<Equal<typeof m, Promise<number[]>>>();
   const a = pool.apply(slowLen, ['abc']);
   assertType<Equal<typeof a, Promise<number>>>();
-  const s = pool.starmap(add, [[1, 2], [3, 4]]);
+  const s = pool.starmap(add, [
+    [1, 2],
+    [3, 4],
+  ]);
   assertType<Equal<typeof s, Promise<number[]>>>();
   const r = pool.applyAsync(square, [3], { callback: (v) => expectType<number>(v) });
   assertType<Equal<typeof r, AsyncResult<number>>>();
@@ -42,12 +89,23 @@ export async function check(): Promise<void> {
   const st = watched.stats();
   expectType<PoolStats>(st);
   expectType<number>(st.runTime.p99);
-  watched.on('workerExit', ({ pid, exitCode, signal, lostTasks }) => { expectType<number>(pid); expectType<number | null>(exitCode); expectType<string | null>(signal); expectType<number>(lostTasks); });
+  watched.on('workerExit', ({ pid, exitCode, signal, lostTasks }) => {
+    expectType<number>(pid);
+    expectType<number | null>(exitCode);
+    expectType<string | null>(signal);
+    expectType<number>(lostTasks);
+  });
   watched.on('workerStart', ({ threadId }) => expectType<number | undefined>(threadId));
   watched.once('drain', () => {});
   // @ts-expect-error: no such event
   watched.on('workerStarted', () => {});
-  const progressed = watched.map(square, [1], { onProgress: (p) => { expectType<Progress>(p); expectType<number | undefined>(p.total); }, progress: { label: 'x', stream: process.stderr } });
+  const progressed = watched.map(square, [1], {
+    onProgress: (p) => {
+      expectType<Progress>(p);
+      expectType<number | undefined>(p.total);
+    },
+    progress: { label: 'x', stream: process.stderr },
+  });
   assertType<Equal<typeof progressed, Promise<number[]>>>();
   watched.imap(square, [1], { progress: true });
   // @ts-expect-error: progress is a boolean or options
@@ -74,7 +132,10 @@ export async function check(): Promise<void> {
   new Process({ target: fill, args: [new Queue<string>(), 3] });
   for await (const x of q.iter({ sentinel: -1 })) expectType<number>(x);
   const lock = new Lock();
-  { await using held = await lock.enter(); void held; }
+  {
+    await using held = await lock.enter();
+    void held;
+  }
   const ok = lock.acquire({ timeout: 10 });
   assertType<Equal<typeof ok, Promise<boolean>>>();
   await using manager = await Manager();
@@ -103,7 +164,10 @@ export async function check(): Promise<void> {
   void nums.count('3');
   const pair = d.popitem();
   assertType<Equal<typeof pair, Promise<[string, number]>>>();
-  for await (const [k, n] of d) { expectType<string>(k); expectType<number>(n); }
+  for await (const [k, n] of d) {
+    expectType<string>(k);
+    expectType<number>(n);
+  }
   const tags = await manager.set(['a', 'b']);
   expectType<SetProxy<string>>(tags);
   const held = new Lock().locked();
@@ -120,7 +184,8 @@ export async function check(): Promise<void> {
   void same;
   const l = new Listener({ address: { port: 0 } });
   const conn: Connection<string> = await Client<string>({ port: 1 });
-  void l; void conn;
+  void l;
+  void conn;
   await pool.terminate();
   await tp.terminate();
 }

@@ -3,8 +3,12 @@
 import { Pool, Process, Queue, isMainEntry, type Queue as QueueType } from 'multiproc';
 import { area, type Shape } from './helpers.ts';
 
-export function measure(side: number): number { return area({ kind: 'square', side } satisfies Shape); }
-export async function report(q: QueueType<string>, who: string): Promise<void> { await q.put(`hello from ${who}`); }
+export function measure(side: number): number {
+  return area({ kind: 'square', side } satisfies Shape);
+}
+export async function report(q: QueueType<string>, who: string): Promise<void> {
+  await q.put(`hello from ${who}`);
+}
 
 if (isMainEntry(import.meta.url)) {
   const context = (process.argv[2] ?? 'process') as 'process' | 'thread';
@@ -18,5 +22,10 @@ if (isMainEntry(import.meta.url)) {
   await p.join();
   pool.close();
   await pool.join();
-  console.log('exit', p.exitCode, 'tsx', process.execArgv.some((a) => a.includes('tsx')));
+  console.log(
+    'exit',
+    p.exitCode,
+    'tsx',
+    process.execArgv.some((a) => a.includes('tsx')),
+  );
 }
