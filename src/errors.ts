@@ -4,4 +4,3 @@ export * from './errors/classes.js';
 export { errors, errorGroups, allCodes, type ErrorGroup } from './errors/catalogue.js';
 export type { ErrorEntry, ErrorDoc, Factory, WorkerExit } from './errors/define.js';
 export { lockMisuse } from './errors/lock-misuse.js';
-export { codedError, misuse, typeErr, rangeErr } from './errors/coded.js';

@@ -3,7 +3,7 @@
 // own: only cluster objects travel by reference, and modules must live under root.
 import { prepare, type Prepared } from '../codec/codec.js';
 import { ClassNode, ErrorNode, MapNode, NumberArray, SharedNode } from '../codec/reduce.js';
-import { rangeErr, typeErr } from '../errors.js';
+import { errors } from '../errors.js';
 import type { SubmitOptions } from '../pool/task.js';
 import { relativizeClasses } from './refs.js';
 
@@ -13,33 +13,33 @@ export function isAsyncIterable(x: unknown): x is AsyncIterable<unknown> {
 
 export function checkIterable(x: unknown): void {
   if (x === null || x === undefined || (typeof (x as Iterable<unknown>)[Symbol.iterator] !== 'function' && !isAsyncIterable(x))) {
-    throw typeErr('ERR_INVALID_ARG_TYPE', 'iterable must be an array, an iterable or an async iterable');
+    throw errors.invalidArgType('iterable must be an array, an iterable or an async iterable');
   }
 }
 
 export function checkChunksize(c: unknown): void {
   if (c !== undefined && (!Number.isInteger(c) || (c as number) < 1)) {
-    throw rangeErr('ERR_OUT_OF_RANGE', `chunksize must be an integer >= 1, got ${String(c)}`);
+    throw errors.outOfRange(`chunksize must be an integer >= 1, got ${String(c)}`);
   }
 }
 
 export function checkSubmitOptions(opts: SubmitOptions | undefined): void {
   if (opts === undefined || opts === null) return;
-  if (typeof opts !== 'object') throw typeErr('ERR_INVALID_ARG_TYPE', 'options must be an object, e.g. { timeout: 1000 }');
+  if (typeof opts !== 'object') throw errors.invalidArgType('options must be an object, e.g. { timeout: 1000 }');
   const { timeout, signal, retries } = opts;
   if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0) || timeout === Infinity)) {
-    throw rangeErr('ERR_OUT_OF_RANGE', `timeout must be a number of milliseconds >= 0, got ${String(timeout)}`);
+    throw errors.outOfRange(`timeout must be a number of milliseconds >= 0, got ${String(timeout)}`);
   }
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw typeErr('ERR_INVALID_ARG_TYPE', 'signal must be an AbortSignal (new AbortController().signal)');
+    throw errors.invalidArgType('signal must be an AbortSignal (new AbortController().signal)');
   }
   if (retries !== undefined && (!Number.isInteger(retries) || retries < 0)) {
-    throw rangeErr('ERR_OUT_OF_RANGE', `retries must be an integer >= 0 (how many times to rerun a task whose worker died), got ${String(retries)}`);
+    throw errors.outOfRange(`retries must be an integer >= 0 (how many times to rerun a task whose worker died), got ${String(retries)}`);
   }
 }
 
 export function checkArgs(args: unknown): void {
-  if (args !== undefined && !Array.isArray(args)) throw typeErr('ERR_INVALID_ARG_TYPE', 'args must be an array of arguments, e.g. pool.apply(fn, [1, 2])');
+  if (args !== undefined && !Array.isArray(args)) throw errors.invalidArgType('args must be an array of arguments, e.g. pool.apply(fn, [1, 2])');
 }
 
 /** Throws ERR_NOT_TRANSFERABLE when a reduced value holds a shared object that lives in one machine. */
@@ -52,7 +52,7 @@ function refuseLocalShared(value: unknown, what: string): void {
     seen.add(v);
     if (v instanceof SharedNode) {
       if (!v.type.startsWith('cluster.')) {
-        throw typeErr('ERR_NOT_TRANSFERABLE',
+        throw errors.notTransferable(
           `${what} holds a ${v.type} that lives in this machine's memory and cannot reach a cluster worker; use the cluster context's objects (cluster.Queue, cluster.Lock, a cluster Manager dict, ...)`);
       }
       continue;

@@ -4,7 +4,7 @@
 // throw ERR_NOT_SUPPORTED_IN_CONTEXT. bullmq and ioredis are imported on first use; their
 // absence is reported at once (ERR_CLUSTER_DEPENDENCY) by a synchronous resolve.
 import { createRequire } from 'node:module';
-import { ProcessError, misuse } from '../errors.js';
+import { errors } from '../errors.js';
 import { registerClass } from '../codec/classes.js';
 import { isMainEntry } from '../runtime/entry.js';
 import { getLogger, logToStderr } from '../runtime/logging.js';
@@ -50,14 +50,13 @@ function checkDependencies(): void {
   const req = createRequire(import.meta.url);
   for (const pkg of ['bullmq', 'ioredis']) {
     try { req.resolve(pkg); } catch (cause) {
-      throw new ProcessError(`the cluster context needs the optional packages bullmq and ioredis (${pkg} is not installed): npm install bullmq ioredis`,
-        { code: 'ERR_CLUSTER_DEPENDENCY', cause });
+      throw errors.clusterDependency(`the cluster context needs the optional packages bullmq and ioredis (${pkg} is not installed): npm install bullmq ioredis`, { cause });
     }
   }
 }
 
 const unsupported = (what: string, instead: string): Unsupported => {
-  const f = (): never => { throw misuse('ERR_NOT_SUPPORTED_IN_CONTEXT', `${what} lives in one machine's memory and has no cluster form; ${instead}`); };
+  const f = (): never => { throw errors.notSupportedInContext(`${what} lives in one machine's memory and has no cluster form; ${instead}`); };
   Object.defineProperty(f, 'name', { value: what });
   return f;
 };

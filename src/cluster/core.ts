@@ -9,7 +9,7 @@
 // back by themselves.
 import { longTimeout, type LongTimer } from '../runtime/long-timer.js';
 import { randomBytes } from 'node:crypto';
-import { AuthenticationError, TimeoutError, WorkerLostError } from '../errors.js';
+import { AuthenticationError, WorkerLostError, errors } from '../errors.js';
 import { decode } from '../codec/codec.js';
 import { loadBullMQ, loadIORedis, type Redis, type RedisOptions } from './deps.js';
 import type { ResolvedClusterOptions } from './options.js';
@@ -271,7 +271,7 @@ export class ClusterCore {
     }
     if (timeout !== undefined) {
       t.timer = longTimeout(() => {
-        this.finish(t, { ok: false, error: new TimeoutError(`the task did not finish within its timeout (${timeout} ms)`) });
+        this.finish(t, { ok: false, error: errors.timeout(`the task did not finish within its timeout (${timeout} ms)`) });
         void this.cancel([id]);
       }, timeout);
     }
@@ -373,14 +373,12 @@ function bounded(p: Promise<unknown>, ms: number): Promise<void> {
 }
 
 export function lostMachine(stalledTimeout: number): WorkerLostError {
-  return new WorkerLostError(`the worker machine running this task stopped answering (no lock renewal within stalledTimeout, ${stalledTimeout} ms)`,
-    { exitCode: null, signal: null, code: 'ERR_WORKER_LOST' });
+  return errors.workerLost(`the worker machine running this task stopped answering (no lock renewal within stalledTimeout, ${stalledTimeout} ms)`, { exitCode: null, signal: null });
 }
 
 /** A task a worker had started when Redis went away: lost with it (at most once: never rerun). */
 export function lostWithRedis(cause: unknown): WorkerLostError {
-  const e = new WorkerLostError('the task was running on a worker machine when its Redis became unreachable; its result cannot come back (it ran at most once). Check Redis, then submit it again if it is safe to rerun',
-    { exitCode: null, signal: null, code: 'ERR_WORKER_LOST' });
+  const e = errors.workerLost('the task was running on a worker machine when its Redis became unreachable; its result cannot come back (it ran at most once). Check Redis, then submit it again if it is safe to rerun', { exitCode: null, signal: null });
   Object.defineProperty(e, 'cause', { value: cause, writable: true, configurable: true, enumerable: false });
   return e;
 }

@@ -1,7 +1,7 @@
 // The cluster context's engines, loaded on first use only: bullmq (tasks) and ioredis (shared
 // objects, connections). Both are optional peer dependencies, so a user of the local contexts
 // installs nothing new; without them the first cluster call says what to install.
-import { ProcessError } from '../errors.js';
+import { ProcessError, errors } from '../errors.js';
 
 export type BullMQ = typeof import('bullmq');
 /** An ioredis client, and its class. */
@@ -13,10 +13,7 @@ let bullmq: Promise<BullMQ> | undefined;
 let ioredis: Promise<RedisClass> | undefined;
 
 function missing(pkg: string, cause: unknown): ProcessError {
-  return new ProcessError(
-    `the cluster context needs the optional packages bullmq and ioredis (${pkg} could not be loaded): npm install bullmq ioredis`,
-    { code: 'ERR_CLUSTER_DEPENDENCY', cause },
-  );
+  return errors.clusterDependency(`the cluster context needs the optional packages bullmq and ioredis (${pkg} could not be loaded): npm install bullmq ioredis`, { cause });
 }
 
 /** bullmq, imported once; rejects with ERR_CLUSTER_DEPENDENCY when it is not installed. */

@@ -1,6 +1,6 @@
 // getContext('cluster', options): the options, checked at once with teaching errors.
 import type { RedisOptions } from './deps.js';
-import { typeErr, rangeErr } from '../errors.js';
+import { errors } from '../errors.js';
 
 export interface ClusterOptions {
   /** A URL (redis://, rediss://, with user:password) or ioredis options. */
@@ -31,34 +31,34 @@ const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 function positiveMs(value: unknown, what: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw rangeErr('ERR_OUT_OF_RANGE', `${what} must be a positive number of milliseconds, got ${String(value)}`);
+    throw errors.outOfRange(`${what} must be a positive number of milliseconds, got ${String(value)}`);
   }
   return value;
 }
 
 export function resolveClusterOptions(options: ClusterOptions | undefined): ResolvedClusterOptions {
   if (!options || typeof options !== 'object') {
-    throw typeErr('ERR_INVALID_ARG_TYPE', "getContext('cluster', options) needs options with `redis` (a URL such as 'redis://127.0.0.1:6379' or ioredis options)");
+    throw errors.invalidArgType("getContext('cluster', options) needs options with `redis` (a URL such as 'redis://127.0.0.1:6379' or ioredis options)");
   }
   const { redis } = options;
   if (typeof redis === 'string') {
     let url: URL;
-    try { url = new URL(redis); } catch { throw typeErr('ERR_INVALID_ARG_VALUE', `redis must be a redis:// or rediss:// URL, got '${redis}'`); }
-    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw typeErr('ERR_INVALID_ARG_VALUE', `redis must be a redis:// or rediss:// URL, got '${url.protocol}'`);
+    try { url = new URL(redis); } catch { throw errors.invalidArgValue(`redis must be a redis:// or rediss:// URL, got '${redis}'`); }
+    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw errors.invalidArgValue(`redis must be a redis:// or rediss:// URL, got '${url.protocol}'`);
   } else if (!redis || typeof redis !== 'object') {
-    throw typeErr('ERR_INVALID_ARG_TYPE', "options.redis must be a URL string such as 'redis://127.0.0.1:6379' or an ioredis options object");
+    throw errors.invalidArgType("options.redis must be a URL string such as 'redis://127.0.0.1:6379' or an ioredis options object");
   }
   const name = options.name ?? 'multiproc';
   if (typeof name !== 'string' || !NAME.test(name)) {
-    throw typeErr('ERR_INVALID_ARG_VALUE', `options.name must be 1-64 letters, digits, '_', '.' or '-', got ${JSON.stringify(name)}`);
+    throw errors.invalidArgValue(`options.name must be 1-64 letters, digits, '_', '.' or '-', got ${JSON.stringify(name)}`);
   }
   const key = options.authKey;
   let authKey: Uint8Array | undefined;
   if (key !== undefined) {
     if (typeof key === 'string') authKey = Buffer.from(key, 'utf8');
     else if (key instanceof Uint8Array) authKey = key;
-    else throw typeErr('ERR_INVALID_ARG_TYPE', 'options.authKey must be a string or a Uint8Array');
-    if (authKey.length === 0) throw typeErr('ERR_INVALID_ARG_VALUE', 'options.authKey must not be empty');
+    else throw errors.invalidArgType('options.authKey must be a string or a Uint8Array');
+    if (authKey.length === 0) throw errors.invalidArgValue('options.authKey must not be empty');
   }
   return {
     redis, name, authKey,

@@ -7,7 +7,7 @@
 // see stats() and machines.ts.
 import { EventEmitter } from 'node:events';
 import { pack, type Prepared } from '../codec/codec.js';
-import { ProcessError, WorkerLostError, misuse, typeErr } from '../errors.js';
+import { WorkerLostError, errors } from '../errors.js';
 import { toFnRef } from '../functions/reference.js';
 import { Mode } from '../runtime/protocol.js';
 import { AsyncResult } from '../pool/async-result.js';
@@ -53,7 +53,7 @@ function asyncResult<T>(p: Promise<T>, callback?: (v: T) => void, errorCallback?
     (e: unknown) => { safeCall(errorCallback, e, 'errorCallback'); throw e; }));
 }
 
-const terminated = () => Object.assign(new ProcessError('the pool was terminated before this result was ready'), { code: 'ERR_POOL_TERMINATED' });
+const terminated = () => errors.poolTerminated('the pool was terminated before this result was ready');
 
 export class ClusterPool extends EventEmitter<PoolEvents> implements AsyncDisposable {
   readonly #core: ClusterCore;
@@ -73,7 +73,7 @@ export class ClusterPool extends EventEmitter<PoolEvents> implements AsyncDispos
   /** @internal Made by a cluster context: `new cluster.Pool()`. */
   constructor(core: ClusterCore, options?: number | ClusterPoolOptions) {
     if (options !== undefined && options !== null && typeof options !== 'number' && typeof options !== 'object') {
-      throw typeErr('ERR_INVALID_ARG_TYPE', 'new cluster.Pool() takes nothing (or the local Pool\'s options, which the workers decide for themselves)');
+      throw errors.invalidArgType('new cluster.Pool() takes nothing (or the local Pool\'s options, which the workers decide for themselves)');
     }
     super();
     this.#core = core;
@@ -118,7 +118,7 @@ export class ClusterPool extends EventEmitter<PoolEvents> implements AsyncDispos
 
   #checkRunning(): void {
     if (this.#state !== 'RUN') {
-      throw misuse('ERR_POOL_NOT_RUNNING', `the pool is ${this.#state === 'CLOSE' ? 'closed' : 'terminated'} and takes no new work; create a new Pool`);
+      throw errors.poolNotRunning(`the pool is ${this.#state === 'CLOSE' ? 'closed' : 'terminated'} and takes no new work; create a new Pool`);
     }
   }
 
@@ -317,7 +317,7 @@ export class ClusterPool extends EventEmitter<PoolEvents> implements AsyncDispos
 
   /** Waits until everything this pool submitted has settled. Call close() or terminate() first. */
   join(): Promise<void> {
-    if (this.#state === 'RUN') throw misuse('ERR_POOL_RUNNING', 'join() waits for the submitted tasks to finish; call pool.close() (or terminate()) first');
+    if (this.#state === 'RUN') throw errors.poolRunning('join() waits for the submitted tasks to finish; call pool.close() (or terminate()) first');
     if (this.#tasks.size === 0 && this.#holds === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
   }

@@ -2,7 +2,7 @@
 // shape: start(), join(timeout?), isAlive(), exitCode (0 when it returned, 1 when it threw,
 // null while running), error (what it threw), terminate()/kill() (stop it: exitCode -15/-9).
 import { longTimeout } from '../runtime/long-timer.js';
-import { misuse, typeErr } from '../errors.js';
+import { errors } from '../errors.js';
 import { pack } from '../codec/codec.js';
 import { toFnRef } from '../functions/reference.js';
 import { Mode } from '../runtime/protocol.js';
@@ -32,8 +32,8 @@ export class ClusterProcess<A extends unknown[] = unknown[]> {
 
   /** @internal Made through a cluster context: `new cluster.Process({ target, args })`. */
   constructor(core: ClusterCore, options: ClusterProcessOptions<A> = {}) {
-    if (!options || typeof options !== 'object') throw typeErr('ERR_INVALID_ARG_TYPE', 'new cluster.Process() takes an options object: { target, args }');
-    if (typeof options.target !== 'function') throw typeErr('ERR_INVALID_ARG_TYPE', 'cluster.Process needs a target function: new cluster.Process({ target: fn, args: [...] })');
+    if (!options || typeof options !== 'object') throw errors.invalidArgType('new cluster.Process() takes an options object: { target, args }');
+    if (typeof options.target !== 'function') throw errors.invalidArgType('cluster.Process needs a target function: new cluster.Process({ target: fn, args: [...] })');
     checkArgs(options.args);
     this.#core = core;
     this.#target = options.target;
@@ -43,7 +43,7 @@ export class ClusterProcess<A extends unknown[] = unknown[]> {
 
   /** Sends the target to a worker machine. A second call throws ERR_PROCESS_STARTED. */
   start(): void {
-    if (this.#state !== 'initial') throw misuse('ERR_PROCESS_STARTED', 'a process can be started only once; create a new Process');
+    if (this.#state !== 'initial') throw errors.processStarted('a process can be started only once; create a new Process');
     const f = wireFn(toFnRef(this.#target, 'target'), this.#core.options.root, 'target');
     const payload = pack(prepareForCluster(this.#args, 'args', this.#core.options.root));
     this.#state = 'started';
@@ -64,7 +64,7 @@ export class ClusterProcess<A extends unknown[] = unknown[]> {
 
   /** Waits for the target to finish (or `timeout` ms). Never rejects. */
   async join(timeout?: number): Promise<void> {
-    if (!this.#done) throw misuse('ERR_PROCESS_NOT_STARTED', 'join() a process that was never started; call start() first');
+    if (!this.#done) throw errors.processNotStarted('join() a process that was never started; call start() first');
     if (timeout === undefined) return this.#done;
     await new Promise<void>((resolve) => { const t = longTimeout(resolve, timeout); void this.#done!.then(() => { t.clear(); resolve(); }); });
   }
@@ -80,7 +80,7 @@ export class ClusterProcess<A extends unknown[] = unknown[]> {
     if (this.#state !== 'started' || this.#id === undefined) return;
     this.#state = 'stopped';
     this.#exitCode = code;
-    this.#core.fail([this.#id], misuse('ERR_PROCESS_TERMINATED', 'the cluster process was terminated'));
+    this.#core.fail([this.#id], errors.processTerminated('the cluster process was terminated'));
     void this.#core.cancel([this.#id]);
   }
 

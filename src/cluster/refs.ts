@@ -7,7 +7,7 @@ import path from 'node:path';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Packr } from 'msgpackr';
-import { typeErr } from '../errors.js';
+import { errors } from '../errors.js';
 import { displayPath, type FnRef } from '../functions/reference.js';
 import type { ClassRef } from '../codec/classes.js';
 import type { Prepared } from '../codec/codec.js';
@@ -43,7 +43,7 @@ export function underRoot(rel: string, root: string): string {
   const file = path.resolve(base, rel);
   const back = path.relative(base, file);
   if (!back || back.startsWith('..') || path.isAbsolute(back) || rel.includes('\0')) {
-    throw typeErr('ERR_NOT_TRANSFERABLE', `module path '${rel}' is outside this worker's root`);
+    throw errors.notTransferable(`module path '${rel}' is outside this worker's root`);
   }
   return pathToFileURL(file).href;
 }
@@ -64,7 +64,7 @@ function wireFnUncached(ref: FnRef, root: string, role: string): WireFn {
   if ('s' in ref) return { s: ref.s, n: ref.n, method: ref.method };
   const rel = relativeToRoot(ref.m, root);
   if (rel === undefined) {
-    throw typeErr('ERR_NOT_TRANSFERABLE',
+    throw errors.notTransferable(
       `${role} ${ref.n} lives in ${displayPath(ref.m)}, outside the cluster root ${root}; workers import only modules under their --root: move it under root, or set getContext('cluster', { root }) to a folder that holds it`);
   }
   return { p: rel, e: ref.e, n: ref.n };
@@ -79,7 +79,7 @@ export function relativizeClasses(prepared: Prepared, root: string, what: string
     const rel = relativeToRoot(r.m, root);
     if (rel === undefined) {
       if (!strict) continue;
-      throw typeErr('ERR_NOT_TRANSFERABLE',
+      throw errors.notTransferable(
         `${what} holds an instance of class ${r.e} from ${displayPath(r.m)}, outside the cluster root ${root}; register it with registerClass on both sides, or move it under root`);
     }
     refs[i] = { ...r, m: SCHEME + rel };
@@ -108,11 +108,11 @@ export function mapClassRefs(bytes: Uint8Array, map: (ref: ClassRef) => ClassRef
   if (!ext || ext.type !== EXT_MANIFEST || ext.start + ext.length !== b.length || ext.length < 5) return bytes;
   const data = b.subarray(ext.start);
   const n = data.readUInt32LE(1);
-  if (5 + n > data.length) throw typeErr('ERR_INVALID_MESSAGE', 'malformed message manifest');
+  if (5 + n > data.length) throw errors.invalidMessage('malformed message manifest');
   const refs = plain.unpack(data.subarray(5, 5 + n)) as unknown;
-  if (!Array.isArray(refs)) throw typeErr('ERR_INVALID_MESSAGE', 'malformed message manifest');
+  if (!Array.isArray(refs)) throw errors.invalidMessage('malformed message manifest');
   const mapped = refs.map((r: unknown) => {
-    if (!r || typeof r !== 'object') throw typeErr('ERR_INVALID_MESSAGE', 'malformed class reference');
+    if (!r || typeof r !== 'object') throw errors.invalidMessage('malformed class reference');
     return map(r as ClassRef);
   });
   const packed = plain.pack(mapped);
@@ -130,7 +130,7 @@ export function mapClassRefs(bytes: Uint8Array, map: (ref: ClassRef) => ClassRef
 export function classesUnderRoot(bytes: Uint8Array, root: string): Uint8Array {
   return mapClassRefs(bytes, (r) => {
     if ('r' in r) return r;
-    if (typeof r.m !== 'string' || !r.m.startsWith(SCHEME)) throw typeErr('ERR_NOT_TRANSFERABLE', 'a task names a module by an absolute path; only paths under root travel');
+    if (typeof r.m !== 'string' || !r.m.startsWith(SCHEME)) throw errors.notTransferable('a task names a module by an absolute path; only paths under root travel');
     return { ...r, m: underRoot(r.m.slice(SCHEME.length), root) };
   });
 }

@@ -8,7 +8,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { encode } from '../codec/codec.js';
-import { WorkerLostError } from '../errors.js';
+import { errors } from '../errors.js';
 import { Pool } from '../pool/pool.js';
 import { loadBullMQ, loadIORedis, type Redis, type RedisOptions } from './deps.js';
 import { ENV_CONNECT, ENV_NAME, ENV_STALLED, ENV_URL } from './objects/connect.js';
@@ -82,7 +82,7 @@ export async function runWorker(a: WorkerArgs): Promise<void> {
     if (header.i !== job.id || !header.r.startsWith(`${a.name}:r:`)) { log(`dropped job ${String(job.id)}: its task names another job or reply list`); return; }
     if ((job.stalledCounter ?? 0) > (header.k ?? 0)) {
       // Its machine stopped answering while it ran, and it has no reruns left: at most once.
-      const lost = new WorkerLostError('the worker machine running this task stopped answering (within stalledTimeout) and the task has no retries left', { exitCode: null, signal: null });
+      const lost = errors.workerLost('the worker machine running this task stopped answering (within stalledTimeout) and the task has no retries left', { exitCode: null, signal: null });
       await sender.send(header.r, encodeResult(Kind.ERROR, header.i, encode(lost), key));
       return;
     }
@@ -178,7 +178,7 @@ export async function runWorker(a: WorkerArgs): Promise<void> {
     }
     log(`${sig}: stopping now`);
     void (async () => {
-      const lost = encode(new WorkerLostError('the worker was stopped while this task ran', { exitCode: null, signal: sig }));
+      const lost = encode(errors.workerLost('the worker was stopped while this task ran', { exitCode: null, signal: sig }));
       const notices = [...running].map(([id, r]) => [id, r.reply] as const);
       for (const r of running.values()) r.ac.abort();
       running.clear();

@@ -8,7 +8,7 @@ import { Channel, type Message } from '../channel/channel.js';
 import { socketTransport } from '../channel/transport.js';
 import { decode } from '../codec/codec.js';
 import { clientHandshake } from '../connection/auth.js';
-import { AuthenticationError, ProcessError } from '../errors.js';
+import { AuthenticationError, errors } from '../errors.js';
 import { programAuthKey } from '../runtime/auth-key.js';
 import { lazyNet } from '../runtime/builtins.js';
 import { onBeforeExit } from '../runtime/exit-hooks.js';
@@ -158,10 +158,10 @@ export class HubLink {
     // Never connected for want of descriptors: say so with the errno, not as a closed hub or
     // a refused key. A refused handshake stays an AuthenticationError; else the hub is gone.
     this.error = short
-      ? new ProcessError(`could not connect to ${this.target.owner} (${cause.message}) after retrying for ${shortagePatienceMs() / 1000} s: ` +
-        `this process or the hub's has no free file descriptors (raise ulimit -n, or hold fewer open)${lost}`, { code: 'ERR_HUB_UNREACHABLE', cause })
+      ? errors.hubUnreachable(`could not connect to ${this.target.owner} (${cause.message}) after retrying for ${shortagePatienceMs() / 1000} s: ` +
+        `this process or the hub's has no free file descriptors (raise ulimit -n, or hold fewer open)${lost}`, { cause })
       : cause instanceof AuthenticationError && !lost ? cause
-        : new ProcessError(`the connection to ${this.target.owner} is closed (${cause.message}); objects it served are gone${lost}`, { code: 'ERR_HUB_CLOSED', cause });
+        : errors.hubClosed(`the connection to ${this.target.owner} is closed (${cause.message}); objects it served are gone${lost}`, { cause });
     this.retryable = short && this.lostPuts === 0;
     for (const p of this.pending.values()) p.reject(this.error);
     this.pending.clear();

@@ -5,7 +5,7 @@
 import { registerSharedType } from '../codec/codec.js';
 import { kReduce } from '../codec/reduce.js';
 import { decode, decodingUntrusted, untrustedSource } from '../codec/codec.js';
-import { misuse, typeErr } from '../errors.js';
+import { errors } from '../errors.js';
 import { linkTo, type HubLink, type HubTarget } from './client.js';
 import { ensureLocalHub, isLocalHubAddress, localObject } from './local-hub.js';
 import { programAuthKey } from '../runtime/auth-key.js';
@@ -110,7 +110,7 @@ export abstract class HubProxy<Ops extends OpTable = UntypedOps> {
 
   /** Decodes a value the hub handed back (as it was encoded by whoever sent it). */
   protected decodeValue<T>(bytes: unknown): Promise<T> {
-    if (!(bytes instanceof Uint8Array)) return Promise.reject(typeErr('ERR_INVALID_MESSAGE', 'the hub answered with something that is not a value'));
+    if (!(bytes instanceof Uint8Array)) return Promise.reject(errors.invalidMessage('the hub answered with something that is not a value'));
     try {
       return Promise.resolve(decode(bytes, { allowModules: this.#target.trusted !== false, source: this.#target }) as T);
     } catch (e) { return Promise.reject(e as Error); }
@@ -128,10 +128,10 @@ export abstract class HubProxy<Ops extends OpTable = UntypedOps> {
 registerSharedType('multiproc.hub', (raw) => {
   const s = raw as WireState;
   if (!Array.isArray(s) || !s[0] || typeof s[0] !== 'object' || !Array.isArray(s[2]) || typeof s[2][0] !== 'string' || typeof s[2][1] !== 'string') {
-    throw typeErr('ERR_INVALID_MESSAGE', 'malformed shared object in message');
+    throw errors.invalidMessage('malformed shared object in message');
   }
   const cls = proxyClassOf(s[2][0]);
-  if (!cls) throw typeErr('ERR_INVALID_MESSAGE', `unknown shared object type '${s[2][0]}'`);
+  if (!cls) throw errors.invalidMessage(`unknown shared object type '${s[2][0]}'`);
   let key = s[1] instanceof Uint8Array ? s[1] : null;
   if (key === null && decodingUntrusted()) key = keyForUntrustedRef(s[0] as HubAddress);
   // A reference from an untrusted peer never makes its values trusted here.
@@ -153,22 +153,22 @@ function keyForUntrustedRef(address: HubAddress): Uint8Array | null {
   if (source?.address && sameHubAddress(source.address, address)) return source.key ?? null;
   // This thread's own hub: the key only goes to ourselves.
   if (isLocalHubAddress(address)) return null;
-  throw typeErr('ERR_UNTRUSTED_PROXY', `a peer outside this program sent a shared object of another hub (${addressKey(address)}) without its key; refused, so this program's key is never offered to an address a peer chose. Pass the object's authKey with it, or send the data instead`);
+  throw errors.untrustedProxy(`a peer outside this program sent a shared object of another hub (${addressKey(address)}) without its key; refused, so this program's key is never offered to an address a peer chose. Pass the object's authKey with it, or send the data instead`);
 }
 
 /** Options of waits: `block: false` means do not wait; `timeout` in ms (undefined: forever). */
 export interface WaitOptions { block?: boolean; timeout?: number }
 
 export function wireTimeoutOf(opts: WaitOptions | undefined, what: string): number | null {
-  if (opts !== undefined && (opts === null || typeof opts !== 'object')) throw typeErr('ERR_INVALID_ARG_TYPE', `${what} takes an options object: { block?, timeout? }`);
+  if (opts !== undefined && (opts === null || typeof opts !== 'object')) throw errors.invalidArgType(`${what} takes an options object: { block?, timeout? }`);
   if (opts?.block === false) return 0;
   return timeoutArg(opts?.timeout, what);
 }
 
 export function timeoutArg(timeout: unknown, what: string): number | null {
   if (timeout === undefined || timeout === null || timeout === Infinity) return null;
-  if (typeof timeout !== 'number' || Number.isNaN(timeout)) throw typeErr('ERR_INVALID_ARG_TYPE', `${what}: timeout must be a number of milliseconds`);
+  if (typeof timeout !== 'number' || Number.isNaN(timeout)) throw errors.invalidArgType(`${what}: timeout must be a number of milliseconds`);
   return Math.max(0, timeout);
 }
 
-export function closedQueue(): Error { return misuse('ERR_QUEUE_CLOSED', 'this queue handle was closed; use another handle (close() affects only this one)'); }
+export function closedQueue(): Error { return errors.queueClosed('this queue handle was closed; use another handle (close() affects only this one)'); }

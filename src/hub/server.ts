@@ -8,7 +8,7 @@ import { Channel, type Message } from '../channel/channel.js';
 import { socketTransport } from '../channel/transport.js';
 import { encode, decode } from '../codec/codec.js';
 import { serverHandshake } from '../connection/auth.js';
-import { misuse, typeErr } from '../errors.js';
+import { errors } from '../errors.js';
 import { lazyNet } from '../runtime/builtins.js';
 import type { HubObject, Peer, Reply } from './hub-object.js';
 import { H, type FromHub, type HubAddress, type ObjectRef, type ToHub } from './protocol.js';
@@ -180,13 +180,13 @@ export class Hub {
         case H.CALL: {
           const [, , objectId, op] = msg;
           const obj = this.objects.get(objectId);
-          if (!obj) throw misuse('ERR_NO_SUCH_OBJECT', `this hub holds no object '${String(objectId)}' (it was never created here, or its server restarted)`);
+          if (!obj) throw errors.noSuchObject(`this hub holds no object '${String(objectId)}' (it was never created here, or its server restarted)`);
           obj.call(peer, String(op), msg.slice(4), reply);
           return;
         }
         case H.CREATE: { const [, , typeid, spec, args] = msg; this.create(typeid, spec, args, reply); return; }
         case H.SHUTDOWN:
-          if (!this.options.onShutdown) throw misuse('ERR_INVALID_STATE', 'this hub cannot be shut down by a peer');
+          if (!this.options.onShutdown) throw errors.invalidState('this hub cannot be shut down by a peer');
           reply.ok();
           channel.flush();
           this.options.onShutdown();
@@ -206,23 +206,23 @@ export class Hub {
   }
 
   private create(typeid: unknown, spec: unknown, argBytes: unknown, reply: Reply): void {
-    if (typeof typeid !== 'string') throw typeErr('ERR_INVALID_MESSAGE', 'typeid must be a string');
+    if (typeof typeid !== 'string') throw errors.invalidMessage('typeid must be a string');
     const id = `s${++this.idCounter}`;
     const entry = this.options.registry?.get(typeid);
     if (entry) {
-      if (!entry.callable) throw typeErr('ERR_UNKNOWN_TYPEID', `typeid '${typeid}' has no callable on the server; register it there with one`);
-      if (!(argBytes instanceof Uint8Array)) throw typeErr('ERR_INVALID_MESSAGE', 'arguments must be encoded');
+      if (!entry.callable) throw errors.unknownTypeid(`typeid '${typeid}' has no callable on the server; register it there with one`);
+      if (!(argBytes instanceof Uint8Array)) throw errors.invalidMessage('arguments must be encoded');
       const callable = entry.callable;
       void (async () => {
         const args = await decode(argBytes, { allowModules: false, source: this.source });
-        if (!Array.isArray(args)) throw typeErr('ERR_INVALID_MESSAGE', 'arguments must be an array');
+        if (!Array.isArray(args)) throw errors.invalidMessage('arguments must be an array');
         reply.ok(this.wrap(typeid, await construct(callable, args), id));
       })().catch((e: unknown) => reply.fail(e as Error));
       return;
     }
-    if (!isBuiltinType(typeid)) throw typeErr('ERR_UNKNOWN_TYPEID', `no type '${typeid}' is registered with this manager`);
+    if (!isBuiltinType(typeid)) throw errors.unknownTypeid(`no type '${typeid}' is registered with this manager`);
     if (typeid === 'Condition' && !this.objects.has((spec as { lock?: string } | null)?.lock ?? '')) {
-      throw misuse('ERR_INVALID_ARG_VALUE', 'a manager Condition needs a lock of the same manager');
+      throw errors.invalidArgValue('a manager Condition needs a lock of the same manager', { as: 'Error' });
     }
     this.objects.set(id, createBuiltin(typeid, id, spec, this));
     // The initial contents stay here; the reference that travels carries only the parameters.

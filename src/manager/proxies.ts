@@ -2,7 +2,7 @@
 // types registered with a BaseManager. All methods are async: each is one request (async
 // iteration reads the list in chunks, the dict and set as one copy).
 import { encode } from '../codec/codec.js';
-import { typeErr } from '../errors.js';
+import { errors } from '../errors.js';
 import { setOwn } from '../codec/own.js';
 import { HubProxy, adopt, registerProxyType } from '../hub/proxy.js';
 import type { ObjectRef } from '../hub/protocol.js';
@@ -13,7 +13,7 @@ type Key = string | number | boolean | bigint | null | undefined;
 function checkKey(k: unknown): Key {
   const t = typeof k;
   if (k === null || t === 'string' || t === 'number' || t === 'boolean' || t === 'bigint' || t === 'undefined') return k as Key;
-  throw typeErr('ERR_INVALID_ARG_TYPE', 'manager dict keys and set elements must be strings, numbers, booleans, bigints, null or undefined (objects have no identity across processes)');
+  throw errors.invalidArgType('manager dict keys and set elements must be strings, numbers, booleans, bigints, null or undefined (objects have no identity across processes)');
 }
 
 export const encodeKey = (k: unknown): Uint8Array => encode(checkKey(k), 'key');
@@ -23,7 +23,7 @@ export function encodeEntries(init: unknown): Uint8Array[] {
   if (init === undefined || init === null) return [];
   const entries: Iterable<[unknown, unknown]> = init instanceof Map ? init
     : Array.isArray(init) ? init as [unknown, unknown][]
-      : typeof init === 'object' ? Object.entries(init) : (() => { throw typeErr('ERR_INVALID_ARG_TYPE', 'dict(init): pass a Map, an object or [key, value] pairs'); })();
+      : typeof init === 'object' ? Object.entries(init) : (() => { throw errors.invalidArgType('dict(init): pass a Map, an object or [key, value] pairs'); })();
   const out: Uint8Array[] = [];
   for (const [k, v] of entries) out.push(encodeKey(k), encode(v, `value of ${String(k)}`));
   return out;

@@ -1,6 +1,6 @@
 // AsyncResult: what applyAsync/mapAsync return. A PromiseLike with CPython's get/wait/ready/
 // successful. A failure nobody asks about is not an unhandled rejection (as in CPython).
-import { TimeoutError, misuse } from '../errors.js';
+import { errors } from '../errors.js';
 import { longTimeout } from '../runtime/long-timer.js';
 
 export class AsyncResult<T> implements PromiseLike<T> {
@@ -18,7 +18,7 @@ export class AsyncResult<T> implements PromiseLike<T> {
 
   /** Whether it finished without error. Throws ERR_RESULT_NOT_READY before ready(). */
   successful(): boolean {
-    if (this.#state === 'pending') throw misuse('ERR_RESULT_NOT_READY', 'the result is not ready yet; await result.wait() first');
+    if (this.#state === 'pending') throw errors.resultNotReady('the result is not ready yet; await result.wait() first');
     return this.#state === 'ok';
   }
 
@@ -26,7 +26,7 @@ export class AsyncResult<T> implements PromiseLike<T> {
   get(timeout?: number): Promise<T> {
     if (timeout === undefined || timeout === null || this.#state !== 'pending') return this.#promise;
     return new Promise<T>((resolve, reject) => {
-      const timer = longTimeout(() => reject(new TimeoutError(`result not ready within ${timeout} ms`)), timeout);
+      const timer = longTimeout(() => reject(errors.timeout(`result not ready within ${timeout} ms`)), timeout);
       this.#promise.then((v) => { timer.clear(); resolve(v); }, (e: unknown) => { timer.clear(); reject(e); });
     });
   }

@@ -1,8 +1,7 @@
 // What happens to a dead worker's tasks: the one the pool killed it for settles with that
 // reason, those it never started wait again, those it started are lost (WorkerLostError) or,
 // under `retries`, run again on another worker. The scheduler requeues and replaces the worker.
-import { WorkerLostError } from '../errors.js';
-import { OOM_CODE } from '../runtime/oom.js';
+import { errors } from '../errors.js';
 import type { ExitInfo } from '../runtime/spawn.js';
 import type { Task } from './task.js';
 import type { WorkerSlot } from './worker-slot.js';
@@ -92,7 +91,7 @@ function lostError(slot: WorkerSlot, info: ExitInfo, task: Task, maxMemoryMb: nu
   const advice = info.outOfMemory
     ? (maxMemoryMb !== null ? `raise maxMemoryPerWorker (now ${maxMemoryMb} MB) or make the task use less memory` : 'make the task use less memory')
     : task.retries === 0 && task.transits.length === 0 ? 'if the task is idempotent, pass { retries: n } to run it again on another worker' : '';
-  return new WorkerLostError(
+  return (info.outOfMemory ? errors.workerOutOfMemory : errors.workerLost)(
     `worker ${slot.name} ${how} while running a task${times}; the pool replaced it${advice ? `; ${advice}` : ''}`,
-    { exitCode: info.exitCode, signal: info.signal, code: info.outOfMemory ? OOM_CODE : undefined });
+    { exitCode: info.exitCode, signal: info.signal });
 }

@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { encode, pack, prepare, type Prepared } from '../codec/codec.js';
 import { towardProcesses } from '../shm/crossing.js';
-import { ProcessError, misuse, rangeErr, typeErr } from '../errors.js';
+import { errors } from '../errors.js';
 import { toFnRef, type FnRef } from '../functions/reference.js';
 import { assertNotBootstrapping } from '../runtime/guards.js';
 import { Mode } from '../runtime/protocol.js';
@@ -62,7 +62,7 @@ export const DEFAULT_IDLE_TIMEOUT = 30_000;
 
 function checkCount(name: string, v: unknown, min: number, max = Infinity): void {
   if (v !== undefined && v !== null && (!Number.isInteger(v) || (v as number) < min || (v as number) > max)) {
-    throw rangeErr('ERR_OUT_OF_RANGE', `${name} must be an integer >= ${min}${max < Infinity ? ` and <= ${max}` : ''}, got ${String(v)}`);
+    throw errors.outOfRange(`${name} must be an integer >= ${min}${max < Infinity ? ` and <= ${max}` : ''}, got ${String(v)}`);
   }
 }
 
@@ -97,33 +97,33 @@ function isAsyncIterable(x: unknown): x is AsyncIterable<unknown> {
 
 function checkIterable(x: unknown): void {
   if (x === null || x === undefined || (typeof (x as Iterable<unknown>)[Symbol.iterator] !== 'function' && !isAsyncIterable(x))) {
-    throw typeErr('ERR_INVALID_ARG_TYPE', 'iterable must be an array, an iterable or an async iterable');
+    throw errors.invalidArgType('iterable must be an array, an iterable or an async iterable');
   }
 }
 
 function checkChunksize(c: unknown): void {
   if (c !== undefined && (!Number.isInteger(c) || (c as number) < 1)) {
-    throw rangeErr('ERR_OUT_OF_RANGE', `chunksize must be an integer >= 1, got ${String(c)}`);
+    throw errors.outOfRange(`chunksize must be an integer >= 1, got ${String(c)}`);
   }
 }
 
 function checkSubmitOptions(opts: SubmitOptions | undefined): void {
   if (opts === undefined || opts === null) return;
-  if (typeof opts !== 'object') throw typeErr('ERR_INVALID_ARG_TYPE', 'options must be an object, e.g. { timeout: 1000 }');
+  if (typeof opts !== 'object') throw errors.invalidArgType('options must be an object, e.g. { timeout: 1000 }');
   const { timeout, signal, retries } = opts;
   if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) {
-    throw rangeErr('ERR_OUT_OF_RANGE', `timeout must be a number of milliseconds >= 0 (Infinity: no limit), got ${String(timeout)}`);
+    throw errors.outOfRange(`timeout must be a number of milliseconds >= 0 (Infinity: no limit), got ${String(timeout)}`);
   }
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw typeErr('ERR_INVALID_ARG_TYPE', 'signal must be an AbortSignal (new AbortController().signal)');
+    throw errors.invalidArgType('signal must be an AbortSignal (new AbortController().signal)');
   }
   if (retries !== undefined && (!Number.isInteger(retries) || retries < 0)) {
-    throw rangeErr('ERR_OUT_OF_RANGE', `retries must be an integer >= 0 (how many times to rerun a task whose worker died), got ${String(retries)}`);
+    throw errors.outOfRange(`retries must be an integer >= 0 (how many times to rerun a task whose worker died), got ${String(retries)}`);
   }
 }
 
 function checkArgs(args: unknown): void {
-  if (args !== undefined && !Array.isArray(args)) throw typeErr('ERR_INVALID_ARG_TYPE', 'args must be an array of arguments, e.g. pool.apply(fn, [1, 2])');
+  if (args !== undefined && !Array.isArray(args)) throw errors.invalidArgType('args must be an array of arguments, e.g. pool.apply(fn, [1, 2])');
 }
 
 /** Checks items as one chunk; on failure names the bad item by its index in the input. */
@@ -146,14 +146,14 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     super();
     assertNotBootstrapping('Pool');
     const o: PoolOptions = typeof options === 'number' || options === undefined || options === null ? { processes: options ?? undefined } : options;
-    if (typeof o !== 'object') throw typeErr('ERR_INVALID_ARG_TYPE', 'new Pool() takes a worker count or an options object');
+    if (typeof o !== 'object') throw errors.invalidArgType('new Pool() takes a worker count or an options object');
     const processes = o.processes ?? cpuCount();
-    if (!Number.isInteger(processes) || processes < 1) throw rangeErr('ERR_OUT_OF_RANGE', `processes must be an integer >= 1, got ${String(processes)}`);
+    if (!Number.isInteger(processes) || processes < 1) throw errors.outOfRange(`processes must be an integer >= 1, got ${String(processes)}`);
     if (o.maxTasksPerChild !== undefined && o.maxTasksPerChild !== null && (!Number.isInteger(o.maxTasksPerChild) || o.maxTasksPerChild < 1)) {
-      throw rangeErr('ERR_OUT_OF_RANGE', `maxTasksPerChild must be an integer >= 1, got ${String(o.maxTasksPerChild)}`);
+      throw errors.outOfRange(`maxTasksPerChild must be an integer >= 1, got ${String(o.maxTasksPerChild)}`);
     }
     if (o.initializer !== undefined && o.initializer !== null && typeof o.initializer !== 'function') {
-      throw typeErr('ERR_INVALID_ARG_TYPE', 'initializer must be a function');
+      throw errors.invalidArgType('initializer must be a function');
     }
     checkArgs(o.initArgs);
     checkMaxMemory(o.maxMemoryPerWorker);
@@ -161,14 +161,14 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     checkCount('maxQueue', o.maxQueue, 0);
     checkCount('tasksPerWorker', o.tasksPerWorker, 1);
     if (o.idleTimeout !== undefined && o.idleTimeout !== null && (typeof o.idleTimeout !== 'number' || !(o.idleTimeout >= 0))) {
-      throw rangeErr('ERR_OUT_OF_RANGE', `idleTimeout must be a number of milliseconds >= 0 (or Infinity), got ${String(o.idleTimeout)}`);
+      throw errors.outOfRange(`idleTimeout must be a number of milliseconds >= 0 (or Infinity), got ${String(o.idleTimeout)}`);
     }
     const initializer = o.initializer ? toFnRef(o.initializer, 'initializer') : null;
     this.#toProcesses = (o.context ? normalizeMethod(o.context) : getStartMethod()) !== 'thread';
     const initArgs = o.initializer ? towardProcesses(this.#toProcesses, () => encode(o.initArgs ?? [], 'initArgs')) : null;
     if (runtimeState().daemon && runtimeState().isWorker) {
       // CPython forbids daemonic children; pool workers are daemons, so they may not start pools.
-      throw misuse('ERR_DAEMON_CHILDREN', 'a daemon process cannot start a Pool; start the process with daemon: false');
+      throw errors.daemonChildren('a daemon process cannot start a Pool; start the process with daemon: false');
     }
     this.#core = new Scheduler({
       processes, method: o.context ? normalizeMethod(o.context) : getStartMethod(), initializer, initArgs,
@@ -195,7 +195,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
 
   #checkRunning(): void {
     if (this.#core.state !== 'RUN') {
-      throw misuse('ERR_POOL_NOT_RUNNING', `the pool is ${this.#core.state === 'CLOSE' ? 'closed' : 'terminated'} and takes no new work; create a new Pool`);
+      throw errors.poolNotRunning(`the pool is ${this.#core.state === 'CLOSE' ? 'closed' : 'terminated'} and takes no new work; create a new Pool`);
     }
   }
 
@@ -359,14 +359,14 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
 
   /** Stops the workers now; unfinished tasks reject with ERR_POOL_TERMINATED. */
   terminate(): Promise<void> {
-    const error = Object.assign(new ProcessError('the pool was terminated before this result was ready'), { code: 'ERR_POOL_TERMINATED' });
+    const error = errors.poolTerminated('the pool was terminated before this result was ready');
     for (const it of [...this.#iterators]) it.fail(error);
     return this.#core.terminate();
   }
 
   /** Waits for the workers to exit. Call close() or terminate() first. */
   join(): Promise<void> {
-    if (this.#core.state === 'RUN') throw misuse('ERR_POOL_RUNNING', 'join() waits for the workers to exit; call pool.close() (or terminate()) first');
+    if (this.#core.state === 'RUN') throw errors.poolRunning('join() waits for the workers to exit; call pool.close() (or terminate()) first');
     return this.#core.allExited();
   }
 

@@ -6,7 +6,7 @@
 // so a plain map pays nothing), then call `add(items, failed)` as items finish and
 // `setTotal(n)` once an iterable's length is known; the final report happens by itself.
 import { createRequire } from 'node:module';
-import { typeErr, ProcessError } from '../errors.js';
+import { errors } from '../errors.js';
 import { callReporting } from './report.js';
 
 /** What `onProgress` receives. Times in ms. */
@@ -51,17 +51,17 @@ export const PROGRESS_INTERVAL_MS = 100;
 export function checkProgressOptions(opts: ProgressOptions): void {
   const { onProgress, progress } = opts;
   if (onProgress !== undefined && typeof onProgress !== 'function') {
-    throw typeErr('ERR_INVALID_ARG_TYPE', 'onProgress must be a function, e.g. { onProgress: ({ done, total }) => ... }');
+    throw errors.invalidArgType('onProgress must be a function, e.g. { onProgress: ({ done, total }) => ... }');
   }
   if (progress === undefined || typeof progress === 'boolean') return;
   if (progress === null || typeof progress !== 'object') {
-    throw typeErr('ERR_INVALID_ARG_TYPE', 'progress must be true, false or { stream?, label? }');
+    throw errors.invalidArgType('progress must be true, false or { stream?, label? }');
   }
   if (progress.stream !== undefined && (progress.stream === null || typeof progress.stream.write !== 'function')) {
-    throw typeErr('ERR_INVALID_ARG_TYPE', 'progress.stream must be a writable stream such as process.stderr');
+    throw errors.invalidArgType('progress.stream must be a writable stream such as process.stderr');
   }
   if (progress.label !== undefined && typeof progress.label !== 'string') {
-    throw typeErr('ERR_INVALID_ARG_TYPE', 'progress.label must be a string');
+    throw errors.invalidArgType('progress.label must be a string');
   }
 }
 
@@ -174,8 +174,7 @@ function loadCliProgress(): CliProgress {
   try {
     cliProgress = createRequire(import.meta.url)('cli-progress') as CliProgress;
   } catch (cause) {
-    throw new ProcessError('progress bars need the optional package cli-progress: npm install cli-progress (or pass onProgress instead of progress)',
-      { code: 'ERR_PROGRESS_DEPENDENCY', cause });
+    throw errors.progressDependency('progress bars need the optional package cli-progress: npm install cli-progress (or pass onProgress instead of progress)', { cause });
   }
   return cliProgress;
 }

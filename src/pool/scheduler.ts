@@ -4,7 +4,7 @@
 // timeouts and aborts (deadlines.ts), sizing (minProcesses always, more on demand up to
 // processes, idle ones exit after idleTimeout), the queue limit, stats and events, and the
 // lifecycle close/terminate/join.
-import { ProcessError } from '../errors.js';
+import { errors } from '../errors.js';
 import { childAddress } from '../connection/router.js';
 import type { InitData } from '../runtime/protocol.js';
 import type { ExitInfo } from '../runtime/spawn.js';
@@ -21,7 +21,7 @@ import type { PoolState, SchedulerConfig, WorkerInfo } from './scheduler-config.
 
 export type { PoolState, SchedulerConfig, SchedulerEvents, WorkerInfo } from './scheduler-config.js';
 
-const terminatedError = () => Object.assign(new ProcessError('the pool was terminated before this task finished'), { code: 'ERR_POOL_TERMINATED' });
+const terminatedError = () => errors.poolTerminated('the pool was terminated before this task finished');
 
 /** Workers that die before they are ready this many times in a row fail the pool. */
 const MAX_START_FAILURES = 3;
@@ -94,9 +94,7 @@ export class Scheduler {
         else if (s.inflight.length > 0) this.began(s.inflight.peek()!);
         if (s.inflight.length === 0) this.armIdle(s);
       },
-      initFailed: (_s, error) => this.fail(Object.assign(
-        new ProcessError(`the pool's initializer failed: ${error instanceof Error ? error.message : String(error)}; fix the initializer, then create a new Pool`, { cause: error }),
-        { code: 'ERR_POOL_INITIALIZER' })),
+      initFailed: (_s, error) => this.fail(errors.poolInitializer(`the pool's initializer failed: ${error instanceof Error ? error.message : String(error)}; fix the initializer, then create a new Pool`, { cause: error })),
       result: (s, task, outcome) => this.onResult(s, task, outcome),
       exit: (s, info) => this.onExit(s, info),
     }, this.config.maxMemoryMb !== null ? { maxMemoryMb: this.config.maxMemoryMb } : {});
@@ -276,7 +274,7 @@ export class Scheduler {
     // Tasks that never started, and retries, go back to the front of the queue, in order.
     for (let i = requeue.length - 1; i >= 0; i--) this.queue.unshift(requeue[i]!);
     if (this.startFailures >= MAX_START_FAILURES && !this.failure) {
-      this.fail(Object.assign(new ProcessError(`pool workers exit before they are ready (last exit code ${info.exitCode}${info.outOfMemory ? ', out of memory: raise maxMemoryPerWorker' : ''}); see their stderr`), { code: 'ERR_POOL_WORKER_START' }));
+      this.fail(errors.poolWorkerStart(`pool workers exit before they are ready (last exit code ${info.exitCode}${info.outOfMemory ? ', out of memory: raise maxMemoryPerWorker' : ''}); see their stderr`));
     }
     if (startError) {
       this.scheduleRespawn();

@@ -1,7 +1,7 @@
 // Sizing helpers of the local pool: the timers that stop workers idle above minProcesses, and
 // the maxQueue refusal. The decisions (when to start a worker on demand, which one may exit)
 // stay in the scheduler; these only keep its bookkeeping small.
-import { ProcessError } from '../errors.js';
+import { errors } from '../errors.js';
 import { longTimeout, type LongTimer } from '../runtime/long-timer.js';
 
 /** One timer per idle worker; `expire(worker)` runs after `ms` unless disarmed first. */
@@ -27,7 +27,5 @@ export class IdleTimers<W> {
 }
 
 export function queueFullError(queued: number, adding: number, max: number): Error {
-  return Object.assign(new ProcessError(
-    `the pool's queue is full: ${queued} tasks wait and this call adds ${adding}, over maxQueue ${max}; wait for tasks to finish (pool.on('drain')), use bigger chunks, or raise maxQueue`),
-  { code: 'ERR_POOL_QUEUE_FULL' });
+  return errors.poolQueueFull(`the pool's queue is full: ${queued} tasks wait and this call adds ${adding}, over maxQueue ${max}; wait for tasks to finish (pool.on('drain')), use bigger chunks, or raise maxQueue`);
 }

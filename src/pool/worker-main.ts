@@ -10,6 +10,7 @@ import type { FnRef } from '../functions/reference.js';
 import { M, Mode, Status, type FromPoolWorker, type InitData, type QueuedTask, type ResultMsg, type ToPoolWorker } from '../runtime/protocol.js';
 import type { ProgressWriter } from '../runtime/progress.js';
 import { runWithTaskSignal } from './task-signal.js';
+import { errors } from '../errors.js';
 
 type Fn = (...args: unknown[]) => unknown;
 
@@ -68,7 +69,7 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
 
   function getFn(fnId: number): Fn | Promise<Fn> {
     const fn = fns.get(fnId);
-    if (!fn) throw Object.assign(new Error(`internal: function ${fnId} was never defined`), { code: 'ERR_INTERNAL' });
+    if (!fn) throw errors.internal(`internal: function ${fnId} was never defined`);
     return fn;
   }
 

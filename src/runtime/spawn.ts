@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Channel } from '../channel/channel.js';
 import { portTransport, socketTransport, type Transport } from '../channel/transport.js';
-import { ProcessError } from '../errors.js';
+import { errors } from '../errors.js';
 import { M, type InitData } from './protocol.js';
 import type { StartMethod } from './start-method.js';
 import { fileProgress, segmentProgress, sharedProgress, type ProgressReader } from './progress.js';
@@ -106,8 +106,7 @@ export function workerStartError(method: StartMethod, cause: unknown): Error {
   const advice = errno === 'EMFILE' || errno === 'ENFILE'
     ? 'this process has no free file descriptors: close some, or raise the limit (ulimit -n, LimitNOFILE=)'
     : errno === 'EAGAIN' || errno === 'ENOMEM' ? 'the system is short of processes or memory; try again later or start fewer workers' : 'see the cause';
-  return new ProcessError(`could not start a ${method === 'thread' ? 'worker thread' : 'child process'} (${c?.message ?? String(cause)}); ${advice}`,
-    { code: 'ERR_WORKER_START', cause });
+  return errors.workerStart(`could not start a ${method === 'thread' ? 'worker thread' : 'child process'} (${c?.message ?? String(cause)}); ${advice}`, { cause });
 }
 
 /** Never a live channel: closed from the start. */

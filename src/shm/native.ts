@@ -16,7 +16,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { misuse } from '../errors.js';
+import { errors } from '../errors.js';
 
 export interface Addon {
   /** Maps the named POSIX segment (creating it with `size` bytes when `create`). */
@@ -136,7 +136,7 @@ function fixHint(): string {
 export function requireAddon(what: string): Addon {
   const addon = nativeAddon();
   if (addon) return addon;
-  throw misuse('ERR_SHARED_MEMORY_UNAVAILABLE',
+  throw errors.sharedMemoryUnavailable(
     `${what} needs shared memory between processes, which is unavailable: ${state.error}. ` +
     fixHint() +
     ', or use the thread context (getContext(\'thread\')), which needs no addon');

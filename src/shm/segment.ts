@@ -4,7 +4,7 @@
 // need no addon: the parent hands its buffers to its worker threads, see runtime/spawn.ts).
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { misuse, rangeErr, typeErr } from '../errors.js';
+import { errors } from '../errors.js';
 import { sharedBuffers } from '../runtime/shared-buffers.js';
 import { nativeAddon, requireAddon, warnOnceWithoutAddon } from './native.js';
 import { trackSegment, untrackSegment } from './tracker.js';
@@ -29,9 +29,9 @@ const NAME_MAX = 255;
  * break is refused too (CPython accepts it): the tracker reads one name a line.
  */
 export function checkName(name: unknown): string {
-  if (typeof name !== 'string' || name.length === 0) throw typeErr('ERR_INVALID_ARG_TYPE', 'a shared memory name must be a non-empty string');
+  if (typeof name !== 'string' || name.length === 0) throw errors.invalidArgType('a shared memory name must be a non-empty string');
   const bare = name.startsWith('/') ? name.slice(1) : name;
-  const invalid = (why: string) => typeErr('ERR_INVALID_ARG_VALUE', `invalid shared memory name ${JSON.stringify(name)}: ${why}`);
+  const invalid = (why: string) => errors.invalidArgValue(`invalid shared memory name ${JSON.stringify(name)}: ${why}`);
   if (bare.length === 0) throw invalid('it needs at least one character after the leading \'/\'');
   if (bare.includes('\0')) throw invalid('it contains a NUL character (\\0); pick a name without one');
   if (bare.includes('/')) throw invalid('only a leading \'/\' is allowed; pick a name without \'/\' inside');
@@ -47,8 +47,8 @@ export function freshName(): string { return `psm_${randomBytes(8).toString('hex
 
 function errnoError(e: unknown, name: string, size = 0): Error {
   const code = (e as { code?: string }).code;
-  if (code === 'EEXIST') return misuse('ERR_SHM_EXISTS', `shared memory '${name}' already exists; attach to it with create: false, or pick another name`);
-  if (code === 'ENOENT') return misuse('ERR_SHM_NOT_FOUND', `no shared memory named '${name}' (never created, or already unlinked)`);
+  if (code === 'EEXIST') return errors.shmExists(`shared memory '${name}' already exists; attach to it with create: false, or pick another name`);
+  if (code === 'ENOENT') return errors.shmNotFound(`no shared memory named '${name}' (never created, or already unlinked)`);
   if (code === 'ENOSPC' || code === 'ENOMEM' || code === 'EFBIG') return noSpace(e, size);
   return e as Error;
 }
@@ -72,7 +72,7 @@ function noSpace(cause: unknown, size: number): Error {
     const st = fs.statfsSync(SHM_DIR);
     free = ` (${amount(st.bavail * st.bsize)} free of ${amount(st.blocks * st.bsize)})`;
   } catch { /* no figures */ }
-  const err = misuse('ERR_SHM_NO_SPACE',
+  const err = errors.shmNoSpace(
     `no space for ${amount(size)}${size >= 1024 ? ` (${size} bytes)` : ''} of shared memory in ${SHM_DIR}${free}: ` +
     'free some (close and unlink SharedMemory blocks, drop Values, Locks and arrays no longer needed, remove stale files there), ' +
     `ask for less, or give ${SHM_DIR} more room (Docker: docker run --shm-size=1g; Kubernetes: an emptyDir with medium: Memory mounted at ${SHM_DIR})`);
@@ -85,7 +85,7 @@ function noSpace(cause: unknown, size: number): Error {
  * addon needed); otherwise a POSIX segment, unlinked by the tracker if this program ends first.
  */
 export function createSegment(size: number, name?: string, local = false): Segment {
-  if (!Number.isInteger(size) || size <= 0) throw rangeErr('ERR_OUT_OF_RANGE', `shared memory size must be a positive integer, got ${size}`);
+  if (!Number.isInteger(size) || size <= 0) throw errors.outOfRange(`shared memory size must be a positive integer, got ${size}`);
   const bare = name === undefined ? freshName() : checkName(name);
   if (local || !nativeAddon()) {
     if (!local && name !== undefined) requireAddon(`shared memory named '${bare}'`);

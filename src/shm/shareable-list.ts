@@ -11,7 +11,7 @@
 // Writes are not atomic across processes (nor are CPython's): coordinate with a Lock.
 import { registerSharedType } from '../codec/codec.js';
 import { kReduce } from '../codec/reduce.js';
-import { rangeErr, typeErr } from '../errors.js';
+import { errors } from '../errors.js';
 import { SharedMemory } from './shared-memory.js';
 import { checkCrossing } from './crossing.js';
 
@@ -30,12 +30,12 @@ function encode(v: unknown, where: string): [Kind, Uint8Array | null] {
     case 'undefined': return [Kind.Undefined, null];
     case 'string': return [Kind.String, encoder.encode(v)];
     case 'bigint':
-      if (BigInt.asIntN(64, v) !== v) throw rangeErr('ERR_OUT_OF_RANGE', `${where}: ${v}n does not fit in 64 bits`);
+      if (BigInt.asIntN(64, v) !== v) throw errors.outOfRange(`${where}: ${v}n does not fit in 64 bits`);
       return [Kind.BigInt, null];
     default:
       if (v === null) return [Kind.Null, null];
       if (v instanceof Uint8Array) return [Kind.Bytes, v];
-      throw typeErr('ERR_INVALID_ARG_TYPE', `${where}: a ShareableList holds numbers, bigints, booleans, strings, Buffers/Uint8Arrays, null and undefined, not ${v === null ? 'null' : typeof v === 'object' ? (v as object).constructor?.name ?? 'object' : typeof v}`);
+      throw errors.invalidArgType(`${where}: a ShareableList holds numbers, bigints, booleans, strings, Buffers/Uint8Arrays, null and undefined, not ${v === null ? 'null' : typeof v === 'object' ? (v as object).constructor?.name ?? 'object' : typeof v}`);
   }
 }
 
@@ -89,7 +89,7 @@ export class ShareableList<T extends ShareableValue = ShareableValue> implements
   /** Validates an attached segment; returns its number of slots. */
   #check(): number {
     const v = this.#view;
-    const bad = () => typeErr('ERR_INVALID_ARG_VALUE', `shared memory '${this.shm.name}' does not hold a ShareableList`);
+    const bad = () => errors.invalidArgValue(`shared memory '${this.shm.name}' does not hold a ShareableList`);
     if (v.byteLength < HEADER || v.getUint32(0, true) !== MAGIC) throw bad();
     const n = v.getUint32(4, true);
     if (HEADER + RECORD * n > v.byteLength) throw bad();
@@ -127,9 +127,9 @@ export class ShareableList<T extends ShareableValue = ShareableValue> implements
 
   /** The slot of index `i` (negative counts from the end), checked. */
   #slot(i: number, what: string): number {
-    if (typeof i !== 'number' || !Number.isInteger(i)) throw typeErr('ERR_INVALID_ARG_TYPE', `ShareableList ${what}: the index must be an integer, got ${String(i)}`);
+    if (typeof i !== 'number' || !Number.isInteger(i)) throw errors.invalidArgType(`ShareableList ${what}: the index must be an integer, got ${String(i)}`);
     const j = i < 0 ? i + this.#length : i;
-    if (j < 0 || j >= this.#length) throw rangeErr('ERR_OUT_OF_RANGE', `ShareableList index ${i} out of range (length ${this.#length})`);
+    if (j < 0 || j >= this.#length) throw errors.outOfRange(`ShareableList index ${i} out of range (length ${this.#length})`);
     this.shm.buf; // ERR_SHM_CLOSED once closed
     return j;
   }
@@ -146,7 +146,7 @@ export class ShareableList<T extends ShareableValue = ShareableValue> implements
       case Kind.BigInt: return v.getBigInt64(at, true) as T;
       case Kind.String: return Buffer.from(v.buffer, v.byteOffset + at, len).toString('utf8') as T;
       case Kind.Bytes: return Buffer.from(Buffer.from(v.buffer, v.byteOffset + at, len)) as unknown as T;
-      default: throw typeErr('ERR_INVALID_STATE', `ShareableList '${this.shm.name}' slot ${j} is corrupt`);
+      default: throw errors.invalidState(`ShareableList '${this.shm.name}' slot ${j} is corrupt`, { as: 'TypeError' });
     }
   }
 
@@ -159,7 +159,7 @@ export class ShareableList<T extends ShareableValue = ShareableValue> implements
     const v = this.#view, r = HEADER + RECORD * j;
     const at = v.getUint32(r, true), capacity = v.getUint32(r + 4, true);
     if (bytes && bytes.length > capacity) {
-      throw rangeErr('ERR_OUT_OF_RANGE', `${kind === Kind.String ? 'string' : 'bytes'} item of ${bytes.length} bytes exceeds available storage of slot ${j} (${capacity} bytes, fixed when the list was created)`);
+      throw errors.outOfRange(`${kind === Kind.String ? 'string' : 'bytes'} item of ${bytes.length} bytes exceeds available storage of slot ${j} (${capacity} bytes, fixed when the list was created)`);
     }
     if (kind === Kind.Number) v.setFloat64(at, value as number, true);
     else if (kind === Kind.BigInt) v.setBigInt64(at, value as bigint, true);
@@ -179,7 +179,7 @@ export class ShareableList<T extends ShareableValue = ShareableValue> implements
   /** The first index holding `value`; RangeError ERR_VALUE_NOT_FOUND if none (Python's ValueError). */
   index(value: T): number {
     for (let i = 0; i < this.#length; i++) if (sameValue(this.get(i), value)) return i;
-    throw rangeErr('ERR_VALUE_NOT_FOUND', `${typeof value === 'string' ? JSON.stringify(value) : String(value)} is not in this ShareableList`);
+    throw errors.valueNotFound(`${typeof value === 'string' ? JSON.stringify(value) : String(value)} is not in this ShareableList`);
   }
 
   *[Symbol.iterator](): Iterator<T> {
@@ -198,6 +198,6 @@ export class ShareableList<T extends ShareableValue = ShareableValue> implements
 }
 
 registerSharedType('multiproc.ShareableList', (state) => {
-  if (typeof state !== 'string') throw typeErr('ERR_INVALID_MESSAGE', 'malformed ShareableList in message');
+  if (typeof state !== 'string') throw errors.invalidMessage('malformed ShareableList in message');
   return new ShareableList(undefined, { name: state });
 });

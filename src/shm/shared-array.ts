@@ -3,7 +3,7 @@
 // throw), or use `view`, the typed array over the same memory, for bulk work at memory speed.
 import { registerSharedType } from '../codec/codec.js';
 import { kReduce } from '../codec/reduce.js';
-import { rangeErr, typeErr } from '../errors.js';
+import { errors } from '../errors.js';
 import { attachSegment, type Segment } from './segment.js';
 import { LOCK_BYTES } from './lock-words.js';
 import { lockInValueMemory, type RLock } from '../sync/lock.js';
@@ -43,7 +43,7 @@ class ArrayCore {
   }
   index(i: number): number {
     const j = i < 0 ? i + this.length : i;
-    if (!Number.isInteger(j) || j < 0 || j >= this.length) throw rangeErr('ERR_OUT_OF_RANGE', `index ${i} out of range (length ${this.length})`);
+    if (!Number.isInteger(j) || j < 0 || j >= this.length) throw errors.outOfRange(`index ${i} out of range (length ${this.length})`);
     return j;
   }
   get(i: number): unknown { return fromStored(this.typecode, this.view[this.index(i)]!); }
@@ -61,8 +61,8 @@ class ArrayCore {
     return Buffer.from(b.subarray(0, end));
   }
   setBytes(v: unknown): void {
-    if (!(v instanceof Uint8Array)) throw typeErr('ERR_INVALID_ARG_TYPE', "a 'c' array's value is set from bytes (a Buffer)");
-    if (v.length > this.length) throw rangeErr('ERR_OUT_OF_RANGE', `${v.length} bytes do not fit ${this.length}`);
+    if (!(v instanceof Uint8Array)) throw errors.invalidArgType("a 'c' array's value is set from bytes (a Buffer)");
+    if (v.length > this.length) throw errors.outOfRange(`${v.length} bytes do not fit ${this.length}`);
     const target = new Uint8Array(this.view.buffer, this.view.byteOffset, this.length);
     target.set(v);
     if (v.length < this.length) target[v.length] = 0;
@@ -124,7 +124,7 @@ function wrap(core: ArrayCore, synchronized: boolean): object {
 
 function items(tc: Typecode, sizeOrInit: unknown): { length: number; init: unknown[] | null } {
   if (typeof sizeOrInit === 'number') {
-    if (!Number.isInteger(sizeOrInit) || sizeOrInit < 0) throw rangeErr('ERR_OUT_OF_RANGE', `array size must be an integer >= 0, got ${sizeOrInit}`);
+    if (!Number.isInteger(sizeOrInit) || sizeOrInit < 0) throw errors.outOfRange(`array size must be an integer >= 0, got ${sizeOrInit}`);
     return { length: sizeOrInit, init: null };
   }
   if (tc === 'c' && (typeof sizeOrInit === 'string' || sizeOrInit instanceof Uint8Array)) {
@@ -135,7 +135,7 @@ function items(tc: Typecode, sizeOrInit: unknown): { length: number; init: unkno
     const init = [...(sizeOrInit as Iterable<unknown>)];
     return { length: init.length, init };
   }
-  throw typeErr('ERR_INVALID_ARG_TYPE', 'pass a size or an iterable of initial values');
+  throw errors.invalidArgType('pass a size or an iterable of initial values');
 }
 
 function build<C extends Typecode>(typecode: C, sizeOrInit: number | Iterable<ValueOf<C> | number>, lock: LockOption): object {

@@ -4,7 +4,7 @@
 // process; here the starting process keeps it (nothing else can create through the manager,
 // so no server is needed), and the resource tracker still unlinks them if the program dies.
 import { kReduce } from '../codec/reduce.js';
-import { misuse, typeErr } from '../errors.js';
+import { errors } from '../errors.js';
 import { globalSingleton } from '../runtime/state.js';
 import { ShareableList, type ShareableValue } from './shareable-list.js';
 import { SharedMemory } from './shared-memory.js';
@@ -25,14 +25,14 @@ export class SharedMemoryManager {
 
   /** Nothing to wait for (no server process); async to match CPython's start() and BaseManager. */
   async start(): Promise<void> {
-    if (this.#state !== 'initial') throw misuse('ERR_MANAGER_STATE', 'start(): this SharedMemoryManager was already started or shut down; create a new one');
+    if (this.#state !== 'initial') throw errors.managerState('start(): this SharedMemoryManager was already started or shut down; create a new one');
     this.#state = 'started';
     running.add(this);
   }
 
   #check(what: string): void {
     if (this.#state !== 'started') {
-      throw misuse('ERR_MANAGER_NOT_RUNNING', this.#state === 'shutdown' ? `${what}: the SharedMemoryManager was shut down` : `${what}: call start() first (or use \`await using smm = await SharedMemoryManager.started()\`)`);
+      throw errors.managerNotRunning(this.#state === 'shutdown' ? `${what}: the SharedMemoryManager was shut down` : `${what}: call start() first (or use \`await using smm = await SharedMemoryManager.started()\`)`);
     }
   }
 
@@ -54,7 +54,7 @@ export class SharedMemoryManager {
   /** A new ShareableList holding `sequence`, unlinked when this manager shuts down. */
   ShareableList<T extends ShareableValue = ShareableValue>(sequence: Iterable<T>): ShareableList<T> {
     this.#check('ShareableList()');
-    if (sequence === null || sequence === undefined) throw typeErr('ERR_INVALID_ARG_TYPE', 'ShareableList(sequence): pass the initial items (an array or other iterable)');
+    if (sequence === null || sequence === undefined) throw errors.invalidArgType('ShareableList(sequence): pass the initial items (an array or other iterable)');
     const list = new ShareableList<T>(sequence);
     this.#names.add(list.shm.name);
     return list;
@@ -79,6 +79,6 @@ export class SharedMemoryManager {
   async [Symbol.asyncDispose](): Promise<void> { await this.shutdown(); }
 
   [kReduce](): never {
-    throw typeErr('ERR_NOT_TRANSFERABLE', 'a SharedMemoryManager stays in the process that started it; send the SharedMemory or ShareableList it made instead');
+    throw errors.notTransferable('a SharedMemoryManager stays in the process that started it; send the SharedMemory or ShareableList it made instead');
   }
 }

@@ -3,7 +3,7 @@
 // the program ends if nobody unlinked it first (tracker.ts).
 import { registerSharedType } from '../codec/codec.js';
 import { kReduce } from '../codec/reduce.js';
-import { misuse, rangeErr, typeErr } from '../errors.js';
+import { errors } from '../errors.js';
 import { globalSingleton } from '../runtime/state.js';
 import { nativeAddon } from './native.js';
 import { checkCrossing } from './crossing.js';
@@ -28,17 +28,17 @@ export class SharedMemory {
   readonly #size: number;
 
   constructor(options: SharedMemoryOptions = {}) {
-    if (options === null || typeof options !== 'object') throw typeErr('ERR_INVALID_ARG_TYPE', 'SharedMemory takes an options object: { name?, create?, size? }');
+    if (options === null || typeof options !== 'object') throw errors.invalidArgType('SharedMemory takes an options object: { name?, create?, size? }');
     const { name, create = false, size = 0 } = options;
     if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) {
-      throw rangeErr('ERR_OUT_OF_RANGE', `SharedMemory size must be a positive integer, got ${String(size)}`);
+      throw errors.outOfRange(`SharedMemory size must be a positive integer, got ${String(size)}`);
     }
     let segment: Segment;
     if (create) {
-      if (size === 0) throw rangeErr('ERR_OUT_OF_RANGE', 'SharedMemory size must be a positive integer when creating, got 0');
+      if (size === 0) throw errors.outOfRange('SharedMemory size must be a positive integer when creating, got 0');
       segment = createSegment(size, name);
     } else {
-      if (name === undefined) throw typeErr('ERR_INVALID_ARG_VALUE', 'SharedMemory needs a name to attach to (or pass create: true to make a new one)');
+      if (name === undefined) throw errors.invalidArgValue('SharedMemory needs a name to attach to (or pass create: true to make a new one)');
       segment = attachSegment(name);
     }
     this.#segment = segment;
@@ -56,7 +56,7 @@ export class SharedMemory {
 
   /** The shared bytes (exactly `size` of them). Throws ERR_SHM_CLOSED after close(). */
   get buf(): Uint8Array {
-    if (!this.#buf) throw misuse('ERR_SHM_CLOSED', `SharedMemory '${this.#name}' was closed; attach again with new SharedMemory({ name: '${this.#name}' })`);
+    if (!this.#buf) throw errors.shmClosed(`SharedMemory '${this.#name}' was closed; attach again with new SharedMemory({ name: '${this.#name}' })`);
     return this.#buf;
   }
 
@@ -101,6 +101,6 @@ export class SharedMemory {
 }
 
 registerSharedType('multiproc.SharedMemory', (state) => {
-  if (typeof state !== 'string') throw typeErr('ERR_INVALID_MESSAGE', 'malformed SharedMemory in message');
+  if (typeof state !== 'string') throw errors.invalidMessage('malformed SharedMemory in message');
   return new SharedMemory({ name: state });
 });

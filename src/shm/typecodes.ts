@@ -2,7 +2,7 @@
 // cannot hold (RangeError ERR_OUT_OF_RANGE) instead of wrapping like C: a silently wrapped
 // counter is the kind of trap this library fixes. 'l' 'L' 'q' 'Q' are 64-bit (as on 64-bit
 // Linux) and read as bigint; they accept a safe-integer number too.
-import { rangeErr, typeErr } from '../errors.js';
+import { errors } from '../errors.js';
 
 export const TYPECODES = ['b', 'B', 'h', 'H', 'i', 'I', 'l', 'L', 'q', 'Q', 'f', 'd', 'c'] as const;
 export type Typecode = (typeof TYPECODES)[number];
@@ -32,7 +32,7 @@ const INFO: Record<Typecode, Info> = {
 
 export function checkTypecode(tc: unknown): Typecode {
   if (typeof tc !== 'string' || !(TYPECODES as readonly string[]).includes(tc)) {
-    throw typeErr('ERR_INVALID_TYPECODE', `unknown typecode ${JSON.stringify(tc)}; use one of ${TYPECODES.join(' ')}`);
+    throw errors.invalidTypecode(`unknown typecode ${JSON.stringify(tc)}; use one of ${TYPECODES.join(' ')}`);
   }
   return tc as Typecode;
 }
@@ -46,20 +46,20 @@ export function toStored(tc: Typecode, v: unknown, where = 'value'): number | bi
   if (tc === 'c') {
     if ((v instanceof Uint8Array && v.length === 1)) return v[0]!;
     if (typeof v === 'string' && v.length === 1 && v.charCodeAt(0) < 256) return v.charCodeAt(0);
-    throw typeErr('ERR_INVALID_ARG_TYPE', `${where}: typecode 'c' holds one byte: pass a 1-byte Buffer (or a 1-character string)`);
+    throw errors.invalidArgType(`${where}: typecode 'c' holds one byte: pass a 1-byte Buffer (or a 1-character string)`);
   }
   if (tc === 'f' || tc === 'd') {
-    if (typeof v !== 'number') throw typeErr('ERR_INVALID_ARG_TYPE', `${where}: typecode '${tc}' holds a number, got ${typeof v}`);
+    if (typeof v !== 'number') throw errors.invalidArgType(`${where}: typecode '${tc}' holds a number, got ${typeof v}`);
     return v;
   }
   const big = typeof info.min === 'bigint';
   let n: number | bigint;
   if (typeof v === 'bigint') n = v;
   else if (typeof v === 'number' && Number.isInteger(v)) n = v;
-  else throw typeErr('ERR_INVALID_ARG_TYPE', `${where}: typecode '${tc}' holds an integer, got ${typeof v === 'number' ? v : typeof v}`);
-  if (big && typeof n === 'number' && !Number.isSafeInteger(n)) throw rangeErr('ERR_OUT_OF_RANGE', `${where}: ${n} is not a safe integer; pass a bigint`);
+  else throw errors.invalidArgType(`${where}: typecode '${tc}' holds an integer, got ${typeof v === 'number' ? v : typeof v}`);
+  if (big && typeof n === 'number' && !Number.isSafeInteger(n)) throw errors.outOfRange(`${where}: ${n} is not a safe integer; pass a bigint`);
   const x = big ? BigInt(n) : n;
-  if (x < info.min! || x > info.max!) throw rangeErr('ERR_OUT_OF_RANGE', `${where}: ${String(n)} does not fit typecode '${tc}' (${String(info.min)} to ${String(info.max)})`);
+  if (x < info.min! || x > info.max!) throw errors.outOfRange(`${where}: ${String(n)} does not fit typecode '${tc}' (${String(info.min)} to ${String(info.max)})`);
   return big ? x : Number(x);
 }
 

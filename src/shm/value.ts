@@ -5,7 +5,7 @@
 // `await using _ = await counter.getLock().enter(); counter.value += 1`.
 import { registerSharedType } from '../codec/codec.js';
 import { kReduce } from '../codec/reduce.js';
-import { typeErr } from '../errors.js';
+import { errors } from '../errors.js';
 import { nativeAddon, warnOnceWithoutAddon } from './native.js';
 import { checkCrossing } from './crossing.js';
 import { attachSegment, createSegment, type Segment } from './segment.js';
@@ -27,7 +27,7 @@ export function checkLockOption(lock: unknown): LockOption {
   if (lock === undefined) return true;
   if (typeof lock === 'boolean') return lock;
   if (lock && typeof (lock as { acquire?: unknown }).acquire === 'function' && typeof (lock as { release?: unknown }).release === 'function') return lock as LockOption;
-  throw typeErr('ERR_INVALID_ARG_TYPE', 'lock must be true, false, or a lock (Lock, RLock, or another value\'s getLock())');
+  throw errors.invalidArgType('lock must be true, false, or a lock (Lock, RLock, or another value\'s getLock())');
 }
 
 type ValueState = [name: string, tc: Typecode, posix: boolean, lock: unknown];

@@ -1,6 +1,6 @@
 // Barrier: `parties` processes meet; the last to arrive runs `action` (an exported or
 // self-contained function, so any process can run it) before all are released.
-import { BrokenBarrierError, misuse, typeErr } from '../errors.js';
+import { BrokenBarrierError, errors } from '../errors.js';
 import { resolveFnRef } from '../functions/resolve.js';
 import { toFnRef, type FnRef } from '../functions/reference.js';
 import { HubProxy, isAdopting, registerProxyType, timeoutArg } from '../hub/proxy.js';
@@ -21,8 +21,8 @@ export class Barrier extends HubProxy<BarrierOps> {
   constructor(parties?: number, options: BarrierOptions = {}) {
     let spec: BarrierSpec | Record<string, never> = {};
     if (!isAdopting()) {
-      if (typeof parties !== 'number' || !Number.isInteger(parties) || parties < 1) throw typeErr('ERR_INVALID_ARG_VALUE', 'Barrier(parties): parties must be an integer >= 1');
-      if (options.action !== undefined && typeof options.action !== 'function') throw typeErr('ERR_INVALID_ARG_TYPE', 'Barrier action must be a function');
+      if (typeof parties !== 'number' || !Number.isInteger(parties) || parties < 1) throw errors.invalidArgValue('Barrier(parties): parties must be an integer >= 1');
+      if (options.action !== undefined && typeof options.action !== 'function') throw errors.invalidArgType('Barrier action must be a function');
       // By reference at once, so a Barrier whose action could not run elsewhere fails here.
       const ref = options.action ? toFnRef(options.action, 'Barrier action') : undefined;
       spec = { parties, action: !!options.action, timeout: timeoutArg(options.timeout, 'Barrier'), ...(ref ? { ref } : {}) };
@@ -56,7 +56,7 @@ export class Barrier extends HubProxy<BarrierOps> {
    */
   async #namedAction(): Promise<() => unknown> {
     if (this.hubTarget.trusted === false) {
-      throw misuse('ERR_UNTRUSTED_ACTION', 'this Barrier came from outside this program (a remote manager or a socket peer) and only its reference names its action, ' +
+      throw errors.untrustedAction('this Barrier came from outside this program (a remote manager or a socket peer) and only its reference names its action, ' +
         'which this process does not import or run; the barrier is broken. Only a process that passed { action } itself runs it: ' +
         'make the Barrier without one and do the work where wait() resolves with index 0');
     }

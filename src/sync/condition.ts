@@ -1,6 +1,6 @@
 // Condition over a Lock or RLock of the same hub (an RLock by default, as in CPython).
 import { selfPid, selfThread } from '../runtime/pid.js';
-import { lockMisuse, misuse, typeErr } from '../errors.js';
+import { errors, lockMisuse } from '../errors.js';
 import { HubProxy, adopt, isAdopting, registerProxyType, timeoutArg } from '../hub/proxy.js';
 import { Lock, LockBase, RLock, type Held } from './lock.js';
 import type { WaitOptions } from '../hub/proxy.js';
@@ -12,16 +12,16 @@ export class Condition extends HubProxy {
 
   constructor(lock?: Lock | RLock) {
     if (!isAdopting() && lock !== undefined && !(lock instanceof Lock || lock instanceof RLock)) {
-      throw typeErr('ERR_INVALID_ARG_TYPE', 'Condition(lock) takes a Lock or an RLock');
+      throw errors.invalidArgType('Condition(lock) takes a Lock or an RLock');
     }
     // A Value's lock has no object in a hub for the Condition's waiters to queue at.
     if (!isAdopting() && lock?.inValueMemory) {
-      throw typeErr('ERR_INVALID_ARG_VALUE', "Condition(lock) takes a Lock or an RLock you made (new RLock()), not a Value's or SharedArray's getLock(); pass the same new RLock() to both: Value(tc, init, { lock })");
+      throw errors.invalidArgValue("Condition(lock) takes a Lock or an RLock you made (new RLock()), not a Value's or SharedArray's getLock(); pass the same new RLock() to both: Value(tc, init, { lock })");
     }
     const own = isAdopting() ? undefined : lock ?? new RLock();
     super('Condition', own ? { lock: own.objectId, lockType: own instanceof RLock ? 'RLock' : 'Lock', lockSpec: own.objectRef[2] } satisfies ConditionSpec : {});
     if (own) {
-      if (!this.sameHubAs(own)) throw misuse('ERR_INVALID_ARG_VALUE', 'the lock of a Condition must be created in the same process (or the same manager) as the Condition');
+      if (!this.sameHubAs(own)) throw errors.invalidArgValue('the lock of a Condition must be created in the same process (or the same manager) as the Condition', { as: 'Error' });
       this.#lock = own;
     } else {
       const spec = this.spec as ConditionSpec;
@@ -59,7 +59,7 @@ export class Condition extends HubProxy {
   }
 
   notify(n = 1): Promise<void> {
-    if (!Number.isInteger(n) || n < 0) throw typeErr('ERR_INVALID_ARG_VALUE', 'notify(n): n must be an integer >= 0');
+    if (!Number.isInteger(n) || n < 0) throw errors.invalidArgValue('notify(n): n must be an integer >= 0');
     return this.#notify(n);
   }
 

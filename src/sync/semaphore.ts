@@ -7,7 +7,7 @@
 // count signals (taken for good by a consumer), so, as in CPython, a dead taker's units do not
 // come back. The hub-only versions (managers, no addon) follow the same rule.
 import { selfPid, selfThread } from '../runtime/pid.js';
-import { lockMisuse, misuse, rangeErr, typeErr } from '../errors.js';
+import { errors, lockMisuse } from '../errors.js';
 import { HubProxy, isAdopting, registerProxyType, wireTimeoutOf, type WaitOptions } from '../hub/proxy.js';
 import { onWorkerThreadExit } from '../runtime/exit-hooks.js';
 import { globalSingleton } from '../runtime/state.js';
@@ -19,9 +19,9 @@ import { held, type Held } from './lock.js';
 interface SemaphoreSpec { value: number; shm?: string }
 
 function semaphoreValue(value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw typeErr('ERR_INVALID_ARG_TYPE', 'semaphore value must be an integer');
-  if (value < 0) throw rangeErr('ERR_OUT_OF_RANGE', 'semaphore initial value must be >= 0');
-  if (value > 0x7fffffff) throw rangeErr('ERR_OUT_OF_RANGE', 'semaphore initial value must be <= 2147483647');
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw errors.invalidArgType('semaphore value must be an integer');
+  if (value < 0) throw errors.outOfRange('semaphore initial value must be >= 0');
+  if (value > 0x7fffffff) throw errors.outOfRange('semaphore initial value must be <= 2147483647');
   return value;
 }
 
@@ -105,7 +105,7 @@ export class Semaphore extends HubProxy {
 
   #releaseShared(a: Int32Array): void {
     const bound = this.#bound();
-    if (!giveUnit(a, bound)) throw misuse('ERR_RELEASE_UNLOCKED', `BoundedSemaphore released too many times (its value would exceed ${bound})`);
+    if (!giveUnit(a, bound)) throw errors.releaseUnlocked(`BoundedSemaphore released too many times (its value would exceed ${bound})`);
     if (this.#tracksHolders) noteGiven(a, selfPid, selfThread);
     if (Atomics.load(a, WAITERS) !== 0) this.#tellHub();
   }

@@ -4,7 +4,7 @@
 // the room `:bar:<g>`; the last to arrive wakes them all with 'go' (after running its action,
 // if its handle has one), and a timeout, abort() or a failed action wakes them with 'broken'
 // (BrokenBarrierError). Arrivals while the action runs belong to the next round.
-import { BrokenBarrierError, typeErr } from '../../errors.js';
+import { BrokenBarrierError, errors } from '../../errors.js';
 import { timeoutArg } from '../../hub/proxy.js';
 import { ClusterObject } from './base.js';
 import { evalScript, run } from './call.js';
@@ -73,8 +73,8 @@ export class ClusterBarrier extends ClusterObject {
 
   /** @internal */
   constructor(link: ClusterLinkImpl, parties: unknown, options: ClusterBarrierOptions = {}, id?: string) {
-    if (typeof parties !== 'number' || !Number.isInteger(parties) || parties < 1) throw typeErr('ERR_INVALID_ARG_VALUE', 'Barrier(parties): parties must be an integer >= 1');
-    if (options.action !== undefined && typeof options.action !== 'function') throw typeErr('ERR_INVALID_ARG_TYPE', 'Barrier action must be a function');
+    if (typeof parties !== 'number' || !Number.isInteger(parties) || parties < 1) throw errors.invalidArgValue('Barrier(parties): parties must be an integer >= 1');
+    if (options.action !== undefined && typeof options.action !== 'function') throw errors.invalidArgType('Barrier action must be a function');
     super(link, id);
     this.parties = parties;
     this.#timeout = timeoutArg(options.timeout, 'Barrier');
@@ -87,7 +87,7 @@ export class ClusterBarrier extends ClusterObject {
 
   /** A handle revived elsewhere has no action; give it one here (it runs where the last waiter arrives). */
   useAction(action: (() => unknown) | undefined): this {
-    if (action !== undefined && typeof action !== 'function') throw typeErr('ERR_INVALID_ARG_TYPE', 'Barrier action must be a function');
+    if (action !== undefined && typeof action !== 'function') throw errors.invalidArgType('Barrier action must be a function');
     if (action) this.#action = action;
     return this;
   }

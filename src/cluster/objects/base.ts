@@ -6,7 +6,7 @@
 // works on the same keys without any set-up, and idle objects leave nothing behind.
 import { randomBytes } from 'node:crypto';
 import { kReduce, type SharedReducible } from '../../codec/reduce.js';
-import { misuse, typeErr } from '../../errors.js';
+import { errors } from '../../errors.js';
 import type { ClusterLink } from './link.js';
 import type { ClusterLinkImpl } from './connect.js';
 import { deleteKeysUnder } from './cleanup.js';
@@ -19,14 +19,14 @@ export const OBJECT_ID = /^[0-9a-f]{16}(\.[0-9a-f]{16})?$/;
 export function implOf(link: ClusterLink): ClusterLinkImpl {
   const l = link as Partial<ClusterLinkImpl>;
   if (!l || typeof l !== 'object' || !l.leases || typeof l.own !== 'function') {
-    throw typeErr('ERR_INVALID_ARG_TYPE', 'clusterObjects(link) needs a link made by createLink() (src/cluster/objects/connect.ts)');
+    throw errors.invalidArgType('clusterObjects(link) needs a link made by createLink() (src/cluster/objects/connect.ts)');
   }
   return l as ClusterLinkImpl;
 }
 
 /** The synchronous fast paths of local locks need shared memory, which a cluster object has not. */
 export function noSharedMemory(what: string, instead: string): Error {
-  return misuse('ERR_SHARED_MEMORY_UNAVAILABLE', `${what} needs the object in this machine's shared memory, and a cluster object lives in Redis; use ${instead}`);
+  return errors.sharedMemoryUnavailable(`${what} needs the object in this machine's shared memory, and a cluster object lives in Redis; use ${instead}`);
 }
 
 export abstract class ClusterObject implements SharedReducible {

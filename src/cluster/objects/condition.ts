@@ -2,7 +2,7 @@
 // wait() checks that this process holds the lock, joins the room `:cond` and frees the lock in
 // ONE script (so a notify() after it cannot be missed), sleeps until notified or timed out,
 // then takes the lock back (with an RLock's depth). notify(n) wakes the first n live waiters.
-import { lockMisuse, typeErr } from '../../errors.js';
+import { errors, lockMisuse } from '../../errors.js';
 import { timeoutArg, type WaitOptions } from '../../hub/proxy.js';
 import type { Held } from '../../sync/lock.js';
 import { ClusterObject } from './base.js';
@@ -45,7 +45,7 @@ export class ClusterCondition extends ClusterObject {
   /** @internal */
   constructor(link: ClusterLinkImpl, lock?: ClusterLockBase, id?: string) {
     if (lock !== undefined && !(lock instanceof ClusterLock || lock instanceof ClusterRLock)) {
-      throw typeErr('ERR_INVALID_ARG_TYPE', 'Condition(lock) takes a Lock or an RLock of the same cluster context');
+      throw errors.invalidArgType('Condition(lock) takes a Lock or an RLock of the same cluster context');
     }
     super(link, id);
     this.#lock = lock ?? new ClusterRLock(link);
@@ -96,7 +96,7 @@ export class ClusterCondition extends ClusterObject {
   }
 
   notify(n = 1): Promise<void> {
-    if (!Number.isInteger(n) || n < 0) throw typeErr('ERR_INVALID_ARG_VALUE', 'notify(n): n must be an integer >= 0');
+    if (!Number.isInteger(n) || n < 0) throw errors.invalidArgValue('notify(n): n must be an integer >= 0');
     return this.#notify(n);
   }
 

@@ -1,7 +1,7 @@
 // A cluster Manager's dict: the Redis hash `:h`, whose fields are the codec bytes of the keys
 // (so 0.25, 2 and '2' stay different keys and come back with their types) and whose values
 // are the codec bytes of the values (classes, Maps, Dates kept).
-import { typeErr } from '../../errors.js';
+import { errors } from '../../errors.js';
 import { ClusterObject } from './base.js';
 import { evalScriptBuffer, run } from './call.js';
 import type { ClusterLinkImpl } from './connect.js';
@@ -12,14 +12,14 @@ export type DictKey = string | number | boolean | bigint | null | undefined;
 function keyBytes(k: unknown): Buffer {
   const t = typeof k;
   if (k === null || t === 'string' || t === 'number' || t === 'boolean' || t === 'bigint' || t === 'undefined') return toBytes(k, 'key');
-  throw typeErr('ERR_INVALID_ARG_TYPE', 'manager dict keys must be strings, numbers, booleans, bigints, null or undefined (objects have no identity across processes)');
+  throw errors.invalidArgType('manager dict keys must be strings, numbers, booleans, bigints, null or undefined (objects have no identity across processes)');
 }
 
 function decodeKey(b: unknown): DictKey {
   const k = fromBytes<unknown>(b);
   const t = typeof k;
   if (k === null || t === 'string' || t === 'number' || t === 'boolean' || t === 'bigint' || t === 'undefined') return k as DictKey;
-  throw typeErr('ERR_INVALID_MESSAGE', 'a dict key read from Redis is not a primitive');
+  throw errors.invalidMessage('a dict key read from Redis is not a primitive');
 }
 
 /** Flattens a Map, an object or [key, value] pairs into encoded field/value pairs. */
@@ -27,7 +27,7 @@ export function encodeEntries(init: unknown): Buffer[] {
   if (init === undefined || init === null) return [];
   const entries: Iterable<[unknown, unknown]> = init instanceof Map ? init
     : Array.isArray(init) ? init as [unknown, unknown][]
-      : typeof init === 'object' ? Object.entries(init) : (() => { throw typeErr('ERR_INVALID_ARG_TYPE', 'dict(init): pass a Map, an object or [key, value] pairs'); })();
+      : typeof init === 'object' ? Object.entries(init) : (() => { throw errors.invalidArgType('dict(init): pass a Map, an object or [key, value] pairs'); })();
   const out: Buffer[] = [];
   for (const [k, v] of entries) out.push(keyBytes(k), toBytes(v, `value of ${String(k)}`));
   return out;

@@ -1,13 +1,13 @@
 // A cluster Manager's list: the Redis list `:l` of codec bytes. Indexes as locally (negative
 // from the end; out of range: ERR_OUT_OF_RANGE); insert and pop at an index are scripts.
-import { rangeErr, typeErr } from '../../errors.js';
+import { errors } from '../../errors.js';
 import { ClusterObject } from './base.js';
 import { evalScript, evalScriptBuffer, run } from './call.js';
 import type { ClusterLinkImpl } from './connect.js';
 import { fromBytes, toBytes } from './values.js';
 
 function indexArg(i: unknown): number {
-  if (typeof i !== 'number' || !Number.isInteger(i)) throw typeErr('ERR_INVALID_ARG_TYPE', 'list index must be an integer');
+  if (typeof i !== 'number' || !Number.isInteger(i)) throw errors.invalidArgType('list index must be an integer');
   return i;
 }
 
@@ -60,14 +60,14 @@ export class ClusterList<T = unknown> extends ClusterObject {
   async get(index: number): Promise<T> {
     const i = indexArg(index);
     const v = await run(this.link, (c) => c.lindexBuffer(this.key, i));
-    if (v === null) throw rangeErr('ERR_OUT_OF_RANGE', `list index ${i} out of range (length ${await this.length()})`);
+    if (v === null) throw errors.outOfRange(`list index ${i} out of range (length ${await this.length()})`);
     return fromBytes<T>(v);
   }
   set(index: number, value: T): Promise<void> {
     const i = indexArg(index);
     return evalScript(this.link, SET_AT, [this.key], [i, toBytes(value, 'value')]).then((r) => {
       const [ok, n] = r as number[];
-      if (Number(ok) < 0) throw rangeErr('ERR_OUT_OF_RANGE', `list index ${i} out of range (length ${Number(n)})`);
+      if (Number(ok) < 0) throw errors.outOfRange(`list index ${i} out of range (length ${Number(n)})`);
     });
   }
   insert(index: number, value: T): Promise<void> {
@@ -76,12 +76,12 @@ export class ClusterList<T = unknown> extends ClusterObject {
   async pop(index?: number): Promise<T> {
     if (index === undefined) {
       const v = await run(this.link, (c) => c.rpopBuffer(this.key));
-      if (v === null) throw rangeErr('ERR_OUT_OF_RANGE', 'pop from an empty list');
+      if (v === null) throw errors.outOfRange('pop from an empty list');
       return fromBytes<T>(v);
     }
     const i = indexArg(index);
     const r = await evalScriptBuffer(this.link, POP_AT, [this.key], [i, TOMBSTONE]) as [Buffer | null, number?];
-    if (!r[0]) throw rangeErr('ERR_OUT_OF_RANGE', Number(r[1]) === 0 ? 'pop from an empty list' : `list index ${i} out of range (length ${Number(r[1])})`);
+    if (!r[0]) throw errors.outOfRange(Number(r[1]) === 0 ? 'pop from an empty list' : `list index ${i} out of range (length ${Number(r[1])})`);
     return fromBytes<T>(r[0]);
   }
   length(): Promise<number> { return run(this.link, (c) => c.llen(this.key)); }

@@ -15,7 +15,7 @@ import { ClusterSemaphore, ClusterBoundedSemaphore } from './semaphore.js';
 import { ClusterCondition } from './condition.js';
 import { ClusterEvent } from './event.js';
 import { ClusterBarrier, type ClusterBarrierOptions } from './barrier.js';
-import { misuse, typeErr } from '../../errors.js';
+import { errors } from '../../errors.js';
 import { toBytes } from './values.js';
 import { ClusterArray, ClusterValue } from './slots.js';
 import { checkTypecode, zeroOf } from '../../shm/typecodes.js';
@@ -35,7 +35,7 @@ export class ClusterManager implements AsyncDisposable {
   get prefix(): string { return `${this.#link.name}:obj:${this.id}.`; }
 
   #next(): string {
-    if (this.#shutdown) throw misuse('ERR_MANAGER_SHUTDOWN', 'this cluster Manager was shut down; make a new one with await cluster.Manager()');
+    if (this.#shutdown) throw errors.managerShutdown('this cluster Manager was shut down; make a new one with await cluster.Manager()');
     return `${this.id}.${newObjectId()}`;
   }
 
@@ -85,7 +85,7 @@ export class ClusterManager implements AsyncDisposable {
   async SharedArray<T = number>(typecode: string, sizeOrInit: number | Iterable<T>): Promise<ClusterArray<T>> {
     const tc = checkTypecode(typecode);
     if (typeof sizeOrInit === 'number' && (!Number.isInteger(sizeOrInit) || sizeOrInit < 0)) {
-      throw typeErr('ERR_INVALID_ARG_VALUE', 'SharedArray size must be an integer >= 0');
+      throw errors.invalidArgValue('SharedArray size must be an integer >= 0');
     }
     const items = typeof sizeOrInit === 'number' ? Array.from({ length: sizeOrInit }, () => zeroOf(tc)) : [...sizeOrInit];
     const bytes = items.map((x, i) => toBytes(x, `init[${i}]`));

@@ -1,12 +1,12 @@
 // A cluster Manager's Namespace: the Redis hash `:ns`, attribute name -> codec bytes.
-import { misuse, typeErr } from '../../errors.js';
+import { errors } from '../../errors.js';
 import { ClusterObject } from './base.js';
 import { evalScriptBuffer, run } from './call.js';
 import type { ClusterLinkImpl } from './connect.js';
 import { fromBytes, toBytes } from './values.js';
 
 function nameArg(name: unknown): string {
-  if (typeof name !== 'string') throw typeErr('ERR_INVALID_ARG_TYPE', 'Namespace attribute names are strings');
+  if (typeof name !== 'string') throw errors.invalidArgType('Namespace attribute names are strings');
   return name;
 }
 
@@ -24,7 +24,7 @@ export class ClusterNamespace extends ClusterObject {
   async get<T = unknown>(name: string): Promise<T> {
     const n = nameArg(name);
     const v = await run(this.link, (c) => c.hgetBuffer(this.key, n));
-    if (v === null) throw misuse('ERR_NO_ATTRIBUTE', `Namespace has no attribute '${n}'; set it first`);
+    if (v === null) throw errors.noAttribute(`Namespace has no attribute '${n}'; set it first`);
     return fromBytes<T>(v);
   }
   async has(name: string): Promise<boolean> { const n = nameArg(name); return (await run(this.link, (c) => c.hexists(this.key, n))) === 1; }

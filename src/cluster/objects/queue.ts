@@ -4,7 +4,7 @@
 // A bounded queue's writers wait in the room `:put` and each get wakes one. A JoinableQueue
 // counts unfinished items in `:u`; join() waits in the room `:join` until taskDone() brings
 // it to 0. Every key disappears when the queue is empty and all its items are done.
-import { Empty, Full, misuse, rangeErr, typeErr } from '../../errors.js';
+import { Empty, Full, errors } from '../../errors.js';
 import { closedQueue, wireTimeoutOf, type WaitOptions } from '../../hub/proxy.js';
 import { ClusterObject } from './base.js';
 import { blockingPop, evalScript, evalScriptBuffer, run } from './call.js';
@@ -63,7 +63,7 @@ export interface IterOptions<T> {
 }
 
 export function checkMaxsize(maxsize: unknown): number {
-  if (typeof maxsize !== 'number' || !Number.isInteger(maxsize)) throw typeErr('ERR_INVALID_ARG_TYPE', 'maxsize must be an integer (0 or less: unbounded)');
+  if (typeof maxsize !== 'number' || !Number.isInteger(maxsize)) throw errors.invalidArgType('maxsize must be an integer (0 or less: unbounded)');
   return Math.max(0, maxsize);
 }
 
@@ -165,7 +165,7 @@ export class ClusterJoinableQueue<T = unknown> extends ClusterQueue<T> {
   /** One item put earlier is fully processed. Too many calls: ERR_TASK_DONE_TOO_MANY. */
   async taskDone(): Promise<void> {
     const r = await evalScript(this.link, TASK_DONE, [this.unfinishedKey], [this.joinRoom, wakeTtl(this.link)]);
-    if (r === 'TOOMANY') throw misuse('ERR_TASK_DONE_TOO_MANY', 'taskDone() called more times than items were put in the queue');
+    if (r === 'TOOMANY') throw errors.taskDoneTooMany('taskDone() called more times than items were put in the queue');
   }
 
   /** Waits until every item put has been marked done. */
@@ -185,5 +185,5 @@ export class ClusterSimpleQueue<T = unknown> extends ClusterQueue<T> {
 }
 
 export function noSimpleQueueArgs(n: number): void {
-  if (n > 0) throw rangeErr('ERR_INVALID_ARG_VALUE', 'SimpleQueue takes no arguments (it is unbounded)');
+  if (n > 0) throw errors.invalidArgValue('SimpleQueue takes no arguments (it is unbounded)', { as: 'RangeError' });
 }

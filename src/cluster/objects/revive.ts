@@ -4,7 +4,7 @@
 // currentLink(). The state comes from a message (maybe from outside this program): every
 // field is checked, and nothing but these classes is ever made from it.
 import { registerSharedType } from '../../codec/codec.js';
-import { typeErr } from '../../errors.js';
+import { errors } from '../../errors.js';
 import { OBJECT_ID, type ClusterObject } from './base.js';
 import { kReduce } from '../../codec/reduce.js';
 import { currentLink, linkNamed, unavailable, type ClusterLinkImpl } from './connect.js';
@@ -23,7 +23,7 @@ import { TYPECODES } from '../../shm/typecodes.js';
 type State = Record<string, unknown>;
 
 function bad(type: string, why: string): Error {
-  return typeErr('ERR_INVALID_MESSAGE', `invalid ${type} reference: ${why}`);
+  return errors.invalidMessage(`invalid ${type} reference: ${why}`);
 }
 
 function intField(s: State, key: string, type: string, min: number): number {
@@ -56,8 +56,8 @@ export function referenceOn<T extends ClusterObject>(obj: T, link: ClusterLinkIm
   const { type, state } = obj[kReduce]();
   const make = makers.get(type);
   const s = state as State;
-  if (!make || typeof s.id !== 'string') throw typeErr('ERR_INVALID_ARG_TYPE', `not a cluster object: ${type}`);
-  if (s.name !== link.name) throw typeErr('ERR_INVALID_ARG_VALUE', `this object belongs to cluster '${String(s.name)}', the link to '${link.name}'`);
+  if (!make || typeof s.id !== 'string') throw errors.invalidArgType(`not a cluster object: ${type}`);
+  if (s.name !== link.name) throw errors.invalidArgValue(`this object belongs to cluster '${String(s.name)}', the link to '${link.name}'`);
   return make(link, s, s.id) as T;
 }
 

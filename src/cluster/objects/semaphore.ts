@@ -4,7 +4,7 @@
 // died) gives its unit back. release() adds a unit and ends one lease: one of this process's
 // if it holds any, else the oldest (so acquire-here, release-there keeps the count right).
 // Waiters queue in the room `:sem`; a release wakes the first live one.
-import { misuse, rangeErr, typeErr } from '../../errors.js';
+import { errors } from '../../errors.js';
 import { wireTimeoutOf, type WaitOptions } from '../../hub/proxy.js';
 import { held, type Held } from '../../sync/lock.js';
 import { ClusterObject, noSharedMemory } from './base.js';
@@ -14,9 +14,9 @@ import { script } from './lua.js';
 import { waitTurn, wakeTtl } from './room.js';
 
 export function checkSemaphoreValue(value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw typeErr('ERR_INVALID_ARG_TYPE', 'semaphore value must be an integer');
-  if (value < 0) throw rangeErr('ERR_OUT_OF_RANGE', 'semaphore initial value must be >= 0');
-  if (value > 0x7fffffff) throw rangeErr('ERR_OUT_OF_RANGE', 'semaphore initial value must be <= 2147483647');
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw errors.invalidArgType('semaphore value must be an integer');
+  if (value < 0) throw errors.outOfRange('semaphore initial value must be >= 0');
+  if (value > 0x7fffffff) throw errors.outOfRange('semaphore initial value must be <= 2147483647');
   return value;
 }
 
@@ -110,7 +110,7 @@ export class ClusterSemaphore extends ClusterObject {
   async release(): Promise<void> {
     const mine = this.link.leases.tokensIn(this.leasesKey);
     const r = await evalScript(this.link, RELEASE, this.keys, [...this.common(), this.bounded ? '1' : '0', ...mine]);
-    if (r === 'TOOMANY') throw misuse('ERR_RELEASE_UNLOCKED', `BoundedSemaphore released too many times (its value would exceed ${this.initial})`);
+    if (r === 'TOOMANY') throw errors.releaseUnlocked(`BoundedSemaphore released too many times (its value would exceed ${this.initial})`);
     if (typeof r === 'string' && r !== '') this.link.leases.drop(this.leasesKey, r);
   }
 

@@ -1,6 +1,6 @@
 // A cluster Manager's Value (the key `:v`) and SharedArray (the list `:a`, fixed length): codec
 // bytes, as a local manager keeps them (typecodes are checked, values are not converted).
-import { rangeErr, typeErr } from '../../errors.js';
+import { errors } from '../../errors.js';
 import { checkTypecode, type Typecode } from '../../shm/typecodes.js';
 import { ClusterObject } from './base.js';
 import { evalScript, run } from './call.js';
@@ -20,7 +20,7 @@ export class ClusterValue<T = number> extends ClusterObject {
   /** @internal */ get key(): string { return `${this.base}:v`; }
   async get(): Promise<T> {
     const v = await run(this.link, (c) => c.getBuffer(this.key));
-    if (v === null) throw rangeErr('ERR_OUT_OF_RANGE', 'this Value has no value in Redis (its manager was shut down, or Redis lost it)');
+    if (v === null) throw errors.outOfRange('this Value has no value in Redis (its manager was shut down, or Redis lost it)');
     return fromBytes<T>(v);
   }
   set(value: T): Promise<void> {
@@ -46,29 +46,29 @@ export class ClusterArray<T = number> extends ClusterObject {
   /** @internal */
   constructor(link: ClusterLinkImpl, typecode: unknown, length: number, id?: string) {
     const tc = checkTypecode(typecode);
-    if (!Number.isInteger(length) || length < 0) throw typeErr('ERR_INVALID_ARG_VALUE', 'SharedArray size must be an integer >= 0');
+    if (!Number.isInteger(length) || length < 0) throw errors.invalidArgValue('SharedArray size must be an integer >= 0');
     super(link, id, false);
     this.typecode = tc;
     this.#length = length;
   }
   /** @internal */ get key(): string { return `${this.base}:a`; }
   #index(i: unknown): number {
-    if (typeof i !== 'number' || !Number.isInteger(i)) throw typeErr('ERR_INVALID_ARG_TYPE', 'index must be an integer');
+    if (typeof i !== 'number' || !Number.isInteger(i)) throw errors.invalidArgType('index must be an integer');
     const j = i < 0 ? i + this.#length : i;
-    if (j < 0 || j >= this.#length) throw rangeErr('ERR_OUT_OF_RANGE', `index ${i} out of range (length ${this.#length})`);
+    if (j < 0 || j >= this.#length) throw errors.outOfRange(`index ${i} out of range (length ${this.#length})`);
     return j;
   }
   get(index: number): Promise<T> {
     const j = this.#index(index);
     return run(this.link, (c) => c.lindexBuffer(this.key, j)).then((v) => {
-      if (v === null) throw rangeErr('ERR_OUT_OF_RANGE', 'this SharedArray has no items in Redis (its manager was shut down, or Redis lost it)');
+      if (v === null) throw errors.outOfRange('this SharedArray has no items in Redis (its manager was shut down, or Redis lost it)');
       return fromBytes<T>(v);
     });
   }
   set(index: number, value: T): Promise<void> {
     const j = this.#index(index);
     return evalScript(this.link, SET_AT, [this.key], [j, toBytes(value, 'value'), this.#length]).then((r) => {
-      if (r === -1) throw rangeErr('ERR_OUT_OF_RANGE', 'this SharedArray has no items in Redis (its manager was shut down, or Redis lost it)');
+      if (r === -1) throw errors.outOfRange('this SharedArray has no items in Redis (its manager was shut down, or Redis lost it)');
     });
   }
   async length(): Promise<number> { return this.#length; }

@@ -3,7 +3,7 @@
 // never running code (allowModules: false). A class instance comes back as its class when
 // this process has loaded that class (as a task that uses it has), else ERR_INVALID_MESSAGE.
 import { decode, encode } from '../../codec/codec.js';
-import { typeErr } from '../../errors.js';
+import { errors } from '../../errors.js';
 
 export function toBytes(value: unknown, what: string): Buffer {
   const u8 = encode(value, what);
@@ -11,6 +11,6 @@ export function toBytes(value: unknown, what: string): Buffer {
 }
 
 export function fromBytes<T>(bytes: unknown): T {
-  if (!(bytes instanceof Uint8Array)) throw typeErr('ERR_INVALID_MESSAGE', 'a value read from Redis is not bytes');
+  if (!(bytes instanceof Uint8Array)) throw errors.invalidMessage('a value read from Redis is not bytes');
   return decode(bytes, { allowModules: false }) as T;
 }

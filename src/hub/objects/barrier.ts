@@ -1,7 +1,7 @@
 // Barrier: `parties` waiters pass together. The last to arrive runs the action (in its own
 // process, where the function is) and reports back; only then are all released. A timeout,
 // abort(), an action that throws, or a waiter whose process dies breaks the barrier.
-import { BrokenBarrierError, misuse } from '../../errors.js';
+import { BrokenBarrierError, errors } from '../../errors.js';
 import type { HubObject, Peer } from '../hub-object.js';
 import type { BarrierOps, OpCall, OpReply } from '../ops.js';
 import { WaitList, wireTimeout, type Waiter } from '../wait-list.js';
@@ -44,7 +44,7 @@ export class BarrierObject implements HubObject {
         return;
       }
       case 'actionDone': {
-        if (!this.acting || this.acting.peer !== peer) throw misuse('ERR_INVALID_STATE', 'no barrier action is running in this process');
+        if (!this.acting || this.acting.peer !== peer) throw errors.invalidState('no barrier action is running in this process');
         this.acting = null;
         if (args[0] === true) this.release(); else this.break();
         reply.ok();
@@ -54,7 +54,7 @@ export class BarrierObject implements HubObject {
       case 'reset': this.break(); this.isBroken = false; reply.ok(); return;
       case 'nWaiting': reply.ok(this.waiters.length); return;
       case 'broken': reply.ok(this.isBroken); return;
-      default: throw misuse('ERR_UNKNOWN_OPERATION', `Barrier has no operation '${op}'`);
+      default: throw errors.unknownOperation(`Barrier has no operation '${op}'`);
     }
   }
 

@@ -1,6 +1,6 @@
 // Condition over a lock of the same hub. wait() releases the lock, waits for notify (or its
 // timeout), then takes the lock back before answering, all here, so no notify falls between.
-import { lockMisuse, misuse } from '../../errors.js';
+import { errors, lockMisuse } from '../../errors.js';
 import type { HubObject, ObjectTable, Peer, Reply } from '../hub-object.js';
 import { WaitList, wireTimeout } from '../wait-list.js';
 import { LockObject } from './lock.js';
@@ -14,7 +14,7 @@ export class ConditionObject implements HubObject {
 
   private lock(): LockObject | SharedLockObject {
     const lock = this.table.get(this.lockId);
-    if (!(lock instanceof LockObject) && !(lock instanceof SharedLockObject)) throw misuse('ERR_INVALID_ARG_VALUE', 'the lock of this Condition is missing from its hub');
+    if (!(lock instanceof LockObject) && !(lock instanceof SharedLockObject)) throw errors.invalidArgValue('the lock of this Condition is missing from its hub', { as: 'Error' });
     return lock;
   }
 
@@ -51,7 +51,7 @@ export class ConditionObject implements HubObject {
         reply.ok();
         return;
       }
-      default: throw misuse('ERR_UNKNOWN_OPERATION', `Condition has no operation '${op}'`);
+      default: throw errors.unknownOperation(`Condition has no operation '${op}'`);
     }
   }
 

@@ -4,12 +4,12 @@
 // primitives and identical structures match) and sorts only numbers, bigints or strings,
 // decoded as dict keys are.
 import { decode } from '../../codec/codec.js';
-import { misuse, rangeErr, typeErr } from '../../errors.js';
+import { errors } from '../../errors.js';
 import type { HubObject, Peer } from '../hub-object.js';
 import type { DictOps, ListOps, NamespaceOps, OpCall, SlotsOps } from '../ops.js';
 
 export function bytes(v: unknown, what = 'value'): Uint8Array {
-  if (!(v instanceof Uint8Array)) throw typeErr('ERR_INVALID_MESSAGE', `${what} must be encoded bytes`);
+  if (!(v instanceof Uint8Array)) throw errors.invalidMessage(`${what} must be encoded bytes`);
   return v;
 }
 
@@ -20,10 +20,10 @@ export function decodeKey(kb: unknown): Key {
   const k = decode(bytes(kb, 'key'), { allowModules: false });
   const t = typeof k;
   if (k === null || t === 'string' || t === 'number' || t === 'boolean' || t === 'bigint' || t === 'undefined') return k as Key;
-  throw typeErr('ERR_INVALID_ARG_TYPE', 'dict keys must be strings, numbers, booleans, bigints, null or undefined');
+  throw errors.invalidArgType('dict keys must be strings, numbers, booleans, bigints, null or undefined');
 }
 
-export const noOp = (type: string, op: string) => misuse('ERR_UNKNOWN_OPERATION', `${type} has no operation '${op}'`);
+export const noOp = (type: string, op: string) => errors.unknownOperation(`${type} has no operation '${op}'`);
 
 export class DictObject implements HubObject {
   readonly type = 'dict';
@@ -60,7 +60,7 @@ export class DictObject implements HubObject {
         // The last inserted pair, as Python's dict.popitem() (LIFO).
         let last: [Key, [Uint8Array, Uint8Array]] | undefined;
         for (const e of this.map) last = e;
-        if (!last) throw rangeErr('ERR_OUT_OF_RANGE', 'popitem(): the dict is empty');
+        if (!last) throw errors.outOfRange('popitem(): the dict is empty');
         this.map.delete(last[0]);
         reply.ok(last[1]);
         return;
@@ -80,11 +80,11 @@ export class ListObject implements HubObject {
   constructor(init: unknown[] = []) { this.items = init.map((v) => bytes(v)); }
 
   private index(i: unknown, forInsert = false): number {
-    if (typeof i !== 'number' || !Number.isInteger(i)) throw typeErr('ERR_INVALID_ARG_TYPE', 'list index must be an integer');
+    if (typeof i !== 'number' || !Number.isInteger(i)) throw errors.invalidArgType('list index must be an integer');
     const n = this.items.length;
     const j = i < 0 ? i + n : i;
     if (forInsert) return Math.max(0, Math.min(n, j));
-    if (j < 0 || j >= n) throw rangeErr('ERR_OUT_OF_RANGE', `list index ${i} out of range (length ${n})`);
+    if (j < 0 || j >= n) throw errors.outOfRange(`list index ${i} out of range (length ${n})`);
     return j;
   }
 
@@ -96,7 +96,7 @@ export class ListObject implements HubObject {
       case 'set': this.items[this.index(a[0])] = bytes(a[1]); reply.ok(); return;
       case 'insert': this.items.splice(this.index(a[0], true), 0, bytes(a[1])); reply.ok(); return;
       case 'pop': {
-        if (this.items.length === 0) throw rangeErr('ERR_OUT_OF_RANGE', 'pop from an empty list');
+        if (this.items.length === 0) throw errors.outOfRange('pop from an empty list');
         reply.ok(this.items.splice(a[0] === null || a[0] === undefined ? this.items.length - 1 : this.index(a[0]), 1)[0]);
         return;
       }
@@ -138,12 +138,12 @@ export class ListObject implements HubObject {
     const keyed = this.items.map((b) => {
       const k = decode(b, { allowModules: false }) as unknown;
       if (typeof k !== 'number' && typeof k !== 'bigint' && typeof k !== 'string') {
-        throw typeErr('ERR_INVALID_ARG_TYPE', 'sort() on a manager list orders numbers, bigints or strings; for other items, sort a copy (toArray()) and write it back with splice()');
+        throw errors.invalidArgType('sort() on a manager list orders numbers, bigints or strings; for other items, sort a copy (toArray()) and write it back with splice()');
       }
       return { k, b };
     });
     const strings = keyed.filter((e) => typeof e.k === 'string').length;
-    if (strings !== 0 && strings !== keyed.length) throw typeErr('ERR_INVALID_ARG_TYPE', 'sort(): strings and numbers cannot be ordered together');
+    if (strings !== 0 && strings !== keyed.length) throw errors.invalidArgType('sort(): strings and numbers cannot be ordered together');
     keyed.sort((x, y) => {
       const c = x.k < y.k ? -1 : x.k > y.k ? 1 : 0;
       return reverse ? -c : c;
@@ -154,10 +154,10 @@ export class ListObject implements HubObject {
   peerGone(): void {}
 }
 
-const notFound = () => rangeErr('ERR_VALUE_NOT_FOUND', 'the value is not in the list');
+const notFound = () => errors.valueNotFound('the value is not in the list');
 
 function nonNegative(v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw typeErr('ERR_INVALID_ARG_TYPE', 'a count must be an integer');
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw errors.invalidArgType('a count must be an integer');
   return Math.max(0, v);
 }
 
@@ -165,11 +165,11 @@ function nonNegative(v: unknown): number {
 export function sliceIndexes(n: number, start: unknown, end: unknown, step: unknown): number[] {
   const opt = (v: unknown, what: string): number | null => {
     if (v === null || v === undefined) return null;
-    if (typeof v !== 'number' || !Number.isInteger(v)) throw typeErr('ERR_INVALID_ARG_TYPE', `slice ${what} must be an integer`);
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw errors.invalidArgType(`slice ${what} must be an integer`);
     return v;
   };
   const st = opt(step, 'step') ?? 1;
-  if (st === 0) throw rangeErr('ERR_OUT_OF_RANGE', 'slice step cannot be zero');
+  if (st === 0) throw errors.outOfRange('slice step cannot be zero');
   const clamp = (v: number | null, fallback: number, lo: number, hi: number) => {
     if (v === null) return fallback;
     const j = v < 0 ? v + n : v;
@@ -191,7 +191,7 @@ export class NamespaceObject implements HubObject {
   private readonly attrs = new Map<string, Uint8Array>();
 
   private name(v: unknown): string {
-    if (typeof v !== 'string') throw typeErr('ERR_INVALID_ARG_TYPE', 'Namespace attribute names are strings');
+    if (typeof v !== 'string') throw errors.invalidArgType('Namespace attribute names are strings');
     return v;
   }
 
@@ -200,7 +200,7 @@ export class NamespaceObject implements HubObject {
       case 'set': this.attrs.set(this.name(a[0]), bytes(a[1])); reply.ok(); return;
       case 'get': {
         const v = this.attrs.get(this.name(a[0]));
-        if (!v) throw misuse('ERR_NO_ATTRIBUTE', `Namespace has no attribute '${String(a[0])}'; set it first`);
+        if (!v) throw errors.noAttribute(`Namespace has no attribute '${String(a[0])}'; set it first`);
         reply.ok(v);
         return;
       }
@@ -222,9 +222,9 @@ export class SlotsObject implements HubObject {
 
   private index(i: unknown): number {
     const n = this.slots.length;
-    if (typeof i !== 'number' || !Number.isInteger(i)) throw typeErr('ERR_INVALID_ARG_TYPE', 'index must be an integer');
+    if (typeof i !== 'number' || !Number.isInteger(i)) throw errors.invalidArgType('index must be an integer');
     const j = i < 0 ? i + n : i;
-    if (j < 0 || j >= n) throw rangeErr('ERR_OUT_OF_RANGE', `index ${i} out of range (length ${n})`);
+    if (j < 0 || j >= n) throw errors.outOfRange(`index ${i} out of range (length ${n})`);
     return j;
   }
 

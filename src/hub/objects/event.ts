@@ -1,5 +1,5 @@
 // Event: a flag; wait() answers at once when set, else when set() comes or the timeout ends.
-import { misuse } from '../../errors.js';
+import { errors } from '../../errors.js';
 import type { HubObject, Peer } from '../hub-object.js';
 import type { EventOps, OpCall } from '../ops.js';
 import { WaitList, wireTimeout } from '../wait-list.js';
@@ -25,7 +25,7 @@ export class EventObject implements HubObject {
         else this.waiters.add(peer, reply, undefined, timeout, (w) => w.reply.ok(false));
         return;
       }
-      default: throw misuse('ERR_UNKNOWN_OPERATION', `Event has no operation '${op}'`);
+      default: throw errors.unknownOperation(`Event has no operation '${op}'`);
     }
   }
 

@@ -1,6 +1,6 @@
 // The types a hub can create, from a spec that came over the wire (validated here: a spec
 // never names code; registered types are looked up in the server's own registry).
-import { typeErr } from '../../errors.js';
+import { errors } from '../../errors.js';
 import type { HubObject, ObjectTable } from '../hub-object.js';
 import { BarrierObject } from './barrier.js';
 import { ConditionObject } from './condition.js';
@@ -16,7 +16,7 @@ import { attachSegment } from '../../shm/segment.js';
 function field<T>(spec: Record<string, unknown>, name: string, check: (v: unknown) => boolean, fallback?: T): T {
   const v = spec[name];
   if (v === undefined && fallback !== undefined) return fallback;
-  if (!check(v)) throw typeErr('ERR_INVALID_MESSAGE', `invalid '${name}' in object spec`);
+  if (!check(v)) throw errors.invalidMessage(`invalid '${name}' in object spec`);
   return v as T;
 }
 const isInt = (v: unknown) => typeof v === 'number' && Number.isInteger(v);
@@ -50,6 +50,6 @@ export function createBuiltin(type: string, id: string, rawSpec: unknown, table:
     case 'set': return new SetObject(field(spec, 'init', isArray, []));
     case 'Namespace': return new NamespaceObject();
     case 'Value': case 'SharedArray': return new SlotsObject(type, field(spec, 'init', isArray));
-    default: throw typeErr('ERR_UNKNOWN_TYPEID', `unknown shared object type '${type}'`);
+    default: throw errors.unknownTypeid(`unknown shared object type '${type}'`);
   }
 }

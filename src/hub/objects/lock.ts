@@ -2,7 +2,7 @@
 // order. Rule for a holder that dies: what it held is released and handed to the next
 // waiter (RELIABILITY: "a lock whose holder died"), so nobody waits forever on a dead process;
 // except a plain Semaphore's units, which may be signals a consumer took for good.
-import { misuse } from '../../errors.js';
+import { errors } from '../../errors.js';
 import type { HubObject, Peer, Reply } from '../hub-object.js';
 import { WaitList, wireTimeout } from '../wait-list.js';
 
@@ -39,7 +39,7 @@ export class LockObject implements HubObject {
       case 'release': this.release(peer); reply.ok(); return;
       case 'value': reply.ok(this.value); return;
       case 'locked': reply.ok(this.value === 0); return;
-      default: throw misuse('ERR_UNKNOWN_OPERATION', `${this.type} has no operation '${op}'`);
+      default: throw errors.unknownOperation(`${this.type} has no operation '${op}'`);
     }
   }
 
@@ -68,8 +68,8 @@ export class LockObject implements HubObject {
     if (this.reentrant) {
       const mine = this.held.get(peer) ?? 0;
       if (mine === 0) {
-        if (this.value === 1) throw misuse('ERR_RELEASE_UNLOCKED', 'release() of an RLock that is not acquired; call acquire() first');
-        throw misuse('ERR_NOT_OWNER', 'this RLock is held by another process or thread; only its owner may release it');
+        if (this.value === 1) throw errors.releaseUnlocked('release() of an RLock that is not acquired; call acquire() first');
+        throw errors.notOwner('this RLock is held by another process or thread; only its owner may release it');
       }
       if (mine > 1) { this.held.set(peer, mine - 1); return; }
       this.held.delete(peer);
@@ -77,9 +77,9 @@ export class LockObject implements HubObject {
       this.handOn();
       return;
     }
-    if (this.type === 'Lock' && this.value === 1) throw misuse('ERR_RELEASE_UNLOCKED', 'release() of a Lock that is not locked; acquire it first');
+    if (this.type === 'Lock' && this.value === 1) throw errors.releaseUnlocked('release() of a Lock that is not locked; acquire it first');
     if (this.type === 'BoundedSemaphore' && this.value >= this.initial) {
-      throw misuse('ERR_RELEASE_UNLOCKED', `BoundedSemaphore released too many times (its value would exceed ${this.initial})`);
+      throw errors.releaseUnlocked(`BoundedSemaphore released too many times (its value would exceed ${this.initial})`);
     }
     // A Lock may be released by another process (as in CPython); count it off whoever holds it.
     const holder = this.held.has(peer) ? peer : this.held.keys().next().value;

@@ -13,7 +13,7 @@
 // queue is told (a push), so its unbounded puts, which get no answer, are refused there. A
 // put already on its way from a peer not told yet still lands (it was made before it knew),
 // unless the shutdown was immediate.
-import { Empty, Full, ShutDown, misuse } from '../../errors.js';
+import { Empty, Full, ShutDown, errors } from '../../errors.js';
 import { Ring } from '../../pool/ring.js';
 import type { HubObject, Peer, Reply } from '../hub-object.js';
 import { WaitList, wireTimeout } from '../wait-list.js';
@@ -98,18 +98,18 @@ export class QueueObject implements HubObject {
       case 'empty': void peer.fence().then(() => reply.ok(this.size === 0)); return;
       case 'full': void peer.fence().then(() => reply.ok(this.size >= this.maxsize)); return;
       case 'taskDone': {
-        if (!this.joinable) throw misuse('ERR_UNKNOWN_OPERATION', 'taskDone() belongs to JoinableQueue');
-        if (this.unfinished <= 0) throw misuse('ERR_TASK_DONE_TOO_MANY', 'taskDone() called more times than items were put in the queue');
+        if (!this.joinable) throw errors.unknownOperation('taskDone() belongs to JoinableQueue');
+        if (this.unfinished <= 0) throw errors.taskDoneTooMany('taskDone() called more times than items were put in the queue');
         if (--this.unfinished === 0) for (const w of this.joiners.drain()) w.reply.ok();
         reply.ok();
         return;
       }
       case 'join':
-        if (!this.joinable) throw misuse('ERR_UNKNOWN_OPERATION', 'join() belongs to JoinableQueue');
+        if (!this.joinable) throw errors.unknownOperation('join() belongs to JoinableQueue');
         if (this.unfinished === 0) reply.ok(); else this.joiners.add(peer, reply, undefined, null, () => {});
         return;
       case 'shutdown': this.shutdown(args[0] === true); reply.ok(); return;
-      default: throw misuse('ERR_UNKNOWN_OPERATION', `${this.type} has no operation '${op}'`);
+      default: throw errors.unknownOperation(`${this.type} has no operation '${op}'`);
     }
   }
 

@@ -1,7 +1,7 @@
 // An instance of a type given to BaseManager.register, living in the manager's server. Peers
 // may call only its exposed methods; arguments are decoded without importing anything.
 import { decode, encode } from '../../codec/codec.js';
-import { RemoteError, typeErr } from '../../errors.js';
+import { errors } from '../../errors.js';
 import type { HubObject, Peer } from '../hub-object.js';
 import type { OpCall, RegisteredOps } from '../ops.js';
 import type { ObjectRef } from '../protocol.js';
@@ -46,18 +46,18 @@ export class RegisteredObject implements HubObject {
 
   call(_peer: Peer, ...[op, args, reply]: OpCall<RegisteredOps>): void {
     // A peer may send any op and any arguments: both are checked.
-    if (op !== 'call') throw typeErr('ERR_UNKNOWN_OPERATION', `a ${this.type} proxy only calls methods`);
+    if (op !== 'call') throw errors.unknownOperation(`a ${this.type} proxy only calls methods`, { as: 'TypeError' });
     const [name, argBytes] = args as [unknown, unknown];
-    if (typeof name !== 'string' || !(argBytes instanceof Uint8Array)) throw typeErr('ERR_INVALID_MESSAGE', 'malformed method call');
+    if (typeof name !== 'string' || !(argBytes instanceof Uint8Array)) throw errors.invalidMessage('malformed method call');
     if (!this.exposed.includes(name)) {
-      throw Object.assign(new RemoteError(`method '${name}' of ${this.type} is not exposed; list it in register(..., { exposed })`), { code: 'ERR_METHOD_NOT_EXPOSED' });
+      throw errors.methodNotExposed(`method '${name}' of ${this.type} is not exposed; list it in register(..., { exposed })`);
     }
     const target = this.instance as Record<string, unknown>;
     const fn = target[name];
-    if (typeof fn !== 'function') throw Object.assign(new RemoteError(`${this.type} has no method '${name}'`), { code: 'ERR_METHOD_NOT_EXPOSED' });
+    if (typeof fn !== 'function') throw errors.methodNotExposed(`${this.type} has no method '${name}'`);
     void (async () => {
       const decoded = await decode(argBytes, { allowModules: false, source: this.source() });
-      if (!Array.isArray(decoded)) throw typeErr('ERR_INVALID_MESSAGE', 'method arguments must be an array');
+      if (!Array.isArray(decoded)) throw errors.invalidMessage('method arguments must be an array');
       const result = await (fn as (...a: unknown[]) => unknown).apply(target, decoded);
       const typeid = this.methodToTypeid[name];
       reply.ok(typeid ? this.wrap(typeid, result) : encode(result, `result of ${name}()`));

@@ -1,7 +1,7 @@
 // A manager's set (Python 3.14's SyncManager.set()): elements are primitives, decoded as dict
 // keys are (never running code), so 2 and '2' stay different elements. Each element keeps the
 // bytes it was sent as, to hand back exactly.
-import { rangeErr } from '../../errors.js';
+import { errors } from '../../errors.js';
 import type { HubObject, Peer } from '../hub-object.js';
 import type { OpCall, SetOps } from '../ops.js';
 import { bytes, decodeKey, noOp } from './containers.js';
@@ -24,12 +24,12 @@ export class SetObject implements HubObject {
       case 'has': reply.ok(this.elements.has(decodeKey(a[0]))); return;
       case 'discard': reply.ok(this.elements.delete(decodeKey(a[0]))); return;
       case 'remove':
-        if (!this.elements.delete(decodeKey(a[0]))) throw rangeErr('ERR_VALUE_NOT_FOUND', 'remove(): the element is not in the set (discard() ignores a missing one)');
+        if (!this.elements.delete(decodeKey(a[0]))) throw errors.valueNotFound('remove(): the element is not in the set (discard() ignores a missing one)');
         reply.ok();
         return;
       case 'pop': {
         const first = this.elements.entries().next();
-        if (first.done) throw rangeErr('ERR_OUT_OF_RANGE', 'pop(): the set is empty');
+        if (first.done) throw errors.outOfRange('pop(): the set is empty');
         this.elements.delete(first.value[0]);
         reply.ok(first.value[1]);
         return;

@@ -7,7 +7,7 @@
 // The words are those of every lock in shared memory (shm/lock-words.ts).
 // A holder whose process died is noticed by the hub while someone waits (its pid is gone); a
 // worker thread that ended holding it is freed by the thread that started it (sync/lock.ts).
-import { misuse } from '../../errors.js';
+import { errors } from '../../errors.js';
 import type { Segment } from '../../shm/segment.js';
 import { LockWord, freeWords, heldBy, holderDead, lockWords, takeForWaiter } from '../../shm/lock-words.js';
 import type { HubObject, Peer, Reply } from '../hub-object.js';
@@ -53,7 +53,7 @@ export class SharedLockObject implements HubObject {
       }
       // A release by a process that saw the waiters flag (it already freed the lock).
       case 'released': this.handOn(); reply.ok(); return;
-      default: throw misuse('ERR_UNKNOWN_OPERATION', `${this.type} has no operation '${op}'`);
+      default: throw errors.unknownOperation(`${this.type} has no operation '${op}'`);
     }
   }
 

@@ -6,7 +6,7 @@
 // a unit for the head waiter. The hub hands a unit over by taking it from the value and
 // answering true, and for a BoundedSemaphore records it in the holder table first. While
 // someone waits, a BoundedSemaphore's units held by processes that are gone are given back.
-import { misuse } from '../../errors.js';
+import { errors } from '../../errors.js';
 import type { Segment } from '../../shm/segment.js';
 import { VALUE, WAITERS, noteTaken, reapDeadHolders, takeUnit } from '../../shm/semaphore-words.js';
 import { identityOf, type Identity } from './shared-lock.js';
@@ -33,7 +33,7 @@ export class SharedSemaphoreObject implements HubObject {
       }
       case 'released': this.handOn(); reply.ok(); return;
       case 'value': reply.ok(Atomics.load(this.a, VALUE)); return;
-      default: throw misuse('ERR_UNKNOWN_OPERATION', `${this.type} has no operation '${op}'`);
+      default: throw errors.unknownOperation(`${this.type} has no operation '${op}'`);
     }
   }
 
