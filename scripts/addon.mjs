@@ -1,6 +1,6 @@
 // What the native addon is built from and how one is compiled, shared by the install script
 // (build-native.mjs), the prebuild script (prebuild.mjs) and the other-Node test runner
-// (test-node.mjs). src/shm/native.ts computes the same source hash at load time, so a
+// (test-node.mjs). src/native/addon.ts computes the same source hash at load time, so a
 // prebuild or build made from other sources is never loaded.
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -23,7 +23,7 @@ export function sourceFiles() {
   ];
 }
 
-/** sha256 over each source's name and bytes (same recipe as src/shm/native.ts sourceHash). */
+/** sha256 over each source's name and bytes (same recipe as src/native/addon.ts sourceHash). */
 export function sourceHash() {
   const h = createHash('sha256');
   for (const f of sourceFiles())

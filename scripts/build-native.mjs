@@ -3,7 +3,7 @@
 // (prebuilds/source.json) and loads. Otherwise node-gyp builds build/Release/multiproc.node
 // against the headers of the Node running this script (never another Node's, see
 // addon.mjs headersFor) and records what it was built from beside it, which the loader
-// (src/shm/native.ts) checks.
+// (src/native/addon.ts) checks.
 // A failed build is not fatal: the thread context works without it, and the process context
 // refuses at the call with ERR_SHARED_MEMORY_UNAVAILABLE saying why and how to fix it.
 // `--if-stale` (npm run build): skip when build/ already holds a build for this ABI and sources.

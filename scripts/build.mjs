@@ -30,9 +30,9 @@ esbuild.buildSync({
   entryPoints: {
     index: path.join(root, 'src', 'index.ts'),
     internal: path.join(root, 'src', 'internal.ts'),
-    bootstrap: path.join(root, 'src', 'runtime', 'bootstrap.ts'),
-    'hub-thread': path.join(root, 'src', 'hub', 'hub-thread.ts'),
-    tracker: path.join(root, 'src', 'shm', 'tracker-main.ts'),
+    bootstrap: path.join(root, 'src', 'entry', 'bootstrap.ts'),
+    'hub-thread': path.join(root, 'src', 'entry', 'hub-thread.ts'),
+    tracker: path.join(root, 'src', 'entry', 'tracker.ts'),
     // The `multiproc` command, and the module a cluster worker's pool processes run tasks from.
     cli: path.join(root, 'src', 'cluster', 'cli.ts'),
     'cluster-task': path.join(root, 'src', 'cluster', 'run-task.ts'),

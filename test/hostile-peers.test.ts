@@ -317,7 +317,7 @@ describe('a Listener over TCP facing hostile peers', () => {
       assert.throws(() => new Listener({ address, maxMessageSize }), { code: 'ERR_OUT_OF_RANGE', message: /maxMessageSize must be an integer/ });
       assert.throws(() => Client(address, { maxMessageSize }), { code: 'ERR_OUT_OF_RANGE' });
     }
-    // Any positive length is accepted: over 2^31 - 1 ms the timer chains (runtime/long-timer.ts).
+    // Any positive length is accepted: over 2^31 - 1 ms the timer chains (util/long-timer.ts).
     for (const handshakeTimeout of [0, -1, NaN]) {
       assert.throws(() => new Listener({ address, handshakeTimeout }), { code: 'ERR_OUT_OF_RANGE', message: /handshakeTimeout must be a positive number of ms/ });
       assert.throws(() => Client(address, { handshakeTimeout }), { code: 'ERR_OUT_OF_RANGE' });

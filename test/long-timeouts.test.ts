@@ -1,5 +1,5 @@
 // Timeouts longer than Node's timer limit (2^31-1 ms): Node fires such a timer after 1 ms, so
-// every wait that takes a user timeout arms it through runtime/long-timer.ts. Each kind of
+// every wait that takes a user timeout arms it through util/long-timer.ts. Each kind of
 // wait is given 2 ** 31 + 1000 ms and must still be waiting seconds later.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,7 +7,7 @@ import { Condition, Event, Lock, Pipe, Pool, Process, Queue, Semaphore } from 'm
 import { BIG, longWaits } from './fixtures/long-timeouts.ts';
 import { pidOf, readThreadId, sleepMs } from './fixtures/tasks.ts';
 import { contexts, sleep, within } from './helpers.ts';
-import { longTimeout } from '../src/runtime/long-timer.ts';
+import { longTimeout } from '../src/util/long-timer.ts';
 
 const HOLD_MS = 2000;
 

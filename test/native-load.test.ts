@@ -10,7 +10,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, appendFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sourceHash as loaderHash } from '../src/shm/native.ts';
+import { sourceHash as loaderHash } from '../src/native/addon.ts';
 import { sourceHash as scriptHash, prebuildFile, headersFor } from '../scripts/addon.mjs';
 import { supportedMajors } from '../scripts/node-major.mjs';
 
@@ -45,7 +45,7 @@ function probe(dir: string, addonEnv?: string): { stdout: string; stderr: string
 
 describe('prebuilt addon', () => {
   it('prebuilds/source.json matches the native sources (else: npm run prebuilds, and commit)', () => {
-    assert.equal(scriptHash(), loaderHash(), 'scripts/addon.mjs and src/shm/native.ts hash the sources the same way');
+    assert.equal(scriptHash(), loaderHash(), 'scripts/addon.mjs and src/native/addon.ts hash the sources the same way');
     assert.equal(record.hash, loaderHash(), 'native/ or binding.gyp changed since the prebuilds were made: run `npm run prebuilds` and commit prebuilds/');
   });
 

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { within, isAlivePid, sleep } from './helpers.ts';
-import { addonFile, addonProblem } from '../src/shm/native.ts';
+import { addonFile, addonProblem } from '../src/native/addon.ts';
 
 interface Addon {
   open(name: string, size: number, create: boolean, exclusive: boolean): SharedArrayBuffer;

@@ -5,7 +5,7 @@
 // producer's memory stays bounded and its event loop lets the bytes out).
 import type { Socket } from 'node:net';
 import type { MessagePort, Worker } from 'node:worker_threads';
-import { adoptBuffers, buffersNotSent } from '../runtime/shared-buffers.js';
+import { adoptBuffers, buffersNotSent } from '../util/shared-buffers.js';
 
 export interface Transport {
   write(data: Uint8Array): void;

@@ -7,7 +7,7 @@
 // one a worker had started (BullMQ's `active` event reached us) with WorkerLostError, whose
 // cause is the Redis failure; one still queued with ERR_CLUSTER_UNAVAILABLE. Connections come
 // back by themselves.
-import { longTimeout, type LongTimer } from '../runtime/long-timer.js';
+import { longTimeout, type LongTimer } from '../util/long-timer.js';
 import { randomBytes } from 'node:crypto';
 import { AuthenticationError, WorkerLostError, errors } from '../errors.js';
 import { decode } from '../codec/codec.js';

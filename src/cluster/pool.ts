@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import { pack, type Prepared } from '../codec/codec.js';
 import { WorkerLostError, errors } from '../errors.js';
 import { toFnRef } from '../functions/reference.js';
-import { Mode } from '../runtime/protocol.js';
+import { Mode } from '../protocol/runtime.js';
 import { AsyncResult } from '../pool/async-result.js';
 import { ImapIterator } from '../pool/imap.js';
 import type { Outcome, SubmitOptions } from '../pool/task.js';

@@ -1,11 +1,11 @@
 // cluster.Process: one target run as a task on some worker machine, with the local Process's
 // shape: start(), join(timeout?), isAlive(), exitCode (0 when it returned, 1 when it threw,
 // null while running), error (what it threw), terminate()/kill() (stop it: exitCode -15/-9).
-import { longTimeout } from '../runtime/long-timer.js';
+import { longTimeout } from '../util/long-timer.js';
 import { errors } from '../errors.js';
 import { pack } from '../codec/codec.js';
 import { toFnRef } from '../functions/reference.js';
-import { Mode } from '../runtime/protocol.js';
+import { Mode } from '../protocol/runtime.js';
 import type { ClusterCore } from './core.js';
 import { prepareForCluster, checkArgs } from './checks.js';
 import { wireFn } from './refs.js';

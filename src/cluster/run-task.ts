@@ -7,10 +7,10 @@
 import { decode, encode, prepare, pack } from '../codec/codec.js';
 import { resolveFnRef } from '../functions/resolve.js';
 import type { FnRef } from '../functions/reference.js';
-import { Mode } from '../runtime/protocol.js';
+import { Mode } from '../protocol/runtime.js';
 import { Kind, parseTask } from './wire.js';
 import { classesUnderRoot, relativizeClasses, underRoot } from './refs.js';
-import '../cluster/objects/revive.js';
+import './objects/revive.js';
 
 type Fn = (...args: unknown[]) => unknown;
 

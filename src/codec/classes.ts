@@ -2,7 +2,7 @@
 // exported ones (by module reference). Revival never calls a constructor.
 import { errors } from '../errors.js';
 import { exportRefOf, type ExportRef } from '../functions/reference.js';
-import { globalSingleton } from '../runtime/state.js';
+import { globalSingleton } from '../util/state.js';
 
 export interface ClassOptions<T> {
   /** Name both sides agree on; defaults to the class name. */

@@ -10,7 +10,7 @@ import * as errorClasses from '../errors/classes.js';
 import { CLASS_MARK, ClassNode, EntriesNode, ErrorNode, LoneString, MapNode, NegativeZero, NumberArray, Reducer, SharedNode, SparseNode, MAX_DEPTH, builtinErrorClasses } from './reduce.js';
 import { registerClass, registeredByName, seenClass, type ClassRef } from './classes.js';
 import { assignOwn, setOwn } from './own.js';
-import { globalSingleton, runtimeState } from '../runtime/state.js';
+import { globalSingleton, runtimeState } from '../util/state.js';
 import { importModule, loadedModule, pickExport } from '../functions/resolve.js';
 import { displayPath, loadedExport } from '../functions/reference.js';
 import { isScriptLoaded } from '../functions/locate.js';

@@ -11,7 +11,7 @@
 import type { Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import { AuthenticationError, errors } from '../errors.js';
-import { longTimeout } from '../runtime/long-timer.js';
+import { longTimeout } from '../util/long-timer.js';
 
 // Loaded on first use: most workers never authenticate, and node:crypto costs a thread ~3 ms.
 const crypto = (): typeof import('node:crypto') => createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');

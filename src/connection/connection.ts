@@ -8,7 +8,7 @@ import { BufferTooShort, EOFError, errors } from '../errors.js';
 import { currentDestination } from './transit.js';
 import { lastRoutePressure, myAddress } from './router.js';
 import { deliver, newPipeId, notifyAttached, notifyClosed, notifyMoving, registerEnd, unregisterEnd, type Item, type LocalEnd } from './pipe-home.js';
-import { longTimeout } from '../runtime/long-timer.js';
+import { longTimeout } from '../util/long-timer.js';
 
 export type { Item } from './pipe-home.js';
 

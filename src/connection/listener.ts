@@ -8,10 +8,10 @@ import type { Server, Socket } from 'node:net';
 import { DEFAULT_MAX_FRAME, FrameReader } from '../channel/frames.js';
 import { socketTransport, type Transport } from '../channel/transport.js';
 import { errors } from '../errors.js';
-import { lazyNet } from '../runtime/builtins.js';
+import { lazyNet } from '../util/builtins.js';
 import { clientHandshake, serverHandshake } from './auth.js';
 import { Connection, decodeFromPeer, type Item, type Link, type LinkEnd } from './connection.js';
-import { longTimeout } from '../runtime/long-timer.js';
+import { longTimeout } from '../util/long-timer.js';
 
 /** A TCP address (`host` defaults to 127.0.0.1; port 0 picks a free port) or a Unix socket path ('\0name': Linux abstract). */
 export type Address = { host?: string; port: number } | { path: string };
@@ -66,7 +66,7 @@ function checkOptions(options: ClientOptions, who: string): Settings {
   if (!Number.isInteger(maxMessageSize) || maxMessageSize < 0 || maxMessageSize > 0xfffffffe) {
     throw errors.outOfRange(`${who} maxMessageSize must be an integer from 0 to ${0xfffffffe}, got ${maxMessageSize}`);
   }
-  // Any length works (long timers chain, see runtime/long-timer.ts); Infinity means no limit.
+  // Any length works (long timers chain, see util/long-timer.ts); Infinity means no limit.
   if (typeof handshakeTimeout !== 'number' || !(handshakeTimeout > 0)) {
     throw errors.outOfRange(`${who} handshakeTimeout must be a positive number of ms (or Infinity), got ${String(handshakeTimeout)}`);
   }

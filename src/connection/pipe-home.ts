@@ -2,8 +2,8 @@
 // which ends are closed, and messages held for an end that is on its way to another process.
 // Ends send to home; home forwards to wherever the peer end is.
 import { isUnder, myAddress, onAddressGone, onRoute, route } from './router.js';
-import { R, type PipeRoute, type RouteKind } from '../runtime/protocol.js';
-import { globalSingleton } from '../runtime/state.js';
+import { R, type PipeRoute, type RouteKind } from '../protocol/runtime.js';
+import { globalSingleton } from '../util/state.js';
 
 /** A message on a pipe: [isBytes, payload]. */
 export type Item = [0 | 1, Uint8Array];

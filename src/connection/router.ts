@@ -3,8 +3,8 @@
 // channel to its parent and to each child. Connection traffic is routed hop by hop, so a
 // pipe works between any two processes of the tree without new sockets.
 import type { Channel, Message } from '../channel/channel.js';
-import { M, R, ROUTE_UP, type RouteKind, type RouteMsg } from '../runtime/protocol.js';
-import { globalSingleton, runtimeState } from '../runtime/state.js';
+import { M, R, ROUTE_UP, type RouteKind, type RouteMsg } from '../protocol/runtime.js';
+import { globalSingleton, runtimeState } from '../util/state.js';
 
 export type RouteHandler = (kind: RouteKind, fields: unknown[]) => void;
 

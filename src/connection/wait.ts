@@ -2,7 +2,7 @@
 // multiprocessing.connection.wait).
 import { errors } from '../errors.js';
 import { Connection } from './connection.js';
-import { longTimeout, type LongTimer } from '../runtime/long-timer.js';
+import { longTimeout, type LongTimer } from '../util/long-timer.js';
 
 /** Anything with an exit or readiness to wait on: a Connection or a started Process. */
 export interface Waitable {

@@ -2,7 +2,7 @@
 // that makes it are in the catalogue (./catalogue.ts). The classes are made once per thread
 // (a per-thread singleton), so every entry of the library loaded there (the ESM and CommonJS
 // entries, the worker bootstrap) throws and revives the same classes: instanceof holds.
-import { globalSingleton } from '../runtime/state.js';
+import { globalSingleton } from '../util/state.js';
 
 function defineErrors() {
   /** Base class of the library's process-related errors (CPython's `ProcessError`). */

@@ -5,7 +5,7 @@
 // compiled source of a non-JavaScript module (.ts under tsx).
 import fs from 'node:fs';
 import type { Session } from 'node:inspector';
-import { lazyInspector } from '../runtime/builtins.js';
+import { lazyInspector } from '../util/builtins.js';
 import { fileURLToPath } from 'node:url';
 
 export interface SourceLocation {

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { errors } from '../errors.js';
-import { runtimeState } from '../runtime/state.js';
+import { runtimeState } from '../util/state.js';
 import type { ExportRef, FnRef } from './reference.js';
 import { displayPath } from './reference.js';
 

@@ -10,10 +10,10 @@ import { decode } from '../codec/codec.js';
 import { clientHandshake } from '../connection/auth.js';
 import { AuthenticationError, errors } from '../errors.js';
 import { programAuthKey } from '../runtime/auth-key.js';
-import { lazyNet } from '../runtime/builtins.js';
+import { lazyNet } from '../util/builtins.js';
 import { onBeforeExit } from '../runtime/exit-hooks.js';
-import { globalSingleton } from '../runtime/state.js';
-import { H, addressKey, type FromHub, type HubAddress, type ObjectRef, type RequestFields, type RequestKind, type RequestMsg, type ToHub } from './protocol.js';
+import { globalSingleton } from '../util/state.js';
+import { H, addressKey, type FromHub, type HubAddress, type ObjectRef, type RequestFields, type RequestKind, type RequestMsg, type ToHub } from '../protocol/hub.js';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; onAnswer?: ((v: unknown) => void) | undefined };
 export type PushHandler = (op: string, args: unknown[]) => void;

@@ -4,7 +4,7 @@
 // object that travelled (encoded into a message: a Process or Pool argument, a queue item, a
 // manager value) may be in use elsewhere, and lives as long as its hub, as before.
 import { unlinkSegment } from '../shm/segment.js';
-import { globalSingleton } from '../runtime/state.js';
+import { globalSingleton } from '../util/state.js';
 
 export interface Life {
   /** Encoded into a message at least once: somebody else may hold it. */

@@ -5,9 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { programAuthKey } from '../runtime/auth-key.js';
-import { globalSingleton } from '../runtime/state.js';
+import { globalSingleton } from '../util/state.js';
 import type { HubTarget } from './client.js';
-import { sameHubAddress, type HubAddress } from './protocol.js';
+import { sameHubAddress, type HubAddress } from '../protocol/hub.js';
 
 const hubThreadUrl = new URL('./hub-thread.js', import.meta.url);
 

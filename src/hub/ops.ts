@@ -4,7 +4,7 @@
 // op the hub does not serve, or with other arguments, is a compile error. Types only: the
 // wire is unchanged, and the hub still checks every field it receives from a peer.
 import type { Reply } from './hub-object.js';
-import type { ObjectRef, WireTimeout } from './protocol.js';
+import type { ObjectRef, WireTimeout } from '../protocol/hub.js';
 
 /** One operation: the CALL's arguments after the op name, and the OK answer's value (void: none). */
 export interface Op<Args extends unknown[], Result> { args: Args; result: Result }

@@ -10,8 +10,8 @@ import { linkTo, type HubLink, type HubTarget } from './client.js';
 import { ensureLocalHub, isLocalHubAddress, localObject } from './local-hub.js';
 import { programAuthKey } from '../runtime/auth-key.js';
 import { watchLife, type Life } from './lifetime.js';
-import { globalSingleton } from '../runtime/state.js';
-import { addressKey, sameHubAddress, type HubAddress, type ObjectRef } from './protocol.js';
+import { globalSingleton } from '../util/state.js';
+import { addressKey, sameHubAddress, type HubAddress, type ObjectRef } from '../protocol/hub.js';
 import type { OpTable, UntypedOps } from './ops.js';
 
 interface Adoption { target: HubTarget; ref: ObjectRef }

@@ -9,9 +9,9 @@ import { socketTransport } from '../channel/transport.js';
 import { encode, decode } from '../codec/codec.js';
 import { serverHandshake } from '../connection/auth.js';
 import { errors } from '../errors.js';
-import { lazyNet } from '../runtime/builtins.js';
+import { lazyNet } from '../util/builtins.js';
 import type { HubObject, Peer, Reply } from './hub-object.js';
-import { H, type FromHub, type HubAddress, type ObjectRef, type ToHub } from './protocol.js';
+import { H, type FromHub, type HubAddress, type ObjectRef, type ToHub } from '../protocol/hub.js';
 import { createBuiltin, isBuiltinType } from './objects/index.js';
 import { RegisteredObject, construct, type TypeEntry } from './objects/registered.js';
 

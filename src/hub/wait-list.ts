@@ -1,7 +1,7 @@
 // FIFO waiters with hub-side timeouts: the order of arrival is the order of wake-up.
 import type { Peer, Reply } from './hub-object.js';
-import type { WireTimeout } from './protocol.js';
-import { longTimeout, type LongTimer } from '../runtime/long-timer.js';
+import type { WireTimeout } from '../protocol/hub.js';
+import { longTimeout, type LongTimer } from '../util/long-timer.js';
 
 
 export interface Waiter<T> {

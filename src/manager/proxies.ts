@@ -5,7 +5,7 @@ import { encode } from '../codec/codec.js';
 import { errors } from '../errors.js';
 import { setOwn } from '../codec/own.js';
 import { HubProxy, adopt, registerProxyType } from '../hub/proxy.js';
-import type { ObjectRef } from '../hub/protocol.js';
+import type { ObjectRef } from '../protocol/hub.js';
 import type { DictOps, ListOps, NamespaceOps, RegisteredOps, SetOps, SlotsOps } from '../hub/ops.js';
 
 type Key = string | number | boolean | bigint | null | undefined;

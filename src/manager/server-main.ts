@@ -7,7 +7,7 @@ import { resolveFnRef } from '../functions/resolve.js';
 import type { FnRef } from '../functions/reference.js';
 import { Hub } from '../hub/server.js';
 import type { TypeEntry } from '../hub/objects/registered.js';
-import { M, type InitData } from '../runtime/protocol.js';
+import { M, type InitData } from '../protocol/runtime.js';
 
 export function managerServer(init: InitData, channel: Channel, exit: (code: number) => Promise<never>): (msg: Message) => void {
   let hub: Hub | null = null;

@@ -1,7 +1,7 @@
 // AsyncResult: what applyAsync/mapAsync return. A PromiseLike with CPython's get/wait/ready/
 // successful. A failure nobody asks about is not an unhandled rejection (as in CPython).
 import { errors } from '../errors.js';
-import { longTimeout } from '../runtime/long-timer.js';
+import { longTimeout } from '../util/long-timer.js';
 
 export class AsyncResult<T> implements PromiseLike<T> {
   #promise: Promise<T>;

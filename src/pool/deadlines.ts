@@ -2,7 +2,7 @@
 // AbortSignal, and how either stops the task: skipped if it has not started, its worker killed
 // (and replaced) if it is running, let through if its result is already on its way.
 import { TimeoutError } from '../errors.js';
-import { longTimeout } from '../runtime/long-timer.js';
+import { longTimeout } from '../util/long-timer.js';
 import { stopOverlapping } from './overlap.js';
 import type { Task } from './task.js';
 

@@ -2,10 +2,10 @@
 // number of items in flight, yields results in input order (imap) or as they finish
 // (imapUnordered); a failing item rejects at its own position and iteration goes on.
 import { TimeoutError } from '../errors.js';
-import { Ring } from './ring.js';
+import { Ring } from '../util/ring.js';
 import type { ProgressTracker } from './progress.js';
 import type { Outcome } from './task.js';
-import { longTimeout, type LongTimer } from '../runtime/long-timer.js';
+import { longTimeout, type LongTimer } from '../util/long-timer.js';
 
 type ItemOutcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 

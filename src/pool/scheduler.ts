@@ -6,11 +6,11 @@
 // lifecycle close/terminate/join.
 import { errors } from '../errors.js';
 import { childAddress } from '../connection/router.js';
-import type { InitData } from '../runtime/protocol.js';
+import type { InitData } from '../protocol/runtime.js';
 import type { ExitInfo } from '../runtime/spawn.js';
-import { runtimeState } from '../runtime/state.js';
+import { runtimeState } from '../util/state.js';
 import { getLogger } from '../runtime/logging.js';
-import { Ring } from './ring.js';
+import { Ring } from '../util/ring.js';
 import { StatsRecorder, type PoolStats, type TaskEnd } from './stats.js';
 import { IdleTimers, queueFullError } from './sizing.js';
 import { Deadlines } from './deadlines.js';

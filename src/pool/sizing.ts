@@ -2,7 +2,7 @@
 // the maxQueue refusal. The decisions (when to start a worker on demand, which one may exit)
 // stay in the scheduler; these only keep its bookkeeping small.
 import { errors } from '../errors.js';
-import { longTimeout, type LongTimer } from '../runtime/long-timer.js';
+import { longTimeout, type LongTimer } from '../util/long-timer.js';
 
 /** One timer per idle worker; `expire(worker)` runs after `ms` unless disarmed first. */
 export class IdleTimers<W> {

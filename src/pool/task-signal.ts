@@ -6,7 +6,7 @@
 // module registry (globalSingleton), so the user's `import 'multiproc'` and the worker's
 // bootstrap (both in the one bundle) see the same one.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { globalSingleton } from '../runtime/state.js';
+import { globalSingleton } from '../util/state.js';
 
 const storage = globalSingleton('taskSignal', () => new AsyncLocalStorage<AbortSignal>());
 

@@ -2,8 +2,8 @@
 import type { FnRef } from '../functions/reference.js';
 import type { Transit } from '../codec/reduce.js';
 import type { WorkerSlot } from './worker-slot.js';
-import { type LongTimer } from '../runtime/long-timer.js';
-import type { Mode } from '../runtime/protocol.js';
+import { type LongTimer } from '../util/long-timer.js';
+import type { Mode } from '../protocol/runtime.js';
 
 export type Outcome =
   | { ok: true; value: unknown }

@@ -7,7 +7,7 @@ import { decode, encode } from '../codec/codec.js';
 import type { Channel, Message } from '../channel/channel.js';
 import { resolveFnRef } from '../functions/resolve.js';
 import type { FnRef } from '../functions/reference.js';
-import { M, Mode, Status, type FromPoolWorker, type InitData, type QueuedTask, type ResultMsg, type ToPoolWorker } from '../runtime/protocol.js';
+import { M, Mode, Status, type FromPoolWorker, type InitData, type QueuedTask, type ResultMsg, type ToPoolWorker } from '../protocol/runtime.js';
 import type { ProgressWriter } from '../runtime/progress.js';
 import { runWithTaskSignal } from './task-signal.js';
 import { errors } from '../errors.js';

@@ -4,11 +4,11 @@
 // it died).
 import { decode } from '../codec/codec.js';
 import type { Message } from '../channel/channel.js';
-import { M, Status, type AbortMsg, type CancelMsg, type FnMsg, type FromPoolWorker, type InitData, type StopMsg, type TaskMsg } from '../runtime/protocol.js';
+import { M, Status, type AbortMsg, type CancelMsg, type FnMsg, type FromPoolWorker, type InitData, type StopMsg, type TaskMsg } from '../protocol/runtime.js';
 import { startWorker, type ExitInfo, type WorkerHandle, type WorkerLimits } from '../runtime/spawn.js';
 import type { StartMethod } from '../runtime/start-method.js';
 import { attachChannel } from '../connection/router.js';
-import { Ring } from './ring.js';
+import { Ring } from '../util/ring.js';
 import type { Outcome, Task } from './task.js';
 
 export interface SlotEvents {

@@ -1,7 +1,7 @@
 // The children this process started: for activeChildren(), and for shutdown (daemons are
 // terminated when the program ends; the others are awaited, as CPython's atexit hook does).
 import { getLogger } from '../runtime/logging.js';
-import { globalSingleton } from '../runtime/state.js';
+import { globalSingleton } from '../util/state.js';
 
 export interface ChildEntry {
   readonly name: string;

@@ -1,7 +1,7 @@
 // currentProcess(), parentProcess(), activeChildren(), cpuCount().
 import os from 'node:os';
 import { inspect } from 'node:util';
-import { globalSingleton, runtimeState } from '../runtime/state.js';
+import { globalSingleton, runtimeState } from '../util/state.js';
 import { liveChildren } from './children.js';
 import { programAuthKey } from '../runtime/auth-key.js';
 import type { Process } from './process.js';

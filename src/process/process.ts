@@ -6,17 +6,17 @@ import { errors } from '../errors.js';
 import { checkMaxMemory } from './limits.js';
 import { toFnRef, exportRefOf, type FnRef, type ExportRef } from '../functions/reference.js';
 import { assertNotBootstrapping } from '../runtime/guards.js';
-import { M } from '../runtime/protocol.js';
+import { M } from '../protocol/runtime.js';
 import { startWorker, type WorkerHandle } from '../runtime/spawn.js';
 import { getStartMethod, normalizeMethod, type StartMethodName, type StartMethod } from '../runtime/start-method.js';
-import { globalSingleton, runtimeState } from '../runtime/state.js';
+import { globalSingleton, runtimeState } from '../util/state.js';
 import { addChild, hookMainExit } from './children.js';
 import { attachChannel, childAddress } from '../connection/router.js';
 import { withDestination } from '../connection/transit.js';
 import { towardProcesses } from '../shm/crossing.js';
 import { getLogger } from '../runtime/logging.js';
 import { programAuthKey } from '../runtime/auth-key.js';
-import { longTimeout } from '../runtime/long-timer.js';
+import { longTimeout } from '../util/long-timer.js';
 import { assignOwn } from '../codec/own.js';
 
 export interface ProcessOptions<A extends unknown[] = unknown[]> {

@@ -11,8 +11,8 @@ import { encode } from '../codec/codec.js';
 import { towardProcesses } from '../shm/crossing.js';
 import { getStartMethod, type StartMethod } from '../runtime/start-method.js';
 import { ShutDown, errors } from '../errors.js';
-import { addressKey } from '../hub/protocol.js';
-import { globalSingleton } from '../runtime/state.js';
+import { addressKey } from '../protocol/hub.js';
+import { globalSingleton } from '../util/state.js';
 import { HubProxy, closedQueue, isAdopting, registerProxyType, wireTimeoutOf, type WaitOptions } from '../hub/proxy.js';
 import type { QueueOps } from '../hub/ops.js';
 

@@ -1,7 +1,7 @@
 // Work a worker finishes before it exits on its own: e.g. queue puts still on their way to a
 // hub (CPython joins a Queue's feeder thread at exit for the same reason). Bounded, so exit
 // never hangs on a peer that stopped reading.
-import { globalSingleton } from './state.js';
+import { globalSingleton } from '../util/state.js';
 
 const hooks = globalSingleton('exitHooks', () => new Set<() => Promise<void>>());
 

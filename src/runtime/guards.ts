@@ -1,6 +1,6 @@
 // Checks shared by everything that starts workers.
 import { errors } from '../errors.js';
-import { runtimeState } from './state.js';
+import { runtimeState } from '../util/state.js';
 
 /** Starting workers while a worker imports the user's module would recurse: refuse it. */
 export function assertNotBootstrapping(what: string): void {

@@ -1,7 +1,7 @@
 // CPython's multiprocessing logger: `[LEVEL/ProcessName] message` on stderr once
 // logToStderr() is called; the level and the stderr switch travel to every child.
 import { errors } from '../errors.js';
-import { runtimeState, globalSingleton } from './state.js';
+import { runtimeState, globalSingleton } from '../util/state.js';
 
 export const LEVELS = { NOTSET: 0, SUBDEBUG: 5, DEBUG: 10, INFO: 20, SUBWARNING: 25, WARNING: 30, ERROR: 40, CRITICAL: 50 } as const;
 export type LevelName = keyof typeof LEVELS;

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { nativeAddon } from '../shm/native.js';
+import { nativeAddon } from '../native/addon.js';
 import { processAlive } from './pid.js';
 
 /** Parent side. `exact`: the worker records every task it starts (the shared cell), not only batched ones. */

@@ -9,13 +9,13 @@ import { Worker } from 'node:worker_threads';
 import { Channel } from '../channel/channel.js';
 import { portTransport, socketTransport, type Transport } from '../channel/transport.js';
 import { errors } from '../errors.js';
-import { M, type InitData } from './protocol.js';
+import { M, type InitData } from '../protocol/runtime.js';
 import type { StartMethod } from './start-method.js';
 import { fileProgress, segmentProgress, sharedProgress, type ProgressReader } from './progress.js';
-import { lazyChildProcess } from './builtins.js';
+import { lazyChildProcess } from '../util/builtins.js';
 import { programAuthKey } from './auth-key.js';
 import { workerThreadExited } from './exit-hooks.js';
-import { nativeAddon } from '../shm/native.js';
+import { nativeAddon } from '../native/addon.js';
 import { diedOutOfMemory, fatalReportPath, OOM_CODE } from './oom.js';
 
 export interface ExitInfo {

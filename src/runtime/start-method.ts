@@ -1,7 +1,7 @@
 // Start methods: how a worker begins. 'process' (alias 'spawn') forks a child process,
 // 'thread' starts a worker_thread. Everything above the runtime is the same for both.
 import { errors } from '../errors.js';
-import { globalSingleton } from './state.js';
+import { globalSingleton } from '../util/state.js';
 
 export type StartMethod = 'process' | 'thread';
 export type StartMethodName = StartMethod | 'spawn';

@@ -1,6 +1,6 @@
 // When the program runs under tsx, thread workers need tsx's API to import .ts modules
 // (docs/design.md: its loader flags do not reach worker_threads on Node 20). Find it once.
-import { runtimeState } from './state.js';
+import { runtimeState } from '../util/state.js';
 
 export function detectTsx(): void {
   const state = runtimeState();

@@ -3,7 +3,7 @@
 // memory only this process's threads share; a child process could never map it, and used to
 // fail inside the child (behind an exit 0 of the program). The process context therefore
 // reduces what it sends inside `towardProcesses`, and each shared type asks `checkCrossing`.
-import { nativeAddon, requireAddon } from './native.js';
+import { nativeAddon, requireAddon } from '../native/addon.js';
 
 let towardProcessesDepth = 0;
 

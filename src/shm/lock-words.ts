@@ -11,7 +11,7 @@
 // Also here: taking and freeing the words, and taking over from a holder whose process died,
 // so the owner checks and the dead-holder rules exist once.
 import { processAlive, selfPid, selfThread } from '../runtime/pid.js';
-import { futexWaitAsync, nativeAddon } from './native.js';
+import { futexWaitAsync, nativeAddon } from '../native/addon.js';
 
 /** The words of a lock, by name (a const enum: the bundle reads them as literal indexes). */
 export const enum LockWord { STATE = 0, WAITERS = 1, PID = 2, THREAD = 3, COUNT = 4, COND_WAITERS = 5 }

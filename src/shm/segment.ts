@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { errors } from '../errors.js';
-import { sharedBuffers } from '../runtime/shared-buffers.js';
-import { nativeAddon, requireAddon, warnOnceWithoutAddon } from './native.js';
+import { sharedBuffers } from '../util/shared-buffers.js';
+import { nativeAddon, requireAddon, warnOnceWithoutAddon } from '../native/addon.js';
 import { trackSegment, untrackSegment } from './tracker.js';
 
 export interface Segment {

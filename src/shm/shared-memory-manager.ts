@@ -5,7 +5,7 @@
 // so no server is needed), and the resource tracker still unlinks them if the program dies.
 import { kReduce } from '../codec/reduce.js';
 import { errors } from '../errors.js';
-import { globalSingleton } from '../runtime/state.js';
+import { globalSingleton } from '../util/state.js';
 import { ShareableList, type ShareableValue } from './shareable-list.js';
 import { SharedMemory } from './shared-memory.js';
 import { unlinkSegment } from './segment.js';

@@ -4,8 +4,8 @@
 import { registerSharedType } from '../codec/codec.js';
 import { kReduce } from '../codec/reduce.js';
 import { errors } from '../errors.js';
-import { globalSingleton } from '../runtime/state.js';
-import { nativeAddon } from './native.js';
+import { globalSingleton } from '../util/state.js';
+import { nativeAddon } from '../native/addon.js';
 import { checkCrossing } from './crossing.js';
 import { attachSegment, createSegment, knownBuffers, unlinkSegment, type Segment } from './segment.js';
 

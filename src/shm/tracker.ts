@@ -1,7 +1,7 @@
 // The resource tracker: POSIX segments a program creates are unlinked when it ends, also when
 // it is SIGKILLed (as CPython's resource_tracker does).
 //
-// How: the first segment a program creates starts one small tracker process (tracker-main.ts),
+// How: the first segment a program creates starts one small tracker process (entry/tracker.ts),
 // detached (a kill of the program's process group does not take it along) and unref'd. Its
 // stdin is a FIFO; it unlinks what is still registered once every write end is closed, which
 // the kernel does for a process however it dies. Each thread writes through a raw, blocking fd
@@ -24,8 +24,8 @@ import { tmpdir } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
 import { join as joinPath } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lazyChildProcess } from '../runtime/builtins.js';
-import { globalSingleton, runtimeState } from '../runtime/state.js';
+import { lazyChildProcess } from '../util/builtins.js';
+import { globalSingleton, runtimeState } from '../util/state.js';
 
 const ENV = 'MULTIPROC_SHM_TRACKER';
 
@@ -47,11 +47,11 @@ function join(address: string | undefined): number {
   }
 }
 
-/** [script, node flags]: the bundle has tracker.js beside it; the sources (under tsx) have tracker-main.ts. */
+/** [script, node flags]: the bundle has tracker.js beside it; the sources (under tsx) have entry/tracker.ts. */
 function trackerCommand(): [string, string[]] {
   const here = fileURLToPath(import.meta.url);
   if (!/[\\/]shm[\\/]tracker\.[jt]s$/.test(here)) return [fileURLToPath(new URL('./tracker.js', import.meta.url)), []];
-  return [fileURLToPath(new URL('./tracker-main.ts', import.meta.url)), ['--import', 'tsx']];
+  return [fileURLToPath(new URL('../entry/tracker.ts', import.meta.url)), ['--import', 'tsx']];
 }
 
 /** `<pid>:<start time>` of the process a worker's tracker must also wait for, or '' (a program's). */

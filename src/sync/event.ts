@@ -6,7 +6,7 @@ import { registerSharedType } from '../codec/codec.js';
 import { kReduce } from '../codec/reduce.js';
 import { HubProxy, isAdopting, registerProxyType, timeoutArg } from '../hub/proxy.js';
 import type { EventOps } from '../hub/ops.js';
-import { futexWaitAsync, nativeAddon, type Addon } from '../shm/native.js';
+import { futexWaitAsync, nativeAddon, type Addon } from '../native/addon.js';
 import { attachSegment, createSegment, type Segment } from '../shm/segment.js';
 
 let fromSegment: Segment | null = null;

@@ -10,9 +10,9 @@ import { kReduce } from '../codec/reduce.js';
 import { lockMisuse } from '../errors.js';
 import { HubProxy, isAdopting, registerProxyType, wireTimeoutOf, type WaitOptions } from '../hub/proxy.js';
 import { onWorkerThreadExit } from '../runtime/exit-hooks.js';
-import { globalSingleton } from '../runtime/state.js';
+import { globalSingleton } from '../util/state.js';
 import { checkCrossing } from '../shm/crossing.js';
-import { nativeAddon } from '../shm/native.js';
+import { nativeAddon } from '../native/addon.js';
 import { attachSegment, createSegment, type Segment } from '../shm/segment.js';
 import {
   LockWord, LOCK_BYTES, Nobody, heldBy, heldHere, initLockWords, lockWords, sleepForLock, wakeOne,

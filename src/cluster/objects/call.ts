@@ -2,7 +2,7 @@
 // ProcessError ERR_CLUSTER_UNAVAILABLE (asLinkError), scripts run by sha (loaded once per
 // connection on NOSCRIPT), and blocking pops run on a dedicated connection that goes back to
 // the link when the pop answered, or is dropped when it did not (a wait that is cut short).
-import { longTimeout } from '../../runtime/long-timer.js';
+import { longTimeout } from '../../util/long-timer.js';
 import { createHash } from 'node:crypto';
 import type { Redis } from '../deps.js';
 import type { ClusterLink } from './link.js';

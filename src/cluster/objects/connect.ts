@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { loadIORedis, type Redis, type RedisOptions } from '../deps.js';
 import { resolveClusterOptions, type ResolvedClusterOptions } from '../options.js';
-import { globalSingleton } from '../../runtime/state.js';
+import { globalSingleton } from '../../util/state.js';
 import type { ClusterLink } from './link.js';
 import { LeaseKeeper } from './leases.js';
 import { unavailable } from './link-errors.js';

@@ -14,7 +14,7 @@
 // put already on its way from a peer not told yet still lands (it was made before it knew),
 // unless the shutdown was immediate.
 import { Empty, Full, ShutDown, errors } from '../../errors.js';
-import { Ring } from '../../pool/ring.js';
+import { Ring } from '../../util/ring.js';
 import type { HubObject, Peer, Reply } from '../hub-object.js';
 import { WaitList, wireTimeout } from '../wait-list.js';
 import type { OpCall, QueueOps } from '../ops.js';

@@ -4,7 +4,7 @@ import { decode, encode } from '../../codec/codec.js';
 import { errors } from '../../errors.js';
 import type { HubObject, Peer } from '../hub-object.js';
 import type { OpCall, RegisteredOps } from '../ops.js';
-import type { ObjectRef } from '../protocol.js';
+import type { ObjectRef } from '../../protocol/hub.js';
 
 export interface TypeEntry {
   callable: ((...args: unknown[]) => unknown) | null;

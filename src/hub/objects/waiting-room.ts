@@ -2,7 +2,7 @@
 // made where the addon loads): the line of waiters, the "someone waits" flag in the shared
 // words that sends releasers to the hub, and the watch for holders whose process is gone.
 import type { Peer, Reply } from '../hub-object.js';
-import type { WireTimeout } from '../protocol.js';
+import type { WireTimeout } from '../../protocol/hub.js';
 import { WaitList } from '../wait-list.js';
 
 /** How often a holder's process is looked for while someone waits. */

@@ -1,6 +1,6 @@
 // Entry of the hub thread (see local-hub.ts).
 import { parentPort, workerData } from 'node:worker_threads';
-import { Hub } from './server.js';
+import { Hub } from '../hub/server.js';
 
 const data = workerData as { path: string; key: Uint8Array };
 const hub = new Hub({ key: data.key, attachCreates: true });

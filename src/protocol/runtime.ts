@@ -2,7 +2,7 @@
 // first element is its kind (M), declared below as a labeled tuple per kind and a union per
 // direction. The tuples are types only: on the wire they stay plain msgpack arrays.
 import type { ExportRef, FnRef } from '../functions/reference.js';
-import type { HubAddress } from '../hub/protocol.js';
+import type { HubAddress } from './hub.js';
 
 export const M = {
   /** parent -> worker: InitMsg */

@@ -6,12 +6,12 @@
 import { registerSharedType } from '../codec/codec.js';
 import { kReduce } from '../codec/reduce.js';
 import { errors } from '../errors.js';
-import { nativeAddon, warnOnceWithoutAddon } from './native.js';
-import { checkCrossing } from './crossing.js';
-import { attachSegment, createSegment, type Segment } from './segment.js';
-import { LOCK_BYTES } from './lock-words.js';
+import { nativeAddon, warnOnceWithoutAddon } from '../native/addon.js';
+import { checkCrossing } from '../shm/crossing.js';
+import { attachSegment, createSegment, type Segment } from '../shm/segment.js';
+import { LOCK_BYTES } from '../shm/lock-words.js';
 import { lockInValueMemory, type RLock } from '../sync/lock.js';
-import { checkTypecode, fromStored, itemSize, makeView, toStored, zeroOf, type Typecode, type ValueOf } from './typecodes.js';
+import { checkTypecode, fromStored, itemSize, makeView, toStored, zeroOf, type Typecode, type ValueOf } from '../shm/typecodes.js';
 
 /** What guards a Value or SharedArray: its own lock (true), none (false), or one you pass. */
 export type LockOption = boolean | { acquire(...a: never[]): Promise<boolean>; release(): Promise<void> };

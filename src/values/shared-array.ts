@@ -4,12 +4,12 @@
 import { registerSharedType } from '../codec/codec.js';
 import { kReduce } from '../codec/reduce.js';
 import { errors } from '../errors.js';
-import { attachSegment, type Segment } from './segment.js';
-import { LOCK_BYTES } from './lock-words.js';
+import { attachSegment, type Segment } from '../shm/segment.js';
+import { LOCK_BYTES } from '../shm/lock-words.js';
 import { lockInValueMemory, type RLock } from '../sync/lock.js';
-import { checkTypecode, fromStored, makeView, toStored, type Typecode, type ValueOf } from './typecodes.js';
+import { checkTypecode, fromStored, makeView, toStored, type Typecode, type ValueOf } from '../shm/typecodes.js';
 import { allocate, checkLockOption, type LockOption } from './value.js';
-import { checkCrossing } from './crossing.js';
+import { checkCrossing } from '../shm/crossing.js';
 
 type ArrayState = [name: string, tc: Typecode, length: number, posix: boolean, lock: unknown];
 type View = ReturnType<typeof makeView>;

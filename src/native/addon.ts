@@ -32,7 +32,7 @@ export interface Addon {
 
 const state = { loaded: false, addon: null as Addon | null, error: '', file: '', warned: false };
 
-/** The package root: two levels up from the bundle (dist/esm/<bundle>.js) and from src/shm/native.ts. */
+/** The package root: two levels up from the bundle (dist/esm/<bundle>.js) and from src/native/addon.ts. */
 function packageRoot(): string {
   return fileURLToPath(new URL('../../', import.meta.url));
 }
