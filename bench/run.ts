@@ -29,7 +29,13 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(here);
 const argv = process.argv.slice(2);
 const opt = (name: string) => argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`))?.split('=')[1] ?? (argv.includes(`--${name}`) ? '' : undefined);
-const only = opt('only') ? new Set(opt('only')!.split(',').map((s) => s.trim())) : null;
+const only = opt('only')
+  ? new Set(
+      opt('only')!
+        .split(',')
+        .map((s) => s.trim()),
+    )
+  : null;
 const quick = opt('quick') !== undefined;
 const verbose = opt('verbose') !== undefined;
 const jsonOut = opt('json');
@@ -84,7 +90,11 @@ function runScript(
     }, timeoutMs);
     cp.on('close', (code, signal) => {
       clearTimeout(timer);
-      const line = out.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+      const line = out
+        .trim()
+        .split('\n')
+        .reverse()
+        .find((l) => l.startsWith('{'));
       let result: JobResult;
       if (line) {
         try {
@@ -94,10 +104,11 @@ function runScript(
           result = { samples: {}, errors: {}, extra: {}, failure: `unparsable output: ${line.slice(0, 200)}` };
         }
       } else {
-        const why = timedOut
-          ? `timed out after ${timeoutMs / 1000} s`
-          : `exit ${code ?? signal}, no result${code === 0 ? ' (isMainEntry false in the main program?)' : ''}`;
-        const errLine = err.split('\n').find((l) => /Error|error:/.test(l))?.trim();
+        const why = timedOut ? `timed out after ${timeoutMs / 1000} s` : `exit ${code ?? signal}, no result${code === 0 ? ' (isMainEntry false in the main program?)' : ''}`;
+        const errLine = err
+          .split('\n')
+          .find((l) => /Error|error:/.test(l))
+          ?.trim();
         result = { samples: {}, errors: {}, extra: {}, failure: errLine ? `${why}: ${errLine.slice(0, 300)}` : why };
       }
       if (timedOut && !result.failure) result.failure = `timed out after ${timeoutMs / 1000} s`;
@@ -171,9 +182,13 @@ function fmt(v: number | undefined, unit: Unit): string {
 function judge(row: Row): { ratio: string; target: string; result: string } {
   const { mp, anchor, kind, target } = row;
   const targetText =
-    kind === 'faster' ? `>= ${target}x faster` :
-    kind === 'atMost' ? `<= ${target}x anchor${isRate(row.unit) ? ' time' : ''}` :
-    kind === 'speedup' ? `speedup >= ${target}` : '(info)';
+    kind === 'faster'
+      ? `>= ${target}x faster`
+      : kind === 'atMost'
+        ? `<= ${target}x anchor${isRate(row.unit) ? ' time' : ''}`
+        : kind === 'speedup'
+          ? `speedup >= ${target}`
+          : '(info)';
   if (mp.error !== undefined) return { ratio: '', target: targetText, result: kind.startsWith('info') ? '-' : 'ERROR' };
   if (anchor.error !== undefined || !anchor.value) return { ratio: '', target: targetText, result: 'NO ANCHOR' };
   // For rates (higher is better) the ratios are taken the other way round.
@@ -211,7 +226,11 @@ function printTable(): void {
     }
   }
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const show = (l: string[]) => l.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const show = (l: string[]) =>
+    l
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   console.log(show(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   let last = '';
@@ -246,7 +265,10 @@ const poolifierVersion = (() => {
 })();
 console.log(
   `multiproc benchmarks — Node ${process.version}, CPython ${pyVersion}, poolifier ${poolifierVersion}, ` +
-    `${os.cpus().length} cpus, load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}, ` +
+    `${os.cpus().length} cpus, load ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}, ` +
     `NODE_EXTRA_CA_CERTS ${process.env.NODE_EXTRA_CA_CERTS ? 'set' : 'unset'}`,
 );
 if (!distOk) console.log('note: dist/esm/index.js is missing (run `npm run build`); multiproc figures will be errors.');
@@ -270,8 +292,27 @@ if (want(1)) {
   const py = await runScript('cpython map', 'python', 'bench/python/bench.py', ['map', String(9 - 4 * R)]);
   for (const ctx of ctxs) {
     const mp = await runScript(`multiproc map (${ctx})`, 'node-tsx', 'bench/mp/map.ts', [`--context=${ctx}`, `--reps=${9 - 4 * R}`]);
-    rows.push({ fig: '1', what: 'map x*2 over 200k ints (map call only)', ctx, mp: fig(mp, 'mp_map_ms'), anchorName: `CPython Pool(2).map [${py.extra.start_method ?? '?'}]`, anchor: fig(py, 'py_map_ms'), unit: 'ms', kind: 'faster', target: 2 });
-    rows.push({ fig: '1', what: '  same, incl. Pool start (tsx workers)', ctx, mp: fig(mp, 'mp_map_total_ms'), anchorName: 'CPython Pool(2) + map', anchor: fig(py, 'py_map_total_ms'), unit: 'ms', kind: 'info-faster' });
+    rows.push({
+      fig: '1',
+      what: 'map x*2 over 200k ints (map call only)',
+      ctx,
+      mp: fig(mp, 'mp_map_ms'),
+      anchorName: `CPython Pool(2).map [${py.extra.start_method ?? '?'}]`,
+      anchor: fig(py, 'py_map_ms'),
+      unit: 'ms',
+      kind: 'faster',
+      target: 2,
+    });
+    rows.push({
+      fig: '1',
+      what: '  same, incl. Pool start (tsx workers)',
+      ctx,
+      mp: fig(mp, 'mp_map_total_ms'),
+      anchorName: 'CPython Pool(2) + map',
+      anchor: fig(py, 'py_map_total_ms'),
+      unit: 'ms',
+      kind: 'info-faster',
+    });
   }
 }
 
@@ -284,10 +325,50 @@ if (want(2)) {
   for (const ctx of ctxs) {
     res[ctx] = await runScript(`multiproc dispatch (${ctx})`, 'node-tsx', 'bench/mp/dispatch.ts', [`--context=${ctx}`, `--reps=${3 - R}`], { timeoutMs: 120_000 });
   }
-  rows.push({ fig: '2', what: '20k x apply(x*2) at once (Promise.all)', ctx: 'process', mp: fig(res.process, 'mp_apply_all_ms'), anchorName: 'CPython 20k apply_async+get', anchor: fig(py, 'py_apply_async_ms'), unit: 'ms', kind: 'faster', target: 2.5 });
-  rows.push({ fig: '2', what: '20k x map(x*2, chunksize 1)', ctx: 'process', mp: fig(res.process, 'mp_map_chunk1_ms'), anchorName: 'CPython map(chunksize=1)', anchor: fig(py, 'py_map_chunk1_ms'), unit: 'ms', kind: 'faster', target: 2.5 });
-  rows.push({ fig: '2', what: '20k x apply(x*2) at once (Promise.all)', ctx: 'thread', mp: fig(res.thread, 'mp_apply_all_ms'), anchorName: 'poolifier 20k execute', anchor: fig(pf, 'poolifier_ms'), unit: 'ms', kind: 'faster', target: 2 });
-  rows.push({ fig: '2', what: '20k x map(x*2, chunksize 1)', ctx: 'thread', mp: fig(res.thread, 'mp_map_chunk1_ms'), anchorName: 'poolifier 20k execute', anchor: fig(pf, 'poolifier_ms'), unit: 'ms', kind: 'faster', target: 2 });
+  rows.push({
+    fig: '2',
+    what: '20k x apply(x*2) at once (Promise.all)',
+    ctx: 'process',
+    mp: fig(res.process, 'mp_apply_all_ms'),
+    anchorName: 'CPython 20k apply_async+get',
+    anchor: fig(py, 'py_apply_async_ms'),
+    unit: 'ms',
+    kind: 'faster',
+    target: 2.5,
+  });
+  rows.push({
+    fig: '2',
+    what: '20k x map(x*2, chunksize 1)',
+    ctx: 'process',
+    mp: fig(res.process, 'mp_map_chunk1_ms'),
+    anchorName: 'CPython map(chunksize=1)',
+    anchor: fig(py, 'py_map_chunk1_ms'),
+    unit: 'ms',
+    kind: 'faster',
+    target: 2.5,
+  });
+  rows.push({
+    fig: '2',
+    what: '20k x apply(x*2) at once (Promise.all)',
+    ctx: 'thread',
+    mp: fig(res.thread, 'mp_apply_all_ms'),
+    anchorName: 'poolifier 20k execute',
+    anchor: fig(pf, 'poolifier_ms'),
+    unit: 'ms',
+    kind: 'faster',
+    target: 2,
+  });
+  rows.push({
+    fig: '2',
+    what: '20k x map(x*2, chunksize 1)',
+    ctx: 'thread',
+    mp: fig(res.thread, 'mp_map_chunk1_ms'),
+    anchorName: 'poolifier 20k execute',
+    anchor: fig(pf, 'poolifier_ms'),
+    unit: 'ms',
+    kind: 'faster',
+    target: 2,
+  });
 }
 
 // 3. sequential apply round trip (raw floors interleaved in the same process)
@@ -296,17 +377,57 @@ if (want(3)) {
   for (const ctx of ctxs) {
     const r = await runScript(`apply round trip + raw floor (${ctx})`, 'node-tsx', 'bench/mp/rtt.ts', [`--context=${ctx}`, `--rounds=${7 - 3 * R}`]);
     if (ctx === 'process') {
-      rows.push({ fig: '3', what: 'sequential await apply, per round trip', ctx, mp: fig(r, 'mp_rtt_us'), anchorName: 'raw fd3 pipe frames', anchor: fig(r, 'raw_fd3_us'), unit: 'us', kind: 'atMost', target: 1.25 });
-      rows.push({ fig: '3', what: '  same vs bare fork IPC echo', ctx, mp: fig(r, 'mp_rtt_us'), anchorName: 'raw fork IPC', anchor: fig(r, 'raw_ipc_us'), unit: 'us', kind: 'info-atMost' });
+      rows.push({
+        fig: '3',
+        what: 'sequential await apply, per round trip',
+        ctx,
+        mp: fig(r, 'mp_rtt_us'),
+        anchorName: 'raw fd3 pipe frames',
+        anchor: fig(r, 'raw_fd3_us'),
+        unit: 'us',
+        kind: 'atMost',
+        target: 1.25,
+      });
+      rows.push({
+        fig: '3',
+        what: '  same vs bare fork IPC echo',
+        ctx,
+        mp: fig(r, 'mp_rtt_us'),
+        anchorName: 'raw fork IPC',
+        anchor: fig(r, 'raw_ipc_us'),
+        unit: 'us',
+        kind: 'info-atMost',
+      });
     } else {
-      rows.push({ fig: '3', what: 'sequential await apply, per round trip', ctx, mp: fig(r, 'mp_rtt_us'), anchorName: 'raw postMessage echo', anchor: fig(r, 'raw_port_us'), unit: 'us', kind: 'atMost', target: 1.25 });
+      rows.push({
+        fig: '3',
+        what: 'sequential await apply, per round trip',
+        ctx,
+        mp: fig(r, 'mp_rtt_us'),
+        anchorName: 'raw postMessage echo',
+        anchor: fig(r, 'raw_port_us'),
+        unit: 'us',
+        kind: 'atMost',
+        target: 1.25,
+      });
     }
   }
   if (hasTaskset) {
     // Pinned to one core: no cross-core wake-ups, so the ratio is the per-message CPU cost.
     for (const ctx of ctxs) {
-      const r = await runScript(`apply round trip + raw floor (${ctx}, pinned to CPU 0)`, 'node-tsx', 'bench/mp/rtt.ts', [`--context=${ctx}`, `--rounds=${5 - 2 * R}`], { pin: true });
-      rows.push({ fig: '3', what: '  same, all pinned to one core', ctx, mp: fig(r, 'mp_rtt_us'), anchorName: ctx === 'thread' ? 'raw postMessage echo' : 'raw fd3 pipe frames', anchor: fig(r, ctx === 'thread' ? 'raw_port_us' : 'raw_fd3_us'), unit: 'us', kind: 'info-atMost' });
+      const r = await runScript(`apply round trip + raw floor (${ctx}, pinned to CPU 0)`, 'node-tsx', 'bench/mp/rtt.ts', [`--context=${ctx}`, `--rounds=${5 - 2 * R}`], {
+        pin: true,
+      });
+      rows.push({
+        fig: '3',
+        what: '  same, all pinned to one core',
+        ctx,
+        mp: fig(r, 'mp_rtt_us'),
+        anchorName: ctx === 'thread' ? 'raw postMessage echo' : 'raw fd3 pipe frames',
+        anchor: fig(r, ctx === 'thread' ? 'raw_port_us' : 'raw_fd3_us'),
+        unit: 'us',
+        kind: 'info-atMost',
+      });
     }
   }
 }
@@ -316,15 +437,45 @@ if (want(3)) {
 if (want(4)) {
   for (const ctx of ctxs) {
     const r = await runScript(`Pipe round trip + raw floor (${ctx})`, 'node-tsx', 'bench/mp/pipe.ts', [`--context=${ctx}`, `--rounds=${7 - 3 * R}`]);
-    rows.push({ fig: '4', what: 'Pipe send+recv echo, per round trip', ctx, mp: fig(r, 'mp_pipe_us'), anchorName: 'raw unix socket frames', anchor: fig(r, 'raw_unix_us'), unit: 'us', kind: 'atMost', target: 1.2 });
+    rows.push({
+      fig: '4',
+      what: 'Pipe send+recv echo, per round trip',
+      ctx,
+      mp: fig(r, 'mp_pipe_us'),
+      anchorName: 'raw unix socket frames',
+      anchor: fig(r, 'raw_unix_us'),
+      unit: 'us',
+      kind: 'atMost',
+      target: 1.2,
+    });
     if (ctx === 'thread') {
-      rows.push({ fig: '4', what: '  same vs MessagePort echo', ctx, mp: fig(r, 'mp_pipe_us'), anchorName: 'raw postMessage echo', anchor: fig(r, 'raw_port_us'), unit: 'us', kind: 'info-atMost' });
+      rows.push({
+        fig: '4',
+        what: '  same vs MessagePort echo',
+        ctx,
+        mp: fig(r, 'mp_pipe_us'),
+        anchorName: 'raw postMessage echo',
+        anchor: fig(r, 'raw_port_us'),
+        unit: 'us',
+        kind: 'info-atMost',
+      });
     }
   }
   if (hasTaskset) {
     for (const ctx of ctxs) {
-      const r = await runScript(`Pipe round trip + raw floor (${ctx}, pinned to CPU 0)`, 'node-tsx', 'bench/mp/pipe.ts', [`--context=${ctx}`, `--rounds=${5 - 2 * R}`], { pin: true });
-      rows.push({ fig: '4', what: '  same, all pinned to one core', ctx, mp: fig(r, 'mp_pipe_us'), anchorName: 'raw unix socket frames', anchor: fig(r, 'raw_unix_us'), unit: 'us', kind: 'info-atMost' });
+      const r = await runScript(`Pipe round trip + raw floor (${ctx}, pinned to CPU 0)`, 'node-tsx', 'bench/mp/pipe.ts', [`--context=${ctx}`, `--rounds=${5 - 2 * R}`], {
+        pin: true,
+      });
+      rows.push({
+        fig: '4',
+        what: '  same, all pinned to one core',
+        ctx,
+        mp: fig(r, 'mp_pipe_us'),
+        anchorName: 'raw unix socket frames',
+        anchor: fig(r, 'raw_unix_us'),
+        unit: 'us',
+        kind: 'info-atMost',
+      });
     }
   }
 }
@@ -335,10 +486,38 @@ if (want(5)) {
   const py = await runScript('cpython cpu Pool(1)/Pool(2)', 'python', 'bench/python/bench.py', ['cpu', String(2 - R)]);
   for (const ctx of ctxs) {
     const r = await runScript(`multiproc cpu (${ctx})`, 'node-tsx', 'bench/mp/cpu.ts', [`--context=${ctx}`, `--reps=${3 - R}`]);
-    rows.push({ fig: '5', what: '40 x 20 ms CPU tasks: Pool(2) vs Pool(1)', ctx, mp: fig(r, 'mp_cpu_2_ms'), anchorName: 'multiproc Pool(1)', anchor: fig(r, 'mp_cpu_1_ms'), unit: 'ms', kind: 'speedup', target: 1.95 });
-    rows.push({ fig: '5', what: '  machine ceiling: 2 raw threads, same work', ctx, mp: fig(r, 'raw_cpu_2_ms'), anchorName: 'multiproc Pool(1)', anchor: fig(r, 'mp_cpu_1_ms'), unit: 'ms', kind: 'info-speedup' });
+    rows.push({
+      fig: '5',
+      what: '40 x 20 ms CPU tasks: Pool(2) vs Pool(1)',
+      ctx,
+      mp: fig(r, 'mp_cpu_2_ms'),
+      anchorName: 'multiproc Pool(1)',
+      anchor: fig(r, 'mp_cpu_1_ms'),
+      unit: 'ms',
+      kind: 'speedup',
+      target: 1.95,
+    });
+    rows.push({
+      fig: '5',
+      what: '  machine ceiling: 2 raw threads, same work',
+      ctx,
+      mp: fig(r, 'raw_cpu_2_ms'),
+      anchorName: 'multiproc Pool(1)',
+      anchor: fig(r, 'mp_cpu_1_ms'),
+      unit: 'ms',
+      kind: 'info-speedup',
+    });
   }
-  rows.push({ fig: '5', what: '  CPython, same shape (reference)', ctx: 'process', mp: fig(py, 'py_cpu_2_ms'), anchorName: 'CPython Pool(1)', anchor: fig(py, 'py_cpu_1_ms'), unit: 'ms', kind: 'info-faster' });
+  rows.push({
+    fig: '5',
+    what: '  CPython, same shape (reference)',
+    ctx: 'process',
+    mp: fig(py, 'py_cpu_2_ms'),
+    anchorName: 'CPython Pool(1)',
+    anchor: fig(py, 'py_cpu_1_ms'),
+    unit: 'ms',
+    kind: 'info-faster',
+  });
 }
 
 // 6. pool start to first result (fresh process per sample, configurations interleaved)
@@ -366,18 +545,122 @@ if (want(6)) {
   }
   const m = Object.fromEntries(Object.entries(got).map(([k, v]) => [k, merge(v)]));
   const pyA = fig(m.py, 'py_start_cold_ms');
-  rows.push({ fig: '6', what: 'Pool(2) start -> first apply result', ctx: 'process', mp: fig(m.mpProc, 'mp_start_cold_ms'), anchorName: 'CPython spawn Pool(2)', anchor: pyA, unit: 'ms', kind: 'atMost', target: 1 });
-  rows.push({ fig: '6', what: '  same, NODE_EXTRA_CA_CERTS unset', ctx: 'process', mp: fig(m.mpProcNoCa, 'mp_start_cold_ms'), anchorName: 'CPython spawn Pool(2)', anchor: pyA, unit: 'ms', kind: 'atMost', target: 1 });
-  rows.push({ fig: '6', what: '  same vs raw fork x2 + 1 echo', ctx: 'process', mp: fig(m.mpProc, 'mp_start_cold_ms'), anchorName: 'raw fork x2', anchor: fig(m.rawProc, 'raw_process_start_cold_ms'), unit: 'ms', kind: 'info-atMost' });
-  rows.push({ fig: '6', what: '  same vs raw, CA_CERTS unset (both)', ctx: 'process', mp: fig(m.mpProcNoCa, 'mp_start_cold_ms'), anchorName: 'raw fork x2', anchor: fig(m.rawProcNoCa, 'raw_process_start_cold_ms'), unit: 'ms', kind: 'info-atMost' });
-  rows.push({ fig: '6', what: '  same, fn in a .ts module under tsx', ctx: 'process', mp: fig(m.mpProcTs, 'mp_start_cold_ms'), anchorName: 'CPython spawn Pool(2)', anchor: pyA, unit: 'ms', kind: 'info-atMost' });
-  rows.push({ fig: '6', what: 'Pool(2) start -> first apply result', ctx: 'thread', mp: fig(m.mpThread, 'mp_start_cold_ms'), anchorName: 'raw 2 worker_threads + echo', anchor: fig(m.rawThread, 'raw_thread_start_cold_ms'), unit: 'ms', kind: 'atMost', target: 1.1 });
-  rows.push({ fig: '6', what: '  same, fn in a .ts module under tsx', ctx: 'thread', mp: fig(m.mpThreadTs, 'mp_start_cold_ms'), anchorName: 'raw 2 worker_threads + echo', anchor: fig(m.rawThread, 'raw_thread_start_cold_ms'), unit: 'ms', kind: 'info-atMost' });
+  rows.push({
+    fig: '6',
+    what: 'Pool(2) start -> first apply result',
+    ctx: 'process',
+    mp: fig(m.mpProc, 'mp_start_cold_ms'),
+    anchorName: 'CPython spawn Pool(2)',
+    anchor: pyA,
+    unit: 'ms',
+    kind: 'atMost',
+    target: 1,
+  });
+  rows.push({
+    fig: '6',
+    what: '  same, NODE_EXTRA_CA_CERTS unset',
+    ctx: 'process',
+    mp: fig(m.mpProcNoCa, 'mp_start_cold_ms'),
+    anchorName: 'CPython spawn Pool(2)',
+    anchor: pyA,
+    unit: 'ms',
+    kind: 'atMost',
+    target: 1,
+  });
+  rows.push({
+    fig: '6',
+    what: '  same vs raw fork x2 + 1 echo',
+    ctx: 'process',
+    mp: fig(m.mpProc, 'mp_start_cold_ms'),
+    anchorName: 'raw fork x2',
+    anchor: fig(m.rawProc, 'raw_process_start_cold_ms'),
+    unit: 'ms',
+    kind: 'info-atMost',
+  });
+  rows.push({
+    fig: '6',
+    what: '  same vs raw, CA_CERTS unset (both)',
+    ctx: 'process',
+    mp: fig(m.mpProcNoCa, 'mp_start_cold_ms'),
+    anchorName: 'raw fork x2',
+    anchor: fig(m.rawProcNoCa, 'raw_process_start_cold_ms'),
+    unit: 'ms',
+    kind: 'info-atMost',
+  });
+  rows.push({
+    fig: '6',
+    what: '  same, fn in a .ts module under tsx',
+    ctx: 'process',
+    mp: fig(m.mpProcTs, 'mp_start_cold_ms'),
+    anchorName: 'CPython spawn Pool(2)',
+    anchor: pyA,
+    unit: 'ms',
+    kind: 'info-atMost',
+  });
+  rows.push({
+    fig: '6',
+    what: 'Pool(2) start -> first apply result',
+    ctx: 'thread',
+    mp: fig(m.mpThread, 'mp_start_cold_ms'),
+    anchorName: 'raw 2 worker_threads + echo',
+    anchor: fig(m.rawThread, 'raw_thread_start_cold_ms'),
+    unit: 'ms',
+    kind: 'atMost',
+    target: 1.1,
+  });
+  rows.push({
+    fig: '6',
+    what: '  same, fn in a .ts module under tsx',
+    ctx: 'thread',
+    mp: fig(m.mpThreadTs, 'mp_start_cold_ms'),
+    anchorName: 'raw 2 worker_threads + echo',
+    anchor: fig(m.rawThread, 'raw_thread_start_cold_ms'),
+    unit: 'ms',
+    kind: 'info-atMost',
+  });
   // Issue 10: a worker of a program under tsx starts in at most 2x the time of a .js worker.
-  rows.push({ fig: '6', what: '  .ts worker under tsx vs .js worker', ctx: 'process', mp: fig(m.mpProcTs, 'mp_start_cold_ms'), anchorName: 'same, fn in a .js module, plain node', anchor: fig(m.mpProc, 'mp_start_cold_ms'), unit: 'ms', kind: 'atMost', target: 2 });
-  rows.push({ fig: '6', what: '  .ts worker under tsx vs .js worker', ctx: 'thread', mp: fig(m.mpThreadTs, 'mp_start_cold_ms'), anchorName: 'same, fn in a .js module, plain node', anchor: fig(m.mpThread, 'mp_start_cold_ms'), unit: 'ms', kind: 'atMost', target: 2 });
-  rows.push({ fig: '6', what: '  warm (2nd pool in the process)', ctx: 'process', mp: fig(m.mpProc, 'mp_start_warm_ms'), anchorName: 'CPython 2nd spawn Pool(2)', anchor: fig(m.py, 'py_start_warm_ms'), unit: 'ms', kind: 'info-atMost' });
-  rows.push({ fig: '6', what: '  warm (2nd pool in the process)', ctx: 'thread', mp: fig(m.mpThread, 'mp_start_warm_ms'), anchorName: 'raw 2nd start', anchor: fig(m.rawThread, 'raw_thread_start_warm_ms'), unit: 'ms', kind: 'info-atMost' });
+  rows.push({
+    fig: '6',
+    what: '  .ts worker under tsx vs .js worker',
+    ctx: 'process',
+    mp: fig(m.mpProcTs, 'mp_start_cold_ms'),
+    anchorName: 'same, fn in a .js module, plain node',
+    anchor: fig(m.mpProc, 'mp_start_cold_ms'),
+    unit: 'ms',
+    kind: 'atMost',
+    target: 2,
+  });
+  rows.push({
+    fig: '6',
+    what: '  .ts worker under tsx vs .js worker',
+    ctx: 'thread',
+    mp: fig(m.mpThreadTs, 'mp_start_cold_ms'),
+    anchorName: 'same, fn in a .js module, plain node',
+    anchor: fig(m.mpThread, 'mp_start_cold_ms'),
+    unit: 'ms',
+    kind: 'atMost',
+    target: 2,
+  });
+  rows.push({
+    fig: '6',
+    what: '  warm (2nd pool in the process)',
+    ctx: 'process',
+    mp: fig(m.mpProc, 'mp_start_warm_ms'),
+    anchorName: 'CPython 2nd spawn Pool(2)',
+    anchor: fig(m.py, 'py_start_warm_ms'),
+    unit: 'ms',
+    kind: 'info-atMost',
+  });
+  rows.push({
+    fig: '6',
+    what: '  warm (2nd pool in the process)',
+    ctx: 'thread',
+    mp: fig(m.mpThread, 'mp_start_warm_ms'),
+    anchorName: 'raw 2nd start',
+    anchor: fig(m.rawThread, 'raw_thread_start_warm_ms'),
+    unit: 'ms',
+    kind: 'info-atMost',
+  });
 }
 
 // 7. Queue throughput: a child Process puts, the parent gets (one child per load)
@@ -400,11 +683,37 @@ if (want(7)) {
   const nInts = 200_000;
   const nBlobs = 2_000; // x 64 KiB = 131 MB per timed block
   const reps = 2; // per pass
-  const { py, mp } = await alternate('Queue', ['bench/python/shared.py', ['queue', String(reps), String(nInts), String(nBlobs)]], 'bench/mp/queue.ts', [`--reps=${reps}`, `--ints=${nInts}`, `--blobs=${nBlobs}`], 90_000);
+  const { py, mp } = await alternate(
+    'Queue',
+    ['bench/python/shared.py', ['queue', String(reps), String(nInts), String(nBlobs)]],
+    'bench/mp/queue.ts',
+    [`--reps=${reps}`, `--ints=${nInts}`, `--blobs=${nBlobs}`],
+    90_000,
+  );
   for (const ctx of ctxs) {
     const r = mp[ctx];
-    rows.push({ fig: '7', what: 'Queue: child puts 200k ints, parent gets', ctx, mp: fig(r, 'mp_queue_ints_per_s'), anchorName: 'CPython mp.Queue [spawn]', anchor: fig(py, 'py_queue_ints_per_s'), unit: 'items/s', kind: 'faster', target: 2 });
-    rows.push({ fig: '7', what: 'Queue: same with 64 KiB Buffers (2,000)', ctx, mp: fig(r, 'mp_queue_64k_mb_s'), anchorName: 'CPython mp.Queue [spawn]', anchor: fig(py, 'py_queue_64k_mb_s'), unit: 'MB/s', kind: 'faster', target: 1 });
+    rows.push({
+      fig: '7',
+      what: 'Queue: child puts 200k ints, parent gets',
+      ctx,
+      mp: fig(r, 'mp_queue_ints_per_s'),
+      anchorName: 'CPython mp.Queue [spawn]',
+      anchor: fig(py, 'py_queue_ints_per_s'),
+      unit: 'items/s',
+      kind: 'faster',
+      target: 2,
+    });
+    rows.push({
+      fig: '7',
+      what: 'Queue: same with 64 KiB Buffers (2,000)',
+      ctx,
+      mp: fig(r, 'mp_queue_64k_mb_s'),
+      anchorName: 'CPython mp.Queue [spawn]',
+      anchor: fig(py, 'py_queue_64k_mb_s'),
+      unit: 'MB/s',
+      kind: 'faster',
+      target: 1,
+    });
   }
 }
 
@@ -415,13 +724,34 @@ if (want(8)) {
   const reps = 2; // per pass
   const { py, mp } = await alternate('Manager().dict()', ['bench/python/shared.py', ['dict', String(reps), String(n)]], 'bench/mp/manager.ts', [`--reps=${reps}`, `--n=${n}`]);
   for (const ctx of ctxs) {
-    rows.push({ fig: '8', what: 'manager dict: child d.set(i % 100, i) x20k', ctx, mp: fig(mp[ctx], 'mp_dict_ops_per_s'), anchorName: 'CPython Manager().dict() [spawn]', anchor: fig(py, 'py_dict_ops_per_s'), unit: 'ops/s', kind: 'faster', target: 3 });
+    rows.push({
+      fig: '8',
+      what: 'manager dict: child d.set(i % 100, i) x20k',
+      ctx,
+      mp: fig(mp[ctx], 'mp_dict_ops_per_s'),
+      anchorName: 'CPython Manager().dict() [spawn]',
+      anchor: fig(py, 'py_dict_ops_per_s'),
+      unit: 'ops/s',
+      kind: 'faster',
+      target: 3,
+    });
   }
   if (hasTaskset) {
     // Both pinned to CPU 0 (parent, child and manager server share it): no cross-core wake-ups.
     const pyPin = await runScript('cpython Manager().dict() [spawn] (pinned to CPU 0)', 'python', 'bench/python/shared.py', ['dict', String(reps), String(n)], { pin: true });
-    const r = await runScript('multiproc Manager().dict() (process, pinned to CPU 0)', 'node-tsx', 'bench/mp/manager.ts', ['--context=process', `--reps=${reps}`, `--n=${n}`], { pin: true });
-    rows.push({ fig: '8', what: '  same, both pinned to one core', ctx: 'process', mp: fig(r, 'mp_dict_ops_per_s'), anchorName: 'CPython Manager().dict() [spawn]', anchor: fig(pyPin, 'py_dict_ops_per_s'), unit: 'ops/s', kind: 'info-faster' });
+    const r = await runScript('multiproc Manager().dict() (process, pinned to CPU 0)', 'node-tsx', 'bench/mp/manager.ts', ['--context=process', `--reps=${reps}`, `--n=${n}`], {
+      pin: true,
+    });
+    rows.push({
+      fig: '8',
+      what: '  same, both pinned to one core',
+      ctx: 'process',
+      mp: fig(r, 'mp_dict_ops_per_s'),
+      anchorName: 'CPython Manager().dict() [spawn]',
+      anchor: fig(pyPin, 'py_dict_ops_per_s'),
+      unit: 'ops/s',
+      kind: 'info-faster',
+    });
   }
 }
 
@@ -435,21 +765,89 @@ if (want(9) || want(10)) {
     res[ctx] = await runScript(`Lock + Event + raw floor (${ctx})`, 'node-tsx', 'bench/mp/sync.ts', [`--context=${ctx}`, `--rounds=${5 - 2 * R}`]);
   }
   let pinned: JobResult | undefined;
-  if (hasTaskset) pinned = await runScript('Lock + Event + raw floor (process, pinned to CPU 0)', 'node-tsx', 'bench/mp/sync.ts', ['--context=process', `--rounds=${5 - 2 * R}`], { pin: true });
+  if (hasTaskset)
+    pinned = await runScript('Lock + Event + raw floor (process, pinned to CPU 0)', 'node-tsx', 'bench/mp/sync.ts', ['--context=process', `--rounds=${5 - 2 * R}`], { pin: true });
   if (want(9)) {
     for (const ctx of ctxs) {
-      rows.push({ fig: '9', what: 'Lock acquire+release pair from a child', ctx, mp: fig(res[ctx], 'mp_lock_pair_us'), anchorName: 'raw unix socket frames', anchor: fig(res[ctx], 'raw_unix_us'), unit: 'us', kind: 'atMost', target: 1.5 });
-      rows.push({ fig: '9', what: '  per request (pair / 2)', ctx, mp: fig(res[ctx], 'mp_lock_req_us'), anchorName: 'raw unix socket frames', anchor: fig(res[ctx], 'raw_unix_us'), unit: 'us', kind: 'info-atMost' });
+      rows.push({
+        fig: '9',
+        what: 'Lock acquire+release pair from a child',
+        ctx,
+        mp: fig(res[ctx], 'mp_lock_pair_us'),
+        anchorName: 'raw unix socket frames',
+        anchor: fig(res[ctx], 'raw_unix_us'),
+        unit: 'us',
+        kind: 'atMost',
+        target: 1.5,
+      });
+      rows.push({
+        fig: '9',
+        what: '  per request (pair / 2)',
+        ctx,
+        mp: fig(res[ctx], 'mp_lock_req_us'),
+        anchorName: 'raw unix socket frames',
+        anchor: fig(res[ctx], 'raw_unix_us'),
+        unit: 'us',
+        kind: 'info-atMost',
+      });
     }
-    if (pinned) rows.push({ fig: '9', what: '  pair, all pinned to one core', ctx: 'process', mp: fig(pinned, 'mp_lock_pair_us'), anchorName: 'raw unix socket frames', anchor: fig(pinned, 'raw_unix_us'), unit: 'us', kind: 'info-atMost' });
-    rows.push({ fig: '9', what: '  vs CPython Lock (shared memory)', ctx: 'process', mp: fig(res.process, 'mp_lock_pair_us'), anchorName: 'CPython Lock pair', anchor: fig(py, 'py_lock_pair_us'), unit: 'us', kind: 'info-atMost' });
+    if (pinned)
+      rows.push({
+        fig: '9',
+        what: '  pair, all pinned to one core',
+        ctx: 'process',
+        mp: fig(pinned, 'mp_lock_pair_us'),
+        anchorName: 'raw unix socket frames',
+        anchor: fig(pinned, 'raw_unix_us'),
+        unit: 'us',
+        kind: 'info-atMost',
+      });
+    rows.push({
+      fig: '9',
+      what: '  vs CPython Lock (shared memory)',
+      ctx: 'process',
+      mp: fig(res.process, 'mp_lock_pair_us'),
+      anchorName: 'CPython Lock pair',
+      anchor: fig(py, 'py_lock_pair_us'),
+      unit: 'us',
+      kind: 'info-atMost',
+    });
   }
   if (want(10)) {
     for (const ctx of ctxs) {
-      rows.push({ fig: '10', what: 'Event set -> waiting child wakes (+Pipe)', ctx, mp: fig(res[ctx], 'mp_event_wake_us'), anchorName: 'raw unix socket frames', anchor: fig(res[ctx], 'raw_unix_us'), unit: 'us', kind: 'atMost', target: 1.5 });
+      rows.push({
+        fig: '10',
+        what: 'Event set -> waiting child wakes (+Pipe)',
+        ctx,
+        mp: fig(res[ctx], 'mp_event_wake_us'),
+        anchorName: 'raw unix socket frames',
+        anchor: fig(res[ctx], 'raw_unix_us'),
+        unit: 'us',
+        kind: 'atMost',
+        target: 1.5,
+      });
     }
-    if (pinned) rows.push({ fig: '10', what: '  same, all pinned to one core', ctx: 'process', mp: fig(pinned, 'mp_event_wake_us'), anchorName: 'raw unix socket frames', anchor: fig(pinned, 'raw_unix_us'), unit: 'us', kind: 'info-atMost' });
-    rows.push({ fig: '10', what: '  vs CPython Event, same protocol', ctx: 'process', mp: fig(res.process, 'mp_event_wake_us'), anchorName: 'CPython Event set->woke', anchor: fig(py, 'py_event_wake_us'), unit: 'us', kind: 'info-atMost' });
+    if (pinned)
+      rows.push({
+        fig: '10',
+        what: '  same, all pinned to one core',
+        ctx: 'process',
+        mp: fig(pinned, 'mp_event_wake_us'),
+        anchorName: 'raw unix socket frames',
+        anchor: fig(pinned, 'raw_unix_us'),
+        unit: 'us',
+        kind: 'info-atMost',
+      });
+    rows.push({
+      fig: '10',
+      what: '  vs CPython Event, same protocol',
+      ctx: 'process',
+      mp: fig(res.process, 'mp_event_wake_us'),
+      anchorName: 'CPython Event set->woke',
+      anchor: fig(py, 'py_event_wake_us'),
+      unit: 'us',
+      kind: 'info-atMost',
+    });
   }
 }
 
@@ -459,11 +857,45 @@ if (want(9) || want(10)) {
 if (want(11)) {
   const n = 200_000;
   const reps = 2; // per pass
-  const { py, mp } = await alternate('Value counter', ['bench/python/shared.py', ['counter', String(reps), String(n)]], 'bench/mp/counter.ts', [`--reps=${reps}`, `--n=${n}`], 90_000);
+  const { py, mp } = await alternate(
+    'Value counter',
+    ['bench/python/shared.py', ['counter', String(reps), String(n)]],
+    'bench/mp/counter.ts',
+    [`--reps=${reps}`, `--n=${n}`],
+    90_000,
+  );
   for (const ctx of ctxs) {
-    rows.push({ fig: '11', what: 'Value: 2 children x 200k locked += 1', ctx, mp: fig(mp[ctx], 'mp_counter_ops_per_s'), anchorName: 'CPython Value get_lock() [spawn]', anchor: fig(py, 'py_counter_ops_per_s'), unit: 'ops/s', kind: 'faster', target: 1 });
-    rows.push({ fig: '11', what: '  same, acquire()/release(), no await using', ctx, mp: fig(mp[ctx], 'mp_counter_acqrel_ops_per_s'), anchorName: 'CPython Value get_lock() [spawn]', anchor: fig(py, 'py_counter_ops_per_s'), unit: 'ops/s', kind: 'info-faster' });
-    rows.push({ fig: '11', what: '  one child alone x 200k (no contention)', ctx, mp: fig(mp[ctx], 'mp_counter_solo_ops_per_s'), anchorName: 'CPython, one child alone', anchor: fig(py, 'py_counter_solo_ops_per_s'), unit: 'ops/s', kind: 'info-faster' });
+    rows.push({
+      fig: '11',
+      what: 'Value: 2 children x 200k locked += 1',
+      ctx,
+      mp: fig(mp[ctx], 'mp_counter_ops_per_s'),
+      anchorName: 'CPython Value get_lock() [spawn]',
+      anchor: fig(py, 'py_counter_ops_per_s'),
+      unit: 'ops/s',
+      kind: 'faster',
+      target: 1,
+    });
+    rows.push({
+      fig: '11',
+      what: '  same, acquire()/release(), no await using',
+      ctx,
+      mp: fig(mp[ctx], 'mp_counter_acqrel_ops_per_s'),
+      anchorName: 'CPython Value get_lock() [spawn]',
+      anchor: fig(py, 'py_counter_ops_per_s'),
+      unit: 'ops/s',
+      kind: 'info-faster',
+    });
+    rows.push({
+      fig: '11',
+      what: '  one child alone x 200k (no contention)',
+      ctx,
+      mp: fig(mp[ctx], 'mp_counter_solo_ops_per_s'),
+      anchorName: 'CPython, one child alone',
+      anchor: fig(py, 'py_counter_solo_ops_per_s'),
+      unit: 'ops/s',
+      kind: 'info-faster',
+    });
   }
 }
 
@@ -479,13 +911,77 @@ if (want(12)) {
   const py = merge(got.py);
   const r = merge(got.mp);
   const pyLock = fig(py, 'py_lock_local_pair_ns');
-  rows.push({ fig: '12', what: 'Value lock: tryAcquire() + releaseSync()', ctx: 'process', mp: fig(r, 'mp_shm_sync_pair_ns'), anchorName: 'CPython Lock() pair', anchor: pyLock, unit: 'ns', kind: 'atMost', target: 1 });
-  rows.push({ fig: '12', what: '  same lock, await acquire + await release', ctx: 'process', mp: fig(r, 'mp_shm_pair_ns'), anchorName: 'CPython Lock() pair', anchor: pyLock, unit: 'ns', kind: 'info-atMost' });
-  rows.push({ fig: '12', what: '  new Lock(), tryAcquire() + releaseSync()', ctx: 'process', mp: fig(r, 'mp_lock_sync_pair_ns'), anchorName: 'CPython Lock() pair', anchor: pyLock, unit: 'ns', kind: 'info-atMost' });
-  rows.push({ fig: '12', what: '  same lock, await using lock.enter()', ctx: 'process', mp: fig(r, 'mp_shm_enter_ns'), anchorName: 'CPython Lock() pair', anchor: pyLock, unit: 'ns', kind: 'info-atMost' });
-  rows.push({ fig: '12', what: '  same vs CPython Value get_lock() (RLock)', ctx: 'process', mp: fig(r, 'mp_shm_pair_ns'), anchorName: 'CPython RLock pair', anchor: fig(py, 'py_rlock_local_pair_ns'), unit: 'ns', kind: 'info-atMost' });
-  rows.push({ fig: '12', what: '  Node floor: CAS + 2 awaited promises', ctx: 'process', mp: fig(r, 'raw_await_pair_ns'), anchorName: 'CPython Lock() pair', anchor: pyLock, unit: 'ns', kind: 'info-atMost' });
-  rows.push({ fig: '12', what: '  hub-based new Lock(), same loop', ctx: 'process', mp: fig(r, 'mp_hub_pair_ns'), anchorName: 'Value lock pair', anchor: fig(r, 'mp_shm_pair_ns'), unit: 'ns', kind: 'info-atMost' });
+  rows.push({
+    fig: '12',
+    what: 'Value lock: tryAcquire() + releaseSync()',
+    ctx: 'process',
+    mp: fig(r, 'mp_shm_sync_pair_ns'),
+    anchorName: 'CPython Lock() pair',
+    anchor: pyLock,
+    unit: 'ns',
+    kind: 'atMost',
+    target: 1,
+  });
+  rows.push({
+    fig: '12',
+    what: '  same lock, await acquire + await release',
+    ctx: 'process',
+    mp: fig(r, 'mp_shm_pair_ns'),
+    anchorName: 'CPython Lock() pair',
+    anchor: pyLock,
+    unit: 'ns',
+    kind: 'info-atMost',
+  });
+  rows.push({
+    fig: '12',
+    what: '  new Lock(), tryAcquire() + releaseSync()',
+    ctx: 'process',
+    mp: fig(r, 'mp_lock_sync_pair_ns'),
+    anchorName: 'CPython Lock() pair',
+    anchor: pyLock,
+    unit: 'ns',
+    kind: 'info-atMost',
+  });
+  rows.push({
+    fig: '12',
+    what: '  same lock, await using lock.enter()',
+    ctx: 'process',
+    mp: fig(r, 'mp_shm_enter_ns'),
+    anchorName: 'CPython Lock() pair',
+    anchor: pyLock,
+    unit: 'ns',
+    kind: 'info-atMost',
+  });
+  rows.push({
+    fig: '12',
+    what: '  same vs CPython Value get_lock() (RLock)',
+    ctx: 'process',
+    mp: fig(r, 'mp_shm_pair_ns'),
+    anchorName: 'CPython RLock pair',
+    anchor: fig(py, 'py_rlock_local_pair_ns'),
+    unit: 'ns',
+    kind: 'info-atMost',
+  });
+  rows.push({
+    fig: '12',
+    what: '  Node floor: CAS + 2 awaited promises',
+    ctx: 'process',
+    mp: fig(r, 'raw_await_pair_ns'),
+    anchorName: 'CPython Lock() pair',
+    anchor: pyLock,
+    unit: 'ns',
+    kind: 'info-atMost',
+  });
+  rows.push({
+    fig: '12',
+    what: '  hub-based new Lock(), same loop',
+    ctx: 'process',
+    mp: fig(r, 'mp_hub_pair_ns'),
+    anchorName: 'Value lock pair',
+    anchor: fig(r, 'mp_shm_pair_ns'),
+    unit: 'ns',
+    kind: 'info-atMost',
+  });
 }
 
 // 13. 100 MiB SharedArray('B') written and read through its view in a child, beside memcpy
@@ -494,9 +990,38 @@ if (want(12)) {
 if (want(13)) {
   for (const ctx of ctxs) {
     const r = await runScript(`multiproc 100 MiB SharedArray + memcpy (${ctx})`, 'node-tsx', 'bench/mp/bulk.ts', [`--context=${ctx}`, '--blocks=2', `--reps=${5 - 2 * R}`]);
-    rows.push({ fig: '13', what: '100 MiB SharedArray: child view.set(src)', ctx, mp: fig(r, 'mp_write_gb_s'), anchorName: 'memcpy plain.set(src)', anchor: fig(r, 'memcpy_gb_s'), unit: 'GB/s', kind: 'atMost', target: 2 });
-    rows.push({ fig: '13', what: '100 MiB SharedArray: child Buffer.compare', ctx, mp: fig(r, 'mp_read_gb_s'), anchorName: 'memcpy plain.set(src)', anchor: fig(r, 'memcpy_gb_s'), unit: 'GB/s', kind: 'atMost', target: 2 });
-    rows.push({ fig: '13', what: '  same vs compare of 2 plain buffers', ctx, mp: fig(r, 'mp_read_gb_s'), anchorName: 'plain Buffer.compare', anchor: fig(r, 'memcmp_gb_s'), unit: 'GB/s', kind: 'info-atMost' });
+    rows.push({
+      fig: '13',
+      what: '100 MiB SharedArray: child view.set(src)',
+      ctx,
+      mp: fig(r, 'mp_write_gb_s'),
+      anchorName: 'memcpy plain.set(src)',
+      anchor: fig(r, 'memcpy_gb_s'),
+      unit: 'GB/s',
+      kind: 'atMost',
+      target: 2,
+    });
+    rows.push({
+      fig: '13',
+      what: '100 MiB SharedArray: child Buffer.compare',
+      ctx,
+      mp: fig(r, 'mp_read_gb_s'),
+      anchorName: 'memcpy plain.set(src)',
+      anchor: fig(r, 'memcpy_gb_s'),
+      unit: 'GB/s',
+      kind: 'atMost',
+      target: 2,
+    });
+    rows.push({
+      fig: '13',
+      what: '  same vs compare of 2 plain buffers',
+      ctx,
+      mp: fig(r, 'mp_read_gb_s'),
+      anchorName: 'plain Buffer.compare',
+      anchor: fig(r, 'memcmp_gb_s'),
+      unit: 'GB/s',
+      kind: 'info-atMost',
+    });
   }
 }
 
@@ -510,14 +1035,90 @@ if (want(13)) {
 if (want(14)) {
   for (const ctx of ctxs) {
     const r = await runScript(`multiproc watch and size (${ctx})`, 'node-tsx', 'bench/mp/watch.ts', [`--context=${ctx}`, `--reps=${5 - 2 * R}`], { timeoutMs: 180_000 });
-    rows.push({ fig: '14', what: '20k x map(chunksize 1) with onProgress', ctx, mp: fig(r, 'mp_watch_progress_ms'), anchorName: 'same map without', anchor: fig(r, 'mp_watch_plain_ms'), unit: 'ms', kind: 'atMost', target: 1.03 });
-    rows.push({ fig: '14', what: '  same, main-thread CPU', ctx, mp: fig(r, 'mp_watch_progress_cpu_ms'), anchorName: 'same map without', anchor: fig(r, 'mp_watch_plain_cpu_ms'), unit: 'ms', kind: 'info-atMost' });
-    rows.push({ fig: '14', what: '20k x map(chunksize 1), stats() every 10 ms', ctx, mp: fig(r, 'mp_watch_stats_ms'), anchorName: 'same map without', anchor: fig(r, 'mp_watch_plain_ms'), unit: 'ms', kind: 'atMost', target: 1.03 });
-    rows.push({ fig: '14', what: '  same, main-thread CPU', ctx, mp: fig(r, 'mp_watch_stats_cpu_ms'), anchorName: 'same map without', anchor: fig(r, 'mp_watch_plain_cpu_ms'), unit: 'ms', kind: 'info-atMost' });
-    rows.push({ fig: '14', what: '  A/A: the same map without, again', ctx, mp: fig(r, 'mp_watch_again_ms'), anchorName: 'same map without', anchor: fig(r, 'mp_watch_plain_ms'), unit: 'ms', kind: 'info-atMost' });
-    rows.push({ fig: '14', what: '  same, main-thread CPU', ctx, mp: fig(r, 'mp_watch_again_cpu_ms'), anchorName: 'same map without', anchor: fig(r, 'mp_watch_plain_cpu_ms'), unit: 'ms', kind: 'info-atMost' });
-    rows.push({ fig: '14', what: 'idle Pool(2, minProcesses 0) -> 0 workers', ctx, mp: fig(r, 'mp_idle_zero_ms'), anchorName: 'its idleTimeout', anchor: fig(r, 'idle_timeout_ms'), unit: 'ms', kind: 'atMost', target: 1.5 });
-    rows.push({ fig: '14', what: '1,000 x 10 ms async waits, tasksPerWorker 16', ctx, mp: fig(r, 'mp_tpw16_ms'), anchorName: 'tasksPerWorker 1', anchor: fig(r, 'mp_tpw1_ms'), unit: 'ms', kind: 'speedup', target: 10 });
+    rows.push({
+      fig: '14',
+      what: '20k x map(chunksize 1) with onProgress',
+      ctx,
+      mp: fig(r, 'mp_watch_progress_ms'),
+      anchorName: 'same map without',
+      anchor: fig(r, 'mp_watch_plain_ms'),
+      unit: 'ms',
+      kind: 'atMost',
+      target: 1.03,
+    });
+    rows.push({
+      fig: '14',
+      what: '  same, main-thread CPU',
+      ctx,
+      mp: fig(r, 'mp_watch_progress_cpu_ms'),
+      anchorName: 'same map without',
+      anchor: fig(r, 'mp_watch_plain_cpu_ms'),
+      unit: 'ms',
+      kind: 'info-atMost',
+    });
+    rows.push({
+      fig: '14',
+      what: '20k x map(chunksize 1), stats() every 10 ms',
+      ctx,
+      mp: fig(r, 'mp_watch_stats_ms'),
+      anchorName: 'same map without',
+      anchor: fig(r, 'mp_watch_plain_ms'),
+      unit: 'ms',
+      kind: 'atMost',
+      target: 1.03,
+    });
+    rows.push({
+      fig: '14',
+      what: '  same, main-thread CPU',
+      ctx,
+      mp: fig(r, 'mp_watch_stats_cpu_ms'),
+      anchorName: 'same map without',
+      anchor: fig(r, 'mp_watch_plain_cpu_ms'),
+      unit: 'ms',
+      kind: 'info-atMost',
+    });
+    rows.push({
+      fig: '14',
+      what: '  A/A: the same map without, again',
+      ctx,
+      mp: fig(r, 'mp_watch_again_ms'),
+      anchorName: 'same map without',
+      anchor: fig(r, 'mp_watch_plain_ms'),
+      unit: 'ms',
+      kind: 'info-atMost',
+    });
+    rows.push({
+      fig: '14',
+      what: '  same, main-thread CPU',
+      ctx,
+      mp: fig(r, 'mp_watch_again_cpu_ms'),
+      anchorName: 'same map without',
+      anchor: fig(r, 'mp_watch_plain_cpu_ms'),
+      unit: 'ms',
+      kind: 'info-atMost',
+    });
+    rows.push({
+      fig: '14',
+      what: 'idle Pool(2, minProcesses 0) -> 0 workers',
+      ctx,
+      mp: fig(r, 'mp_idle_zero_ms'),
+      anchorName: 'its idleTimeout',
+      anchor: fig(r, 'idle_timeout_ms'),
+      unit: 'ms',
+      kind: 'atMost',
+      target: 1.5,
+    });
+    rows.push({
+      fig: '14',
+      what: '1,000 x 10 ms async waits, tasksPerWorker 16',
+      ctx,
+      mp: fig(r, 'mp_tpw16_ms'),
+      anchorName: 'tasksPerWorker 1',
+      anchor: fig(r, 'mp_tpw1_ms'),
+      unit: 'ms',
+      kind: 'speedup',
+      target: 10,
+    });
   }
 }
 
@@ -535,11 +1136,43 @@ if (want(15)) {
     try {
       const reps = `--reps=${5 - 2 * R}`;
       const c = await runScript('multiproc cluster (1 worker, 2 processes)', 'node-tsx', 'bench/cluster.ts', [`--redis=${redis.url}`, reps], { timeoutMs: 900_000 });
-      const bulk = await runScript('raw BullMQ addBulk + Worker(concurrency 2)', 'node-tsx', 'bench/raw/bullmq.ts', [`--redis=${redis.url}`, '--mode=bulk', reps], { timeoutMs: 600_000 });
+      const bulk = await runScript('raw BullMQ addBulk + Worker(concurrency 2)', 'node-tsx', 'bench/raw/bullmq.ts', [`--redis=${redis.url}`, '--mode=bulk', reps], {
+        timeoutMs: 600_000,
+      });
       const rtt = await runScript('raw BullMQ add -> waitUntilFinished', 'node-tsx', 'bench/raw/bullmq.ts', [`--redis=${redis.url}`, '--mode=rtt', reps], { timeoutMs: 300_000 });
-      rows.push({ fig: '15', what: '20k x cluster apply at once', ctx: 'cluster', mp: fig(c, 'cluster_apply_ips'), anchorName: 'raw BullMQ addBulk+Worker(2)', anchor: fig(bulk, 'raw_bulk_ips'), unit: 'items/s', kind: 'atMost', target: 1.25 });
-      rows.push({ fig: '15', what: 'cluster map x*2 over 200k ints', ctx: 'cluster', mp: fig(c, 'cluster_map_ms'), anchorName: 'local process Pool(2).map', anchor: fig(c, 'local_map_ms'), unit: 'ms', kind: 'atMost', target: 3 });
-      rows.push({ fig: '15', what: 'sequential await cluster apply', ctx: 'cluster', mp: fig(c, 'cluster_rtt_us'), anchorName: 'raw BullMQ add->waitUntilFinished', anchor: fig(rtt, 'raw_rtt_us'), unit: 'us', kind: 'atMost', target: 1.5 });
+      rows.push({
+        fig: '15',
+        what: '20k x cluster apply at once',
+        ctx: 'cluster',
+        mp: fig(c, 'cluster_apply_ips'),
+        anchorName: 'raw BullMQ addBulk+Worker(2)',
+        anchor: fig(bulk, 'raw_bulk_ips'),
+        unit: 'items/s',
+        kind: 'atMost',
+        target: 1.25,
+      });
+      rows.push({
+        fig: '15',
+        what: 'cluster map x*2 over 200k ints',
+        ctx: 'cluster',
+        mp: fig(c, 'cluster_map_ms'),
+        anchorName: 'local process Pool(2).map',
+        anchor: fig(c, 'local_map_ms'),
+        unit: 'ms',
+        kind: 'atMost',
+        target: 3,
+      });
+      rows.push({
+        fig: '15',
+        what: 'sequential await cluster apply',
+        ctx: 'cluster',
+        mp: fig(c, 'cluster_rtt_us'),
+        anchorName: 'raw BullMQ add->waitUntilFinished',
+        anchor: fig(rtt, 'raw_rtt_us'),
+        unit: 'us',
+        kind: 'atMost',
+        target: 1.5,
+      });
     } finally {
       await redis.stop();
     }
@@ -558,11 +1191,16 @@ console.log(
     'benchmark process (and so its children) without NODE_EXTRA_CA_CERTS. Shared objects (7-10): rates are ' +
     'higher-is-better, so "x faster" = multiproc/anchor there; 9 and 10 interleave multiproc and the raw floor in one process. ' +
     'Shared memory (11-13): 11 is a rate ("x faster" = multiproc/CPython); "x anchor time" (13) = anchor rate / multiproc rate, ' +
-    'i.e. multiproc\'s time per 100 MiB over memcpy\'s, both timed in the same child. ' +
+    "i.e. multiproc's time per 100 MiB over memcpy's, both timed in the same child. " +
     'Watching and sizing (14): overhead rows compare with the same map in the same process, interleaved ("main-thread CPU": the CPU time of the thread that runs the pool, steadier than wall time on a busy machine; "A/A": the plain map against itself, the noise floor of those ratios); speedup = tasksPerWorker 1 time / tasksPerWorker 16 time. ' +
     '(info) rows have no target.',
 );
-console.log(`total ${((Date.now() - t0) / 1000).toFixed(0)} s, load average at the end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+console.log(
+  `total ${((Date.now() - t0) / 1000).toFixed(0)} s, load average at the end ${os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);
 if (jsonOut) {
   fs.writeFileSync(jsonOut, JSON.stringify({ rows: rows.map((r) => ({ ...r, ...judge(r) })), runs: allRuns }, null, 2));
   console.log(`samples written to ${jsonOut}`);

@@ -12,7 +12,11 @@ export const docPath = path.join(root, 'docs', 'errors.md');
 const COMMAND = 'node --import tsx scripts/gen-errors-doc.mjs';
 
 /** GitHub's anchor for a heading (lower case, punctuation dropped, spaces to dashes). */
-const anchor = (heading) => heading.toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-');
+const anchor = (heading) =>
+  heading
+    .toLowerCase()
+    .replace(/[^\w\- ]/g, '')
+    .replace(/ /g, '-');
 
 /** The text of docs/errors.md for the catalogue's groups. */
 export function renderErrorsDoc(groups) {
@@ -27,7 +31,7 @@ export function renderErrorsDoc(groups) {
   line('codes and classes stay. Misuse (a wrong argument, a closed object) throws at the call; what');
   line('happens later (a worker lost, a peer gone) rejects the promise that waited for it.');
   line();
-  line('Errors your own code throws in another process (a task, a target, a registered type\'s method)');
+  line("Errors your own code throws in another process (a task, a target, a registered type's method)");
   line('are not listed here: they come back to the caller with their class, message, `code` and `cause`.');
   line();
   for (const g of groups) line(`- [${g.title}](#${anchor(g.title)}): ${g.entries.map((e) => `[\`${e.code}\`](#${anchor(e.code)})`).join(', ')}`);
@@ -70,7 +74,11 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const text = renderErrorsDoc(await loadGroups());
   if (process.argv.includes('--check')) {
     let current = '';
-    try { current = readFileSync(docPath, 'utf8'); } catch { /* missing: out of date */ }
+    try {
+      current = readFileSync(docPath, 'utf8');
+    } catch {
+      /* missing: out of date */
+    }
     if (current !== text) {
       process.stderr.write(`docs/errors.md is out of date: run ${COMMAND}\n`);
       process.exit(1);

@@ -24,7 +24,15 @@ const workDir = path.join(cacheRoot, 'addon', `abi${node.abi}`);
 const addon = path.join(workDir, 'build', 'Release', 'multiproc.node');
 const record = path.join(workDir, 'multiproc.json');
 const hash = sourceHash();
-const fresh = existsSync(addon) && (() => { try { return JSON.parse(readFileSync(record, 'utf8')).hash === hash; } catch { return false; } })();
+const fresh =
+  existsSync(addon) &&
+  (() => {
+    try {
+      return JSON.parse(readFileSync(record, 'utf8')).hash === hash;
+    } catch {
+      return false;
+    }
+  })();
 if (!fresh) {
   console.error(`multiproc: compiling the addon for Node ${node.version} (ABI ${node.abi})`);
   compile({ nodeBin: node.bin, nodedir: node.nodedir, workDir });

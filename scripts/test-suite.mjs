@@ -18,7 +18,10 @@ export function suiteFiles(args) {
   const named = args.filter((a) => a !== '--fast');
   if (named.length) return named;
   if (args.includes('--fast')) return listOf('fast-suites.json');
-  return readdirSync(path.join(root, 'test')).filter((f) => f.endsWith('.test.ts')).sort().map((f) => `test/${f}`);
+  return readdirSync(path.join(root, 'test'))
+    .filter((f) => f.endsWith('.test.ts'))
+    .sort()
+    .map((f) => `test/${f}`);
 }
 
 /** Runs `files` with `nodeBin`; resolves nothing, returns the exit status (0 when every file passed). */
@@ -27,21 +30,38 @@ export function runSuite({ nodeBin = process.execPath, env = process.env, files,
   const serial = files.filter((f) => serialSet.has(f));
   // The longest files first (examples, cluster), so the two slots end at about the same time.
   const first = ['test/examples.test.ts'];
-  const parallel = files.filter((f) => !serialSet.has(f))
+  const parallel = files
+    .filter((f) => !serialSet.has(f))
     .sort((a, b) => Number(first.includes(b)) - Number(first.includes(a)) || Number(b.includes('/cluster-')) - Number(a.includes('/cluster-')) || a.localeCompare(b));
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'multiproc-suite-'));
   const reporter = pathToFileURL(path.join(root, 'scripts', 'test-durations.mjs')).href;
   const phases = [];
   let status = 0;
   try {
-    for (const [name, group, n] of [['parallel', parallel, concurrency], ['serial', serial, 1]]) {
+    for (const [name, group, n] of [
+      ['parallel', parallel, concurrency],
+      ['serial', serial, 1],
+    ]) {
       if (!group.length) continue;
       const log = path.join(tmp, `${name}.jsonl`);
       console.error(`multiproc: ${group.length} test file(s), ${n} at a time (${name})`);
       const started = Date.now();
-      const r = spawnSync(nodeBin, ['--import', 'tsx', '--test', `--test-concurrency=${n}`, `--test-timeout=${timeoutMs}`,
-        '--test-reporter=spec', '--test-reporter-destination=stdout', `--test-reporter=${reporter}`, `--test-reporter-destination=${log}`, ...group],
-      { stdio: 'inherit', cwd: root, env });
+      const r = spawnSync(
+        nodeBin,
+        [
+          '--import',
+          'tsx',
+          '--test',
+          `--test-concurrency=${n}`,
+          `--test-timeout=${timeoutMs}`,
+          '--test-reporter=spec',
+          '--test-reporter-destination=stdout',
+          `--test-reporter=${reporter}`,
+          `--test-reporter-destination=${log}`,
+          ...group,
+        ],
+        { stdio: 'inherit', cwd: root, env },
+      );
       phases.push({ name, files: group.length, s: (Date.now() - started) / 1000, status: r.status ?? 1, log });
       if (r.status !== 0) status = r.status ?? 1;
     }
@@ -49,7 +69,11 @@ export function runSuite({ nodeBin = process.execPath, env = process.env, files,
     const whole = new Map(); // file -> its own duration, where Node reports one (22 and later)
     for (const p of phases) {
       let text = '';
-      try { text = readFileSync(p.log, 'utf8'); } catch { /* the run died before reporting */ }
+      try {
+        text = readFileSync(p.log, 'utf8');
+      } catch {
+        /* the run died before reporting */
+      }
       for (const line of text.split('\n').filter(Boolean)) {
         const { file, name, ms } = JSON.parse(line);
         if (path.resolve(root, String(name)) === path.resolve(root, file)) whole.set(file, ms);

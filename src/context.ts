@@ -15,7 +15,7 @@ import { BoundedSemaphore, Semaphore } from './sync/semaphore.js';
 import { Condition } from './sync/condition.js';
 import { Event } from './sync/event.js';
 import { Barrier } from './sync/barrier.js';
-import { Manager, SyncManager } from './manager/sync-manager.js';
+import { Manager, type SyncManager } from './manager/sync-manager.js';
 import type { ManagerOptions } from './manager/base-manager.js';
 import { RawValue, Value } from './values/value.js';
 import { RawArray, SharedArray } from './values/shared-array.js';
@@ -31,12 +31,24 @@ export interface Context {
   Pipe: typeof Pipe;
   Connection: typeof Connection;
   wait: typeof wait;
-  Listener: typeof Listener; Client: typeof Client;
-  Queue: typeof Queue; JoinableQueue: typeof JoinableQueue; SimpleQueue: typeof SimpleQueue;
-  Lock: typeof Lock; RLock: typeof RLock; Semaphore: typeof Semaphore; BoundedSemaphore: typeof BoundedSemaphore;
-  Condition: typeof Condition; Event: typeof Event; Barrier: typeof Barrier;
-  Value: typeof Value; RawValue: typeof RawValue; SharedArray: typeof SharedArray; RawArray: typeof RawArray;
-  SharedMemory: typeof SharedMemory; ShareableList: typeof ShareableList;
+  Listener: typeof Listener;
+  Client: typeof Client;
+  Queue: typeof Queue;
+  JoinableQueue: typeof JoinableQueue;
+  SimpleQueue: typeof SimpleQueue;
+  Lock: typeof Lock;
+  RLock: typeof RLock;
+  Semaphore: typeof Semaphore;
+  BoundedSemaphore: typeof BoundedSemaphore;
+  Condition: typeof Condition;
+  Event: typeof Event;
+  Barrier: typeof Barrier;
+  Value: typeof Value;
+  RawValue: typeof RawValue;
+  SharedArray: typeof SharedArray;
+  RawArray: typeof RawArray;
+  SharedMemory: typeof SharedMemory;
+  ShareableList: typeof ShareableList;
   /** Starts a manager whose server runs in this context's kind of worker. */
   Manager: typeof Manager;
   currentProcess: typeof currentProcess;
@@ -69,7 +81,9 @@ export function getContext(method?: StartMethodName | 'cluster', options?: Clust
   const hit = contexts.get(m);
   if (hit) return hit;
   class ContextProcess<A extends unknown[] = unknown[]> extends Process<A> {
-    constructor(options: ProcessOptions<A> = {}) { super({ context: m, ...options }); }
+    constructor(options: ProcessOptions<A> = {}) {
+      super({ context: m, ...options });
+    }
   }
   Object.defineProperty(ContextProcess, 'name', { value: 'Process' });
   Object.defineProperty(ContextProcess, Symbol.for('multiproc.contextClass'), { value: true });
@@ -80,18 +94,65 @@ export function getContext(method?: StartMethodName | 'cluster', options?: Clust
   }
   Object.defineProperty(ContextPool, 'name', { value: 'Pool' });
   // Queues bound to m: a thread context's queue takes shared memory without the addon.
-  class ContextQueue<T = unknown> extends Queue<T> { static override get [kQueueContext](): StartMethod { return m; } }
-  class ContextJoinableQueue<T = unknown> extends JoinableQueue<T> { static override get [kQueueContext](): StartMethod { return m; } }
-  class ContextSimpleQueue<T = unknown> extends SimpleQueue<T> { static override get [kQueueContext](): StartMethod { return m; } }
-  for (const [cls, name] of [[ContextQueue, 'Queue'], [ContextJoinableQueue, 'JoinableQueue'], [ContextSimpleQueue, 'SimpleQueue']] as const) {
+  class ContextQueue<T = unknown> extends Queue<T> {
+    static override get [kQueueContext](): StartMethod {
+      return m;
+    }
+  }
+  class ContextJoinableQueue<T = unknown> extends JoinableQueue<T> {
+    static override get [kQueueContext](): StartMethod {
+      return m;
+    }
+  }
+  class ContextSimpleQueue<T = unknown> extends SimpleQueue<T> {
+    static override get [kQueueContext](): StartMethod {
+      return m;
+    }
+  }
+  for (const [cls, name] of [
+    [ContextQueue, 'Queue'],
+    [ContextJoinableQueue, 'JoinableQueue'],
+    [ContextSimpleQueue, 'SimpleQueue'],
+  ] as const) {
     Object.defineProperty(cls, 'name', { value: name });
   }
   const ctx: Context = {
-    method: m, Process: ContextProcess as typeof Process, Pool: ContextPool, Pipe, Connection, wait,
-    Listener, Client, Queue: ContextQueue, JoinableQueue: ContextJoinableQueue, SimpleQueue: ContextSimpleQueue, Value, RawValue, SharedArray, RawArray, SharedMemory, ShareableList, Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event, Barrier,
+    method: m,
+    Process: ContextProcess as typeof Process,
+    Pool: ContextPool,
+    Pipe,
+    Connection,
+    wait,
+    Listener,
+    Client,
+    Queue: ContextQueue,
+    JoinableQueue: ContextJoinableQueue,
+    SimpleQueue: ContextSimpleQueue,
+    Value,
+    RawValue,
+    SharedArray,
+    RawArray,
+    SharedMemory,
+    ShareableList,
+    Lock,
+    RLock,
+    Semaphore,
+    BoundedSemaphore,
+    Condition,
+    Event,
+    Barrier,
     Manager: (options: ManagerOptions = {}): Promise<SyncManager> => Manager({ context: m, ...options }),
-    currentProcess, parentProcess, activeChildren, cpuCount, registerClass, isMainEntry, getLogger, logToStderr,
-    getStartMethod: () => m, setStartMethod, getAllStartMethods,
+    currentProcess,
+    parentProcess,
+    activeChildren,
+    cpuCount,
+    registerClass,
+    isMainEntry,
+    getLogger,
+    logToStderr,
+    getStartMethod: () => m,
+    setStartMethod,
+    getAllStartMethods,
     getContext: (method?: StartMethodName): Context => (method === undefined ? ctx : getContext(method)),
   };
   contexts.set(m, ctx);

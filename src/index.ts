@@ -7,9 +7,21 @@ detectTsx();
 export { Process, type ProcessOptions } from './process/process.js';
 export { currentProcess, parentProcess, activeChildren, cpuCount, CurrentProcess, ParentProcess } from './process/current.js';
 export {
-  Pool, type PoolOptions, type MapOptions, type AsyncOptions, type MapAsyncOptions, type SubmitOptions,
-  type PoolEvents, type WorkerStartInfo, type WorkerExitInfo, type PoolStats, type TimeSummary,
-  type Progress, type ProgressOptions, type ProgressBarOptions, type ProgressStream,
+  Pool,
+  type PoolOptions,
+  type MapOptions,
+  type AsyncOptions,
+  type MapAsyncOptions,
+  type SubmitOptions,
+  type PoolEvents,
+  type WorkerStartInfo,
+  type WorkerExitInfo,
+  type PoolStats,
+  type TimeSummary,
+  type Progress,
+  type ProgressOptions,
+  type ProgressBarOptions,
+  type ProgressStream,
 } from './pool/pool.js';
 export { taskSignal } from './pool/task-signal.js';
 export { AsyncResult } from './pool/async-result.js';
@@ -43,7 +55,4 @@ export type { ClusterContext, WorkerRecord } from './cluster/context.js';
 export type { ClusterOptions } from './cluster/options.js';
 export { ClusterPool, type ClusterPoolOptions } from './cluster/pool.js';
 export { ClusterProcess, type ClusterProcessOptions } from './cluster/process.js';
-export {
-  ProcessError, BufferTooShort, AuthenticationError, TimeoutError, WorkerLostError, RemoteError,
-  Empty, Full, ShutDown, BrokenBarrierError, EOFError,
-} from './errors.js';
+export { ProcessError, BufferTooShort, AuthenticationError, TimeoutError, WorkerLostError, RemoteError, Empty, Full, ShutDown, BrokenBarrierError, EOFError } from './errors.js';

@@ -36,7 +36,10 @@ describe('cluster faults', { skip }, () => {
   const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : []);
   const untilLines = async (file: string, n: number) => {
     const end = Date.now() + 30_000;
-    while (lines(file).length < n) { if (Date.now() > end) throw new Error(`${file} never got ${n} lines`); await sleep(100); }
+    while (lines(file).length < n) {
+      if (Date.now() > end) throw new Error(`${file} never got ${n} lines`);
+      await sleep(100);
+    }
   };
 
   before(async () => {
@@ -55,7 +58,7 @@ describe('cluster faults', { skip }, () => {
     await using pool = new (ctx('procdeath').Pool)();
     const e = await rejection(pool.apply(dieNow, []), 30_000);
     assert.ok(e instanceof WorkerLostError, `got ${e?.name}: ${e?.message}`);
-    assert.equal(typeof await within(30_000, pool.apply(pid, [])), 'number');
+    assert.equal(typeof (await within(30_000, pool.apply(pid, []))), 'number');
   });
 
   for (const sig of ['SIGKILL', 'SIGSTOP'] as const) {
@@ -67,7 +70,13 @@ describe('cluster faults', { skip }, () => {
         const victim = await worker(name, 0, 'victim');
         await using pool = new (ctx(name).Pool)();
         const p = pool.apply(markAndSleep, [file, 3000], { retries });
-        const settled = within(60_000, p.then((v) => ({ v }), (e: unknown) => ({ e })));
+        const settled = within(
+          60_000,
+          p.then(
+            (v) => ({ v }),
+            (e: unknown) => ({ e }),
+          ),
+        );
         await untilLines(file, 1);
         const survivor = await worker(name, 1, 'survivor');
         // The task must still be on the victim (it sleeps 3 s); freeze or kill its whole process group.
@@ -85,7 +94,10 @@ describe('cluster faults', { skip }, () => {
           assert.equal(lines(file).length, 1, lines(file).join('; '));
         } else {
           assert.equal((r as { v?: unknown }).v, 'survivor', `got ${JSON.stringify(r)}`);
-          assert.deepEqual(lines(file).map((l) => l.split(' ')[0]), ['victim', 'survivor']);
+          assert.deepEqual(
+            lines(file).map((l) => l.split(' ')[0]),
+            ['victim', 'survivor'],
+          );
         }
         await victim.stop();
         await survivor.stop();
@@ -112,7 +124,10 @@ describe('cluster faults', { skip }, () => {
   });
 
   it('Redis SIGKILLed: within connectTimeout a running task rejects WorkerLostError (cause ERR_CLUSTER_UNAVAILABLE), queued ones ERR_CLUSTER_UNAVAILABLE; work resumes when it is back; a quick restart that lost a running task settles it too', async (t) => {
-    if (!redis.owned) { t.skip('MULTIPROC_TEST_REDIS is not ours to kill'); return; }
+    if (!redis.owned) {
+      t.skip('MULTIPROC_TEST_REDIS is not ours to kill');
+      return;
+    }
     await worker('redisdeath', 1, 'fb');
     const c = ctx('redisdeath', { connectTimeout: 3000 });
     const pool = new c.Pool();
@@ -138,7 +153,10 @@ describe('cluster faults', { skip }, () => {
       assert.equal(r.status, 'rejected');
       const e = (r as PromiseRejectedResult).reason;
       if (e instanceof WorkerLostError) assert.equal((e.cause as { code?: string } | undefined)?.code, 'ERR_CLUSTER_UNAVAILABLE');
-      else { assert.equal(e.code, 'ERR_CLUSTER_UNAVAILABLE', `got ${e?.name}: ${e?.message}`); queuedCount++; }
+      else {
+        assert.equal(e.code, 'ERR_CLUSTER_UNAVAILABLE', `got ${e?.name}: ${e?.message}`);
+        queuedCount++;
+      }
     }
     assert.ok(queuedCount >= 16, `only ${queuedCount} of 20 were still queued`);
     const whileDown = await rejection(pool.apply(square, [3]), 20_000);
@@ -148,7 +166,12 @@ describe('cluster faults', { skip }, () => {
     const end = Date.now() + 60_000;
     let answer: unknown;
     while (Date.now() < end) {
-      try { answer = await within(20_000, pool.apply(square, [9], { timeout: 10_000 })); break; } catch { await sleep(500); }
+      try {
+        answer = await within(20_000, pool.apply(square, [9], { timeout: 10_000 }));
+        break;
+      } catch {
+        await sleep(500);
+      }
     }
     assert.equal(answer, 81);
     // A Redis that comes back at once, empty: the tasks it lost still settle.

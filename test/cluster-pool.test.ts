@@ -19,20 +19,43 @@ const skip = redisUnavailable();
 const KEY = 'cluster-pool-test-key';
 
 describe('cluster Pool', { skip }, () => {
-  const setup = useCluster({ name: 'pooltest', key: KEY, machines: [{ label: 'm1', context: 'process' }, { label: 'm2', context: 'thread' }] });
+  const setup = useCluster({
+    name: 'pooltest',
+    key: KEY,
+    machines: [
+      { label: 'm1', context: 'process' },
+      { label: 'm2', context: 'thread' },
+    ],
+  });
   let redis: RedisHandle;
   let cluster: ClusterContext;
-  before(() => { ({ redis, cluster } = setup); });
+  before(() => {
+    ({ redis, cluster } = setup);
+  });
 
   it('apply, applyAsync with callbacks, starmap and starmapAsync', async () => {
     const pool = new cluster.Pool();
     assert.equal(await within(30_000, pool.apply(square, [7])), 49);
     let called: unknown;
-    const r = pool.applyAsync(add, [2, 3], { callback: (v) => { called = v; } });
+    const r = pool.applyAsync(add, [2, 3], {
+      callback: (v) => {
+        called = v;
+      },
+    });
     assert.equal(await within(30_000, r.get()), 5);
     assert.equal(called, 5);
     assert.equal(r.successful(), true);
-    assert.deepEqual(await within(30_000, pool.starmap(add, [[1, 2], [3, 4], [5, 6]])), [3, 7, 11]);
+    assert.deepEqual(
+      await within(
+        30_000,
+        pool.starmap(add, [
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ]),
+      ),
+      [3, 7, 11],
+    );
     assert.deepEqual(await within(30_000, pool.starmapAsync(add, [[10, 1]]).get()), [11]);
     pool.close();
     await within(10_000, pool.join());
@@ -41,11 +64,23 @@ describe('cluster Pool', { skip }, () => {
   it('map and mapAsync keep input order with the default chunksize; both machines take tasks', async () => {
     await using pool = new cluster.Pool();
     const xs = Array.from({ length: 2000 }, (_, i) => i);
-    assert.deepEqual(await within(60_000, pool.map(square, xs)), xs.map((x) => x * x));
+    assert.deepEqual(
+      await within(60_000, pool.map(square, xs)),
+      xs.map((x) => x * x),
+    );
     assert.deepEqual(await within(30_000, pool.mapAsync(square, new Set([3, 4])).get()), [9, 16]);
-    async function* gen() { for (let i = 0; i < 5; i++) yield i; }
+    async function* gen() {
+      for (let i = 0; i < 5; i++) yield i;
+    }
     assert.deepEqual(await within(30_000, pool.map(square, gen())), [0, 1, 4, 9, 16]);
-    const seen = await within(60_000, pool.map(machineAfter, Array.from({ length: 16 }, () => 300), { chunksize: 1 }));
+    const seen = await within(
+      60_000,
+      pool.map(
+        machineAfter,
+        Array.from({ length: 16 }, () => 300),
+        { chunksize: 1 },
+      ),
+    );
     const where = new Set(seen.map((s) => s.machine));
     assert.deepEqual([...where].sort(), ['m1', 'm2'], `tasks ran on ${[...where].join(', ')}`);
     assert.ok(pool.processes >= 4, `pool.processes counts the live workers' processes, got ${pool.processes}`);
@@ -54,9 +89,17 @@ describe('cluster Pool', { skip }, () => {
   it('imap and imapUnordered are lazy and bounded; a failing item rejects at its position and iteration goes on', async () => {
     await using pool = new cluster.Pool();
     let read = 0;
-    function* endless() { for (let i = 0; ; i++) { read++; yield i; } }
+    function* endless() {
+      for (let i = 0; ; i++) {
+        read++;
+        yield i;
+      }
+    }
     const got: number[] = [];
-    for await (const v of pool.imap(square, endless())) { got.push(v); if (got.length === 10) break; }
+    for await (const v of pool.imap(square, endless())) {
+      got.push(v);
+      if (got.length === 10) break;
+    }
     assert.deepEqual(got, [0, 1, 4, 9, 16, 25, 36, 49, 64, 81]);
     assert.ok(read < 200, `imap read ${read} items ahead of 10 consumed`);
     const it = pool.imap(failOdd, [0, 1, 2], { chunksize: 1 });
@@ -66,7 +109,10 @@ describe('cluster Pool', { skip }, () => {
     assert.deepEqual(await it.next(), { value: 2, done: false });
     const un: number[] = [];
     for await (const v of pool.imapUnordered(square, [1, 2, 3, 4], { chunksize: 2 })) un.push(v);
-    assert.deepEqual(un.sort((a, b) => a - b), [1, 4, 9, 16]);
+    assert.deepEqual(
+      un.sort((a, b) => a - b),
+      [1, 4, 9, 16],
+    );
   });
 
   it('errors keep their class, message, code, fields, cause and remote stack', async () => {
@@ -79,7 +125,11 @@ describe('cluster Pool', { skip }, () => {
     assert.ok(e.cause instanceof RangeError);
     assert.match(String(e.stack), /tasks\.mjs/);
     let reported: unknown;
-    const r = pool.applyAsync(fail, ['via callback'], { errorCallback: (err) => { reported = err; } });
+    const r = pool.applyAsync(fail, ['via callback'], {
+      errorCallback: (err) => {
+        reported = err;
+      },
+    });
     await within(30_000, r.wait());
     assert.equal(r.successful(), false);
     assert.ok(reported instanceof TaskError && reported.message === 'via callback');
@@ -97,7 +147,7 @@ describe('cluster Pool', { skip }, () => {
     q.close();
     assert.throws(() => pool.apply(identity, [() => 1]), { code: 'ERR_NOT_TRANSFERABLE' });
     for (const f of ['Value', 'SharedArray', 'SharedMemory', 'Pipe', 'RawValue', 'RawArray', 'ShareableList'] as const) {
-      assert.throws(() => (cluster[f] as (...a: unknown[]) => unknown)('i', 1), { code: 'ERR_NOT_SUPPORTED_IN_CONTEXT' }, f);
+      assert.throws(() => (cluster[f] as unknown as (...a: unknown[]) => unknown)('i', 1), { code: 'ERR_NOT_SUPPORTED_IN_CONTEXT' }, f);
     }
     assert.throws(() => pool.join(), { code: 'ERR_POOL_RUNNING' });
     pool.close();
@@ -109,7 +159,14 @@ describe('cluster Pool', { skip }, () => {
     {
       await using other = getContext('cluster', opts);
       await using p2 = new other.Pool();
-      assert.equal(await within(10_000, p2.apply(square, [2], { timeout: 1000 }).catch((e: Error) => e.name)), 'TimeoutError', 'no worker serves cluster "other"');
+      assert.equal(
+        await within(
+          10_000,
+          p2.apply(square, [2], { timeout: 1000 }).catch((e: Error) => e.name),
+        ),
+        'TimeoutError',
+        'no worker serves cluster "other"',
+      );
     }
   });
 
@@ -172,18 +229,24 @@ describe('cluster Pool', { skip }, () => {
   it('workers() lists both machines', async () => {
     const ws = await within(10_000, cluster.workers());
     assert.equal(ws.length, 2);
-    assert.deepEqual(ws.map((w) => w.processes), [2, 2]);
+    assert.deepEqual(
+      ws.map((w) => w.processes),
+      [2, 2],
+    );
     for (const w of ws) assert.ok(Date.now() - w.lastSeen < 15_000);
   });
 });
 
 describe('cluster context without bullmq and ioredis', () => {
-  it('getContext(\'cluster\') throws ERR_CLUSTER_DEPENDENCY saying what to install; the local contexts need neither', (t) => {
+  it("getContext('cluster') throws ERR_CLUSTER_DEPENDENCY saying what to install; the local contexts need neither", (t) => {
     // An installation of multiproc with its own dependencies only (no bullmq, no ioredis).
     const repo = path.resolve(import.meta.dirname, '..');
     // A folder none of whose parents has a node_modules with bullmq in it (tmpdir() may).
     const base = ['/var/tmp', tmpdir()].find((d) => !existsSync(path.join(d, 'node_modules')) && !existsSync(path.join(path.dirname(d), 'node_modules')));
-    if (!base) { t.skip('no temp folder without a node_modules above it'); return; }
+    if (!base) {
+      t.skip('no temp folder without a node_modules above it');
+      return;
+    }
     const dir = mkdtempSync(path.join(base, 'mp-nodeps-'));
     try {
       const pkg = path.join(dir, 'node_modules', 'multiproc');
@@ -191,8 +254,9 @@ describe('cluster context without bullmq and ioredis', () => {
       cpSync(path.join(repo, 'dist'), path.join(pkg, 'dist'), { recursive: true });
       cpSync(path.join(repo, 'package.json'), path.join(pkg, 'package.json'));
       for (const dep of ['msgpackr', 'acorn']) symlinkSync(path.join(repo, 'node_modules', dep), path.join(dir, 'node_modules', dep));
-      const script = "import('multiproc').then(async (m) => {" +
-        " const pool = new m.Pool(1); console.log(await pool.apply((x) => -x, [-3])); await pool.terminate();" +
+      const script =
+        "import('multiproc').then(async (m) => {" +
+        ' const pool = new m.Pool(1); console.log(await pool.apply((x) => -x, [-3])); await pool.terminate();' +
         " try { m.getContext('cluster', { redis: 'redis://127.0.0.1:1' }); console.log('no error'); } catch (e) { console.log(e.code, e.message); } })";
       const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
       assert.match(out, /^3\nERR_CLUSTER_DEPENDENCY .*npm install bullmq ioredis/);

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { redisUnavailable, type RedisHandle } from './support/redis-server.js';
 import { makeMachine, startWorker, useCluster, type WorkerHandle } from './support/cluster-machines.js';
 import { rejection, within } from './helpers.js';
-import { getContext, type ClusterContext, type Progress } from '../dist/esm/index.js';
+import type { ClusterContext, Progress } from '../dist/esm/index.js';
 import { add, failOdd, sleepFor, square } from './fixtures/cluster/tasks.mjs';
 
 const skip = redisUnavailable();
@@ -49,7 +49,9 @@ describe('cluster Pool: progress, stats and events', { skip }, () => {
   let cluster: ClusterContext;
   let workers: WorkerHandle[];
   let machines: { remove(): void }[];
-  before(() => { ({ redis, cluster, workers, machines } = setup); });
+  before(() => {
+    ({ redis, cluster, workers, machines } = setup);
+  });
 
   it('onProgress on map and starmap: monotonic, ends exactly at done === total, failed items counted', async () => {
     await using pool = new cluster.Pool();

@@ -12,13 +12,16 @@ import type { ErrorGroup } from '../src/errors.ts';
 
 // A plain script without declarations: its two exports, typed here.
 const generator: string = '../scripts/gen-errors-doc.mjs';
-const { docPath, renderErrorsDoc } = await import(generator) as { docPath: string; renderErrorsDoc: (groups: readonly ErrorGroup[]) => string };
+const { docPath, renderErrorsDoc } = (await import(generator)) as { docPath: string; renderErrorsDoc: (groups: readonly ErrorGroup[]) => string };
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const src = path.join(root, 'src');
 // The catalogue's own files define the codes; everything else in src/ uses them.
-const CATALOGUE_FILES = new Set(['arguments.ts', 'transfer.ts', 'processes.ts', 'pools.ts', 'connections.ts',
-  'shared-objects.ts', 'shared-memory.ts', 'cluster.ts', 'catalogue.ts', 'define.ts'].map((f) => path.join(src, 'errors', f)));
+const CATALOGUE_FILES = new Set(
+  ['arguments.ts', 'transfer.ts', 'processes.ts', 'pools.ts', 'connections.ts', 'shared-objects.ts', 'shared-memory.ts', 'cluster.ts', 'catalogue.ts', 'define.ts'].map((f) =>
+    path.join(src, 'errors', f),
+  ),
+);
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
@@ -29,7 +32,9 @@ function sources(dir: string): string[] {
 
 const errorGroups = catalogueGroups();
 const allCodes = catalogueCodes();
-const users = sources(src).filter((f) => !CATALOGUE_FILES.has(f)).map((file) => ({ file, text: readFileSync(file, 'utf8') }));
+const users = sources(src)
+  .filter((f) => !CATALOGUE_FILES.has(f))
+  .map((file) => ({ file, text: readFileSync(file, 'utf8') }));
 
 /** ERR_ codes written as string literals ('ERR_X', "ERR_X", `ERR_X`) in src/, outside the catalogue. */
 function codeLiterals(): { code: string; where: string }[] {
@@ -42,20 +47,27 @@ function codeLiterals(): { code: string; where: string }[] {
   return found;
 }
 
-const camel = (code: string) => code.slice(4).toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+const camel = (code: string) =>
+  code
+    .slice(4)
+    .toLowerCase()
+    .replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 test('every ERR_ code written in src/ is in the error catalogue', () => {
   const literals = codeLiterals();
-  assert.ok(literals.length > 0, 'the scan finds the classes\' own codes at least');
+  assert.ok(literals.length > 0, "the scan finds the classes' own codes at least");
   const missing = literals.filter((l) => !allCodes.has(l.code));
   assert.deepEqual(missing, [], 'add these codes to the catalogue in src/errors/ (with meaning and fix), then run node --import tsx scripts/gen-errors-doc.mjs');
 });
 
 test('every entry of the error catalogue is used in src/', () => {
   const all = users.map((u) => u.text).join('\n');
-  const unused = errorGroups.flatMap((g) => g.entries).filter((e) =>
-    !all.includes(`'${e.code}'`) && !new RegExp(`\\berrors\\.${camel(e.code)}\\b`).test(all));
-  assert.deepEqual(unused.map((e) => e.code), [], 'remove codes nothing throws or recognizes any more');
+  const unused = errorGroups.flatMap((g) => g.entries).filter((e) => !all.includes(`'${e.code}'`) && !new RegExp(`\\berrors\\.${camel(e.code)}\\b`).test(all));
+  assert.deepEqual(
+    unused.map((e) => e.code),
+    [],
+    'remove codes nothing throws or recognizes any more',
+  );
 });
 
 test('the error catalogue: one entry per code, named after it, with a meaning and a fix', () => {
@@ -71,11 +83,26 @@ test('the error catalogue: one entry per code, named after it, with a meaning an
     assert.ok(allCodes.has(f.code) && f.entry.origin === 'multiproc');
   }
   const made = new Set<string>(Object.values(errors).map((f) => f.code));
-  assert.deepEqual(entries.filter((e) => !made.has(e.code) && e.origin !== 'node').map((e) => e.code), [], 'every code the library makes has a factory');
+  assert.deepEqual(
+    entries.filter((e) => !made.has(e.code) && e.origin !== 'node').map((e) => e.code),
+    [],
+    'every code the library makes has a factory',
+  );
 });
 
 test('each factory makes its class with its code, the message given and an optional cause', () => {
-  const classes: Record<string, Function> = { Error, TypeError, RangeError, ProcessError, AuthenticationError, TimeoutError, WorkerLostError, BufferTooShort, EOFError, RemoteError };
+  const classes: Record<string, Function> = {
+    Error,
+    TypeError,
+    RangeError,
+    ProcessError,
+    AuthenticationError,
+    TimeoutError,
+    WorkerLostError,
+    BufferTooShort,
+    EOFError,
+    RemoteError,
+  };
   const exit = { exitCode: 3, signal: null };
   for (const f of Object.values(errors)) {
     const make = f as (message: string, extra?: unknown) => Error & { code: string };

@@ -45,7 +45,11 @@ function feed(reader: FrameReader, bytes: Uint8Array, sizes: number[]): void {
 
 const frames = fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 20 });
 const splits = fc.array(fc.integer({ min: 1, max: 70 }), { minLength: 1, maxLength: 30 });
-const stream = (fs: Uint8Array[]) => joinFrames(fs, fs.reduce((n, f) => n + f.length, 0));
+const stream = (fs: Uint8Array[]) =>
+  joinFrames(
+    fs,
+    fs.reduce((n, f) => n + f.length, 0),
+  );
 
 /** Feeds untrusted bytes: only ERR_FRAME_TOO_LARGE may be thrown, and no frame exceeds the limit or the input. */
 function feedHostile(bytes: Uint8Array, sizes: number[], max: number): void {
@@ -54,7 +58,9 @@ function feedHostile(bytes: Uint8Array, sizes: number[], max: number): void {
     assert.ok(f.length <= max, `a ${f.length}-byte frame passed a ${max}-byte limit`);
     delivered += 4 + f.length;
   }, max);
-  try { feed(reader, bytes, sizes); } catch (e) {
+  try {
+    feed(reader, bytes, sizes);
+  } catch (e) {
     assertCoded(e, bytes, 'FrameReader.push');
     assert.equal(e.code, 'ERR_FRAME_TOO_LARGE', e.message);
   }
@@ -63,11 +69,17 @@ function feedHostile(bytes: Uint8Array, sizes: number[], max: number): void {
 
 describe('FrameReader under fuzzing', () => {
   test('frames split at any chunk boundaries come out whole and in order', T, () => {
-    fc.assert(fc.property(frames, splits, (fs, sizes) => {
-      const got: Buffer[] = [];
-      feed(new FrameReader((f) => got.push(Buffer.from(f)), 300), stream(fs), sizes);
-      assert.deepEqual(got, fs.map((f) => Buffer.from(f)));
-    }), params(400));
+    fc.assert(
+      fc.property(frames, splits, (fs, sizes) => {
+        const got: Buffer[] = [];
+        feed(new FrameReader((f) => got.push(Buffer.from(f)), 300), stream(fs), sizes);
+        assert.deepEqual(
+          got,
+          fs.map((f) => Buffer.from(f)),
+        );
+      }),
+      params(400),
+    );
   });
 
   test('an empty frame whose header ends a chunk comes out (was a TypeError without a code)', () => {
@@ -78,50 +90,68 @@ describe('FrameReader under fuzzing', () => {
     reader.push(Uint8Array.of(0, 0));
     reader.push(Uint8Array.of(0, 0));
     reader.push(Uint8Array.of(1, 0, 0, 0, 7));
-    assert.deepEqual(got.map((f) => [...f]), [[], [7]]);
+    assert.deepEqual(
+      got.map((f) => [...f]),
+      [[], [7]],
+    );
   });
 
   test('random bytes at random boundaries: only ERR_FRAME_TOO_LARGE, never a frame over the limit', T, () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 600 }), splits, fc.integer({ min: 0, max: 512 }), (bytes, sizes, max) => {
-      feedHostile(bytes, sizes, max);
-    }), params(400));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 600 }), splits, fc.integer({ min: 0, max: 512 }), (bytes, sizes, max) => {
+        feedHostile(bytes, sizes, max);
+      }),
+      params(400),
+    );
   });
 
   test('valid frames with bytes flipped, overwritten, inserted or deleted: only ERR_FRAME_TOO_LARGE', T, () => {
-    fc.assert(fc.property(frames, mutations, splits, fc.integer({ min: 0, max: 400 }), (fs, ms, sizes, max) => {
-      feedHostile(mutate(stream(fs), ms), sizes, max);
-    }), params(400));
+    fc.assert(
+      fc.property(frames, mutations, splits, fc.integer({ min: 0, max: 400 }), (fs, ms, sizes, max) => {
+        feedHostile(mutate(stream(fs), ms), sizes, max);
+      }),
+      params(400),
+    );
   });
 
   test('a length over the limit throws ERR_FRAME_TOO_LARGE in the push that completes it, after the frames before it', T, () => {
     const limitAndLength = fc.integer({ min: 0, max: 1 << 20 }).chain((max) => fc.tuple(fc.constant(max), fc.integer({ min: max + 1, max: 0xffffffff })));
-    fc.assert(fc.property(frames, limitAndLength, splits, (before, [max, announced], sizes) => {
-      const ok = before.filter((f) => f.length <= max);
-      const head = Buffer.alloc(4);
-      head.writeUInt32LE(announced);
-      const bytes = Buffer.concat([stream(ok), head, Buffer.alloc(100, 0xab)]);
-      const headerEnd = bytes.length - 100;
-      let got = 0;
-      const reader = new FrameReader(() => { got++; }, max);
-      let at = 0;
-      let n = 0;
-      let thrown: unknown;
-      for (let i = 0; at < bytes.length; i++, at += n) {
-        n = sizes[i % sizes.length]!;
-        try { reader.push(bytes.subarray(at, at + n)); } catch (e) { thrown = e; break; }
-      }
-      assertCoded(thrown, bytes, 'FrameReader.push');
-      assert.equal(thrown.code, 'ERR_FRAME_TOO_LARGE');
-      assert.ok(at < headerEnd && at + n >= headerEnd, `it threw in the push of bytes ${at}..${at + n}, the length ends at ${headerEnd}`);
-      assert.equal(got, ok.length);
-    }), params(300));
+    fc.assert(
+      fc.property(frames, limitAndLength, splits, (before, [max, announced], sizes) => {
+        const ok = before.filter((f) => f.length <= max);
+        const head = Buffer.alloc(4);
+        head.writeUInt32LE(announced);
+        const bytes = Buffer.concat([stream(ok), head, Buffer.alloc(100, 0xab)]);
+        const headerEnd = bytes.length - 100;
+        let got = 0;
+        const reader = new FrameReader(() => {
+          got++;
+        }, max);
+        let at = 0;
+        let n = 0;
+        let thrown: unknown;
+        for (let i = 0; at < bytes.length; i++, at += n) {
+          n = sizes[i % sizes.length]!;
+          try {
+            reader.push(bytes.subarray(at, at + n));
+          } catch (e) {
+            thrown = e;
+            break;
+          }
+        }
+        assertCoded(thrown, bytes, 'FrameReader.push');
+        assert.equal(thrown.code, 'ERR_FRAME_TOO_LARGE');
+        assert.ok(at < headerEnd && at + n >= headerEnd, `it threw in the push of bytes ${at}..${at + n}, the length ends at ${headerEnd}`);
+        assert.equal(got, ok.length);
+      }),
+      params(300),
+    );
   });
 
   test('a 4 GiB length under a 1 KiB limit throws at once and allocates nothing', () => {
     const before = process.memoryUsage().arrayBuffers;
     const whole = new FrameReader(() => assert.fail('no frame'), 1024);
-    assert.throws(() => whole.push(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 1, 2, 3)),
-      { code: 'ERR_FRAME_TOO_LARGE', message: /4294967295-byte frame; the limit is 1024 bytes/ });
+    assert.throws(() => whole.push(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 1, 2, 3)), { code: 'ERR_FRAME_TOO_LARGE', message: /4294967295-byte frame; the limit is 1024 bytes/ });
     // Byte by byte: the fourth byte throws.
     const split = new FrameReader(() => assert.fail('no frame'), 1024);
     for (let i = 0; i < 3; i++) split.push(Uint8Array.of(0xff));
@@ -145,28 +175,57 @@ describe('FrameReader under fuzzing', () => {
 
 const { value: sendable } = fc.letrec<{ value: unknown; scalar: unknown }>((tie) => ({
   scalar: fc.oneof(
-    fc.integer(), fc.double(), fc.bigInt(), fc.string({ maxLength: 30 }), fc.boolean(), fc.constant(null), fc.constant(undefined),
-    fc.constant(-0), fc.date({ noInvalidDate: true }), fc.uint8Array({ maxLength: 30 }), fc.uint8Array({ maxLength: 30 }).map((a) => Buffer.from(a)),
-    fc.float64Array({ maxLength: 6 }), fc.int16Array({ maxLength: 6 }),
-    fc.array(fc.integer(), { minLength: 16, maxLength: 24 }), fc.array(fc.double(), { minLength: 16, maxLength: 24 }),
+    fc.integer(),
+    fc.double(),
+    fc.bigInt(),
+    fc.string({ maxLength: 30 }),
+    fc.boolean(),
+    fc.constant(null),
+    fc.constant(undefined),
+    fc.constant(-0),
+    fc.date({ noInvalidDate: true }),
+    fc.uint8Array({ maxLength: 30 }),
+    fc.uint8Array({ maxLength: 30 }).map((a) => Buffer.from(a)),
+    fc.float64Array({ maxLength: 6 }),
+    fc.int16Array({ maxLength: 6 }),
+    fc.array(fc.integer(), { minLength: 16, maxLength: 24 }),
+    fc.array(fc.double(), { minLength: 16, maxLength: 24 }),
   ),
-  value: fc.oneof({ depthSize: 'small' },
+  value: fc.oneof(
+    { depthSize: 'small' },
     tie('scalar'),
     fc.array(tie('value'), { maxLength: 5 }),
-    fc.dictionary(fc.string({ maxLength: 6 }).filter((k) => k !== '__proto__'), tie('value'), { maxKeys: 5, noNullPrototype: true }),
+    fc.dictionary(
+      fc.string({ maxLength: 6 }).filter((k) => k !== '__proto__'),
+      tie('value'),
+      { maxKeys: 5, noNullPrototype: true },
+    ),
     fc.array(fc.tuple(tie('scalar'), tie('value')), { maxLength: 4 }).map((e) => new Map(e)),
     fc.array(tie('scalar'), { maxLength: 4 }).map((a) => new Set(a)),
   ),
 }));
 /** Sendable values plus errors (which do not compare with deepEqual, so they stay out of the round trip). */
-const message = fc.oneof(sendable, fc.tuple(fc.string({ maxLength: 20 }), sendable).map(([m, cause]) => new RangeError(m, { cause })));
+const message = fc.oneof(
+  sendable,
+  fc.tuple(fc.string({ maxLength: 20 }), sendable).map(([m, cause]) => new RangeError(m, { cause })),
+);
 
-interface Mutation { at: number; kind: number; byte: number; len: number }
-const mutations = fc.array(fc.record({
-  at: fc.nat(), kind: fc.integer({ min: 0, max: 3 }), len: fc.integer({ min: 1, max: 9 }),
-  // Now and then a byte that means something to msgpack or to the codec.
-  byte: fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0xc1, 0xc9, 0xdd, 0xdf, 0xdb, 0xc6, 0xff, ...Object.values(EXT))),
-}), { minLength: 1, maxLength: 6 });
+interface Mutation {
+  at: number;
+  kind: number;
+  byte: number;
+  len: number;
+}
+const mutations = fc.array(
+  fc.record({
+    at: fc.nat(),
+    kind: fc.integer({ min: 0, max: 3 }),
+    len: fc.integer({ min: 1, max: 9 }),
+    // Now and then a byte that means something to msgpack or to the codec.
+    byte: fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0xc1, 0xc9, 0xdd, 0xdf, 0xdb, 0xc6, 0xff, ...Object.values(EXT))),
+  }),
+  { minLength: 1, maxLength: 6 },
+);
 
 function mutate(src: Uint8Array, ms: Mutation[]): Buffer {
   let b = Buffer.from(src);
@@ -190,7 +249,10 @@ const sampleBytes = encode(sample);
  */
 function decodeHostile(bytes: Uint8Array): { value?: unknown; error?: Coded & { code: string } } {
   const outcome: { value?: unknown; error?: Coded & { code: string } } = {};
-  for (const [what, run] of [['decode', () => decode(bytes, { allowModules: false })], ['decodeFromPeer', () => decodeFromPeer(bytes)]] as const) {
+  for (const [what, run] of [
+    ['decode', () => decode(bytes, { allowModules: false })],
+    ['decodeFromPeer', () => decodeFromPeer(bytes)],
+  ] as const) {
     try {
       const value = run();
       assert.ok(!(value instanceof Promise), `${what} returned a Promise for ${hex(bytes)}`);
@@ -214,36 +276,56 @@ function assertNothingRan(): void {
 }
 
 describe('untrusted decode under fuzzing', () => {
-  before(() => { process.env.MULTIPROC_MARKER_DIR = markerDir; });
+  before(() => {
+    process.env.MULTIPROC_MARKER_DIR = markerDir;
+  });
   after(() => {
-    try { assertNothingRan(); } finally {
+    try {
+      assertNothingRan();
+    } finally {
       delete process.env.MULTIPROC_MARKER_DIR;
       rmSync(markerDir, { recursive: true, force: true });
     }
   });
 
   test('random bytes: a value or an Error with a code, never a Promise; the codec works after', T, () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => { decodeHostile(bytes); }), params(1500));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        decodeHostile(bytes);
+      }),
+      params(1500),
+    );
   });
 
   test('every sendable value survives encode and an untrusted decode', T, () => {
-    fc.assert(fc.property(sendable, (v) => {
-      const { value, error } = decodeHostile(encode(v));
-      assert.equal(error, undefined, error?.message);
-      assert.deepEqual(value, v);
-    }), params(400));
+    fc.assert(
+      fc.property(sendable, (v) => {
+        const { value, error } = decodeHostile(encode(v));
+        assert.equal(error, undefined, error?.message);
+        assert.deepEqual(value, v);
+      }),
+      params(400),
+    );
   });
 
   test('valid messages with bytes flipped, overwritten, inserted or deleted: a value or a coded error', T, () => {
-    fc.assert(fc.property(message, mutations, (v, ms) => { decodeHostile(mutate(encode(v), ms)); }), params(1500));
+    fc.assert(
+      fc.property(message, mutations, (v, ms) => {
+        decodeHostile(mutate(encode(v), ms));
+      }),
+      params(1500),
+    );
   });
 
   test('every truncation of a valid message throws a coded error', T, () => {
-    fc.assert(fc.property(message, fc.nat(), (v, cut) => {
-      const bytes = encode(v);
-      const { error } = decodeHostile(bytes.subarray(0, cut % bytes.length));
-      assert.ok(error, `a prefix of ${hex(bytes)} decoded`);
-    }), params(600));
+    fc.assert(
+      fc.property(message, fc.nat(), (v, cut) => {
+        const bytes = encode(v);
+        const { error } = decodeHostile(bytes.subarray(0, cut % bytes.length));
+        assert.ok(error, `a prefix of ${hex(bytes)} decoded`);
+      }),
+      params(600),
+    );
   });
 
   /** `depth` levels of containers around null, cycling through `kinds` from the outside in. */
@@ -261,10 +343,13 @@ describe('untrusted decode under fuzzing', () => {
 
   test('nesting to any depth: a value or ERR_INVALID_MESSAGE, never a stack overflow escaping', T, () => {
     const kinds = fc.array(fc.constantFrom('array', 'object', 'map'), { minLength: 1, maxLength: 4 });
-    fc.assert(fc.property(kinds, fc.integer({ min: 1, max: 200_000 }), (ks, depth) => {
-      const { error } = decodeHostile(nested(ks, depth));
-      if (error) assert.equal(error.code, 'ERR_INVALID_MESSAGE', error.message);
-    }), params(60));
+    fc.assert(
+      fc.property(kinds, fc.integer({ min: 1, max: 200_000 }), (ks, depth) => {
+        const { error } = decodeHostile(nested(ks, depth));
+        if (error) assert.equal(error.code, 'ERR_INVALID_MESSAGE', error.message);
+      }),
+      params(60),
+    );
   });
 
   test('a message nested 100,000 deep is refused with ERR_INVALID_MESSAGE; 500 deep decodes', () => {
@@ -278,43 +363,71 @@ describe('untrusted decode under fuzzing', () => {
 
   const shapes = fc.constantFrom<Shape>('instance', 'classNode', 'error', 'nested');
   const moduleUrl = fc.oneof(
-    fc.constant(hostileModuleUrl), fc.constant('node:child_process'), fc.constant('data:text/javascript,globalThis.__multiprocFuzzRan=1'),
-    fc.string({ maxLength: 20 }).map((s) => `file:///tmp/${encodeURIComponent(s)}.mjs`), fc.webUrl(), fc.string({ maxLength: 20 }),
+    fc.constant(hostileModuleUrl),
+    fc.constant('node:child_process'),
+    fc.constant('data:text/javascript,globalThis.__multiprocFuzzRan=1'),
+    fc.string({ maxLength: 20 }).map((s) => `file:///tmp/${encodeURIComponent(s)}.mjs`),
+    fc.webUrl(),
+    fc.string({ maxLength: 20 }),
   );
   const exportName = fc.oneof(fc.constantFrom('Evil', 'evil', 'default', 'then', 'constructor', '__proto__', 'prototype'), fc.string({ maxLength: 12 }));
 
   test('a message naming a module and export is refused (ERR_INVALID_MESSAGE when well formed); nothing is imported or run', T, () => {
-    fc.assert(fc.property(moduleUrl, exportName, shapes, (m, e, shape) => {
-      const { error } = decodeHostile(naming(exportRef(m, e), shape));
-      assert.ok(error, 'a message naming a module this process never loaded decoded');
-      // A well-formed reference says why; a malformed URL may fail earlier, with its own code.
-      if (m === hostileModuleUrl) assert.equal(error.code, 'ERR_INVALID_MESSAGE', error.message);
-    }), params(400));
+    fc.assert(
+      fc.property(moduleUrl, exportName, shapes, (m, e, shape) => {
+        const { error } = decodeHostile(naming(exportRef(m, e), shape));
+        assert.ok(error, 'a message naming a module this process never loaded decoded');
+        // A well-formed reference says why; a malformed URL may fail earlier, with its own code.
+        if (m === hostileModuleUrl) assert.equal(error.code, 'ERR_INVALID_MESSAGE', error.message);
+      }),
+      params(400),
+    );
     assertNothingRan();
   });
 
   test('other class references (source text, registered names, garbage): a value or a coded error, nothing runs', T, () => {
-    const source = fc.constantFrom('() => { globalThis.__multiprocFuzzRan = 1 }', 'function x() { globalThis.__multiprocFuzzRan = 1 }', 'class { constructor() { globalThis.__multiprocFuzzRan = 1 } }');
+    const source = fc.constantFrom(
+      '() => { globalThis.__multiprocFuzzRan = 1 }',
+      'function x() { globalThis.__multiprocFuzzRan = 1 }',
+      'class { constructor() { globalThis.__multiprocFuzzRan = 1 } }',
+    );
     const ref = fc.oneof(
       fc.record({ s: source, n: fc.string({ maxLength: 6 }), method: fc.boolean() }),
       fc.record({ r: fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('multiproc.TimeoutError', 'multiproc.EOFError')) }),
       fc.record({ m: fc.oneof(fc.constant(hostileModuleUrl), fc.nat(), fc.constant(null)), e: fc.oneof(fc.string(), fc.nat(), fc.constant(null)) }, { requiredKeys: [] }),
       sendable,
     );
-    fc.assert(fc.property(fc.array(ref, { minLength: 1, maxLength: 3 }), shapes, fc.boolean(), (refs, shape, cyclic) => {
-      decodeHostile(naming(refs[0], shape));
-      decodeHostile(manifest(refs, msgpack([{ a: 1 }, 'x']), cyclic));
-    }), params(400));
+    fc.assert(
+      fc.property(fc.array(ref, { minLength: 1, maxLength: 3 }), shapes, fc.boolean(), (refs, shape, cyclic) => {
+        decodeHostile(naming(refs[0], shape));
+        decodeHostile(manifest(refs, msgpack([{ a: 1 }, 'x']), cyclic));
+      }),
+      params(400),
+    );
     assertNothingRan();
   });
 
   test('shared-object records of any type and state: a value or a coded error, and never a Connection', T, () => {
-    const type = fc.oneof(fc.constantFrom('multiproc.Connection', 'multiproc.hub', 'multiproc.SharedMemory', 'multiproc.ShareableList',
-      'multiproc.LockWords', 'multiproc.Value', 'multiproc.SharedArray', 'multiproc.ShmEvent'), fc.string({ maxLength: 12 }));
-    fc.assert(fc.property(type, sendable, (t, state) => {
-      const { error } = decodeHostile(shared(t, state));
-      if (t === 'multiproc.Connection') assert.equal(error?.code, 'ERR_INVALID_MESSAGE');
-    }), params(400));
+    const type = fc.oneof(
+      fc.constantFrom(
+        'multiproc.Connection',
+        'multiproc.hub',
+        'multiproc.SharedMemory',
+        'multiproc.ShareableList',
+        'multiproc.LockWords',
+        'multiproc.Value',
+        'multiproc.SharedArray',
+        'multiproc.ShmEvent',
+      ),
+      fc.string({ maxLength: 12 }),
+    );
+    fc.assert(
+      fc.property(type, sendable, (t, state) => {
+        const { error } = decodeHostile(shared(t, state));
+        if (t === 'multiproc.Connection') assert.equal(error?.code, 'ERR_INVALID_MESSAGE');
+      }),
+      params(400),
+    );
   });
 
   test('msgpack read outside decode() (a channel envelope) never revives a shared object', T, () => {
@@ -333,19 +446,28 @@ describe('untrusted decode under fuzzing', () => {
       shm.unlink();
     }
     const type = fc.constantFrom('multiproc.Connection', 'multiproc.hub', 'multiproc.SharedMemory', 'multiproc.LockWords', 'multiproc.Value');
-    fc.assert(fc.property(type, sendable, (t, state) => {
-      // Refused at the record (ERR_INVALID_MESSAGE), or earlier by msgpackr for a state it cannot read.
-      assert.throws(() => envelope.unpack(Buffer.concat([Uint8Array.of(0x91), shared(t, state)])));
-    }), params(200));
+    fc.assert(
+      fc.property(type, sendable, (t, state) => {
+        // Refused at the record (ERR_INVALID_MESSAGE), or earlier by msgpackr for a state it cannot read.
+        assert.throws(() => envelope.unpack(Buffer.concat([Uint8Array.of(0x91), shared(t, state)])));
+      }),
+      params(200),
+    );
   });
 
   test('records of the codec with random contents: a value or a coded error', T, () => {
-    const contents = fc.oneof(fc.uint8Array({ maxLength: 64 }), sendable.map((v) => msgpack(v)));
-    fc.assert(fc.property(fc.constantFrom(...Object.values(EXT)), contents, (type, data) => {
-      for (const bytes of [ext(type, data), Buffer.concat([Buffer.from([0xd4, type, 0]), data])]) {
-        decodeHostile(bytes);
-        decodeHostile(Buffer.concat([Buffer.from([0x92]), bytes, Buffer.from([0xc0])])); // inside an array
-      }
-    }), params(600));
+    const contents = fc.oneof(
+      fc.uint8Array({ maxLength: 64 }),
+      sendable.map((v) => msgpack(v)),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...Object.values(EXT)), contents, (type, data) => {
+        for (const bytes of [ext(type, data), Buffer.concat([Buffer.from([0xd4, type, 0]), data])]) {
+          decodeHostile(bytes);
+          decodeHostile(Buffer.concat([Buffer.from([0x92]), bytes, Buffer.from([0xc0])])); // inside an array
+        }
+      }),
+      params(600),
+    );
   });
 });

@@ -33,7 +33,8 @@ function layerGraph(): Map<string, Map<string, string[]>> {
       const spec = (m[1] ?? m[2] ?? m[3])!;
       const target = path.resolve(path.dirname(file), spec.replace(/\.js$/, '.ts'));
       if (!existsSync(target)) continue;
-      const from = layerOf(file), to = layerOf(target);
+      const from = layerOf(file),
+        to = layerOf(target);
       if (from === to) continue;
       const edges = graph.get(from) ?? new Map<string, string[]>();
       graph.set(from, edges);
@@ -54,13 +55,20 @@ function findLoop(graph: Map<string, Map<string, string[]>>): string[] | null {
     stack.push(node);
     for (const next of graph.get(node)?.keys() ?? []) {
       if (state.get(next) === 'open') return [...stack.slice(stack.indexOf(next)), next];
-      if (!state.has(next)) { const loop = visit(next); if (loop) return loop; }
+      if (!state.has(next)) {
+        const loop = visit(next);
+        if (loop) return loop;
+      }
     }
     stack.pop();
     state.set(node, 'done');
     return null;
   };
-  for (const node of graph.keys()) if (!state.has(node)) { const loop = visit(node); if (loop) return loop; }
+  for (const node of graph.keys())
+    if (!state.has(node)) {
+      const loop = visit(node);
+      if (loop) return loop;
+    }
   return null;
 }
 
@@ -70,7 +78,14 @@ describe('source layers', () => {
     assert.ok(graph.size > 10, `expected the src/ folders to import each other (found ${graph.size} layers): is the scan broken?`);
     const loop = findLoop(graph);
     if (!loop) return;
-    const why = loop.slice(0, -1).map((from, i) => `  ${from} -> ${loop[i + 1]}: ${graph.get(from)!.get(loop[i + 1]!)!.slice(0, 3).join(', ')}`);
+    const why = loop.slice(0, -1).map(
+      (from, i) =>
+        `  ${from} -> ${loop[i + 1]}: ${graph
+          .get(from)!
+          .get(loop[i + 1]!)!
+          .slice(0, 3)
+          .join(', ')}`,
+    );
     assert.fail(`the folders import each other in a loop: ${loop.join(' -> ')}\n${why.join('\n')}\nMove the shared piece down a layer (src/util/ holds what everything may use).`);
   });
 });

@@ -28,7 +28,11 @@ for (const ctx of contexts) {
         const kept = await within(30_000, pool.apply(t.keptNowait, []), 'kept handle');
         assert.equal(kept, 'empty', 'the kept handle still handed out an item it had given back');
         const all = [...first, second, ...mine].sort((a, b) => a - b);
-        assert.deepEqual(all, Array.from({ length: N }, (_, i) => i), 'every item exactly once');
+        assert.deepEqual(
+          all,
+          Array.from({ length: N }, (_, i) => i),
+          'every item exactly once',
+        );
       } finally {
         await pool.terminate();
       }

@@ -68,14 +68,17 @@ for (const context of contexts) {
       await counter.getLock().release();
     });
 
-    it("getLock() is owned: another process or thread cannot release it (ERR_NOT_OWNER), and waits until it is released", async () => {
+    it('getLock() is owned: another process or thread cannot release it (ERR_NOT_OWNER), and waits until it is released', async () => {
       const counter = Value('i', 0);
       const lock = counter.getLock();
       await using _held = await lock.enter();
       const p = new Process({ target: f.releaseAndTake, args: [counter.getLock(), counter], context });
       p.start();
       const t0 = Date.now();
-      while (counter.value === 0) { if (Date.now() - t0 > 20_000) assert.fail('the child never tried to release'); await sleep(10); }
+      while (counter.value === 0) {
+        if (Date.now() - t0 > 20_000) assert.fail('the child never tried to release');
+        await sleep(10);
+      }
       assert.equal(counter.value, 1, 'the child was refused with ERR_NOT_OWNER');
       await sleep(50);
       assert.equal(counter.value, 1, 'the child does not get the lock while it is held here');

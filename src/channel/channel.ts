@@ -20,16 +20,28 @@ export class Channel {
   closeError: Error | undefined;
   onMessage: (msg: Message) => void = () => {};
 
-  constructor(private readonly transport: Transport, maxFrame = DEFAULT_MAX_FRAME) {
+  constructor(
+    private readonly transport: Transport,
+    maxFrame = DEFAULT_MAX_FRAME,
+  ) {
     this.reader = new FrameReader((frame) => this.deliver(frame), maxFrame);
-    transport.start((chunk) => {
-      try { this.reader.push(chunk); } catch (e) { this.fail(e as Error); }
-    }, (error) => this.handleClose(error));
+    transport.start(
+      (chunk) => {
+        try {
+          this.reader.push(chunk);
+        } catch (e) {
+          this.fail(e as Error);
+        }
+      },
+      (error) => this.handleClose(error),
+    );
   }
 
   private deliver(frame: Uint8Array): void {
     let msg: unknown;
-    try { msg = envelope.unpack(frame); } catch (e) {
+    try {
+      msg = envelope.unpack(frame);
+    } catch (e) {
       this.fail(errors.invalidFrame(`invalid frame from peer: ${(e as Error).message}`));
       return;
     }
@@ -47,10 +59,16 @@ export class Channel {
     this.queue.push(bytes);
     this.queuedBytes += bytes.length;
     // Large batches leave at once: the peer can start on them while we prepare more.
-    if (this.queuedBytes >= 64 * 1024) { this.flush(); return; }
+    if (this.queuedBytes >= 64 * 1024) {
+      this.flush();
+      return;
+    }
     if (!this.scheduled && !deferred) {
       this.scheduled = true;
-      queueMicrotask(() => { this.scheduled = false; this.flush(); });
+      queueMicrotask(() => {
+        this.scheduled = false;
+        this.flush();
+      });
     }
   }
 
@@ -80,7 +98,8 @@ export class Channel {
   }
 
   onClose(handler: (error?: Error) => void): void {
-    if (this.closed) handler(this.closeError); else this.closeHandlers.push(handler);
+    if (this.closed) handler(this.closeError);
+    else this.closeHandlers.push(handler);
   }
 
   private fail(error: Error): void {
@@ -103,6 +122,10 @@ export class Channel {
     this.handleClose();
   }
 
-  ref(): void { this.transport.ref(); }
-  unref(): void { this.transport.unref(); }
+  ref(): void {
+    this.transport.ref();
+  }
+  unref(): void {
+    this.transport.unref();
+  }
 }

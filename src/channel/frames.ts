@@ -24,7 +24,10 @@ export class FrameReader {
   private pendingBytes = 0;
   private need = -1;
 
-  constructor(private readonly onFrame: (frame: Uint8Array) => void, private readonly maxFrame = DEFAULT_MAX_FRAME) {}
+  constructor(
+    private readonly onFrame: (frame: Uint8Array) => void,
+    private readonly maxFrame = DEFAULT_MAX_FRAME,
+  ) {}
 
   /** Feeds bytes; calls onFrame for each complete frame. Throws on an oversized length. */
   push(chunk: Uint8Array): void {
@@ -49,7 +52,9 @@ export class FrameReader {
 
   private check(len: number): void {
     if (len > this.maxFrame) {
-      throw errors.frameTooLarge(`a peer announced a ${len}-byte frame; the limit is ${this.maxFrame} bytes (a Listener, Client or manager takes a larger maxMessageSize if this is expected)`);
+      throw errors.frameTooLarge(
+        `a peer announced a ${len}-byte frame; the limit is ${this.maxFrame} bytes (a Listener, Client or manager takes a larger maxMessageSize if this is expected)`,
+      );
     }
   }
 
@@ -59,7 +64,8 @@ export class FrameReader {
     const first = this.pending[0]!;
     if (first.length >= n) {
       const out = first.subarray(0, n);
-      if (first.length === n) this.pending.shift(); else this.pending[0] = first.subarray(n);
+      if (first.length === n) this.pending.shift();
+      else this.pending[0] = first.subarray(n);
       this.pendingBytes -= n;
       return out;
     }
@@ -71,7 +77,8 @@ export class FrameReader {
       const part = Math.min(head.length, n - filled);
       out.set(head.subarray(0, part), filled);
       filled += part;
-      if (part === head.length) this.pending.shift(); else this.pending[0] = head.subarray(part);
+      if (part === head.length) this.pending.shift();
+      else this.pending[0] = head.subarray(part);
     }
     this.pendingBytes -= n;
     return out;

@@ -30,9 +30,16 @@ export function socketTransport(socket: Socket, initial?: Uint8Array): Transport
   // One wait shared by every sender under pressure (no listener per send).
   let draining: Promise<void> | null = null;
   return {
-    write(data) { if (!closed) socket.write(data); },
+    write(data) {
+      if (!closed) socket.write(data);
+    },
     start(onData, onClose) {
-      const end = (error?: Error) => { if (!closed) { closed = true; onClose(error); } };
+      const end = (error?: Error) => {
+        if (!closed) {
+          closed = true;
+          onClose(error);
+        }
+      };
       socket.on('data', onData);
       // After the caller finished wiring up (the channel's onMessage is set after start()).
       queueMicrotask(() => {
@@ -46,19 +53,34 @@ export function socketTransport(socket: Socket, initial?: Uint8Array): Transport
       // It may have ended before we listened (while a handshake handed it over): no event comes then.
       if (socket.destroyed || socket.readableEnded) end();
     },
-    close() { closed = true; socket.end(); socket.destroySoon?.(); },
-    drain() { return closed || socket.writableLength === 0 ? Promise.resolve() : new Promise((r) => socket.write(new Uint8Array(0), () => r())); },
+    close() {
+      closed = true;
+      socket.end();
+      socket.destroySoon?.();
+    },
+    drain() {
+      return closed || socket.writableLength === 0 ? Promise.resolve() : new Promise((r) => socket.write(new Uint8Array(0), () => r()));
+    },
     pressure() {
       if (closed || socket.destroyed || socket.writableLength <= SOCKET_HIGH_WATER) return null;
       draining ??= new Promise<void>((resolve) => {
-        const done = () => { socket.off('drain', done); socket.off('close', done); draining = null; resolve(); };
+        const done = () => {
+          socket.off('drain', done);
+          socket.off('close', done);
+          draining = null;
+          resolve();
+        };
         socket.on('drain', done);
         socket.on('close', done);
       });
       return draining;
     },
-    ref() { socket.ref(); },
-    unref() { socket.unref(); },
+    ref() {
+      socket.ref();
+    },
+    unref() {
+      socket.unref();
+    },
   };
 }
 
@@ -80,7 +102,9 @@ export function portTransport(port: PortLike, closeEvent: 'close' | 'exit'): Tra
         const r = Atomics.waitAsync(unread, 0, Atomics.load(unread, 0), 1000);
         if (r.async) await r.value;
       }
-    } finally { waiting = null; }
+    } finally {
+      waiting = null;
+    }
   }
   return {
     write(data) {
@@ -97,7 +121,8 @@ export function portTransport(port: PortLike, closeEvent: 'close' | 'exit'): Tra
       }
       // Transferring detaches the buffer, which costs more than copying a small one.
       const whole = n >= 64 * 1024 && data.byteOffset === 0 && n === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
-      if (whole) port.postMessage(data, [data.buffer as ArrayBuffer]); else port.postMessage(data);
+      if (whole) port.postMessage(data, [data.buffer as ArrayBuffer]);
+      else port.postMessage(data);
     },
     start(onData, onClose) {
       // As a Buffer, so byte payloads decode as Buffers, exactly as over a socket.
@@ -108,20 +133,39 @@ export function portTransport(port: PortLike, closeEvent: 'close' | 'exit'): Tra
           m = m.frames;
         }
         const n = m.byteLength;
-        try { onData(Buffer.from(m.buffer, m.byteOffset, n)); } finally {
-          if (peerUnread) { Atomics.sub(peerUnread, 0, BigInt(n)); Atomics.notify(peerUnread, 0); }
+        try {
+          onData(Buffer.from(m.buffer, m.byteOffset, n));
+        } finally {
+          if (peerUnread) {
+            Atomics.sub(peerUnread, 0, BigInt(n));
+            Atomics.notify(peerUnread, 0);
+          }
         }
       });
-      port.on(closeEvent, () => { if (!closed) { closed = true; onClose(); } });
+      port.on(closeEvent, () => {
+        if (!closed) {
+          closed = true;
+          onClose();
+        }
+      });
     },
-    close() { closed = true; if ('close' in port) port.close(); },
-    drain() { return Promise.resolve(); },
+    close() {
+      closed = true;
+      if ('close' in port) port.close();
+    },
+    drain() {
+      return Promise.resolve();
+    },
     pressure() {
       if (closed || !over()) return null;
       waiting ??= untilUnder();
       return waiting;
     },
-    ref() { port.ref(); },
-    unref() { port.unref(); },
+    ref() {
+      port.ref();
+    },
+    unref() {
+      port.unref();
+    },
   };
 }

@@ -53,15 +53,31 @@ function refuseLocalShared(value: unknown, what: string): void {
     if (v instanceof SharedNode) {
       if (!v.type.startsWith('cluster.')) {
         throw errors.notTransferable(
-          `${what} holds a ${v.type} that lives in this machine's memory and cannot reach a cluster worker; use the cluster context's objects (cluster.Queue, cluster.Lock, a cluster Manager dict, ...)`);
+          `${what} holds a ${v.type} that lives in this machine's memory and cannot reach a cluster worker; use the cluster context's objects (cluster.Queue, cluster.Lock, a cluster Manager dict, ...)`,
+        );
       }
       continue;
     }
-    if (v instanceof ClassNode) { stack.push(v.state); continue; }
-    if (v instanceof ErrorNode) { stack.push(v.props, v.cause); continue; }
-    if (v instanceof MapNode) { stack.push(v.entries); continue; }
-    if (Array.isArray(v)) { for (const x of v) if (x && typeof x === 'object') stack.push(x); continue; }
-    if (v instanceof Map || v instanceof Set) { for (const x of v) stack.push(x); continue; }
+    if (v instanceof ClassNode) {
+      stack.push(v.state);
+      continue;
+    }
+    if (v instanceof ErrorNode) {
+      stack.push(v.props, v.cause);
+      continue;
+    }
+    if (v instanceof MapNode) {
+      stack.push(v.entries);
+      continue;
+    }
+    if (Array.isArray(v)) {
+      for (const x of v) if (x && typeof x === 'object') stack.push(x);
+      continue;
+    }
+    if (v instanceof Map || v instanceof Set) {
+      for (const x of v) stack.push(x);
+      continue;
+    }
     for (const k of Object.keys(v)) stack.push((v as Record<string, unknown>)[k]);
   }
 }
@@ -76,7 +92,9 @@ export function prepareForCluster(value: unknown, what: string, root: string): P
 
 /** Checks items as one chunk; on failure names the bad item by its index in the input. */
 export function prepareChunk(items: unknown[], first: number, root: string): Prepared {
-  try { return prepareForCluster(items, 'iterable', root); } catch (e) {
+  try {
+    return prepareForCluster(items, 'iterable', root);
+  } catch (e) {
     for (let i = 0; i < items.length; i++) prepareForCluster(items[i], `iterable[${first + i}]`, root);
     throw e;
   }

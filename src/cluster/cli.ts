@@ -23,7 +23,10 @@ function parse(argv: string[], flags: Set<string>, switches: Set<string>): Map<s
     const eq = a.indexOf('=');
     const name = eq > 0 ? a.slice(0, eq) : a;
     if (name === '--authkey' || name === '--auth-key') fail('the key is read from the environment variable MULTIPROC_AUTHKEY only (argv is visible to every user of the machine)');
-    if (switches.has(name)) { out.set(name, 'true'); continue; }
+    if (switches.has(name)) {
+      out.set(name, 'true');
+      continue;
+    }
     if (!flags.has(name)) fail(`unknown argument '${a}'`);
     const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
     if (value === undefined) fail(`${name} needs a value`);
@@ -57,8 +60,14 @@ export async function main(argv: string[]): Promise<void> {
     const context = o.get('--context') ?? 'process';
     if (context !== 'process' && context !== 'thread') fail(`--context must be 'process' or 'thread', got '${context}'`);
     await runWorker({
-      redis, name, processes, context, root: path.resolve(o.get('--root') ?? process.cwd()), insecure: o.has('--insecure'),
-      stalledTimeout: ms(o.get('--stalled-timeout'), '--stalled-timeout', 30_000), connectTimeout: ms(o.get('--connect-timeout'), '--connect-timeout', 10_000),
+      redis,
+      name,
+      processes,
+      context,
+      root: path.resolve(o.get('--root') ?? process.cwd()),
+      insecure: o.has('--insecure'),
+      stalledTimeout: ms(o.get('--stalled-timeout'), '--stalled-timeout', 30_000),
+      connectTimeout: ms(o.get('--connect-timeout'), '--connect-timeout', 10_000),
     });
     return;
   }
@@ -68,11 +77,14 @@ export async function main(argv: string[]): Promise<void> {
     await runStatus({ redis, name, json: o.has('--json'), connectTimeout: ms(o.get('--connect-timeout'), '--connect-timeout', 10_000) });
     return;
   }
-  if (command === '--help' || command === '-h' || command === 'help') { process.stdout.write(USAGE + '\n'); return; }
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return;
+  }
   fail(command ? `unknown command '${command}'` : 'a command is required');
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {
-  process.stderr.write(`multiproc: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.stderr.write(`multiproc: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });

@@ -36,8 +36,13 @@ export interface ClusterContext extends ClusterObjects {
    */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
-  Value: Unsupported; RawValue: Unsupported; SharedArray: Unsupported; RawArray: Unsupported;
-  SharedMemory: Unsupported; ShareableList: Unsupported; Pipe: Unsupported;
+  Value: Unsupported;
+  RawValue: Unsupported;
+  SharedArray: Unsupported;
+  RawArray: Unsupported;
+  SharedMemory: Unsupported;
+  ShareableList: Unsupported;
+  Pipe: Unsupported;
   cpuCount: typeof cpuCount;
   registerClass: typeof registerClass;
   isMainEntry: typeof isMainEntry;
@@ -49,14 +54,18 @@ export interface ClusterContext extends ClusterObjects {
 function checkDependencies(): void {
   const req = createRequire(import.meta.url);
   for (const pkg of ['bullmq', 'ioredis']) {
-    try { req.resolve(pkg); } catch (cause) {
+    try {
+      req.resolve(pkg);
+    } catch (cause) {
       throw errors.clusterDependency(`the cluster context needs the optional packages bullmq and ioredis (${pkg} is not installed): npm install bullmq ioredis`, { cause });
     }
   }
 }
 
 const unsupported = (what: string, instead: string): Unsupported => {
-  const f = (): never => { throw errors.notSupportedInContext(`${what} lives in one machine's memory and has no cluster form; ${instead}`); };
+  const f = (): never => {
+    throw errors.notSupportedInContext(`${what} lives in one machine's memory and has no cluster form; ${instead}`);
+  };
   Object.defineProperty(f, 'name', { value: what });
   return f;
 };
@@ -70,20 +79,42 @@ export function clusterContext(options: ClusterOptions | undefined): ClusterCont
   checkDependencies();
   const core = new ClusterCore(resolved);
   const link = createLink(resolved);
-  class Pool extends ClusterPool { constructor(o?: number | ClusterPoolOptions) { super(core, o); } }
-  class Process<A extends unknown[] = unknown[]> extends ClusterProcess<A> { constructor(o?: ClusterProcessOptions<A>) { super(core, o); } }
+  class Pool extends ClusterPool {
+    constructor(o?: number | ClusterPoolOptions) {
+      super(core, o);
+    }
+  }
+  class Process<A extends unknown[] = unknown[]> extends ClusterProcess<A> {
+    constructor(o?: ClusterProcessOptions<A>) {
+      super(core, o);
+    }
+  }
   const useManager = 'use a cluster Manager dict or Namespace (await cluster.Manager())';
   const ctx: ClusterContext = {
-    method: 'cluster', name: resolved.name, Pool, Process,
+    method: 'cluster',
+    name: resolved.name,
+    Pool,
+    Process,
     ...clusterObjects(link),
     workers: () => core.workers(true),
-    close: async () => { await Promise.all([core.close(), link.close()]); },
-    [Symbol.asyncDispose]: async () => { await Promise.all([core.close(), link.close()]); },
-    Value: unsupported('Value', useManager), RawValue: unsupported('RawValue', useManager),
-    SharedArray: unsupported('SharedArray', useManager), RawArray: unsupported('RawArray', useManager),
-    SharedMemory: unsupported('SharedMemory', useManager), ShareableList: unsupported('ShareableList', useManager),
+    close: async () => {
+      await Promise.all([core.close(), link.close()]);
+    },
+    [Symbol.asyncDispose]: async () => {
+      await Promise.all([core.close(), link.close()]);
+    },
+    Value: unsupported('Value', useManager),
+    RawValue: unsupported('RawValue', useManager),
+    SharedArray: unsupported('SharedArray', useManager),
+    RawArray: unsupported('RawArray', useManager),
+    SharedMemory: unsupported('SharedMemory', useManager),
+    ShareableList: unsupported('ShareableList', useManager),
     Pipe: unsupported('Pipe', 'use a cluster.Queue to pass values between machines'),
-    cpuCount, registerClass, isMainEntry, getLogger, logToStderr,
+    cpuCount,
+    registerClass,
+    isMainEntry,
+    getLogger,
+    logToStderr,
     getStartMethod: () => 'cluster',
   };
   contexts.set(options as object, ctx);

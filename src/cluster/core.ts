@@ -9,7 +9,7 @@
 // back by themselves.
 import { longTimeout, type LongTimer } from '../util/long-timer.js';
 import { randomBytes } from 'node:crypto';
-import { AuthenticationError, WorkerLostError, errors } from '../errors.js';
+import { AuthenticationError, type WorkerLostError, errors } from '../errors.js';
 import { decode } from '../codec/codec.js';
 import { loadBullMQ, loadIORedis, type Redis, type RedisOptions } from './deps.js';
 import type { ResolvedClusterOptions } from './options.js';
@@ -82,10 +82,15 @@ export class ClusterCore {
     this.replyKey = `${options.name}:r:${this.sid}`;
   }
 
-  get size(): number { return this.pending.size; }
+  get size(): number {
+    return this.pending.size;
+  }
 
   private connect(): Promise<Connections> {
-    this.conns ??= this.open().catch((e: unknown) => { this.conns = undefined; throw e; });
+    this.conns ??= this.open().catch((e: unknown) => {
+      this.conns = undefined;
+      throw e;
+    });
     return this.conns;
   }
 
@@ -96,7 +101,9 @@ export class ClusterCore {
     const clients: Redis[] = [];
     const make = (extra: RedisOptions): Redis => {
       const c = new RedisCtor(...(redisArgs(o.redis, { ...base, ...extra }) as [string, RedisOptions]));
-      c.on('error', () => { /* surfaced through calls and the down timer */ });
+      c.on('error', () => {
+        /* surfaced through calls and the down timer */
+      });
       clients.push(c);
       return c;
     };
@@ -105,10 +112,16 @@ export class ClusterCore {
     const reader = make({ maxRetriesPerRequest: null });
     const blocking = () => make({ maxRetriesPerRequest: null });
     let wasDown = false;
-    client.on('close', () => { wasDown = true; this.down(); });
+    client.on('close', () => {
+      wasDown = true;
+      this.down();
+    });
     client.on('ready', () => {
       this.up();
-      if (wasDown) { wasDown = false; void this.recheck(client); }
+      if (wasDown) {
+        wasDown = false;
+        void this.recheck(client);
+      }
     });
     const queue = new Queue(o.name, { connection: client, prefix: o.name });
     queue.on('error', () => {});
@@ -120,12 +133,18 @@ export class ClusterCore {
       const events = new QueueEvents(o.name, { connection: blocking(), prefix: o.name });
       events.on('error', () => {});
       events.on('stalled', ({ jobId }: { jobId: string }) => this.onStalled(jobId));
-      events.on('active', ({ jobId }: { jobId: string }) => { const t = this.pending.get(jobId); if (t) t.started = true; });
+      events.on('active', ({ jobId }: { jobId: string }) => {
+        const t = this.pending.get(jobId);
+        if (t) t.started = true;
+      });
       // A stalled-job checker on this side too: a machine that dies with no other worker left
       // is still noticed. Checks every stalledTimeout/4; workers hold locks for stalledTimeout/2.
       const checker = new Worker(o.name, undefined, {
-        connection: blocking(), prefix: o.name, autorun: false,
-        stalledInterval: Math.max(250, Math.floor(o.stalledTimeout / 4)), maxStalledCount: 1e9,
+        connection: blocking(),
+        prefix: o.name,
+        autorun: false,
+        stalledInterval: Math.max(250, Math.floor(o.stalledTimeout / 4)),
+        maxStalledCount: 1e9,
       });
       checker.on('error', () => {});
       void checker.startStalledCheckTimer().catch(() => {});
@@ -140,9 +159,18 @@ export class ClusterCore {
   private waitReady(c: Redis): Promise<void> {
     if (c.status === 'ready') return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const done = () => { clearTimeout(timer); c.off('ready', ok); };
-      const ok = () => { done(); resolve(); };
-      const timer = setTimeout(() => { done(); reject(unavailable(`no connection to Redis within connectTimeout (${this.options.connectTimeout} ms)`)); }, this.options.connectTimeout);
+      const done = () => {
+        clearTimeout(timer);
+        c.off('ready', ok);
+      };
+      const ok = () => {
+        done();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(unavailable(`no connection to Redis within connectTimeout (${this.options.connectTimeout} ms)`));
+      }, this.options.connectTimeout);
       c.on('ready', ok);
     });
   }
@@ -158,7 +186,10 @@ export class ClusterCore {
   }
 
   private up(): void {
-    if (this.downTimer) { clearTimeout(this.downTimer); this.downTimer = undefined; }
+    if (this.downTimer) {
+      clearTimeout(this.downTimer);
+      this.downTimer = undefined;
+    }
   }
 
   /**
@@ -177,22 +208,33 @@ export class ClusterCore {
       for (const id of ids) pipe.exists(prefix + id);
       const res = (await pipe.exec()) ?? [];
       missing = ids.filter((_, i) => res[i]?.[1] === 0);
-    } catch { return; }
+    } catch {
+      return;
+    }
     if (missing.length === 0) return;
     // Results already pushed are read first: wait until this submitter's list is empty.
     for (let i = 0; i < 40; i++) {
       await new Promise((r) => setTimeout(r, 250).unref());
-      try { if ((await client.llen(this.replyKey)) === 0) break; } catch { return; }
+      try {
+        if ((await client.llen(this.replyKey)) === 0) break;
+      } catch {
+        return;
+      }
     }
     await new Promise((r) => setTimeout(r, 250).unref());
     const err = unavailable('Redis restarted and lost this task before it finished');
-    for (const id of missing) { const t = this.pending.get(id); if (t) this.finish(t, { ok: false, error: t.started ? lostWithRedis(err) : err }); }
+    for (const id of missing) {
+      const t = this.pending.get(id);
+      if (t) this.finish(t, { ok: false, error: t.started ? lostWithRedis(err) : err });
+    }
   }
 
   private async readLoop(reader: Redis): Promise<void> {
     while (!this.closed) {
       let first: [Buffer, Buffer] | null;
-      try { first = await reader.blpopBuffer(this.replyKey, 0) as [Buffer, Buffer] | null; } catch {
+      try {
+        first = (await reader.blpopBuffer(this.replyKey, 0)) as [Buffer, Buffer] | null;
+      } catch {
         if (this.closed) return;
         await new Promise((r) => setTimeout(r, 100));
         continue;
@@ -202,9 +244,11 @@ export class ClusterCore {
       // More waiting only if more is pending: a lone round trip goes straight back to BLPOP.
       if (this.pending.size === 0) continue;
       try {
-        const more = await reader.lpopBuffer(this.replyKey, BULK) as Buffer[] | null;
+        const more = (await reader.lpopBuffer(this.replyKey, BULK)) as Buffer[] | null;
         if (more) for (const b of more) this.onResult(b);
-      } catch { /* the next BLPOP reports a lost connection */ }
+      } catch {
+        /* the next BLPOP reports a lost connection */
+      }
     }
   }
 
@@ -217,13 +261,21 @@ export class ClusterCore {
     const t = this.pending.get(rec.id);
     if (!t) return;
     if (rec.kind === Kind.AUTH) {
-      this.finish(t, { ok: false, error: new AuthenticationError('the worker refused this task: it is not signed with the worker\'s key (MULTIPROC_AUTHKEY); give getContext(\'cluster\', { authKey }) the same key') });
+      this.finish(t, {
+        ok: false,
+        error: new AuthenticationError(
+          "the worker refused this task: it is not signed with the worker's key (MULTIPROC_AUTHKEY); give getContext('cluster', { authKey }) the same key",
+        ),
+      });
       return;
     }
     let value: unknown;
     try {
       value = decode(classesFromRoot(rec.body, this.options.root));
-    } catch (error) { this.finish(t, { ok: false, error }); return; }
+    } catch (error) {
+      this.finish(t, { ok: false, error });
+      return;
+    }
     const deliver = (v: unknown) => {
       if (rec.kind === Kind.OK) this.finish(t, { ok: true, value: v }, rec.runMs);
       else if (rec.kind === Kind.PARTIAL) {
@@ -240,12 +292,20 @@ export class ClusterCore {
     if (!t) return;
     const rerun = t.losses < t.retries;
     for (const l of this.stallListeners) l(jobId, rerun);
-    if (rerun) { t.losses++; return; }
+    if (rerun) {
+      t.losses++;
+      return;
+    }
     // No reruns left: take it out of the queue if no worker has it yet (a worker that takes
     // it answers WorkerLostError itself, since its stall count is past `retries`).
-    void this.connect().then((c) => c.queue.remove(jobId)).then((n) => {
-      if (n === 1) this.finish(t, { ok: false, error: lostMachine(this.options.stalledTimeout) });
-    }, () => {});
+    void this.connect()
+      .then((c) => c.queue.remove(jobId))
+      .then(
+        (n) => {
+          if (n === 1) this.finish(t, { ok: false, error: lostMachine(this.options.stalledTimeout) });
+        },
+        () => {},
+      );
   }
 
   private finish(t: CoreTask, o: Outcome, runMs?: number): void {
@@ -264,8 +324,14 @@ export class ClusterCore {
     this.pending.set(id, t);
     const { signal, timeout } = spec;
     if (signal) {
-      if (signal.aborted) { this.finish(t, { ok: false, error: signal.reason }); return t; }
-      const onAbort = () => { this.finish(t, { ok: false, error: signal.reason }); void this.cancel([id]); };
+      if (signal.aborted) {
+        this.finish(t, { ok: false, error: signal.reason });
+        return t;
+      }
+      const onAbort = () => {
+        this.finish(t, { ok: false, error: signal.reason });
+        void this.cancel([id]);
+      };
       signal.addEventListener('abort', onAbort, { once: true });
       t.unlisten = () => signal.removeEventListener('abort', onAbort);
     }
@@ -282,16 +348,26 @@ export class ClusterCore {
     const mac = sign(this.options.authKey, bytes);
     this.outbox.push({ id, data: mac ? { t: bytes.toString('base64'), h: mac.toString('base64') } : { t: bytes.toString('base64') } });
     // A microtask, not the next turn: a loop of calls still goes out as one bulk, a lone call at once.
-    if (!this.flushing) { this.flushing = true; queueMicrotask(() => void this.flush()); }
+    if (!this.flushing) {
+      this.flushing = true;
+      queueMicrotask(() => void this.flush());
+    }
     return t;
   }
 
   private async flush(): Promise<void> {
     let conns: Connections;
-    try { conns = await this.connect(); await this.waitReady(conns.client); } catch (error) {
+    try {
+      conns = await this.connect();
+      await this.waitReady(conns.client);
+    } catch (error) {
       this.flushing = false;
-      const batch = this.outbox; this.outbox = [];
-      for (const j of batch) { const t = this.pending.get(j.id); if (t) this.finish(t, { ok: false, error }); }
+      const batch = this.outbox;
+      this.outbox = [];
+      for (const j of batch) {
+        const t = this.pending.get(j.id);
+        if (t) this.finish(t, { ok: false, error });
+      }
       return;
     }
     this.flushing = false;
@@ -301,14 +377,27 @@ export class ClusterCore {
       if (batch.length === 0) continue;
       const opts = (id: string) => ({ jobId: id, removeOnComplete: true, removeOnFail: true });
       // A lone task (a sequential caller) is one script call; addBulk wraps its jobs in MULTI/EXEC.
-      const added: Promise<unknown> = batch.length === 1
-        ? conns.queue.add('task', batch[0]!.data, opts(batch[0]!.id))
-        : conns.queue.addBulk(batch.map((j) => ({ name: 'task', data: j.data, opts: opts(j.id) })));
-      jobs.push(added
-        .then(() => { for (const j of batch) { const t = this.pending.get(j.id); if (t) t.added = true; } }, (e: unknown) => {
-          const error = unavailable(`could not add tasks to the queue: ${e instanceof Error ? e.message : String(e)}`, e);
-          for (const j of batch) { const t = this.pending.get(j.id); if (t) this.finish(t, { ok: false, error }); }
-        }));
+      const added: Promise<unknown> =
+        batch.length === 1
+          ? conns.queue.add('task', batch[0]!.data, opts(batch[0]!.id))
+          : conns.queue.addBulk(batch.map((j) => ({ name: 'task', data: j.data, opts: opts(j.id) })));
+      jobs.push(
+        added.then(
+          () => {
+            for (const j of batch) {
+              const t = this.pending.get(j.id);
+              if (t) t.added = true;
+            }
+          },
+          (e: unknown) => {
+            const error = unavailable(`could not add tasks to the queue: ${e instanceof Error ? e.message : String(e)}`, e);
+            for (const j of batch) {
+              const t = this.pending.get(j.id);
+              if (t) this.finish(t, { ok: false, error });
+            }
+          },
+        ),
+      );
     }
     await Promise.all(jobs);
   }
@@ -321,12 +410,17 @@ export class ClusterCore {
       if (c.client.status !== 'ready') return;
       await c.client.publish(cancelChannel(this.options.name), JSON.stringify(ids));
       for (let i = 0; i < ids.length; i += 500) await Promise.all(ids.slice(i, i + 500).map((id) => c.queue.remove(id).catch(() => 0)));
-    } catch { /* Redis gone: the tasks are gone with it */ }
+    } catch {
+      /* Redis gone: the tasks are gone with it */
+    }
   }
 
   /** Settles `ids` with `outcome` (terminate): nothing more is delivered for them. */
   fail(ids: string[], error: unknown): void {
-    for (const id of ids) { const t = this.pending.get(id); if (t) this.finish(t, { ok: false, error }); }
+    for (const id of ids) {
+      const t = this.pending.get(id);
+      if (t) this.finish(t, { ok: false, error });
+    }
   }
 
   /** Live worker registrations (cached for a second: chunk sizes ask often). */
@@ -337,7 +431,9 @@ export class ClusterCore {
     if (fresh || !this.workersCache || now - this.workersCache.at > 1000) {
       const list = this.connect().then((c) => readWorkers(c.client, this.options.name));
       this.workersCache = { at: now, list };
-      list.catch(() => { if (this.workersCache?.list === list) this.workersCache = undefined; });
+      list.catch(() => {
+        if (this.workersCache?.list === list) this.workersCache = undefined;
+      });
     }
     return this.workersCache.list;
   }
@@ -347,7 +443,9 @@ export class ClusterCore {
     try {
       const n = (await this.workers()).reduce((s, w) => s + w.processes, 0);
       return n > 0 ? n : fallback;
-    } catch { return fallback; }
+    } catch {
+      return fallback;
+    }
   }
 
   async close(): Promise<void> {
@@ -360,25 +458,39 @@ export class ClusterCore {
     if (!conns) return;
     // Every step is bounded: close() waits for a connection that may never come (Redis gone).
     if (conns.client.status === 'ready') await bounded(conns.client.del(this.replyKey), 1000);
-    await Promise.all([conns.queue, ...conns.extras].map(async (x) => {
-      await bounded(x.close(), 2000);
-      await bounded(x.disconnect(), 1000);
-    }));
+    await Promise.all(
+      [conns.queue, ...conns.extras].map(async (x) => {
+        await bounded(x.close(), 2000);
+        await bounded(x.disconnect(), 1000);
+      }),
+    );
     for (const c of conns.clients) c.disconnect();
   }
 }
 
 function bounded(p: Promise<unknown>, ms: number): Promise<void> {
-  return Promise.race([p.then(() => undefined, () => undefined), new Promise<void>((r) => setTimeout(r, ms).unref())]);
+  return Promise.race([
+    p.then(
+      () => undefined,
+      () => undefined,
+    ),
+    new Promise<void>((r) => setTimeout(r, ms).unref()),
+  ]);
 }
 
 export function lostMachine(stalledTimeout: number): WorkerLostError {
-  return errors.workerLost(`the worker machine running this task stopped answering (no lock renewal within stalledTimeout, ${stalledTimeout} ms)`, { exitCode: null, signal: null });
+  return errors.workerLost(`the worker machine running this task stopped answering (no lock renewal within stalledTimeout, ${stalledTimeout} ms)`, {
+    exitCode: null,
+    signal: null,
+  });
 }
 
 /** A task a worker had started when Redis went away: lost with it (at most once: never rerun). */
 export function lostWithRedis(cause: unknown): WorkerLostError {
-  const e = errors.workerLost('the task was running on a worker machine when its Redis became unreachable; its result cannot come back (it ran at most once). Check Redis, then submit it again if it is safe to rerun', { exitCode: null, signal: null });
+  const e = errors.workerLost(
+    'the task was running on a worker machine when its Redis became unreachable; its result cannot come back (it ran at most once). Check Redis, then submit it again if it is safe to rerun',
+    { exitCode: null, signal: null },
+  );
   Object.defineProperty(e, 'cause', { value: cause, writable: true, configurable: true, enumerable: false });
   return e;
 }

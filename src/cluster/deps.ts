@@ -1,7 +1,7 @@
 // The cluster context's engines, loaded on first use only: bullmq (tasks) and ioredis (shared
 // objects, connections). Both are optional peer dependencies, so a user of the local contexts
 // installs nothing new; without them the first cluster call says what to install.
-import { ProcessError, errors } from '../errors.js';
+import { type ProcessError, errors } from '../errors.js';
 
 export type BullMQ = typeof import('bullmq');
 /** An ioredis client, and its class. */
@@ -18,14 +18,27 @@ function missing(pkg: string, cause: unknown): ProcessError {
 
 /** bullmq, imported once; rejects with ERR_CLUSTER_DEPENDENCY when it is not installed. */
 export function loadBullMQ(): Promise<BullMQ> {
-  const p = bullmq ?? import('bullmq').catch((e: unknown) => { bullmq = undefined; throw missing('bullmq', e); });
+  const p =
+    bullmq ??
+    import('bullmq').catch((e: unknown) => {
+      bullmq = undefined;
+      throw missing('bullmq', e);
+    });
   bullmq = p;
   return p;
 }
 
 /** The ioredis client class, imported once; rejects with ERR_CLUSTER_DEPENDENCY when it is not installed. */
 export function loadIORedis(): Promise<RedisClass> {
-  const p = ioredis ?? import('ioredis').then((m) => m.Redis, (e: unknown) => { ioredis = undefined; throw missing('ioredis', e); });
+  const p =
+    ioredis ??
+    import('ioredis').then(
+      (m) => m.Redis,
+      (e: unknown) => {
+        ioredis = undefined;
+        throw missing('ioredis', e);
+      },
+    );
   ioredis = p;
   return p;
 }

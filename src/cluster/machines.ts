@@ -29,7 +29,11 @@ export class MachineWatch {
   readonly #period: number;
   readonly #onStall: (id: string) => void;
 
-  constructor(private readonly core: ClusterCore, private readonly mine: (id: string) => boolean, private readonly events: MachineEvents) {
+  constructor(
+    private readonly core: ClusterCore,
+    private readonly mine: (id: string) => boolean,
+    private readonly events: MachineEvents,
+  ) {
     this.#period = Math.max(250, Math.floor(core.options.stalledTimeout / 4));
     this.#onStall = (id) => {
       if (!this.mine(id)) return;
@@ -39,9 +43,13 @@ export class MachineWatch {
   }
 
   /** The live machines last read (empty before the first read). */
-  get machines(): WorkerRecord[] { return [...this.#known].filter(([id]) => !this.#missing.has(id)).map(([, w]) => w); }
+  get machines(): WorkerRecord[] {
+    return [...this.#known].filter(([id]) => !this.#missing.has(id)).map(([, w]) => w);
+  }
 
-  get watching(): boolean { return this.#timer !== undefined; }
+  get watching(): boolean {
+    return this.#timer !== undefined;
+  }
 
   start(): void {
     if (this.#timer) return;
@@ -64,15 +72,27 @@ export class MachineWatch {
     this.#reading = true;
     try {
       let list: WorkerRecord[];
-      try { list = await this.core.workers(true); } catch { return; /* Redis away: no news is not an exit */ }
+      try {
+        list = await this.core.workers(true);
+      } catch {
+        return; /* Redis away: no news is not an exit */
+      }
       const now = new Map(list.map((w) => [w.id, w]));
       for (const [id, w] of now) {
-        if (!this.#known.has(id)) { this.#known.set(id, w); this.events.start({ pid: w.pid, threadId: undefined }); }
-        else this.#known.set(id, w);
+        if (!this.#known.has(id)) {
+          this.#known.set(id, w);
+          this.events.start({ pid: w.pid, threadId: undefined });
+        } else this.#known.set(id, w);
       }
       for (const [id, w] of [...this.#known]) {
-        if (now.has(id)) { this.#missing.delete(id); continue; }
-        if (!this.#missing.has(id)) { this.#missing.add(id); continue; }
+        if (now.has(id)) {
+          this.#missing.delete(id);
+          continue;
+        }
+        if (!this.#missing.has(id)) {
+          this.#missing.add(id);
+          continue;
+        }
         this.#missing.delete(id);
         this.#known.delete(id);
         const lost = this.#stalls.filter(([at]) => at >= w.lastSeen);
@@ -82,6 +102,8 @@ export class MachineWatch {
       // Stalls older than any live machine's registration lifetime will never be claimed.
       const horizon = Date.now() - 4 * this.core.options.stalledTimeout;
       if (this.#stalls.length > 0 && this.#stalls[0]![0] < horizon) this.#stalls = this.#stalls.filter(([at]) => at >= horizon);
-    } finally { this.#reading = false; }
+    } finally {
+      this.#reading = false;
+    }
   }
 }

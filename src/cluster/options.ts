@@ -43,7 +43,11 @@ export function resolveClusterOptions(options: ClusterOptions | undefined): Reso
   const { redis } = options;
   if (typeof redis === 'string') {
     let url: URL;
-    try { url = new URL(redis); } catch { throw errors.invalidArgValue(`redis must be a redis:// or rediss:// URL, got '${redis}'`); }
+    try {
+      url = new URL(redis);
+    } catch {
+      throw errors.invalidArgValue(`redis must be a redis:// or rediss:// URL, got '${redis}'`);
+    }
     if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw errors.invalidArgValue(`redis must be a redis:// or rediss:// URL, got '${url.protocol}'`);
   } else if (!redis || typeof redis !== 'object') {
     throw errors.invalidArgType("options.redis must be a URL string such as 'redis://127.0.0.1:6379' or an ioredis options object");
@@ -61,7 +65,9 @@ export function resolveClusterOptions(options: ClusterOptions | undefined): Reso
     if (authKey.length === 0) throw errors.invalidArgValue('options.authKey must not be empty');
   }
   return {
-    redis, name, authKey,
+    redis,
+    name,
+    authKey,
     root: options.root ?? process.cwd(),
     stalledTimeout: positiveMs(options.stalledTimeout, 'stalledTimeout', 30_000),
     connectTimeout: positiveMs(options.connectTimeout, 'connectTimeout', 10_000),

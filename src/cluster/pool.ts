@@ -39,7 +39,11 @@ const ASSUMED_PROCESSES = 4;
 
 function safeCall(cb: ((v: never) => void) | undefined, value: unknown, which: string): void {
   if (!cb) return;
-  try { (cb as (v: unknown) => void)(value); } catch (e) { reportCallbackError(which, e); }
+  try {
+    (cb as (v: unknown) => void)(value);
+  } catch (e) {
+    reportCallbackError(which, e);
+  }
 }
 
 /** Items of a chunk's outcome that failed. */
@@ -48,9 +52,18 @@ function failedItems(o: Outcome, items: number): number {
 }
 
 function asyncResult<T>(p: Promise<T>, callback?: (v: T) => void, errorCallback?: (e: unknown) => void): AsyncResult<T> {
-  return new AsyncResult(p.then(
-    (v) => { safeCall(callback, v, 'callback'); return v; },
-    (e: unknown) => { safeCall(errorCallback, e, 'errorCallback'); throw e; }));
+  return new AsyncResult(
+    p.then(
+      (v) => {
+        safeCall(callback, v, 'callback');
+        return v;
+      },
+      (e: unknown) => {
+        safeCall(errorCallback, e, 'errorCallback');
+        throw e;
+      },
+    ),
+  );
 }
 
 const terminated = () => errors.poolTerminated('the pool was terminated before this result was ready');
@@ -61,7 +74,9 @@ export class ClusterPool extends EventEmitter<PoolEvents> implements AsyncDispos
   readonly #watch: MachineWatch;
   /** Live machines last read, for stats() (refreshed on each read, cached a second by the core). */
   #machines: WorkerRecord[] = [];
-  readonly #onStall = (id: string, rerun: boolean) => { if (rerun && this.#tasks.has(id)) this.#stats.retry(); };
+  readonly #onStall = (id: string, rerun: boolean) => {
+    if (rerun && this.#tasks.has(id)) this.#stats.retry();
+  };
   #state: 'RUN' | 'CLOSE' | 'TERMINATE' = 'RUN';
   readonly #tasks = new Set<string>();
   readonly #iterators = new Set<ImapIterator<unknown>>();
@@ -73,12 +88,19 @@ export class ClusterPool extends EventEmitter<PoolEvents> implements AsyncDispos
   /** @internal Made by a cluster context: `new cluster.Pool()`. */
   constructor(core: ClusterCore, options?: number | ClusterPoolOptions) {
     if (options !== undefined && options !== null && typeof options !== 'number' && typeof options !== 'object') {
-      throw errors.invalidArgType('new cluster.Pool() takes nothing (or the local Pool\'s options, which the workers decide for themselves)');
+      throw errors.invalidArgType("new cluster.Pool() takes nothing (or the local Pool's options, which the workers decide for themselves)");
     }
     super();
     this.#core = core;
-    void core.processes(ASSUMED_PROCESSES).then((n) => { this.#processes = n; });
-    void core.workers().then((list) => { this.#machines = list; }, () => {});
+    void core.processes(ASSUMED_PROCESSES).then((n) => {
+      this.#processes = n;
+    });
+    void core.workers().then(
+      (list) => {
+        this.#machines = list;
+      },
+      () => {},
+    );
     core.stallListeners.add(this.#onStall);
     this.#watch = new MachineWatch(core, (id) => this.#tasks.has(id), {
       start: (info) => emitSafely(this, 'workerStart', info),
@@ -104,17 +126,28 @@ export class ClusterPool extends EventEmitter<PoolEvents> implements AsyncDispos
    * `utilization` is run time over the time since the pool was made times `processes`.
    */
   stats(): PoolStats {
-    void this.#core.workers().then((list) => { this.#machines = list; }, () => {});
+    void this.#core.workers().then(
+      (list) => {
+        this.#machines = list;
+      },
+      () => {},
+    );
     const machines = this.#watch.watching && this.#watch.machines.length > 0 ? this.#watch.machines : this.#machines;
-    let processes = 0; let busy = 0;
-    for (const m of machines) { processes += m.processes; busy += Math.min(m.running, m.processes); }
+    let processes = 0;
+    let busy = 0;
+    for (const m of machines) {
+      processes += m.processes;
+      busy += Math.min(m.running, m.processes);
+    }
     const unfinished = this.#tasks.size;
     const running = Math.min(unfinished, processes);
     return this.#stats.snapshot({ processes, busy, idle: processes - busy, running, queued: unfinished - running, capacity: processes });
   }
 
   /** Processes of the live workers last seen (the workers' `--processes`, summed). */
-  get processes(): number { return this.#processes; }
+  get processes(): number {
+    return this.#processes;
+  }
 
   #checkRunning(): void {
     if (this.#state !== 'RUN') {
@@ -141,7 +174,11 @@ export class ClusterPool extends EventEmitter<PoolEvents> implements AsyncDispos
     let id = '';
     const submitted = performance.now();
     const t = this.#core.submit({
-      header: { m: mode, f }, payload, timeout: opts?.timeout, signal: opts?.signal, retries: opts?.retries,
+      header: { m: mode, f },
+      payload,
+      timeout: opts?.timeout,
+      signal: opts?.signal,
+      retries: opts?.retries,
       settle: (o, runMs) => {
         this.#tasks.delete(id);
         this.#record(o, performance.now() - submitted, runMs);
@@ -155,13 +192,18 @@ export class ClusterPool extends EventEmitter<PoolEvents> implements AsyncDispos
 
   #record(o: Outcome, elapsed: number, runMs: number | undefined): void {
     const end = o.ok === true ? 'completed' : o.ok === false && o.error instanceof WorkerLostError ? 'lost' : 'failed';
-    if (runMs === undefined) { this.#stats.ended(end); return; }
+    if (runMs === undefined) {
+      this.#stats.ended(end);
+      return;
+    }
     this.#stats.waited(Math.max(0, elapsed - runMs));
     this.#stats.ran(runMs, end);
   }
 
   /** Takes work, or has some left. */
-  get #working(): boolean { return this.#state === 'RUN' || (this.#state === 'CLOSE' && (this.#tasks.size > 0 || this.#holds > 0)); }
+  get #working(): boolean {
+    return this.#state === 'RUN' || (this.#state === 'CLOSE' && (this.#tasks.size > 0 || this.#holds > 0));
+  }
 
   /** A pool that takes no more work and has none left stops listening to its context. */
   #detach(): void {
@@ -169,12 +211,18 @@ export class ClusterPool extends EventEmitter<PoolEvents> implements AsyncDispos
     this.#watch.stop();
   }
 
-  #hold(): void { this.#holds++; }
-  #release(): void { this.#holds--; this.#maybeIdle(); }
+  #hold(): void {
+    this.#holds++;
+  }
+  #release(): void {
+    this.#holds--;
+    this.#maybeIdle();
+  }
   #maybeIdle(): void {
     if (this.#tasks.size > 0 || this.#holds > 0) return;
     if (this.#state !== 'RUN') this.#detach();
-    const w = this.#idle; this.#idle = [];
+    const w = this.#idle;
+    this.#idle = [];
     for (const r of w) r();
     emitSafely(this, 'drain');
   }
@@ -188,7 +236,8 @@ export class ClusterPool extends EventEmitter<PoolEvents> implements AsyncDispos
     const payload = pack(prepareForCluster(args ?? [], 'args', this.#core.options.root));
     return new Promise<Awaited<R>>((resolve, reject) => {
       this.#send(f, Mode.APPLY, payload, opts, (o) => {
-        if (o.ok === true) resolve(o.value as Awaited<R>); else reject((o as { error: unknown }).error);
+        if (o.ok === true) resolve(o.value as Awaited<R>);
+        else reject((o as { error: unknown }).error);
       });
     });
   }
@@ -212,7 +261,11 @@ export class ClusterPool extends EventEmitter<PoolEvents> implements AsyncDispos
       try {
         let items: unknown[];
         if (known) items = known;
-        else { items = []; for await (const x of iterable) items.push(x); progress?.setTotal(items.length); }
+        else {
+          items = [];
+          for await (const x of iterable) items.push(x);
+          progress?.setTotal(items.length);
+        }
         if (items.length === 0) return [];
         let size = opts.chunksize;
         if (size === undefined) {
@@ -232,13 +285,19 @@ export class ClusterPool extends EventEmitter<PoolEvents> implements AsyncDispos
             this.#send(f, mode, pack(chunk), opts, (o) => {
               progress?.add(count, failedItems(o, count));
               if (failed) return;
-              if (o.ok !== true) { failed = true; reject(o.ok === false ? o.error : o.errors[0]![1]); return; }
+              if (o.ok !== true) {
+                failed = true;
+                reject(o.ok === false ? o.error : o.errors[0]![1]);
+                return;
+              }
               parts[index] = o.value as unknown[];
               if (--left === 0) resolve(([] as unknown[]).concat(...parts));
             });
           });
         });
-      } finally { this.#release(); }
+      } finally {
+        this.#release();
+      }
     })();
   }
 
@@ -247,7 +306,11 @@ export class ClusterPool extends EventEmitter<PoolEvents> implements AsyncDispos
     return this.#mapLike(fn, iterable, Mode.MAP, opts) as Promise<Awaited<ReturnType<F>>[]>;
   }
 
-  mapAsync<F extends (item: never) => unknown>(fn: F, iterable: Iterable<Item<F>> | AsyncIterable<Item<F>>, opts: MapAsyncOptions<Awaited<ReturnType<F>>[]> = {}): AsyncResult<Awaited<ReturnType<F>>[]> {
+  mapAsync<F extends (item: never) => unknown>(
+    fn: F,
+    iterable: Iterable<Item<F>> | AsyncIterable<Item<F>>,
+    opts: MapAsyncOptions<Awaited<ReturnType<F>>[]> = {},
+  ): AsyncResult<Awaited<ReturnType<F>>[]> {
     const { callback, errorCallback, ...rest } = opts;
     return asyncResult(this.map(fn, iterable, rest), callback, errorCallback);
   }
@@ -267,20 +330,24 @@ export class ClusterPool extends EventEmitter<PoolEvents> implements AsyncDispos
     const progress = progressTracker(opts, Array.isArray(iterable) ? iterable.length : undefined);
     const root = this.#core.options.root;
     let read = 0;
-    const it = new ImapIterator<unknown>({
-      chunksize,
-      // Bounded read-ahead: two chunks per worker process in flight or waiting to be consumed.
-      window: this.#processes * 2 * chunksize,
-      submit: (items, settle) => {
-        const payload = pack(prepareChunk(items, read, root));
-        read += items.length;
-        this.#send(f, Mode.MAP, payload, opts, settle);
+    const it = new ImapIterator<unknown>(
+      {
+        chunksize,
+        // Bounded read-ahead: two chunks per worker process in flight or waiting to be consumed.
+        window: this.#processes * 2 * chunksize,
+        submit: (items, settle) => {
+          const payload = pack(prepareChunk(items, read, root));
+          read += items.length;
+          this.#send(f, Mode.MAP, payload, opts, settle);
+        },
+        hold: () => this.#hold(),
+        release: () => this.#release(),
+        finished: (x) => this.#iterators.delete(x),
+        progress,
       },
-      hold: () => this.#hold(),
-      release: () => this.#release(),
-      finished: (x) => this.#iterators.delete(x),
-      progress,
-    }, iterable as Iterable<unknown>, ordered);
+      iterable as Iterable<unknown>,
+      ordered,
+    );
     this.#iterators.add(it);
     return it as ImapIterator<Awaited<ReturnType<F>>>;
   }

@@ -49,10 +49,17 @@ export class ClusterProcess<A extends unknown[] = unknown[]> {
     this.#state = 'started';
     this.#done = new Promise((resolve) => {
       const t = this.#core.submit({
-        header: { m: Mode.APPLY, f }, payload,
+        header: { m: Mode.APPLY, f },
+        payload,
         settle: (o) => {
           if (this.#state === 'started') {
-            if (o.ok === true) { this.#exitCode = 0; this.#result = o.value; } else { this.#exitCode = 1; this.#error = (o as { error: unknown }).error; }
+            if (o.ok === true) {
+              this.#exitCode = 0;
+              this.#result = o.value;
+            } else {
+              this.#exitCode = 1;
+              this.#error = (o as { error: unknown }).error;
+            }
             this.#state = 'stopped';
           }
           resolve();
@@ -66,15 +73,29 @@ export class ClusterProcess<A extends unknown[] = unknown[]> {
   async join(timeout?: number): Promise<void> {
     if (!this.#done) throw errors.processNotStarted('join() a process that was never started; call start() first');
     if (timeout === undefined) return this.#done;
-    await new Promise<void>((resolve) => { const t = longTimeout(resolve, timeout); void this.#done!.then(() => { t.clear(); resolve(); }); });
+    await new Promise<void>((resolve) => {
+      const t = longTimeout(resolve, timeout);
+      void this.#done!.then(() => {
+        t.clear();
+        resolve();
+      });
+    });
   }
 
-  isAlive(): boolean { return this.#state === 'started'; }
-  get exitCode(): number | null { return this.#exitCode; }
+  isAlive(): boolean {
+    return this.#state === 'started';
+  }
+  get exitCode(): number | null {
+    return this.#exitCode;
+  }
   /** What the target threw (exitCode 1), else undefined. */
-  get error(): unknown { return this.#error; }
+  get error(): unknown {
+    return this.#error;
+  }
   /** What the target returned (exitCode 0). */
-  get result(): unknown { return this.#result; }
+  get result(): unknown {
+    return this.#result;
+  }
 
   #stop(code: number): void {
     if (this.#state !== 'started' || this.#id === undefined) return;
@@ -84,6 +105,10 @@ export class ClusterProcess<A extends unknown[] = unknown[]> {
     void this.#core.cancel([this.#id]);
   }
 
-  terminate(): void { this.#stop(-15); }
-  kill(): void { this.#stop(-9); }
+  terminate(): void {
+    this.#stop(-15);
+  }
+  kill(): void {
+    this.#stop(-9);
+  }
 }

@@ -18,12 +18,19 @@ const EXT_MANIFEST = 0x14;
 const plain = new Packr({ useRecords: false, mapsAsObjects: true });
 
 function realRoot(root: string): string {
-  try { return realpathSync(root); } catch { return path.resolve(root); }
+  try {
+    return realpathSync(root);
+  } catch {
+    return path.resolve(root);
+  }
 }
 const roots = new Map<string, string>();
 function canonical(root: string): string {
   let r = roots.get(root);
-  if (r === undefined) { r = realRoot(root); roots.set(root, r); }
+  if (r === undefined) {
+    r = realRoot(root);
+    roots.set(root, r);
+  }
   return r;
 }
 
@@ -31,7 +38,11 @@ function canonical(root: string): string {
 export function relativeToRoot(url: string, root: string): string | undefined {
   if (!url.startsWith('file:')) return undefined;
   let file: string;
-  try { file = realRoot(fileURLToPath(url)); } catch { return undefined; }
+  try {
+    file = realRoot(fileURLToPath(url));
+  } catch {
+    return undefined;
+  }
   const rel = path.relative(canonical(root), file);
   if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
   return rel.split(path.sep).join('/');
@@ -65,7 +76,8 @@ function wireFnUncached(ref: FnRef, root: string, role: string): WireFn {
   const rel = relativeToRoot(ref.m, root);
   if (rel === undefined) {
     throw errors.notTransferable(
-      `${role} ${ref.n} lives in ${displayPath(ref.m)}, outside the cluster root ${root}; workers import only modules under their --root: move it under root, or set getContext('cluster', { root }) to a folder that holds it`);
+      `${role} ${ref.n} lives in ${displayPath(ref.m)}, outside the cluster root ${root}; workers import only modules under their --root: move it under root, or set getContext('cluster', { root }) to a folder that holds it`,
+    );
   }
   return { p: rel, e: ref.e, n: ref.n };
 }
@@ -80,7 +92,8 @@ export function relativizeClasses(prepared: Prepared, root: string, what: string
     if (rel === undefined) {
       if (!strict) continue;
       throw errors.notTransferable(
-        `${what} holds an instance of class ${r.e} from ${displayPath(r.m)}, outside the cluster root ${root}; register it with registerClass on both sides, or move it under root`);
+        `${what} holds an instance of class ${r.e} from ${displayPath(r.m)}, outside the cluster root ${root}; register it with registerClass on both sides, or move it under root`,
+      );
     }
     refs[i] = { ...r, m: SCHEME + rel };
   }
@@ -119,8 +132,11 @@ export function mapClassRefs(bytes: Uint8Array, map: (ref: ClassRef) => ClassRef
   const body = data.subarray(5 + n);
   const len = 5 + packed.length + body.length;
   const out = Buffer.allocUnsafe(6 + len);
-  out[0] = 0xc9; out.writeUInt32BE(len, 1); out[5] = EXT_MANIFEST;
-  out[6] = data[0]!; out.writeUInt32LE(packed.length, 7);
+  out[0] = 0xc9;
+  out.writeUInt32BE(len, 1);
+  out[5] = EXT_MANIFEST;
+  out[6] = data[0]!;
+  out.writeUInt32LE(packed.length, 7);
   packed.copy(out, 11);
   body.copy(out, 11 + packed.length);
   return out;

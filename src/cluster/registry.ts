@@ -19,7 +19,8 @@ export const workerKey = (name: string, id: string) => `${name}:worker:${id}`;
 
 export async function writeWorker(redis: Redis, name: string, w: WorkerRecord, ttlMs: number): Promise<void> {
   const key = workerKey(name, w.id);
-  await redis.multi()
+  await redis
+    .multi()
     .hset(key, { host: w.host, pid: String(w.pid), processes: String(w.processes), running: String(w.running), done: String(w.done), lastSeen: String(w.lastSeen) })
     .pexpire(key, Math.max(1000, Math.round(ttlMs)))
     .exec();
@@ -29,7 +30,10 @@ export async function removeWorker(redis: Redis, name: string, id: string): Prom
   await redis.del(workerKey(name, id));
 }
 
-const num = (v: string | undefined) => { const n = Number(v); return Number.isFinite(n) ? n : 0; };
+const num = (v: string | undefined) => {
+  const n = Number(v);
+  return Number.isFinite(n) ? n : 0;
+};
 
 export async function readWorkers(redis: Redis, name: string): Promise<WorkerRecord[]> {
   const keys: string[] = [];
@@ -48,8 +52,13 @@ export async function readWorkers(redis: Redis, name: string): Promise<WorkerRec
     const r = h as Record<string, string> | null;
     if (err || !r || !r.pid) return;
     out.push({
-      id: keys[i]!.slice(`${name}:worker:`.length), host: r.host ?? '', pid: num(r.pid), processes: num(r.processes),
-      running: num(r.running), done: num(r.done), lastSeen: num(r.lastSeen),
+      id: keys[i]!.slice(`${name}:worker:`.length),
+      host: r.host ?? '',
+      pid: num(r.pid),
+      processes: num(r.processes),
+      running: num(r.running),
+      done: num(r.done),
+      lastSeen: num(r.lastSeen),
     });
   });
   return out.sort((a, b) => a.id.localeCompare(b.id));

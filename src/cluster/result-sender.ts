@@ -16,21 +16,32 @@ export class ResultSender {
 
   send(list: string, record: Buffer): Promise<void> {
     let values = this.batch.get(list);
-    if (!values) { values = []; this.batch.set(list, values); }
+    if (!values) {
+      values = [];
+      this.batch.set(list, values);
+    }
     values.push(record);
     const p = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
     // After the current callback and its promise jobs: results that finish together still share
     // a pipeline, and a lone result does not wait a turn of the event loop.
-    if (!this.scheduled) { this.scheduled = true; process.nextTick(() => void this.flush()); }
+    if (!this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(() => void this.flush());
+    }
     return p;
   }
 
   private async flush(): Promise<void> {
     this.scheduled = false;
-    const batch = this.batch; const waiting = this.waiting;
-    this.batch = new Map(); this.waiting = [];
+    const batch = this.batch;
+    const waiting = this.waiting;
+    this.batch = new Map();
+    this.waiting = [];
     const pipe = this.redis.pipeline();
-    for (const [list, values] of batch) { pipe.rpush(list, ...values); pipe.pexpire(list, LIST_TTL_MS); }
+    for (const [list, values] of batch) {
+      pipe.rpush(list, ...values);
+      pipe.pexpire(list, LIST_TTL_MS);
+    }
     try {
       await pipe.exec();
       for (const w of waiting) w.resolve();

@@ -32,11 +32,20 @@ function encodeRel(value: unknown, root: string, what: string): Uint8Array {
 }
 
 function encodeError(e: unknown, root: string): Uint8Array {
-  try { return encodeRel(e, root, 'error'); } catch (err) { return encode(err); }
+  try {
+    return encodeRel(e, root, 'error');
+  } catch (err) {
+    return encode(err);
+  }
 }
 
 function sendable(e: unknown): unknown {
-  try { encode(e, 'error'); return e; } catch (err) { return err; }
+  try {
+    encode(e, 'error');
+    return e;
+  } catch (err) {
+    return err;
+  }
 }
 
 /** The task's outcome as bytes: [Kind, ...codec bytes]. Rejects only on a bug here. */
@@ -77,13 +86,25 @@ export async function runClusterTask(task: Uint8Array, root: string): Promise<Ui
     }
   }
   if (!errors) {
-    try { return withKind(Kind.OK, encodeRel(results, root, 'result')); } catch { errors = []; }
+    try {
+      return withKind(Kind.OK, encodeRel(results, root, 'result'));
+    } catch {
+      errors = [];
+    }
   }
   // Items that threw, and results that cannot be sent, fail at their own positions.
   const failed = new Map(errors);
   for (let i = 0; i < results.length; i++) {
-    if (failed.has(i)) { results[i] = undefined; continue; }
-    try { encode(results[i], 'result'); } catch (e) { failed.set(i, e); results[i] = undefined; }
+    if (failed.has(i)) {
+      results[i] = undefined;
+      continue;
+    }
+    try {
+      encode(results[i], 'result');
+    } catch (e) {
+      failed.set(i, e);
+      results[i] = undefined;
+    }
   }
   return withKind(Kind.PARTIAL, encodeRel([results, [...failed].map(([i, e]) => [i, sendable(e)])], root, 'result'));
 }

@@ -51,20 +51,31 @@ export class TaskRunner {
   /** Pool calls made and not settled. */
   private inFlight = 0;
 
-  constructor(private readonly pool: Pool, private readonly root: string, private readonly processes: number, private readonly maxBatch: () => number) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly root: string,
+    private readonly processes: number,
+    private readonly maxBatch: () => number,
+  ) {}
 
   /** Tasks are short: batch them, and hold many at once. */
-  get short(): boolean { return this.avgMs < 20; }
+  get short(): boolean {
+    return this.avgMs < 20;
+  }
 
-  private note(ms: number): void { this.avgMs = this.avgMs * 0.9 + ms * 0.1; }
+  private note(ms: number): void {
+    this.avgMs = this.avgMs * 0.9 + ms * 0.1;
+  }
 
   /** The task's outcome bytes ([Kind, ...codec bytes]); rejects as a local pool task would. */
   run(bytes: Uint8Array, header: TaskHeader, cancel: TaskCancel): Promise<Uint8Array> {
     if (header.t !== undefined || header.k || !this.short) {
       const t0 = performance.now();
       this.inFlight++;
-      return this.pool.apply(runClusterTask, [bytes, this.root], { timeout: header.t, signal: cancel.signal, retries: header.k })
-        .finally(() => { this.note(performance.now() - t0); this.settled(); });
+      return this.pool.apply(runClusterTask, [bytes, this.root], { timeout: header.t, signal: cancel.signal, retries: header.k }).finally(() => {
+        this.note(performance.now() - t0);
+        this.settled();
+      });
     }
     return new Promise<Uint8Array>((resolve, reject) => {
       this.waiting.push({ bytes, cancel, resolve, reject });
@@ -88,21 +99,29 @@ export class TaskRunner {
     this.waiting = live.slice(n);
     if (batch.length === 0) return;
     const ac = new AbortController();
-    const onAbort = () => { if (batch.every((m) => m.cancel.aborted)) ac.abort(new Error('every task of this batch was cancelled')); };
+    const onAbort = () => {
+      if (batch.every((m) => m.cancel.aborted)) ac.abort(new Error('every task of this batch was cancelled'));
+    };
     for (const m of batch) m.cancel.onAbort = onAbort;
     const t0 = performance.now();
     this.inFlight++;
-    const call: Promise<Uint8Array[]> = batch.length === 1
-      ? this.pool.apply(runClusterTask, [batch[0]!.bytes, this.root], { signal: ac.signal }).then((out) => [out])
-      : this.pool.apply(runClusterBatch, [batch.map((m) => m.bytes), this.root], { signal: ac.signal });
-    call.then((outs) => {
-      for (let i = 0; i < batch.length; i++) batch[i]!.resolve(outs[i]!);
-    }, (e: unknown) => {
-      for (const m of batch) m.reject(e);
-    }).finally(() => {
-      for (const m of batch) m.cancel.onAbort = undefined;
-      this.note((performance.now() - t0) / batch.length);
-      this.settled();
-    });
+    const call: Promise<Uint8Array[]> =
+      batch.length === 1
+        ? this.pool.apply(runClusterTask, [batch[0]!.bytes, this.root], { signal: ac.signal }).then((out) => [out])
+        : this.pool.apply(runClusterBatch, [batch.map((m) => m.bytes), this.root], { signal: ac.signal });
+    call
+      .then(
+        (outs) => {
+          for (let i = 0; i < batch.length; i++) batch[i]!.resolve(outs[i]!);
+        },
+        (e: unknown) => {
+          for (const m of batch) m.reject(e);
+        },
+      )
+      .finally(() => {
+        for (const m of batch) m.cancel.onAbort = undefined;
+        this.note((performance.now() - t0) / batch.length);
+        this.settled();
+      });
   }
 }

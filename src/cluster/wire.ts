@@ -71,7 +71,11 @@ export function parseTask(bytes: Uint8Array): { header: TaskHeader; payload: Uin
   const n = b.readUInt32LE(4);
   if (n > MAX_HEADER || 8 + n > b.length) return 'not a task (header length)';
   let h: unknown;
-  try { h = JSON.parse(b.toString('utf8', 8, 8 + n)); } catch { return 'not a task (header is not JSON)'; }
+  try {
+    h = JSON.parse(b.toString('utf8', 8, 8 + n));
+  } catch {
+    return 'not a task (header is not JSON)';
+  }
   if (!h || typeof h !== 'object' || Array.isArray(h)) return 'not a task (header)';
   const o = h as Record<string, unknown>;
   const f = checkFn(o.f);
@@ -106,7 +110,9 @@ export function encodeResult(kind: number, id: string, body: Uint8Array, key: Ui
 }
 
 export interface ResultRecord {
-  kind: number; id: string; body: Uint8Array;
+  kind: number;
+  id: string;
+  body: Uint8Array;
   /** ms the task ran on its machine (MPR2 records), else undefined. */
   runMs?: number;
 }

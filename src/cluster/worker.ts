@@ -37,7 +37,9 @@ export async function runWorker(a: WorkerArgs): Promise<void> {
   // The tasks this worker runs (and their children) do not inherit the key.
   delete process.env.MULTIPROC_AUTHKEY;
   if (!key && !a.insecure) {
-    log('refusing to start: set MULTIPROC_AUTHKEY to the key your programs sign tasks with (never pass it on the command line), or pass --insecure to run unsigned tasks from anyone who can write to this Redis');
+    log(
+      'refusing to start: set MULTIPROC_AUTHKEY to the key your programs sign tasks with (never pass it on the command line), or pass --insecure to run unsigned tasks from anyone who can write to this Redis',
+    );
     process.exitCode = 2;
     return;
   }
@@ -50,7 +52,11 @@ export async function runWorker(a: WorkerArgs): Promise<void> {
 
   const [{ Worker }, RedisCtor] = await Promise.all([loadBullMQ(), loadIORedis()]);
   const opts: RedisOptions = { maxRetriesPerRequest: null, retryStrategy: (n: number) => Math.min(50 * 2 ** Math.min(n, 5), 1000) };
-  const conn = (): Redis => { const c = new RedisCtor(a.redis, opts); c.on('error', () => {}); return c; };
+  const conn = (): Redis => {
+    const c = new RedisCtor(a.redis, opts);
+    c.on('error', () => {});
+    return c;
+  };
   const client = conn();
   const subscriber = conn();
   const pool = new Pool({ processes: a.processes, context: a.context });
@@ -58,7 +64,15 @@ export async function runWorker(a: WorkerArgs): Promise<void> {
   // A batch holds at most a quarter of the jobs held per process, so each process has more waiting.
   const runner = new TaskRunner(pool, a.root, a.processes, () => Math.max(1, Math.floor(worker.concurrency / (a.processes * 2))));
   const running = new Map<string, { ac: TaskCancel; reply: string }>();
-  const me: WorkerRecord = { id: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`, host: hostname(), pid: process.pid, processes: a.processes, running: 0, done: 0, lastSeen: Date.now() };
+  const me: WorkerRecord = {
+    id: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    host: hostname(),
+    pid: process.pid,
+    processes: a.processes,
+    running: 0,
+    done: 0,
+    lastSeen: Date.now(),
+  };
 
   const processor = async (job: { id?: string; data: unknown; stalledCounter?: number }): Promise<void> => {
     const data = job.data as { t?: unknown; h?: unknown } | null;
@@ -77,12 +91,21 @@ export async function runWorker(a: WorkerArgs): Promise<void> {
       }
     }
     const parsed = parseTask(bytes);
-    if (typeof parsed === 'string') { log(`dropped job ${String(job.id)}: ${parsed}`); return; }
+    if (typeof parsed === 'string') {
+      log(`dropped job ${String(job.id)}: ${parsed}`);
+      return;
+    }
     const { header } = parsed;
-    if (header.i !== job.id || !header.r.startsWith(`${a.name}:r:`)) { log(`dropped job ${String(job.id)}: its task names another job or reply list`); return; }
+    if (header.i !== job.id || !header.r.startsWith(`${a.name}:r:`)) {
+      log(`dropped job ${String(job.id)}: its task names another job or reply list`);
+      return;
+    }
     if ((job.stalledCounter ?? 0) > (header.k ?? 0)) {
       // Its machine stopped answering while it ran, and it has no reruns left: at most once.
-      const lost = errors.workerLost('the worker machine running this task stopped answering (within stalledTimeout) and the task has no retries left', { exitCode: null, signal: null });
+      const lost = errors.workerLost('the worker machine running this task stopped answering (within stalledTimeout) and the task has no retries left', {
+        exitCode: null,
+        signal: null,
+      });
       await sender.send(header.r, encodeResult(Kind.ERROR, header.i, encode(lost), key));
       return;
     }
@@ -92,7 +115,7 @@ export async function runWorker(a: WorkerArgs): Promise<void> {
     let kind: number;
     let body: Uint8Array;
     const t0 = performance.now();
-    let runMs = 0;
+    let runMs: number;
     try {
       const out = await runner.run(bytes, header, ac);
       pace();
@@ -123,12 +146,20 @@ export async function runWorker(a: WorkerArgs): Promise<void> {
   };
   const lockDuration = Math.max(500, Math.floor(a.stalledTimeout / 2));
   const worker = new Worker(a.name, processor, {
-    connection: conn(), prefix: a.name, concurrency: a.processes * 2, autorun: false,
-    lockDuration, stalledInterval: Math.max(250, Math.floor(a.stalledTimeout / 4)), maxStalledCount: 1e9,
+    connection: conn(),
+    prefix: a.name,
+    concurrency: a.processes * 2,
+    autorun: false,
+    lockDuration,
+    stalledInterval: Math.max(250, Math.floor(a.stalledTimeout / 4)),
+    maxStalledCount: 1e9,
     // Jobs written by others without removal options go too: nothing finished stays in Redis.
-    removeOnComplete: { count: 0 }, removeOnFail: { count: 0 },
+    removeOnComplete: { count: 0 },
+    removeOnFail: { count: 0 },
   });
-  worker.on('error', (e: Error) => { if (!/Connection is closed|ECONNREFUSED|ECONNRESET/.test(e.message)) log(`queue error: ${e.message}`); });
+  worker.on('error', (e: Error) => {
+    if (!/Connection is closed|ECONNREFUSED|ECONNRESET/.test(e.message)) log(`queue error: ${e.message}`);
+  });
 
   // Redis away longer than connectTimeout: every submitter has given up on its tasks
   // (ERR_CLUSTER_UNAVAILABLE), so the running ones are stopped too and the pool is free for
@@ -139,20 +170,33 @@ export async function runWorker(a: WorkerArgs): Promise<void> {
       for (const r of running.values()) r.ac.abort(new Error('Redis was unreachable for longer than connectTimeout'));
     }, a.connectTimeout);
   });
-  client.on('ready', () => { if (away) { clearTimeout(away); away = undefined; } });
+  client.on('ready', () => {
+    if (away) {
+      clearTimeout(away);
+      away = undefined;
+    }
+  });
 
   await subscriber.subscribe(cancelChannel(a.name));
   subscriber.on('message', (_channel: string, message: string) => {
     if (message.length > 10_000_000) return;
     let ids: unknown;
-    try { ids = JSON.parse(message); } catch { return; }
+    try {
+      ids = JSON.parse(message);
+    } catch {
+      return;
+    }
     if (!Array.isArray(ids)) return;
     for (const id of ids) if (typeof id === 'string') running.get(id)?.ac.abort(new Error('cancelled by its submitter'));
   });
 
   const beat = async () => {
     me.lastSeen = Date.now();
-    try { await writeWorker(client, a.name, me, a.stalledTimeout); } catch { /* Redis away: the next beat tries again */ }
+    try {
+      await writeWorker(client, a.name, me, a.stalledTimeout);
+    } catch {
+      /* Redis away: the next beat tries again */
+    }
   };
   await beat();
   const heartbeat = setInterval(() => void beat(), Math.max(250, Math.floor(a.stalledTimeout / 4)));
@@ -160,8 +204,13 @@ export async function runWorker(a: WorkerArgs): Promise<void> {
   let stopping = 0;
   const finish = async (code: number) => {
     clearInterval(heartbeat);
-    try { await Promise.race([removeWorker(client, a.name, me.id), new Promise((r) => setTimeout(r, 1000))]); } catch { /* gone with Redis */ }
-    client.disconnect(); subscriber.disconnect();
+    try {
+      await Promise.race([removeWorker(client, a.name, me.id), new Promise((r) => setTimeout(r, 1000))]);
+    } catch {
+      /* gone with Redis */
+    }
+    client.disconnect();
+    subscriber.disconnect();
     process.exit(code);
   };
   const onSignal = (sig: string) => {

@@ -13,7 +13,12 @@ export interface ClassOptions<T> {
   revive?: (state: unknown) => T;
 }
 
-interface Registered { cls: Function; name: string; reduce?: (v: unknown) => unknown; revive?: (s: unknown) => unknown }
+interface Registered {
+  cls: Function;
+  name: string;
+  reduce?: (v: unknown) => unknown;
+  revive?: (s: unknown) => unknown;
+}
 
 const byName = globalSingleton('classesByName', () => new Map<string, Registered>());
 const byClass = globalSingleton('classesByCtor', () => new Map<Function, Registered>());
@@ -35,8 +40,12 @@ export function registerClass<T>(cls: abstract new (...args: never[]) => T, opti
   byClass.set(cls, entry);
 }
 
-export function registeredByClass(cls: Function): Registered | undefined { return byClass.get(cls); }
-export function registeredByName(name: string): Registered | undefined { return byName.get(name); }
+export function registeredByClass(cls: Function): Registered | undefined {
+  return byClass.get(cls);
+}
+export function registeredByName(name: string): Registered | undefined {
+  return byName.get(name);
+}
 
 /** A class as written in a message's manifest. */
 export type ClassRef = { r: string } | ExportRef;
@@ -44,7 +53,9 @@ export type ClassRef = { r: string } | ExportRef;
 const exportCache = new WeakMap<Function, ExportRef | null>();
 /** Exported classes this process has sent, by `url#export`: found again without importing. */
 const seen = globalSingleton('classesSeen', () => new Map<string, Function>());
-export function seenClass(ref: ExportRef): Function | undefined { return seen.get(`${ref.m}#${ref.e}`); }
+export function seenClass(ref: ExportRef): Function | undefined {
+  return seen.get(`${ref.m}#${ref.e}`);
+}
 /** The export reference of a class, or null when it is not exported anywhere. */
 export function classExportRef(cls: Function): ExportRef | null {
   let ref = exportCache.get(cls);

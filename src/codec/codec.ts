@@ -7,7 +7,21 @@
 import { Packr, addExtension } from 'msgpackr';
 import { errors } from '../errors.js';
 import * as errorClasses from '../errors/classes.js';
-import { CLASS_MARK, ClassNode, EntriesNode, ErrorNode, LoneString, MapNode, NegativeZero, NumberArray, Reducer, SharedNode, SparseNode, MAX_DEPTH, builtinErrorClasses } from './reduce.js';
+import {
+  CLASS_MARK,
+  ClassNode,
+  EntriesNode,
+  ErrorNode,
+  LoneString,
+  MapNode,
+  NegativeZero,
+  NumberArray,
+  Reducer,
+  SharedNode,
+  SparseNode,
+  MAX_DEPTH,
+  builtinErrorClasses,
+} from './reduce.js';
 import { registerClass, registeredByName, seenClass, type ClassRef } from './classes.js';
 import { assignOwn, setOwn } from './own.js';
 import { globalSingleton, runtimeState } from '../util/state.js';
@@ -15,8 +29,16 @@ import { importModule, loadedModule, pickExport } from '../functions/resolve.js'
 import { displayPath, loadedExport } from '../functions/reference.js';
 import { isScriptLoaded } from '../functions/locate.js';
 
-const EXT_CLASS = 0x11, EXT_ERROR = 0x12, EXT_SHARED = 0x13, EXT_MANIFEST = 0x14, EXT_NEG_ZERO = 0x15, EXT_NUMBERS = 0x16, EXT_MAP = 0x17;
-const EXT_UTF16 = 0x18, EXT_SPARSE = 0x19, EXT_ENTRIES = 0x1a;
+const EXT_CLASS = 0x11,
+  EXT_ERROR = 0x12,
+  EXT_SHARED = 0x13,
+  EXT_MANIFEST = 0x14,
+  EXT_NEG_ZERO = 0x15,
+  EXT_NUMBERS = 0x16,
+  EXT_MAP = 0x17;
+const EXT_UTF16 = 0x18,
+  EXT_SPARSE = 0x19,
+  EXT_ENTRIES = 0x1a;
 
 // Plain objects travel as msgpack maps (no records: a record definition in every message
 // costs more than it saves without shared structures); Maps travel as an extension.
@@ -26,24 +48,36 @@ const packr = new Packr({ structuredClone: true, moreTypes: true, useRecords: fa
 const cyclicPackr = new Packr({ structuredClone: true, moreTypes: true, mapsAsObjects: false });
 
 /** Wraps a body that needs more than plain unpacking: classes to look up, or records (cycles). */
-class Manifest { constructor(readonly refs: ClassRef[], readonly body: Uint8Array, readonly cyclic: boolean) {} }
+class Manifest {
+  constructor(
+    readonly refs: ClassRef[],
+    readonly body: Uint8Array,
+    readonly cyclic: boolean,
+  ) {}
+}
 
 /** Classes of the message being decoded (decoding is synchronous, so one slot suffices). */
-interface TableEntry { cls: Function; revive?: (state: unknown) => unknown }
+interface TableEntry {
+  cls: Function;
+  revive?: (state: unknown) => unknown;
+}
 let table: TableEntry[] | null = null;
 
 type Reviver = (state: unknown) => unknown;
 const sharedTypes = globalSingleton('sharedTypes', () => new Map<string, Reviver>());
 
 /** Tells the decoder how to rebuild a shared object of `type` from its state. */
-export function registerSharedType(type: string, revive: Reviver): void { sharedTypes.set(type, revive); }
+export function registerSharedType(type: string, revive: Reviver): void {
+  sharedTypes.set(type, revive);
+}
 
 function defineHidden(o: object, key: string, value: unknown): void {
   Object.defineProperty(o, key, { value, writable: true, configurable: true, enumerable: false });
 }
 
 addExtension({
-  Class: ClassNode, type: EXT_CLASS,
+  Class: ClassNode,
+  type: EXT_CLASS,
   write: (n: ClassNode) => [n.ref, n.state, n.custom],
   read: ([ref, state, custom]: [number, unknown, boolean]) => {
     const entry = table?.[ref];
@@ -56,16 +90,18 @@ addExtension({
 });
 
 addExtension({
-  Class: ErrorNode, type: EXT_ERROR,
+  Class: ErrorNode,
+  type: EXT_ERROR,
   write: (n: ErrorNode) => [n.cls, n.message, n.stack, n.props, n.hasCause ? [n.cause] : null],
   read: ([cls, message, stack, props, cause]: [number | string, string, string | undefined, Record<string, unknown> | null, [unknown] | null]) => {
-    const ctor = typeof cls === 'string' ? builtinErrorClasses[cls] ?? Error : table?.[cls]?.cls ?? Error;
+    const ctor = typeof cls === 'string' ? (builtinErrorClasses[cls] ?? Error) : (table?.[cls]?.cls ?? Error);
     const e = Object.create(ctor.prototype as object) as Error;
     defineHidden(e, 'message', String(message));
     if (stack !== undefined) defineHidden(e, 'stack', stack);
     if (props) {
       for (const [k, v] of Object.entries(props)) {
-        if (k === 'name' || k === 'errors') defineHidden(e, k, v); else setOwn(e, k, v);
+        if (k === 'name' || k === 'errors') defineHidden(e, k, v);
+        else setOwn(e, k, v);
       }
     }
     if (cause) defineHidden(e, 'cause', cause[0]);
@@ -74,7 +110,8 @@ addExtension({
 });
 
 addExtension({
-  Class: NumberArray, type: EXT_NUMBERS,
+  Class: NumberArray,
+  type: EXT_NUMBERS,
   pack: (n: NumberArray) => {
     const v = n.values;
     const typed = n.int32 ? Int32Array.from(v) : Float64Array.from(v);
@@ -103,7 +140,8 @@ addExtension({
 });
 
 addExtension({
-  Class: MapNode, type: EXT_MAP,
+  Class: MapNode,
+  type: EXT_MAP,
   write: (n: MapNode) => n.entries,
   read: (entries: unknown[]) => {
     if (!Array.isArray(entries) || entries.length % 2 !== 0) throw errors.invalidMessage('malformed Map in message');
@@ -117,7 +155,8 @@ addExtension({ Class: NegativeZero, type: EXT_NEG_ZERO, write: () => 0, read: ()
 
 // A string with a lone surrogate, as its UTF-16 code units (little-endian).
 addExtension({
-  Class: LoneString, type: EXT_UTF16,
+  Class: LoneString,
+  type: EXT_UTF16,
   pack: (n: LoneString) => {
     const out = Buffer.allocUnsafe(n.value.length * 2);
     for (let i = 0; i < n.value.length; i++) out.writeUInt16LE(n.value.charCodeAt(i), i * 2);
@@ -133,7 +172,8 @@ addExtension({
 
 // An array with holes: [length, index, value, index, value, ...].
 addExtension({
-  Class: SparseNode, type: EXT_SPARSE,
+  Class: SparseNode,
+  type: EXT_SPARSE,
   write: (n: SparseNode) => [n.length, ...n.entries],
   read: (parts: unknown[]) => {
     if (!Array.isArray(parts) || parts.length % 2 !== 1) throw errors.invalidMessage('malformed sparse array in message');
@@ -152,7 +192,8 @@ addExtension({
 // A plain object with keys msgpack strings cannot carry: [key, value, ...]. Keys become own
 // properties (defineProperty: a key '__proto__' is a key, never a prototype).
 addExtension({
-  Class: EntriesNode, type: EXT_ENTRIES,
+  Class: EntriesNode,
+  type: EXT_ENTRIES,
   write: (n: EntriesNode) => n.entries,
   read: (entries: unknown[]) => {
     if (!Array.isArray(entries) || entries.length % 2 !== 0) throw errors.invalidMessage('malformed object in message');
@@ -167,11 +208,16 @@ addExtension({
 let reading = 0;
 function unpackValue(p: Packr, bytes: Uint8Array): unknown {
   reading++;
-  try { return p.unpack(bytes); } finally { reading--; }
+  try {
+    return p.unpack(bytes);
+  } finally {
+    reading--;
+  }
 }
 
 addExtension({
-  Class: SharedNode, type: EXT_SHARED,
+  Class: SharedNode,
+  type: EXT_SHARED,
   write: (n: SharedNode) => [n.type, n.state],
   read: ([type, state]: [string, unknown]) => {
     if (reading === 0) throw errors.invalidMessage('a shared object record outside an encoded value; only decode() revives shared objects');
@@ -182,7 +228,8 @@ addExtension({
 });
 
 addExtension({
-  Class: Manifest, type: EXT_MANIFEST,
+  Class: Manifest,
+  type: EXT_MANIFEST,
   pack: (m: Manifest) => {
     const refs = packr.pack(m.refs);
     const out = Buffer.allocUnsafe(5 + refs.length + m.body.length);
@@ -211,7 +258,9 @@ for (const [name, cls] of Object.entries(errorClasses)) {
 }
 
 /** A value checked and reduced, not yet packed: see prepare(). */
-export interface Prepared { readonly reduced: ReturnType<typeof Reducer.reduce> }
+export interface Prepared {
+  readonly reduced: ReturnType<typeof Reducer.reduce>;
+}
 
 /**
  * Checks and reduces `value` without packing it. Throws TypeError ERR_NOT_TRANSFERABLE naming
@@ -226,9 +275,16 @@ export function prepare(value: unknown, root = 'value'): Prepared {
 export function pack(prepared: Prepared): Uint8Array {
   const reduced = prepared.reduced;
   let body: Uint8Array;
-  try { body = (reduced.cyclic ? cyclicPackr : packr).pack(reduced.value); } catch (e) {
+  try {
+    body = (reduced.cyclic ? cyclicPackr : packr).pack(reduced.value);
+  } catch (e) {
     if (!isStackOverflow(e)) throw e;
-    throw Object.assign(errors.notTransferable(`the value is nested too deeply to send from here (the limit is ${MAX_DEPTH} levels of containers, fewer for nested Maps, Sets and errors); flatten it, or send it in parts`), { cause: e });
+    throw Object.assign(
+      errors.notTransferable(
+        `the value is nested too deeply to send from here (the limit is ${MAX_DEPTH} levels of containers, fewer for nested Maps, Sets and errors); flatten it, or send it in parts`,
+      ),
+      { cause: e },
+    );
   }
   const out = reduced.refs.length === 0 && !reduced.cyclic ? body : packr.pack(new Manifest(reduced.refs, body, reduced.cyclic));
   for (const commit of reduced.commits) commit();
@@ -281,16 +337,35 @@ function importForClass(ref: ExportClassRef): Promise<Record<string, unknown>> {
   // The main program never makes a module load: only one it already evaluated is asked for
   // its namespace (import() then returns the cached one and runs nothing).
   if (!isScriptLoaded(ref.m)) {
-    return Promise.reject(errors.notTransferable(
-      `a result holds an instance of class ${ref.e} from ${displayPath(ref.m)}, a module this program never loaded; ` +
-      `import that module in the main program, or call registerClass(${ref.e}) in a module both sides import`));
+    return Promise.reject(
+      errors.notTransferable(
+        `a result holds an instance of class ${ref.e} from ${displayPath(ref.m)}, a module this program never loaded; ` +
+          `import that module in the main program, or call registerClass(${ref.e}) in a module both sides import`,
+      ),
+    );
   }
   const p = importModule(ref.m);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(errors.notTransferable(
-      `class ${ref.e} from ${displayPath(ref.m)} could not be loaded in the main program (its module is still starting, or nothing from it was sent yet); ` +
-      `call registerClass(${ref.e}) in a module both sides import, or move the class to its own module`)), 2000);
-    p.then((ns) => { clearTimeout(timer); resolve(ns); }, (e: unknown) => { clearTimeout(timer); reject(e); });
+    const timer = setTimeout(
+      () =>
+        reject(
+          errors.notTransferable(
+            `class ${ref.e} from ${displayPath(ref.m)} could not be loaded in the main program (its module is still starting, or nothing from it was sent yet); ` +
+              `call registerClass(${ref.e}) in a module both sides import, or move the class to its own module`,
+          ),
+        ),
+      2000,
+    );
+    p.then(
+      (ns) => {
+        clearTimeout(timer);
+        resolve(ns);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
   });
 }
 
@@ -323,7 +398,11 @@ function unpackWith(m: Manifest, classes: TableEntry[]): unknown {
   const saved = table;
   table = classes;
   let value: unknown;
-  try { value = unpackValue(m.cyclic ? cyclicPackr : packr, m.body); } finally { table = saved; }
+  try {
+    value = unpackValue(m.cyclic ? cyclicPackr : packr, m.body);
+  } finally {
+    table = saved;
+  }
   if (classes.length > 0) restorePrototypes(value, classes);
   return value;
 }
@@ -336,9 +415,21 @@ function restorePrototypes(root: unknown, classes: TableEntry[]): void {
     const v = stack.pop();
     if (!v || typeof v !== 'object' || seenObjects.has(v)) continue;
     seenObjects.add(v);
-    if (Array.isArray(v)) { for (const x of v) stack.push(x); continue; }
-    if (v instanceof Map) { for (const [k, x] of v) { stack.push(k); stack.push(x); } continue; }
-    if (v instanceof Set) { for (const x of v) stack.push(x); continue; }
+    if (Array.isArray(v)) {
+      for (const x of v) stack.push(x);
+      continue;
+    }
+    if (v instanceof Map) {
+      for (const [k, x] of v) {
+        stack.push(k);
+        stack.push(x);
+      }
+      continue;
+    }
+    if (v instanceof Set) {
+      for (const x of v) stack.push(x);
+      continue;
+    }
     if (ArrayBuffer.isView(v) || v instanceof Date || v instanceof RegExp || v instanceof ArrayBuffer) continue;
     const rec = v as Record<string, unknown>;
     const mark = rec[CLASS_MARK];
@@ -358,10 +449,14 @@ function restorePrototypes(root: unknown, classes: TableEntry[]): void {
 const untrusted = globalSingleton('untrustedDecodes', () => ({ depth: 0, sources: [] as unknown[] }));
 
 /** True while a message from an untrusted peer decodes. */
-export function decodingUntrusted(): boolean { return untrusted.depth > 0; }
+export function decodingUntrusted(): boolean {
+  return untrusted.depth > 0;
+}
 
 /** The `source` of the untrusted message decoding now (undefined: not given, or not untrusted). */
-export function untrustedSource(): unknown { return untrusted.sources[untrusted.sources.length - 1]; }
+export function untrustedSource(): unknown {
+  return untrusted.sources[untrusted.sources.length - 1];
+}
 
 /**
  * Decodes bytes from `encode`. Synchronous unless the message needs a module not yet imported.
@@ -373,23 +468,34 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): unknown 
   if (options.allowModules === false) {
     untrusted.depth++;
     untrusted.sources.push(options.source);
-    try { return decodeWith(bytes, options); } catch (e) { throw invalidMessage(e); } finally { untrusted.depth--; untrusted.sources.pop(); }
+    try {
+      return decodeWith(bytes, options);
+    } catch (e) {
+      throw invalidMessage(e);
+    } finally {
+      untrusted.depth--;
+      untrusted.sources.pop();
+    }
   }
-  try { return decodeWith(bytes, options); } catch (e) {
+  try {
+    return decodeWith(bytes, options);
+  } catch (e) {
     if (!isStackOverflow(e)) throw e;
-    throw Object.assign(errors.invalidMessage('the message is nested too deeply to decode on this thread\'s stack'), { cause: e });
+    throw Object.assign(errors.invalidMessage("the message is nested too deeply to decode on this thread's stack"), { cause: e });
   }
 }
 
-function isStackOverflow(e: unknown): boolean { return e instanceof RangeError && /call stack/i.test(e.message); }
+function isStackOverflow(e: unknown): boolean {
+  return e instanceof RangeError && /call stack/i.test(e.message);
+}
 
 /** A peer's bad bytes as an error with a code (msgpackr and V8 throw plain Error, TypeError, RangeError). */
 function invalidMessage(e: unknown): Error {
   if (e instanceof Error && typeof (e as { code?: unknown }).code === 'string') return e;
   const tooDeep = isStackOverflow(e);
-  const err = errors.invalidMessage(tooDeep
-    ? 'invalid message from peer: it is nested too deeply to decode'
-    : `invalid message from peer: ${e instanceof Error ? e.message : String(e)}`);
+  const err = errors.invalidMessage(
+    tooDeep ? 'invalid message from peer: it is nested too deeply to decode' : `invalid message from peer: ${e instanceof Error ? e.message : String(e)}`,
+  );
   err.cause = e;
   return err;
 }
@@ -405,10 +511,12 @@ function decodeWith(bytes: Uint8Array, options: DecodeOptions): unknown {
   const allow = options.allowModules ?? true;
   const classes = top.refs.map((r) => resolveRefSync(r, allow));
   if (classes.every((c) => c !== undefined)) return unpackWith(top, classes as TableEntry[]);
-  return Promise.all(top.refs.map(async (r, i) => {
-    const known = classes[i];
-    if (known) return known;
-    const ref = r as ExportClassRef;
-    return checkClass(pickExport(await importForClass(ref), ref), ref);
-  })).then((resolved) => unpackWith(top, resolved));
+  return Promise.all(
+    top.refs.map(async (r, i) => {
+      const known = classes[i];
+      if (known) return known;
+      const ref = r as ExportClassRef;
+      return checkClass(pickExport(await importForClass(ref), ref), ref);
+    }),
+  ).then((resolved) => unpackWith(top, resolved));
 }

@@ -27,30 +27,63 @@ export interface SharedReducible {
  */
 export const CLASS_MARK = '\u0000multiproc.class';
 
-export class ClassNode { constructor(readonly ref: number, readonly state: unknown, readonly custom: boolean) {} }
-export class ErrorNode {
-  constructor(readonly cls: number | string, readonly message: string, readonly stack: string | undefined,
-    readonly props: Record<string, unknown> | null, readonly cause: unknown, readonly hasCause: boolean) {}
+export class ClassNode {
+  constructor(
+    readonly ref: number,
+    readonly state: unknown,
+    readonly custom: boolean,
+  ) {}
 }
-export class SharedNode { constructor(readonly type: string, readonly state: unknown) {} }
+export class ErrorNode {
+  constructor(
+    readonly cls: number | string,
+    readonly message: string,
+    readonly stack: string | undefined,
+    readonly props: Record<string, unknown> | null,
+    readonly cause: unknown,
+    readonly hasCause: boolean,
+  ) {}
+}
+export class SharedNode {
+  constructor(
+    readonly type: string,
+    readonly state: unknown,
+  ) {}
+}
 /**
  * A plain array of numbers, sent as raw Int32/Float64 bytes: packing and unpacking then cost
  * a third of msgpack's per-element encoding (map() chunks and results are mostly this).
  */
-export class NumberArray { constructor(readonly values: number[], readonly int32: boolean) {} }
+export class NumberArray {
+  constructor(
+    readonly values: number[],
+    readonly int32: boolean,
+  ) {}
+}
 const MIN_NUMBER_ARRAY = 16;
 
 /** A Map as [key, value, key, value, ...]: plain objects then travel as msgpack maps. */
-export class MapNode { constructor(readonly entries: unknown[]) {} }
+export class MapNode {
+  constructor(readonly entries: unknown[]) {}
+}
 
 /** A string with a lone surrogate (UTF-8 cannot carry it): sent as UTF-16 code units. */
-export class LoneString { constructor(readonly value: string) {} }
+export class LoneString {
+  constructor(readonly value: string) {}
+}
 
 /** An array with holes: its length and the indices it has, so holes stay holes. */
-export class SparseNode { constructor(readonly length: number, readonly entries: unknown[]) {} }
+export class SparseNode {
+  constructor(
+    readonly length: number,
+    readonly entries: unknown[],
+  ) {}
+}
 
 /** A plain object with a key UTF-8 cannot carry (a lone surrogate): its entries. */
-export class EntriesNode { constructor(readonly entries: unknown[]) {} }
+export class EntriesNode {
+  constructor(readonly entries: unknown[]) {}
+}
 
 /**
  * Values nested deeper than this (containers in containers) are refused with
@@ -66,7 +99,14 @@ const NEG_ZERO = new NegativeZero();
 
 const BUILTIN_ERRORS = new Set(['Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError']);
 export const builtinErrorClasses: Record<string, Function> = {
-  Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError,
+  Error,
+  TypeError,
+  RangeError,
+  SyntaxError,
+  ReferenceError,
+  EvalError,
+  URIError,
+  AggregateError,
 };
 
 const NONE: ClassRef[] = [];
@@ -74,7 +114,10 @@ const NONE_COMMITS: (() => void)[] = [];
 const NONE_TRANSITS: Transit[] = [];
 
 export interface Reduced {
-  value: unknown; refs: ClassRef[]; commits: (() => void)[]; transits: Transit[];
+  value: unknown;
+  refs: ClassRef[];
+  commits: (() => void)[];
+  transits: Transit[];
   /** The value contains a cycle (the packer must then use records). */
   cyclic: boolean;
 }
@@ -96,7 +139,7 @@ const wellFormed: (s: string) => boolean = nativeWellFormed ? (s) => nativeWellF
 function flat(v: unknown): unknown {
   const t = typeof v;
   if (t === 'number') return v === 0 && 1 / (v as number) < 0 ? NOT_FLAT : v;
-  if (t === 'string') return wellFormed((v as string)) ? v : NOT_FLAT;
+  if (t === 'string') return wellFormed(v as string) ? v : NOT_FLAT;
   if (t === 'boolean' || t === 'undefined' || t === 'bigint' || v === null) return v;
   if (t !== 'object') return NOT_FLAT;
   if (Array.isArray(v)) {
@@ -132,18 +175,38 @@ function numberArray(a: unknown[]): NumberArray | null {
 function isFlatScalar(x: unknown): boolean {
   const tx = typeof x;
   if (tx === 'number') return !(x === 0 && 1 / (x as number) < 0);
-  if (tx === 'string') return wellFormed((x as string));
+  if (tx === 'string') return wellFormed(x as string);
   return tx === 'boolean' || tx === 'bigint' || x === null;
 }
 
 class Unsendable extends Error {
   path: (string | number | { mapKey: unknown } | '<set>')[] = [];
-  constructor(readonly what: string, readonly fix: string) { super(what); }
+  constructor(
+    readonly what: string,
+    readonly fix: string,
+  ) {
+    super(what);
+  }
 }
 
-const PASS_THROUGH = new Set<Function>([Date, RegExp, ArrayBuffer, DataView, Buffer,
-  Uint8Array, Int8Array, Uint8ClampedArray, Uint16Array, Int16Array, Uint32Array, Int32Array,
-  Float32Array, Float64Array, BigInt64Array, BigUint64Array]);
+const PASS_THROUGH = new Set<Function>([
+  Date,
+  RegExp,
+  ArrayBuffer,
+  DataView,
+  Buffer,
+  Uint8Array,
+  Int8Array,
+  Uint8ClampedArray,
+  Uint16Array,
+  Int16Array,
+  Uint32Array,
+  Int32Array,
+  Float32Array,
+  Float64Array,
+  BigInt64Array,
+  BigUint64Array,
+]);
 
 function formatPath(root: string, path: Unsendable['path']): string {
   let out = root;
@@ -177,7 +240,10 @@ export class Reducer {
   /** Maps as they are (records mode handles them, and cycles through them). */
   private readonly nativeMaps: boolean;
 
-  constructor(copyAll = false, nativeMaps = false) { this.copyAll = copyAll; this.nativeMaps = nativeMaps; }
+  constructor(copyAll = false, nativeMaps = false) {
+    this.copyAll = copyAll;
+    this.nativeMaps = nativeMaps;
+  }
 
   static reduce(value: unknown, root: string): Reduced {
     const simple = flat(value);
@@ -190,7 +256,10 @@ export class Reducer {
       let out = r.any(value);
       // Rare: a cycle. msgpackr rebuilds cycles only in records mode, where Maps stay Maps; and
       // a cycle through a container that had to be copied needs every container copied.
-      if (r.reachedOpen.size > 0) { r = new Reducer(r.stale, true); out = r.any(value); }
+      if (r.reachedOpen.size > 0) {
+        r = new Reducer(r.stale, true);
+        out = r.any(value);
+      }
       return { value: out, refs: r.refs, commits: r.commits, transits: r.transits, cyclic: r.reachedOpen.size > 0 };
     } catch (e) {
       if (e instanceof Unsendable) {
@@ -202,30 +271,40 @@ export class Reducer {
 
   private ref(key: string, ref: ClassRef): number {
     let i = this.refIndex.get(key);
-    if (i === undefined) { i = this.refs.push(ref) - 1; this.refIndex.set(key, i); }
+    if (i === undefined) {
+      i = this.refs.push(ref) - 1;
+      this.refIndex.set(key, i);
+    }
     return i;
   }
 
   any(v: unknown): unknown {
     switch (typeof v) {
-      case 'object': return v === null ? v : this.object(v);
+      case 'object':
+        return v === null ? v : this.object(v);
       case 'function': {
         const name = (v as Function).name || 'anonymous';
         throw new Unsendable(`it is a function (${name})`, 'functions travel only as a target/fn argument; pass data, or an exported class instance');
       }
-      case 'symbol': throw new Unsendable('it is a symbol', 'send a string instead');
-      case 'number': return v === 0 && 1 / v < 0 ? NEG_ZERO : v;
-      case 'string': return wellFormed(v) ? v : new LoneString(v);
-      default: return v;
+      case 'symbol':
+        throw new Unsendable('it is a symbol', 'send a string instead');
+      case 'number':
+        return v === 0 && 1 / v < 0 ? NEG_ZERO : v;
+      case 'string':
+        return wellFormed(v) ? v : new LoneString(v);
+      default:
+        return v;
     }
   }
 
   private child(key: Unsendable['path'][number], v: unknown): unknown {
     const t = typeof v;
     if (t === 'number') return v === 0 && 1 / (v as number) < 0 ? NEG_ZERO : v;
-    if (t === 'string') return wellFormed((v as string)) ? v : new LoneString(v as string);
+    if (t === 'string') return wellFormed(v as string) ? v : new LoneString(v as string);
     if (t !== 'object' && t !== 'function' && t !== 'symbol') return v;
-    try { return this.any(v); } catch (e) {
+    try {
+      return this.any(v);
+    } catch (e) {
       if (e instanceof Unsendable) e.path.unshift(key);
       throw e;
     }
@@ -251,7 +330,10 @@ export class Reducer {
     if (Array.isArray(o) && ctor === Array) return this.array(o);
     const proto = Object.getPrototypeOf(o);
     if (proto === Object.prototype || proto === null) return this.plain(o as Record<string, unknown>);
-    if (ctor && PASS_THROUGH.has(ctor)) { this.seen.set(o, o); return o; }
+    if (ctor && PASS_THROUGH.has(ctor)) {
+      this.seen.set(o, o);
+      return o;
+    }
     if (o instanceof Map && ctor === Map) return this.map(o);
     if (o instanceof Set && ctor === Set) return this.set(o);
     if (typeof (o as Partial<SharedReducible>)[kReduce] === 'function') {
@@ -276,16 +358,26 @@ export class Reducer {
     let holes = false;
     for (let i = 0; i < a.length; i++) {
       const v = a[i];
-      if (v === undefined && !(i in a)) { holes = true; break; }
+      if (v === undefined && !(i in a)) {
+        holes = true;
+        break;
+      }
       const r = this.child(i, v);
-      if (r !== v && !out) { out = a.slice(0, i); this.seen.set(a, out); if (this.reachedOpen.has(a)) this.stale = true; }
+      if (r !== v && !out) {
+        out = a.slice(0, i);
+        this.seen.set(a, out);
+        if (this.reachedOpen.has(a)) this.stale = true;
+      }
       if (out) out.push(r);
     }
     if (holes) return this.sparse(a);
     this.open.delete(a);
     if (!out) {
       const numeric = numberArray(a);
-      if (numeric) { this.seen.set(a, numeric); return numeric; }
+      if (numeric) {
+        this.seen.set(a, numeric);
+        return numeric;
+      }
     }
     return out ?? a;
   }
@@ -372,8 +464,10 @@ export class Reducer {
     const index = this.classRef(ctor);
     if (index === undefined) {
       const loc = locate(ctor);
-      throw new Unsendable(`it is an instance of class ${ctor.name || '(anonymous)'}, which is not exported from ${loc ? displayPath(loc.url) : 'its module'}`,
-        `export the class, or call registerClass(${ctor.name || 'TheClass'}) in a module both sides import`);
+      throw new Unsendable(
+        `it is an instance of class ${ctor.name || '(anonymous)'}, which is not exported from ${loc ? displayPath(loc.url) : 'its module'}`,
+        `export the class, or call registerClass(${ctor.name || 'TheClass'}) in a module both sides import`,
+      );
     }
     if (!registered?.reduce) {
       const copy: Record<string, unknown> = {};
@@ -396,7 +490,10 @@ export class Reducer {
   private error(e: Error): ErrorNode {
     let cls: number | string | undefined;
     for (let c: Function | null = e.constructor; c && c !== Object; c = Object.getPrototypeOf(c) as Function | null) {
-      if (BUILTIN_ERRORS.has(c.name) && builtinErrorClasses[c.name] === c) { cls = c.name; break; }
+      if (BUILTIN_ERRORS.has(c.name) && builtinErrorClasses[c.name] === c) {
+        cls = c.name;
+        break;
+      }
       cls = this.classRef(c);
       if (cls !== undefined) break;
     }
@@ -407,11 +504,18 @@ export class Reducer {
       this.seen.set(e, node);
       for (const k of Object.keys(e)) {
         if (k === 'stack' || k === 'message' || k === 'cause') continue;
-        props[k] = this.safe((e as unknown as Record<string, unknown>)[k]); any = true;
+        props[k] = this.safe((e as unknown as Record<string, unknown>)[k]);
+        any = true;
       }
       const proto = e.constructor?.prototype as { name?: unknown } | undefined;
-      if (e.name !== proto?.name || cls === undefined) { props.name = String(e.name); any = true; }
-      if (e instanceof AggregateError) { props.errors = this.safe(e.errors); any = true; }
+      if (e.name !== proto?.name || cls === undefined) {
+        props.name = String(e.name);
+        any = true;
+      }
+      if (e instanceof AggregateError) {
+        props.errors = this.safe(e.errors);
+        any = true;
+      }
       (node as { props: unknown }).props = any ? props : null;
       if ('cause' in e) (node as { cause: unknown }).cause = this.safe(e.cause);
       return node;
@@ -419,7 +523,9 @@ export class Reducer {
   }
 
   private safe(v: unknown): unknown {
-    try { return this.any(v); } catch (err) {
+    try {
+      return this.any(v);
+    } catch (err) {
       if (err instanceof Unsendable) return `[not transferable: ${err.what}]`;
       throw err;
     }

@@ -10,7 +10,7 @@
 //   client -> ACCEPT                                both sides are done
 import type { Socket } from 'node:net';
 import { createRequire } from 'node:module';
-import { AuthenticationError, errors } from '../errors.js';
+import { type AuthenticationError, errors } from '../errors.js';
 import { longTimeout } from '../util/long-timer.js';
 
 // Loaded on first use: most workers never authenticate, and node:crypto costs a thread ~3 ms.
@@ -56,7 +56,14 @@ function prefixMatches(buf: Buffer): boolean {
 type Step = (type: number, body: Buffer, send: (f: Buffer) => void) => boolean;
 type StepError = AuthenticationError & { tellPeer?: boolean };
 
-function run(socket: Socket, key: Uint8Array, options: HandshakeOptions | undefined, side: 'server' | 'client', begin: (send: (f: Buffer) => void) => void, step: Step): Promise<Buffer> {
+function run(
+  socket: Socket,
+  key: Uint8Array,
+  options: HandshakeOptions | undefined,
+  side: 'server' | 'client',
+  begin: (send: (f: Buffer) => void) => void,
+  step: Step,
+): Promise<Buffer> {
   if (!(key instanceof Uint8Array)) throw errors.invalidArgType(`the authentication key must be a Uint8Array (Buffer), got ${typeof key}`);
   const timeout = options?.timeout ?? 10_000;
   if (typeof timeout !== 'number' || !(timeout > 0)) throw errors.outOfRange(`handshake timeout must be a positive number of ms, got ${String(timeout)}`);
@@ -67,7 +74,9 @@ function run(socket: Socket, key: Uint8Array, options: HandshakeOptions | undefi
     const timer = longTimeout(() => {
       fail(errors.handshakeTimeout(`the ${side} handshake did not finish within ${timeout} ms; the connection was closed`));
     }, timeout);
-    const send = (f: Buffer) => { socket.write(f); };
+    const send = (f: Buffer) => {
+      socket.write(f);
+    };
     const cleanup = () => {
       done = true;
       timer.clear();
@@ -88,7 +97,8 @@ function run(socket: Socket, key: Uint8Array, options: HandshakeOptions | undefi
     };
     // Closed without a refusal frame: a refusal, or a peer that dropped the connection (a
     // server whose accept hit EMFILE closes at once). closedByPeer lets a client retry that.
-    const onEnd = () => fail(Object.assign(errors.authenticationFailed(`the peer closed the connection during the ${side} handshake (was it refused by the other side?)`), { closedByPeer: true }));
+    const onEnd = () =>
+      fail(Object.assign(errors.authenticationFailed(`the peer closed the connection during the ${side} handshake (was it refused by the other side?)`), { closedByPeer: true }));
     const onError = (e: Error) => {
       const err = Object.assign(errors.authenticationFailed(`the connection failed during the ${side} handshake: ${e.message}`), { closedByPeer: true });
       err.cause = e;
@@ -125,7 +135,10 @@ function run(socket: Socket, key: Uint8Array, options: HandshakeOptions | undefi
     socket.on('end', onEnd);
     socket.on('close', onEnd);
     socket.on('error', onError);
-    if (socket.destroyed) { onEnd(); return; }
+    if (socket.destroyed) {
+      onEnd();
+      return;
+    }
     begin(send);
   });
 }
@@ -148,37 +161,51 @@ function refuse(message: string): StepError {
 export function serverHandshake(socket: Socket, key: Uint8Array, options?: HandshakeOptions): Promise<Buffer> {
   const challenge = crypto().randomBytes(NONCE);
   let proved = false;
-  return run(socket, key, options, 'server', (send) => send(frame(T.Challenge, challenge)), (type, body, send) => {
-    if (!proved) {
-      expect(type, T.Response, body, DIGEST + NONCE, 'the response to its challenge');
-      if (!crypto().timingSafeEqual(body.subarray(0, DIGEST), mac(key, 'client', challenge))) {
-        throw refuse('a client failed authentication: its authKey differs from this side\'s (or only one side has one); it was refused');
+  return run(
+    socket,
+    key,
+    options,
+    'server',
+    (send) => send(frame(T.Challenge, challenge)),
+    (type, body, send) => {
+      if (!proved) {
+        expect(type, T.Response, body, DIGEST + NONCE, 'the response to its challenge');
+        if (!crypto().timingSafeEqual(body.subarray(0, DIGEST), mac(key, 'client', challenge))) {
+          throw refuse("a client failed authentication: its authKey differs from this side's (or only one side has one); it was refused");
+        }
+        send(frame(T.Welcome, mac(key, 'server', body.subarray(DIGEST))));
+        proved = true;
+        return false;
       }
-      send(frame(T.Welcome, mac(key, 'server', body.subarray(DIGEST))));
-      proved = true;
-      return false;
-    }
-    expect(type, T.Accept, body, 0, 'the final acceptance');
-    return true;
-  });
+      expect(type, T.Accept, body, 0, 'the final acceptance');
+      return true;
+    },
+  );
 }
 
 /** Client side. Same contract as serverHandshake. */
 export function clientHandshake(socket: Socket, key: Uint8Array, options?: HandshakeOptions): Promise<Buffer> {
   const challenge = crypto().randomBytes(NONCE);
   let answered = false;
-  return run(socket, key, options, 'client', () => {}, (type, body, send) => {
-    if (!answered) {
-      expect(type, T.Challenge, body, NONCE, 'a challenge');
-      send(frame(T.Response, Buffer.concat([mac(key, 'client', body), challenge])));
-      answered = true;
-      return false;
-    }
-    expect(type, T.Welcome, body, DIGEST, 'the server\'s proof');
-    if (!crypto().timingSafeEqual(body, mac(key, 'server', challenge))) {
-      throw refuse('the server could not prove it knows the authKey; the connection was refused');
-    }
-    send(frame(T.Accept));
-    return true;
-  });
+  return run(
+    socket,
+    key,
+    options,
+    'client',
+    () => {},
+    (type, body, send) => {
+      if (!answered) {
+        expect(type, T.Challenge, body, NONCE, 'a challenge');
+        send(frame(T.Response, Buffer.concat([mac(key, 'client', body), challenge])));
+        answered = true;
+        return false;
+      }
+      expect(type, T.Welcome, body, DIGEST, "the server's proof");
+      if (!crypto().timingSafeEqual(body, mac(key, 'server', challenge))) {
+        throw refuse('the server could not prove it knows the authKey; the connection was refused');
+      }
+      send(frame(T.Accept));
+      return true;
+    },
+  );
 }

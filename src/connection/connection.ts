@@ -4,7 +4,7 @@
 // this copy can no longer be used. A socket end belongs to this process and cannot move.
 import { decode, decodingUntrusted, encode, registerSharedType } from '../codec/codec.js';
 import { kReduce } from '../codec/reduce.js';
-import { BufferTooShort, EOFError, errors } from '../errors.js';
+import { errors } from '../errors.js';
 import { currentDestination } from './transit.js';
 import { lastRoutePressure, myAddress } from './router.js';
 import { deliver, newPipeId, notifyAttached, notifyClosed, notifyMoving, registerEnd, unregisterEnd, type Item, type LocalEnd } from './pipe-home.js';
@@ -40,21 +40,31 @@ export interface Link {
 /** Pipe ends talk to the pipe's home, wherever in the tree the home and the peer are. */
 class PipeLink implements Link {
   readonly noun = 'pipe';
-  constructor(readonly id: string, readonly side: number, readonly home: string) {}
-  attach(end: LinkEnd): void { registerEnd(this.id, this.side, end); }
+  constructor(
+    readonly id: string,
+    readonly side: number,
+    readonly home: string,
+  ) {}
+  attach(end: LinkEnd): void {
+    registerEnd(this.id, this.side, end);
+  }
   /** Posts; while the channel it left by is past its high-water mark, a promise (backpressure). */
   post(item: Item): boolean | Promise<void> {
-    lastRoutePressure();
+    void lastRoutePressure();
     if (!deliver(this.home, this.id, 1 - this.side, item)) return false;
     return lastRoutePressure() ?? true;
   }
-  decode(payload: Uint8Array): unknown { return decode(payload); }
+  decode(payload: Uint8Array): unknown {
+    return decode(payload);
+  }
   close(): void {
     unregisterEnd(this.id, this.side);
     notifyClosed(this.home, this.id, this.side);
   }
   /** A message that reached this end after it moved: home holds it for the new owner. */
-  handBack(item: Item): void { deliver(this.home, this.id, this.side, item); }
+  handBack(item: Item): void {
+    deliver(this.home, this.id, this.side, item);
+  }
 }
 
 /** @internal Decodes a value from a peer that is not part of the process tree (a socket). */
@@ -74,13 +84,18 @@ export function decodeFromPeer(payload: Uint8Array): unknown {
 /** A decode failure of recv() as an error with a code (the bytes may be any sendBytes payload). */
 function notAValue(e: unknown, sentAsBytes: number | boolean): Error {
   if (e instanceof Error && typeof (e as { code?: unknown }).code === 'string') return e;
-  const err = errors.invalidMessage(`the next message is not an encoded value (${e instanceof Error ? e.message : String(e)})${sentAsBytes ? '; it was sent with sendBytes(): read it with recvBytes()' : ''}`);
+  const err = errors.invalidMessage(
+    `the next message is not an encoded value (${e instanceof Error ? e.message : String(e)})${sentAsBytes ? '; it was sent with sendBytes(): read it with recvBytes()' : ''}`,
+  );
   err.cause = e;
   return err;
 }
 
 /** A waiting receive: `take` turns the arriving message into its result (one promise, no chain). */
-interface Reader { take: (item: Item) => void; reject: (e: Error) => void }
+interface Reader {
+  take: (item: Item) => void;
+  reject: (e: Error) => void;
+}
 
 type EndState = [id: string, side: number, home: string, readable: boolean, writable: boolean, inbox: Item[], peerClosed: boolean];
 
@@ -107,9 +122,15 @@ export class Connection<T = unknown> {
     link.attach(this);
   }
 
-  get closed(): boolean { return this.#closed || this.#moved; }
-  get readable(): boolean { return this.#readable; }
-  get writable(): boolean { return this.#writable; }
+  get closed(): boolean {
+    return this.#closed || this.#moved;
+  }
+  get readable(): boolean {
+    return this.#readable;
+  }
+  get writable(): boolean {
+    return this.#writable;
+  }
 
   #checkUsable(): void {
     if (this.#moved) throw errors.connectionMoved('this end of the pipe was sent to another process and belongs to it now; use it there');
@@ -156,7 +177,13 @@ export class Connection<T = unknown> {
 
   #next<R>(transform: (item: Item) => R): Promise<Awaited<R>> {
     return new Promise<Awaited<R>>((resolve, reject) => {
-      const take = (item: Item) => { try { resolve(transform(item) as Awaited<R>); } catch (e) { reject(e); } };
+      const take = (item: Item) => {
+        try {
+          resolve(transform(item) as Awaited<R>);
+        } catch (e) {
+          reject(e);
+        }
+      };
       const item = this.#inbox.shift();
       if (item) take(item);
       else if (this.#peerClosed) reject(this.#eof());
@@ -174,8 +201,16 @@ export class Connection<T = unknown> {
     this.#checkReadable();
     return this.#next(([isBytes, payload]) => {
       let value: unknown;
-      try { value = this.#link.decode(payload); } catch (e) { throw notAValue(e, isBytes); }
-      return value instanceof Promise ? value.catch((e: unknown) => { throw notAValue(e, isBytes); }) : value;
+      try {
+        value = this.#link.decode(payload);
+      } catch (e) {
+        throw notAValue(e, isBytes);
+      }
+      return value instanceof Promise
+        ? value.catch((e: unknown) => {
+            throw notAValue(e, isBytes);
+          })
+        : value;
     }) as Promise<T>;
   }
 
@@ -210,23 +245,42 @@ export class Connection<T = unknown> {
     if (this.#inbox.length > 0 || this.#peerClosed) return Promise.resolve(true);
     if (timeout !== null && timeout <= 0) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const timer = timeout === null || timeout === undefined || timeout === Infinity ? null : longTimeout(() => { this.#watchers.delete(done); resolve(false); }, timeout);
+      const timer =
+        timeout === null || timeout === undefined || timeout === Infinity
+          ? null
+          : longTimeout(() => {
+              this.#watchers.delete(done);
+              resolve(false);
+            }, timeout);
       // Data, EOF or a close make recv() answer at once; a moved end has nothing to read here.
-      const done = () => { timer?.clear(); this.#watchers.delete(done); resolve(!this.#moved); };
+      const done = () => {
+        timer?.clear();
+        this.#watchers.delete(done);
+        resolve(!this.#moved);
+      };
       this.#watchers.add(done);
     });
   }
 
   /** @internal For wait(): calls `fn` once readable. Returns a cancel function. */
   onReady(fn: () => void): () => void {
-    if (this.#inbox.length > 0 || this.#peerClosed || this.#closed) { fn(); return () => {}; }
-    const once = () => { this.#watchers.delete(once); fn(); };
+    if (this.#inbox.length > 0 || this.#peerClosed || this.#closed) {
+      fn();
+      return () => {};
+    }
+    const once = () => {
+      this.#watchers.delete(once);
+      fn();
+    };
     this.#watchers.add(once);
     return () => this.#watchers.delete(once);
   }
 
   close(): void {
-    if (this.#closed || this.#moved) { this.#closed = true; return; }
+    if (this.#closed || this.#moved) {
+      this.#closed = true;
+      return;
+    }
     this.#closed = true;
     this.#link.close();
     const err = errors.connectionClosed('the connection was closed while waiting to receive');
@@ -234,15 +288,21 @@ export class Connection<T = unknown> {
     for (const w of [...this.#watchers]) w();
   }
 
-  [Symbol.dispose](): void { this.close(); }
+  [Symbol.dispose](): void {
+    this.close();
+  }
 
   /** @internal A message for this end. */
   push(item: Item): void {
     // Sent here before home learned this end left: hand it back, home holds it for the new owner.
-    if (this.#moved) { (this.#link as PipeLink).handBack(item); return; }
+    if (this.#moved) {
+      (this.#link as PipeLink).handBack(item);
+      return;
+    }
     if (this.#closed) return;
     const reader = this.#readers.shift();
-    if (reader) reader.take(item); else this.#inbox.push(item);
+    if (reader) reader.take(item);
+    else this.#inbox.push(item);
     for (const w of [...this.#watchers]) w();
   }
 
@@ -263,7 +323,8 @@ export class Connection<T = unknown> {
     }
     const state: EndState = [link.id, link.side, link.home, this.#readable, this.#writable, this.#inbox, this.#peerClosed];
     return {
-      type: 'multiproc.Connection', state,
+      type: 'multiproc.Connection',
+      state,
       commit: () => {
         this.#moved = true;
         notifyMoving(link.home, link.id, link.side, currentDestination() ?? myAddress());

@@ -33,7 +33,6 @@ export interface ListenerOptions extends ClientOptions {
 
 type Settings = { key: Buffer; maxMessageSize: number; timeout: number };
 
-
 const invalid = (message: string) => errors.invalidArgValue(message);
 const wrongType = (message: string) => errors.invalidArgType(message);
 
@@ -73,13 +72,13 @@ function checkOptions(options: ClientOptions, who: string): Settings {
   return { key, maxMessageSize, timeout: handshakeTimeout };
 }
 
-const describe = (a: { host: string; port: number } | { path: string }) =>
-  'path' in a ? (a.path.startsWith('\0') ? `@${a.path.slice(1)}` : a.path) : `${a.host}:${a.port}`;
+const describe = (a: { host: string; port: number } | { path: string }) => ('path' in a ? (a.path.startsWith('\0') ? `@${a.path.slice(1)}` : a.path) : `${a.host}:${a.port}`);
 
 /** A Connection's link over a connected, authenticated socket. */
 class SocketLink implements Link {
   readonly noun = 'connection';
-  readonly notTransferable = 'a Connection from Listener.accept() or Client() is a socket of this process and cannot be sent to another process; ' +
+  readonly notTransferable =
+    'a Connection from Listener.accept() or Client() is a socket of this process and cannot be sent to another process; ' +
     'pass the address (and authKey) instead and call Client() there, or use Pipe()';
   #socket: Socket;
   #transport: Transport;
@@ -100,14 +99,19 @@ class SocketLink implements Link {
       if (frame.length === 0 || (kind !== 0 && kind !== 1)) this.#break(end, errors.invalidMessage('the peer sent a malformed frame; the connection was closed'));
       else end.push([kind, frame.subarray(1)]);
     }, max + 1);
-    this.#transport.start((chunk) => {
-      if (this.#broken) return;
-      try { reader.push(chunk); } catch (e) {
-        const err = errors.frameTooLarge(`the peer sent a message longer than maxMessageSize (${max} bytes); the connection was closed`);
-        err.cause = e;
-        this.#break(end, err);
-      }
-    }, () => end.peerGone());
+    this.#transport.start(
+      (chunk) => {
+        if (this.#broken) return;
+        try {
+          reader.push(chunk);
+        } catch (e) {
+          const err = errors.frameTooLarge(`the peer sent a message longer than maxMessageSize (${max} bytes); the connection was closed`);
+          err.cause = e;
+          this.#break(end, err);
+        }
+      },
+      () => end.peerGone(),
+    );
   }
 
   #break(end: LinkEnd, error: Error): void {
@@ -125,11 +129,17 @@ class SocketLink implements Link {
     header[4] = kind;
     return new Promise<void>((resolve, reject) => {
       const done = (e?: Error | null) => {
-        if (!e) { resolve(); return; }
+        if (!e) {
+          resolve();
+          return;
+        }
         reject(errors.brokenPipe(`the connection broke while sending: ${e.message}`, { cause: e }));
       };
       // Small messages leave in one write; a large payload is not copied.
-      if (payload.length < 64 * 1024) { socket.write(Buffer.concat([header, payload]), done); return; }
+      if (payload.length < 64 * 1024) {
+        socket.write(Buffer.concat([header, payload]), done);
+        return;
+      }
       socket.cork();
       socket.write(header);
       socket.write(payload, done);
@@ -137,9 +147,13 @@ class SocketLink implements Link {
     });
   }
 
-  decode(payload: Uint8Array): unknown { return decodeFromPeer(payload); }
+  decode(payload: Uint8Array): unknown {
+    return decodeFromPeer(payload);
+  }
 
-  close(): void { this.#transport.close(); }
+  close(): void {
+    this.#transport.close();
+  }
 }
 
 function connectionOver<T>(socket: Socket, initial: Uint8Array, settings: Settings): Connection<T> {
@@ -147,7 +161,10 @@ function connectionOver<T>(socket: Socket, initial: Uint8Array, settings: Settin
 }
 
 type Outcome = { conn: Connection<unknown> } | { error: Error };
-interface Waiter { resolve: (c: Connection<unknown>) => void; reject: (e: Error) => void }
+interface Waiter {
+  resolve: (c: Connection<unknown>) => void;
+  reject: (e: Error) => void;
+}
 
 /** Handshake failures kept for later accept() calls; more are dropped (a flood must not grow memory). */
 const MAX_QUEUED_FAILURES = 16;
@@ -177,7 +194,7 @@ export class Listener {
     this.#settings = checkOptions(options, 'Listener');
     const { backlog } = options;
     if (backlog !== undefined && (!Number.isInteger(backlog) || backlog < 0)) throw invalid(`Listener backlog must be a non-negative integer, got ${backlog}`);
-    const server = this.#server = lazyNet().createServer((socket) => this.#incoming(socket));
+    const server = (this.#server = lazyNet().createServer((socket) => this.#incoming(socket)));
     this.ready = new Promise<this>((resolve, reject) => {
       server.once('listening', () => {
         const a = server.address();
@@ -185,7 +202,10 @@ export class Listener {
         resolve(this);
       });
       server.on('error', (e) => {
-        if (this.#bound) { this.#settle({ error: e }); return; } // an accept() failed (EMFILE): the listener goes on
+        if (this.#bound) {
+          this.#settle({ error: e });
+          return;
+        } // an accept() failed (EMFILE): the listener goes on
         this.#failure = e;
         reject(e);
         for (const w of this.#waiters.splice(0)) w.reject(e);
@@ -204,26 +224,37 @@ export class Listener {
   }
 
   #incoming(socket: Socket): void {
-    if (this.#closed) { socket.destroy(); return; }
+    if (this.#closed) {
+      socket.destroy();
+      return;
+    }
     if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
     this.#handshaking.add(socket);
-    serverHandshake(socket, this.#settings.key, { timeout: this.#settings.timeout }).then((rest) => {
-      this.#handshaking.delete(socket);
-      if (this.#closed) socket.destroy(); else this.#settle({ conn: connectionOver(socket, rest, this.#settings) });
-    }, (error: Error) => {
-      this.#handshaking.delete(socket);
-      if (!this.#closed) this.#settle({ error });
-    });
+    serverHandshake(socket, this.#settings.key, { timeout: this.#settings.timeout }).then(
+      (rest) => {
+        this.#handshaking.delete(socket);
+        if (this.#closed) socket.destroy();
+        else this.#settle({ conn: connectionOver(socket, rest, this.#settings) });
+      },
+      (error: Error) => {
+        this.#handshaking.delete(socket);
+        if (!this.#closed) this.#settle({ error });
+      },
+    );
   }
 
   #settle(outcome: Outcome): void {
     const waiter = this.#waiters.shift();
     if (waiter) {
-      if ('conn' in outcome) waiter.resolve(outcome.conn); else waiter.reject(outcome.error);
+      if ('conn' in outcome) waiter.resolve(outcome.conn);
+      else waiter.reject(outcome.error);
       return;
     }
     if ('error' in outcome && this.#outcomes.filter((o) => 'error' in o).length >= MAX_QUEUED_FAILURES) {
-      this.#outcomes.splice(this.#outcomes.findIndex((o) => 'error' in o), 1);
+      this.#outcomes.splice(
+        this.#outcomes.findIndex((o) => 'error' in o),
+        1,
+      );
     }
     this.#outcomes.push(outcome);
   }
@@ -243,7 +274,9 @@ export class Listener {
     });
   }
 
-  get closed(): boolean { return this.#closed; }
+  get closed(): boolean {
+    return this.#closed;
+  }
 
   /** Stops listening. Connections already accepted stay open; clients not yet accepted are closed. */
   close(): void {
@@ -257,7 +290,9 @@ export class Listener {
     for (const w of this.#waiters.splice(0)) w.reject(err);
   }
 
-  [Symbol.dispose](): void { this.close(); }
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }
 
 /**
@@ -274,14 +309,16 @@ export function Client<T = unknown>(address: Address, options: ClientOptions = {
       socket.destroy();
       reject(errors.timeout(`could not connect to ${describe(target)} within ${settings.timeout} ms`));
     }, settings.timeout);
-    const failed = (e: Error) => { timer.clear(); reject(e); };
+    const failed = (e: Error) => {
+      timer.clear();
+      reject(e);
+    };
     socket.once('error', failed);
     socket.once('connect', () => {
       timer.clear();
       socket.off('error', failed);
       if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
-      clientHandshake(socket, settings.key, { timeout: settings.timeout })
-        .then((rest) => resolve(connectionOver<T>(socket, rest, settings)), reject);
+      clientHandshake(socket, settings.key, { timeout: settings.timeout }).then((rest) => resolve(connectionOver<T>(socket, rest, settings)), reject);
     });
   });
 }

@@ -35,8 +35,12 @@ export function newPipeId(): string {
   return id;
 }
 
-export function registerEnd(id: string, side: number, end: LocalEnd): void { ends.set(key(id, side), end); }
-export function unregisterEnd(id: string, side: number): void { ends.delete(key(id, side)); }
+export function registerEnd(id: string, side: number, end: LocalEnd): void {
+  ends.set(key(id, side), end);
+}
+export function unregisterEnd(id: string, side: number): void {
+  ends.delete(key(id, side));
+}
 
 /** Sends a pipe route message to the process at `to` (handled here when that is this process). */
 function sendTo(to: string, ...[kind, ...fields]: PipeRoute): void {
@@ -67,9 +71,15 @@ function homeDeliver(id: string, to: 0 | 1, item: Item): boolean {
 
 /** From an end: it is leaving this process (bound to `bound` until it arrives). */
 // (Ends number their sides 0 and 1.)
-export function notifyMoving(home: string, id: string, side: number, bound: string): void { sendTo(home, R.MOVING, id, side as 0 | 1, bound); }
-export function notifyAttached(home: string, id: string, side: number): void { sendTo(home, R.ATTACHED, id, side as 0 | 1, myAddress()); }
-export function notifyClosed(home: string, id: string, side: number): void { sendTo(home, R.CLOSED, id, side as 0 | 1); }
+export function notifyMoving(home: string, id: string, side: number, bound: string): void {
+  sendTo(home, R.MOVING, id, side as 0 | 1, bound);
+}
+export function notifyAttached(home: string, id: string, side: number): void {
+  sendTo(home, R.ATTACHED, id, side as 0 | 1, myAddress());
+}
+export function notifyClosed(home: string, id: string, side: number): void {
+  sendTo(home, R.CLOSED, id, side as 0 | 1);
+}
 
 function closeSide(rec: HomeRecord, id: string, side: 0 | 1): void {
   if (rec.closed[side]) return;
@@ -86,14 +96,26 @@ function handle(kind: RouteKind, fields: unknown[]): void {
   const [id, side, third, payload] = fields as [string, 0 | 1, unknown, unknown];
   if (typeof id !== 'string' || (side !== 0 && side !== 1)) return;
   switch (kind) {
-    case R.DELIVER: homeDeliver(id, side, [third as 0 | 1, payload as Uint8Array]); return;
-    case R.VALUE: ends.get(key(id, side))?.push([third as 0 | 1, payload as Uint8Array]); return;
-    case R.EOF: ends.get(key(id, side))?.peerGone(); return;
+    case R.DELIVER:
+      homeDeliver(id, side, [third as 0 | 1, payload as Uint8Array]);
+      return;
+    case R.VALUE:
+      ends.get(key(id, side))?.push([third as 0 | 1, payload as Uint8Array]);
+      return;
+    case R.EOF:
+      ends.get(key(id, side))?.peerGone();
+      return;
   }
   const rec = homes.get(id);
-  if (!rec) { if (kind === R.ATTACHED) sendTo(third as string, R.EOF, id, side); return; }
+  if (!rec) {
+    if (kind === R.ATTACHED) sendTo(third as string, R.EOF, id, side);
+    return;
+  }
   switch (kind) {
-    case R.MOVING: rec.owner[side] = null; rec.bound[side] = String(third); return;
+    case R.MOVING:
+      rec.owner[side] = null;
+      rec.bound[side] = String(third);
+      return;
     case R.ATTACHED: {
       const owner = String(third);
       rec.owner[side] = owner;
@@ -101,7 +123,9 @@ function handle(kind: RouteKind, fields: unknown[]): void {
       if (rec.closed[side === 0 ? 1 : 0]) sendTo(owner, R.EOF, id, side);
       return;
     }
-    case R.CLOSED: closeSide(rec, id, side); return;
+    case R.CLOSED:
+      closeSide(rec, id, side);
+      return;
   }
 }
 

@@ -19,7 +19,9 @@ interface RouterState {
 
 const router = globalSingleton<RouterState>('router', () => ({ parent: null, children: new Map(), counter: 0, local: new Map(), gone: [] }));
 
-export function myAddress(): string { return runtimeState().address; }
+export function myAddress(): string {
+  return runtimeState().address;
+}
 
 /** A fresh address for a child of this process. */
 export function childAddress(): string {
@@ -37,7 +39,9 @@ export function isUnder(address: string, ancestor: string): boolean {
 export function onRoute(kinds: RouteKind[], handler: RouteHandler): void {
   for (const k of kinds) router.local.set(k, handler);
 }
-export function onAddressGone(handler: (address: string) => void): void { router.gone.push(handler); }
+export function onAddressGone(handler: (address: string) => void): void {
+  router.gone.push(handler);
+}
 
 /** The child address on the way to `dest` ('' when the way is up, to the parent). */
 function childToward(me: string, dest: string): string {
@@ -51,7 +55,7 @@ function nextHop(dest: string): Channel | null | 'local' {
   const me = myAddress();
   if (dest === me) return 'local';
   const child = childToward(me, dest);
-  return child === '' ? router.parent : router.children.get(child) ?? null;
+  return child === '' ? router.parent : (router.children.get(child) ?? null);
 }
 
 /** The channel the last route() call sent through (null: none, or delivered in this process). */
@@ -71,7 +75,10 @@ export function lastRoutePressure(): Promise<void> | null {
 /** Sends `[kind, ...fields]` to the process at `dest`. Returns false when no route exists. */
 export function route(dest: string, kind: RouteKind, fields: unknown[]): boolean {
   const hop = nextHop(dest);
-  if (hop === 'local') { router.local.get(kind)?.(kind, fields); return true; }
+  if (hop === 'local') {
+    router.local.get(kind)?.(kind, fields);
+    return true;
+  }
   if (!hop || hop.closed) return false;
   lastHop = hop;
   const msg: RouteMsg = [M.ROUTE, dest, kind];
@@ -100,7 +107,10 @@ function announceGone(address: string): void {
 /** Joins a child's channel to the tree. Non-route messages go to `onMessage`. */
 export function attachChannel(address: string, channel: Channel, onMessage: (msg: Message) => void): void {
   router.children.set(address, channel);
-  channel.onMessage = (msg) => { if (msg[0] === M.ROUTE) receive(msg as RouteMsg); else onMessage(msg); };
+  channel.onMessage = (msg) => {
+    if (msg[0] === M.ROUTE) receive(msg as RouteMsg);
+    else onMessage(msg);
+  };
   channel.onClose(() => {
     router.children.delete(address);
     announceGone(address);
@@ -110,5 +120,8 @@ export function attachChannel(address: string, channel: Channel, onMessage: (msg
 /** In a worker: the channel to the parent. */
 export function attachParent(channel: Channel, onMessage: (msg: Message) => void): void {
   router.parent = channel;
-  channel.onMessage = (msg) => { if (msg[0] === M.ROUTE) receive(msg as RouteMsg); else onMessage(msg); };
+  channel.onMessage = (msg) => {
+    if (msg[0] === M.ROUTE) receive(msg as RouteMsg);
+    else onMessage(msg);
+  };
 }

@@ -6,7 +6,13 @@ let destination: string | null = null;
 export function withDestination<T>(address: string, fn: () => T): T {
   const saved = destination;
   destination = address;
-  try { return fn(); } finally { destination = saved; }
+  try {
+    return fn();
+  } finally {
+    destination = saved;
+  }
 }
 
-export function currentDestination(): string | null { return destination; }
+export function currentDestination(): string | null {
+  return destination;
+}

@@ -1,7 +1,7 @@
 // wait(): the first of several connections or processes that is ready (CPython's
 // multiprocessing.connection.wait).
 import { errors } from '../errors.js';
-import { Connection } from './connection.js';
+import { type Connection } from './connection.js';
 import { longTimeout, type LongTimer } from '../util/long-timer.js';
 
 /** Anything with an exit or readiness to wait on: a Connection or a started Process. */
@@ -33,11 +33,16 @@ export function wait<T extends Connection<unknown> | Waitable>(objects: Iterable
       resolve(list.filter((o) => ready.has(o)));
     };
     for (const o of list) {
-      cancels.push((o as Waitable).onReady(() => {
-        ready.add(o);
-        // Collect everything that is ready in the same tick, then answer.
-        if (!scheduled) { scheduled = true; setImmediate(finish); }
-      }));
+      cancels.push(
+        (o as Waitable).onReady(() => {
+          ready.add(o);
+          // Collect everything that is ready in the same tick, then answer.
+          if (!scheduled) {
+            scheduled = true;
+            setImmediate(finish);
+          }
+        }),
+      );
     }
     if (!scheduled && timeout !== undefined && timeout !== null && timeout !== Infinity) {
       timer = longTimeout(finish, timeout);

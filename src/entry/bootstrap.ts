@@ -22,9 +22,7 @@ import { reportFatalErrorsTo } from '../runtime/oom.js';
 const data = workerData as { multiproc?: boolean; progress?: SharedArrayBuffer } | null;
 const inThread = !isMainThread && data?.multiproc === true;
 const threadProgress = inThread && data?.progress ? sharedProgressWriter(data.progress) : undefined;
-const transport = inThread
-  ? portTransport(parentPort!, 'close')
-  : socketTransport(new (lazyNet().Socket)({ fd: 3, readable: true, writable: true }));
+const transport = inThread ? portTransport(parentPort!, 'close') : socketTransport(new (lazyNet().Socket)({ fd: 3, readable: true, writable: true }));
 const channel = new Channel(transport);
 // A process child dies with its parent even when stuck (PR_SET_PDEATHSIG). The parent it had
 // at this moment is checked against INIT: if they differ, the parent died before this call.
@@ -45,17 +43,29 @@ async function exit(code: number): Promise<never> {
 process.on('exit', () => channel.flush());
 
 // The parent is gone (or closed us): nobody is left to report to, so end now (no orphans).
-channel.onClose(() => { if (!exiting) process.exit(1); });
+channel.onClose(() => {
+  if (!exiting) process.exit(1);
+});
 
 let handler: ((msg: Message) => void) | null = null;
 attachParent(channel, (msg) => {
-  if (handler) { handler(msg); return; }
+  if (handler) {
+    handler(msg);
+    return;
+  }
   if (msg[0] !== M.INIT) return;
   const init = msg[1] as InitData;
   const state = runtimeState();
   Object.assign(state, {
-    isWorker: true, name: init.name, identity: init.identity, daemon: init.daemon, address: init.address,
-    parent: init.parent, tsxApi: init.tsxApi, childCounter: 0, authKey: init.authKey,
+    isWorker: true,
+    name: init.name,
+    identity: init.identity,
+    daemon: init.daemon,
+    address: init.address,
+    parent: init.parent,
+    tsxApi: init.tsxApi,
+    childCounter: 0,
+    authKey: init.authKey,
   });
   const log = getLogger();
   log.level = init.log.level;
@@ -65,12 +75,13 @@ attachParent(channel, (msg) => {
     if (parentAtStart !== init.parent.pid) process.exit(1);
     if (init.fatalReport) reportFatalErrorsTo(init.fatalReport);
     // Belt and braces for platforms without PR_SET_PDEATHSIG: notice a new parent.
-    setInterval(() => { if (process.ppid !== init.parent.pid) process.exit(1); }, 500).unref();
+    setInterval(() => {
+      if (process.ppid !== init.parent.pid) process.exit(1);
+    }, 500).unref();
   }
-  const progress = threadProgress
-    ?? (init.progressShm !== undefined ? segmentProgressWriter(init.progressShm) : undefined)
-    ?? (init.progressFd !== undefined ? fileProgressWriter(init.progressFd) : undefined);
-  handler = init.role === 'process' ? processChild(init, channel, exit)
-    : init.role === 'manager' ? managerServer(init, channel, exit)
-      : poolWorker(init, channel, exit, progress);
+  const progress =
+    threadProgress ??
+    (init.progressShm !== undefined ? segmentProgressWriter(init.progressShm) : undefined) ??
+    (init.progressFd !== undefined ? fileProgressWriter(init.progressFd) : undefined);
+  handler = init.role === 'process' ? processChild(init, channel, exit) : init.role === 'manager' ? managerServer(init, channel, exit) : poolWorker(init, channel, exit, progress);
 });

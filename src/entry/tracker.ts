@@ -48,7 +48,10 @@ let done = false;
 function finish(): void {
   if (done) return;
   const outlive = process.argv[2];
-  if (outlive && alive(outlive)) { setTimeout(finish, 200); return; }
+  if (outlive && alive(outlive)) {
+    setTimeout(finish, 200);
+    return;
+  }
   done = true;
   const cleaned: string[] = [];
   for (const name of live) {

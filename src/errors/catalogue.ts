@@ -46,12 +46,20 @@ const entries = (factories: Record<string, { entry: ErrorEntry }>): ErrorEntry[]
 export const errorGroups = (): readonly ErrorGroup[] => [
   { title: 'Arguments and options', intro: 'Thrown at once by the call that was given them, before anything starts.', entries: entries(argumentErrors) },
   { title: 'Sending values between processes', intro: 'What a value must be to travel, and what arriving bytes must be to be decoded.', entries: entries(transferErrors) },
-  { title: 'Processes, workers and time-outs', intro: 'Starting, joining and losing processes, threads and pool workers.', entries: [...entries(processErrors), ...processCodesFromNode] },
+  {
+    title: 'Processes, workers and time-outs',
+    intro: 'Starting, joining and losing processes, threads and pool workers.',
+    entries: [...entries(processErrors), ...processCodesFromNode],
+  },
   { title: 'Pools', intro: 'Pool, its results and its progress bars (the cluster Pool uses the same codes).', entries: entries(poolErrors) },
   { title: 'Pipes, connections and listeners', intro: 'Connection ends, Listener and Client, and the handshake that authenticates them.', entries: entries(connectionErrors) },
-  { title: 'Managers, queues and shared objects', intro: 'Managers, the hub that serves shared objects (queues, locks, dicts, ...) and their operations.', entries: entries(sharedObjectErrors) },
+  {
+    title: 'Managers, queues and shared objects',
+    intro: 'Managers, the hub that serves shared objects (queues, locks, dicts, ...) and their operations.',
+    entries: entries(sharedObjectErrors),
+  },
   { title: 'Locks and shared memory', intro: 'Lock, RLock, semaphores and conditions; SharedMemory, Value, SharedArray and ShareableList.', entries: entries(sharedMemoryErrors) },
-  { title: 'Cluster context', intro: 'Only in `getContext(\'cluster\', ...)`; the cluster\'s objects and Pool otherwise use the codes above.', entries: entries(clusterErrors) },
+  { title: 'Cluster context', intro: "Only in `getContext('cluster', ...)`; the cluster's objects and Pool otherwise use the codes above.", entries: entries(clusterErrors) },
 ];
 
 /** Every code of the catalogue. */

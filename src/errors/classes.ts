@@ -12,12 +12,19 @@ function defineErrors() {
       super(message, options && 'cause' in options ? { cause: options.cause } : undefined);
       if (options?.code) this.code = options.code;
     }
-    override get name(): string { return this.constructor.name; }
+    override get name(): string {
+      return this.constructor.name;
+    }
   }
 
   /** `recvBytesInto` got a message larger than the buffer; `data` holds the whole message. */
   class BufferTooShort extends ProcessError {
-    constructor(message: string, readonly data: Buffer) { super(message, { code: 'ERR_BUFFER_TOO_SHORT' }); }
+    constructor(
+      message: string,
+      readonly data: Buffer,
+    ) {
+      super(message, { code: 'ERR_BUFFER_TOO_SHORT' });
+    }
   }
 
   class AuthenticationError extends ProcessError {}
@@ -42,19 +49,39 @@ function defineErrors() {
 
   /** An error raised on the other side of a manager/listener connection, without its class. */
   class RemoteError extends Error {
-    override get name(): string { return 'RemoteError'; }
+    override get name(): string {
+      return 'RemoteError';
+    }
   }
 
-  class Empty extends Error { override get name(): string { return 'Empty'; } }
-  class Full extends Error { override get name(): string { return 'Full'; } }
+  class Empty extends Error {
+    override get name(): string {
+      return 'Empty';
+    }
+  }
+  class Full extends Error {
+    override get name(): string {
+      return 'Full';
+    }
+  }
   /** The queue was shut down (Python 3.13's queue.ShutDown): puts are refused, gets once it is empty. */
-  class ShutDown extends Error { override get name(): string { return 'ShutDown'; } }
-  class BrokenBarrierError extends Error { override get name(): string { return 'BrokenBarrierError'; } }
+  class ShutDown extends Error {
+    override get name(): string {
+      return 'ShutDown';
+    }
+  }
+  class BrokenBarrierError extends Error {
+    override get name(): string {
+      return 'BrokenBarrierError';
+    }
+  }
 
   /** The peer closed and nothing is left to read. */
   class EOFError extends Error {
     code = 'ERR_EOF';
-    override get name(): string { return 'EOFError'; }
+    override get name(): string {
+      return 'EOFError';
+    }
   }
   const classes = { ProcessError, BufferTooShort, AuthenticationError, TimeoutError, WorkerLostError, RemoteError, Empty, Full, ShutDown, BrokenBarrierError, EOFError };
   // Bundlers may rename these inner classes; their names are API (err.name, stack headers).

@@ -24,7 +24,7 @@ export const connectionErrors = {
     fix: 'Make sure the peer stays open until it has read what you send; a peer that ends early is a bug to find on its side.',
   }),
   eof: eof({
-    meaning: '`recv()` found the other end closed and nothing left to read (Python\'s `EOFError`). Its class is `EOFError`.',
+    meaning: "`recv()` found the other end closed and nothing left to read (Python's `EOFError`). Its class is `EOFError`.",
     fix: 'Expected when the peer is done: treat it as the end of the stream.',
   }),
   listenerClosed: builtin('ERR_LISTENER_CLOSED', 'Error', {
@@ -35,16 +35,30 @@ export const connectionErrors = {
     meaning: '`listener.address` was read before the Listener was bound; with port 0 the port is known only once bound.',
     fix: '`await listener.ready` before reading `listener.address`.',
   }),
-  authenticationFailed: processError('ERR_AUTHENTICATION_FAILED', {
-    meaning: 'The handshake failed: the two sides\' `authKey`s differ (or only one side has one), or the connection closed or broke during the handshake. Its class is `AuthenticationError`.',
-    fix: 'Give both sides the same `authKey` (a manager\'s proxies carry it; a Client needs it passed).',
-  }, AuthenticationError),
-  handshakeTimeout: processError('ERR_HANDSHAKE_TIMEOUT', {
-    meaning: 'The peer did not finish the handshake within `handshakeTimeout`; the connection was closed. Its class is `AuthenticationError`.',
-    fix: 'Check the address points at a multiproc Listener or manager; raise `handshakeTimeout` on a slow link.',
-  }, AuthenticationError),
-  invalidHandshake: processError('ERR_INVALID_HANDSHAKE', {
-    meaning: 'The peer does not speak the multiproc handshake (another program on that port, or another version), or sent an unexpected or oversized handshake frame. Its class is `AuthenticationError`.',
-    fix: 'Connect to a multiproc Listener or manager of the same version.',
-  }, AuthenticationError),
+  authenticationFailed: processError(
+    'ERR_AUTHENTICATION_FAILED',
+    {
+      meaning:
+        "The handshake failed: the two sides' `authKey`s differ (or only one side has one), or the connection closed or broke during the handshake. Its class is `AuthenticationError`.",
+      fix: "Give both sides the same `authKey` (a manager's proxies carry it; a Client needs it passed).",
+    },
+    AuthenticationError,
+  ),
+  handshakeTimeout: processError(
+    'ERR_HANDSHAKE_TIMEOUT',
+    {
+      meaning: 'The peer did not finish the handshake within `handshakeTimeout`; the connection was closed. Its class is `AuthenticationError`.',
+      fix: 'Check the address points at a multiproc Listener or manager; raise `handshakeTimeout` on a slow link.',
+    },
+    AuthenticationError,
+  ),
+  invalidHandshake: processError(
+    'ERR_INVALID_HANDSHAKE',
+    {
+      meaning:
+        'The peer does not speak the multiproc handshake (another program on that port, or another version), or sent an unexpected or oversized handshake frame. Its class is `AuthenticationError`.',
+      fix: 'Connect to a multiproc Listener or manager of the same version.',
+    },
+    AuthenticationError,
+  ),
 };

@@ -31,7 +31,9 @@ export type Factory<K extends string, E, A extends unknown[]> = ((...args: A) =>
 };
 
 /** Options every factory takes: `cause` becomes the error's (non-enumerable) `cause`. */
-export interface CauseOption { cause?: unknown }
+export interface CauseOption {
+  cause?: unknown;
+}
 
 function factory<K extends string, E, A extends unknown[]>(make: (...args: A) => E & { code: K }, entry: ErrorEntry): Factory<K, E, A> {
   return Object.assign(make, { code: entry.code as K, entry });
@@ -47,7 +49,10 @@ type BuiltinInstance<N extends BuiltinName> = InstanceType<(typeof BUILTINS)[N]>
  * they pick one with `{ as: 'RangeError' }`.
  */
 export function builtin<const K extends string, const N extends BuiltinName, const A extends BuiltinName = never>(
-  code: K, className: N, doc: ErrorDoc, also: readonly A[] = [],
+  code: K,
+  className: N,
+  doc: ErrorDoc,
+  also: readonly A[] = [],
 ): Factory<K, BuiltinInstance<N>, [message: string, options?: CauseOption & { as?: A }]> {
   const make = (message: string, options?: CauseOption & { as?: A }) => {
     const Ctor: ErrorConstructor = BUILTINS[options?.as ?? className];
@@ -62,7 +67,9 @@ type ProcessErrorClass = new (message: string, options?: { cause?: unknown; code
 
 /** A code carried by `ProcessError` or a subclass built the same way (`AuthenticationError`, `TimeoutError`). */
 export function processError<const K extends string, C extends ProcessErrorClass = typeof ProcessError>(
-  code: K, doc: ErrorDoc, Ctor?: C,
+  code: K,
+  doc: ErrorDoc,
+  Ctor?: C,
 ): Factory<K, InstanceType<C>, [message: string, options?: CauseOption]> {
   const Class = (Ctor ?? ProcessError) as ProcessErrorClass;
   const make = (message: string, options?: CauseOption) =>
@@ -71,12 +78,14 @@ export function processError<const K extends string, C extends ProcessErrorClass
 }
 
 /** How a worker ended, as a WorkerLostError reports it. */
-export interface WorkerExit { exitCode: number | null; signal: string | null }
+export interface WorkerExit {
+  exitCode: number | null;
+  signal: string | null;
+}
 
 /** A code carried by `WorkerLostError`: the message and how the worker ended. */
 export function workerLost<const K extends string>(code: K, doc: ErrorDoc): Factory<K, WorkerLostError, [message: string, exit: WorkerExit]> {
-  const make = (message: string, exit: WorkerExit) =>
-    new WorkerLostError(message, { exitCode: exit.exitCode, signal: exit.signal, code }) as WorkerLostError & { code: K };
+  const make = (message: string, exit: WorkerExit) => new WorkerLostError(message, { exitCode: exit.exitCode, signal: exit.signal, code }) as WorkerLostError & { code: K };
   return factory(make, { code, className: 'WorkerLostError', also: [], origin: 'multiproc', ...doc });
 }
 

@@ -15,16 +15,17 @@ export const poolErrors = {
     fix: 'Await the results before terminating, or `close()` and `join()` the pool to let queued work finish.',
   }),
   poolInitializer: processError('ERR_POOL_INITIALIZER', {
-    meaning: 'The pool\'s `initializer` threw in a worker, so no worker can take tasks; every pending task rejects with this error, whose `cause` is the initializer\'s.',
+    meaning: "The pool's `initializer` threw in a worker, so no worker can take tasks; every pending task rejects with this error, whose `cause` is the initializer's.",
     fix: 'Fix the initializer (see the cause), then create a new Pool.',
   }),
   poolWorkerStart: processError('ERR_POOL_WORKER_START', {
-    meaning: 'The pool\'s workers keep exiting before they are ready (a module that fails to import, a crash at start, too little memory), so the pool gave up instead of restarting them without end.',
-    fix: 'Read the workers\' stderr; check that the task module imports cleanly in a fresh process; raise `maxMemoryPerWorker` if the message says out of memory.',
+    meaning:
+      "The pool's workers keep exiting before they are ready (a module that fails to import, a crash at start, too little memory), so the pool gave up instead of restarting them without end.",
+    fix: "Read the workers' stderr; check that the task module imports cleanly in a fresh process; raise `maxMemoryPerWorker` if the message says out of memory.",
   }),
   poolQueueFull: processError('ERR_POOL_QUEUE_FULL', {
-    meaning: 'A submission would put more tasks in the pool\'s queue than its `maxQueue` allows.',
-    fix: 'Wait for tasks to finish (`pool.on(\'drain\')`), submit bigger chunks, or raise `maxQueue`.',
+    meaning: "A submission would put more tasks in the pool's queue than its `maxQueue` allows.",
+    fix: "Wait for tasks to finish (`pool.on('drain')`), submit bigger chunks, or raise `maxQueue`.",
   }),
   resultNotReady: builtin('ERR_RESULT_NOT_READY', 'Error', {
     meaning: '`AsyncResult.successful()` was asked before the task finished.',

@@ -3,15 +3,16 @@ import { builtin } from './define.js';
 
 export const sharedMemoryErrors = {
   releaseUnlocked: builtin('ERR_RELEASE_UNLOCKED', 'Error', {
-    meaning: '`release()` of a Lock or RLock that is not acquired, or of a BoundedSemaphore more times than it was acquired (Python\'s `ValueError`/`RuntimeError`).',
+    meaning: "`release()` of a Lock or RLock that is not acquired, or of a BoundedSemaphore more times than it was acquired (Python's `ValueError`/`RuntimeError`).",
     fix: 'Release only what you acquired; `await using _ = await lock.enter()` pairs them for you.',
   }),
   notOwner: builtin('ERR_NOT_OWNER', 'Error', {
     meaning: 'An RLock held by another process or thread was released here, or a Condition was waited on or notified without holding its lock.',
-    fix: 'Only the owner releases an RLock; acquire a Condition\'s lock first (`await using _ = await cond.enter()`).',
+    fix: "Only the owner releases an RLock; acquire a Condition's lock first (`await using _ = await cond.enter()`).",
   }),
   sharedMemoryUnavailable: builtin('ERR_SHARED_MEMORY_UNAVAILABLE', 'Error', {
-    meaning: 'An operation needs memory shared between processes and has none: the native addon is not loaded (or a process the value goes to has none), or the object lives in a hub or in Redis instead (a manager\'s lock, a cluster object) and has no synchronous form.',
+    meaning:
+      "An operation needs memory shared between processes and has none: the native addon is not loaded (or a process the value goes to has none), or the object lives in a hub or in Redis instead (a manager's lock, a cluster object) and has no synchronous form.",
     fix: 'Follow the message: install or build the addon (the message says how), use the thread context (which needs no addon), or use the asynchronous method it names.',
   }),
   shmExists: builtin('ERR_SHM_EXISTS', 'Error', {

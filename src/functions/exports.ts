@@ -12,7 +12,12 @@ const requireCache = require.cache;
 // acorn loads on first use: workers that only run functions never pay for it.
 const parse = (src: string, opts: Acorn.Options) => (require('acorn') as typeof Acorn).parse(src, opts);
 
-interface Binding { name: string; start: number; end: number; exported?: string }
+interface Binding {
+  name: string;
+  start: number;
+  end: number;
+  exported?: string;
+}
 type Node = { type: string; start: number; end: number; [key: string]: unknown };
 
 const moduleBindings = new Map<string, Binding[] | null>();
@@ -28,7 +33,7 @@ function topLevelBindings(source: string): Binding[] | null {
   const exportsByLocal = new Map<string, string>();
   const declare = (decl: Node | null | undefined, exportAs?: (name: string) => string) => {
     if (!decl) return;
-    if ((decl.type === 'FunctionDeclaration' || decl.type === 'ClassDeclaration')) {
+    if (decl.type === 'FunctionDeclaration' || decl.type === 'ClassDeclaration') {
       const id = decl.id as { name: string } | null;
       const name = id?.name ?? '*default*';
       bindings.push({ name, start: decl.start, end: decl.end });
@@ -57,7 +62,10 @@ function topLevelBindings(source: string): Binding[] | null {
       const d = stmt.declaration as Node;
       if (d.type === 'FunctionDeclaration' || d.type === 'ClassDeclaration') declare(d, () => 'default');
       else if (d.type === 'Identifier') exportsByLocal.set((d as unknown as { name: string }).name, 'default');
-      else { bindings.push({ name: 'default', start: d.start, end: d.end }); exportsByLocal.set('default', 'default'); }
+      else {
+        bindings.push({ name: 'default', start: d.start, end: d.end });
+        exportsByLocal.set('default', 'default');
+      }
     } else {
       declare(stmt);
     }
@@ -94,7 +102,10 @@ const IDENT = /^[A-Za-z_$][\w$]*$/;
  */
 function quickExportName(source: string, at: number, name: string): string | undefined {
   if (!IDENT.test(name)) return undefined;
-  const re = new RegExp(`(?:^|\\n)[ \\t]*export[ \\t]+(default[ \\t]+)?(?:async[ \\t]+)?(?:function[ \\t]*\\*?[ \\t]*|class[ \\t]+|(?:const|let|var)[ \\t]+)${name.replace(/\$/g, '\\$')}(?![\\w$])`, 'g');
+  const re = new RegExp(
+    `(?:^|\\n)[ \\t]*export[ \\t]+(default[ \\t]+)?(?:async[ \\t]+)?(?:function[ \\t]*\\*?[ \\t]*|class[ \\t]+|(?:const|let|var)[ \\t]+)${name.replace(/\$/g, '\\$')}(?![\\w$])`,
+    'g',
+  );
   for (const m of source.matchAll(re)) {
     const start = m.index;
     const end = start + m[0].length;
@@ -145,7 +156,7 @@ export function exportNameOf(value: Function, loc: SourceLocation): string | und
   for (const b of bindings) {
     if (b.exported === undefined || at < b.start || at > b.end) continue;
     // The binding's own value, not a function nested inside it.
-    if (name === b.name || (b.name === '*default*' || b.name === 'default') && (name === 'default' || name === '')) return b.exported;
+    if (name === b.name || ((b.name === '*default*' || b.name === 'default') && (name === 'default' || name === ''))) return b.exported;
   }
   return undefined;
 }

@@ -17,14 +17,19 @@ function isGlobal(name: string): boolean {
 
 /** Parses a function's source text; returns the function node or null when it cannot. */
 export function parseFunctionSource(src: string): { node: Node; method: boolean } | null {
-  for (const [wrapped, method] of [[`(${src})`, false], [`({${src}})`, true]] as const) {
+  for (const [wrapped, method] of [
+    [`(${src})`, false],
+    [`({${src}})`, true],
+  ] as const) {
     try {
       const program = parse(wrapped, { ecmaVersion: 'latest', sourceType: 'script' }) as unknown as Node;
       const expr = ((program.body as Node[])[0] as Node).expression as Node;
       if (!method) return { node: expr, method };
       const prop = (expr.properties as Node[])[0];
       return prop ? { node: prop.value as Node, method } : null;
-    } catch { /* try the next wrapping */ }
+    } catch {
+      /* try the next wrapping */
+    }
   }
   return null;
 }
@@ -33,13 +38,21 @@ export function parseFunctionSource(src: string): { node: Node; method: boolean 
 function patternNames(p: Node | null, into: Set<string>): void {
   if (!p) return;
   switch (p.type) {
-    case 'Identifier': into.add(p.name as string); break;
+    case 'Identifier':
+      into.add(p.name as string);
+      break;
     case 'ObjectPattern':
       for (const prop of p.properties as Node[]) patternNames((prop.type === 'RestElement' ? prop.argument : prop.value) as Node, into);
       break;
-    case 'ArrayPattern': for (const el of p.elements as (Node | null)[]) patternNames(el, into); break;
-    case 'RestElement': patternNames(p.argument as Node, into); break;
-    case 'AssignmentPattern': patternNames(p.left as Node, into); break;
+    case 'ArrayPattern':
+      for (const el of p.elements as (Node | null)[]) patternNames(el, into);
+      break;
+    case 'RestElement':
+      patternNames(p.argument as Node, into);
+      break;
+    case 'AssignmentPattern':
+      patternNames(p.left as Node, into);
+      break;
   }
 }
 
@@ -83,17 +96,29 @@ export function freeVariables(fnNode: Node): string[] {
   const patternRefs = (p: Node | null, chain: Set<string>[], thisFree: boolean): void => {
     if (!p) return;
     switch (p.type) {
-      case 'Identifier': return;
+      case 'Identifier':
+        return;
       case 'ObjectPattern':
         for (const prop of p.properties as Node[]) {
           if (prop.type === 'RestElement') patternRefs(prop.argument as Node, chain, thisFree);
-          else { if (prop.computed) refs(prop.key as Node, chain, thisFree); patternRefs(prop.value as Node, chain, thisFree); }
+          else {
+            if (prop.computed) refs(prop.key as Node, chain, thisFree);
+            patternRefs(prop.value as Node, chain, thisFree);
+          }
         }
         return;
-      case 'ArrayPattern': for (const el of p.elements as (Node | null)[]) patternRefs(el, chain, thisFree); return;
-      case 'RestElement': patternRefs(p.argument as Node, chain, thisFree); return;
-      case 'AssignmentPattern': patternRefs(p.left as Node, chain, thisFree); refs(p.right as Node, chain, thisFree); return;
-      default: refs(p, chain, thisFree); // a member expression as an assignment target
+      case 'ArrayPattern':
+        for (const el of p.elements as (Node | null)[]) patternRefs(el, chain, thisFree);
+        return;
+      case 'RestElement':
+        patternRefs(p.argument as Node, chain, thisFree);
+        return;
+      case 'AssignmentPattern':
+        patternRefs(p.left as Node, chain, thisFree);
+        refs(p.right as Node, chain, thisFree);
+        return;
+      default:
+        refs(p, chain, thisFree); // a member expression as an assignment target
     }
   };
 
@@ -105,10 +130,18 @@ export function freeVariables(fnNode: Node): string[] {
         if (!chain.some((s) => s.has(name)) && !isGlobal(name)) free.add(name);
         return;
       }
-      case 'ThisExpression': if (thisFree) free.add('this'); return;
-      case 'FunctionDeclaration': case 'FunctionExpression': analyzeFunction(node, chain, false); return;
-      case 'ArrowFunctionExpression': analyzeFunction(node, chain, thisFree); return;
-      case 'ClassDeclaration': case 'ClassExpression': {
+      case 'ThisExpression':
+        if (thisFree) free.add('this');
+        return;
+      case 'FunctionDeclaration':
+      case 'FunctionExpression':
+        analyzeFunction(node, chain, false);
+        return;
+      case 'ArrowFunctionExpression':
+        analyzeFunction(node, chain, thisFree);
+        return;
+      case 'ClassDeclaration':
+      case 'ClassExpression': {
         const scope = new Set<string>();
         if (node.id) scope.add((node.id as Node).name as string);
         refs(node.superClass as Node, chain, thisFree);
@@ -120,14 +153,28 @@ export function freeVariables(fnNode: Node): string[] {
         refs(node.object as Node, chain, thisFree);
         if (node.computed) refs(node.property as Node, chain, thisFree);
         return;
-      case 'Property': case 'PropertyDefinition': case 'MethodDefinition':
+      case 'Property':
+      case 'PropertyDefinition':
+      case 'MethodDefinition':
         if (node.computed) refs(node.key as Node, chain, thisFree);
         refs(node.value as Node, chain, thisFree);
         return;
-      case 'VariableDeclarator': patternRefs(node.id as Node, chain, thisFree); refs(node.init as Node, chain, thisFree); return;
-      case 'CatchClause': patternRefs(node.param as Node, chain, thisFree); refs(node.body as Node, chain, thisFree); return;
-      case 'LabeledStatement': refs(node.body as Node, chain, thisFree); return;
-      case 'BreakStatement': case 'ContinueStatement': case 'MetaProperty': case 'Super': return;
+      case 'VariableDeclarator':
+        patternRefs(node.id as Node, chain, thisFree);
+        refs(node.init as Node, chain, thisFree);
+        return;
+      case 'CatchClause':
+        patternRefs(node.param as Node, chain, thisFree);
+        refs(node.body as Node, chain, thisFree);
+        return;
+      case 'LabeledStatement':
+        refs(node.body as Node, chain, thisFree);
+        return;
+      case 'BreakStatement':
+      case 'ContinueStatement':
+      case 'MetaProperty':
+      case 'Super':
+        return;
     }
     for (const key of Object.keys(node)) {
       if (key === 'type' || key === 'start' || key === 'end') continue;

@@ -26,7 +26,9 @@ function connect(): Session {
   if (session) return session;
   const s = new (lazyInspector().Session)();
   s.connect();
-  s.on('Debugger.scriptParsed', (m) => { scriptUrls.set(m.params.scriptId, m.params.url); });
+  s.on('Debugger.scriptParsed', (m) => {
+    scriptUrls.set(m.params.scriptId, m.params.url);
+  });
   // Callbacks of an in-thread session run synchronously inside post().
   s.post('Profiler.enable');
   session = s;
@@ -44,7 +46,11 @@ function enableDebugger(): void {
   post('Debugger.enable', {});
   setTimeout(() => {
     debuggerOn = false;
-    try { post('Debugger.disable', {}); } catch { /* session gone */ }
+    try {
+      post('Debugger.disable', {});
+    } catch {
+      /* session gone */
+    }
   }, 50).unref();
 }
 
@@ -64,14 +70,20 @@ function scriptUrl(scriptId: string): string {
   const coverage = post<{ result: { scriptId: string; url: string }[] }>('Profiler.getBestEffortCoverage', {});
   for (const sc of coverage.result) scriptUrls.set(sc.scriptId, sc.url);
   url = scriptUrls.get(scriptId);
-  if (url === undefined) { enableDebugger(); url = scriptUrls.get(scriptId); }
+  if (url === undefined) {
+    enableDebugger();
+    url = scriptUrls.get(scriptId);
+  }
   return url ?? '';
 }
 
 function post<T>(method: string, params: object): T {
   let result: T | undefined;
   let failure: Error | null = null;
-  connect().post(method, params, (err: Error | null, res?: unknown) => { failure = err; result = res as T; });
+  connect().post(method, params, (err: Error | null, res?: unknown) => {
+    failure = err;
+    result = res as T;
+  });
   if (failure) throw failure;
   return result as T;
 }
@@ -85,12 +97,15 @@ export function locate(fn: Function): SourceLocation | null {
   let loc: SourceLocation | null = null;
   try {
     const evaluated = post<{ result: { objectId?: string } }>('Runtime.evaluate', {
-      expression: `globalThis.${GLOBAL_KEY}`, objectGroup: 'multiproc-locate',
+      expression: `globalThis.${GLOBAL_KEY}`,
+      objectGroup: 'multiproc-locate',
     });
     const objectId = evaluated.result.objectId;
     if (objectId) {
-      const props = post<{ internalProperties?: { name: string; value?: { value?: { scriptId: string; lineNumber: number; columnNumber: number } } }[] }>(
-        'Runtime.getProperties', { objectId, ownProperties: true });
+      const props = post<{ internalProperties?: { name: string; value?: { value?: { scriptId: string; lineNumber: number; columnNumber: number } } }[] }>('Runtime.getProperties', {
+        objectId,
+        ownProperties: true,
+      });
       const where = props.internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value;
       if (where) {
         loc = { url: scriptUrl(where.scriptId), scriptId: where.scriptId, line: where.lineNumber, column: where.columnNumber };
@@ -144,7 +159,11 @@ export function scriptSource(scriptId: string): string {
   if (text === undefined) {
     const url = scriptUrl(scriptId);
     if (/^file:.*\.(m|c)?js$/.test(url)) {
-      try { text = fs.readFileSync(fileURLToPath(url), 'utf8'); } catch { /* gone: ask V8 */ }
+      try {
+        text = fs.readFileSync(fileURLToPath(url), 'utf8');
+      } catch {
+        /* gone: ask V8 */
+      }
     }
     if (text === undefined) {
       enableDebugger();

@@ -9,9 +9,17 @@ import { exportNameOf, loadedCommonJs, localNameOf } from './exports.js';
 import { freeVariables, parseFunctionSource } from './free-variables.js';
 
 /** A module export: `m` is a file URL, `e` the export name. */
-export interface ExportRef { m: string; e: string; n: string }
+export interface ExportRef {
+  m: string;
+  e: string;
+  n: string;
+}
 /** A self-contained function rebuilt from source in the worker. */
-export interface SourceRef { s: string; n: string; method: boolean }
+export interface SourceRef {
+  s: string;
+  n: string;
+  method: boolean;
+}
 export type FnRef = ExportRef | SourceRef;
 
 const refCache = new WeakMap<Function, FnRef>();
@@ -68,36 +76,35 @@ export function toFnRef(fn: unknown, role: string): FnRef {
   if (cached) return cached;
   const name = describe(fn);
   if (fn.name.startsWith('bound ') && !Object.prototype.hasOwnProperty.call(fn, 'prototype')) {
-    throw errors.notTransferable(
-      `${role} ${name} is a bound function and cannot be sent to a worker; export the original function and pass its arguments in args`);
+    throw errors.notTransferable(`${role} ${name} is a bound function and cannot be sent to a worker; export the original function and pass its arguments in args`);
   }
   const exported = exportRefOf(fn);
-  if (exported) { refCache.set(fn, exported); return exported; }
+  if (exported) {
+    refCache.set(fn, exported);
+    return exported;
+  }
   const loc = locate(fn);
   const src = Function.prototype.toString.call(fn);
   const parsed = src.includes('[native code]') ? null : parseFunctionSource(src);
   const where = loc ? displayPath(loc.url) : 'its module';
   if (!parsed) {
-    throw errors.notTransferable(
-      `${role} ${name} is not exported from ${where} and its source cannot be rebuilt in a worker; export it from its module`);
+    throw errors.notTransferable(`${role} ${name} is not exported from ${where} and its source cannot be rebuilt in a worker; export it from its module`);
   }
   if (parsed.method) {
-    throw errors.notTransferable(
-      `${role} ${name} is a method reached through an object; export a standalone function from ${where} and pass the object's data in args`);
+    throw errors.notTransferable(`${role} ${name} is a method reached through an object; export a standalone function from ${where} and pass the object's data in args`);
   }
   const free = freeVariables(parsed.node);
   if (free.length > 0) {
     const vars = free.slice(0, 5).join(', ');
     if (free.includes('this')) {
-      throw errors.notTransferable(
-        `${role} ${name} is an arrow function that uses \`this\` from ${where}; export a function that takes what it needs as arguments`);
+      throw errors.notTransferable(`${role} ${name} is an arrow function that uses \`this\` from ${where}; export a function that takes what it needs as arguments`);
     }
     throw errors.notTransferable(
       `${role} ${name} is not exported from ${where} and uses ${vars} from an enclosing scope; ` +
-      `export it from its module or pass a self-contained function (pass ${vars} in args)`);
+        `export it from its module or pass a self-contained function (pass ${vars} in args)`,
+    );
   }
   const ref: SourceRef = { s: src, n: fn.name, method: parsed.method };
   refCache.set(fn, ref);
   return ref;
 }
-

@@ -26,7 +26,9 @@ function ensureTsx(): Promise<void> {
     try {
       const cjs = (await import(api.replace(/esm\/api\/index\.(m?js)$/, 'cjs/api/index.$1'))) as { register?: () => unknown };
       cjs.register?.();
-    } catch { /* CommonJS .ts support is optional */ }
+    } catch {
+      /* CommonJS .ts support is optional */
+    }
   })();
   return tsxReady;
 }

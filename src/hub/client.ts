@@ -96,7 +96,10 @@ export class HubLink {
         const elapsed = Date.now() - started;
         const starting = this.target.patient === true && (code === 'ECONNREFUSED' || code === 'ENOENT') && elapsed < CONNECT_PATIENCE_MS;
         const short = isShortage(e, this.target) && elapsed < shortagePatienceMs();
-        if (!starting && !short) { this.fail(e as Error); return; }
+        if (!starting && !short) {
+          this.fail(e as Error);
+          return;
+        }
         this.socket?.destroy();
         await new Promise((r) => setTimeout(r, delay));
       }
@@ -111,7 +114,11 @@ export class HubLink {
       this.socket = socket;
       this.updateRef();
       socket.once('error', reject);
-      socket.once('connect', () => { socket.off('error', reject); socket.setNoDelay?.(true); resolve(socket); });
+      socket.once('connect', () => {
+        socket.off('error', reject);
+        socket.setNoDelay?.(true);
+        resolve(socket);
+      });
     });
   }
 
@@ -134,17 +141,31 @@ export class HubLink {
       return;
     }
     // The hub fences (a qsize/empty/full elsewhere): what this link holds back goes first (post flushes it).
-    if (msg[0] === H.SYNC) { if (!this.error) this.post([H.SYNCED, msg[1]]); return; }
+    if (msg[0] === H.SYNC) {
+      if (!this.error) this.post([H.SYNCED, msg[1]]);
+      return;
+    }
     const [kind, requestId, answer] = msg;
     const p = this.pending.get(requestId);
     if (!p) return;
     this.pending.delete(requestId);
     this.updateRef();
     // onAnswer runs now, in message order: a queue files read-ahead items before a later recall.
-    if (kind === H.OK) { p.onAnswer?.(answer); p.resolve(answer); return; }
+    if (kind === H.OK) {
+      p.onAnswer?.(answer);
+      p.resolve(answer);
+      return;
+    }
     let err: unknown;
-    try { err = decode(answer as Uint8Array, { allowModules: this.target.trusted !== false, source: this.target }); } catch (e) { err = e; }
-    Promise.resolve(err).then((e) => p.reject(e as Error), (e: unknown) => p.reject(e as Error));
+    try {
+      err = decode(answer as Uint8Array, { allowModules: this.target.trusted !== false, source: this.target });
+    } catch (e) {
+      err = e;
+    }
+    Promise.resolve(err).then(
+      (e) => p.reject(e as Error),
+      (e: unknown) => p.reject(e as Error),
+    );
   }
 
   private fail(cause: Error): void {
@@ -158,9 +179,13 @@ export class HubLink {
     // Never connected for want of descriptors: say so with the errno, not as a closed hub or
     // a refused key. A refused handshake stays an AuthenticationError; else the hub is gone.
     this.error = short
-      ? errors.hubUnreachable(`could not connect to ${this.target.owner} (${cause.message}) after retrying for ${shortagePatienceMs() / 1000} s: ` +
-        `this process or the hub's has no free file descriptors (raise ulimit -n, or hold fewer open)${lost}`, { cause })
-      : cause instanceof AuthenticationError && !lost ? cause
+      ? errors.hubUnreachable(
+          `could not connect to ${this.target.owner} (${cause.message}) after retrying for ${shortagePatienceMs() / 1000} s: ` +
+            `this process or the hub's has no free file descriptors (raise ulimit -n, or hold fewer open)${lost}`,
+          { cause },
+        )
+      : cause instanceof AuthenticationError && !lost
+        ? cause
         : errors.hubClosed(`the connection to ${this.target.owner} is closed (${cause.message}); objects it served are gone${lost}`, { cause });
     this.retryable = short && this.lostPuts === 0;
     for (const p of this.pending.values()) p.reject(this.error);
@@ -175,7 +200,8 @@ export class HubLink {
     const want = this.pending.size > 0 || (this.channel === null && this.queued.length > 0 && !this.error);
     if (want === this.refd && this.socket) return;
     this.refd = want;
-    if (want) this.socket?.ref(); else this.socket?.unref();
+    if (want) this.socket?.ref();
+    else this.socket?.unref();
   }
 
   private post(msg: ToHub): void {
@@ -204,7 +230,11 @@ export class HubLink {
   }
 
   private postNow(msg: ToHub): void {
-    if (this.channel) this.channel.send(msg); else { this.queued.push(msg); this.updateRef(); }
+    if (this.channel) this.channel.send(msg);
+    else {
+      this.queued.push(msg);
+      this.updateRef();
+    }
   }
 
   private puts: { id: string; items: Uint8Array[]; bytes: number } | null = null;
@@ -215,7 +245,10 @@ export class HubLink {
   private whenConnected(): Promise<void> {
     if (!this.connected) {
       let resolve!: () => void, reject!: (e: Error) => void;
-      const promise = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
       this.connected = { promise, resolve, reject };
     }
     return this.connected.promise;
@@ -289,7 +322,10 @@ export class HubLink {
 
   onPush(objectId: string, handler: PushHandler): void {
     let set = this.pushHandlers.get(objectId);
-    if (!set) { set = new Set(); this.pushHandlers.set(objectId, set); }
+    if (!set) {
+      set = new Set();
+      this.pushHandlers.set(objectId, set);
+    }
     set.add(handler);
   }
 
@@ -299,7 +335,9 @@ export class HubLink {
   }
 
   /** @internal A link replacing this failed one takes over who listens for pushes. */
-  handOver(next: HubLink): void { for (const [id, set] of this.pushHandlers) for (const h of set) next.onPush(id, h); }
+  handOver(next: HubLink): void {
+    for (const [id, set] of this.pushHandlers) for (const h of set) next.onPush(id, h);
+  }
 
   /** Queue items accepted here that have not reached the hub and never will (at exit). */
   undeliveredPuts(): number {
@@ -315,11 +353,17 @@ export class HubLink {
     this.flushPuts();
     if (!this.channel && this.queued.length > 0) {
       // Still connecting: wait (bounded by the exit hook) until the queue is handed over.
-      await new Promise<void>((r) => { const t = setInterval(() => { if (this.channel || this.error) { clearInterval(t); r(); } }, 2); });
+      await new Promise<void>((r) => {
+        const t = setInterval(() => {
+          if (this.channel || this.error) {
+            clearInterval(t);
+            r();
+          }
+        }, 2);
+      });
     }
     await this.channel?.drain();
   }
-
 }
 
 const links = globalSingleton('hubLinks', () => new Map<string, HubLink>());
@@ -345,11 +389,18 @@ export function linkTo(target: HubTarget, fresh = false): HubLink {
 
 // Queue items that never left are said at exit too (a producer that ends has no later call
 // to fail). Once per thread, however many copies of the library it loaded.
-globalSingleton('hubLinksExitReport', () => process.on('exit', () => {
-  for (const link of links.values()) {
-    const waiting = link.undeliveredPuts();
-    if (waiting > 0) process.stderr.write(`multiproc: ${waiting} queue item(s) put in this ${isMainThread ? 'process' : 'thread'} were never delivered to ${link.target.owner}: ${link.error?.message ?? 'it could not be reached before exit'}\n`);
-  }
-}));
+globalSingleton('hubLinksExitReport', () =>
+  process.on('exit', () => {
+    for (const link of links.values()) {
+      const waiting = link.undeliveredPuts();
+      if (waiting > 0)
+        process.stderr.write(
+          `multiproc: ${waiting} queue item(s) put in this ${isMainThread ? 'process' : 'thread'} were never delivered to ${link.target.owner}: ${link.error?.message ?? 'it could not be reached before exit'}\n`,
+        );
+    }
+  }),
+);
 
-onBeforeExit(async () => { await Promise.all([...links.values()].map((l) => l.drain())); });
+onBeforeExit(async () => {
+  await Promise.all([...links.values()].map((l) => l.drain()));
+});

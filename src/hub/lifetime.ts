@@ -17,8 +17,20 @@ export interface Life {
 
 function release(life: Life): void {
   if (life.traveled) return;
-  if (life.segment) { try { unlinkSegment(life.segment); } catch { /* unlinked already */ } }
-  if (life.free) { try { life.free(); } catch { /* the hub is gone */ } }
+  if (life.segment) {
+    try {
+      unlinkSegment(life.segment);
+    } catch {
+      /* unlinked already */
+    }
+  }
+  if (life.free) {
+    try {
+      life.free();
+    } catch {
+      /* the hub is gone */
+    }
+  }
 }
 
 const registry = globalSingleton('hubObjectLives', () => new FinalizationRegistry<Life>(release));

@@ -11,7 +11,12 @@ import { sameHubAddress, type HubAddress } from '../protocol/hub.js';
 
 const hubThreadUrl = new URL('./hub-thread.js', import.meta.url);
 
-interface LocalHub { target: HubTarget; worker: Worker | null; ids: number; failedStarts: number }
+interface LocalHub {
+  target: HubTarget;
+  worker: Worker | null;
+  ids: number;
+  failedStarts: number;
+}
 const local = globalSingleton('localHub', () => ({ hub: null as LocalHub | null }));
 
 function plan(): LocalHub {
@@ -21,7 +26,7 @@ function plan(): LocalHub {
 
 /** The local hub's address, and a fresh object id in it (the thread starts on first use: ensureLocalHub). */
 export function localObject(): { target: HubTarget; id: string } {
-  const hub = local.hub ??= plan();
+  const hub = (local.hub ??= plan());
   return { target: hub.target, id: `l${++hub.ids}` };
 }
 
@@ -39,12 +44,18 @@ export function ensureLocalHub(target: HubTarget): void {
   }
   worker.unref();
   let listening = false;
-  worker.once('message', () => { listening = true; hub.failedStarts = 0; });
+  worker.once('message', () => {
+    listening = true;
+    hub.failedStarts = 0;
+  });
   worker.on('error', (e) => {
     // It could not start for want of descriptors (its event loop, its code, its socket):
     // nothing was served yet, so starting it again loses nothing. Clients keep retrying.
     const code = (e as { code?: unknown } | null)?.code;
-    if (!listening && (code === 'ERR_WORKER_INIT_FAILED' || code === 'EMFILE' || code === 'ENFILE')) { startAgainLater(hub, target); return; }
+    if (!listening && (code === 'ERR_WORKER_INIT_FAILED' || code === 'EMFILE' || code === 'ENFILE')) {
+      startAgainLater(hub, target);
+      return;
+    }
     process.stderr.write(`multiproc: the shared-object hub thread failed: ${e instanceof Error ? e.stack : String(e)}\n`);
   });
   hub.worker = worker;

@@ -7,7 +7,10 @@ import type { Reply } from './hub-object.js';
 import type { ObjectRef, WireTimeout } from '../protocol/hub.js';
 
 /** One operation: the CALL's arguments after the op name, and the OK answer's value (void: none). */
-export interface Op<Args extends unknown[], Result> { args: Args; result: Result }
+export interface Op<Args extends unknown[], Result> {
+  args: Args;
+  result: Result;
+}
 
 /** An object's operations by name. */
 export type OpTable = { [op: string]: Op<unknown[], unknown> };

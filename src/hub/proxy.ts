@@ -14,17 +14,26 @@ import { globalSingleton } from '../util/state.js';
 import { addressKey, sameHubAddress, type HubAddress, type ObjectRef } from '../protocol/hub.js';
 import type { OpTable, UntypedOps } from './ops.js';
 
-interface Adoption { target: HubTarget; ref: ObjectRef }
+interface Adoption {
+  target: HubTarget;
+  ref: ObjectRef;
+}
 let adopting: Adoption | null = null;
 
 /** True while a proxy is being rebuilt for an existing object (constructors skip argument checks). */
-export function isAdopting(): boolean { return adopting !== null; }
+export function isAdopting(): boolean {
+  return adopting !== null;
+}
 
 /** Builds a proxy of class `cls` for an object that already exists in a hub. */
 export function adopt<P>(cls: new () => P, target: HubTarget, ref: ObjectRef): P {
   const saved = adopting;
   adopting = { target, ref };
-  try { return new cls(); } finally { adopting = saved; }
+  try {
+    return new cls();
+  } finally {
+    adopting = saved;
+  }
 }
 
 type WireState = [address: HubAddress, key: Uint8Array | null, ref: ObjectRef, owner: string, trusted: boolean];
@@ -32,10 +41,14 @@ type WireState = [address: HubAddress, key: Uint8Array | null, ref: ObjectRef, o
 const proxyClasses = globalSingleton('proxyClasses', () => new Map<string, new () => HubProxy>());
 
 /** Which proxy class revives objects of `type` ('*': types registered with a BaseManager). */
-export function registerProxyType(type: string, cls: new () => HubProxy): void { proxyClasses.set(type, cls); }
+export function registerProxyType(type: string, cls: new () => HubProxy): void {
+  proxyClasses.set(type, cls);
+}
 
 /** The proxy class for objects of `type`. */
-export function proxyClassOf(type: string): (new () => HubProxy) | undefined { return proxyClasses.get(type) ?? proxyClasses.get('*'); }
+export function proxyClassOf(type: string): (new () => HubProxy) | undefined {
+  return proxyClasses.get(type) ?? proxyClasses.get('*');
+}
 
 /** `Ops`: the table of the object's operations (hub/ops.ts), which call() is checked against. */
 export abstract class HubProxy<Ops extends OpTable = UntypedOps> {
@@ -60,13 +73,21 @@ export abstract class HubProxy<Ops extends OpTable = UntypedOps> {
   }
 
   /** The object's spec (its creation parameters). */
-  protected get spec(): unknown { return this.#ref[2]; }
+  protected get spec(): unknown {
+    return this.#ref[2];
+  }
   /** @internal */
-  get hubTarget(): HubTarget { return this.#target; }
+  get hubTarget(): HubTarget {
+    return this.#target;
+  }
   /** @internal */
-  get objectId(): string { return this.#ref[1]; }
+  get objectId(): string {
+    return this.#ref[1];
+  }
   /** @internal [type, id, spec]: what another proxy needs to adopt this object. */
-  get objectRef(): ObjectRef { return this.#ref; }
+  get objectRef(): ObjectRef {
+    return this.#ref;
+  }
 
   /** True when `other` lives in the same hub as this object. */
   protected sameHub(other: HubProxy): boolean {
@@ -87,15 +108,23 @@ export abstract class HubProxy<Ops extends OpTable = UntypedOps> {
   }
 
   /** @internal The object now lives in a message too: it is never freed before its hub ends. */
-  markTraveled(): void { if (this.#life) this.#life.traveled = true; }
+  markTraveled(): void {
+    if (this.#life) this.#life.traveled = true;
+  }
 
   /** A segment of this object's own, unlinked when the object is freed. */
-  protected ownSegment(name: string): void { if (this.#life) this.#life.segment = name; }
+  protected ownSegment(name: string): void {
+    if (this.#life) this.#life.segment = name;
+  }
 
-  protected get link(): HubLink { return this.#connect(); }
+  protected get link(): HubLink {
+    return this.#connect();
+  }
 
   /** @internal Makes sure the hub knows this object on this process's link. */
-  attachNow(): void { this.#connect(); }
+  attachNow(): void {
+    this.#connect();
+  }
 
   protected call<K extends keyof Ops & string>(op: K, ...args: Ops[K]['args']): Promise<Ops[K]['result']> {
     return this.#connect().call(this.#ref[1], op, args) as Promise<Ops[K]['result']>;
@@ -106,14 +135,18 @@ export abstract class HubProxy<Ops extends OpTable = UntypedOps> {
     return this.#connect().call(this.#ref[1], op, args, onAnswer as (v: unknown) => void) as Promise<Ops[K]['result']>;
   }
 
-  protected note(op: string, ...args: unknown[]): void { this.#connect().note(this.#ref[1], op, args); }
+  protected note(op: string, ...args: unknown[]): void {
+    this.#connect().note(this.#ref[1], op, args);
+  }
 
   /** Decodes a value the hub handed back (as it was encoded by whoever sent it). */
   protected decodeValue<T>(bytes: unknown): Promise<T> {
     if (!(bytes instanceof Uint8Array)) return Promise.reject(errors.invalidMessage('the hub answered with something that is not a value'));
     try {
       return Promise.resolve(decode(bytes, { allowModules: this.#target.trusted !== false, source: this.#target }) as T);
-    } catch (e) { return Promise.reject(e as Error); }
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
   }
 
   [kReduce](): { type: string; state: unknown } {
@@ -153,11 +186,16 @@ function keyForUntrustedRef(address: HubAddress): Uint8Array | null {
   if (source?.address && sameHubAddress(source.address, address)) return source.key ?? null;
   // This thread's own hub: the key only goes to ourselves.
   if (isLocalHubAddress(address)) return null;
-  throw errors.untrustedProxy(`a peer outside this program sent a shared object of another hub (${addressKey(address)}) without its key; refused, so this program's key is never offered to an address a peer chose. Pass the object's authKey with it, or send the data instead`);
+  throw errors.untrustedProxy(
+    `a peer outside this program sent a shared object of another hub (${addressKey(address)}) without its key; refused, so this program's key is never offered to an address a peer chose. Pass the object's authKey with it, or send the data instead`,
+  );
 }
 
 /** Options of waits: `block: false` means do not wait; `timeout` in ms (undefined: forever). */
-export interface WaitOptions { block?: boolean; timeout?: number }
+export interface WaitOptions {
+  block?: boolean;
+  timeout?: number;
+}
 
 export function wireTimeoutOf(opts: WaitOptions | undefined, what: string): number | null {
   if (opts !== undefined && (opts === null || typeof opts !== 'object')) throw errors.invalidArgType(`${what} takes an options object: { block?, timeout? }`);
@@ -171,4 +209,6 @@ export function timeoutArg(timeout: unknown, what: string): number | null {
   return Math.max(0, timeout);
 }
 
-export function closedQueue(): Error { return errors.queueClosed('this queue handle was closed; use another handle (close() affects only this one)'); }
+export function closedQueue(): Error {
+  return errors.queueClosed('this queue handle was closed; use another handle (close() affects only this one)');
+}

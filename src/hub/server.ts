@@ -31,10 +31,14 @@ export interface HubOptions {
 /** How long a fence waits for a peer that does not answer its SYNC (see Peer.fence). */
 const FENCE_PATIENCE_MS = 5000;
 
-function send(channel: Channel, msg: FromHub): void { channel.send(msg); }
+function send(channel: Channel, msg: FromHub): void {
+  channel.send(msg);
+}
 
 function errorBytes(e: unknown): Uint8Array {
-  try { return encode(e, 'error'); } catch {
+  try {
+    return encode(e, 'error');
+  } catch {
     const err = e as { name?: string; message?: string };
     return encode(new Error(`${err?.name ?? 'Error'}: ${err?.message ?? String(e)}`), 'error');
   }
@@ -54,7 +58,9 @@ export class Hub {
 
   constructor(private readonly options: HubOptions) {}
 
-  get(id: string): HubObject | undefined { return this.objects.get(id); }
+  get(id: string): HubObject | undefined {
+    return this.objects.get(id);
+  }
 
   /** Starts listening; resolves with the bound address (the real port for port 0). */
   listen(address: HubAddress): Promise<HubAddress> {
@@ -72,13 +78,17 @@ export class Hub {
         this.source ??= { address: bound, key: this.options.key };
         resolve(bound);
       };
-      if ('path' in address) server.listen(address.path, done); else server.listen(address.port, address.host, done);
+      if ('path' in address) server.listen(address.path, done);
+      else server.listen(address.port, address.host, done);
     });
   }
 
   /** Serves one already connected socket (authenticating it first). */
   accept(socket: Socket): void {
-    if (this.closed) { socket.destroy(); return; }
+    if (this.closed) {
+      socket.destroy();
+      return;
+    }
     socket.setNoDelay?.(true);
     serverHandshake(socket, this.options.key, { timeout: this.options.handshakeTimeout }).then(
       (rest) => this.serve(socket, rest),
@@ -87,7 +97,10 @@ export class Hub {
   }
 
   private serve(socket: Socket, rest: Buffer): void {
-    if (this.closed) { socket.destroy(); return; }
+    if (this.closed) {
+      socket.destroy();
+      return;
+    }
     const channel = new Channel(socketTransport(socket, rest), this.options.maxMessageSize);
     this.channels.add(channel);
     const syncs = new Map<number, () => void>();
@@ -100,7 +113,9 @@ export class Hub {
     };
     this.peers.set(peer, { channel, syncs });
     channel.onMessage = (msg) => {
-      try { this.dispatch(peer, channel, msg); } catch {
+      try {
+        this.dispatch(peer, channel, msg);
+      } catch {
         // A malformed message: this peer is not speaking our protocol. Others carry on.
         channel.close();
       }
@@ -118,8 +133,18 @@ export class Hub {
   private reply(channel: Channel, requestId: number): Reply {
     let done = false;
     return {
-      ok: (value) => { if (!done) { done = true; send(channel, [H.OK, requestId, value ?? null]); } },
-      fail: (error) => { if (!done) { done = true; send(channel, [H.FAIL, requestId, errorBytes(error)]); } },
+      ok: (value) => {
+        if (!done) {
+          done = true;
+          send(channel, [H.OK, requestId, value ?? null]);
+        }
+      },
+      fail: (error) => {
+        if (!done) {
+          done = true;
+          send(channel, [H.FAIL, requestId, errorBytes(error)]);
+        }
+      },
     };
   }
 
@@ -129,12 +154,20 @@ export class Hub {
     for (const [peer, { channel, syncs }] of this.peers) {
       if (peer === asker || peer.closed) continue;
       const id = ++this.syncCounter;
-      waits.push(new Promise<void>((resolve) => {
-        // A peer that never yields to its event loop (or never answers) cannot hold others up
-        // for ever; it is waited for this long.
-        const timer = setTimeout(() => { syncs.delete(id); resolve(); }, FENCE_PATIENCE_MS);
-        syncs.set(id, () => { clearTimeout(timer); resolve(); });
-      }));
+      waits.push(
+        new Promise<void>((resolve) => {
+          // A peer that never yields to its event loop (or never answers) cannot hold others up
+          // for ever; it is waited for this long.
+          const timer = setTimeout(() => {
+            syncs.delete(id);
+            resolve();
+          }, FENCE_PATIENCE_MS);
+          syncs.set(id, () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        }),
+      );
       send(channel, [H.SYNC, id]);
     }
     return waits.length === 0 ? Promise.resolve() : Promise.all(waits).then(() => undefined);
@@ -147,7 +180,10 @@ export class Hub {
     if (kind === H.SYNCED) {
       const syncs = this.peers.get(peer)?.syncs;
       const done = syncs?.get(msg[1]);
-      if (done) { syncs!.delete(msg[1]); done(); }
+      if (done) {
+        syncs!.delete(msg[1]);
+        done();
+      }
       return;
     }
     if (kind === H.NOTE) {
@@ -160,7 +196,11 @@ export class Hub {
       const [, objectId, type, spec] = msg;
       // An object that cannot be made (its segment is already gone: it was freed while its
       // attach was on the way) fails alone: later calls on it say ERR_NO_SUCH_OBJECT.
-      try { this.attach(objectId, type, spec); } catch (e) { if (typeof (e as { code?: unknown }).code !== 'string') throw e; }
+      try {
+        this.attach(objectId, type, spec);
+      } catch (e) {
+        if (typeof (e as { code?: unknown }).code !== 'string') throw e;
+      }
       return;
     }
     // Only a hub of this program's own tree frees on request (its objects are made by attach).
@@ -184,14 +224,19 @@ export class Hub {
           obj.call(peer, String(op), msg.slice(4), reply);
           return;
         }
-        case H.CREATE: { const [, , typeid, spec, args] = msg; this.create(typeid, spec, args, reply); return; }
+        case H.CREATE: {
+          const [, , typeid, spec, args] = msg;
+          this.create(typeid, spec, args, reply);
+          return;
+        }
         case H.SHUTDOWN:
           if (!this.options.onShutdown) throw errors.invalidState('this hub cannot be shut down by a peer');
           reply.ok();
           channel.flush();
           this.options.onShutdown();
           return;
-        default: throw new TypeError('unknown message kind');
+        default:
+          throw new TypeError('unknown message kind');
       }
     } catch (e) {
       reply.fail(e as Error);
@@ -233,7 +278,13 @@ export class Hub {
   /** Serves `value` as a registered object of `typeid`; returns the reference a proxy needs. */
   private wrap(typeid: string, value: unknown, id = `s${++this.idCounter}`): ObjectRef {
     const entry = this.options.registry?.get(typeid) ?? { callable: null, exposed: null, methodToTypeid: {} };
-    const obj = new RegisteredObject(typeid, value, entry, (t, v) => this.wrap(t, v), () => this.source);
+    const obj = new RegisteredObject(
+      typeid,
+      value,
+      entry,
+      (t, v) => this.wrap(t, v),
+      () => this.source,
+    );
     this.objects.set(id, obj);
     return [typeid, id, { exposed: obj.exposed, typeid }];
   }

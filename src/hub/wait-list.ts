@@ -3,7 +3,6 @@ import type { Peer, Reply } from './hub-object.js';
 import type { WireTimeout } from '../protocol/hub.js';
 import { longTimeout, type LongTimer } from '../util/long-timer.js';
 
-
 export interface Waiter<T> {
   peer: Peer;
   reply: Reply;
@@ -15,24 +14,33 @@ export class WaitList<T = undefined> {
   private items: Waiter<T>[] = [];
   private head = 0;
 
-  get length(): number { return this.items.length - this.head; }
+  get length(): number {
+    return this.items.length - this.head;
+  }
 
   /** Queues a waiter; `onTimeout` runs (after removal) if it is still waiting when `timeout` ends. */
   add(peer: Peer, reply: Reply, data: T, timeout: WireTimeout, onTimeout: (w: Waiter<T>) => void): Waiter<T> {
     const w: Waiter<T> = { peer, reply, data, timer: null };
     if (timeout !== null) {
-      w.timer = longTimeout(() => { if (this.remove(w)) onTimeout(w); }, timeout);
+      w.timer = longTimeout(() => {
+        if (this.remove(w)) onTimeout(w);
+      }, timeout);
     }
     this.items.push(w);
     return w;
   }
 
-  peek(): Waiter<T> | undefined { return this.head < this.items.length ? this.items[this.head] : undefined; }
+  peek(): Waiter<T> | undefined {
+    return this.head < this.items.length ? this.items[this.head] : undefined;
+  }
 
   shift(): Waiter<T> | undefined {
     if (this.head >= this.items.length) return undefined;
     const w = this.items[this.head++]!;
-    if (this.head > 64 && this.head * 2 > this.items.length) { this.items = this.items.slice(this.head); this.head = 0; }
+    if (this.head > 64 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
     if (w.timer) w.timer.clear();
     return w;
   }

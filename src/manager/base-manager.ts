@@ -97,16 +97,23 @@ export class BaseManager {
     addRegistration(this, typeid, callable, options);
     if (options.create !== false && !(typeid in this.prototype)) {
       Object.defineProperty(this.prototype, typeid, {
-        value(this: BaseManager, ...args: unknown[]) { return this.create(typeid, ...args); },
-        configurable: true, writable: true,
+        value(this: BaseManager, ...args: unknown[]) {
+          return this.create(typeid, ...args);
+        },
+        configurable: true,
+        writable: true,
       });
     }
   }
 
   /** Where the server listens (known after start(), connect() or serveForever()). */
-  get address(): HubAddress | undefined { return this.#address; }
+  get address(): HubAddress | undefined {
+    return this.#address;
+  }
 
-  #keyBytes(): Uint8Array { return this.#key ?? programAuthKey(); }
+  #keyBytes(): Uint8Array {
+    return this.#key ?? programAuthKey();
+  }
 
   /** The limits given to the constructor, for both ends of every connection. */
   #limits(): { maxMessageSize?: number; handshakeTimeout?: number } {
@@ -115,7 +122,9 @@ export class BaseManager {
 
   #registry(resolveRefs: boolean): { typeid: string; callable: unknown; exposed: string[] | null; methodToTypeid: Record<string, string> }[] {
     return [...registrationsOf(this.constructor).values()].map((r) => ({
-      typeid: r.typeid, exposed: r.exposed, methodToTypeid: r.methodToTypeid,
+      typeid: r.typeid,
+      exposed: r.exposed,
+      methodToTypeid: r.methodToTypeid,
       callable: r.callable && resolveRefs ? toFnRef(r.callable, `callable of '${r.typeid}'`) : r.callable,
     }));
   }
@@ -125,35 +134,50 @@ export class BaseManager {
   }
 
   /** The server's process id once start() has run (this process's own for context 'thread'); else undefined. */
-  get pid(): number | undefined { return this.#handle && this.#handle.pid > 0 ? this.#handle.pid : undefined; }
+  get pid(): number | undefined {
+    return this.#handle && this.#handle.pid > 0 ? this.#handle.pid : undefined;
+  }
 
   /** Starts the server in its own process (or thread with context 'thread'). */
   async start(): Promise<void> {
     this.#checkInitial('start()');
     assertNotBootstrapping('Manager');
     const state = runtimeState();
-    if (state.daemon) throw errors.daemonChildren(`${state.name} is a daemon process and cannot start a manager's server; start the manager in the main program and pass its proxies`);
+    if (state.daemon)
+      throw errors.daemonChildren(`${state.name} is a daemon process and cannot start a manager's server; start the manager in the main program and pass its proxies`);
     const registry = this.#registry(true);
     const address = this.#address ?? { path: `\0multiproc-manager-${process.pid}-${randomBytes(8).toString('hex')}` };
     const method = this.#method ? normalizeMethod(this.#method) : getStartMethod();
     this.#state = 'started';
     const handle = startWorker(method, {
-      role: 'manager', name: 'SyncManager-' + (++state.childCounter), identity: [...state.identity, state.childCounter], daemon: true,
-      address: childAddress(), parent: { pid: process.pid, name: state.name },
-      log: { level: getLogger().level, toStderr: getLogger().toStderr }, tsxApi: state.tsxApi, startMethod: method,
+      role: 'manager',
+      name: 'SyncManager-' + ++state.childCounter,
+      identity: [...state.identity, state.childCounter],
+      daemon: true,
+      address: childAddress(),
+      parent: { pid: process.pid, name: state.name },
+      log: { level: getLogger().level, toStderr: getLogger().toStderr },
+      tsxApi: state.tsxApi,
+      startMethod: method,
       manager: { address, key: this.#keyBytes(), registry, maxMessageSize: this.#maxMessageSize, handshakeTimeout: this.#handshakeTimeout },
     });
     this.#handle = handle;
     const bound = await new Promise<HubAddress>((resolve, reject) => {
       const timer = setTimeout(() => reject(errors.managerStart('the manager server did not start in time')), START_TIMEOUT_MS);
       handle.channel.onMessage = (msg) => {
-        if (msg[0] === M.READY) { clearTimeout(timer); resolve(msg[1] as HubAddress); }
+        if (msg[0] === M.READY) {
+          clearTimeout(timer);
+          resolve(msg[1] as HubAddress);
+        }
         if (msg[0] === M.INIT_FAILED) {
           clearTimeout(timer);
           Promise.resolve(decode(msg[1] as Uint8Array)).then((e) => reject(e as Error), reject);
         }
       };
-      void handle.exited.then((info) => { clearTimeout(timer); reject(info.startError ?? errors.managerStart(`the manager server exited during start (exit code ${info.exitCode})`)); });
+      void handle.exited.then((info) => {
+        clearTimeout(timer);
+        reject(info.startError ?? errors.managerStart(`the manager server exited during start (exit code ${info.exitCode})`));
+      });
     });
     // The server lives while this program does, and never keeps it alive by itself.
     handle.unref();
@@ -167,10 +191,12 @@ export class BaseManager {
     if (!this.#address) throw errors.invalidArgValue('connect() needs the server address: new MyManager({ address, authKey })', { as: 'Error' });
     const target: HubTarget = { address: this.#address, key: this.#key, owner: `the manager at ${JSON.stringify(this.#address)}`, trusted: false, ...this.#limits() };
     // One round trip proves the key (AuthenticationError otherwise).
-    await linkTo(target, true).request(H.CALL, ['', 'ping']).catch((e: { code?: string }) => {
-      if (e.code === errors.noSuchObject.code) return;
-      throw e;
-    });
+    await linkTo(target, true)
+      .request(H.CALL, ['', 'ping'])
+      .catch((e: { code?: string }) => {
+        if (e.code === errors.noSuchObject.code) return;
+        throw e;
+      });
     this.#state = 'connected';
     this.#target = target;
   }
@@ -182,7 +208,9 @@ export class BaseManager {
     const registry = new Map<string, TypeEntry>();
     for (const r of this.#registry(false)) registry.set(r.typeid, { callable: r.callable as TypeEntry['callable'], exposed: r.exposed, methodToTypeid: r.methodToTypeid });
     this.#state = 'serving';
-    const done = new Promise<void>((resolve) => { this.#served = resolve; });
+    const done = new Promise<void>((resolve) => {
+      this.#served = resolve;
+    });
     const hub = new Hub({ key: this.#keyBytes(), registry, ...this.#limits(), onShutdown: () => void this.shutdown() });
     this.#hub = hub;
     this.#address = await hub.listen(this.#address);
@@ -199,7 +227,7 @@ export class BaseManager {
 
   /** @internal Creates a built-in object in the server. */
   async createBuiltin<P>(typeid: string, spec: Record<string, unknown>): Promise<P> {
-    const ref = await this.#link().request(H.CREATE, [typeid, spec, null]) as ObjectRef;
+    const ref = (await this.#link().request(H.CREATE, [typeid, spec, null])) as ObjectRef;
     return adopt(proxyClassOf(ref[0])!, this.#target!, ref) as P;
   }
 
@@ -207,14 +235,17 @@ export class BaseManager {
   async create<T = unknown>(typeid: string, ...args: unknown[]): Promise<RemoteProxy<T>> {
     const link = this.#link();
     const argBytes = encode(args, `${typeid}() arguments`);
-    const ref = await link.request(H.CREATE, [typeid, {}, argBytes]) as ObjectRef;
+    const ref = (await link.request(H.CREATE, [typeid, {}, argBytes])) as ObjectRef;
     return adopt(proxyClassOf('*')!, this.#target!, ref) as unknown as RemoteProxy<T>;
   }
 
   /** Stops the server; live proxies then reject with ERR_HUB_CLOSED. Safe to call twice. */
   async shutdown(): Promise<void> {
     const prev = this.#state;
-    if (prev === 'shutdown' || prev === 'initial') { this.#state = 'shutdown'; return; }
+    if (prev === 'shutdown' || prev === 'initial') {
+      this.#state = 'shutdown';
+      return;
+    }
     this.#state = 'shutdown';
     if (prev === 'serving') {
       this.#hub?.close();
@@ -233,7 +264,9 @@ export class BaseManager {
     }
   }
 
-  async [Symbol.asyncDispose](): Promise<void> { await this.shutdown(); }
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown();
+  }
 }
 
 export type { HubProxy };

@@ -21,12 +21,16 @@ const registries = new WeakMap<Function, Map<string, Registration>>();
 
 export function addRegistration(cls: Function, typeid: string, callable: unknown, options: RegisterOptions): Registration {
   if (typeof typeid !== 'string' || !/^[A-Za-z_$][\w$]*$/.test(typeid)) throw errors.invalidArgValue(`typeid must be an identifier, got ${String(typeid)}`);
-  if (callable !== undefined && callable !== null && typeof callable !== 'function') throw errors.invalidArgType('register(typeid, callable): callable must be a class or a function');
+  if (callable !== undefined && callable !== null && typeof callable !== 'function')
+    throw errors.invalidArgType('register(typeid, callable): callable must be a class or a function');
   if (options.exposed !== undefined && (!Array.isArray(options.exposed) || options.exposed.some((n) => typeof n !== 'string'))) {
     throw errors.invalidArgType('exposed must be an array of method names');
   }
   let own = registries.get(cls);
-  if (!own) { own = new Map(); registries.set(cls, own); }
+  if (!own) {
+    own = new Map();
+    registries.set(cls, own);
+  }
   const reg: Registration = { typeid, callable: (callable as Registration['callable']) ?? null, exposed: options.exposed ?? null, methodToTypeid: { ...options.methodToTypeid } };
   own.set(typeid, reg);
   return reg;

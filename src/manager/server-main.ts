@@ -11,14 +11,18 @@ import { M, type InitData } from '../protocol/runtime.js';
 
 export function managerServer(init: InitData, channel: Channel, exit: (code: number) => Promise<never>): (msg: Message) => void {
   let hub: Hub | null = null;
-  const stop = () => { hub?.close(); void exit(0); };
+  const stop = () => {
+    hub?.close();
+    void exit(0);
+  };
   void (async () => {
     const spec = init.manager!;
     const registry = new Map<string, TypeEntry>();
     for (const e of spec.registry) {
       registry.set(e.typeid, {
         callable: e.callable ? await resolveFnRef(e.callable as FnRef) : null,
-        exposed: e.exposed, methodToTypeid: e.methodToTypeid,
+        exposed: e.exposed,
+        methodToTypeid: e.methodToTypeid,
       });
     }
     hub = new Hub({ key: spec.key, registry, maxMessageSize: spec.maxMessageSize, handshakeTimeout: spec.handshakeTimeout, onShutdown: stop });
@@ -28,5 +32,7 @@ export function managerServer(init: InitData, channel: Channel, exit: (code: num
     channel.send([M.INIT_FAILED, encode(e, 'error')]);
     void exit(1);
   });
-  return (msg) => { if (msg[0] === M.STOP) stop(); };
+  return (msg) => {
+    if (msg[0] === M.STOP) stop();
+  };
 }

@@ -36,22 +36,37 @@ export class SyncManager extends BaseManager {
     for (const [k, v] of Object.entries(init)) await ns.set(k, v);
     return ns;
   }
-  Queue<T = unknown>(maxsize = 0): Promise<Queue<T>> { return this.createBuiltin('Queue', { maxsize: intArg(maxsize, 'maxsize') }); }
-  JoinableQueue<T = unknown>(maxsize = 0): Promise<JoinableQueue<T>> { return this.createBuiltin('JoinableQueue', { maxsize: intArg(maxsize, 'maxsize') }); }
-  Lock(): Promise<Lock> { return this.createBuiltin('Lock', {}); }
-  RLock(): Promise<RLock> { return this.createBuiltin('RLock', {}); }
-  Semaphore(value = 1): Promise<Semaphore> { return this.createBuiltin('Semaphore', { value: nonNegative(value) }); }
-  BoundedSemaphore(value = 1): Promise<BoundedSemaphore> { return this.createBuiltin('BoundedSemaphore', { value: nonNegative(value) }); }
+  Queue<T = unknown>(maxsize = 0): Promise<Queue<T>> {
+    return this.createBuiltin('Queue', { maxsize: intArg(maxsize, 'maxsize') });
+  }
+  JoinableQueue<T = unknown>(maxsize = 0): Promise<JoinableQueue<T>> {
+    return this.createBuiltin('JoinableQueue', { maxsize: intArg(maxsize, 'maxsize') });
+  }
+  Lock(): Promise<Lock> {
+    return this.createBuiltin('Lock', {});
+  }
+  RLock(): Promise<RLock> {
+    return this.createBuiltin('RLock', {});
+  }
+  Semaphore(value = 1): Promise<Semaphore> {
+    return this.createBuiltin('Semaphore', { value: nonNegative(value) });
+  }
+  BoundedSemaphore(value = 1): Promise<BoundedSemaphore> {
+    return this.createBuiltin('BoundedSemaphore', { value: nonNegative(value) });
+  }
   async Condition(lock?: Lock | RLock): Promise<Condition> {
-    const own = lock ?? await this.RLock();
+    const own = lock ?? (await this.RLock());
     return this.createBuiltin('Condition', { lock: own.objectId, lockType: own instanceof RLock ? 'RLock' : 'Lock' });
   }
-  Event(): Promise<Event> { return this.createBuiltin('Event', {}); }
+  Event(): Promise<Event> {
+    return this.createBuiltin('Event', {});
+  }
   Barrier(parties: number, options: BarrierOptions = {}): Promise<Barrier> {
     if (!Number.isInteger(parties) || parties < 1) throw errors.invalidArgValue('Barrier(parties): parties must be an integer >= 1');
     const ref = options.action ? toFnRef(options.action, 'Barrier action') : undefined;
-    return this.createBuiltin<Barrier>('Barrier', { parties, action: !!ref, timeout: timeoutArg(options.timeout, 'Barrier'), ...(ref ? { ref } : {}) })
-      .then((b) => b.useAction(options.action));
+    return this.createBuiltin<Barrier>('Barrier', { parties, action: !!ref, timeout: timeoutArg(options.timeout, 'Barrier'), ...(ref ? { ref } : {}) }).then((b) =>
+      b.useAction(options.action),
+    );
   }
   Value<T = number>(typecode: Typecode | string, value?: T): Promise<ValueProxy<T>> {
     const tc = checkTypecode(typecode);

@@ -10,11 +10,20 @@ export class AsyncResult<T> implements PromiseLike<T> {
   /** @internal */
   constructor(promise: Promise<T>) {
     this.#promise = promise;
-    promise.then(() => { this.#state = 'ok'; }, () => { this.#state = 'error'; });
+    promise.then(
+      () => {
+        this.#state = 'ok';
+      },
+      () => {
+        this.#state = 'error';
+      },
+    );
   }
 
   /** True once the task finished, successfully or not. */
-  ready(): boolean { return this.#state !== 'pending'; }
+  ready(): boolean {
+    return this.#state !== 'pending';
+  }
 
   /** Whether it finished without error. Throws ERR_RESULT_NOT_READY before ready(). */
   successful(): boolean {
@@ -27,17 +36,32 @@ export class AsyncResult<T> implements PromiseLike<T> {
     if (timeout === undefined || timeout === null || this.#state !== 'pending') return this.#promise;
     return new Promise<T>((resolve, reject) => {
       const timer = longTimeout(() => reject(errors.timeout(`result not ready within ${timeout} ms`)), timeout);
-      this.#promise.then((v) => { timer.clear(); resolve(v); }, (e: unknown) => { timer.clear(); reject(e); });
+      this.#promise.then(
+        (v) => {
+          timer.clear();
+          resolve(v);
+        },
+        (e: unknown) => {
+          timer.clear();
+          reject(e);
+        },
+      );
     });
   }
 
   /** Resolves when ready or after `timeout` ms, whichever is first; never rejects. */
   wait(timeout?: number): Promise<void> {
-    const settled = this.#promise.then(() => undefined, () => undefined);
+    const settled = this.#promise.then(
+      () => undefined,
+      () => undefined,
+    );
     if (timeout === undefined || timeout === null) return settled;
     return new Promise((resolve) => {
       const timer = longTimeout(resolve, timeout);
-      void settled.then(() => { timer.clear(); resolve(); });
+      void settled.then(() => {
+        timer.clear();
+        resolve();
+      });
     });
   }
 

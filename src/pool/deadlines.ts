@@ -14,7 +14,10 @@ export class Deadlines {
    * `overlapping`: tasksPerWorker > 1. `abortedInQueue`: a task still in the pool's queue was
    * aborted and settled (it stays there until it reaches the head).
    */
-  constructor(private readonly overlapping: boolean, private readonly abortedInQueue: () => void) {}
+  constructor(
+    private readonly overlapping: boolean,
+    private readonly abortedInQueue: () => void,
+  ) {}
 
   watch(task: Task): void {
     const signal = task.signal!;
@@ -23,10 +26,14 @@ export class Deadlines {
       const set = new Set<Task>();
       tasks = set;
       this.watched.set(signal, set);
-      signal.addEventListener('abort', () => {
-        this.watched.delete(signal);
-        for (const t of [...set]) this.abort(t);
-      }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          this.watched.delete(signal);
+          for (const t of [...set]) this.abort(t);
+        },
+        { once: true },
+      );
     }
     tasks.add(task);
   }
@@ -50,7 +57,11 @@ export class Deadlines {
     if (task.done) return;
     const reason = task.signal?.reason;
     // Not sent to a worker yet: it is in the queue, where it stays (settled) until pump() drops it.
-    if (!task.slot) { this.abortedInQueue(); task.settle({ ok: false, error: reason }); return; }
+    if (!task.slot) {
+      this.abortedInQueue();
+      task.settle({ ok: false, error: reason });
+      return;
+    }
     this.stopTask(task, reason, true);
   }
 
@@ -62,9 +73,15 @@ export class Deadlines {
   private stopTask(task: Task, reason: unknown, abort = false): void {
     const slot = task.slot;
     if (task.done || !slot) return;
-    if (this.overlapping) { stopOverlapping(task, slot, reason); return; }
+    if (this.overlapping) {
+      stopOverlapping(task, slot, reason);
+      return;
+    }
     const started = slot.startedSeq();
-    if (task.seq === started) { slot.kill(reason, task); return; }
+    if (task.seq === started) {
+      slot.kill(reason, task);
+      return;
+    }
     if (task.seq < started && !abort) return;
     if (task.seq > started) slot.cancel(task);
     task.settle({ ok: false, error: reason });

@@ -7,9 +7,18 @@ import type { EventEmitter } from 'node:events';
 import { callReporting } from './report.js';
 
 /** 'workerStart': a worker was started (its pid; threadId in the thread context). */
-export interface WorkerStartInfo { pid: number; threadId: number | undefined }
+export interface WorkerStartInfo {
+  pid: number;
+  threadId: number | undefined;
+}
 /** 'workerExit': a worker ended; `lostTasks` it had started and not finished (WorkerLostError, or run again under retries). */
-export interface WorkerExitInfo { pid: number; threadId: number | undefined; exitCode: number | null; signal: string | null; lostTasks: number }
+export interface WorkerExitInfo {
+  pid: number;
+  threadId: number | undefined;
+  exitCode: number | null;
+  signal: string | null;
+  lostTasks: number;
+}
 export interface PoolEvents {
   workerStart: [info: WorkerStartInfo];
   workerExit: [info: WorkerExitInfo];

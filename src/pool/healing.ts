@@ -28,7 +28,9 @@ export class RespawnBackoff {
   private timer: NodeJS.Timeout | undefined;
 
   /** A try is scheduled: no other worker starts before it (no hot respawn loop). */
-  get waiting(): boolean { return this.timer !== undefined; }
+  get waiting(): boolean {
+    return this.timer !== undefined;
+  }
 
   /** Runs `retry` after a delay that doubles with each failure in a row. */
   schedule(retry: () => void, refed: boolean): void {
@@ -43,12 +45,18 @@ export class RespawnBackoff {
   }
 
   /** Whether the scheduled try keeps the program alive. */
-  ref(want: boolean): void { if (want) this.timer?.ref(); else this.timer?.unref(); }
+  ref(want: boolean): void {
+    if (want) this.timer?.ref();
+    else this.timer?.unref();
+  }
 }
 
 /** A task going back to the queue: its timeout clock stops and it has not started. */
 function unstart(task: Task): void {
-  if (task.timer) { task.timer.clear(); task.timer = undefined; }
+  if (task.timer) {
+    task.timer.clear();
+    task.timer = undefined;
+  }
   task.startedAt = undefined;
 }
 
@@ -62,13 +70,23 @@ export function sortLostTasks(slot: WorkerSlot, info: ExitInfo, lost: Task[], he
   const requeue: Task[] = [];
   let lostTasks = 0;
   for (const t of lost) {
-    if (t.grace) { clearTimeout(t.grace); t.grace = undefined; }
+    if (t.grace) {
+      clearTimeout(t.grace);
+      t.grace = undefined;
+    }
     if (t.done) continue;
-    if (t === target) { t.settle({ ok: false, error: slot.killReason }); continue; }
+    if (t === target) {
+      t.settle({ ok: false, error: slot.killReason });
+      continue;
+    }
     t.slot = null;
     // Never started (with tasksPerWorker > 1 its clock ran from when it was sent): it waits
     // again, and its timeout counts from when it starts on the replacement.
-    if (t.seq > started) { unstart(t); requeue.push(t); continue; }
+    if (t.seq > started) {
+      unstart(t);
+      requeue.push(t);
+      continue;
+    }
     // Started: it ran (its result is lost) or was running. Run again only if asked to.
     t.losses++;
     lostTasks++;
@@ -85,13 +103,17 @@ export function sortLostTasks(slot: WorkerSlot, info: ExitInfo, lost: Task[], he
 }
 
 function lostError(slot: WorkerSlot, info: ExitInfo, task: Task, maxMemoryMb: number | null): Error {
-  const how = info.outOfMemory ? 'ran out of memory'
-    : info.signal ? `was killed by ${info.signal}` : `exited with code ${info.exitCode}`;
+  const how = info.outOfMemory ? 'ran out of memory' : info.signal ? `was killed by ${info.signal}` : `exited with code ${info.exitCode}`;
   const times = task.losses > 1 ? ` (the task lost its worker ${task.losses} times, retries: ${task.retries})` : '';
   const advice = info.outOfMemory
-    ? (maxMemoryMb !== null ? `raise maxMemoryPerWorker (now ${maxMemoryMb} MB) or make the task use less memory` : 'make the task use less memory')
-    : task.retries === 0 && task.transits.length === 0 ? 'if the task is idempotent, pass { retries: n } to run it again on another worker' : '';
+    ? maxMemoryMb !== null
+      ? `raise maxMemoryPerWorker (now ${maxMemoryMb} MB) or make the task use less memory`
+      : 'make the task use less memory'
+    : task.retries === 0 && task.transits.length === 0
+      ? 'if the task is idempotent, pass { retries: n } to run it again on another worker'
+      : '';
   return (info.outOfMemory ? errors.workerOutOfMemory : errors.workerLost)(
     `worker ${slot.name} ${how} while running a task${times}; the pool replaced it${advice ? `; ${advice}` : ''}`,
-    { exitCode: info.exitCode, signal: info.signal });
+    { exitCode: info.exitCode, signal: info.signal },
+  );
 }

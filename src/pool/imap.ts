@@ -24,7 +24,11 @@ export interface ImapSource {
   progress?: ProgressTracker | null;
 }
 
-interface Waiter { resolve: (r: IteratorResult<never>) => void; reject: (e: unknown) => void; timer?: LongTimer }
+interface Waiter {
+  resolve: (r: IteratorResult<never>) => void;
+  reject: (e: unknown) => void;
+  timer?: LongTimer;
+}
 
 export class ImapIterator<R> implements AsyncIterableIterator<R> {
   #it: Iterator<unknown> | AsyncIterator<unknown>;
@@ -43,7 +47,11 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
   #waiters = new Ring<Waiter>();
 
   /** @internal */
-  constructor(private readonly src: ImapSource, input: Iterable<unknown> | AsyncIterable<unknown>, private readonly inOrder: boolean) {
+  constructor(
+    private readonly src: ImapSource,
+    input: Iterable<unknown> | AsyncIterable<unknown>,
+    private readonly inOrder: boolean,
+  ) {
     const asyncIt = (input as AsyncIterable<unknown>)[Symbol.asyncIterator];
     this.#async = typeof asyncIt === 'function';
     this.#it = this.#async ? (input as AsyncIterable<unknown>)[Symbol.asyncIterator]() : (input as Iterable<unknown>)[Symbol.iterator]();
@@ -51,7 +59,10 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
   }
 
   /** @internal The pool closed: read the rest of the input now so join() can finish. */
-  drainInput(): void { this.#eager = true; this.#fill(); }
+  drainInput(): void {
+    this.#eager = true;
+    this.#fill();
+  }
 
   #fill(): void {
     if (this.#reading || this.#sourceDone || this.#stopped) return;
@@ -81,7 +92,10 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
           this.#sourceDone = true;
           break;
         }
-        if (r.done) { this.#sourceDone = true; break; }
+        if (r.done) {
+          this.#sourceDone = true;
+          break;
+        }
         items.push(r.value);
       }
       if (items.length === 0 || this.#stopped) break;
@@ -105,7 +119,8 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
       if (o.ok === true) item = { ok: true, value: (o.value as unknown[])[i] };
       else if (o.ok === false) item = { ok: false, error: o.error };
       else item = errors!.has(i) ? { ok: false, error: errors!.get(i) } : { ok: true, value: o.values[i] };
-      if (this.inOrder) this.#ordered.set(first + i, item); else this.#unordered.push(item);
+      if (this.inOrder) this.#ordered.set(first + i, item);
+      else this.#unordered.push(item);
     }
     this.#wake();
   }
@@ -129,15 +144,24 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
     if (item) {
       this.#consumed++;
       if (w.timer) w.timer.clear();
-      if (item.ok) w.resolve({ value: item.value as never, done: false }); else w.reject(item.error);
+      if (item.ok) w.resolve({ value: item.value as never, done: false });
+      else w.reject(item.error);
       this.#fill();
       return true;
     }
     if (this.#isDone()) {
       if (w.timer) w.timer.clear();
-      if (this.#failure) { const f = this.#failure; this.#failure = null; w.reject(f.error); return true; }
+      if (this.#failure) {
+        const f = this.#failure;
+        this.#failure = null;
+        w.reject(f.error);
+        return true;
+      }
       const err = this.#sourceError;
-      if (err && !this.#stopped) { this.#sourceError = null; w.reject(err.error); } else w.resolve({ value: undefined as never, done: true });
+      if (err && !this.#stopped) {
+        this.#sourceError = null;
+        w.reject(err.error);
+      } else w.resolve({ value: undefined as never, done: true });
       return true;
     }
     return false;
@@ -175,7 +199,11 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
     if (!this.#stopped) {
       this.#stopped = true;
       const it = this.#it as Iterator<unknown>;
-      try { void it.return?.(); } catch { /* the input's own cleanup failed; nothing to report to */ }
+      try {
+        void it.return?.();
+      } catch {
+        /* the input's own cleanup failed; nothing to report to */
+      }
       if (!this.#reading) {
         this.src.progress?.setTotal(this.#read);
         this.src.finished(this as ImapIterator<unknown>);
@@ -186,5 +214,7 @@ export class ImapIterator<R> implements AsyncIterableIterator<R> {
     return Promise.resolve({ value: undefined as never, done: true });
   }
 
-  [Symbol.asyncIterator](): this { return this; }
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
 }

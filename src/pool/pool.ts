@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { encode, pack, prepare, type Prepared } from '../codec/codec.js';
 import { towardProcesses } from '../shm/crossing.js';
 import { errors } from '../errors.js';
-import { toFnRef, type FnRef } from '../functions/reference.js';
+import { toFnRef } from '../functions/reference.js';
 import { assertNotBootstrapping } from '../runtime/guards.js';
 import { Mode } from '../protocol/runtime.js';
 import { getStartMethod, normalizeMethod, type StartMethodName } from '../runtime/start-method.js';
@@ -20,7 +20,7 @@ import { emitSafely, type PoolEvents } from './events.js';
 import { checkMaxMemory } from '../process/limits.js';
 import { checkProgressDependency, checkProgressOptions, progressTracker, type ProgressOptions } from './progress.js';
 import { callReporting } from './report.js';
-import type { Outcome, SubmitOptions, TaskWork } from './task.js';
+import type { SubmitOptions, TaskWork } from './task.js';
 
 export type { SubmitOptions } from './task.js';
 export type { Progress, ProgressOptions, ProgressBarOptions, ProgressStream } from './progress.js';
@@ -70,7 +70,9 @@ export interface AsyncOptions<R> extends SubmitOptions {
   callback?: (result: R) => void;
   errorCallback?: (error: unknown) => void;
 }
-export interface MapOptions extends SubmitOptions, ProgressOptions { chunksize?: number }
+export interface MapOptions extends SubmitOptions, ProgressOptions {
+  chunksize?: number;
+}
 export interface MapAsyncOptions<R> extends MapOptions, AsyncOptions<R> {}
 
 type AnyFn = (...args: never[]) => unknown;
@@ -86,9 +88,18 @@ function safeCall(cb: ((v: never) => void) | undefined, value: unknown, which: s
 
 /** An AsyncResult whose callbacks run in this process before it is ready, as CPython's do. */
 function asyncResult<T>(p: Promise<T>, callback?: (v: T) => void, errorCallback?: (e: unknown) => void): AsyncResult<T> {
-  return new AsyncResult(p.then(
-    (v) => { safeCall(callback, v, 'callback'); return v; },
-    (e: unknown) => { safeCall(errorCallback, e, 'errorCallback'); throw e; }));
+  return new AsyncResult(
+    p.then(
+      (v) => {
+        safeCall(callback, v, 'callback');
+        return v;
+      },
+      (e: unknown) => {
+        safeCall(errorCallback, e, 'errorCallback');
+        throw e;
+      },
+    ),
+  );
 }
 
 function isAsyncIterable(x: unknown): x is AsyncIterable<unknown> {
@@ -129,7 +140,9 @@ function checkArgs(args: unknown): void {
 /** Checks items as one chunk; on failure names the bad item by its index in the input. */
 function prepareChunk(items: unknown[], first: number, processes: boolean): Prepared {
   return towardProcesses(processes, () => {
-    try { return prepare(items, 'iterable'); } catch (e) {
+    try {
+      return prepare(items, 'iterable');
+    } catch (e) {
       for (let i = 0; i < items.length; i++) prepare(items[i], `iterable[${first + i}]`);
       throw e;
     }
@@ -171,10 +184,16 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
       throw errors.daemonChildren('a daemon process cannot start a Pool; start the process with daemon: false');
     }
     this.#core = new Scheduler({
-      processes, method: o.context ? normalizeMethod(o.context) : getStartMethod(), initializer, initArgs,
-      maxTasksPerChild: o.maxTasksPerChild ?? null, maxMemoryMb: o.maxMemoryPerWorker ?? null,
-      minProcesses: o.minProcesses ?? processes, idleTimeout: o.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
-      maxQueue: o.maxQueue ?? null, tasksPerWorker: o.tasksPerWorker ?? 1,
+      processes,
+      method: o.context ? normalizeMethod(o.context) : getStartMethod(),
+      initializer,
+      initArgs,
+      maxTasksPerChild: o.maxTasksPerChild ?? null,
+      maxMemoryMb: o.maxMemoryPerWorker ?? null,
+      minProcesses: o.minProcesses ?? processes,
+      idleTimeout: o.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
+      maxQueue: o.maxQueue ?? null,
+      tasksPerWorker: o.tasksPerWorker ?? 1,
       events: {
         workerStart: (info) => emitSafely(this, 'workerStart', info),
         workerExit: (info) => emitSafely(this, 'workerExit', info),
@@ -185,13 +204,19 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
   }
 
   /** Number of workers (the most that run at once). */
-  get processes(): number { return this.#core.processes; }
+  get processes(): number {
+    return this.#core.processes;
+  }
 
   /** Counts, time distributions (ms) and what the workers are doing now. */
-  stats(): PoolStats { return this.#core.snapshot(); }
+  stats(): PoolStats {
+    return this.#core.snapshot();
+  }
 
   /** @internal The live workers (pid, threadId, ready, kill()): for tests and diagnostics. */
-  [kWorkers](): WorkerInfo[] { return this.#core.workers(); }
+  [kWorkers](): WorkerInfo[] {
+    return this.#core.workers();
+  }
 
   #checkRunning(): void {
     if (this.#core.state !== 'RUN') {
@@ -201,7 +226,10 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
 
   #fnId(fn: Function): number {
     let id = fnIds.get(fn);
-    if (id === undefined) { id = nextFnId++; fnIds.set(fn, id); }
+    if (id === undefined) {
+      id = nextFnId++;
+      fnIds.set(fn, id);
+    }
     return id;
   }
 
@@ -217,7 +245,8 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     return new Promise<Awaited<R>>((resolve, reject) => {
       const work: TaskWork = { fnId: this.#fnId(fn), fnRef: ref, mode: Mode.APPLY, payload, transits: prepared.reduced.transits };
       this.#core.submit(work, opts, (o) => {
-        if (o.ok === true) resolve(o.value as Awaited<R>); else reject((o as { error: unknown }).error);
+        if (o.ok === true) resolve(o.value as Awaited<R>);
+        else reject((o as { error: unknown }).error);
       });
     });
   }
@@ -281,7 +310,9 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
         const items: unknown[] = [];
         for await (const x of iterable) items.push(x);
         return await run(items);
-      } finally { this.#core.release(); }
+      } finally {
+        this.#core.release();
+      }
     })();
   }
 
@@ -290,7 +321,11 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     return this.#mapLike(fn, iterable, Mode.MAP, opts) as Promise<Awaited<ReturnType<F>>[]>;
   }
 
-  mapAsync<F extends (item: never) => unknown>(fn: F, iterable: Iterable<Item<F>> | AsyncIterable<Item<F>>, opts: MapAsyncOptions<Awaited<ReturnType<F>>[]> = {}): AsyncResult<Awaited<ReturnType<F>>[]> {
+  mapAsync<F extends (item: never) => unknown>(
+    fn: F,
+    iterable: Iterable<Item<F>> | AsyncIterable<Item<F>>,
+    opts: MapAsyncOptions<Awaited<ReturnType<F>>[]> = {},
+  ): AsyncResult<Awaited<ReturnType<F>>[]> {
     const { callback, errorCallback, ...rest } = opts;
     return asyncResult(this.map(fn, iterable, rest), callback, errorCallback);
   }
@@ -320,21 +355,25 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     const core = this.#core;
     const toProcesses = this.#toProcesses;
     let read = 0;
-    const it = new ImapIterator<unknown>({
-      chunksize,
-      // Bounded read-ahead [fix]: two chunks per task slot in flight or waiting to be consumed.
-      window: core.processes * core.tasksPerWorker * 2 * chunksize,
-      submit: (items, settle) => {
-        const prepared = prepareChunk(items, read, toProcesses);
-        const payload = pack(prepared);
-        read += items.length;
-        core.submit({ fnId, fnRef: ref, mode: Mode.MAP, payload, transits: prepared.reduced.transits }, opts, settle);
+    const it = new ImapIterator<unknown>(
+      {
+        chunksize,
+        // Bounded read-ahead [fix]: two chunks per task slot in flight or waiting to be consumed.
+        window: core.processes * core.tasksPerWorker * 2 * chunksize,
+        submit: (items, settle) => {
+          const prepared = prepareChunk(items, read, toProcesses);
+          const payload = pack(prepared);
+          read += items.length;
+          core.submit({ fnId, fnRef: ref, mode: Mode.MAP, payload, transits: prepared.reduced.transits }, opts, settle);
+        },
+        hold: () => core.hold(),
+        release: () => core.release(),
+        finished: (x) => this.#iterators.delete(x),
+        progress,
       },
-      hold: () => core.hold(),
-      release: () => core.release(),
-      finished: (x) => this.#iterators.delete(x),
-      progress,
-    }, iterable as Iterable<unknown>, ordered);
+      iterable as Iterable<unknown>,
+      ordered,
+    );
     this.#iterators.add(it);
     return it as ImapIterator<Awaited<ReturnType<F>>>;
   }

@@ -69,7 +69,7 @@ export function checkProgressOptions(opts: ProgressOptions): void {
 export function checkProgressDependency(opts: ProgressOptions): void {
   const { progress } = opts;
   if (!progress) return;
-  const stream = progress === true ? process.stderr : progress.stream ?? process.stderr;
+  const stream = progress === true ? process.stderr : (progress.stream ?? process.stderr);
   if (stream.isTTY) loadCliProgress();
 }
 
@@ -90,7 +90,11 @@ export class ProgressTracker {
   #timer: NodeJS.Timeout | undefined;
   #ended = false;
 
-  constructor(private readonly onProgress: ((p: Progress) => void) | null, private readonly bar: Bar | null, total: number | undefined) {
+  constructor(
+    private readonly onProgress: ((p: Progress) => void) | null,
+    private readonly bar: Bar | null,
+    total: number | undefined,
+  ) {
     this.#total = total;
     bar?.start(this.snapshot());
     this.#check();
@@ -105,7 +109,10 @@ export class ProgressTracker {
     if (this.#ended || items <= 0) return;
     this.#done += items;
     this.#failed += failed;
-    if (this.#total !== undefined && this.#done >= this.#total) { this.#check(); return; }
+    if (this.#total !== undefined && this.#done >= this.#total) {
+      this.#check();
+      return;
+    }
     if (this.#timer === undefined) this.#schedule();
   }
 
@@ -116,7 +123,9 @@ export class ProgressTracker {
     this.#check();
   }
 
-  get ended(): boolean { return this.#ended; }
+  get ended(): boolean {
+    return this.#ended;
+  }
 
   snapshot(): Progress {
     const elapsedMs = performance.now() - this.#started;
@@ -147,7 +156,10 @@ export class ProgressTracker {
   #check(): boolean {
     if (this.#total === undefined || this.#done < this.#total) return false;
     this.#ended = true;
-    if (this.#timer) { clearTimeout(this.#timer); this.#timer = undefined; }
+    if (this.#timer) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
     const last = this.snapshot();
     this.bar?.finish(last);
     this.#call(last);
@@ -164,7 +176,11 @@ export class ProgressTracker {
 
 // --- The terminal bar ---------------------------------------------------------------------
 
-interface Bar { start(p: Progress): void; update(p: Progress): void; finish(p: Progress): void }
+interface Bar {
+  start(p: Progress): void;
+  update(p: Progress): void;
+  finish(p: Progress): void;
+}
 
 type CliProgress = typeof import('cli-progress');
 let cliProgress: CliProgress | undefined;
@@ -223,10 +239,24 @@ function makeBar(o: ProgressBarOptions): Bar | null {
   // must not keep the program alive (an imap its consumer abandoned never finishes).
   const self = bar as unknown as { render(): void; timer?: NodeJS.Timeout | null };
   const render = self.render.bind(bar);
-  self.render = () => { render(); self.timer?.unref(); };
+  self.render = () => {
+    render();
+    self.timer?.unref();
+  };
   return {
-    start(p) { current = p; bar.start(p.total ?? 0, p.done); },
-    update(p) { current = p; bar.update(p.done); },
-    finish(p) { current = p; if (p.total !== undefined) bar.setTotal(p.total); bar.update(p.done); bar.stop(); },
+    start(p) {
+      current = p;
+      bar.start(p.total ?? 0, p.done);
+    },
+    update(p) {
+      current = p;
+      bar.update(p.done);
+    },
+    finish(p) {
+      current = p;
+      if (p.total !== undefined) bar.setTotal(p.total);
+      bar.update(p.done);
+      bar.stop();
+    },
   };
 }

@@ -60,7 +60,9 @@ export class Scheduler {
 
   constructor(private readonly config: SchedulerConfig) {
     this.overlapping = config.tasksPerWorker > 1;
-    this.deadlines = new Deadlines(this.overlapping, () => { this.queuedAborted++; });
+    this.deadlines = new Deadlines(this.overlapping, () => {
+      this.queuedAborted++;
+    });
     this.healing = {
       mayRetry: () => this.state !== 'TERMINATE' && !this.failure,
       retried: () => this.stats.retry(),
@@ -73,31 +75,52 @@ export class Scheduler {
     this.updateRef();
   }
 
-  get processes(): number { return this.config.processes; }
-  get tasksPerWorker(): number { return this.config.tasksPerWorker; }
+  get processes(): number {
+    return this.config.processes;
+  }
+  get tasksPerWorker(): number {
+    return this.config.tasksPerWorker;
+  }
 
   private spawn(): void {
     const state = runtimeState();
     const address = childAddress();
     const init: InitData = {
-      role: 'pool', name: `PoolWorker-${++state.childCounter}`, identity: [...state.identity, state.childCounter],
-      daemon: true, address, parent: { pid: process.pid, name: state.name },
-      log: { level: getLogger().level, toStderr: getLogger().toStderr }, tsxApi: state.tsxApi, startMethod: this.config.method,
-      initializer: this.config.initializer ?? undefined, initArgs: this.config.initArgs ?? undefined,
+      role: 'pool',
+      name: `PoolWorker-${++state.childCounter}`,
+      identity: [...state.identity, state.childCounter],
+      daemon: true,
+      address,
+      parent: { pid: process.pid, name: state.name },
+      log: { level: getLogger().level, toStderr: getLogger().toStderr },
+      tsxApi: state.tsxApi,
+      startMethod: this.config.method,
+      initializer: this.config.initializer ?? undefined,
+      initArgs: this.config.initArgs ?? undefined,
       ...(this.overlapping ? { tasksPerWorker: this.config.tasksPerWorker } : {}),
     };
-    const slot = new WorkerSlot(this.config.method, init, {
-      ready: (s) => {
-        this.startFailures = 0;
-        this.respawn.failures = 0;
-        if (this.overlapping) for (let i = 0; i < s.inflight.length; i++) this.began(s.inflight.at(i)!);
-        else if (s.inflight.length > 0) this.began(s.inflight.peek()!);
-        if (s.inflight.length === 0) this.armIdle(s);
+    const slot = new WorkerSlot(
+      this.config.method,
+      init,
+      {
+        ready: (s) => {
+          this.startFailures = 0;
+          this.respawn.failures = 0;
+          if (this.overlapping) for (let i = 0; i < s.inflight.length; i++) this.began(s.inflight.at(i)!);
+          else if (s.inflight.length > 0) this.began(s.inflight.peek()!);
+          if (s.inflight.length === 0) this.armIdle(s);
+        },
+        initFailed: (_s, error) =>
+          this.fail(
+            errors.poolInitializer(`the pool's initializer failed: ${error instanceof Error ? error.message : String(error)}; fix the initializer, then create a new Pool`, {
+              cause: error,
+            }),
+          ),
+        result: (s, task, outcome) => this.onResult(s, task, outcome),
+        exit: (s, info) => this.onExit(s, info),
       },
-      initFailed: (_s, error) => this.fail(errors.poolInitializer(`the pool's initializer failed: ${error instanceof Error ? error.message : String(error)}; fix the initializer, then create a new Pool`, { cause: error })),
-      result: (s, task, outcome) => this.onResult(s, task, outcome),
-      exit: (s, info) => this.onExit(s, info),
-    }, this.config.maxMemoryMb !== null ? { maxMemoryMb: this.config.maxMemoryMb } : {});
+      this.config.maxMemoryMb !== null ? { maxMemoryMb: this.config.maxMemoryMb } : {},
+    );
     if (!this.refed) slot.unref();
     this.slots.add(slot);
     // Told after the current call returns, so listeners added right after `new Pool()` hear of the first workers.
@@ -111,7 +134,9 @@ export class Scheduler {
   }
 
   /** Tasks waiting for a worker (stats().queued). */
-  private queued(): number { return this.queue.length - this.queuedAborted; }
+  private queued(): number {
+    return this.queue.length - this.queuedAborted;
+  }
 
   /**
    * Tasks the workers (running and those the pool may still start) would take at once now,
@@ -145,14 +170,38 @@ export class Scheduler {
   }
 
   /** Work started outside of tasks (an imap reading its input) keeps the pool busy. */
-  hold(): void { this.busy++; this.hadWork = true; this.updateRef(); }
-  release(): void { this.busy--; this.afterSettle(); }
+  hold(): void {
+    this.busy++;
+    this.hadWork = true;
+    this.updateRef();
+  }
+  release(): void {
+    this.busy--;
+    this.afterSettle();
+  }
 
   submit(work: TaskWork, opts: SubmitOptions | undefined, settle: (o: Outcome) => void): Task {
     const task: Task = {
-      id: this.nextTaskId++, fnId: work.fnId, fnRef: work.fnRef, mode: work.mode, payload: work.payload, timeout: opts?.timeout, signal: opts?.signal,
-      retries: opts?.retries ?? 0, losses: 0, timer: undefined, slot: null, seq: 0, done: false, dispatched: false, transits: work.transits, settle: () => {},
-      queuedAt: performance.now(), startedAt: undefined, lostWorker: false, grace: undefined,
+      id: this.nextTaskId++,
+      fnId: work.fnId,
+      fnRef: work.fnRef,
+      mode: work.mode,
+      payload: work.payload,
+      timeout: opts?.timeout,
+      signal: opts?.signal,
+      retries: opts?.retries ?? 0,
+      losses: 0,
+      timer: undefined,
+      slot: null,
+      seq: 0,
+      done: false,
+      dispatched: false,
+      transits: work.transits,
+      settle: () => {},
+      queuedAt: performance.now(),
+      startedAt: undefined,
+      lostWorker: false,
+      grace: undefined,
     };
     this.busy++;
     this.hadWork = true;
@@ -161,19 +210,34 @@ export class Scheduler {
       task.done = true;
       if (task.timer) task.timer.clear();
       const end: TaskEnd = outcome.ok === true ? 'completed' : task.lostWorker ? 'lost' : 'failed';
-      if (task.startedAt === undefined) this.stats.ended(end); else this.stats.ran(performance.now() - task.startedAt, end);
+      if (task.startedAt === undefined) this.stats.ended(end);
+      else this.stats.ran(performance.now() - task.startedAt, end);
       if (task.signal) this.deadlines.unwatch(task);
       // A task that never reached a worker gives up the pipe ends it carried.
       if (!task.dispatched) for (const t of task.transits) t.abandon();
-      try { settle(outcome); } finally { this.busy--; this.afterSettle(); }
+      try {
+        settle(outcome);
+      } finally {
+        this.busy--;
+        this.afterSettle();
+      }
     };
-    if (this.failure) { task.settle({ ok: false, error: this.failure }); return task; }
-    if (this.state === 'TERMINATE') { task.settle({ ok: false, error: terminatedError() }); return task; }
+    if (this.failure) {
+      task.settle({ ok: false, error: this.failure });
+      return task;
+    }
+    if (this.state === 'TERMINATE') {
+      task.settle({ ok: false, error: terminatedError() });
+      return task;
+    }
     // Workers could not be started lately: try again now for this task rather than after the
     // backoff (the machine may have recovered); it rejects if they still cannot start.
     if (this.cannotStart()) this.respawnNow();
     if (task.signal) {
-      if (task.signal.aborted) { task.settle({ ok: false, error: task.signal.reason }); return task; }
+      if (task.signal.aborted) {
+        task.settle({ ok: false, error: task.signal.reason });
+        return task;
+      }
       this.deadlines.watch(task);
     }
     this.updateRef();
@@ -208,7 +272,11 @@ export class Scheduler {
     if (this.queue.length === 0) return;
     const depth = this.overlapping ? this.config.tasksPerWorker : this.depth();
     while (this.queue.length > 0) {
-      if (this.queue.peek()!.done) { this.queue.shift(); this.queuedAborted--; continue; }
+      if (this.queue.peek()!.done) {
+        this.queue.shift();
+        this.queuedAborted--;
+        continue;
+      }
       let best: WorkerSlot | null = null;
       for (const s of this.slots) {
         if (s.inflight.length >= depth || !this.usable(s)) continue;
@@ -241,13 +309,20 @@ export class Scheduler {
   private onResult(slot: WorkerSlot, task: Task, outcome: Outcome | Promise<Outcome>): void {
     const elapsed = performance.now() - slot.headSince;
     this.serviceMs = this.serviceMs * 0.8 + Math.max(0, elapsed) * 0.2;
-    if (task.timer) { task.timer.clear(); task.timer = undefined; }
-    if (task.grace) { clearTimeout(task.grace); task.grace = undefined; }
+    if (task.timer) {
+      task.timer.clear();
+      task.timer = undefined;
+    }
+    if (task.grace) {
+      clearTimeout(task.grace);
+      task.grace = undefined;
+    }
     if (!this.overlapping) {
       const head = slot.inflight.peek();
       if (head) this.began(head);
     }
-    if (outcome instanceof Promise) void outcome.then((o) => task.settle(o)); else task.settle(outcome);
+    if (outcome instanceof Promise) void outcome.then((o) => task.settle(o));
+    else task.settle(outcome);
     const max = this.config.maxTasksPerChild;
     if (max !== null && slot.completed >= max && slot.inflight.length === 0) {
       slot.stop();
@@ -274,13 +349,17 @@ export class Scheduler {
     // Tasks that never started, and retries, go back to the front of the queue, in order.
     for (let i = requeue.length - 1; i >= 0; i--) this.queue.unshift(requeue[i]!);
     if (this.startFailures >= MAX_START_FAILURES && !this.failure) {
-      this.fail(errors.poolWorkerStart(`pool workers exit before they are ready (last exit code ${info.exitCode}${info.outOfMemory ? ', out of memory: raise maxMemoryPerWorker' : ''}); see their stderr`));
+      this.fail(
+        errors.poolWorkerStart(
+          `pool workers exit before they are ready (last exit code ${info.exitCode}${info.outOfMemory ? ', out of memory: raise maxMemoryPerWorker' : ''}); see their stderr`,
+        ),
+      );
     }
     if (startError) {
       this.scheduleRespawn();
       // Nothing can run these now and starting has failed repeatedly: say so, keep trying.
       if (this.cannotStart()) for (const t of this.queue.drain()) t.settle({ ok: false, error: startError });
-    // minProcesses are replaced at once; above that, pump() starts workers for queued work.
+      // minProcesses are replaced at once; above that, pump() starts workers for queued work.
     } else if (this.wanted() && this.liveSlots() < this.config.minProcesses) this.spawn();
     this.pump();
     this.afterSettle();
@@ -359,7 +438,10 @@ export class Scheduler {
 
   /** pool.stats(): counters, time distributions and what the workers are doing now. */
   snapshot(): PoolStats {
-    let processes = 0, idle = 0, busy = 0, running = 0;
+    let processes = 0,
+      idle = 0,
+      busy = 0,
+      running = 0;
     for (const s of this.slots) {
       // Alive until it exited, also while it stops (after idleTimeout, maxTasksPerChild, close()).
       if (s.exited) continue;
@@ -367,7 +449,8 @@ export class Scheduler {
       let n = 0;
       for (let i = 0; i < s.inflight.length; i++) if (!s.inflight.at(i)!.done) n++;
       running += n;
-      if (n > 0) busy++; else idle++;
+      if (n > 0) busy++;
+      else idle++;
     }
     return this.stats.snapshot({ processes, idle, busy, queued: this.queued(), running, capacity: this.config.processes * this.config.tasksPerWorker });
   }
@@ -377,7 +460,9 @@ export class Scheduler {
     const want = this.busy > 0 || this.state !== 'RUN';
     if (want === this.refed) return;
     this.refed = want;
-    for (const s of this.slots) if (want) s.ref(); else s.unref();
+    for (const s of this.slots)
+      if (want) s.ref();
+      else s.unref();
     this.respawn.ref(want);
   }
 

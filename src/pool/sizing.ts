@@ -8,7 +8,10 @@ import { longTimeout, type LongTimer } from '../util/long-timer.js';
 export class IdleTimers<W> {
   readonly #timers = new Map<W, LongTimer>();
 
-  constructor(private readonly ms: number, private readonly expire: (worker: W) => void) {}
+  constructor(
+    private readonly ms: number,
+    private readonly expire: (worker: W) => void,
+  ) {}
 
   arm(worker: W): void {
     if (this.ms === Infinity || this.#timers.has(worker)) return;
@@ -22,10 +25,15 @@ export class IdleTimers<W> {
 
   disarm(worker: W): void {
     const timer = this.#timers.get(worker);
-    if (timer) { timer.clear(); this.#timers.delete(worker); }
+    if (timer) {
+      timer.clear();
+      this.#timers.delete(worker);
+    }
   }
 }
 
 export function queueFullError(queued: number, adding: number, max: number): Error {
-  return errors.poolQueueFull(`the pool's queue is full: ${queued} tasks wait and this call adds ${adding}, over maxQueue ${max}; wait for tasks to finish (pool.on('drain')), use bigger chunks, or raise maxQueue`);
+  return errors.poolQueueFull(
+    `the pool's queue is full: ${queued} tasks wait and this call adds ${adding}, over maxQueue ${max}; wait for tasks to finish (pool.on('drain')), use bigger chunks, or raise maxQueue`,
+  );
 }

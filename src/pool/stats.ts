@@ -12,7 +12,13 @@
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 
 /** A distribution of times in ms. All 0 before the first sample. */
-export interface TimeSummary { mean: number; p50: number; p90: number; p99: number; max: number }
+export interface TimeSummary {
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
 
 export interface PoolStats {
   /** Workers alive now (starting, running, or stopping and not yet exited). */
@@ -77,7 +83,9 @@ class TimeDistribution {
     if (t > this.#maxMs) this.#maxMs = t;
   }
 
-  get sumMs(): number { return this.#sumMs; }
+  get sumMs(): number {
+    return this.#sumMs;
+  }
 
   summary(): TimeSummary {
     if (this.#count === 0) return { ...EMPTY };
@@ -102,7 +110,9 @@ export class StatsRecorder {
   readonly #since = performance.now();
 
   /** A task started running after waiting `ms`. */
-  waited(ms: number): void { this.#wait.record(ms); }
+  waited(ms: number): void {
+    this.#wait.record(ms);
+  }
 
   /** A task that ran for `ms` ended. */
   ran(ms: number, end: TaskEnd): void {
@@ -111,17 +121,30 @@ export class StatsRecorder {
   }
 
   /** A task ended without running (refused, cancelled, the pool's end). */
-  ended(end: TaskEnd): void { this[end]++; }
+  ended(end: TaskEnd): void {
+    this[end]++;
+  }
 
-  retry(): void { this.retried++; }
+  retry(): void {
+    this.retried++;
+  }
 
   snapshot(g: PoolGauges): PoolStats {
     const elapsed = performance.now() - this.#since;
     const utilization = elapsed > 0 && g.capacity > 0 ? Math.min(1, this.#run.sumMs / (elapsed * g.capacity)) : 0;
     return {
-      processes: g.processes, idle: g.idle, busy: g.busy, queued: g.queued, running: g.running,
-      completed: this.completed, failed: this.failed, lost: this.lost, retried: this.retried,
-      utilization, waitTime: this.#wait.summary(), runTime: this.#run.summary(),
+      processes: g.processes,
+      idle: g.idle,
+      busy: g.busy,
+      queued: g.queued,
+      running: g.running,
+      completed: this.completed,
+      failed: this.failed,
+      lost: this.lost,
+      retried: this.retried,
+      utilization,
+      waitTime: this.#wait.summary(),
+      runTime: this.#run.summary(),
     };
   }
 }

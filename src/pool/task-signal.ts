@@ -11,7 +11,11 @@ import { globalSingleton } from '../util/state.js';
 const storage = globalSingleton('taskSignal', () => new AsyncLocalStorage<AbortSignal>());
 
 /** The running pool task's AbortSignal (tasksPerWorker > 1), else undefined. */
-export function taskSignal(): AbortSignal | undefined { return storage.getStore(); }
+export function taskSignal(): AbortSignal | undefined {
+  return storage.getStore();
+}
 
 /** @internal Runs `fn` as a task whose taskSignal() is `signal`. */
-export function runWithTaskSignal<T>(signal: AbortSignal, fn: () => T): T { return storage.run(signal, fn); }
+export function runWithTaskSignal<T>(signal: AbortSignal, fn: () => T): T {
+  return storage.run(signal, fn);
+}

@@ -20,11 +20,20 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 
 /** `e` if it can be sent, else the error saying why not (a thrown symbol, say). */
 function sendable(e: unknown): unknown {
-  try { encode(e, 'error'); return e; } catch (err) { return err; }
+  try {
+    encode(e, 'error');
+    return e;
+  } catch (err) {
+    return err;
+  }
 }
 
 function encodeError(e: unknown): Uint8Array {
-  try { return encode(e, 'error'); } catch (err) { return encode(err); }
+  try {
+    return encode(e, 'error');
+  } catch (err) {
+    return encode(err);
+  }
 }
 
 /** Tasks shorter than this (ms, on average per function) may have their results batched. */
@@ -56,7 +65,7 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
     if (init.initializer) {
       try {
         const fn = await resolveFnRef(init.initializer as FnRef);
-        const args = init.initArgs ? (await decode(init.initArgs)) as unknown[] : [];
+        const args = init.initArgs ? ((await decode(init.initArgs)) as unknown[]) : [];
         await fn(...args);
       } catch (e) {
         failed = true;
@@ -81,7 +90,10 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
     // Needed only while finished results wait in a batch, or while tasks overlap (a shared cell
     // costs nothing, a file costs a write): otherwise the pool knows from what it received.
     if (progress && (record || unflushed > 0 || progress.shared)) progress(seq);
-    if (cancelled.delete(id)) { result([M.RESULT, id, Status.SKIPPED, null]); return; }
+    if (cancelled.delete(id)) {
+      result([M.RESULT, id, Status.SKIPPED, null]);
+      return;
+    }
     let fn: Fn;
     let input: unknown[];
     try {
@@ -120,13 +132,26 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
       }
     }
     if (!errors) {
-      try { result([M.RESULT, id, Status.OK, encode(results, 'result')]); return; } catch { errors = []; }
+      try {
+        result([M.RESULT, id, Status.OK, encode(results, 'result')]);
+        return;
+      } catch {
+        errors = [];
+      }
     }
     // Items that threw, and results that cannot be sent, fail at their own positions.
     const failed = new Map(errors);
     for (let i = 0; i < results.length; i++) {
-      if (failed.has(i)) { results[i] = undefined; continue; }
-      try { encode(results[i], 'result'); } catch (e) { failed.set(i, e); results[i] = undefined; }
+      if (failed.has(i)) {
+        results[i] = undefined;
+        continue;
+      }
+      try {
+        encode(results[i], 'result');
+      } catch (e) {
+        failed.set(i, e);
+        results[i] = undefined;
+      }
     }
     result([M.RESULT, id, Status.PARTIAL, encode([results, [...failed].map(([i, e]) => [i, sendable(e)])], 'result')]);
   }
@@ -150,7 +175,10 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
       avgMs.set(fnId, avg === undefined ? dt : avg * 0.9 + dt * 0.1);
       unflushed++;
       // A watched task's result leaves at once: its clock in the pool is still running.
-      if (watched === 1) { channel.flush(); unflushed = 0; }
+      if (watched === 1) {
+        channel.flush();
+        unflushed = 0;
+      }
     }
     channel.flush();
     unflushed = 0;
@@ -174,7 +202,10 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
         void startConcurrent();
       });
     }
-    if (stopping && active.size === 0 && queue.length === 0 && !exiting) { exiting = true; await exit(0); }
+    if (stopping && active.size === 0 && queue.length === 0 && !exiting) {
+      exiting = true;
+      await exit(0);
+    }
   }
 
   return (raw) => {
@@ -185,7 +216,10 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
         const p = resolveFnRef(ref);
         p.catch(() => {});
         fns.set(fnId, p);
-        void p.then((fn) => fns.set(fnId, fn), () => {});
+        void p.then(
+          (fn) => fns.set(fnId, fn),
+          () => {},
+        );
         return;
       }
       case M.TASK: {
@@ -197,8 +231,12 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
         else if (!running) void loop();
         return;
       }
-      case M.CANCEL: cancelled.add(msg[1]); return;
-      case M.ABORT: active.get(msg[1])?.abort(); return;
+      case M.CANCEL:
+        cancelled.add(msg[1]);
+        return;
+      case M.ABORT:
+        active.get(msg[1])?.abort();
+        return;
       case M.STOP:
         stopping = true;
         if (concurrency > 1) void startConcurrent();

@@ -35,7 +35,12 @@ export class WorkerSlot {
   #lastActive = 0;
   readonly address: string;
 
-  constructor(method: StartMethod, init: InitData, private readonly events: SlotEvents, limits: WorkerLimits = {}) {
+  constructor(
+    method: StartMethod,
+    init: InitData,
+    private readonly events: SlotEvents,
+    limits: WorkerLimits = {},
+  ) {
     this.address = init.address;
     this.#overlapping = (init.tasksPerWorker ?? 1) > 1;
     this.#handle = startWorker(method, init, limits);
@@ -43,30 +48,58 @@ export class WorkerSlot {
     void this.#handle.exited.then((info) => events.exit(this, info));
   }
 
-  get pid(): number { return this.#handle.pid; }
-  get threadId(): number | undefined { return this.#handle.threadId; }
-  get name(): string { return `pid ${this.pid}${this.threadId !== undefined ? ` thread ${this.threadId}` : ''}`; }
+  get pid(): number {
+    return this.#handle.pid;
+  }
+  get threadId(): number | undefined {
+    return this.#handle.threadId;
+  }
+  get name(): string {
+    return `pid ${this.pid}${this.threadId !== undefined ? ` thread ${this.threadId}` : ''}`;
+  }
   /** It exited (its exit event may still be on its way to the pool). */
-  get exited(): boolean { return this.#handle.exit !== null; }
+  get exited(): boolean {
+    return this.#handle.exit !== null;
+  }
   /** It ran its initializer and takes tasks. */
-  get ready(): boolean { return this.#ready; }
+  get ready(): boolean {
+    return this.#ready;
+  }
   /** It was told to stop: it takes no more tasks. */
-  get stopping(): boolean { return this.#stopping; }
+  get stopping(): boolean {
+    return this.#stopping;
+  }
   /** Results received (for maxTasksPerChild). */
-  get completed(): number { return this.#completed; }
+  get completed(): number {
+    return this.#completed;
+  }
   /** Tasks sent so far (for maxTasksPerChild, and the sequence numbers of tasks). */
-  get assigned(): number { return this.#assigned; }
+  get assigned(): number {
+    return this.#assigned;
+  }
   /** When the current first task started, for the service-time estimate. */
-  get headSince(): number { return this.#headSince; }
+  get headSince(): number {
+    return this.#headSince;
+  }
   /** When it last returned a result: the pool prefers a warm worker among idle ones. */
-  get lastActive(): number { return this.#lastActive; }
+  get lastActive(): number {
+    return this.#lastActive;
+  }
   /** Why the pool stopped this worker (timeout, abort, failure), and for which task. */
-  get killReason(): unknown { return this.#killReason; }
-  get killTarget(): Task | undefined { return this.#killTarget; }
+  get killReason(): unknown {
+    return this.#killReason;
+  }
+  get killTarget(): Task | undefined {
+    return this.#killTarget;
+  }
 
   /** Whether it keeps the program alive. */
-  ref(): void { this.#handle.ref(); }
-  unref(): void { this.#handle.unref(); }
+  ref(): void {
+    this.#handle.ref();
+  }
+  unref(): void {
+    this.#handle.unref();
+  }
 
   send(task: Task): void {
     const ch = this.#handle.channel;
@@ -110,12 +143,17 @@ export class WorkerSlot {
 
   /** Stops it at once for `reason` (remembered, with the task it was for, by the first call). */
   kill(reason: unknown, target?: Task): void {
-    if (this.#killReason === undefined) { this.#killReason = reason; this.#killTarget = target; }
+    if (this.#killReason === undefined) {
+      this.#killReason = reason;
+      this.#killTarget = target;
+    }
     this.#handle.stop('SIGKILL');
   }
 
   /** Ends it as an outside signal would, with no reason of the pool's (terminate(), WorkerInfo.kill). */
-  signal(signal: 'SIGTERM' | 'SIGKILL'): void { this.#handle.stop(signal); }
+  signal(signal: 'SIGTERM' | 'SIGKILL'): void {
+    this.#handle.stop(signal);
+  }
 
   /**
    * Sequence number of the last task the worker started (tasks start in the order sent).
@@ -159,7 +197,10 @@ export class WorkerSlot {
     if (head.id === id) return this.inflight.shift();
     for (let i = 1; i < this.inflight.length; i++) {
       const t = this.inflight.at(i)!;
-      if (t.id === id) { this.inflight.remove(t); return t; }
+      if (t.id === id) {
+        this.inflight.remove(t);
+        return t;
+      }
     }
     return undefined;
   }
@@ -167,8 +208,13 @@ export class WorkerSlot {
   private onMessage(raw: Message): void {
     const msg = raw as FromPoolWorker;
     switch (msg[0]) {
-      case M.READY: this.#ready = true; this.events.ready(this); return;
-      case M.INIT_FAILED: this.events.initFailed(this, safeDecode(msg[1])); return;
+      case M.READY:
+        this.#ready = true;
+        this.events.ready(this);
+        return;
+      case M.INIT_FAILED:
+        this.events.initFailed(this, safeDecode(msg[1]));
+        return;
       case M.RESULT: {
         const [, id, status, payload] = msg;
         const task = this.takeResult(id);
@@ -182,13 +228,21 @@ export class WorkerSlot {
 }
 
 function safeDecode(bytes: Uint8Array): unknown {
-  try { return decode(bytes, { allowModules: true }); } catch (e) { return e; }
+  try {
+    return decode(bytes, { allowModules: true });
+  } catch (e) {
+    return e;
+  }
 }
 
 function toOutcome(status: Status, payload: Uint8Array | null): Outcome | Promise<Outcome> {
   if (status === Status.SKIPPED || !payload) return { ok: false, error: undefined };
   let decoded: unknown;
-  try { decoded = decode(payload); } catch (e) { return { ok: false, error: e }; }
+  try {
+    decoded = decode(payload);
+  } catch (e) {
+    return { ok: false, error: e };
+  }
   const build = (v: unknown): Outcome => {
     if (status === Status.OK) return { ok: true, value: v };
     if (status === Status.ERROR) return { ok: false, error: v };

@@ -13,7 +13,7 @@ import { Process } from './process.js';
 
 export function formatError(e: unknown): string {
   if (e instanceof Error) return e.stack ?? `${e.name}: ${e.message}`;
-  return `Uncaught ${typeof e === 'string' ? e : JSON.stringify(e) ?? String(e)}`;
+  return `Uncaught ${typeof e === 'string' ? e : (JSON.stringify(e) ?? String(e))}`;
 }
 
 export function processChild(init: InitData, channel: Channel, exit: (code: number) => Promise<never>): (msg: Message) => void {
@@ -28,9 +28,9 @@ export function processChild(init: InitData, channel: Channel, exit: (code: numb
     let exitCode = 0;
     try {
       const target = targetRef ? await resolveFnRef(targetRef) : undefined;
-      const cls = clsRef ? (await resolveExport(clsRef)) as Function : Process;
+      const cls = clsRef ? ((await resolveExport(clsRef)) as Function) : Process;
       const args = (await decode(argsBytes)) as unknown[];
-      const fields = fieldsBytes ? (await decode(fieldsBytes)) as object : null;
+      const fields = fieldsBytes ? ((await decode(fieldsBytes)) as object) : null;
       const instance = Process.revive(cls, init, fields, target, args);
       setCurrentProcess(instance);
       log.info('child process calling self.run()');
@@ -38,7 +38,12 @@ export function processChild(init: InitData, channel: Channel, exit: (code: numb
     } catch (e) {
       exitCode = 1;
       process.stderr.write(`Process ${runtimeState().name}:\n${formatError(e)}\n`);
-      try { const report: ErrorMsg = [M.ERROR, encode(e, 'error')]; channel.send(report); } catch { /* p.error stays unset */ }
+      try {
+        const report: ErrorMsg = [M.ERROR, encode(e, 'error')];
+        channel.send(report);
+      } catch {
+        /* p.error stays unset */
+      }
     }
     // A non-daemon child finishes what its target left scheduled (a timer, a stream still
     // writing), as plain Node and CPython (which joins its threads) do. Daemons end at once.
@@ -58,7 +63,10 @@ export function processChild(init: InitData, channel: Channel, exit: (code: numb
  */
 function loopEmpty(channel: Channel): Promise<void> {
   return new Promise((resolve) => {
-    process.once('beforeExit', () => { channel.ref(); resolve(); });
+    process.once('beforeExit', () => {
+      channel.ref();
+      resolve();
+    });
     channel.unref();
   });
 }

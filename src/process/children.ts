@@ -13,15 +13,22 @@ export interface ChildEntry {
 
 const children = globalSingleton('children', () => new Set<ChildEntry>());
 
-export function addChild(child: ChildEntry): void { children.add(child); }
+export function addChild(child: ChildEntry): void {
+  children.add(child);
+}
 
 /** Live children; finished ones are forgotten (reaped). */
 export function liveChildren<T extends ChildEntry>(): T[] {
   const out: T[] = [];
   for (const c of children) {
     let alive = false;
-    try { alive = c.isAlive(); } catch { /* closed */ }
-    if (alive) out.push(c as T); else children.delete(c);
+    try {
+      alive = c.isAlive();
+    } catch {
+      /* closed */
+    }
+    if (alive) out.push(c as T);
+    else children.delete(c);
   }
   return out;
 }
@@ -30,7 +37,10 @@ export function liveChildren<T extends ChildEntry>(): T[] {
 export function terminateDaemons(): void {
   const log = getLogger();
   for (const c of liveChildren()) {
-    if (c.daemon) { log.info(`calling terminate() for daemon ${c.name}`); c.terminate(); }
+    if (c.daemon) {
+      log.info(`calling terminate() for daemon ${c.name}`);
+      c.terminate();
+    }
   }
 }
 

@@ -74,8 +74,12 @@ export class Process<A extends unknown[] = unknown[]> {
     const reviving = revival.init;
     if (reviving) {
       this.#args = [] as unknown as A;
-      this.#name = reviving.name; this.#daemon = reviving.daemon; this.#identity = reviving.identity;
-      this.#method = getStartMethod(); this.#self = true; this.#state = 'started';
+      this.#name = reviving.name;
+      this.#daemon = reviving.daemon;
+      this.#identity = reviving.identity;
+      this.#method = getStartMethod();
+      this.#self = true;
+      this.#state = 'started';
       return;
     }
     assertNotBootstrapping('Process');
@@ -85,7 +89,7 @@ export class Process<A extends unknown[] = unknown[]> {
       throw errors.invalidArgType(`target must be a function, got ${typeof options.target}`);
     }
     if (options.args !== undefined && !Array.isArray(options.args)) {
-      throw errors.invalidArgType('args must be an array of arguments, e.g. args: [1, 2] (Python\'s tuple)');
+      throw errors.invalidArgType("args must be an array of arguments, e.g. args: [1, 2] (Python's tuple)");
     }
     checkMaxMemory(options.maxMemoryPerWorker);
     this.#maxMemory = options.maxMemoryPerWorker ?? undefined;
@@ -125,14 +129,27 @@ export class Process<A extends unknown[] = unknown[]> {
     const address = childAddress();
     // Connections inside the arguments are bound to this child while they travel.
     // Toward a child process, shared memory without the addon is refused here (crossing.ts).
-    const args = withDestination(address, () => towardProcesses(this.#method !== 'thread', () => {
-      if (clsRef) fields = encode({ ...this }, ctor.name);
-      return encode(this.#args, 'args');
-    }));
-    const handle = startWorker(this.#method, {
-      role: 'process', name: this.#name, identity: this.#identity, daemon: this.#daemon, address,
-      parent: { pid: process.pid, name: state.name }, log: logSettings(), tsxApi: state.tsxApi, startMethod: this.#method,
-    }, this.#maxMemory !== undefined ? { maxMemoryMb: this.#maxMemory } : {});
+    const args = withDestination(address, () =>
+      towardProcesses(this.#method !== 'thread', () => {
+        if (clsRef) fields = encode({ ...this }, ctor.name);
+        return encode(this.#args, 'args');
+      }),
+    );
+    const handle = startWorker(
+      this.#method,
+      {
+        role: 'process',
+        name: this.#name,
+        identity: this.#identity,
+        daemon: this.#daemon,
+        address,
+        parent: { pid: process.pid, name: state.name },
+        log: logSettings(),
+        tsxApi: state.tsxApi,
+        startMethod: this.#method,
+      },
+      this.#maxMemory !== undefined ? { maxMemoryMb: this.#maxMemory } : {},
+    );
     this.#handle = handle;
     this.#state = 'started';
     let decoding: Promise<void> = Promise.resolve();
@@ -140,9 +157,19 @@ export class Process<A extends unknown[] = unknown[]> {
       if (msg[0] !== M.ERROR) return;
       try {
         const err = decode(msg[1] as Uint8Array);
-        if (err instanceof Promise) decoding = err.then((e) => { this.#error = e; }, (e: unknown) => { this.#error = e; });
+        if (err instanceof Promise)
+          decoding = err.then(
+            (e) => {
+              this.#error = e;
+            },
+            (e: unknown) => {
+              this.#error = e;
+            },
+          );
         else this.#error = err;
-      } catch (e) { this.#error = e; }
+      } catch (e) {
+        this.#error = e;
+      }
     });
     this.#ended = handle.exited.then(async (info) => {
       await decoding;
@@ -150,8 +177,10 @@ export class Process<A extends unknown[] = unknown[]> {
       if (info.startError && this.#error === undefined) this.#error = info.startError;
       if (info.outOfMemory && this.#error === undefined) {
         const limit = this.#maxMemory !== undefined ? `its heap limit (maxMemoryPerWorker: ${this.#maxMemory} MB)` : 'the heap limit';
-        this.#error = errors.workerOutOfMemory(`${this.#name} ran out of memory: it reached ${limit}; raise maxMemoryPerWorker or make it use less memory`,
-          { exitCode: info.exitCode, signal: info.signal });
+        this.#error = errors.workerOutOfMemory(`${this.#name} ran out of memory: it reached ${limit}; raise maxMemoryPerWorker or make it use less memory`, {
+          exitCode: info.exitCode,
+          signal: info.signal,
+        });
       }
     });
     handle.channel.send([M.RUN, targetRef, clsRef, fields, args]);
@@ -170,7 +199,10 @@ export class Process<A extends unknown[] = unknown[]> {
     if (timeout === undefined || timeout === null) return ended;
     return new Promise((resolve) => {
       const timer = longTimeout(resolve, timeout);
-      void ended.then(() => { timer.clear(); resolve(); });
+      void ended.then(() => {
+        timer.clear();
+        resolve();
+      });
     });
   }
 
@@ -179,8 +211,12 @@ export class Process<A extends unknown[] = unknown[]> {
     const handle = this.#handle;
     if (!handle) throw errors.processNotStarted(`${this.#name} was not started; start() it before waiting on it`);
     let live = true;
-    void this.#ended!.then(() => { if (live) fn(); });
-    return () => { live = false; };
+    void this.#ended!.then(() => {
+      if (live) fn();
+    });
+    return () => {
+      live = false;
+    };
   }
 
   /** Something wait() accepts that becomes ready when this process ends (CPython's sentinel). */
@@ -198,9 +234,13 @@ export class Process<A extends unknown[] = unknown[]> {
   }
 
   /** SIGTERM (a thread is stopped); exitCode becomes -15. */
-  terminate(): void { this.#started('terminate').stop('SIGTERM'); }
+  terminate(): void {
+    this.#started('terminate').stop('SIGTERM');
+  }
   /** SIGKILL; exitCode becomes -9. */
-  kill(): void { this.#started('kill').stop('SIGKILL'); }
+  kill(): void {
+    this.#started('kill').stop('SIGKILL');
+  }
 
   #started(what: string): WorkerHandle {
     this.#checkClosed();
@@ -216,30 +256,50 @@ export class Process<A extends unknown[] = unknown[]> {
     this.#state = 'closed';
   }
 
-  get name(): string { return this.#name; }
+  get name(): string {
+    return this.#name;
+  }
   set name(value: string) {
     if (typeof value !== 'string') throw errors.invalidArgType('name must be a string');
     this.#name = value;
     if (this.#self) runtimeState().name = value;
   }
-  get daemon(): boolean { return this.#daemon; }
+  get daemon(): boolean {
+    return this.#daemon;
+  }
   set daemon(value: boolean) {
     if (this.#state !== 'initial') throw errors.processStarted('daemon can only be set before start()');
     this.#daemon = Boolean(value);
   }
-  get pid(): number | undefined { this.#checkClosed(); return this.#self ? process.pid : this.#handle?.pid; }
-  get ident(): number | undefined { return this.pid; }
+  get pid(): number | undefined {
+    this.#checkClosed();
+    return this.#self ? process.pid : this.#handle?.pid;
+  }
+  get ident(): number | undefined {
+    return this.pid;
+  }
   /** Set in the thread context: the worker thread's id. */
-  get threadId(): number | undefined { return this.#handle?.threadId; }
-  get exitCode(): number | null { this.#checkClosed(); return this.#handle?.exit?.exitCode ?? null; }
+  get threadId(): number | undefined {
+    return this.#handle?.threadId;
+  }
+  get exitCode(): number | null {
+    this.#checkClosed();
+    return this.#handle?.exit?.exitCode ?? null;
+  }
   /**
    * The key this process proves it knows to hubs, managers and listeners of the program
    * (CPython's `authkey`): every worker inherits the program's key. A copy; read-only.
    */
-  get authKey(): Buffer { return Buffer.from(programAuthKey()); }
+  get authKey(): Buffer {
+    return Buffer.from(programAuthKey());
+  }
   /** The revived error when run() threw in the child. */
-  get error(): unknown { return this.#error; }
-  get context(): StartMethod { return this.#method; }
+  get error(): unknown {
+    return this.#error;
+  }
+  get context(): StartMethod {
+    return this.#method;
+  }
 
   #checkClosed(): void {
     if (this.#state === 'closed') throw errors.processClosed(`${this.#name} was closed; create a new Process`);
@@ -247,10 +307,9 @@ export class Process<A extends unknown[] = unknown[]> {
 
   toString(): string {
     const parts = [`name='${this.#name}'`];
-    const status = this.#state === 'closed' ? 'closed' : this.#self ? 'started'
-      : !this.#handle ? 'initial' : this.#handle.exit ? 'stopped' : 'started';
+    const status = this.#state === 'closed' ? 'closed' : this.#self ? 'started' : !this.#handle ? 'initial' : this.#handle.exit ? 'stopped' : 'started';
     if (this.#handle && this.#state !== 'closed') parts.push(`pid=${this.#handle.pid}`);
-    parts.push(`parent=${this.#self ? runtimeState().parent?.pid ?? '?' : process.pid}`);
+    parts.push(`parent=${this.#self ? (runtimeState().parent?.pid ?? '?') : process.pid}`);
     parts.push(status);
     const exit = this.#handle?.exit;
     if (exit && this.#state !== 'closed' && exit.exitCode !== 0) {
@@ -260,17 +319,28 @@ export class Process<A extends unknown[] = unknown[]> {
     return `<${this.constructor.name} ${parts.join(' ')}>`;
   }
 
-  [inspect.custom](): string { return this.toString(); }
+  [inspect.custom](): string {
+    return this.toString();
+  }
 
   /** @internal Child side: rebuild the Process object this child runs. */
-  static revive(cls: Function, init: { name: string; daemon: boolean; identity: number[] }, fields: object | null,
-    target?: (...args: unknown[]) => unknown, args?: unknown[]): Process {
+  static revive(
+    cls: Function,
+    init: { name: string; daemon: boolean; identity: number[] },
+    fields: object | null,
+    target?: (...args: unknown[]) => unknown,
+    args?: unknown[],
+  ): Process {
     let base: Function = cls;
     while (base && !(kProcessBase in base && Object.prototype.hasOwnProperty.call(base, kProcessBase))) base = Object.getPrototypeOf(base) as Function;
     if (!base) throw errors.notTransferable(`${cls.name} does not extend Process`);
     revival.init = init;
     let instance: Process;
-    try { instance = Reflect.construct(base, [], cls) as Process; } finally { revival.init = null; }
+    try {
+      instance = Reflect.construct(base, [], cls) as Process;
+    } finally {
+      revival.init = null;
+    }
     if (fields) assignOwn(instance, fields);
     if (target) instance.#setTarget(target, args ?? []);
     return instance;

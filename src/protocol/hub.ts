@@ -47,8 +47,7 @@ export type SyncMsg = [kind: typeof H.SYNC, syncId: number];
 export type RequestMsg = CallMsg | CreateMsg | ShutdownMsg;
 export type RequestKind = RequestMsg[0];
 /** The fields of a request after its kind and request id. */
-export type RequestFields<K extends RequestKind> =
-  Extract<RequestMsg, [K, ...unknown[]]> extends [unknown, unknown, ...infer F] ? F : never;
+export type RequestFields<K extends RequestKind> = Extract<RequestMsg, [K, ...unknown[]]> extends [unknown, unknown, ...infer F] ? F : never;
 /** What a proxy sends, and what a hub sends back. */
 export type ToHub = AttachMsg | NoteMsg | RequestMsg | FreeMsg | SyncedMsg;
 export type FromHub = OkMsg | FailMsg | PushMsg | SyncMsg;

@@ -89,8 +89,7 @@ export type PipeRoute =
   | [kind: typeof R.MOVING, pipeId: string, side: 0 | 1, bound: string]
   | [kind: typeof R.ATTACHED, pipeId: string, side: 0 | 1, owner: string];
 export type RouteMsg =
-  | [kind: typeof M.ROUTE, dest: string, route: RouteKind, ...fields: unknown[]]
-  | [kind: typeof M.ROUTE, dest: typeof ROUTE_UP, route: typeof R.GONE, address: string];
+  [kind: typeof M.ROUTE, dest: string, route: RouteKind, ...fields: unknown[]] | [kind: typeof M.ROUTE, dest: typeof ROUTE_UP, route: typeof R.GONE, address: string];
 
 /** What a pool worker receives from the pool. */
 export type ToPoolWorker = FnMsg | TaskMsg | CancelMsg | AbortMsg | StopMsg;

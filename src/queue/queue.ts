@@ -43,7 +43,9 @@ export interface IterOptions<T> {
  * How many items a handle holds read ahead. Shared with the handle's push handler, which
  * outlives a handle collected with items read ahead and must still report how many it dropped.
  */
-interface ReadAheadTally { count: number }
+interface ReadAheadTally {
+  count: number;
+}
 
 export class Queue<T = unknown> extends HubProxy<QueueOps> {
   #buffer: Uint8Array[] = [];
@@ -65,15 +67,23 @@ export class Queue<T = unknown> extends HubProxy<QueueOps> {
   }
 
   /** @internal The context of this class's handles (getContext(m).Queue), else undefined. */
-  static get [kQueueContext](): StartMethod | undefined { return undefined; }
+  static get [kQueueContext](): StartMethod | undefined {
+    return undefined;
+  }
 
   /** @internal The hub type this class proxies. */
-  static get queueType(): string { return 'Queue'; }
+  static get queueType(): string {
+    return 'Queue';
+  }
 
   /** The queue's capacity (0: unbounded). */
-  get maxsize(): number { return (this.spec as { maxsize: number }).maxsize; }
+  get maxsize(): number {
+    return (this.spec as { maxsize: number }).maxsize;
+  }
 
-  #check(): void { if (this.#closed) throw closedQueue(); }
+  #check(): void {
+    if (this.#closed) throw closedQueue();
+  }
 
   /** Puts `item` (waits for room in a bounded queue; Full when none in time). Throws ERR_NOT_TRANSFERABLE at the call. */
   put(item: T, options?: WaitOptions): Promise<void> {
@@ -90,7 +100,11 @@ export class Queue<T = unknown> extends HubProxy<QueueOps> {
       // Resolves at once, unless the hub link is still connecting or its channel is past its
       // high-water mark (then it waits: backpressure).
       let wait: Promise<void> | null;
-      try { wait = this.link.notePut(this.objectId, bytes); } catch (e) { return Promise.reject(e as Error); }
+      try {
+        wait = this.link.notePut(this.objectId, bytes);
+      } catch (e) {
+        return Promise.reject(e as Error);
+      }
       return wait ?? Promise.resolve();
     }
     this.#putBefore = true;
@@ -109,20 +123,37 @@ export class Queue<T = unknown> extends HubProxy<QueueOps> {
     const now = performance.now();
     this.#want = now - this.#lastAnswer < FAST_MS ? Math.min(this.#want * 2, MAX_BATCH) : 1;
     // Read-ahead items are filed as the answer arrives, so a recall right behind it sees them.
-    const file = (items: unknown) => { const list = items as Uint8Array[]; for (let i = 1; i < list.length; i++) this.#buffer.push(list[i]!); this.#tally.count = this.#buffer.length; };
+    const file = (items: unknown) => {
+      const list = items as Uint8Array[];
+      for (let i = 1; i < list.length; i++) this.#buffer.push(list[i]!);
+      this.#tally.count = this.#buffer.length;
+    };
     return this.callWith(file, 'get', timeout, this.#want).then((items) => {
       this.#lastAnswer = performance.now();
       return this.decodeValue<T>((items as Uint8Array[])[0]);
     });
   }
 
-  putNowait(item: T): Promise<void> { return this.put(item, { block: false }); }
-  getNowait(): Promise<T> { return this.get({ block: false }); }
+  putNowait(item: T): Promise<void> {
+    return this.put(item, { block: false });
+  }
+  getNowait(): Promise<T> {
+    return this.get({ block: false });
+  }
 
   /** Approximate number of items (those prefetched by a consumer still count). */
-  qsize(): Promise<number> { this.#check(); return this.call('qsize') as Promise<number>; }
-  empty(): Promise<boolean> { this.#check(); return this.call('empty') as Promise<boolean>; }
-  full(): Promise<boolean> { this.#check(); return this.call('full') as Promise<boolean>; }
+  qsize(): Promise<number> {
+    this.#check();
+    return this.call('qsize') as Promise<number>;
+  }
+  empty(): Promise<boolean> {
+    this.#check();
+    return this.call('empty') as Promise<boolean>;
+  }
+  full(): Promise<boolean> {
+    this.#check();
+    return this.call('full') as Promise<boolean>;
+  }
 
   /**
    * Shuts the queue down for every process (Python 3.13's `Queue.shutdown(immediate)`): later
@@ -138,9 +169,13 @@ export class Queue<T = unknown> extends HubProxy<QueueOps> {
     return this.call('shutdown', immediate).then(() => undefined);
   }
 
-  #shutdownKey(): string { return `${addressKey(this.hubTarget.address)}|${this.objectId}`; }
+  #shutdownKey(): string {
+    return `${addressKey(this.hubTarget.address)}|${this.objectId}`;
+  }
 
-  #shutDown(): 'soft' | 'immediate' | null { return shutdowns.size === 0 ? null : shutdowns.get(this.#shutdownKey()) ?? null; }
+  #shutDown(): 'soft' | 'immediate' | null {
+    return shutdowns.size === 0 ? null : (shutdowns.get(this.#shutdownKey()) ?? null);
+  }
 
   #heardShutdown(immediate: boolean): void {
     // The hub dropped every item it held; what this handle read ahead goes too (each handle of
@@ -162,7 +197,9 @@ export class Queue<T = unknown> extends HubProxy<QueueOps> {
     const hasSentinel = 'sentinel' in options;
     for (;;) {
       let item: T;
-      try { item = await this.get(); } catch (e) {
+      try {
+        item = await this.get();
+      } catch (e) {
         // A queue shut down and drained ends the iteration.
         if (e instanceof ShutDown) return;
         throw e;
@@ -184,9 +221,20 @@ export class Queue<T = unknown> extends HubProxy<QueueOps> {
 
   #prefetch(): void {
     this.#want = Math.min(this.#want * 2, MAX_BATCH);
-    const file = (items: unknown) => { for (const b of items as Uint8Array[]) this.#buffer.push(b); this.#tally.count = this.#buffer.length; };
-    this.#prefetching = this.callWith(file, 'prefetch', this.#want).then(() => {}, () => { /* the next get() reports the hub's state */ })
-      .finally(() => { this.#prefetching = null; });
+    const file = (items: unknown) => {
+      for (const b of items as Uint8Array[]) this.#buffer.push(b);
+      this.#tally.count = this.#buffer.length;
+    };
+    this.#prefetching = this.callWith(file, 'prefetch', this.#want)
+      .then(
+        () => {},
+        () => {
+          /* the next get() reports the hub's state */
+        },
+      )
+      .finally(() => {
+        this.#prefetching = null;
+      });
   }
 
   /** Hands the unread read-ahead items back (the hub recalled them, or this handle closed). */
@@ -197,7 +245,11 @@ export class Queue<T = unknown> extends HubProxy<QueueOps> {
     this.#tally.count = 0;
     // The link reports what was handed out before this (its batched notes go first). The count
     // matters after an immediate shutdown: these items are then dropped, and counted done.
-    try { this.note('return', 0, n); } catch { /* hub gone */ }
+    try {
+      this.note('return', 0, n);
+    } catch {
+      /* hub gone */
+    }
   }
 
   /**
@@ -209,7 +261,11 @@ export class Queue<T = unknown> extends HubProxy<QueueOps> {
     if (n === 0) return;
     this.#buffer = [];
     this.#tally.count = 0;
-    try { this.note('discarded', n); } catch { /* hub gone: nobody waits on its count */ }
+    try {
+      this.note('discarded', n);
+    } catch {
+      /* hub gone: nobody waits on its count */
+    }
   }
 
   #hookRecall(): void {
@@ -220,12 +276,14 @@ export class Queue<T = unknown> extends HubProxy<QueueOps> {
     // recall or a shutdown reaches each handle's read-ahead.
     const self = new WeakRef(this);
     const tally = this.#tally;
-    const link = this.link, id = this.objectId;
+    const link = this.link,
+      id = this.objectId;
     const handler = (op: string, args: unknown[]) => {
       if (op !== 'shutdown' && op !== 'recall') return;
       const queue = self.deref();
       if (queue) {
-        if (op === 'shutdown') queue.#heardShutdown(args[0] === true); else queue.#giveBack();
+        if (op === 'shutdown') queue.#heardShutdown(args[0] === true);
+        else queue.#giveBack();
         return;
       }
       // Collected with items read ahead: nobody here will hand them out. They go back (a recall),
@@ -242,18 +300,26 @@ export class Queue<T = unknown> extends HubProxy<QueueOps> {
 }
 
 export class JoinableQueue<T = unknown> extends Queue<T> {
-  static override get queueType(): string { return 'JoinableQueue'; }
+  static override get queueType(): string {
+    return 'JoinableQueue';
+  }
 
   /** One item put earlier is fully processed. Too many calls: ERR_TASK_DONE_TOO_MANY. */
-  taskDone(): Promise<void> { return this.call('taskDone').then(() => undefined); }
+  taskDone(): Promise<void> {
+    return this.call('taskDone').then(() => undefined);
+  }
 
   /** Waits until every item put has been marked done. */
-  join(): Promise<void> { return this.call('join').then(() => undefined); }
+  join(): Promise<void> {
+    return this.call('join').then(() => undefined);
+  }
 }
 
 /** An unbounded queue with only put/get/empty/close (CPython's SimpleQueue). */
 export class SimpleQueue<T = unknown> extends Queue<T> {
-  static override get queueType(): string { return 'SimpleQueue'; }
+  static override get queueType(): string {
+    return 'SimpleQueue';
+  }
   constructor() {
     if (!isAdopting() && arguments.length > 0) throw errors.invalidArgValue('SimpleQueue takes no arguments (it is unbounded)', { as: 'RangeError' });
     super(0);

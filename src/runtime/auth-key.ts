@@ -5,5 +5,5 @@ import { runtimeState } from '../util/state.js';
 
 export function programAuthKey(): Uint8Array {
   const state = runtimeState();
-  return state.authKey ??= new Uint8Array(randomBytes(32));
+  return (state.authKey ??= new Uint8Array(randomBytes(32)));
 }

@@ -7,7 +7,11 @@ import { runtimeState } from '../util/state.js';
 const EXTENSIONS = ['', '.js', '.mjs', '.cjs', '.ts', '.mts', '.cts', '.tsx', '.jsx'];
 
 function real(file: string): string | undefined {
-  try { return fs.realpathSync(file); } catch { return undefined; }
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return undefined;
+  }
 }
 
 let launched: string | null | undefined;
@@ -19,7 +23,10 @@ function launchedFile(): string | null {
     const abs = path.resolve(arg);
     for (const ext of EXTENSIONS) {
       const r = real(abs + ext);
-      if (r && fs.statSync(r).isFile()) { launched = r; break; }
+      if (r && fs.statSync(r).isFile()) {
+        launched = r;
+        break;
+      }
     }
   }
   return launched;

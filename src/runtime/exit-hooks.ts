@@ -13,7 +13,9 @@ export function onBeforeExit(fn: () => Promise<void>): () => void {
 export async function runExitHooks(limitMs = 5000): Promise<void> {
   if (hooks.size === 0) return;
   let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<void>((r) => { timer = setTimeout(r, limitMs); });
+  const limit = new Promise<void>((r) => {
+    timer = setTimeout(r, limitMs);
+  });
   await Promise.race([Promise.allSettled([...hooks].map((h) => h())), limit]);
   clearTimeout(timer);
 }
@@ -21,8 +23,16 @@ export async function runExitHooks(limitMs = 5000): Promise<void> {
 const threadExitHooks = globalSingleton('threadExitHooks', () => new Set<(threadId: number) => void>());
 
 /** Runs `fn(threadId)` when a worker thread this thread started has ended (however it ended). */
-export function onWorkerThreadExit(fn: (threadId: number) => void): void { threadExitHooks.add(fn); }
+export function onWorkerThreadExit(fn: (threadId: number) => void): void {
+  threadExitHooks.add(fn);
+}
 
 export function workerThreadExited(threadId: number): void {
-  for (const fn of threadExitHooks) { try { fn(threadId); } catch { /* a hook must not break exit reporting */ } }
+  for (const fn of threadExitHooks) {
+    try {
+      fn(threadId);
+    } catch {
+      /* a hook must not break exit reporting */
+    }
+  }
 }

@@ -7,6 +7,7 @@ export function assertNotBootstrapping(what: string): void {
   if (runtimeState().bootstrapping > 0) {
     throw errors.bootstrapping(
       `cannot create a ${what} while a worker is importing your module; put the code that starts ` +
-      `processes inside \`if (isMainEntry(import.meta.url)) { ... }\` (or isMainEntry(module) in CommonJS)`);
+        `processes inside \`if (isMainEntry(import.meta.url)) { ... }\` (or isMainEntry(module) in CommonJS)`,
+    );
   }
 }

@@ -12,20 +12,38 @@ export class Logger {
   level: number | null = null;
   toStderr = false;
 
-  setLevel(level: LevelName | number): void { this.level = toLevel(level); }
-  getEffectiveLevel(): number { return this.level ?? LEVELS.WARNING; }
-  isEnabledFor(level: number): boolean { return this.toStderr && level >= this.getEffectiveLevel(); }
+  setLevel(level: LevelName | number): void {
+    this.level = toLevel(level);
+  }
+  getEffectiveLevel(): number {
+    return this.level ?? LEVELS.WARNING;
+  }
+  isEnabledFor(level: number): boolean {
+    return this.toStderr && level >= this.getEffectiveLevel();
+  }
   log(level: LevelName | number, message: string): void {
     const n = toLevel(level);
     if (!this.isEnabledFor(n)) return;
     process.stderr.write(`[${NAMES.get(n) ?? `Level ${n}`}/${runtimeState().name}] ${message}\n`);
   }
-  subdebug(message: string): void { this.log(LEVELS.SUBDEBUG, message); }
-  debug(message: string): void { this.log(LEVELS.DEBUG, message); }
-  info(message: string): void { this.log(LEVELS.INFO, message); }
-  subwarning(message: string): void { this.log(LEVELS.SUBWARNING, message); }
-  warning(message: string): void { this.log(LEVELS.WARNING, message); }
-  error(message: string): void { this.log(LEVELS.ERROR, message); }
+  subdebug(message: string): void {
+    this.log(LEVELS.SUBDEBUG, message);
+  }
+  debug(message: string): void {
+    this.log(LEVELS.DEBUG, message);
+  }
+  info(message: string): void {
+    this.log(LEVELS.INFO, message);
+  }
+  subwarning(message: string): void {
+    this.log(LEVELS.SUBWARNING, message);
+  }
+  warning(message: string): void {
+    this.log(LEVELS.WARNING, message);
+  }
+  error(message: string): void {
+    this.log(LEVELS.ERROR, message);
+  }
 }
 
 function toLevel(level: LevelName | number): number {
@@ -38,7 +56,9 @@ function toLevel(level: LevelName | number): number {
 const logger = globalSingleton('logger', () => new Logger());
 
 /** The library's logger (CPython's `multiprocessing.get_logger()`). */
-export function getLogger(): Logger { return logger; }
+export function getLogger(): Logger {
+  return logger;
+}
 
 /** Sends the logger's records to stderr, optionally setting the level. Returns the logger. */
 export function logToStderr(level?: LevelName | number): Logger {

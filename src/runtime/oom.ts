@@ -24,7 +24,13 @@ function reportDir(): string | null {
     const base = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
     const made = fs.mkdtempSync(path.join(base, `multiproc-fatal-${process.pid}-`));
     dir = made;
-    process.on('exit', () => { try { fs.rmSync(made, { recursive: true, force: true }); } catch { /* best effort */ } });
+    process.on('exit', () => {
+      try {
+        fs.rmSync(made, { recursive: true, force: true });
+      } catch {
+        /* best effort */
+      }
+    });
     sweepStale(base);
   } catch {
     dir = null;
@@ -35,16 +41,29 @@ function reportDir(): string | null {
 /** Removes the directories of parents that died without cleaning up (SIGKILL). */
 function sweepStale(base: string): void {
   let names: string[];
-  try { names = fs.readdirSync(base); } catch { return; }
+  try {
+    names = fs.readdirSync(base);
+  } catch {
+    return;
+  }
   for (const name of names) {
     const pid = Number(/^multiproc-fatal-(\d+)-/.exec(name)?.[1]);
     if (!pid || pid === process.pid || alive(pid)) continue;
-    try { fs.rmSync(path.join(base, name), { recursive: true, force: true }); } catch { /* another user's, or gone */ }
+    try {
+      fs.rmSync(path.join(base, name), { recursive: true, force: true });
+    } catch {
+      /* another user's, or gone */
+    }
   }
 }
 
 function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as { code?: string }).code === 'EPERM'; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === 'EPERM';
+  }
 }
 
 /** Parent side: where a new child process should write a report if it dies of a fatal error. */
@@ -69,14 +88,24 @@ export function reportFatalErrorsTo(file: string): void {
 export function diedOutOfMemory(file: string | undefined, signal: string | null, heapLimited: boolean): boolean {
   if (file) {
     let text: string | null = null;
-    try { text = fs.readFileSync(file, 'utf8'); } catch { /* no fatal error, or no report written */ }
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      /* no fatal error, or no report written */
+    }
     if (text !== null) {
-      try { fs.rmSync(file, { force: true }); } catch { /* the directory goes at exit anyway */ }
+      try {
+        fs.rmSync(file, { force: true });
+      } catch {
+        /* the directory goes at exit anyway */
+      }
       try {
         const header = (JSON.parse(text) as { header?: { trigger?: string; event?: string } }).header;
         if (header?.trigger === 'OOMError' || /out of memory/i.test(header?.event ?? '')) return true;
         return false;
-      } catch { /* a report cut short: the signal decides */ }
+      } catch {
+        /* a report cut short: the signal decides */
+      }
     }
   }
   return signal === 'SIGABRT' && heapLimited;

@@ -8,5 +8,10 @@ export const selfThread: number = threadId;
 
 export function processAlive(pid: number): boolean {
   if (pid === selfPid || pid <= 0) return true;
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as { code?: string }).code === 'EPERM'; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === 'EPERM';
+  }
 }

@@ -12,7 +12,11 @@ import { nativeAddon } from '../native/addon.js';
 import { processAlive } from './pid.js';
 
 /** Parent side. `exact`: the worker records every task it starts (the shared cell), not only batched ones. */
-export interface ProgressReader { read(): number; close(): void; exact?: boolean }
+export interface ProgressReader {
+  read(): number;
+  close(): void;
+  exact?: boolean;
+}
 /** Worker side. `shared`: writing is free (an Atomics store), so it can be done every time. */
 export type ProgressWriter = ((seq: number) => void) & { shared?: boolean };
 
@@ -25,7 +29,12 @@ export function sharedProgress(): { buffer: SharedArrayBuffer; reader: ProgressR
 
 export function sharedProgressWriter(buffer: SharedArrayBuffer): ProgressWriter {
   const cells = new Int32Array(buffer);
-  return Object.assign((seq: number) => { Atomics.store(cells, 0, seq); }, { shared: true });
+  return Object.assign(
+    (seq: number) => {
+      Atomics.store(cells, 0, seq);
+    },
+    { shared: true },
+  );
 }
 
 /** A child process's cell in shared memory (the addon loads), or null. */
@@ -38,14 +47,27 @@ export function segmentProgress(): { name: string; reader: ProgressReader } | nu
   // killed in between leaves a name that the next program sweeps (its pid is in the name).
   const name = `mp-progress-${process.pid}-${++counter}`;
   let sab: SharedArrayBuffer;
-  try { sab = addon.open(`/${name}`, 4, true, true); } catch { return null; }
+  try {
+    sab = addon.open(`/${name}`, 4, true, true);
+  } catch {
+    return null;
+  }
   const cells = new Int32Array(sab, 0, 1);
   let closed = false;
   return {
     name,
     reader: {
       read: () => Atomics.load(cells, 0),
-      close: () => { if (!closed) { closed = true; try { addon.unlink(`/${name}`); } catch { /* unlinked by the child */ } } },
+      close: () => {
+        if (!closed) {
+          closed = true;
+          try {
+            addon.unlink(`/${name}`);
+          } catch {
+            /* unlinked by the child */
+          }
+        }
+      },
       exact: true,
     },
   };
@@ -59,7 +81,11 @@ export function segmentProgressWriter(name: string): ProgressWriter {
   const addon = nativeAddon();
   if (!addon) throw new Error('internal: a progress cell in shared memory without the native addon');
   const sab = addon.open(`/${name}`, 0, false, false);
-  try { addon.unlink(`/${name}`); } catch { /* gone already */ }
+  try {
+    addon.unlink(`/${name}`);
+  } catch {
+    /* gone already */
+  }
   return sharedProgressWriter(sab);
 }
 
@@ -69,11 +95,19 @@ function sweepStaleCells(): void {
   if (swept) return;
   swept = true;
   let names: string[];
-  try { names = fs.readdirSync('/dev/shm'); } catch { return; }
+  try {
+    names = fs.readdirSync('/dev/shm');
+  } catch {
+    return;
+  }
   for (const n of names) {
     const pid = Number(/^mp-progress-(\d+)-\d+$/.exec(n)?.[1]);
     if (!pid || processAlive(pid)) continue;
-    try { fs.unlinkSync(`/dev/shm/${n}`); } catch { /* another user's, or gone */ }
+    try {
+      fs.unlinkSync(`/dev/shm/${n}`);
+    } catch {
+      /* another user's, or gone */
+    }
   }
 }
 
@@ -92,8 +126,17 @@ export function fileProgress(): { fd: number; reader: ProgressReader } | null {
     return {
       fd,
       reader: {
-        read: () => { if (closed) return 0; fs.readSync(fd, buf, 0, 4, 0); return buf.readInt32LE(0); },
-        close: () => { if (!closed) { closed = true; fs.closeSync(fd); } },
+        read: () => {
+          if (closed) return 0;
+          fs.readSync(fd, buf, 0, 4, 0);
+          return buf.readInt32LE(0);
+        },
+        close: () => {
+          if (!closed) {
+            closed = true;
+            fs.closeSync(fd);
+          }
+        },
       },
     };
   } catch {
@@ -103,5 +146,8 @@ export function fileProgress(): { fd: number; reader: ProgressReader } | null {
 
 export function fileProgressWriter(fd: number): ProgressWriter {
   const buf = Buffer.alloc(4);
-  return (seq) => { buf.writeInt32LE(seq, 0); fs.writeSync(fd, buf, 0, 4, 0); };
+  return (seq) => {
+    buf.writeInt32LE(seq, 0);
+    fs.writeSync(fd, buf, 0, 4, 0);
+  };
 }

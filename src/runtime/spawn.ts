@@ -64,7 +64,10 @@ function childExecArgv(): string[] {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (/^--(test|watch|inspect|debug)/.test(a) || a.startsWith('--experimental-test')) continue;
-    if (['-e', '--eval', '-p', '--print', '--input-type'].includes(a)) { i++; continue; }
+    if (['-e', '--eval', '-p', '--print', '--input-type'].includes(a)) {
+      i++;
+      continue;
+    }
     if (/^--(eval|print|input-type)=/.test(a)) continue;
     out.push(a);
   }
@@ -103,15 +106,28 @@ export function workerStartError(method: StartMethod, cause: unknown): Error {
   const c = cause as { code?: string; message?: string } | null;
   // A thread's failure names the errno only in its message ("Worker initialization failure: EMFILE").
   const errno = c?.code && !c.code.startsWith('ERR_') ? c.code : /\b(E[A-Z]{3,})\b/.exec(c?.message ?? '')?.[1];
-  const advice = errno === 'EMFILE' || errno === 'ENFILE'
-    ? 'this process has no free file descriptors: close some, or raise the limit (ulimit -n, LimitNOFILE=)'
-    : errno === 'EAGAIN' || errno === 'ENOMEM' ? 'the system is short of processes or memory; try again later or start fewer workers' : 'see the cause';
+  const advice =
+    errno === 'EMFILE' || errno === 'ENFILE'
+      ? 'this process has no free file descriptors: close some, or raise the limit (ulimit -n, LimitNOFILE=)'
+      : errno === 'EAGAIN' || errno === 'ENOMEM'
+        ? 'the system is short of processes or memory; try again later or start fewer workers'
+        : 'see the cause';
   return errors.workerStart(`could not start a ${method === 'thread' ? 'worker thread' : 'child process'} (${c?.message ?? String(cause)}); ${advice}`, { cause });
 }
 
 /** Never a live channel: closed from the start. */
 function closedTransport(): Transport {
-  return { write() {}, start(_onData, onClose) { queueMicrotask(() => onClose()); }, close() {}, drain: () => Promise.resolve(), pressure: () => null, ref() {}, unref() {} };
+  return {
+    write() {},
+    start(_onData, onClose) {
+      queueMicrotask(() => onClose());
+    },
+    close() {},
+    drain: () => Promise.resolve(),
+    pressure: () => null,
+    ref() {},
+    unref() {},
+  };
 }
 
 /**
@@ -122,9 +138,18 @@ function failedStart(method: StartMethod, failure: Promise<unknown>, release?: (
   release?.();
   let resolveExit!: (info: ExitInfo) => void;
   const handle: WorkerHandle = {
-    method, channel: new Channel(closedTransport()), pid: -1, threadId: undefined, progress: undefined, exit: null,
-    exited: new Promise((r) => { resolveExit = r; }),
-    stop() {}, ref() {}, unref() {},
+    method,
+    channel: new Channel(closedTransport()),
+    pid: -1,
+    threadId: undefined,
+    progress: undefined,
+    exit: null,
+    exited: new Promise((r) => {
+      resolveExit = r;
+    }),
+    stop() {},
+    ref() {},
+    unref() {},
   };
   void failure.then((cause) => {
     handle.exit = { exitCode: 1, signal: null, outOfMemory: false, startError: workerStartError(method, cause) };
@@ -144,13 +169,14 @@ function startProcess(data: InitData, limits: WorkerLimits): WorkerHandle {
   const stdio: ('ignore' | 'inherit' | 'pipe' | number)[] = ['ignore', 'inherit', 'inherit', 'pipe'];
   if (progress) stdio.push(progress.fd);
   const { spawn } = lazyChildProcess();
-  const release = () => { progress?.reader.close(); inShm?.reader.close(); };
+  const release = () => {
+    progress?.reader.close();
+    inShm?.reader.close();
+  };
   // With the addon the child sets PR_SET_PDEATHSIG itself (bootstrap.ts): one exec fewer.
   let child: ChildProcess;
   try {
-    child = setpriv && !nativeAddon()
-      ? spawn(setpriv, ['--pdeathsig', 'KILL', process.execPath, ...args], { stdio })
-      : spawn(process.execPath, args, { stdio });
+    child = setpriv && !nativeAddon() ? spawn(setpriv, ['--pdeathsig', 'KILL', process.execPath, ...args], { stdio }) : spawn(process.execPath, args, { stdio });
   } catch (e) {
     release();
     throw e; // startWorker reports a system error as a failed start
@@ -159,16 +185,35 @@ function startProcess(data: InitData, limits: WorkerLimits): WorkerHandle {
   // 'error' event on the next tick, which must have a listener (else the program dies).
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
   const socket = child.stdio?.[3] as Socket | null | undefined;
-  if (child.pid === undefined || !socket) return failedStart('process', spawnError, () => { socket?.destroy(); release(); });
+  if (child.pid === undefined || !socket)
+    return failedStart('process', spawnError, () => {
+      socket?.destroy();
+      release();
+    });
   const channel = new Channel(socketTransport(socket));
   channel.send([M.INIT, { ...init, progressFd: progress ? 4 : undefined, progressShm: inShm?.name }]);
   let resolveExit!: (info: ExitInfo) => void;
   const handle: WorkerHandle = {
-    method: 'process', channel, pid: child.pid ?? -1, threadId: undefined, progress: inShm?.reader ?? progress?.reader, exit: null,
-    exited: new Promise((r) => { resolveExit = r; }),
-    stop(signal) { if (!handle.exit) child.kill(signal); },
-    ref() { child.ref(); channel.ref(); },
-    unref() { child.unref(); channel.unref(); },
+    method: 'process',
+    channel,
+    pid: child.pid ?? -1,
+    threadId: undefined,
+    progress: inShm?.reader ?? progress?.reader,
+    exit: null,
+    exited: new Promise((r) => {
+      resolveExit = r;
+    }),
+    stop(signal) {
+      if (!handle.exit) child.kill(signal);
+    },
+    ref() {
+      child.ref();
+      channel.ref();
+    },
+    unref() {
+      child.unref();
+      channel.unref();
+    },
   };
   const finish = (code: number | null, signal: NodeJS.Signals | null) => {
     if (handle.exit) return;
@@ -190,8 +235,9 @@ const refusedByThreads = new Set<string>();
 
 function threadExecArgv(): string[] {
   // tsx's loader flags do not work inside a thread; the bootstrap registers tsx itself.
-  return childExecArgv().filter((a, i, all) => !refusedByThreads.has(a) && !/tsx/.test(a)
-    && !(/^--(import|require|loader|experimental-loader)$/.test(a) && /tsx/.test(all[i + 1] ?? '')));
+  return childExecArgv().filter(
+    (a, i, all) => !refusedByThreads.has(a) && !/tsx/.test(a) && !(/^--(import|require|loader|experimental-loader)$/.test(a) && /tsx/.test(all[i + 1] ?? '')),
+  );
 }
 
 /** A Worker with this process's flags, minus those a thread may not take (Node lists them in its error). */
@@ -221,37 +267,55 @@ function startThread(init: InitData, limits: WorkerLimits): WorkerHandle {
   const threadId = worker.threadId; // -1 once it exited
   let resolveExit!: (info: ExitInfo) => void;
   const handle: WorkerHandle = {
-    method: 'thread', channel, pid: process.pid, threadId: worker.threadId, progress, exit: null,
-    exited: new Promise((r) => { resolveExit = r; }),
+    method: 'thread',
+    channel,
+    pid: process.pid,
+    threadId: worker.threadId,
+    progress,
+    exit: null,
+    exited: new Promise((r) => {
+      resolveExit = r;
+    }),
     stop(signal) {
       if (handle.exit || stoppedWith) return;
       stoppedWith = signal;
       void worker.terminate();
     },
-    ref() { worker.ref(); },
-    unref() { worker.unref(); },
+    ref() {
+      worker.ref();
+    },
+    unref() {
+      worker.unref();
+    },
   };
   // An error nothing in the thread caught: print it as a child process would, then 'exit' reports code 1.
   let startError: Error | undefined;
   worker.on('error', (e: unknown) => {
     // The thread could not even be set up (no file descriptor for its event loop: EMFILE).
     const code = (e as { code?: unknown } | null)?.code;
-    if (code === 'ERR_WORKER_INIT_FAILED') { startError = workerStartError('thread', e); return; }
+    if (code === 'ERR_WORKER_INIT_FAILED') {
+      startError = workerStartError('thread', e);
+      return;
+    }
     // Out of descriptors while loading the library's own code (the bootstrap and its chunks):
     // it never started. An EMFILE in user code later is an ordinary uncaught error.
     const file = (e as { path?: unknown }).path;
-    if ((code === 'EMFILE' || code === 'ENFILE') && typeof file === 'string' && file.startsWith(ownCodeDir)) { startError = workerStartError('thread', e); return; }
+    if ((code === 'EMFILE' || code === 'ENFILE') && typeof file === 'string' && file.startsWith(ownCodeDir)) {
+      startError = workerStartError('thread', e);
+      return;
+    }
     if ((e as { code?: unknown } | null)?.code === OOM_CODE) {
       outOfMemory = true;
       process.stderr.write(`${init.name} (thread ${threadId}): ${(e as Error).message}\n`);
       return;
     }
-    process.stderr.write(`Uncaught in ${init.name} (thread ${threadId}):\n${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.stderr.write(`Uncaught in ${init.name} (thread ${threadId}):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   });
   worker.on('exit', (code) => {
     workerThreadExited(threadId);
     if (handle.exit) return;
-    handle.exit = startError ? { exitCode: 1, signal: null, outOfMemory: false, startError }
+    handle.exit = startError
+      ? { exitCode: 1, signal: null, outOfMemory: false, startError }
       : stoppedWith && !outOfMemory
         ? { exitCode: -signalNumber(stoppedWith), signal: stoppedWith, outOfMemory }
         : { exitCode: code, signal: null, outOfMemory };

@@ -11,7 +11,11 @@ const chosen = globalSingleton('startMethod', () => ({ method: null as StartMeth
 export function normalizeMethod(method: unknown): StartMethod {
   if (method === 'process' || method === 'spawn') return 'process';
   if (method === 'thread') return 'thread';
-  throw errors.invalidStartMethod(`unknown start method ${JSON.stringify(method)}; use one of ${getAllStartMethods().map((m) => `'${m}'`).join(', ')}`);
+  throw errors.invalidStartMethod(
+    `unknown start method ${JSON.stringify(method)}; use one of ${getAllStartMethods()
+      .map((m) => `'${m}'`)
+      .join(', ')}`,
+  );
 }
 
 /** Sets the default start method once; a second call needs `{ force: true }`. */
@@ -23,6 +27,10 @@ export function setStartMethod(method: StartMethodName | null, options: { force?
 }
 
 /** The default start method ('process' unless set). */
-export function getStartMethod(): StartMethod { return chosen.method ?? 'process'; }
+export function getStartMethod(): StartMethod {
+  return chosen.method ?? 'process';
+}
 
-export function getAllStartMethods(): StartMethodName[] { return ['process', 'spawn', 'thread']; }
+export function getAllStartMethods(): StartMethodName[] {
+  return ['process', 'spawn', 'thread'];
+}

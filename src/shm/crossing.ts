@@ -11,7 +11,11 @@ let towardProcessesDepth = 0;
 export function towardProcesses<T>(processes: boolean, fn: () => T): T {
   if (!processes) return fn();
   towardProcessesDepth++;
-  try { return fn(); } finally { towardProcessesDepth--; }
+  try {
+    return fn();
+  } finally {
+    towardProcessesDepth--;
+  }
 }
 
 /** Throws ERR_SHARED_MEMORY_UNAVAILABLE when `what` is being sent toward a process without the addon. */

@@ -14,7 +14,14 @@ import { processAlive, selfPid, selfThread } from '../runtime/pid.js';
 import { futexWaitAsync, nativeAddon } from '../native/addon.js';
 
 /** The words of a lock, by name (a const enum: the bundle reads them as literal indexes). */
-export const enum LockWord { STATE = 0, WAITERS = 1, PID = 2, THREAD = 3, COUNT = 4, COND_WAITERS = 5 }
+export const enum LockWord {
+  STATE = 0,
+  WAITERS = 1,
+  PID = 2,
+  THREAD = 3,
+  COUNT = 4,
+  COND_WAITERS = 5,
+}
 export const LOCK_WORDS = 6;
 /** Bytes of a lock's words; a multiple of 8, so a Value's data after them stays aligned. */
 export const LOCK_BYTES = 24;
@@ -34,7 +41,9 @@ export function lockWords(sab: SharedArrayBuffer, byteOffset: number): Int32Arra
 }
 
 /** A new lock (not one attached by name): its thread word says nobody. */
-export function initLockWords(a: Int32Array): void { Atomics.store(a, LockWord.THREAD, Nobody.THREAD); }
+export function initLockWords(a: Int32Array): void {
+  Atomics.store(a, LockWord.THREAD, Nobody.THREAD);
+}
 
 /** Whether (pid, thread) holds the lock (asked by anyone: the hub, the thread that started a worker). */
 export function heldBy(a: Int32Array, pid: number, thread: number): boolean {
@@ -47,7 +56,9 @@ export function heldBy(a: Int32Array, pid: number, thread: number): boolean {
  * since its last release: it holds the lock. Only the holder writes its own id, so plain reads
  * do, and the pid and thread words need no ordering between them.
  */
-export function heldHere(a: Int32Array): boolean { return a[LockWord.PID] === selfPid && a[LockWord.THREAD] === selfThread; }
+export function heldHere(a: Int32Array): boolean {
+  return a[LockWord.PID] === selfPid && a[LockWord.THREAD] === selfThread;
+}
 
 /**
  * The hub takes a free lock for the head of its line (the flag it raised does not stop it).
@@ -83,7 +94,12 @@ export function holderDead(a: Int32Array): boolean {
 }
 
 /** Where a lock's words are, for sleeping on them: a futex through the addon, or Atomics.waitAsync. */
-export interface LockPlace { name: string; sab: SharedArrayBuffer; byteOffset: number; posix: boolean }
+export interface LockPlace {
+  name: string;
+  sab: SharedArrayBuffer;
+  byteOffset: number;
+  posix: boolean;
+}
 
 /**
  * Waits for the lock by sleeping on its state word (not FIFO: whoever wins the exchange goes

@@ -32,18 +32,20 @@ export function checkName(name: unknown): string {
   if (typeof name !== 'string' || name.length === 0) throw errors.invalidArgType('a shared memory name must be a non-empty string');
   const bare = name.startsWith('/') ? name.slice(1) : name;
   const invalid = (why: string) => errors.invalidArgValue(`invalid shared memory name ${JSON.stringify(name)}: ${why}`);
-  if (bare.length === 0) throw invalid('it needs at least one character after the leading \'/\'');
+  if (bare.length === 0) throw invalid("it needs at least one character after the leading '/'");
   if (bare.includes('\0')) throw invalid('it contains a NUL character (\\0); pick a name without one');
-  if (bare.includes('/')) throw invalid('only a leading \'/\' is allowed; pick a name without \'/\' inside');
+  if (bare.includes('/')) throw invalid("only a leading '/' is allowed; pick a name without '/' inside");
   // A line break would split the name in the resource tracker's one-name-a-line protocol (tracker.ts).
   if (bare.includes('\n')) throw invalid('it contains a line break; pick a name without one');
-  if (bare === '.' || bare === '..') throw invalid('\'.\' and \'..\' name directories, not segments');
+  if (bare === '.' || bare === '..') throw invalid("'.' and '..' name directories, not segments");
   if (Buffer.byteLength(bare, 'utf8') > NAME_MAX) throw invalid(`longer than ${NAME_MAX} bytes (NAME_MAX); pick a shorter name`);
   return bare;
 }
 
 /** A fresh name, as CPython's (psm_ + random hex). */
-export function freshName(): string { return `psm_${randomBytes(8).toString('hex')}`; }
+export function freshName(): string {
+  return `psm_${randomBytes(8).toString('hex')}`;
+}
 
 function errnoError(e: unknown, name: string, size = 0): Error {
   const code = (e as { code?: string }).code;
@@ -71,11 +73,14 @@ function noSpace(cause: unknown, size: number): Error {
   try {
     const st = fs.statfsSync(SHM_DIR);
     free = ` (${amount(st.bavail * st.bsize)} free of ${amount(st.blocks * st.bsize)})`;
-  } catch { /* no figures */ }
+  } catch {
+    /* no figures */
+  }
   const err = errors.shmNoSpace(
     `no space for ${amount(size)}${size >= 1024 ? ` (${size} bytes)` : ''} of shared memory in ${SHM_DIR}${free}: ` +
-    'free some (close and unlink SharedMemory blocks, drop Values, Locks and arrays no longer needed, remove stale files there), ' +
-    `ask for less, or give ${SHM_DIR} more room (Docker: docker run --shm-size=1g; Kubernetes: an emptyDir with medium: Memory mounted at ${SHM_DIR})`);
+      'free some (close and unlink SharedMemory blocks, drop Values, Locks and arrays no longer needed, remove stale files there), ' +
+      `ask for less, or give ${SHM_DIR} more room (Docker: docker run --shm-size=1g; Kubernetes: an emptyDir with medium: Memory mounted at ${SHM_DIR})`,
+  );
   (err as Error & { cause?: unknown }).cause = cause;
   return err;
 }
@@ -97,7 +102,11 @@ export function createSegment(size: number, name?: string, local = false): Segme
   }
   const addon = requireAddon('shared memory');
   let sab: SharedArrayBuffer;
-  try { sab = addon.open(`/${bare}`, size, true, true); } catch (e) { throw errnoError(e, bare, size); }
+  try {
+    sab = addon.open(`/${bare}`, size, true, true);
+  } catch (e) {
+    throw errnoError(e, bare, size);
+  }
   trackSegment(bare);
   knownBuffers.set(bare, sab);
   return { name: bare, sab, size };
@@ -110,7 +119,11 @@ export function attachSegment(name: string): Segment {
   if (known) return { name: bare, sab: known, size: known.byteLength };
   const addon = requireAddon(`attaching to shared memory '${bare}'`);
   let sab: SharedArrayBuffer;
-  try { sab = addon.open(`/${bare}`, 0, false, false); } catch (e) { throw errnoError(e, bare); }
+  try {
+    sab = addon.open(`/${bare}`, 0, false, false);
+  } catch (e) {
+    throw errnoError(e, bare);
+  }
   knownBuffers.set(bare, sab);
   return { name: bare, sab, size: sab.byteLength };
 }
@@ -124,5 +137,11 @@ export function unlinkSegment(name: string): void {
     if (!known) throw errnoError({ code: 'ENOENT' }, bare);
     return;
   }
-  try { addon.unlink(`/${bare}`); } catch (e) { throw errnoError(e, bare); } finally { untrackSegment(bare); }
+  try {
+    addon.unlink(`/${bare}`);
+  } catch (e) {
+    throw errnoError(e, bare);
+  } finally {
+    untrackSegment(bare);
+  }
 }

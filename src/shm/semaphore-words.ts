@@ -13,8 +13,11 @@
 // With every slot taken, acquisitions still work; only their return on death is lost.
 import { processAlive } from '../runtime/pid.js';
 
-export const VALUE = 0, WAITERS = 1;
-const SLOTS_AT = 4, SLOT_WORDS = 3, NSLOTS = 64;
+export const VALUE = 0,
+  WAITERS = 1;
+const SLOTS_AT = 4,
+  SLOT_WORDS = 3,
+  NSLOTS = 64;
 const CLAIMING = -1;
 export const SEMAPHORE_BYTES = (SLOTS_AT + NSLOTS * SLOT_WORDS) * 4;
 

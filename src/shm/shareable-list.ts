@@ -18,24 +18,40 @@ import { checkCrossing } from './crossing.js';
 export type ShareableValue = number | bigint | boolean | string | Uint8Array | null | undefined;
 
 const MAGIC = 0x4c53504d; // 'MPSL' read as a little-endian u32
-const HEADER = 8, RECORD = 16, SCALAR = 8;
-const enum Kind { Null, Undefined, Boolean, Number, BigInt, String, Bytes }
+const HEADER = 8,
+  RECORD = 16,
+  SCALAR = 8;
+const enum Kind {
+  Null,
+  Undefined,
+  Boolean,
+  Number,
+  BigInt,
+  String,
+  Bytes,
+}
 const encoder = new TextEncoder();
 
 /** Kind and, for strings and buffers, their bytes. */
 function encode(v: unknown, where: string): [Kind, Uint8Array | null] {
   switch (typeof v) {
-    case 'number': return [Kind.Number, null];
-    case 'boolean': return [Kind.Boolean, null];
-    case 'undefined': return [Kind.Undefined, null];
-    case 'string': return [Kind.String, encoder.encode(v)];
+    case 'number':
+      return [Kind.Number, null];
+    case 'boolean':
+      return [Kind.Boolean, null];
+    case 'undefined':
+      return [Kind.Undefined, null];
+    case 'string':
+      return [Kind.String, encoder.encode(v)];
     case 'bigint':
       if (BigInt.asIntN(64, v) !== v) throw errors.outOfRange(`${where}: ${v}n does not fit in 64 bits`);
       return [Kind.BigInt, null];
     default:
       if (v === null) return [Kind.Null, null];
       if (v instanceof Uint8Array) return [Kind.Bytes, v];
-      throw errors.invalidArgType(`${where}: a ShareableList holds numbers, bigints, booleans, strings, Buffers/Uint8Arrays, null and undefined, not ${v === null ? 'null' : typeof v === 'object' ? (v as object).constructor?.name ?? 'object' : typeof v}`);
+      throw errors.invalidArgType(
+        `${where}: a ShareableList holds numbers, bigints, booleans, strings, Buffers/Uint8Arrays, null and undefined, not ${v === null ? 'null' : typeof v === 'object' ? ((v as object).constructor?.name ?? 'object') : typeof v}`,
+      );
   }
 }
 
@@ -73,7 +89,11 @@ export class ShareableList<T extends ShareableValue = ShareableValue> implements
     const encoded = values.map((v, i) => encode(v, `ShareableList item ${i}`));
     const tableEnd = HEADER + RECORD * values.length;
     let offset = Math.ceil(tableEnd / 8) * 8;
-    const offsets = encoded.map(([, bytes]) => { const at = offset; offset += capacityFor(bytes); return at; });
+    const offsets = encoded.map(([, bytes]) => {
+      const at = offset;
+      offset += capacityFor(bytes);
+      return at;
+    });
     this.shm = new SharedMemory({ create: true, size: Math.max(offset, SCALAR), name });
     this.#view = new DataView(this.shm.sharedBuffer, 0, this.shm.size);
     this.#length = values.length;
@@ -100,7 +120,9 @@ export class ShareableList<T extends ShareableValue = ShareableValue> implements
     return n;
   }
 
-  get length(): number { return this.#length; }
+  get length(): number {
+    return this.#length;
+  }
 
   /**
    * The slots' current types in CPython's struct notation, one entry per slot: 'd' (number),
@@ -109,17 +131,27 @@ export class ShareableList<T extends ShareableValue = ShareableValue> implements
    * the values, not this list's byte layout (which differs from CPython's).
    */
   get format(): string {
-    this.shm.buf; // ERR_SHM_CLOSED once closed
+    void this.shm.buf; // ERR_SHM_CLOSED once closed
     const v = this.#view;
     let out = '';
     for (let j = 0; j < this.#length; j++) {
       const r = HEADER + RECORD * j;
       switch (v.getUint8(r + 12) as Kind) {
-        case Kind.Number: out += 'd'; break;
-        case Kind.BigInt: out += 'q'; break;
-        case Kind.Boolean: out += 'xxxxxxx?'; break;
-        case Kind.String: case Kind.Bytes: out += `${v.getUint32(r + 4, true)}s`; break;
-        default: out += 'xxxxxx?x';
+        case Kind.Number:
+          out += 'd';
+          break;
+        case Kind.BigInt:
+          out += 'q';
+          break;
+        case Kind.Boolean:
+          out += 'xxxxxxx?';
+          break;
+        case Kind.String:
+        case Kind.Bytes:
+          out += `${v.getUint32(r + 4, true)}s`;
+          break;
+        default:
+          out += 'xxxxxx?x';
       }
     }
     return out;
@@ -130,23 +162,33 @@ export class ShareableList<T extends ShareableValue = ShareableValue> implements
     if (typeof i !== 'number' || !Number.isInteger(i)) throw errors.invalidArgType(`ShareableList ${what}: the index must be an integer, got ${String(i)}`);
     const j = i < 0 ? i + this.#length : i;
     if (j < 0 || j >= this.#length) throw errors.outOfRange(`ShareableList index ${i} out of range (length ${this.#length})`);
-    this.shm.buf; // ERR_SHM_CLOSED once closed
+    void this.shm.buf; // ERR_SHM_CLOSED once closed
     return j;
   }
 
   get(i: number): T {
     const j = this.#slot(i, 'get');
-    const v = this.#view, r = HEADER + RECORD * j;
-    const at = v.getUint32(r, true), len = v.getUint32(r + 8, true);
+    const v = this.#view,
+      r = HEADER + RECORD * j;
+    const at = v.getUint32(r, true),
+      len = v.getUint32(r + 8, true);
     switch (v.getUint8(r + 12) as Kind) {
-      case Kind.Null: return null as T;
-      case Kind.Undefined: return undefined as T;
-      case Kind.Boolean: return (v.getUint8(at) !== 0) as T;
-      case Kind.Number: return v.getFloat64(at, true) as T;
-      case Kind.BigInt: return v.getBigInt64(at, true) as T;
-      case Kind.String: return Buffer.from(v.buffer, v.byteOffset + at, len).toString('utf8') as T;
-      case Kind.Bytes: return Buffer.from(Buffer.from(v.buffer, v.byteOffset + at, len)) as unknown as T;
-      default: throw errors.invalidState(`ShareableList '${this.shm.name}' slot ${j} is corrupt`, { as: 'TypeError' });
+      case Kind.Null:
+        return null as T;
+      case Kind.Undefined:
+        return undefined as T;
+      case Kind.Boolean:
+        return (v.getUint8(at) !== 0) as T;
+      case Kind.Number:
+        return v.getFloat64(at, true) as T;
+      case Kind.BigInt:
+        return v.getBigInt64(at, true) as T;
+      case Kind.String:
+        return Buffer.from(v.buffer, v.byteOffset + at, len).toString('utf8') as T;
+      case Kind.Bytes:
+        return Buffer.from(Buffer.from(v.buffer, v.byteOffset + at, len)) as unknown as T;
+      default:
+        throw errors.invalidState(`ShareableList '${this.shm.name}' slot ${j} is corrupt`, { as: 'TypeError' });
     }
   }
 
@@ -156,10 +198,14 @@ export class ShareableList<T extends ShareableValue = ShareableValue> implements
   }
 
   #write(j: number, value: unknown, [kind, bytes]: [Kind, Uint8Array | null]): void {
-    const v = this.#view, r = HEADER + RECORD * j;
-    const at = v.getUint32(r, true), capacity = v.getUint32(r + 4, true);
+    const v = this.#view,
+      r = HEADER + RECORD * j;
+    const at = v.getUint32(r, true),
+      capacity = v.getUint32(r + 4, true);
     if (bytes && bytes.length > capacity) {
-      throw errors.outOfRange(`${kind === Kind.String ? 'string' : 'bytes'} item of ${bytes.length} bytes exceeds available storage of slot ${j} (${capacity} bytes, fixed when the list was created)`);
+      throw errors.outOfRange(
+        `${kind === Kind.String ? 'string' : 'bytes'} item of ${bytes.length} bytes exceeds available storage of slot ${j} (${capacity} bytes, fixed when the list was created)`,
+      );
     }
     if (kind === Kind.Number) v.setFloat64(at, value as number, true);
     else if (kind === Kind.BigInt) v.setBigInt64(at, value as bigint, true);
@@ -186,9 +232,15 @@ export class ShareableList<T extends ShareableValue = ShareableValue> implements
     for (let i = 0; i < this.#length; i++) yield this.get(i);
   }
 
-  toArray(): T[] { return [...this]; }
+  toArray(): T[] {
+    return [...this];
+  }
 
-  toString(): string { return `ShareableList(${this.toArray().map((x) => (typeof x === 'string' ? JSON.stringify(x) : String(x))).join(', ')}, name=${JSON.stringify(this.shm.name)})`; }
+  toString(): string {
+    return `ShareableList(${this.toArray()
+      .map((x) => (typeof x === 'string' ? JSON.stringify(x) : String(x)))
+      .join(', ')}, name=${JSON.stringify(this.shm.name)})`;
+  }
 
   // Travels as its segment's name; the receiver attaches.
   [kReduce]() {

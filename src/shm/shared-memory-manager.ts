@@ -15,7 +15,9 @@ type State = 'initial' | 'started' | 'shutdown';
 /** Started managers of this thread, shut down when it exits (CPython's manager finalizer). */
 const running = globalSingleton('sharedMemoryManagers', () => {
   const set = new Set<SharedMemoryManager>();
-  process.on('exit', () => { for (const m of set) m.unlinkAll(); });
+  process.on('exit', () => {
+    for (const m of set) m.unlinkAll();
+  });
   return set;
 });
 
@@ -32,7 +34,11 @@ export class SharedMemoryManager {
 
   #check(what: string): void {
     if (this.#state !== 'started') {
-      throw errors.managerNotRunning(this.#state === 'shutdown' ? `${what}: the SharedMemoryManager was shut down` : `${what}: call start() first (or use \`await using smm = await SharedMemoryManager.started()\`)`);
+      throw errors.managerNotRunning(
+        this.#state === 'shutdown'
+          ? `${what}: the SharedMemoryManager was shut down`
+          : `${what}: call start() first (or use \`await using smm = await SharedMemoryManager.started()\`)`,
+      );
     }
   }
 
@@ -71,12 +77,18 @@ export class SharedMemoryManager {
   /** @internal Synchronous part of shutdown (also run from the 'exit' event). */
   unlinkAll(): void {
     for (const name of this.#names) {
-      try { unlinkSegment(name); } catch { /* unlinked already by its user */ }
+      try {
+        unlinkSegment(name);
+      } catch {
+        /* unlinked already by its user */
+      }
     }
     this.#names.clear();
   }
 
-  async [Symbol.asyncDispose](): Promise<void> { await this.shutdown(); }
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown();
+  }
 
   [kReduce](): never {
     throw errors.notTransferable('a SharedMemoryManager stays in the process that started it; send the SharedMemory or ShareableList it made instead');

@@ -49,10 +49,14 @@ export class SharedMemory {
   }
 
   /** The name, without a leading '/': pass it to another process to attach there. */
-  get name(): string { return this.#name; }
+  get name(): string {
+    return this.#name;
+  }
 
   /** Size in bytes. */
-  get size(): number { return this.#size; }
+  get size(): number {
+    return this.#size;
+  }
 
   /** The shared bytes (exactly `size` of them). Throws ERR_SHM_CLOSED after close(). */
   get buf(): Uint8Array {
@@ -62,7 +66,7 @@ export class SharedMemory {
 
   /** @internal The SharedArrayBuffer behind `buf` (ShareableList reads it through a DataView). */
   get sharedBuffer(): SharedArrayBuffer {
-    this.buf;
+    void this.buf;
     return this.#segment!.sab;
   }
 
@@ -87,11 +91,17 @@ export class SharedMemory {
    * Removes the name (call it once, from one process): processes that attached keep the
    * memory until they close it; nobody can attach any more. ERR_SHM_NOT_FOUND the second time.
    */
-  unlink(): void { unlinkSegment(this.#name); }
+  unlink(): void {
+    unlinkSegment(this.#name);
+  }
 
-  [Symbol.dispose](): void { this.close(); }
+  [Symbol.dispose](): void {
+    this.close();
+  }
 
-  toString(): string { return `SharedMemory(${JSON.stringify(this.#name)}, size=${this.#size})`; }
+  toString(): string {
+    return `SharedMemory(${JSON.stringify(this.#name)}, size=${this.#size})`;
+  }
 
   // Travels as its name; the receiver attaches (the name must still exist then, as in CPython).
   [kReduce]() {

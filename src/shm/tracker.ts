@@ -19,7 +19,7 @@
 // program's first segment finds no address and starts its own tracker, told to wait for the
 // worker's program as well (its parent process; for a thread, its own process, since Node
 // closes a thread's fds when the thread ends): the outcome is the same.
-import { closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
 import { join as joinPath } from 'node:path';
@@ -70,7 +70,10 @@ function programOfWorker(): string {
 function start(): number {
   const [script, flags] = trackerCommand();
   const outlive = programOfWorker();
-  let dir = '', fd = -1, hold = -1, read = -1;
+  let dir = '',
+    fd = -1,
+    hold = -1,
+    read = -1;
   try {
     dir = mkdtempSync(joinPath(tmpdir(), 'multiproc-'));
     const fifo = joinPath(dir, 'tracker');
@@ -115,14 +118,22 @@ function send(line: string, spawn: boolean): void {
     writeSync(fd, line);
     return;
   } catch {
-    try { closeSync(fd); } catch { /* already closed */ }
+    try {
+      closeSync(fd);
+    } catch {
+      /* already closed */
+    }
     state.fd = -1;
   }
   if (state.names.size === 0) return;
   const fresh = start();
   if (fresh < 0) return;
   state.fd = fresh;
-  try { writeSync(fresh, [...state.names].map((n) => `+${n}\n`).join('')); } catch { /* nothing more to try */ }
+  try {
+    writeSync(fresh, [...state.names].map((n) => `+${n}\n`).join(''));
+  } catch {
+    /* nothing more to try */
+  }
 }
 
 /** Registers a segment this program created: unlinked when the program (tree) ends. */

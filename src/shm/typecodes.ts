@@ -12,7 +12,12 @@ export type ValueOf<C extends Typecode> = C extends 'l' | 'L' | 'q' | 'Q' ? bigi
 
 type View = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array | Float32Array | Float64Array;
 
-interface Info { size: number; make: (sab: SharedArrayBuffer, offset: number, length: number) => View; min?: number | bigint; max?: number | bigint }
+interface Info {
+  size: number;
+  make: (sab: SharedArrayBuffer, offset: number, length: number) => View;
+  min?: number | bigint;
+  max?: number | bigint;
+}
 
 const INFO: Record<Typecode, Info> = {
   b: { size: 1, make: (s, o, n) => new Int8Array(s, o, n), min: -128, max: 127 },
@@ -37,14 +42,18 @@ export function checkTypecode(tc: unknown): Typecode {
   return tc as Typecode;
 }
 
-export function itemSize(tc: Typecode): number { return INFO[tc].size; }
-export function makeView(tc: Typecode, sab: SharedArrayBuffer, offset: number, length: number): View { return INFO[tc].make(sab, offset, length); }
+export function itemSize(tc: Typecode): number {
+  return INFO[tc].size;
+}
+export function makeView(tc: Typecode, sab: SharedArrayBuffer, offset: number, length: number): View {
+  return INFO[tc].make(sab, offset, length);
+}
 
 /** Checks and converts `v` for storing as `tc`. */
 export function toStored(tc: Typecode, v: unknown, where = 'value'): number | bigint {
   const info = INFO[tc];
   if (tc === 'c') {
-    if ((v instanceof Uint8Array && v.length === 1)) return v[0]!;
+    if (v instanceof Uint8Array && v.length === 1) return v[0]!;
     if (typeof v === 'string' && v.length === 1 && v.charCodeAt(0) < 256) return v.charCodeAt(0);
     throw errors.invalidArgType(`${where}: typecode 'c' holds one byte: pass a 1-byte Buffer (or a 1-character string)`);
   }

@@ -13,7 +13,12 @@ export interface BarrierOptions {
   timeout?: number;
 }
 
-interface BarrierSpec { parties: number; action: boolean; timeout: number | null; ref?: FnRef }
+interface BarrierSpec {
+  parties: number;
+  action: boolean;
+  timeout: number | null;
+  ref?: FnRef;
+}
 
 export class Barrier extends HubProxy<BarrierOps> {
   #action: (() => unknown) | null = null;
@@ -31,12 +36,14 @@ export class Barrier extends HubProxy<BarrierOps> {
     if (options?.action) this.#action = options.action;
   }
 
-  get parties(): number { return (this.spec as BarrierSpec).parties; }
+  get parties(): number {
+    return (this.spec as BarrierSpec).parties;
+  }
 
   /** Waits for the others; resolves with this waiter's arrival index (exactly one gets 0). */
   async wait(timeout?: number): Promise<number> {
     const args = timeout === undefined ? [] : [timeoutArg(timeout, 'Barrier.wait()')];
-    const [index, runAction] = await this.call('wait', ...args) as [number, boolean];
+    const [index, runAction] = (await this.call('wait', ...args)) as [number, boolean];
     if (!runAction) return index;
     try {
       const action = this.#action ?? (this.#action = await this.#namedAction());
@@ -56,11 +63,13 @@ export class Barrier extends HubProxy<BarrierOps> {
    */
   async #namedAction(): Promise<() => unknown> {
     if (this.hubTarget.trusted === false) {
-      throw errors.untrustedAction('this Barrier came from outside this program (a remote manager or a socket peer) and only its reference names its action, ' +
-        'which this process does not import or run; the barrier is broken. Only a process that passed { action } itself runs it: ' +
-        'make the Barrier without one and do the work where wait() resolves with index 0');
+      throw errors.untrustedAction(
+        'this Barrier came from outside this program (a remote manager or a socket peer) and only its reference names its action, ' +
+          'which this process does not import or run; the barrier is broken. Only a process that passed { action } itself runs it: ' +
+          'make the Barrier without one and do the work where wait() resolves with index 0',
+      );
     }
-    return await resolveFnRef((this.spec as BarrierSpec).ref!) as () => unknown;
+    return (await resolveFnRef((this.spec as BarrierSpec).ref!)) as () => unknown;
   }
 
   /** @internal A manager's Barrier is adopted from its reference: its creator still runs the action it passed. */
@@ -69,10 +78,18 @@ export class Barrier extends HubProxy<BarrierOps> {
     return this;
   }
 
-  abort(): Promise<void> { return this.call('abort').then(() => undefined); }
-  reset(): Promise<void> { return this.call('reset').then(() => undefined); }
-  nWaiting(): Promise<number> { return this.call('nWaiting') as Promise<number>; }
-  broken(): Promise<boolean> { return this.call('broken') as Promise<boolean>; }
+  abort(): Promise<void> {
+    return this.call('abort').then(() => undefined);
+  }
+  reset(): Promise<void> {
+    return this.call('reset').then(() => undefined);
+  }
+  nWaiting(): Promise<number> {
+    return this.call('nWaiting') as Promise<number>;
+  }
+  broken(): Promise<boolean> {
+    return this.call('broken') as Promise<boolean>;
+  }
 }
 
 export { BrokenBarrierError };

@@ -2,10 +2,14 @@
 import { selfPid, selfThread } from '../runtime/pid.js';
 import { errors, lockMisuse } from '../errors.js';
 import { HubProxy, adopt, isAdopting, registerProxyType, timeoutArg } from '../hub/proxy.js';
-import { Lock, LockBase, RLock, type Held } from './lock.js';
+import { Lock, type LockBase, RLock, type Held } from './lock.js';
 import type { WaitOptions } from '../hub/proxy.js';
 
-interface ConditionSpec { lock: string; lockType: string; lockSpec?: unknown }
+interface ConditionSpec {
+  lock: string;
+  lockType: string;
+  lockSpec?: unknown;
+}
 
 export class Condition extends HubProxy {
   readonly #lock: LockBase;
@@ -16,10 +20,12 @@ export class Condition extends HubProxy {
     }
     // A Value's lock has no object in a hub for the Condition's waiters to queue at.
     if (!isAdopting() && lock?.inValueMemory) {
-      throw errors.invalidArgValue("Condition(lock) takes a Lock or an RLock you made (new RLock()), not a Value's or SharedArray's getLock(); pass the same new RLock() to both: Value(tc, init, { lock })");
+      throw errors.invalidArgValue(
+        "Condition(lock) takes a Lock or an RLock you made (new RLock()), not a Value's or SharedArray's getLock(); pass the same new RLock() to both: Value(tc, init, { lock })",
+      );
     }
-    const own = isAdopting() ? undefined : lock ?? new RLock();
-    super('Condition', own ? { lock: own.objectId, lockType: own instanceof RLock ? 'RLock' : 'Lock', lockSpec: own.objectRef[2] } satisfies ConditionSpec : {});
+    const own = isAdopting() ? undefined : (lock ?? new RLock());
+    super('Condition', own ? ({ lock: own.objectId, lockType: own instanceof RLock ? 'RLock' : 'Lock', lockSpec: own.objectRef[2] } satisfies ConditionSpec) : {});
     if (own) {
       if (!this.sameHubAs(own)) throw errors.invalidArgValue('the lock of a Condition must be created in the same process (or the same manager) as the Condition', { as: 'Error' });
       this.#lock = own;
@@ -29,14 +35,25 @@ export class Condition extends HubProxy {
     }
   }
 
-  private sameHubAs(lock: LockBase): boolean { return this.sameHub(lock); }
+  private sameHubAs(lock: LockBase): boolean {
+    return this.sameHub(lock);
+  }
 
   /** @internal Wherever this Condition goes its lock goes too (by id): neither is freed early. */
-  override markTraveled(): void { super.markTraveled(); this.#lock.markTraveled(); }
+  override markTraveled(): void {
+    super.markTraveled();
+    this.#lock.markTraveled();
+  }
 
-  acquire(options?: WaitOptions): Promise<boolean> { return this.#lock.acquire(options); }
-  release(): Promise<void> { return this.#lock.release(); }
-  enter(): Promise<Held> { return this.#lock.enter(); }
+  acquire(options?: WaitOptions): Promise<boolean> {
+    return this.#lock.acquire(options);
+  }
+  release(): Promise<void> {
+    return this.#lock.release();
+  }
+  enter(): Promise<Held> {
+    return this.#lock.enter();
+  }
 
   /** Releases the lock, waits for notify() or `timeout` ms, takes the lock back. False on timeout. */
   wait(timeout?: number): Promise<boolean> {
@@ -63,7 +80,9 @@ export class Condition extends HubProxy {
     return this.#notify(n);
   }
 
-  notifyAll(): Promise<void> { return this.#notify(null); }
+  notifyAll(): Promise<void> {
+    return this.#notify(null);
+  }
 
   #notify(n: number | null): Promise<void> {
     // A lock in shared memory knows whether anyone waits: a notify nobody hears needs no message.

@@ -73,5 +73,9 @@ export class Event extends HubProxy<EventOps> {
 registerProxyType('Event', Event);
 registerSharedType('multiproc.ShmEvent', (name) => {
   fromSegment = attachSegment(String(name));
-  try { return new Event(); } finally { fromSegment = null; }
+  try {
+    return new Event();
+  } finally {
+    fromSegment = null;
+  }
 });

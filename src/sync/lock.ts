@@ -14,10 +14,7 @@ import { globalSingleton } from '../util/state.js';
 import { checkCrossing } from '../shm/crossing.js';
 import { nativeAddon } from '../native/addon.js';
 import { attachSegment, createSegment, type Segment } from '../shm/segment.js';
-import {
-  LockWord, LOCK_BYTES, Nobody, heldBy, heldHere, initLockWords, lockWords, sleepForLock, wakeOne,
-  type LockPlace,
-} from '../shm/lock-words.js';
+import { LockWord, LOCK_BYTES, Nobody, heldBy, heldHere, initLockWords, lockWords, sleepForLock, wakeOne, type LockPlace } from '../shm/lock-words.js';
 
 /** What `enter()` returns: releases the lock at the end of an `await using` block. */
 export interface Held extends AsyncDisposable {
@@ -27,7 +24,11 @@ export interface Held extends AsyncDisposable {
 /** A Held whose release runs `release` once, however often it is called. */
 export function held(release: () => Promise<void>): Held {
   let done = false;
-  const once = () => { if (done) return Promise.resolve(); done = true; return release(); };
+  const once = () => {
+    if (done) return Promise.resolve();
+    done = true;
+    return release();
+  };
   return { release: once, [Symbol.asyncDispose]: once };
 }
 
@@ -70,7 +71,9 @@ abstract class LockBase extends HubProxy {
   }
 
   /** @internal Whether this is a Value's or SharedArray's lock (no hub object: no Condition over it). */
-  get inValueMemory(): boolean { return this.#place !== null; }
+  get inValueMemory(): boolean {
+    return this.#place !== null;
+  }
 
   /**
    * Takes the lock now if it is free, without waiting or a promise (Python's
@@ -85,7 +88,10 @@ abstract class LockBase extends HubProxy {
     // they go first (FIFO); a Value's lock has no such line and never reads the flag. Written
     // out here rather than calling into shm/lock-words.ts: this pair is the hot path (fig. 12).
     if ((this.#queue && Atomics.load(a, LockWord.WAITERS) !== 0) || Atomics.compareExchange(a, LockWord.STATE, 0, 1) !== 0) {
-      if (this.#reentrant && a[LockWord.PID] === selfPid && a[LockWord.THREAD] === selfThread) { a[LockWord.COUNT]!++; return true; }
+      if (this.#reentrant && a[LockWord.PID] === selfPid && a[LockWord.THREAD] === selfThread) {
+        a[LockWord.COUNT]!++;
+        return true;
+      }
       return false;
     }
     a[LockWord.PID] = selfPid;
@@ -104,7 +110,10 @@ abstract class LockBase extends HubProxy {
       if (a[LockWord.PID] !== selfPid || a[LockWord.THREAD] !== selfThread) throw lockMisuse.notOwner();
       // Only the owner touches the count.
       const count = a[LockWord.COUNT]!;
-      if (count > 1) { a[LockWord.COUNT] = count - 1; return; }
+      if (count > 1) {
+        a[LockWord.COUNT] = count - 1;
+        return;
+      }
     }
     this.#free(a);
   }
@@ -135,12 +144,20 @@ abstract class LockBase extends HubProxy {
   release(): Promise<void> {
     const a = this.#words ?? this.#shm();
     if (a) {
-      try { this.releaseSync(); } catch (e) { return Promise.reject(e as Error); }
+      try {
+        this.releaseSync();
+      } catch (e) {
+        return Promise.reject(e as Error);
+      }
       return Promise.resolve();
     }
     if (this.#held > 0) {
       this.#held--;
-      try { this.note('release'); } catch (e) { return Promise.reject(e as Error); }
+      try {
+        this.note('release');
+      } catch (e) {
+        return Promise.reject(e as Error);
+      }
       return Promise.resolve();
     }
     return this.call('release').then(() => undefined);
@@ -156,7 +173,13 @@ abstract class LockBase extends HubProxy {
     a[LockWord.THREAD] = Nobody.THREAD;
     a[LockWord.COUNT] = 0;
     if (Atomics.exchange(a, LockWord.STATE, 0) === 2) wakeOne(a, this.#place!);
-    else if (this.#queue && Atomics.load(a, LockWord.WAITERS) === 1) { try { this.note('released'); } catch { /* hub gone */ } }
+    else if (this.#queue && Atomics.load(a, LockWord.WAITERS) === 1) {
+      try {
+        this.note('released');
+      } catch {
+        /* hub gone */
+      }
+    }
   }
 
   /**
@@ -195,7 +218,7 @@ abstract class LockBase extends HubProxy {
   override [kReduce](): { type: string; state: unknown } {
     const place = this.#place;
     if (!place) return super[kReduce]();
-    if (!place.posix) checkCrossing('a Value\'s or SharedArray\'s lock');
+    if (!place.posix) checkCrossing("a Value's or SharedArray's lock");
     const state: PlacedState = [place.name, place.byteOffset, place.posix];
     return { type: 'multiproc.LockWords', state };
   }
@@ -209,21 +232,28 @@ function sharedWords(): Segment | null {
 // Locks in shared memory this thread knows, so a worker thread that ends holding one is undone
 // (terminate() gives it no chance to release; a process that dies is noticed by its pid).
 const sharedLocks = globalSingleton('sharedHubLocks', () => new Set<WeakRef<LockBase>>());
-function track(lock: LockBase): void { sharedLocks.add(new WeakRef(lock)); }
+function track(lock: LockBase): void {
+  sharedLocks.add(new WeakRef(lock));
+}
 onWorkerThreadExit((thread) => {
   for (const ref of sharedLocks) {
     const lock = ref.deref();
-    if (lock) lock.releaseIfHeldBy(thread); else sharedLocks.delete(ref);
+    if (lock) lock.releaseIfHeldBy(thread);
+    else sharedLocks.delete(ref);
   }
 });
 
 export class Lock extends LockBase {
-  constructor() { super('Lock', {}, sharedWords()); }
+  constructor() {
+    super('Lock', {}, sharedWords());
+  }
 }
 
 /** A lock its owner (process and thread) may take again; others must wait. */
 export class RLock extends LockBase {
-  constructor() { super('RLock', {}, sharedWords()); }
+  constructor() {
+    super('RLock', {}, sharedWords());
+  }
 }
 
 /**
@@ -233,7 +263,11 @@ export class RLock extends LockBase {
 export function lockInValueMemory(seg: Segment, byteOffset: number, posix: boolean, fresh: boolean): RLock {
   if (fresh) initLockWords(lockWords(seg.sab, byteOffset));
   placing = { name: seg.name, sab: seg.sab, byteOffset, posix };
-  try { return new RLock(); } finally { placing = null; }
+  try {
+    return new RLock();
+  } finally {
+    placing = null;
+  }
 }
 
 registerProxyType('Lock', Lock);

@@ -16,7 +16,10 @@ import { attachSegment, createSegment, type Segment } from '../shm/segment.js';
 import { SEMAPHORE_BYTES, VALUE, WAITERS, giveUnit, noteGiven, noteTaken, releaseThread, takeUnit } from '../shm/semaphore-words.js';
 import { held, type Held } from './lock.js';
 
-interface SemaphoreSpec { value: number; shm?: string }
+interface SemaphoreSpec {
+  value: number;
+  shm?: string;
+}
 
 function semaphoreValue(value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) throw errors.invalidArgType('semaphore value must be an integer');
@@ -36,7 +39,10 @@ export class Semaphore extends HubProxy {
     const type = new.target === BoundedSemaphore ? 'BoundedSemaphore' : 'Semaphore';
     const seg = !isAdopting() && nativeAddon() ? createSegment(SEMAPHORE_BYTES) : null;
     super(type, seg ? { value: v, shm: seg.name } : { value: v }, seg === null);
-    if (seg) { this.#adopt(seg, v); this.ownSegment(seg.name); }
+    if (seg) {
+      this.#adopt(seg, v);
+      this.ownSegment(seg.name);
+    }
   }
 
   #adopt(seg: Segment, initial: number | null): void {
@@ -55,7 +61,9 @@ export class Semaphore extends HubProxy {
   }
 
   /** The bound of a BoundedSemaphore (its initial value), or null. */
-  #bound(): number | null { return this instanceof BoundedSemaphore ? (this.spec as SemaphoreSpec).value : null; }
+  #bound(): number | null {
+    return this instanceof BoundedSemaphore ? (this.spec as SemaphoreSpec).value : null;
+  }
   /** Units held by a holder that dies come back only for a BoundedSemaphore (see the header). */
   readonly #tracksHolders: boolean = this instanceof BoundedSemaphore;
 
@@ -76,7 +84,11 @@ export class Semaphore extends HubProxy {
   acquire(options?: WaitOptions): Promise<boolean> {
     const timeout = wireTimeoutOf(options, 'acquire()');
     const a = this.#shm();
-    if (!a) return (this.call('acquire', timeout) as Promise<boolean>).then((ok) => { if (ok) this.#held++; return ok; });
+    if (!a)
+      return (this.call('acquire', timeout) as Promise<boolean>).then((ok) => {
+        if (ok) this.#held++;
+        return ok;
+      });
     if (this.#takeShared(a)) return Promise.resolve(true);
     if (timeout === 0) return Promise.resolve(false);
     // The hub takes the unit for us and records it in the holder table before it answers.
@@ -89,10 +101,18 @@ export class Semaphore extends HubProxy {
     if (!a) {
       if (this.#held === 0) return this.call('release').then(() => undefined);
       this.#held--;
-      try { this.note('release'); } catch (e) { return Promise.reject(e as Error); }
+      try {
+        this.note('release');
+      } catch (e) {
+        return Promise.reject(e as Error);
+      }
       return Promise.resolve();
     }
-    try { this.#releaseShared(a); } catch (e) { return Promise.reject(e as Error); }
+    try {
+      this.#releaseShared(a);
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
     return Promise.resolve();
   }
 
@@ -110,12 +130,18 @@ export class Semaphore extends HubProxy {
     if (Atomics.load(a, WAITERS) !== 0) this.#tellHub();
   }
 
-  #tellHub(): void { try { this.note('released'); } catch { /* hub gone */ } }
+  #tellHub(): void {
+    try {
+      this.note('released');
+    } catch {
+      /* hub gone */
+    }
+  }
 
   /** The current counter. */
   getValue(): Promise<number> {
     const a = this.#shm();
-    return a ? Promise.resolve(Atomics.load(a, VALUE)) : this.call('value') as Promise<number>;
+    return a ? Promise.resolve(Atomics.load(a, VALUE)) : (this.call('value') as Promise<number>);
   }
 
   /** `await using held = await sem.enter()`: a unit now, given back when the block ends. */
@@ -139,7 +165,8 @@ const known = globalSingleton('sharedSemaphores', () => new Set<WeakRef<Semaphor
 onWorkerThreadExit((thread) => {
   for (const ref of known) {
     const sem = ref.deref();
-    if (sem) sem.releaseHeldBy(thread); else known.delete(ref);
+    if (sem) sem.releaseHeldBy(thread);
+    else known.delete(ref);
   }
 });
 

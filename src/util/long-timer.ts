@@ -12,7 +12,10 @@ export class LongTimer {
   #due: number;
   #done = false;
 
-  constructor(private readonly fn: () => void, ms: number) {
+  constructor(
+    private readonly fn: () => void,
+    ms: number,
+  ) {
     this.#due = performance.now() + Math.max(0, ms);
     // An infinite delay never fires: no Node timer at all (nothing to keep the loop alive for).
     if (Number.isFinite(ms)) this.#arm(Math.max(0, ms));
@@ -24,7 +27,10 @@ export class LongTimer {
       this.#timer = null;
       const left = this.#due - performance.now();
       // Timers may fire a little early; a chained one re-arms for what is left.
-      if (step < ms && left > 0) { this.#arm(left); return; }
+      if (step < ms && left > 0) {
+        this.#arm(left);
+        return;
+      }
       this.#done = true;
       this.fn();
     }, step);
@@ -37,10 +43,22 @@ export class LongTimer {
     this.#timer = null;
   }
 
-  unref(): this { this.#refd = false; this.#timer?.unref(); return this; }
-  ref(): this { this.#refd = true; this.#timer?.ref(); return this; }
-  get fired(): boolean { return this.#done; }
+  unref(): this {
+    this.#refd = false;
+    this.#timer?.unref();
+    return this;
+  }
+  ref(): this {
+    this.#refd = true;
+    this.#timer?.ref();
+    return this;
+  }
+  get fired(): boolean {
+    return this.#done;
+  }
 }
 
 /** Calls `fn` after `ms` milliseconds (any length, Infinity: never); `clear()` cancels. */
-export function longTimeout(fn: () => void, ms: number): LongTimer { return new LongTimer(fn, ms); }
+export function longTimeout(fn: () => void, ms: number): LongTimer {
+  return new LongTimer(fn, ms);
+}

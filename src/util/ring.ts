@@ -5,9 +5,13 @@ export class Ring<T> {
   private head = 0;
   private len = 0;
 
-  constructor(capacity = 16) { this.buf = new Array(capacity); }
+  constructor(capacity = 16) {
+    this.buf = new Array(capacity);
+  }
 
-  get length(): number { return this.len; }
+  get length(): number {
+    return this.len;
+  }
 
   private grow(): void {
     const next = new Array<T | undefined>(this.buf.length * 2);
@@ -38,9 +42,13 @@ export class Ring<T> {
     return v;
   }
 
-  peek(): T | undefined { return this.len === 0 ? undefined : this.buf[this.head]; }
+  peek(): T | undefined {
+    return this.len === 0 ? undefined : this.buf[this.head];
+  }
 
-  at(i: number): T | undefined { return i < 0 || i >= this.len ? undefined : this.buf[(this.head + i) % this.buf.length]; }
+  at(i: number): T | undefined {
+    return i < 0 || i >= this.len ? undefined : this.buf[(this.head + i) % this.buf.length];
+  }
 
   /** Removes and returns every element. */
   drain(): T[] {

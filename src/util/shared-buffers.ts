@@ -15,7 +15,10 @@ class BufferRegistry extends Map<string, SharedArrayBuffer> {
 export const sharedBuffers = globalSingleton('sharedBuffers', () => new BufferRegistry());
 
 /** What one peer has been given: the names, and the registry's addition count when last checked. */
-export interface Given { names: Set<string>; seen: number }
+export interface Given {
+  names: Set<string>;
+  seen: number;
+}
 
 /** Buffers the peer has not been given yet; marks them given. */
 export function buffersNotSent(given: Given): [string, SharedArrayBuffer][] | null {

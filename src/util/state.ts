@@ -40,6 +40,9 @@ const singletons = new Map<string, unknown>();
  */
 export function globalSingleton<T>(name: string, create: () => T): T {
   let value = singletons.get(name) as T | undefined;
-  if (value === undefined) { value = create(); singletons.set(name, value); }
+  if (value === undefined) {
+    value = create();
+    singletons.set(name, value);
+  }
   return value;
 }

@@ -38,7 +38,13 @@ export type SynchronizedArrayOf<C extends Typecode> = RawArrayOf<C> & { getLock(
 
 class ArrayCore {
   readonly view: View;
-  constructor(readonly seg: Segment, readonly typecode: Typecode, readonly length: number, readonly posix: boolean, readonly lock: (LockOption & object) | null) {
+  constructor(
+    readonly seg: Segment,
+    readonly typecode: Typecode,
+    readonly length: number,
+    readonly posix: boolean,
+    readonly lock: (LockOption & object) | null,
+  ) {
     this.view = makeView(typecode, seg.sab, LOCK_BYTES, length);
   }
   index(i: number): number {
@@ -46,18 +52,23 @@ class ArrayCore {
     if (!Number.isInteger(j) || j < 0 || j >= this.length) throw errors.outOfRange(`index ${i} out of range (length ${this.length})`);
     return j;
   }
-  get(i: number): unknown { return fromStored(this.typecode, this.view[this.index(i)]!); }
-  set(i: number, v: unknown): void { (this.view as unknown as (number | bigint)[])[this.index(i)] = toStored(this.typecode, v, `[${i}]`); }
+  get(i: number): unknown {
+    return fromStored(this.typecode, this.view[this.index(i)]!);
+  }
+  set(i: number, v: unknown): void {
+    (this.view as unknown as (number | bigint)[])[this.index(i)] = toStored(this.typecode, v, `[${i}]`);
+  }
   slice(start = 0, end = this.length): unknown[] {
     const n = this.length;
-    const a = Math.max(0, Math.min(n, start < 0 ? start + n : start)), b = Math.max(0, Math.min(n, end < 0 ? end + n : end));
+    const a = Math.max(0, Math.min(n, start < 0 ? start + n : start)),
+      b = Math.max(0, Math.min(n, end < 0 ? end + n : end));
     const out: unknown[] = [];
     for (let i = a; i < b; i++) out.push(fromStored(this.typecode, this.view[i]!));
     return out;
   }
   bytes(all: boolean): Buffer {
     const b = Buffer.from(this.view.buffer, this.view.byteOffset, this.length);
-    const end = all ? this.length : (b.indexOf(0) < 0 ? this.length : b.indexOf(0));
+    const end = all ? this.length : b.indexOf(0) < 0 ? this.length : b.indexOf(0);
     return Buffer.from(b.subarray(0, end));
   }
   setBytes(v: unknown): void {
@@ -69,22 +80,45 @@ class ArrayCore {
   }
 }
 
-
 /** What a SharedArray or RawArray is; a Proxy over it adds `a[i]` (see wrap). */
 class ArrayHandle {
   /** @internal */ readonly core: ArrayCore;
-  constructor(core: ArrayCore) { this.core = core; }
-  get length(): number { return this.core.length; }
-  get typecode(): Typecode { return this.core.typecode; }
-  get view(): View { return this.core.view; }
-  slice(a?: number, b?: number): unknown[] { return this.core.slice(a, b); }
-  toArray(): unknown[] { return this.core.slice(); }
-  *[Symbol.iterator](): Generator<unknown> { for (let i = 0; i < this.core.length; i++) yield this.core.get(i); }
-  get value(): Buffer { return this.core.bytes(false); }
-  set value(v: unknown) { this.core.setBytes(v); }
-  get raw(): Buffer { return this.core.bytes(true); }
-  set raw(v: unknown) { this.core.setBytes(v); }
-  toString(): string { return `RawArray('${this.core.typecode}', [${this.core.slice().map(String).join(', ')}])`; }
+  constructor(core: ArrayCore) {
+    this.core = core;
+  }
+  get length(): number {
+    return this.core.length;
+  }
+  get typecode(): Typecode {
+    return this.core.typecode;
+  }
+  get view(): View {
+    return this.core.view;
+  }
+  slice(a?: number, b?: number): unknown[] {
+    return this.core.slice(a, b);
+  }
+  toArray(): unknown[] {
+    return this.core.slice();
+  }
+  *[Symbol.iterator](): Generator<unknown> {
+    for (let i = 0; i < this.core.length; i++) yield this.core.get(i);
+  }
+  get value(): Buffer {
+    return this.core.bytes(false);
+  }
+  set value(v: unknown) {
+    this.core.setBytes(v);
+  }
+  get raw(): Buffer {
+    return this.core.bytes(true);
+  }
+  set raw(v: unknown) {
+    this.core.setBytes(v);
+  }
+  toString(): string {
+    return `RawArray('${this.core.typecode}', [${this.core.slice().map(String).join(', ')}])`;
+  }
   [kReduce]() {
     const c = this.core;
     if (!c.posix) checkCrossing('a SharedArray');
@@ -95,11 +129,21 @@ class ArrayHandle {
 
 class SynchronizedHandle extends ArrayHandle {
   #raw: object | null = null;
-  getLock(): unknown { return this.core.lock; }
-  getObj(): object { return this.#raw ??= wrap(this.core, false); }
-  acquire(...a: never[]): Promise<boolean> { return (this.core.lock as RLock).acquire(...a); }
-  release(): Promise<void> { return this.core.lock!.release(); }
-  override toString(): string { return `SynchronizedArray('${this.core.typecode}', [${this.core.slice().map(String).join(', ')}])`; }
+  getLock(): unknown {
+    return this.core.lock;
+  }
+  getObj(): object {
+    return (this.#raw ??= wrap(this.core, false));
+  }
+  acquire(...a: never[]): Promise<boolean> {
+    return (this.core.lock as RLock).acquire(...a);
+  }
+  release(): Promise<void> {
+    return this.core.lock!.release();
+  }
+  override toString(): string {
+    return `SynchronizedArray('${this.core.typecode}', [${this.core.slice().map(String).join(', ')}])`;
+  }
 }
 
 const INDEX = /^(0|[1-9]\d*)$/;
@@ -115,10 +159,15 @@ function wrap(core: ArrayCore, synchronized: boolean): object {
       return typeof v === 'function' ? v.bind(t) : v;
     },
     set(t, key, value) {
-      if (typeof key === 'string' && /^-?\d/.test(key)) { core.set(Number(key), value); return true; }
+      if (typeof key === 'string' && /^-?\d/.test(key)) {
+        core.set(Number(key), value);
+        return true;
+      }
       return Reflect.set(t, key, value, t);
     },
-    has(t, key) { return typeof key === 'string' && INDEX.test(key) ? Number(key) < core.length : Reflect.has(t, key); },
+    has(t, key) {
+      return typeof key === 'string' && INDEX.test(key) ? Number(key) < core.length : Reflect.has(t, key);
+    },
   });
 }
 
@@ -145,7 +194,9 @@ function build<C extends Typecode>(typecode: C, sizeOrInit: number | Iterable<Va
   const { seg, posix } = allocate(tc, length);
   const ownLock = lock === true ? lockInValueMemory(seg, 0, posix, true) : lock === false ? null : lock;
   const core = new ArrayCore(seg, tc, length, posix, ownLock);
-  stored?.forEach((v, i) => { (core.view as unknown as (number | bigint)[])[i] = v; });
+  stored?.forEach((v, i) => {
+    (core.view as unknown as (number | bigint)[])[i] = v;
+  });
   return wrap(core, ownLock !== null);
 }
 
@@ -155,9 +206,17 @@ export function RawArray<C extends Typecode>(typecode: C, sizeOrInit: number | I
 }
 
 /** CPython's multiprocessing.Array: a shared array with a lock (`lock: false` gives a RawArray). */
-export function SharedArray<C extends Typecode>(typecode: C, sizeOrInit: number | Iterable<ValueOf<C> | number>, options?: { lock?: true | Exclude<LockOption, boolean> }): SynchronizedArrayOf<C>;
+export function SharedArray<C extends Typecode>(
+  typecode: C,
+  sizeOrInit: number | Iterable<ValueOf<C> | number>,
+  options?: { lock?: true | Exclude<LockOption, boolean> },
+): SynchronizedArrayOf<C>;
 export function SharedArray<C extends Typecode>(typecode: C, sizeOrInit: number | Iterable<ValueOf<C> | number>, options: { lock: false }): RawArrayOf<C>;
-export function SharedArray<C extends Typecode>(typecode: C, sizeOrInit: number | Iterable<ValueOf<C> | number>, options: { lock?: LockOption } = {}): SynchronizedArrayOf<C> | RawArrayOf<C> {
+export function SharedArray<C extends Typecode>(
+  typecode: C,
+  sizeOrInit: number | Iterable<ValueOf<C> | number>,
+  options: { lock?: LockOption } = {},
+): SynchronizedArrayOf<C> | RawArrayOf<C> {
   return build(typecode, sizeOrInit, checkLockOption(options.lock)) as SynchronizedArrayOf<C>;
 }
 

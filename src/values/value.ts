@@ -27,7 +27,7 @@ export function checkLockOption(lock: unknown): LockOption {
   if (lock === undefined) return true;
   if (typeof lock === 'boolean') return lock;
   if (lock && typeof (lock as { acquire?: unknown }).acquire === 'function' && typeof (lock as { release?: unknown }).release === 'function') return lock as LockOption;
-  throw errors.invalidArgType('lock must be true, false, or a lock (Lock, RLock, or another value\'s getLock())');
+  throw errors.invalidArgType("lock must be true, false, or a lock (Lock, RLock, or another value's getLock())");
 }
 
 type ValueState = [name: string, tc: Typecode, posix: boolean, lock: unknown];
@@ -47,13 +47,23 @@ export class SharedValue<C extends Typecode = Typecode> {
     this.#view = makeView(tc, seg.sab, LOCK_BYTES, 1);
   }
 
-  get typecode(): C { return this.#tc; }
-  /** @internal */ get segment(): Segment { return this.#seg; }
+  get typecode(): C {
+    return this.#tc;
+  }
+  /** @internal */ get segment(): Segment {
+    return this.#seg;
+  }
 
-  get value(): ValueOf<C> { return fromStored(this.#tc, this.#view[0]!) as ValueOf<C>; }
-  set value(v: ValueOf<C> | number) { (this.#view as unknown as (number | bigint)[])[0] = toStored(this.#tc, v); }
+  get value(): ValueOf<C> {
+    return fromStored(this.#tc, this.#view[0]!) as ValueOf<C>;
+  }
+  set value(v: ValueOf<C> | number) {
+    (this.#view as unknown as (number | bigint)[])[0] = toStored(this.#tc, v);
+  }
 
-  toString(): string { return `RawValue('${this.#tc}', ${String(this.value)})`; }
+  toString(): string {
+    return `RawValue('${this.#tc}', ${String(this.value)})`;
+  }
 
   [kReduce]() {
     if (!this.posix) checkCrossing('a Value');
@@ -68,17 +78,36 @@ export class SynchronizedValue<C extends Typecode = Typecode> {
   readonly #lock: LockOption & object;
 
   /** @internal */
-  constructor(raw: SharedValue<C>, lock: LockOption & object) { this.#raw = raw; this.#lock = lock; }
+  constructor(raw: SharedValue<C>, lock: LockOption & object) {
+    this.#raw = raw;
+    this.#lock = lock;
+  }
 
-  get typecode(): C { return this.#raw.typecode; }
-  get value(): ValueOf<C> { return this.#raw.value; }
-  set value(v: ValueOf<C> | number) { this.#raw.value = v; }
-  getLock(): RLock { return this.#lock as RLock; }
-  getObj(): SharedValue<C> { return this.#raw; }
+  get typecode(): C {
+    return this.#raw.typecode;
+  }
+  get value(): ValueOf<C> {
+    return this.#raw.value;
+  }
+  set value(v: ValueOf<C> | number) {
+    this.#raw.value = v;
+  }
+  getLock(): RLock {
+    return this.#lock as RLock;
+  }
+  getObj(): SharedValue<C> {
+    return this.#raw;
+  }
   /** Shortcuts for getLock().acquire() / release() (CPython's Synchronized has them too). */
-  acquire(...args: Parameters<RLock['acquire']>): Promise<boolean> { return (this.#lock as RLock).acquire(...args); }
-  release(): Promise<void> { return this.#lock.release(); }
-  toString(): string { return `<Synchronized wrapper for ${this.#raw.toString()}>`; }
+  acquire(...args: Parameters<RLock['acquire']>): Promise<boolean> {
+    return (this.#lock as RLock).acquire(...args);
+  }
+  release(): Promise<void> {
+    return this.#lock.release();
+  }
+  toString(): string {
+    return `<Synchronized wrapper for ${this.#raw.toString()}>`;
+  }
 
   [kReduce]() {
     const raw = this.#raw;

@@ -144,9 +144,22 @@ export function useCluster(spec: ClusterSetupSpec): ClusterSetup {
     setup.redis = await startRedis();
     const dirs = spec.machines.map((m) => makeMachine(m.label));
     setup.machines.push(...dirs);
-    setup.workers.push(...await Promise.all(spec.machines.map((m, i) => startWorker({
-      redis: setup.redis.url, name: spec.name, dir: dirs[i]!.dir, machine: m.label, key: spec.key, processes: m.processes ?? 2, context: m.context ?? 'process', ...timing,
-    }))));
+    setup.workers.push(
+      ...(await Promise.all(
+        spec.machines.map((m, i) =>
+          startWorker({
+            redis: setup.redis.url,
+            name: spec.name,
+            dir: dirs[i]!.dir,
+            machine: m.label,
+            key: spec.key,
+            processes: m.processes ?? 2,
+            context: m.context ?? 'process',
+            ...timing,
+          }),
+        ),
+      )),
+    );
     setup.cluster = getContext('cluster', { redis: setup.redis.url, name: spec.name, authKey: spec.key, root: FIXTURES, ...timing });
   });
   after(async () => {

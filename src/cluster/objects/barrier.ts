@@ -40,7 +40,9 @@ end
 
 // ARGV[3] parties, [4] waiter, [5] ttl, [6] has action. Replies {index, round, what}: what 0
 // wait in the room, 1 run the action then PASS, 2 passed now; {-1} broken.
-const ARRIVE = script(COMMON + `
+const ARRIVE = script(
+  COMMON +
+    `
 if redis.call('HGET', st, 'b') == '1' then return {-1} end
 local parties = tonumber(ARGV[3])
 local g = tonumber(redis.call('HGET', st, 'g') or '0')
@@ -54,7 +56,8 @@ if not acting and c == parties then
   return {index, g, 2}
 end
 room_join(ARGV[1] .. ':' .. g, ARGV[4], now, tonumber(ARGV[5]))
-return {index, g, 0}`);
+return {index, g, 0}`,
+);
 
 // ARGV[3] parties.
 const PASS = script(COMMON + `pass(tonumber(ARGV[3])) return 1`);
@@ -68,8 +71,12 @@ export class ClusterBarrier extends ClusterObject {
   readonly parties: number;
   readonly #timeout: number | null;
   #action: (() => unknown) | null;
-  protected get kind(): string { return 'Barrier'; }
-  protected override params(): Record<string, unknown> { return { parties: this.parties, timeout: this.#timeout }; }
+  protected get kind(): string {
+    return 'Barrier';
+  }
+  protected override params(): Record<string, unknown> {
+    return { parties: this.parties, timeout: this.#timeout };
+  }
 
   /** @internal */
   constructor(link: ClusterLinkImpl, parties: unknown, options: ClusterBarrierOptions = {}, id?: string) {
@@ -81,9 +88,15 @@ export class ClusterBarrier extends ClusterObject {
     this.#action = options.action ?? null;
   }
 
-  private get stateKey(): string { return `${this.base}:st`; }
-  private get room(): string { return `${this.base}:bar`; }
-  private common(): (string | number)[] { return [this.room, wakeTtl(this.link)]; }
+  private get stateKey(): string {
+    return `${this.base}:st`;
+  }
+  private get room(): string {
+    return `${this.base}:bar`;
+  }
+  private common(): (string | number)[] {
+    return [this.room, wakeTtl(this.link)];
+  }
 
   /** A handle revived elsewhere has no action; give it one here (it runs where the last waiter arrives). */
   useAction(action: (() => unknown) | undefined): this {
@@ -96,8 +109,7 @@ export class ClusterBarrier extends ClusterObject {
   async wait(timeout?: number): Promise<number> {
     const limit = timeout === undefined ? this.#timeout : timeoutArg(timeout, 'Barrier.wait()');
     const waiter = newWaiterId();
-    const r = await evalScript(this.link, ARRIVE, [this.stateKey],
-      [...this.common(), this.parties, waiter, this.link.stalledTimeout, this.#action ? '1' : '0']) as number[];
+    const r = (await evalScript(this.link, ARRIVE, [this.stateKey], [...this.common(), this.parties, waiter, this.link.stalledTimeout, this.#action ? '1' : '0'])) as number[];
     const [index, round, what] = r.map(Number) as [number, number, number];
     if (index < 0) throw broken();
     if (what === 2) return index;
@@ -119,9 +131,13 @@ export class ClusterBarrier extends ClusterObject {
   }
 
   /** Breaks the barrier: waiters now and later get BrokenBarrierError until reset(). */
-  async abort(): Promise<void> { await evalScript(this.link, BREAK, [this.stateKey], this.common()); }
+  async abort(): Promise<void> {
+    await evalScript(this.link, BREAK, [this.stateKey], this.common());
+  }
   /** Back to a fresh barrier; those waiting get BrokenBarrierError. */
-  async reset(): Promise<void> { await evalScript(this.link, RESET, [this.stateKey], this.common()); }
+  async reset(): Promise<void> {
+    await evalScript(this.link, RESET, [this.stateKey], this.common());
+  }
 
   async nWaiting(): Promise<number> {
     const [c, a] = await run(this.link, (conn) => conn.hmget(this.stateKey, 'c', 'a'));
@@ -129,5 +145,7 @@ export class ClusterBarrier extends ClusterObject {
     return a === '1' ? Math.max(0, n - this.parties) : n;
   }
 
-  async broken(): Promise<boolean> { return (await run(this.link, (c) => c.hget(this.stateKey, 'b'))) === '1'; }
+  async broken(): Promise<boolean> {
+    return (await run(this.link, (c) => c.hget(this.stateKey, 'b'))) === '1';
+  }
 }

@@ -50,7 +50,9 @@ export abstract class ClusterObject implements SharedReducible {
   /** The kind in the reference's type name: 'cluster.' + kind. */
   protected abstract get kind(): string;
   /** What a revived reference needs besides name and id (plain data). */
-  protected params(): Record<string, unknown> { return {}; }
+  protected params(): Record<string, unknown> {
+    return {};
+  }
 
   [kReduce](): { type: string; state: unknown } {
     return { type: `cluster.${this.kind}`, state: { name: this.link.name, id: this.id, ...this.params() } };
@@ -66,5 +68,7 @@ export abstract class ClusterObject implements SharedReducible {
     this.link.disown(`${this.base}:`);
   }
 
-  async [Symbol.asyncDispose](): Promise<void> { await this.free(); }
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.free();
+  }
 }

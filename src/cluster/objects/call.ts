@@ -15,7 +15,11 @@ import { asLinkError, unavailable } from './link-errors.js';
  */
 export async function run<T>(link: ClusterLink, fn: (c: Redis) => Promise<T>): Promise<T> {
   let c: Redis;
-  try { c = await link.command(); } catch (e) { throw asLinkError(e); }
+  try {
+    c = await link.command();
+  } catch (e) {
+    throw asLinkError(e);
+  }
   let timer: NodeJS.Timeout | undefined;
   const silent = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(unavailable(`no answer within connectTimeout (${link.connectTimeout} ms)`)), link.connectTimeout);
@@ -32,7 +36,10 @@ export async function run<T>(link: ClusterLink, fn: (c: Redis) => Promise<T>): P
 const shas = new Map<string, string>();
 function shaOf(src: string): string {
   let sha = shas.get(src);
-  if (!sha) { sha = createHash('sha1').update(src).digest('hex'); shas.set(src, sha); }
+  if (!sha) {
+    sha = createHash('sha1').update(src).digest('hex');
+    shas.set(src, sha);
+  }
   return sha;
 }
 
@@ -63,7 +70,9 @@ export function evalScriptBuffer(link: ClusterLink, src: string, keys: string[],
 }
 
 /** Redis takes blocking timeouts in seconds (decimals allowed since 6.0); 0 means forever. */
-function seconds(ms: number): number { return Math.max(0.01, Math.ceil(ms) / 1000); }
+function seconds(ms: number): number {
+  return Math.max(0.01, Math.ceil(ms) / 1000);
+}
 
 /**
  * BLPOP on a dedicated connection: the popped value, or null when `ms` passed (Infinity:
@@ -71,7 +80,11 @@ function seconds(ms: number): number { return Math.max(0.01, Math.ceil(ms) / 100
  */
 export async function blockingPop(link: ClusterLink, key: string, ms: number): Promise<Buffer | null> {
   let c: Redis;
-  try { c = await link.blocking(); } catch (e) { throw asLinkError(e); }
+  try {
+    c = await link.blocking();
+  } catch (e) {
+    throw asLinkError(e);
+  }
   // A Redis that is frozen (not dead) never ends a BLPOP: past its own timeout plus
   // connectTimeout, the connection is dropped, which rejects the pop.
   const guard = ms === Infinity ? undefined : longTimeout(() => c.disconnect(false), ms + link.connectTimeout);

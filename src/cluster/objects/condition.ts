@@ -14,30 +14,41 @@ import { listen, newWaiterId, wakeTtl } from './room.js';
 
 // KEYS: lock leases, lock count. ARGV: holder, lock room, cond room, waiter, ttl, wake ttl.
 // Replies the lock depth it gave up, or -1 when this process does not hold the lock.
-const WAIT = script(LOCK_REAP + `
+const WAIT = script(
+  LOCK_REAP +
+    `
 local owner = redis.call('ZRANGE', KEYS[1], 0, 0)
 if #owner == 0 or owner[1] ~= ARGV[1] then return -1 end
 local depth = tonumber(redis.call('GET', KEYS[2]) or '1')
 room_join(ARGV[3], ARGV[4], now, tonumber(ARGV[5]))
 redis.call('DEL', KEYS[1], KEYS[2])
 room_wake(ARGV[2], 1, 'free', now, tonumber(ARGV[6]))
-return depth`);
+return depth`,
+);
 
 // KEYS: lock leases, lock count. ARGV: holder, cond room, n (-1: all), wake ttl.
-const NOTIFY = script(LOCK_REAP + `
+const NOTIFY = script(
+  LOCK_REAP +
+    `
 local owner = redis.call('ZRANGE', KEYS[1], 0, 0)
 if #owner == 0 or owner[1] ~= ARGV[1] then return -1 end
-return room_wake(ARGV[2], tonumber(ARGV[3]), 'notify', now, tonumber(ARGV[4]))`);
+return room_wake(ARGV[2], tonumber(ARGV[3]), 'notify', now, tonumber(ARGV[4]))`,
+);
 
 // KEYS: lock leases, lock count. ARGV: holder, depth. Restores an RLock's depth after wait().
-const RESTORE = script(LOCK_REAP + `
+const RESTORE = script(
+  LOCK_REAP +
+    `
 local owner = redis.call('ZRANGE', KEYS[1], 0, 0)
 if #owner > 0 and owner[1] == ARGV[1] then redis.call('SET', KEYS[2], ARGV[2]) end
-return 1`);
+return 1`,
+);
 
 export class ClusterCondition extends ClusterObject {
   readonly #lock: ClusterLockBase;
-  protected get kind(): string { return 'Condition'; }
+  protected get kind(): string {
+    return 'Condition';
+  }
   protected override params(): Record<string, unknown> {
     return { lock: this.#lock.id, lockKind: this.#lock instanceof ClusterRLock ? 'RLock' : 'Lock' };
   }
@@ -52,14 +63,26 @@ export class ClusterCondition extends ClusterObject {
   }
 
   /** The lock this condition uses. */
-  get lock(): ClusterLockBase { return this.#lock; }
+  get lock(): ClusterLockBase {
+    return this.#lock;
+  }
 
-  acquire(options?: WaitOptions): Promise<boolean> { return this.#lock.acquire(options); }
-  release(): Promise<void> { return this.#lock.release(); }
-  enter(): Promise<Held> { return this.#lock.enter(); }
+  acquire(options?: WaitOptions): Promise<boolean> {
+    return this.#lock.acquire(options);
+  }
+  release(): Promise<void> {
+    return this.#lock.release();
+  }
+  enter(): Promise<Held> {
+    return this.#lock.enter();
+  }
 
-  private get room(): string { return `${this.base}:cond`; }
-  private get lockKeys(): string[] { return [this.#lock.leasesKey, this.#lock.countKey]; }
+  private get room(): string {
+    return `${this.base}:cond`;
+  }
+  private get lockKeys(): string[] {
+    return [this.#lock.leasesKey, this.#lock.countKey];
+  }
 
   /** Releases the lock, waits for notify() or `timeout` ms, takes the lock back. False on timeout. */
   wait(timeout?: number): Promise<boolean> {
@@ -68,8 +91,7 @@ export class ClusterCondition extends ClusterObject {
 
   async #wait(limit: number | null): Promise<boolean> {
     const waiter = newWaiterId();
-    const depth = Number(await evalScript(this.link, WAIT, this.lockKeys,
-      [this.link.holderId, this.#lock.room, this.room, waiter, this.link.stalledTimeout, wakeTtl(this.link)]));
+    const depth = Number(await evalScript(this.link, WAIT, this.lockKeys, [this.link.holderId, this.#lock.room, this.room, waiter, this.link.stalledTimeout, wakeTtl(this.link)]));
     if (depth < 0) throw lockMisuse.conditionNotOwner('wait');
     this.link.leases.drop(this.#lock.leasesKey, this.link.holderId);
     // Redis gone: this rejects ERR_CLUSTER_UNAVAILABLE at once, without waiting another
@@ -100,7 +122,9 @@ export class ClusterCondition extends ClusterObject {
     return this.#notify(n);
   }
 
-  notifyAll(): Promise<void> { return this.#notify(-1); }
+  notifyAll(): Promise<void> {
+    return this.#notify(-1);
+  }
 
   async #notify(n: number): Promise<void> {
     const r = Number(await evalScript(this.link, NOTIFY, this.lockKeys, [this.link.holderId, this.room, n, wakeTtl(this.link)]));

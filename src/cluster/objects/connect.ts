@@ -83,7 +83,9 @@ class Link implements ClusterLinkImpl {
     // Errors surface through the calls; an 'error' listener keeps them from crashing the process.
     c.on('error', () => {});
     this.all.add(c);
-    c.connect().catch(() => { /* retried by retryStrategy; calls time out on their own */ });
+    c.connect().catch(() => {
+      /* retried by retryStrategy; calls time out on their own */
+    });
     return c;
   }
 
@@ -92,10 +94,24 @@ class Link implements ClusterLinkImpl {
     if (c.status === 'ready') return Promise.resolve(c);
     if (this.closed || c.status === 'end') return Promise.reject(unavailable('this cluster context was closed'));
     return new Promise((resolve, reject) => {
-      const done = () => { clearTimeout(timer); c.off('ready', onReady); c.off('end', onEnd); closers.delete(onEnd); };
-      const onReady = () => { done(); resolve(c); };
-      const onEnd = () => { done(); reject(unavailable('this cluster context was closed')); };
-      const timer = setTimeout(() => { done(); reject(unavailable(`no connection within connectTimeout (${this.connectTimeout} ms)`)); }, this.connectTimeout);
+      const done = () => {
+        clearTimeout(timer);
+        c.off('ready', onReady);
+        c.off('end', onEnd);
+        closers.delete(onEnd);
+      };
+      const onReady = () => {
+        done();
+        resolve(c);
+      };
+      const onEnd = () => {
+        done();
+        reject(unavailable('this cluster context was closed'));
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(unavailable(`no connection within connectTimeout (${this.connectTimeout} ms)`));
+      }, this.connectTimeout);
       const closers = this.waitingForReady;
       closers.add(onEnd);
       c.on('ready', onReady);
@@ -107,7 +123,10 @@ class Link implements ClusterLinkImpl {
   async command(): Promise<Redis> {
     // One shared connection, even when the first calls arrive together.
     this.opening ??= this.open();
-    this.shared ??= await this.opening.catch((e: unknown) => { this.opening = undefined; throw e; });
+    this.shared ??= await this.opening.catch((e: unknown) => {
+      this.opening = undefined;
+      throw e;
+    });
     return this.ready(this.shared);
   }
   private opening: Promise<Redis> | undefined;
@@ -116,7 +135,9 @@ class Link implements ClusterLinkImpl {
     let c = this.idle.pop();
     while (c && c.status === 'end') c = this.idle.pop();
     c ??= await this.open();
-    try { return await this.ready(c); } catch (e) {
+    try {
+      return await this.ready(c);
+    } catch (e) {
       // Keep it for the next wait: it reconnects by itself.
       if (!this.closed && c.status !== 'end') this.idle.push(c);
       throw e;
@@ -124,7 +145,10 @@ class Link implements ClusterLinkImpl {
   }
 
   release(conn: Redis): void {
-    if (this.closed || conn.status === 'end' || this.idle.length >= 8) { this.drop(conn); return; }
+    if (this.closed || conn.status === 'end' || this.idle.length >= 8) {
+      this.drop(conn);
+      return;
+    }
     this.idle.push(conn);
   }
 
@@ -134,8 +158,12 @@ class Link implements ClusterLinkImpl {
     conn.disconnect(false);
   }
 
-  own(prefix: string): void { this.owned.add(prefix); }
-  disown(prefix: string): void { this.owned.delete(prefix); }
+  own(prefix: string): void {
+    this.owned.add(prefix);
+  }
+  disown(prefix: string): void {
+    this.owned.delete(prefix);
+  }
 
   async close(): Promise<void> {
     if (this.closed) return;

@@ -25,9 +25,16 @@ function decodeKey(b: unknown): DictKey {
 /** Flattens a Map, an object or [key, value] pairs into encoded field/value pairs. */
 export function encodeEntries(init: unknown): Buffer[] {
   if (init === undefined || init === null) return [];
-  const entries: Iterable<[unknown, unknown]> = init instanceof Map ? init
-    : Array.isArray(init) ? init as [unknown, unknown][]
-      : typeof init === 'object' ? Object.entries(init) : (() => { throw errors.invalidArgType('dict(init): pass a Map, an object or [key, value] pairs'); })();
+  const entries: Iterable<[unknown, unknown]> =
+    init instanceof Map
+      ? init
+      : Array.isArray(init)
+        ? (init as [unknown, unknown][])
+        : typeof init === 'object'
+          ? Object.entries(init)
+          : (() => {
+              throw errors.invalidArgType('dict(init): pass a Map, an object or [key, value] pairs');
+            })();
   const out: Buffer[] = [];
   for (const [k, v] of entries) out.push(keyBytes(k), toBytes(v, `value of ${String(k)}`));
   return out;
@@ -38,22 +45,35 @@ const POP = `local v = redis.call('HGET', KEYS[1], ARGV[1]) if v then redis.call
 const SETDEFAULT = `redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) return redis.call('HGET', KEYS[1], ARGV[1])`;
 
 export class ClusterDict<K extends DictKey = DictKey, V = unknown> extends ClusterObject {
-  protected get kind(): string { return 'dict'; }
+  protected get kind(): string {
+    return 'dict';
+  }
   /** @internal */
-  constructor(link: ClusterLinkImpl, id?: string) { super(link, id, false); }
-  private get key(): string { return `${this.base}:h`; }
+  constructor(link: ClusterLinkImpl, id?: string) {
+    super(link, id, false);
+  }
+  private get key(): string {
+    return `${this.base}:h`;
+  }
 
   // Keys and values are checked and encoded at the call: misuse throws there, not later.
   set(key: K, value: V): Promise<void> {
-    const f = keyBytes(key), v = toBytes(value, 'value');
+    const f = keyBytes(key),
+      v = toBytes(value, 'value');
     return run(this.link, (c) => c.hset(this.key, f, v)).then(() => undefined);
   }
   get(key: K, fallback?: V): Promise<V | undefined> {
     const f = keyBytes(key);
     return run(this.link, (c) => c.hgetBuffer(this.key, f)).then((v) => (v === null ? fallback : fromBytes<V>(v)));
   }
-  has(key: K): Promise<boolean> { const f = keyBytes(key); return run(this.link, (c) => c.hexists(this.key, f)).then((n) => n === 1); }
-  delete(key: K): Promise<boolean> { const f = keyBytes(key); return run(this.link, (c) => c.hdel(this.key, f)).then((n) => n === 1); }
+  has(key: K): Promise<boolean> {
+    const f = keyBytes(key);
+    return run(this.link, (c) => c.hexists(this.key, f)).then((n) => n === 1);
+  }
+  delete(key: K): Promise<boolean> {
+    const f = keyBytes(key);
+    return run(this.link, (c) => c.hdel(this.key, f)).then((n) => n === 1);
+  }
   pop(key: K, fallback?: V): Promise<V | undefined> {
     return evalScriptBuffer(this.link, POP, [this.key], [keyBytes(key)]).then((v) => (v === null || v === undefined ? fallback : fromBytes<V>(v)));
   }
@@ -64,16 +84,25 @@ export class ClusterDict<K extends DictKey = DictKey, V = unknown> extends Clust
     const flat = encodeEntries(entries);
     return flat.length === 0 ? Promise.resolve() : run(this.link, (c) => c.hset(this.key, ...flat)).then(() => undefined);
   }
-  size(): Promise<number> { return run(this.link, (c) => c.hlen(this.key)); }
-  async clear(): Promise<void> { await run(this.link, (c) => c.del(this.key)); }
+  size(): Promise<number> {
+    return run(this.link, (c) => c.hlen(this.key));
+  }
+  async clear(): Promise<void> {
+    await run(this.link, (c) => c.del(this.key));
+  }
   async toMap(): Promise<Map<K, V>> {
-    const flat = await evalScriptBuffer(this.link, ALL, [this.key], []) as Buffer[];
+    const flat = (await evalScriptBuffer(this.link, ALL, [this.key], [])) as Buffer[];
     const out = new Map<K, V>();
     for (let i = 0; i + 1 < flat.length; i += 2) out.set(decodeKey(flat[i]) as K, fromBytes<V>(flat[i + 1]));
     return out;
   }
-  async keys(): Promise<K[]> { return [...(await this.toMap()).keys()]; }
-  async values(): Promise<V[]> { return [...(await this.toMap()).values()]; }
-  async entries(): Promise<[K, V][]> { return [...(await this.toMap()).entries()]; }
+  async keys(): Promise<K[]> {
+    return [...(await this.toMap()).keys()];
+  }
+  async values(): Promise<V[]> {
+    return [...(await this.toMap()).values()];
+  }
+  async entries(): Promise<[K, V][]> {
+    return [...(await this.toMap()).entries()];
+  }
 }
-

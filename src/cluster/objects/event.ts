@@ -21,16 +21,30 @@ if ARGV[2] ~= '' then room_join(ARGV[1], ARGV[2], now_ms(), tonumber(ARGV[3])) e
 return 0`);
 
 export class ClusterEvent extends ClusterObject {
-  protected get kind(): string { return 'Event'; }
+  protected get kind(): string {
+    return 'Event';
+  }
   /** @internal */
-  constructor(link: ClusterLinkImpl, id?: string) { super(link, id); }
+  constructor(link: ClusterLinkImpl, id?: string) {
+    super(link, id);
+  }
 
-  private get flagKey(): string { return `${this.base}:flag`; }
-  private get room(): string { return `${this.base}:ev`; }
+  private get flagKey(): string {
+    return `${this.base}:flag`;
+  }
+  private get room(): string {
+    return `${this.base}:ev`;
+  }
 
-  async set(): Promise<void> { await evalScript(this.link, SET, [this.flagKey], [this.room, wakeTtl(this.link)]); }
-  async clear(): Promise<void> { await run(this.link, (c) => c.del(this.flagKey)); }
-  async isSet(): Promise<boolean> { return (await run(this.link, (c) => c.exists(this.flagKey))) === 1; }
+  async set(): Promise<void> {
+    await evalScript(this.link, SET, [this.flagKey], [this.room, wakeTtl(this.link)]);
+  }
+  async clear(): Promise<void> {
+    await run(this.link, (c) => c.del(this.flagKey));
+  }
+  async isSet(): Promise<boolean> {
+    return (await run(this.link, (c) => c.exists(this.flagKey))) === 1;
+  }
 
   /** Resolves true once set, false if `timeout` ms pass first. */
   wait(timeout?: number): Promise<boolean> {

@@ -31,18 +31,57 @@ export interface ClusterObjects {
 
 export function clusterObjects(link: ClusterLink): ClusterObjects {
   const l = implOf(link);
-  class Queue<T = unknown> extends ClusterQueue<T> { constructor(maxsize = 0) { super(l, maxsize); } }
-  class JoinableQueue<T = unknown> extends ClusterJoinableQueue<T> { constructor(maxsize = 0) { super(l, maxsize); } }
-  class SimpleQueue<T = unknown> extends ClusterSimpleQueue<T> {
-    constructor(...none: never[]) { noSimpleQueueArgs(none.length); super(l); }
+  class Queue<T = unknown> extends ClusterQueue<T> {
+    constructor(maxsize = 0) {
+      super(l, maxsize);
+    }
   }
-  class Lock extends ClusterLock { constructor() { super(l); } }
-  class RLock extends ClusterRLock { constructor() { super(l); } }
-  class Semaphore extends ClusterSemaphore { constructor(value = 1) { super(l, value); } }
-  class BoundedSemaphore extends ClusterBoundedSemaphore { constructor(value = 1) { super(l, value); } }
-  class Event extends ClusterEvent { constructor() { super(l); } }
-  class Condition extends ClusterCondition { constructor(lock?: ClusterLockBase) { super(l, lock); } }
-  class Barrier extends ClusterBarrier { constructor(parties: number, options?: ClusterBarrierOptions) { super(l, parties, options); } }
+  class JoinableQueue<T = unknown> extends ClusterJoinableQueue<T> {
+    constructor(maxsize = 0) {
+      super(l, maxsize);
+    }
+  }
+  class SimpleQueue<T = unknown> extends ClusterSimpleQueue<T> {
+    constructor(...none: never[]) {
+      noSimpleQueueArgs(none.length);
+      super(l);
+    }
+  }
+  class Lock extends ClusterLock {
+    constructor() {
+      super(l);
+    }
+  }
+  class RLock extends ClusterRLock {
+    constructor() {
+      super(l);
+    }
+  }
+  class Semaphore extends ClusterSemaphore {
+    constructor(value = 1) {
+      super(l, value);
+    }
+  }
+  class BoundedSemaphore extends ClusterBoundedSemaphore {
+    constructor(value = 1) {
+      super(l, value);
+    }
+  }
+  class Event extends ClusterEvent {
+    constructor() {
+      super(l);
+    }
+  }
+  class Condition extends ClusterCondition {
+    constructor(lock?: ClusterLockBase) {
+      super(l, lock);
+    }
+  }
+  class Barrier extends ClusterBarrier {
+    constructor(parties: number, options?: ClusterBarrierOptions) {
+      super(l, parties, options);
+    }
+  }
   const Manager = (): Promise<ClusterManager> => createManager(l);
   return { Queue, JoinableQueue, SimpleQueue, Lock, RLock, Semaphore, BoundedSemaphore, Event, Condition, Barrier, Manager };
 }
@@ -50,8 +89,17 @@ export function clusterObjects(link: ClusterLink): ClusterObjects {
 export { createLink, currentLink } from './connect.js';
 export type { ClusterLinkImpl } from './connect.js';
 export {
-  ClusterQueue, ClusterJoinableQueue, ClusterSimpleQueue, ClusterLock, ClusterRLock, ClusterSemaphore,
-  ClusterBoundedSemaphore, ClusterEvent, ClusterCondition, ClusterBarrier, ClusterManager,
+  ClusterQueue,
+  ClusterJoinableQueue,
+  ClusterSimpleQueue,
+  ClusterLock,
+  ClusterRLock,
+  ClusterSemaphore,
+  ClusterBoundedSemaphore,
+  ClusterEvent,
+  ClusterCondition,
+  ClusterBarrier,
+  ClusterManager,
 };
 export type { ClusterLockBase, ClusterBarrierOptions };
 export type { ClusterDict } from './dict.js';

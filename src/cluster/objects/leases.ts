@@ -22,7 +22,10 @@ for i, key in ipairs(KEYS) do
 end
 return gone`;
 
-interface Lease { key: string; token: string }
+interface Lease {
+  key: string;
+  token: string;
+}
 
 export class LeaseKeeper {
   private readonly held = new Map<string, Lease>();
@@ -49,12 +52,17 @@ export class LeaseKeeper {
     return out;
   }
 
-  stop(): void { this.held.clear(); this.stopTimer(); }
+  stop(): void {
+    this.held.clear();
+    this.stopTimer();
+  }
 
   private start(): void {
     if (this.timer) return;
     const every = Math.max(50, Math.floor(this.link.stalledTimeout / 3));
-    this.timer = setInterval(() => { void this.renew(); }, every);
+    this.timer = setInterval(() => {
+      void this.renew();
+    }, every);
     this.timer.unref();
   }
 

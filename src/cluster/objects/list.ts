@@ -47,12 +47,21 @@ return {1, n}`;
 const TOMBSTONE = '\u0000multiproc.popped';
 
 export class ClusterList<T = unknown> extends ClusterObject {
-  protected get kind(): string { return 'list'; }
+  protected get kind(): string {
+    return 'list';
+  }
   /** @internal */
-  constructor(link: ClusterLinkImpl, id?: string) { super(link, id, false); }
-  private get key(): string { return `${this.base}:l`; }
+  constructor(link: ClusterLinkImpl, id?: string) {
+    super(link, id, false);
+  }
+  private get key(): string {
+    return `${this.base}:l`;
+  }
 
-  append(value: T): Promise<void> { const v = toBytes(value, 'value'); return run(this.link, (c) => c.rpush(this.key, v)).then(() => undefined); }
+  append(value: T): Promise<void> {
+    const v = toBytes(value, 'value');
+    return run(this.link, (c) => c.rpush(this.key, v)).then(() => undefined);
+  }
   extend(values: Iterable<T>): Promise<void> {
     const vs = [...values].map((v, i) => toBytes(v, `values[${i}]`));
     return vs.length === 0 ? Promise.resolve() : run(this.link, (c) => c.rpush(this.key, ...vs)).then(() => undefined);
@@ -80,12 +89,16 @@ export class ClusterList<T = unknown> extends ClusterObject {
       return fromBytes<T>(v);
     }
     const i = indexArg(index);
-    const r = await evalScriptBuffer(this.link, POP_AT, [this.key], [i, TOMBSTONE]) as [Buffer | null, number?];
+    const r = (await evalScriptBuffer(this.link, POP_AT, [this.key], [i, TOMBSTONE])) as [Buffer | null, number?];
     if (!r[0]) throw errors.outOfRange(Number(r[1]) === 0 ? 'pop from an empty list' : `list index ${i} out of range (length ${Number(r[1])})`);
     return fromBytes<T>(r[0]);
   }
-  length(): Promise<number> { return run(this.link, (c) => c.llen(this.key)); }
-  async clear(): Promise<void> { await run(this.link, (c) => c.del(this.key)); }
+  length(): Promise<number> {
+    return run(this.link, (c) => c.llen(this.key));
+  }
+  async clear(): Promise<void> {
+    await run(this.link, (c) => c.del(this.key));
+  }
   async toArray(): Promise<T[]> {
     const all = await run(this.link, (c) => c.lrangeBuffer(this.key, 0, -1));
     return all.map((b) => fromBytes<T>(b));

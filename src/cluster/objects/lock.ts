@@ -22,7 +22,9 @@ if redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. now) > 0 then
 end
 `;
 
-const ACQUIRE = script(LOCK_REAP + `
+const ACQUIRE = script(
+  LOCK_REAP +
+    `
 local ttl = tonumber(ARGV[3])
 local owner = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 local function taken()
@@ -39,10 +41,13 @@ if ARGV[2] == '1' and owner[1] == ARGV[1] then
   return taken()
 end
 if ARGV[5] ~= '' then room_join(ARGV[4], ARGV[5], now, ttl) end
-return {0, tonumber(owner[2]) - now}`);
+return {0, tonumber(owner[2]) - now}`,
+);
 
 // ARGV: holder, reentrant, wake ttl, room. Replies FREED, HELD (an RLock still held), UNLOCKED, NOTOWNER.
-const RELEASE = script(LOCK_REAP + `
+const RELEASE = script(
+  LOCK_REAP +
+    `
 local owner = redis.call('ZRANGE', KEYS[1], 0, 0)
 if #owner == 0 then return 'UNLOCKED' end
 if ARGV[2] == '1' then
@@ -51,21 +56,31 @@ if ARGV[2] == '1' then
 end
 redis.call('DEL', KEYS[1], KEYS[2])
 room_wake(ARGV[4], 1, 'free', now, tonumber(ARGV[3]))
-return 'FREED'`);
+return 'FREED'`,
+);
 
 // ARGV: holder. Replies the holder's count (0: not held by it) and whether anyone holds it.
-const OWNED = script(LOCK_REAP + `
+const OWNED = script(
+  LOCK_REAP +
+    `
 local owner = redis.call('ZRANGE', KEYS[1], 0, 0)
 if #owner == 0 then return {0, 0} end
 if owner[1] ~= ARGV[1] then return {0, 1} end
-return {tonumber(redis.call('GET', KEYS[2]) or '1'), 1}`);
+return {tonumber(redis.call('GET', KEYS[2]) or '1'), 1}`,
+);
 
 export abstract class ClusterLockBase extends ClusterObject {
   protected abstract readonly reentrant: boolean;
 
-  /** @internal */ get leasesKey(): string { return `${this.base}:leases`; }
-  /** @internal */ get countKey(): string { return `${this.base}:n`; }
-  /** @internal */ get room(): string { return `${this.base}:lock`; }
+  /** @internal */ get leasesKey(): string {
+    return `${this.base}:leases`;
+  }
+  /** @internal */ get countKey(): string {
+    return `${this.base}:n`;
+  }
+  /** @internal */ get room(): string {
+    return `${this.base}:lock`;
+  }
 
   /** Acquires; resolves false when `block: false` or `timeout` ran out first. */
   acquire(options?: WaitOptions): Promise<boolean> {
@@ -74,8 +89,12 @@ export abstract class ClusterLockBase extends ClusterObject {
 
   async #acquire(timeout: number | null): Promise<boolean> {
     const got = await waitTurn(this.link, this.room, timeout, async (waiter) => {
-      const r = await evalScript(this.link, ACQUIRE, [this.leasesKey, this.countKey],
-        [this.link.holderId, this.reentrant ? '1' : '0', this.link.stalledTimeout, this.room, waiter ?? '']) as number[];
+      const r = (await evalScript(
+        this.link,
+        ACQUIRE,
+        [this.leasesKey, this.countKey],
+        [this.link.holderId, this.reentrant ? '1' : '0', this.link.stalledTimeout, this.room, waiter ?? ''],
+      )) as number[];
       return r[0] === 1 ? { ok: true as const, value: true } : { ok: false as const, retryIn: Number(r[1]) };
     });
     if (got) this.link.leases.hold(this.leasesKey, this.link.holderId);
@@ -84,16 +103,19 @@ export abstract class ClusterLockBase extends ClusterObject {
 
   /** Releases (ERR_RELEASE_UNLOCKED when not held; an RLock held by another: ERR_NOT_OWNER). */
   async release(): Promise<void> {
-    const r = await evalScript(this.link, RELEASE, [this.leasesKey, this.countKey],
-      [this.link.holderId, this.reentrant ? '1' : '0', wakeTtl(this.link), this.room]);
+    const r = await evalScript(this.link, RELEASE, [this.leasesKey, this.countKey], [this.link.holderId, this.reentrant ? '1' : '0', wakeTtl(this.link), this.room]);
     if (r === 'UNLOCKED') throw lockMisuse.releaseUnlocked();
     if (r === 'NOTOWNER') throw lockMisuse.notOwner();
     if (r === 'FREED') this.link.leases.drop(this.leasesKey, this.link.holderId);
   }
 
   /** Locally a lock in shared memory can be taken without a promise; one in Redis cannot. */
-  tryAcquire(): never { throw noSharedMemory('tryAcquire()', 'await x.acquire({ block: false })'); }
-  releaseSync(): never { throw noSharedMemory('releaseSync()', 'await x.release()'); }
+  tryAcquire(): never {
+    throw noSharedMemory('tryAcquire()', 'await x.acquire({ block: false })');
+  }
+  releaseSync(): never {
+    throw noSharedMemory('releaseSync()', 'await x.release()');
+  }
 
   /** `await using held = await lock.enter()`: acquired now, released when the block ends. */
   async enter(): Promise<Held> {
@@ -103,22 +125,30 @@ export abstract class ClusterLockBase extends ClusterObject {
 
   /** @internal How often this process holds the lock now (0: not), and whether anyone does. */
   async ownership(): Promise<{ count: number; locked: boolean }> {
-    const r = await evalScript(this.link, OWNED, [this.leasesKey, this.countKey], [this.link.holderId]) as number[];
+    const r = (await evalScript(this.link, OWNED, [this.leasesKey, this.countKey], [this.link.holderId])) as number[];
     return { count: Number(r[0]), locked: Number(r[1]) === 1 };
   }
 }
 
 export class ClusterLock extends ClusterLockBase {
   protected readonly reentrant = false;
-  protected get kind(): string { return 'Lock'; }
+  protected get kind(): string {
+    return 'Lock';
+  }
   /** @internal */
-  constructor(link: ClusterLinkImpl, id?: string) { super(link, id); }
+  constructor(link: ClusterLinkImpl, id?: string) {
+    super(link, id);
+  }
 }
 
 /** A lock its owner (this process: its link's holder id) may take again; others must wait. */
 export class ClusterRLock extends ClusterLockBase {
   protected readonly reentrant = true;
-  protected get kind(): string { return 'RLock'; }
+  protected get kind(): string {
+    return 'RLock';
+  }
   /** @internal */
-  constructor(link: ClusterLinkImpl, id?: string) { super(link, id); }
+  constructor(link: ClusterLinkImpl, id?: string) {
+    super(link, id);
+  }
 }

@@ -57,4 +57,6 @@ end
 `;
 
 /** A script body with the prelude in front. */
-export function script(body: string): string { return PRELUDE + body; }
+export function script(body: string): string {
+  return PRELUDE + body;
+}

@@ -32,7 +32,9 @@ export class ClusterManager implements AsyncDisposable {
   }
 
   /** Every key this manager's objects use starts with this. */
-  get prefix(): string { return `${this.#link.name}:obj:${this.id}.`; }
+  get prefix(): string {
+    return `${this.#link.name}:obj:${this.id}.`;
+  }
 
   #next(): string {
     if (this.#shutdown) throw errors.managerShutdown('this cluster Manager was shut down; make a new one with await cluster.Manager()');
@@ -59,16 +61,30 @@ export class ClusterManager implements AsyncDisposable {
     return ns;
   }
 
-  async Queue<T = unknown>(maxsize = 0): Promise<ClusterQueue<T>> { return new ClusterQueue<T>(this.#link, maxsize, this.#next()); }
-  async JoinableQueue<T = unknown>(maxsize = 0): Promise<ClusterJoinableQueue<T>> { return new ClusterJoinableQueue<T>(this.#link, maxsize, this.#next()); }
-  async Lock(): Promise<ClusterLock> { return new ClusterLock(this.#link, this.#next()); }
-  async RLock(): Promise<ClusterRLock> { return new ClusterRLock(this.#link, this.#next()); }
-  async Semaphore(value = 1): Promise<ClusterSemaphore> { return new ClusterSemaphore(this.#link, value, this.#next()); }
-  async BoundedSemaphore(value = 1): Promise<ClusterBoundedSemaphore> { return new ClusterBoundedSemaphore(this.#link, value, this.#next()); }
+  async Queue<T = unknown>(maxsize = 0): Promise<ClusterQueue<T>> {
+    return new ClusterQueue<T>(this.#link, maxsize, this.#next());
+  }
+  async JoinableQueue<T = unknown>(maxsize = 0): Promise<ClusterJoinableQueue<T>> {
+    return new ClusterJoinableQueue<T>(this.#link, maxsize, this.#next());
+  }
+  async Lock(): Promise<ClusterLock> {
+    return new ClusterLock(this.#link, this.#next());
+  }
+  async RLock(): Promise<ClusterRLock> {
+    return new ClusterRLock(this.#link, this.#next());
+  }
+  async Semaphore(value = 1): Promise<ClusterSemaphore> {
+    return new ClusterSemaphore(this.#link, value, this.#next());
+  }
+  async BoundedSemaphore(value = 1): Promise<ClusterBoundedSemaphore> {
+    return new ClusterBoundedSemaphore(this.#link, value, this.#next());
+  }
   async Condition(lock?: ClusterLockBase): Promise<ClusterCondition> {
     return new ClusterCondition(this.#link, lock ?? new ClusterRLock(this.#link, this.#next()), this.#next());
   }
-  async Event(): Promise<ClusterEvent> { return new ClusterEvent(this.#link, this.#next()); }
+  async Event(): Promise<ClusterEvent> {
+    return new ClusterEvent(this.#link, this.#next());
+  }
   async Barrier(parties: number, options: ClusterBarrierOptions = {}): Promise<ClusterBarrier> {
     return new ClusterBarrier(this.#link, parties, options, this.#next());
   }
@@ -77,7 +93,7 @@ export class ClusterManager implements AsyncDisposable {
   async Value<T = number>(typecode: string, value?: T): Promise<ClusterValue<T>> {
     const tc = checkTypecode(typecode);
     const v = new ClusterValue<T>(this.#link, tc, this.#next());
-    await v.set(value ?? zeroOf(tc) as T);
+    await v.set(value ?? (zeroOf(tc) as T));
     return v;
   }
 
@@ -102,7 +118,9 @@ export class ClusterManager implements AsyncDisposable {
     this.#link.disown(this.prefix);
   }
 
-  async [Symbol.asyncDispose](): Promise<void> { await this.shutdown(); }
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown();
+  }
 }
 
 /** Makes a manager once Redis answers (ERR_CLUSTER_UNAVAILABLE within connectTimeout otherwise). */
@@ -110,4 +128,3 @@ export async function createManager(link: ClusterLinkImpl): Promise<ClusterManag
   await run(link, (c) => c.ping());
   return new ClusterManager(link);
 }
-

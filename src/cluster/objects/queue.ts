@@ -71,9 +71,15 @@ export class ClusterQueue<T = unknown> extends ClusterObject {
   /** The queue's capacity (0: unbounded). */
   readonly maxsize: number;
   #closed = false;
-  protected get kind(): string { return 'Queue'; }
-  protected get joinable(): boolean { return false; }
-  protected override params(): Record<string, unknown> { return { maxsize: this.maxsize }; }
+  protected get kind(): string {
+    return 'Queue';
+  }
+  protected get joinable(): boolean {
+    return false;
+  }
+  protected override params(): Record<string, unknown> {
+    return { maxsize: this.maxsize };
+  }
 
   /** @internal */
   constructor(link: ClusterLinkImpl, maxsize: number, id?: string) {
@@ -81,11 +87,19 @@ export class ClusterQueue<T = unknown> extends ClusterObject {
     this.maxsize = checkMaxsize(maxsize);
   }
 
-  /** @internal */ get itemsKey(): string { return `${this.base}:items`; }
-  /** @internal */ get unfinishedKey(): string { return `${this.base}:u`; }
-  private get putRoom(): string { return `${this.base}:put`; }
+  /** @internal */ get itemsKey(): string {
+    return `${this.base}:items`;
+  }
+  /** @internal */ get unfinishedKey(): string {
+    return `${this.base}:u`;
+  }
+  private get putRoom(): string {
+    return `${this.base}:put`;
+  }
 
-  #check(): void { if (this.#closed) throw closedQueue(); }
+  #check(): void {
+    if (this.#closed) throw closedQueue();
+  }
 
   /** Puts `item` (waits for room in a bounded queue; Full when none in time). Throws ERR_NOT_TRANSFERABLE at the call. */
   put(item: T, options?: WaitOptions): Promise<void> {
@@ -101,8 +115,12 @@ export class ClusterQueue<T = unknown> extends ClusterObject {
       return;
     }
     const done = await waitTurn(this.link, this.putRoom, timeout, async (waiter) => {
-      const r = await evalScript(this.link, PUT, [this.itemsKey, this.unfinishedKey],
-        [this.maxsize, this.joinable ? '1' : '0', this.putRoom, waiter ?? '', this.link.stalledTimeout, wakeTtl(this.link), bytes]);
+      const r = await evalScript(
+        this.link,
+        PUT,
+        [this.itemsKey, this.unfinishedKey],
+        [this.maxsize, this.joinable ? '1' : '0', this.putRoom, waiter ?? '', this.link.stalledTimeout, wakeTtl(this.link), bytes],
+      );
       return r === 1 ? { ok: true as const, value: true } : { ok: false as const, retryIn: -1 };
     });
     if (!done) throw new Full(timeout === 0 ? 'the queue is full' : `the queue stayed full for ${timeout} ms`);
@@ -135,16 +153,29 @@ export class ClusterQueue<T = unknown> extends ClusterObject {
     return fromBytes<T>(item);
   }
 
-  putNowait(item: T): Promise<void> { return this.put(item, { block: false }); }
-  getNowait(): Promise<T> { return this.get({ block: false }); }
+  putNowait(item: T): Promise<void> {
+    return this.put(item, { block: false });
+  }
+  getNowait(): Promise<T> {
+    return this.get({ block: false });
+  }
 
   /** Number of items now. */
-  qsize(): Promise<number> { this.#check(); return run(this.link, (c) => c.llen(this.itemsKey)); }
-  async empty(): Promise<boolean> { return (await this.qsize()) === 0; }
-  async full(): Promise<boolean> { return this.maxsize > 0 && (await this.qsize()) >= this.maxsize; }
+  qsize(): Promise<number> {
+    this.#check();
+    return run(this.link, (c) => c.llen(this.itemsKey));
+  }
+  async empty(): Promise<boolean> {
+    return (await this.qsize()) === 0;
+  }
+  async full(): Promise<boolean> {
+    return this.maxsize > 0 && (await this.qsize()) >= this.maxsize;
+  }
 
   /** Closes this handle only (as in CPython): its later put/get throw ERR_QUEUE_CLOSED. */
-  close(): void { this.#closed = true; }
+  close(): void {
+    this.#closed = true;
+  }
 
   /** Items until `sentinel` arrives: `for await (const x of q.iter({ sentinel: null }))`. */
   async *iter(options: IterOptions<T> = {}): AsyncGenerator<T, void, undefined> {
@@ -158,9 +189,15 @@ export class ClusterQueue<T = unknown> extends ClusterObject {
 }
 
 export class ClusterJoinableQueue<T = unknown> extends ClusterQueue<T> {
-  protected override get kind(): string { return 'JoinableQueue'; }
-  protected override get joinable(): boolean { return true; }
-  private get joinRoom(): string { return `${this.base}:join`; }
+  protected override get kind(): string {
+    return 'JoinableQueue';
+  }
+  protected override get joinable(): boolean {
+    return true;
+  }
+  private get joinRoom(): string {
+    return `${this.base}:join`;
+  }
 
   /** One item put earlier is fully processed. Too many calls: ERR_TASK_DONE_TOO_MANY. */
   async taskDone(): Promise<void> {
@@ -179,9 +216,13 @@ export class ClusterJoinableQueue<T = unknown> extends ClusterQueue<T> {
 
 /** An unbounded queue (CPython's SimpleQueue). */
 export class ClusterSimpleQueue<T = unknown> extends ClusterQueue<T> {
-  protected override get kind(): string { return 'SimpleQueue'; }
+  protected override get kind(): string {
+    return 'SimpleQueue';
+  }
   /** @internal */
-  constructor(link: ClusterLinkImpl, id?: string) { super(link, 0, id); }
+  constructor(link: ClusterLinkImpl, id?: string) {
+    super(link, 0, id);
+  }
 }
 
 export function noSimpleQueueArgs(n: number): void {

@@ -39,8 +39,10 @@ function linkFor(type: string, state: unknown): { link: ClusterLinkImpl; s: Stat
   const env = currentLink();
   const link = linkNamed(s.name) ?? (env && env.name === s.name ? env : undefined);
   if (!link) {
-    throw unavailable(`a ${type.slice('cluster.'.length)} of cluster '${s.name}' arrived in a process with no link to it; ` +
-      `use it in a task run by \`multiproc worker --name ${s.name}\`, or make getContext('cluster', { name: '${s.name}', ... }) in this process first`);
+    throw unavailable(
+      `a ${type.slice('cluster.'.length)} of cluster '${s.name}' arrived in a process with no link to it; ` +
+        `use it in a task run by \`multiproc worker --name ${s.name}\`, or make getContext('cluster', { name: '${s.name}', ... }) in this process first`,
+    );
   }
   return { link, s, id: s.id };
 }

@@ -44,8 +44,12 @@ export type Attempt<T> = { ok: true; value: T } | { ok: false; retryIn: number }
  * (leaving the room if it was in it) or joins `waiter` to the room; waiter is null for a
  * single try. Resolves the value, or null when the time ran out.
  */
-export async function waitTurn<T>(link: ClusterLinkImpl, room: string, timeout: number | null,
-  attempt: (waiter: string | null) => Promise<Attempt<T>>): Promise<{ value: T } | null> {
+export async function waitTurn<T>(
+  link: ClusterLinkImpl,
+  room: string,
+  timeout: number | null,
+  attempt: (waiter: string | null) => Promise<Attempt<T>>,
+): Promise<{ value: T } | null> {
   if (timeout === 0) {
     const r = await attempt(null);
     return r.ok ? { value: r.value } : null;
@@ -70,8 +74,7 @@ export async function waitTurn<T>(link: ClusterLinkImpl, room: string, timeout: 
  * is woken with, or null when `timeout` ms (null: forever) passed first. `recheck` says
  * (with a message to return) whether what it waits for happened while it was out of the room.
  */
-export async function listen(link: ClusterLinkImpl, room: string, id: string, timeout: number | null,
-  recheck?: () => Promise<string | null>): Promise<string | null> {
+export async function listen(link: ClusterLinkImpl, room: string, id: string, timeout: number | null, recheck?: () => Promise<string | null>): Promise<string | null> {
   const deadline = timeout === null ? Infinity : performance.now() + timeout;
   const wake = `${room}:w:${id}`;
   for (;;) {
@@ -83,7 +86,10 @@ export async function listen(link: ClusterLinkImpl, room: string, id: string, ti
     const r = await evalScript(link, REFRESH, [], [room, id, link.stalledTimeout]);
     if (r === 2 && recheck) {
       const happened = await recheck();
-      if (happened !== null) { await leaveRoom(link, room, id, false); return happened; }
+      if (happened !== null) {
+        await leaveRoom(link, room, id, false);
+        return happened;
+      }
     }
   }
 }

@@ -39,7 +39,9 @@ local value = initial + tonumber(redis.call('GET', KEYS[2]) or '0')
 `;
 
 // ARGV[4] token, ARGV[5] ttl, ARGV[6] waiter ('' = none).
-const ACQUIRE = script(REAP + `
+const ACQUIRE = script(
+  REAP +
+    `
 if value > 0 then
   value = add(-1)
   redis.call('ZADD', KEYS[1], now + tonumber(ARGV[5]), ARGV[4])
@@ -52,10 +54,13 @@ end
 if ARGV[6] ~= '' then room_join(ARGV[2], ARGV[6], now, tonumber(ARGV[5])) end
 local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if #first == 0 then return {0, -1} end
-return {0, tonumber(first[2]) - now}`);
+return {0, tonumber(first[2]) - now}`,
+);
 
 // ARGV[4] bounded (1/0), ARGV[5..] this process's tokens. Replies the lease ended ('' none) or TOOMANY.
-const RELEASE = script(REAP + `
+const RELEASE = script(
+  REAP +
+    `
 if ARGV[4] == '1' and value >= initial then return 'TOOMANY' end
 local ended = ''
 for i = 5, #ARGV do
@@ -67,7 +72,8 @@ if ended == '' then
 end
 add(1)
 room_wake(ARGV[2], 1, 'free', now, tonumber(ARGV[3]))
-return ended`);
+return ended`,
+);
 
 const VALUE = script(REAP + `return value`);
 
@@ -76,9 +82,15 @@ let tokenSeq = 0;
 export class ClusterSemaphore extends ClusterObject {
   /** The initial value (and a BoundedSemaphore's bound). */
   readonly initial: number;
-  protected get kind(): string { return 'Semaphore'; }
-  protected get bounded(): boolean { return false; }
-  protected override params(): Record<string, unknown> { return { value: this.initial }; }
+  protected get kind(): string {
+    return 'Semaphore';
+  }
+  protected get bounded(): boolean {
+    return false;
+  }
+  protected override params(): Record<string, unknown> {
+    return { value: this.initial };
+  }
 
   /** @internal */
   constructor(link: ClusterLinkImpl, value: number, id?: string) {
@@ -86,10 +98,18 @@ export class ClusterSemaphore extends ClusterObject {
     this.initial = checkSemaphoreValue(value);
   }
 
-  private get leasesKey(): string { return `${this.base}:leases`; }
-  private get keys(): string[] { return [this.leasesKey, `${this.base}:d`]; }
-  private get room(): string { return `${this.base}:sem`; }
-  private common(): (string | number)[] { return [this.initial, this.room, wakeTtl(this.link)]; }
+  private get leasesKey(): string {
+    return `${this.base}:leases`;
+  }
+  private get keys(): string[] {
+    return [this.leasesKey, `${this.base}:d`];
+  }
+  private get room(): string {
+    return `${this.base}:sem`;
+  }
+  private common(): (string | number)[] {
+    return [this.initial, this.room, wakeTtl(this.link)];
+  }
 
   /** Takes a unit; resolves false when `block: false` or `timeout` ran out first. */
   acquire(options?: WaitOptions): Promise<boolean> {
@@ -99,7 +119,7 @@ export class ClusterSemaphore extends ClusterObject {
   async #acquire(timeout: number | null): Promise<boolean> {
     const token = `${this.link.holderId}#${++tokenSeq}`;
     const got = await waitTurn(this.link, this.room, timeout, async (waiter) => {
-      const r = await evalScript(this.link, ACQUIRE, this.keys, [...this.common(), token, this.link.stalledTimeout, waiter ?? '']) as number[];
+      const r = (await evalScript(this.link, ACQUIRE, this.keys, [...this.common(), token, this.link.stalledTimeout, waiter ?? ''])) as number[];
       return r[0] === 1 ? { ok: true as const, value: true } : { ok: false as const, retryIn: Number(r[1]) };
     });
     if (got) this.link.leases.hold(this.leasesKey, token);
@@ -120,8 +140,12 @@ export class ClusterSemaphore extends ClusterObject {
   }
 
   /** Locally a semaphore in shared memory can be taken without a promise; one in Redis cannot. */
-  tryAcquire(): never { throw noSharedMemory('tryAcquire()', 'await x.acquire({ block: false })'); }
-  releaseSync(): never { throw noSharedMemory('releaseSync()', 'await x.release()'); }
+  tryAcquire(): never {
+    throw noSharedMemory('tryAcquire()', 'await x.acquire({ block: false })');
+  }
+  releaseSync(): never {
+    throw noSharedMemory('releaseSync()', 'await x.release()');
+  }
 
   /** `await using held = await sem.enter()`: a unit now, given back when the block ends. */
   async enter(): Promise<Held> {
@@ -132,6 +156,10 @@ export class ClusterSemaphore extends ClusterObject {
 
 /** A Semaphore that refuses to be released above its initial value (ERR_RELEASE_UNLOCKED). */
 export class ClusterBoundedSemaphore extends ClusterSemaphore {
-  protected override get kind(): string { return 'BoundedSemaphore'; }
-  protected override get bounded(): boolean { return true; }
+  protected override get kind(): string {
+    return 'BoundedSemaphore';
+  }
+  protected override get bounded(): boolean {
+    return true;
+  }
 }

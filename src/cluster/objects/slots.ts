@@ -9,15 +9,21 @@ import { fromBytes, toBytes } from './values.js';
 
 export class ClusterValue<T = number> extends ClusterObject {
   readonly typecode: Typecode;
-  protected get kind(): string { return 'Value'; }
-  protected override params(): Record<string, unknown> { return { typecode: this.typecode }; }
+  protected get kind(): string {
+    return 'Value';
+  }
+  protected override params(): Record<string, unknown> {
+    return { typecode: this.typecode };
+  }
   /** @internal */
   constructor(link: ClusterLinkImpl, typecode: unknown, id?: string) {
     const tc = checkTypecode(typecode);
     super(link, id, false);
     this.typecode = tc;
   }
-  /** @internal */ get key(): string { return `${this.base}:v`; }
+  /** @internal */ get key(): string {
+    return `${this.base}:v`;
+  }
   async get(): Promise<T> {
     const v = await run(this.link, (c) => c.getBuffer(this.key));
     if (v === null) throw errors.outOfRange('this Value has no value in Redis (its manager was shut down, or Redis lost it)');
@@ -41,8 +47,12 @@ return 1`;
 export class ClusterArray<T = number> extends ClusterObject {
   readonly typecode: Typecode;
   readonly #length: number;
-  protected get kind(): string { return 'SharedArray'; }
-  protected override params(): Record<string, unknown> { return { typecode: this.typecode, length: this.#length }; }
+  protected get kind(): string {
+    return 'SharedArray';
+  }
+  protected override params(): Record<string, unknown> {
+    return { typecode: this.typecode, length: this.#length };
+  }
   /** @internal */
   constructor(link: ClusterLinkImpl, typecode: unknown, length: number, id?: string) {
     const tc = checkTypecode(typecode);
@@ -51,7 +61,9 @@ export class ClusterArray<T = number> extends ClusterObject {
     this.typecode = tc;
     this.#length = length;
   }
-  /** @internal */ get key(): string { return `${this.base}:a`; }
+  /** @internal */ get key(): string {
+    return `${this.base}:a`;
+  }
   #index(i: unknown): number {
     if (typeof i !== 'number' || !Number.isInteger(i)) throw errors.invalidArgType('index must be an integer');
     const j = i < 0 ? i + this.#length : i;
@@ -71,7 +83,9 @@ export class ClusterArray<T = number> extends ClusterObject {
       if (r === -1) throw errors.outOfRange('this SharedArray has no items in Redis (its manager was shut down, or Redis lost it)');
     });
   }
-  async length(): Promise<number> { return this.#length; }
+  async length(): Promise<number> {
+    return this.#length;
+  }
   async toArray(): Promise<T[]> {
     const all = await run(this.link, (c) => c.lrangeBuffer(this.key, 0, -1));
     return all.map((b) => fromBytes<T>(b));

@@ -17,7 +17,11 @@ export class BarrierObject implements HubObject {
   /** The waiter running the action: the others are released when it reports. */
   private acting: Waiter<number> | null = null;
 
-  constructor(private readonly parties: number, private readonly hasAction: boolean, private readonly defaultTimeout: number | null) {
+  constructor(
+    private readonly parties: number,
+    private readonly hasAction: boolean,
+    private readonly defaultTimeout: number | null,
+  ) {
     if (!Number.isInteger(parties) || parties < 1) throw new RangeError('parties must be an integer >= 1');
   }
 
@@ -25,12 +29,18 @@ export class BarrierObject implements HubObject {
     switch (op) {
       case 'wait': {
         if (this.isBroken) throw broken();
-        if (this.acting) { this.early.push({ peer, reply, args }); return; }
+        if (this.acting) {
+          this.early.push({ peer, reply, args });
+          return;
+        }
         const timeout = args[0] === undefined ? this.defaultTimeout : wireTimeout(args[0]);
         const index = this.waiters.length;
         if (index + 1 < this.parties) {
           // The waiter that timed out breaks the barrier for everyone, itself included.
-          this.waiters.add(peer, reply, index, timeout, (w) => { this.break(); w.reply.fail(broken()); });
+          this.waiters.add(peer, reply, index, timeout, (w) => {
+            this.break();
+            w.reply.fail(broken());
+          });
           return;
         }
         if (this.hasAction) {
@@ -46,15 +56,28 @@ export class BarrierObject implements HubObject {
       case 'actionDone': {
         if (!this.acting || this.acting.peer !== peer) throw errors.invalidState('no barrier action is running in this process');
         this.acting = null;
-        if (args[0] === true) this.release(); else this.break();
+        if (args[0] === true) this.release();
+        else this.break();
         reply.ok();
         return;
       }
-      case 'abort': this.break(); reply.ok(); return;
-      case 'reset': this.break(); this.isBroken = false; reply.ok(); return;
-      case 'nWaiting': reply.ok(this.waiters.length); return;
-      case 'broken': reply.ok(this.isBroken); return;
-      default: throw errors.unknownOperation(`Barrier has no operation '${op}'`);
+      case 'abort':
+        this.break();
+        reply.ok();
+        return;
+      case 'reset':
+        this.break();
+        this.isBroken = false;
+        reply.ok();
+        return;
+      case 'nWaiting':
+        reply.ok(this.waiters.length);
+        return;
+      case 'broken':
+        reply.ok(this.isBroken);
+        return;
+      default:
+        throw errors.unknownOperation(`Barrier has no operation '${op}'`);
     }
   }
 
@@ -74,7 +97,11 @@ export class BarrierObject implements HubObject {
   private admitEarly(): void {
     for (const e of this.early.splice(0)) {
       if (e.peer.closed) continue;
-      try { this.call(e.peer, 'wait', e.args, e.reply); } catch (err) { e.reply.fail(err as Error); }
+      try {
+        this.call(e.peer, 'wait', e.args, e.reply);
+      } catch (err) {
+        e.reply.fail(err as Error);
+      }
     }
   }
 

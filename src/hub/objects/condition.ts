@@ -10,7 +10,10 @@ export class ConditionObject implements HubObject {
   readonly type = 'Condition';
   private readonly waiters = new WaitList<[number, Identity]>();
 
-  constructor(private readonly table: ObjectTable, private readonly lockId: string) {}
+  constructor(
+    private readonly table: ObjectTable,
+    private readonly lockId: string,
+  ) {}
 
   private lock(): LockObject | SharedLockObject {
     const lock = this.table.get(this.lockId);
@@ -35,7 +38,10 @@ export class ConditionObject implements HubObject {
         // Woken (true) or timed out (false): either way the lock is ours again before we answer.
         const reacquire = (w: { peer: Peer; reply: Reply; data: [number, Identity] }, result: boolean) =>
           lock.restore(w.peer, w.data[0], w.reply, () => w.reply.ok(result), w.data[1]);
-        this.waiters.add(peer, reply, [saved, id], timeout, (w) => { this.counted(lock, -1); reacquire(w, false); });
+        this.waiters.add(peer, reply, [saved, id], timeout, (w) => {
+          this.counted(lock, -1);
+          reacquire(w, false);
+        });
         return;
       }
       case 'notify': {
@@ -51,7 +57,8 @@ export class ConditionObject implements HubObject {
         reply.ok();
         return;
       }
-      default: throw errors.unknownOperation(`Condition has no operation '${op}'`);
+      default:
+        throw errors.unknownOperation(`Condition has no operation '${op}'`);
     }
   }
 

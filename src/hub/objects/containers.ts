@@ -30,16 +30,29 @@ export class DictObject implements HubObject {
   /** key -> [key bytes, value bytes] */
   private readonly map = new Map<Key, [Uint8Array, Uint8Array]>();
 
-  constructor(init: unknown[] = []) { for (let i = 0; i + 1 < init.length; i += 2) this.set(init[i], init[i + 1]); }
+  constructor(init: unknown[] = []) {
+    for (let i = 0; i + 1 < init.length; i += 2) this.set(init[i], init[i + 1]);
+  }
 
-  private set(kb: unknown, vb: unknown): void { this.map.set(decodeKey(kb), [bytes(kb, 'key'), bytes(vb)]); }
+  private set(kb: unknown, vb: unknown): void {
+    this.map.set(decodeKey(kb), [bytes(kb, 'key'), bytes(vb)]);
+  }
 
   call(_peer: Peer, ...[op, a, reply]: OpCall<DictOps>): void {
     switch (op) {
-      case 'set': this.set(a[0], a[1]); reply.ok(); return;
-      case 'get': reply.ok(this.map.get(decodeKey(a[0]))?.[1] ?? null); return;
-      case 'has': reply.ok(this.map.has(decodeKey(a[0]))); return;
-      case 'delete': reply.ok(this.map.delete(decodeKey(a[0]))); return;
+      case 'set':
+        this.set(a[0], a[1]);
+        reply.ok();
+        return;
+      case 'get':
+        reply.ok(this.map.get(decodeKey(a[0]))?.[1] ?? null);
+        return;
+      case 'has':
+        reply.ok(this.map.has(decodeKey(a[0])));
+        return;
+      case 'delete':
+        reply.ok(this.map.delete(decodeKey(a[0])));
+        return;
       case 'pop': {
         const k = decodeKey(a[0]);
         const e = this.map.get(k);
@@ -53,9 +66,19 @@ export class DictObject implements HubObject {
         reply.ok(this.map.get(k)![1]);
         return;
       }
-      case 'update': { const kv = a[0] as unknown[]; for (let i = 0; i + 1 < kv.length; i += 2) this.set(kv[i], kv[i + 1]); reply.ok(); return; }
-      case 'size': reply.ok(this.map.size); return;
-      case 'clear': this.map.clear(); reply.ok(); return;
+      case 'update': {
+        const kv = a[0] as unknown[];
+        for (let i = 0; i + 1 < kv.length; i += 2) this.set(kv[i], kv[i + 1]);
+        reply.ok();
+        return;
+      }
+      case 'size':
+        reply.ok(this.map.size);
+        return;
+      case 'clear':
+        this.map.clear();
+        reply.ok();
+        return;
       case 'popitem': {
         // The last inserted pair, as Python's dict.popitem() (LIFO).
         let last: [Key, [Uint8Array, Uint8Array]] | undefined;
@@ -65,8 +88,14 @@ export class DictObject implements HubObject {
         reply.ok(last[1]);
         return;
       }
-      case 'entries': { const out: Uint8Array[] = []; for (const [kb, vb] of this.map.values()) out.push(kb, vb); reply.ok(out); return; }
-      default: throw noOp(this.type, op);
+      case 'entries': {
+        const out: Uint8Array[] = [];
+        for (const [kb, vb] of this.map.values()) out.push(kb, vb);
+        reply.ok(out);
+        return;
+      }
+      default:
+        throw noOp(this.type, op);
     }
   }
 
@@ -77,7 +106,9 @@ export class ListObject implements HubObject {
   readonly type = 'list';
   private readonly items: Uint8Array[];
 
-  constructor(init: unknown[] = []) { this.items = init.map((v) => bytes(v)); }
+  constructor(init: unknown[] = []) {
+    this.items = init.map((v) => bytes(v));
+  }
 
   private index(i: unknown, forInsert = false): number {
     if (typeof i !== 'number' || !Number.isInteger(i)) throw errors.invalidArgType('list index must be an integer');
@@ -90,20 +121,43 @@ export class ListObject implements HubObject {
 
   call(_peer: Peer, ...[op, a, reply]: OpCall<ListOps>): void {
     switch (op) {
-      case 'append': this.items.push(bytes(a[0])); reply.ok(); return;
-      case 'extend': for (const v of a[0] as unknown[]) this.items.push(bytes(v)); reply.ok(); return;
-      case 'get': reply.ok(this.items[this.index(a[0])]); return;
-      case 'set': this.items[this.index(a[0])] = bytes(a[1]); reply.ok(); return;
-      case 'insert': this.items.splice(this.index(a[0], true), 0, bytes(a[1])); reply.ok(); return;
+      case 'append':
+        this.items.push(bytes(a[0]));
+        reply.ok();
+        return;
+      case 'extend':
+        for (const v of a[0] as unknown[]) this.items.push(bytes(v));
+        reply.ok();
+        return;
+      case 'get':
+        reply.ok(this.items[this.index(a[0])]);
+        return;
+      case 'set':
+        this.items[this.index(a[0])] = bytes(a[1]);
+        reply.ok();
+        return;
+      case 'insert':
+        this.items.splice(this.index(a[0], true), 0, bytes(a[1]));
+        reply.ok();
+        return;
       case 'pop': {
         if (this.items.length === 0) throw errors.outOfRange('pop from an empty list');
         reply.ok(this.items.splice(a[0] === null || a[0] === undefined ? this.items.length - 1 : this.index(a[0]), 1)[0]);
         return;
       }
-      case 'length': reply.ok(this.items.length); return;
-      case 'clear': this.items.length = 0; reply.ok(); return;
-      case 'toArray': reply.ok(this.items); return;
-      case 'slice': reply.ok(sliceIndexes(this.items.length, a[0], a[1], a[2]).map((i) => this.items[i]!)); return;
+      case 'length':
+        reply.ok(this.items.length);
+        return;
+      case 'clear':
+        this.items.length = 0;
+        reply.ok();
+        return;
+      case 'toArray':
+        reply.ok(this.items);
+        return;
+      case 'slice':
+        reply.ok(sliceIndexes(this.items.length, a[0], a[1], a[2]).map((i) => this.items[i]!));
+        return;
       case 'splice': {
         const start = this.index(a[0], true);
         const count = a[1] === null || a[1] === undefined ? this.items.length - start : nonNegative(a[1]);
@@ -111,12 +165,23 @@ export class ListObject implements HubObject {
         reply.ok(this.items.splice(start, count, ...added));
         return;
       }
-      case 'count': { const v = bytes(a[0]); let n = 0; for (const b of this.items) if (Buffer.compare(b, v) === 0) n++; reply.ok(n); return; }
+      case 'count': {
+        const v = bytes(a[0]);
+        let n = 0;
+        for (const b of this.items) if (Buffer.compare(b, v) === 0) n++;
+        reply.ok(n);
+        return;
+      }
       case 'index': {
-        const v = bytes(a[0]), n = this.items.length;
+        const v = bytes(a[0]),
+          n = this.items.length;
         const from = a[1] === null || a[1] === undefined ? 0 : this.index(a[1], true);
         const to = a[2] === null || a[2] === undefined ? n : this.index(a[2], true);
-        for (let i = from; i < to; i++) if (Buffer.compare(this.items[i]!, v) === 0) { reply.ok(i); return; }
+        for (let i = from; i < to; i++)
+          if (Buffer.compare(this.items[i]!, v) === 0) {
+            reply.ok(i);
+            return;
+          }
         throw notFound();
       }
       case 'remove': {
@@ -127,9 +192,16 @@ export class ListObject implements HubObject {
         reply.ok();
         return;
       }
-      case 'reverse': this.items.reverse(); reply.ok(); return;
-      case 'sort': this.sort(a[0] === true); reply.ok(); return;
-      default: throw noOp(this.type, op);
+      case 'reverse':
+        this.items.reverse();
+        reply.ok();
+        return;
+      case 'sort':
+        this.sort(a[0] === true);
+        reply.ok();
+        return;
+      default:
+        throw noOp(this.type, op);
     }
   }
 
@@ -177,10 +249,12 @@ export function sliceIndexes(n: number, start: unknown, end: unknown, step: unkn
   };
   const out: number[] = [];
   if (st > 0) {
-    const from = clamp(opt(start, 'start'), 0, 0, n), to = clamp(opt(end, 'end'), n, 0, n);
+    const from = clamp(opt(start, 'start'), 0, 0, n),
+      to = clamp(opt(end, 'end'), n, 0, n);
     for (let i = from; i < to; i += st) out.push(i);
   } else {
-    const from = clamp(opt(start, 'start'), n - 1, -1, n - 1), to = clamp(opt(end, 'end'), -1, -1, n - 1);
+    const from = clamp(opt(start, 'start'), n - 1, -1, n - 1),
+      to = clamp(opt(end, 'end'), -1, -1, n - 1);
     for (let i = from; i > to; i += st) out.push(i);
   }
   return out;
@@ -197,17 +271,30 @@ export class NamespaceObject implements HubObject {
 
   call(_peer: Peer, ...[op, a, reply]: OpCall<NamespaceOps>): void {
     switch (op) {
-      case 'set': this.attrs.set(this.name(a[0]), bytes(a[1])); reply.ok(); return;
+      case 'set':
+        this.attrs.set(this.name(a[0]), bytes(a[1]));
+        reply.ok();
+        return;
       case 'get': {
         const v = this.attrs.get(this.name(a[0]));
         if (!v) throw errors.noAttribute(`Namespace has no attribute '${String(a[0])}'; set it first`);
         reply.ok(v);
         return;
       }
-      case 'has': reply.ok(this.attrs.has(this.name(a[0]))); return;
-      case 'delete': reply.ok(this.attrs.delete(this.name(a[0]))); return;
-      case 'entries': { const out: (string | Uint8Array)[] = []; for (const [k, v] of this.attrs) out.push(k, v); reply.ok(out); return; }
-      default: throw noOp(this.type, op);
+      case 'has':
+        reply.ok(this.attrs.has(this.name(a[0])));
+        return;
+      case 'delete':
+        reply.ok(this.attrs.delete(this.name(a[0])));
+        return;
+      case 'entries': {
+        const out: (string | Uint8Array)[] = [];
+        for (const [k, v] of this.attrs) out.push(k, v);
+        reply.ok(out);
+        return;
+      }
+      default:
+        throw noOp(this.type, op);
     }
   }
 
@@ -218,7 +305,12 @@ export class NamespaceObject implements HubObject {
 export class SlotsObject implements HubObject {
   private readonly slots: Uint8Array[];
 
-  constructor(readonly type: 'Value' | 'SharedArray', init: unknown[]) { this.slots = init.map((v) => bytes(v)); }
+  constructor(
+    readonly type: 'Value' | 'SharedArray',
+    init: unknown[],
+  ) {
+    this.slots = init.map((v) => bytes(v));
+  }
 
   private index(i: unknown): number {
     const n = this.slots.length;
@@ -230,11 +322,21 @@ export class SlotsObject implements HubObject {
 
   call(_peer: Peer, ...[op, a, reply]: OpCall<SlotsOps>): void {
     switch (op) {
-      case 'get': reply.ok(this.slots[this.index(a[0] ?? 0)]); return;
-      case 'set': this.slots[this.index(a[0] ?? 0)] = bytes(a[1]); reply.ok(); return;
-      case 'length': reply.ok(this.slots.length); return;
-      case 'toArray': reply.ok(this.slots); return;
-      default: throw noOp(this.type, op);
+      case 'get':
+        reply.ok(this.slots[this.index(a[0] ?? 0)]);
+        return;
+      case 'set':
+        this.slots[this.index(a[0] ?? 0)] = bytes(a[1]);
+        reply.ok();
+        return;
+      case 'length':
+        reply.ok(this.slots.length);
+        return;
+      case 'toArray':
+        reply.ok(this.slots);
+        return;
+      default:
+        throw noOp(this.type, op);
     }
   }
 

@@ -16,8 +16,13 @@ export class EventObject implements HubObject {
         for (const w of this.waiters.drain()) w.reply.ok(true);
         reply.ok();
         return;
-      case 'clear': this.flag = false; reply.ok(); return;
-      case 'isSet': reply.ok(this.flag); return;
+      case 'clear':
+        this.flag = false;
+        reply.ok();
+        return;
+      case 'isSet':
+        reply.ok(this.flag);
+        return;
       case 'wait': {
         const timeout = wireTimeout(args[0]);
         if (this.flag) reply.ok(true);
@@ -25,9 +30,12 @@ export class EventObject implements HubObject {
         else this.waiters.add(peer, reply, undefined, timeout, (w) => w.reply.ok(false));
         return;
       }
-      default: throw errors.unknownOperation(`Event has no operation '${op}'`);
+      default:
+        throw errors.unknownOperation(`Event has no operation '${op}'`);
     }
   }
 
-  peerGone(peer: Peer): void { this.waiters.dropPeer(peer); }
+  peerGone(peer: Peer): void {
+    this.waiters.dropPeer(peer);
+  }
 }

@@ -22,10 +22,28 @@ function field<T>(spec: Record<string, unknown>, name: string, check: (v: unknow
 const isInt = (v: unknown) => typeof v === 'number' && Number.isInteger(v);
 const isArray = (v: unknown) => Array.isArray(v);
 
-export const BUILTIN_TYPES = ['Queue', 'JoinableQueue', 'SimpleQueue', 'Lock', 'RLock', 'Semaphore', 'BoundedSemaphore',
-  'Condition', 'Event', 'Barrier', 'dict', 'list', 'set', 'Namespace', 'Value', 'SharedArray'] as const;
+export const BUILTIN_TYPES = [
+  'Queue',
+  'JoinableQueue',
+  'SimpleQueue',
+  'Lock',
+  'RLock',
+  'Semaphore',
+  'BoundedSemaphore',
+  'Condition',
+  'Event',
+  'Barrier',
+  'dict',
+  'list',
+  'set',
+  'Namespace',
+  'Value',
+  'SharedArray',
+] as const;
 
-export function isBuiltinType(type: string): boolean { return (BUILTIN_TYPES as readonly string[]).includes(type); }
+export function isBuiltinType(type: string): boolean {
+  return (BUILTIN_TYPES as readonly string[]).includes(type);
+}
 
 /** `local`: a hub of this program's own tree, which may open shared memory a spec names. */
 export function createBuiltin(type: string, id: string, rawSpec: unknown, table: ObjectTable, local = false): HubObject {
@@ -37,19 +55,41 @@ export function createBuiltin(type: string, id: string, rawSpec: unknown, table:
     return new SharedSemaphoreObject(type, attachSegment(spec['shm']));
   }
   switch (type) {
-    case 'Queue': case 'JoinableQueue': case 'SimpleQueue':
+    case 'Queue':
+    case 'JoinableQueue':
+    case 'SimpleQueue':
       return new QueueObject(id, { maxsize: field(spec, 'maxsize', isInt, 0), joinable: type === 'JoinableQueue' }, type);
-    case 'Lock': case 'RLock': return new LockObject(type, 1);
-    case 'Semaphore': case 'BoundedSemaphore': return new LockObject(type, field(spec, 'value', isInt, 1));
-    case 'Condition': return new ConditionObject(table, field(spec, 'lock', (v) => typeof v === 'string'));
-    case 'Event': return new EventObject();
-    case 'Barrier': return new BarrierObject(field(spec, 'parties', isInt), spec['action'] === true,
-      field<number | null>(spec, 'timeout', (v) => v === null || typeof v === 'number', null));
-    case 'dict': return new DictObject(field(spec, 'init', isArray, []));
-    case 'list': return new ListObject(field(spec, 'init', isArray, []));
-    case 'set': return new SetObject(field(spec, 'init', isArray, []));
-    case 'Namespace': return new NamespaceObject();
-    case 'Value': case 'SharedArray': return new SlotsObject(type, field(spec, 'init', isArray));
-    default: throw errors.unknownTypeid(`unknown shared object type '${type}'`);
+    case 'Lock':
+    case 'RLock':
+      return new LockObject(type, 1);
+    case 'Semaphore':
+    case 'BoundedSemaphore':
+      return new LockObject(type, field(spec, 'value', isInt, 1));
+    case 'Condition':
+      return new ConditionObject(
+        table,
+        field(spec, 'lock', (v) => typeof v === 'string'),
+      );
+    case 'Event':
+      return new EventObject();
+    case 'Barrier':
+      return new BarrierObject(
+        field(spec, 'parties', isInt),
+        spec['action'] === true,
+        field<number | null>(spec, 'timeout', (v) => v === null || typeof v === 'number', null),
+      );
+    case 'dict':
+      return new DictObject(field(spec, 'init', isArray, []));
+    case 'list':
+      return new ListObject(field(spec, 'init', isArray, []));
+    case 'set':
+      return new SetObject(field(spec, 'init', isArray, []));
+    case 'Namespace':
+      return new NamespaceObject();
+    case 'Value':
+    case 'SharedArray':
+      return new SlotsObject(type, field(spec, 'init', isArray));
+    default:
+      throw errors.unknownTypeid(`unknown shared object type '${type}'`);
   }
 }

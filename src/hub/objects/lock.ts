@@ -17,42 +17,75 @@ export class LockObject implements HubObject {
   private readonly held = new Map<Peer, number>();
   private readonly waiters = new WaitList<{ grant: Grant | null; count: number }>();
 
-  constructor(readonly type: LockKind, private readonly initial: number) {
+  constructor(
+    readonly type: LockKind,
+    private readonly initial: number,
+  ) {
     if (!Number.isInteger(initial) || initial < 0) throw new RangeError('semaphore initial value must be an integer >= 0');
     this.value = type === 'Lock' || type === 'RLock' ? 1 : initial;
   }
 
-  private get reentrant(): boolean { return this.type === 'RLock'; }
+  private get reentrant(): boolean {
+    return this.type === 'RLock';
+  }
 
   /** True when `peer` holds this lock (for a Condition's ownership check). */
-  holds(peer: Peer, _id?: unknown): boolean { return (this.held.get(peer) ?? 0) > 0; }
+  holds(peer: Peer, _id?: unknown): boolean {
+    return (this.held.get(peer) ?? 0) > 0;
+  }
 
   call(peer: Peer, op: string, args: unknown[], reply: Reply): void {
     switch (op) {
       case 'acquire': {
         const timeout = wireTimeout(args[0]);
-        if (this.tryAcquire(peer, 1)) { reply.ok(true); return; }
-        if (timeout === 0) { reply.ok(false); return; }
+        if (this.tryAcquire(peer, 1)) {
+          reply.ok(true);
+          return;
+        }
+        if (timeout === 0) {
+          reply.ok(false);
+          return;
+        }
         this.waiters.add(peer, reply, { grant: null, count: 1 }, timeout, (w) => w.reply.ok(false));
         return;
       }
-      case 'release': this.release(peer); reply.ok(); return;
-      case 'value': reply.ok(this.value); return;
-      case 'locked': reply.ok(this.value === 0); return;
-      default: throw errors.unknownOperation(`${this.type} has no operation '${op}'`);
+      case 'release':
+        this.release(peer);
+        reply.ok();
+        return;
+      case 'value':
+        reply.ok(this.value);
+        return;
+      case 'locked':
+        reply.ok(this.value === 0);
+        return;
+      default:
+        throw errors.unknownOperation(`${this.type} has no operation '${op}'`);
     }
   }
 
   /** A release sent without waiting for an answer (by a handle that holds the lock). */
   note(peer: Peer, op: string): void {
-    if (op === 'release') try { this.release(peer); } catch { /* released meanwhile by another process */ }
+    if (op === 'release')
+      try {
+        this.release(peer);
+      } catch {
+        /* released meanwhile by another process */
+      }
   }
 
   private tryAcquire(peer: Peer, count: number): boolean {
     if (this.reentrant) {
       const mine = this.held.get(peer) ?? 0;
-      if (mine > 0) { this.held.set(peer, mine + count); return true; }
-      if (this.value === 1 && this.waiters.length === 0) { this.value = 0; this.held.set(peer, count); return true; }
+      if (mine > 0) {
+        this.held.set(peer, mine + count);
+        return true;
+      }
+      if (this.value === 1 && this.waiters.length === 0) {
+        this.value = 0;
+        this.held.set(peer, count);
+        return true;
+      }
       return false;
     }
     // FIFO: a newcomer does not overtake waiters.
@@ -71,7 +104,10 @@ export class LockObject implements HubObject {
         if (this.value === 1) throw errors.releaseUnlocked('release() of an RLock that is not acquired; call acquire() first');
         throw errors.notOwner('this RLock is held by another process or thread; only its owner may release it');
       }
-      if (mine > 1) { this.held.set(peer, mine - 1); return; }
+      if (mine > 1) {
+        this.held.set(peer, mine - 1);
+        return;
+      }
       this.held.delete(peer);
       this.value = 1;
       this.handOn();
@@ -85,7 +121,8 @@ export class LockObject implements HubObject {
     const holder = this.held.has(peer) ? peer : this.held.keys().next().value;
     if (holder) {
       const n = this.held.get(holder)! - 1;
-      if (n > 0) this.held.set(holder, n); else this.held.delete(holder);
+      if (n > 0) this.held.set(holder, n);
+      else this.held.delete(holder);
     }
     this.value++;
     this.handOn();
@@ -98,7 +135,8 @@ export class LockObject implements HubObject {
       if (!w) return;
       this.value--;
       this.held.set(w.peer, (this.held.get(w.peer) ?? 0) + (this.reentrant ? w.data.count : 1));
-      if (w.data.grant) w.data.grant(w.peer); else w.reply.ok(true);
+      if (w.data.grant) w.data.grant(w.peer);
+      else w.reply.ok(true);
     }
   }
 
@@ -116,14 +154,21 @@ export class LockObject implements HubObject {
   restore(peer: Peer, count: number, reply: Reply, grant: Grant, _id?: unknown): void {
     const n = Math.max(1, count);
     if (this.reentrant) {
-      if (this.value === 1 && this.waiters.length === 0) { this.value = 0; this.held.set(peer, n); grant(peer); return; }
+      if (this.value === 1 && this.waiters.length === 0) {
+        this.value = 0;
+        this.held.set(peer, n);
+        grant(peer);
+        return;
+      }
       this.waiters.add(peer, reply, { grant, count: n }, null, () => {});
       return;
     }
     // A plain lock/semaphore: take the units back one waiter slot at a time.
     if (this.value > 0 && this.waiters.length === 0) {
-      this.value--; this.held.set(peer, (this.held.get(peer) ?? 0) + 1);
-      if (n > 1) this.restore(peer, n - 1, reply, grant); else grant(peer);
+      this.value--;
+      this.held.set(peer, (this.held.get(peer) ?? 0) + 1);
+      if (n > 1) this.restore(peer, n - 1, reply, grant);
+      else grant(peer);
       return;
     }
     this.waiters.add(peer, reply, { grant: n > 1 ? () => this.restore(peer, n - 1, reply, grant) : grant, count: 1 }, null, () => {});

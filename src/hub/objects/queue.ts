@@ -19,7 +19,10 @@ import type { HubObject, Peer, Reply } from '../hub-object.js';
 import { WaitList, wireTimeout } from '../wait-list.js';
 import type { OpCall, QueueOps } from '../ops.js';
 
-export interface QueueSpec { maxsize: number; joinable: boolean }
+export interface QueueSpec {
+  maxsize: number;
+  joinable: boolean;
+}
 
 /** An answer carries at most about this many bytes of read-ahead items. */
 const MAX_LEASE_BYTES = 256 * 1024;
@@ -52,13 +55,19 @@ export class QueueObject implements HubObject {
   private readonly maxsize: number;
   private readonly joinable: boolean;
 
-  constructor(private readonly id: string, spec: QueueSpec, type = 'Queue') {
+  constructor(
+    private readonly id: string,
+    spec: QueueSpec,
+    type = 'Queue',
+  ) {
     this.type = type;
     this.maxsize = spec.maxsize > 0 ? spec.maxsize : Infinity;
     this.joinable = spec.joinable;
   }
 
-  private get size(): number { return this.items.length + this.leased; }
+  private get size(): number {
+    return this.items.length + this.leased;
+  }
 
   call(peer: Peer, ...[op, args, reply]: OpCall<QueueOps>): void {
     this.met(peer);
@@ -66,20 +75,39 @@ export class QueueObject implements HubObject {
       case 'put': {
         const item = args[0];
         if (!(item instanceof Uint8Array)) throw new TypeError('queue item must be bytes');
-        if (this.shutDown) { reply.fail(shutDownError()); return; }
+        if (this.shutDown) {
+          reply.fail(shutDownError());
+          return;
+        }
         const timeout = wireTimeout(args[1]);
-        if (this.size < this.maxsize && this.putters.length === 0) { this.accept(item); reply.ok(); return; }
-        if (timeout === 0) { reply.fail(new Full('the queue is full')); return; }
+        if (this.size < this.maxsize && this.putters.length === 0) {
+          this.accept(item);
+          reply.ok();
+          return;
+        }
+        if (timeout === 0) {
+          reply.fail(new Full('the queue is full'));
+          return;
+        }
         this.putters.add(peer, reply, item, timeout, (w) => w.reply.fail(new Full(`the queue stayed full for ${timeout} ms`)));
         return;
       }
       case 'get': {
         const timeout = wireTimeout(args[0]);
         const want = typeof args[1] === 'number' && args[1] > 1 ? Math.min(args[1], 1024) : 1;
-        if (this.items.length > 0 && this.getters.length === 0) { this.hand(peer, reply, want); return; }
-        if (this.drained()) { reply.fail(shutDownError()); return; }
+        if (this.items.length > 0 && this.getters.length === 0) {
+          this.hand(peer, reply, want);
+          return;
+        }
+        if (this.drained()) {
+          reply.fail(shutDownError());
+          return;
+        }
         this.recallFor(peer);
-        if (timeout === 0) { reply.fail(new Empty('the queue is empty')); return; }
+        if (timeout === 0) {
+          reply.fail(new Empty('the queue is empty'));
+          return;
+        }
         this.getters.add(peer, reply, want, timeout, (w) => w.reply.fail(new Empty(`nothing arrived within ${timeout} ms`)));
         return;
       }
@@ -94,9 +122,15 @@ export class QueueObject implements HubObject {
       }
       // Answered after a fence: puts and take reports other processes made before this call
       // (and that this caller may know of, e.g. through an Event in shared memory) are counted.
-      case 'qsize': void peer.fence().then(() => reply.ok(this.size)); return;
-      case 'empty': void peer.fence().then(() => reply.ok(this.size === 0)); return;
-      case 'full': void peer.fence().then(() => reply.ok(this.size >= this.maxsize)); return;
+      case 'qsize':
+        void peer.fence().then(() => reply.ok(this.size));
+        return;
+      case 'empty':
+        void peer.fence().then(() => reply.ok(this.size === 0));
+        return;
+      case 'full':
+        void peer.fence().then(() => reply.ok(this.size >= this.maxsize));
+        return;
       case 'taskDone': {
         if (!this.joinable) throw errors.unknownOperation('taskDone() belongs to JoinableQueue');
         if (this.unfinished <= 0) throw errors.taskDoneTooMany('taskDone() called more times than items were put in the queue');
@@ -106,10 +140,15 @@ export class QueueObject implements HubObject {
       }
       case 'join':
         if (!this.joinable) throw errors.unknownOperation('join() belongs to JoinableQueue');
-        if (this.unfinished === 0) reply.ok(); else this.joiners.add(peer, reply, undefined, null, () => {});
+        if (this.unfinished === 0) reply.ok();
+        else this.joiners.add(peer, reply, undefined, null, () => {});
         return;
-      case 'shutdown': this.shutdown(args[0] === true); reply.ok(); return;
-      default: throw errors.unknownOperation(`${this.type} has no operation '${op}'`);
+      case 'shutdown':
+        this.shutdown(args[0] === true);
+        reply.ok();
+        return;
+      default:
+        throw errors.unknownOperation(`${this.type} has no operation '${op}'`);
     }
   }
 
@@ -121,12 +160,19 @@ export class QueueObject implements HubObject {
         if (this.shutDown === 'immediate') return;
         for (const item of args) if (item instanceof Uint8Array) this.accept(item);
         return;
-      case 'took': this.took(peer, count(args[0])); return;
-      case 'discarded': this.discarded(peer, count(args[0])); return;
+      case 'took':
+        this.took(peer, count(args[0]));
+        return;
+      case 'discarded':
+        this.discarded(peer, count(args[0]));
+        return;
       case 'return': {
         this.took(peer, count(args[0]));
         // After an immediate shutdown nothing goes back: the items were dropped.
-        if (this.discarding.has(peer)) { this.discarded(peer, count(args[1])); return; }
+        if (this.discarding.has(peer)) {
+          this.discarded(peer, count(args[1]));
+          return;
+        }
         // A recalled lease: the items go back in front, in their order.
         const back = this.leases.get(peer) ?? [];
         this.leases.delete(peer);
@@ -140,13 +186,19 @@ export class QueueObject implements HubObject {
 
   private took(peer: Peer, n: number): void {
     const pending = this.discarding.get(peer);
-    if (pending !== undefined) { this.settleDiscarding(peer, pending - Math.min(n, pending)); return; }
+    if (pending !== undefined) {
+      this.settleDiscarding(peer, pending - Math.min(n, pending));
+      return;
+    }
     const lease = this.leases.get(peer);
     if (!lease || n <= 0) return;
     const k = Math.min(n, lease.length);
     lease.splice(0, k);
     this.leased -= k;
-    if (lease.length === 0) { this.leases.delete(peer); this.recalled.delete(peer); }
+    if (lease.length === 0) {
+      this.leases.delete(peer);
+      this.recalled.delete(peer);
+    }
     this.admitPutters();
     this.releaseIfDrained();
   }
@@ -168,14 +220,18 @@ export class QueueObject implements HubObject {
       if (k === 0) return;
       lease!.splice(0, k);
       this.leased -= k;
-      if (lease!.length === 0) { this.leases.delete(peer); this.recalled.delete(peer); }
+      if (lease!.length === 0) {
+        this.leases.delete(peer);
+        this.recalled.delete(peer);
+      }
       this.admitPutters();
     }
     this.countDone(k);
   }
 
   private settleDiscarding(peer: Peer, left: number): void {
-    if (left > 0) this.discarding.set(peer, left); else this.discarding.delete(peer);
+    if (left > 0) this.discarding.set(peer, left);
+    else this.discarding.delete(peer);
   }
 
   /** `n` items will never be handed out: for join() they count as done. */
@@ -253,7 +309,10 @@ export class QueueObject implements HubObject {
       bytes += this.items.peek()!.length;
       const item = this.items.shift()!;
       out.push(item);
-      if (!lease) { lease = []; this.leases.set(peer, lease); }
+      if (!lease) {
+        lease = [];
+        this.leases.set(peer, lease);
+      }
       lease.push(item);
       this.leased++;
     }
@@ -295,7 +354,10 @@ export class QueueObject implements HubObject {
     this.recalled.delete(peer);
     // A consumer gone before reporting what it dropped: nobody will take those items.
     const pending = this.discarding.get(peer);
-    if (pending !== undefined) { this.discarding.delete(peer); this.countDone(pending); }
+    if (pending !== undefined) {
+      this.discarding.delete(peer);
+      this.countDone(pending);
+    }
     const lease = this.leases.get(peer);
     if (lease) {
       this.leases.delete(peer);
@@ -306,6 +368,10 @@ export class QueueObject implements HubObject {
   }
 }
 
-function count(v: unknown): number { return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : 0; }
+function count(v: unknown): number {
+  return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : 0;
+}
 
-function shutDownError(): Error { return new ShutDown('the queue was shut down'); }
+function shutDownError(): Error {
+  return new ShutDown('the queue was shut down');
+}

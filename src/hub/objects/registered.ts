@@ -34,10 +34,14 @@ export function construct(callable: (...args: unknown[]) => unknown, args: unkno
 export class RegisteredObject implements HubObject {
   readonly exposed: string[];
 
-  constructor(readonly type: string, readonly instance: unknown, entry: TypeEntry,
+  constructor(
+    readonly type: string,
+    readonly instance: unknown,
+    entry: TypeEntry,
     private readonly wrap: (typeid: string, value: unknown) => ObjectRef,
     /** Where its callers' messages come from: this hub (references back to it may omit the key). */
-    private readonly source: () => unknown = () => undefined) {
+    private readonly source: () => unknown = () => undefined,
+  ) {
     this.exposed = entry.exposed ?? (instance && typeof instance === 'object' ? publicMethods(instance) : []);
     this.methodToTypeid = entry.methodToTypeid;
   }

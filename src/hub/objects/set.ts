@@ -10,7 +10,9 @@ export class SetObject implements HubObject {
   readonly type = 'set';
   private readonly elements = new Map<unknown, Uint8Array>();
 
-  constructor(init: unknown[] = []) { for (const b of init) this.add(b); }
+  constructor(init: unknown[] = []) {
+    for (const b of init) this.add(b);
+  }
 
   private add(b: unknown): void {
     const k = decodeKey(b);
@@ -19,10 +21,20 @@ export class SetObject implements HubObject {
 
   call(_peer: Peer, ...[op, a, reply]: OpCall<SetOps>): void {
     switch (op) {
-      case 'add': this.add(a[0]); reply.ok(); return;
-      case 'update': for (const b of (Array.isArray(a[0]) ? a[0] : [])) this.add(b); reply.ok(); return;
-      case 'has': reply.ok(this.elements.has(decodeKey(a[0]))); return;
-      case 'discard': reply.ok(this.elements.delete(decodeKey(a[0]))); return;
+      case 'add':
+        this.add(a[0]);
+        reply.ok();
+        return;
+      case 'update':
+        for (const b of Array.isArray(a[0]) ? a[0] : []) this.add(b);
+        reply.ok();
+        return;
+      case 'has':
+        reply.ok(this.elements.has(decodeKey(a[0])));
+        return;
+      case 'discard':
+        reply.ok(this.elements.delete(decodeKey(a[0])));
+        return;
       case 'remove':
         if (!this.elements.delete(decodeKey(a[0]))) throw errors.valueNotFound('remove(): the element is not in the set (discard() ignores a missing one)');
         reply.ok();
@@ -34,10 +46,18 @@ export class SetObject implements HubObject {
         reply.ok(first.value[1]);
         return;
       }
-      case 'size': reply.ok(this.elements.size); return;
-      case 'clear': this.elements.clear(); reply.ok(); return;
-      case 'values': reply.ok([...this.elements.values()]); return;
-      default: throw noOp(this.type, op);
+      case 'size':
+        reply.ok(this.elements.size);
+        return;
+      case 'clear':
+        this.elements.clear();
+        reply.ok();
+        return;
+      case 'values':
+        reply.ok([...this.elements.values()]);
+        return;
+      default:
+        throw noOp(this.type, op);
     }
   }
 

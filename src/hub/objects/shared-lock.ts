@@ -18,30 +18,44 @@ import { WaitingRoom } from './waiting-room.js';
 export type Identity = [number, number];
 
 export function identityOf(args: unknown[], at: number): Identity {
-  const pid = args[at], thread = args[at + 1];
+  const pid = args[at],
+    thread = args[at + 1];
   return [typeof pid === 'number' ? pid : -1, typeof thread === 'number' ? thread : -1];
 }
 
-interface Waiting { id: Identity; count: number; grant: (() => void) | null }
+interface Waiting {
+  id: Identity;
+  count: number;
+  grant: (() => void) | null;
+}
 
 export class SharedLockObject implements HubObject {
   private readonly a: Int32Array;
   private readonly room: WaitingRoom<Waiting>;
 
-  constructor(readonly type: 'Lock' | 'RLock', seg: Segment) {
+  constructor(
+    readonly type: 'Lock' | 'RLock',
+    seg: Segment,
+  ) {
     this.a = lockWords(seg.sab, 0);
     this.room = new WaitingRoom(this.a, LockWord.WAITERS, () => this.reapDeadHolder());
   }
 
-  private get queue() { return this.room.line; }
+  private get queue() {
+    return this.room.line;
+  }
 
   /**
    * For Condition: `n` more (or fewer) wait at a Condition over this lock. Counted up before
    * the waiter's lock is released, so a notifier, who must hold the lock, always sees it.
    */
-  conditionWaiters(n: number): void { Atomics.add(this.a, LockWord.COND_WAITERS, n); }
+  conditionWaiters(n: number): void {
+    Atomics.add(this.a, LockWord.COND_WAITERS, n);
+  }
 
-  holds(_peer: Peer, id: Identity): boolean { return heldBy(this.a, id[0], id[1]); }
+  holds(_peer: Peer, id: Identity): boolean {
+    return heldBy(this.a, id[0], id[1]);
+  }
 
   call(peer: Peer, op: string, args: unknown[], reply: Reply): void {
     switch (op) {
@@ -52,14 +66,22 @@ export class SharedLockObject implements HubObject {
         return;
       }
       // A release by a process that saw the waiters flag (it already freed the lock).
-      case 'released': this.handOn(); reply.ok(); return;
-      default: throw errors.unknownOperation(`${this.type} has no operation '${op}'`);
+      case 'released':
+        this.handOn();
+        reply.ok();
+        return;
+      default:
+        throw errors.unknownOperation(`${this.type} has no operation '${op}'`);
     }
   }
 
-  note(_peer: Peer, op: string): void { if (op === 'released') this.handOn(); }
+  note(_peer: Peer, op: string): void {
+    if (op === 'released') this.handOn();
+  }
 
-  private take(id: Identity, count: number): boolean { return takeForWaiter(this.a, id[0], id[1], count); }
+  private take(id: Identity, count: number): boolean {
+    return takeForWaiter(this.a, id[0], id[1], count);
+  }
 
   /** Gives a free lock to the first in line, while there is a line. */
   private handOn(): void {
@@ -67,7 +89,8 @@ export class SharedLockObject implements HubObject {
       const head = this.queue.peek();
       if (!head || !this.take(head.data.id, head.data.count)) break;
       this.queue.shift();
-      if (head.data.grant) head.data.grant(); else head.reply.ok(true);
+      if (head.data.grant) head.data.grant();
+      else head.reply.ok(true);
     }
     this.room.settle();
   }
@@ -95,7 +118,11 @@ export class SharedLockObject implements HubObject {
     this.room.watch();
   }
 
-  peerGone(peer: Peer): void { this.room.peerGone(peer); }
+  peerGone(peer: Peer): void {
+    this.room.peerGone(peer);
+  }
 
-  dispose(): void { this.room.stop(); }
+  dispose(): void {
+    this.room.stop();
+  }
 }

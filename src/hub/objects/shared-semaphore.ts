@@ -18,9 +18,14 @@ export class SharedSemaphoreObject implements HubObject {
   private readonly a: Int32Array;
   private readonly room: WaitingRoom<Identity>;
 
-  constructor(readonly type: 'Semaphore' | 'BoundedSemaphore', seg: Segment) {
+  constructor(
+    readonly type: 'Semaphore' | 'BoundedSemaphore',
+    seg: Segment,
+  ) {
     this.a = new Int32Array(seg.sab);
-    this.room = new WaitingRoom(this.a, WAITERS, () => { if (reapDeadHolders(this.a) > 0) this.handOn(); });
+    this.room = new WaitingRoom(this.a, WAITERS, () => {
+      if (reapDeadHolders(this.a) > 0) this.handOn();
+    });
   }
 
   call(peer: Peer, op: string, args: unknown[], reply: Reply): void {
@@ -28,16 +33,28 @@ export class SharedSemaphoreObject implements HubObject {
       case 'acquire': {
         const timeout = wireTimeout(args[0]);
         const id = identityOf(args, 1);
-        this.room.admit(peer, reply, id, timeout, () => { if (!takeUnit(this.a)) return false; this.granted(id); return true; });
+        this.room.admit(peer, reply, id, timeout, () => {
+          if (!takeUnit(this.a)) return false;
+          this.granted(id);
+          return true;
+        });
         return;
       }
-      case 'released': this.handOn(); reply.ok(); return;
-      case 'value': reply.ok(Atomics.load(this.a, VALUE)); return;
-      default: throw errors.unknownOperation(`${this.type} has no operation '${op}'`);
+      case 'released':
+        this.handOn();
+        reply.ok();
+        return;
+      case 'value':
+        reply.ok(Atomics.load(this.a, VALUE));
+        return;
+      default:
+        throw errors.unknownOperation(`${this.type} has no operation '${op}'`);
     }
   }
 
-  note(_peer: Peer, op: string): void { if (op === 'released') this.handOn(); }
+  note(_peer: Peer, op: string): void {
+    if (op === 'released') this.handOn();
+  }
 
   /** A unit taken for `id`: a BoundedSemaphore records it before the answer leaves (a waiter that dies now still gives it back). */
   private granted(id: Identity): void {
@@ -56,7 +73,11 @@ export class SharedSemaphoreObject implements HubObject {
     this.room.settle();
   }
 
-  peerGone(peer: Peer): void { this.room.peerGone(peer); }
+  peerGone(peer: Peer): void {
+    this.room.peerGone(peer);
+  }
 
-  dispose(): void { this.room.stop(); }
+  dispose(): void {
+    this.room.stop();
+  }
 }

@@ -13,10 +13,16 @@ export class WaitingRoom<T> {
   private timer: NodeJS.Timeout | null = null;
 
   /** `reap` frees what dead holders held and hands it on. */
-  constructor(private readonly words: Int32Array, private readonly flag: number, private readonly reap: () => void) {}
+  constructor(
+    private readonly words: Int32Array,
+    private readonly flag: number,
+    private readonly reap: () => void,
+  ) {}
 
   /** Raised before the hub tries to take for a newcomer: a releaser then comes here (no lost wake-up). */
-  raise(): void { Atomics.store(this.words, this.flag, 1); }
+  raise(): void {
+    Atomics.store(this.words, this.flag, 1);
+  }
 
   /**
    * An acquire that reached the hub: taken now if nobody is in line and `take()` succeeds
@@ -25,9 +31,20 @@ export class WaitingRoom<T> {
    */
   admit(peer: Peer, reply: Reply, data: T, timeout: WireTimeout, take: () => boolean): void {
     this.raise();
-    if (this.line.length === 0 && take()) { this.settle(); reply.ok(true); return; }
-    if (timeout === 0) { this.settle(); reply.ok(false); return; }
-    this.line.add(peer, reply, data, timeout, (w) => { w.reply.ok(false); this.settle(); });
+    if (this.line.length === 0 && take()) {
+      this.settle();
+      reply.ok(true);
+      return;
+    }
+    if (timeout === 0) {
+      this.settle();
+      reply.ok(false);
+      return;
+    }
+    this.line.add(peer, reply, data, timeout, (w) => {
+      w.reply.ok(false);
+      this.settle();
+    });
     this.watch();
   }
 
@@ -35,7 +52,10 @@ export class WaitingRoom<T> {
   settle(): void {
     if (this.line.length > 0) return;
     Atomics.store(this.words, this.flag, 0);
-    if (this.timer) { clearInterval(this.timer); this.timer = null; }
+    if (this.timer) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
   }
 
   /** While someone waits, looks for dead holders now and then. */
@@ -46,7 +66,12 @@ export class WaitingRoom<T> {
   }
 
   /** The object was freed: no more watching. */
-  stop(): void { if (this.timer) { clearInterval(this.timer); this.timer = null; } }
+  stop(): void {
+    if (this.timer) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
+  }
 
   /** A peer's connection ended: its waits go; if it held something, reap soon. */
   peerGone(peer: Peer): void {
