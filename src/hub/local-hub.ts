@@ -9,7 +9,8 @@ import { globalSingleton } from '../util/state.js';
 import type { HubTarget } from './client.js';
 import { sameHubAddress, type HubAddress } from '../protocol/hub.js';
 
-const hubThreadUrl = new URL('./hub-thread.js', import.meta.url);
+// The bundle has hub-thread.js beside it; the sources (tests run them under tsx) have it in entry/.
+const hubThreadUrl = new URL(import.meta.url.endsWith('.ts') ? '../entry/hub-thread.js' : './hub-thread.js', import.meta.url);
 
 interface LocalHub {
   target: HubTarget;

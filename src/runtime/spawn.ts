@@ -53,7 +53,8 @@ export interface WorkerHandle {
   unref(): void;
 }
 
-const bootstrapUrl = new URL('./bootstrap.js', import.meta.url);
+// The bundle has bootstrap.js beside it; the sources (tests run them under tsx) have it in entry/.
+const bootstrapUrl = new URL(import.meta.url.endsWith('.ts') ? '../entry/bootstrap.js' : './bootstrap.js', import.meta.url);
 /** Where the bootstrap and the chunks it loads live. */
 const ownCodeDir = fileURLToPath(new URL('./', import.meta.url));
 
