@@ -29,6 +29,18 @@ export interface OpReply<Result> extends Reply {
  */
 export type OpCall<T extends OpTable> = { [K in keyof T & string]: [op: K, args: T[K]['args'], reply: OpReply<T[K]['result']>] }[keyof T & string];
 
+/**
+ * The table of a proxy whose object in the hub is one of two types (a Lock kept by the hub
+ * alone, or one in shared memory with the hub as its waiting room): the ops of either, each
+ * with the arguments and answer of whichever serves it.
+ */
+export type EitherOps<A extends OpTable, B extends OpTable> = {
+  [K in (keyof A | keyof B) & string]: Op<
+    (K extends keyof A ? A[K]['args'] : never) | (K extends keyof B ? B[K]['args'] : never),
+    (K extends keyof A ? A[K]['result'] : never) | (K extends keyof B ? B[K]['result'] : never)
+  >;
+};
+
 /** Codec bytes of one user value (kept by the hub as sent). */
 type Bytes = Uint8Array;
 /** A list index; negative counts from the end. */
@@ -120,6 +132,47 @@ export type BarrierOps = {
   reset: Op<[], void>;
   nWaiting: Op<[], number>;
   broken: Op<[], boolean>;
+};
+
+/** Who asks, for a lock in shared memory: its owner words name a process and a thread. */
+type Pid = number;
+type ThreadId = number;
+
+/**
+ * Lock, RLock, Semaphore and BoundedSemaphore kept by the hub alone (managers, no native
+ * addon). A release by a handle that holds what it releases is a NOTE `release`.
+ */
+export type LockOps = {
+  /** true: acquired; false: the timeout ended first. */
+  acquire: Op<[timeout: WireTimeout], boolean>;
+  release: Op<[], void>;
+  /** A Semaphore's counter (a Lock's: 1 free, 0 taken). */
+  value: Op<[], number>;
+  locked: Op<[], boolean>;
+};
+
+/**
+ * A Lock or RLock in shared memory; the hub is only its waiting room. Asked only once the
+ * lock is taken; a release that saw the waiters flag is a NOTE `released`.
+ */
+export type SharedLockOps = {
+  /** The hub takes the lock for `pid`/`thread` (its owner words) before answering true. */
+  acquire: Op<[timeout: WireTimeout, pid: Pid, thread: ThreadId], boolean>;
+  /** The lock was freed by a process that saw the waiters flag: hand it to the next in line. */
+  released: Op<[], void>;
+};
+
+/** A Semaphore or BoundedSemaphore in shared memory, with the hub as its waiting room (as SharedLockOps). */
+export type SharedSemaphoreOps = SharedLockOps & {
+  value: Op<[], number>;
+};
+
+/** A Condition over a lock of the same hub; `pid`/`thread` name the lock's owner when it is in shared memory. */
+export type ConditionOps = {
+  /** Releases the lock, waits, takes it back; true: notified, false: the timeout ended first. */
+  wait: Op<[timeout: WireTimeout, pid: Pid, thread: ThreadId], boolean>;
+  /** `n`: how many waiters to wake; null: all of them (notifyAll). */
+  notify: Op<[n: number | null, pid: Pid, thread: ThreadId], void>;
 };
 
 /** Queue, JoinableQueue, SimpleQueue (puts of an unbounded queue, and lease reports, are NOTEs). */

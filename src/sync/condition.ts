@@ -2,6 +2,7 @@
 import { selfPid, selfThread } from '../runtime/pid.js';
 import { errors, lockMisuse } from '../errors.js';
 import { HubProxy, adopt, isAdopting, registerProxyType, timeoutArg } from '../hub/proxy.js';
+import type { ConditionOps } from '../hub/ops.js';
 import { Lock, type LockBase, RLock, type Held } from './lock.js';
 import type { WaitOptions } from '../hub/proxy.js';
 
@@ -11,7 +12,7 @@ interface ConditionSpec {
   lockSpec?: unknown;
 }
 
-export class Condition extends HubProxy {
+export class Condition extends HubProxy<ConditionOps> {
   readonly #lock: LockBase;
 
   constructor(lock?: Lock | RLock) {
@@ -58,7 +59,7 @@ export class Condition extends HubProxy {
   /** Releases the lock, waits for notify() or `timeout` ms, takes the lock back. False on timeout. */
   wait(timeout?: number): Promise<boolean> {
     this.#lock.attachNow();
-    return this.call('wait', timeoutArg(timeout, 'Condition.wait()'), selfPid, selfThread) as Promise<boolean>;
+    return this.call('wait', timeoutArg(timeout, 'Condition.wait()'), selfPid, selfThread);
   }
 
   /** Waits until `predicate()` is truthy (checked with the lock held); returns its last value. */

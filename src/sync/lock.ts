@@ -9,6 +9,7 @@ import { registerSharedType } from '../codec/codec.js';
 import { kReduce } from '../codec/reduce.js';
 import { lockMisuse } from '../errors.js';
 import { HubProxy, isAdopting, registerProxyType, wireTimeoutOf, type WaitOptions } from '../hub/proxy.js';
+import type { EitherOps, LockOps, SharedLockOps } from '../hub/ops.js';
 import { onWorkerThreadExit } from '../runtime/exit-hooks.js';
 import { globalSingleton } from '../util/state.js';
 import { checkCrossing } from '../shm/crossing.js';
@@ -37,7 +38,8 @@ let placing: LockPlace | null = null;
 
 type PlacedState = [name: string, byteOffset: number, posix: boolean];
 
-abstract class LockBase extends HubProxy {
+/** Its object in the hub: a LockObject (hub only), or a SharedLockObject (`spec.shm`). */
+abstract class LockBase extends HubProxy<EitherOps<LockOps, SharedLockOps>> {
   /** Hub only: acquisitions made through this handle and not released yet (their release needs no answer). */
   #held = 0;
   readonly #reentrant: boolean = this instanceof RLock;
@@ -127,9 +129,9 @@ abstract class LockBase extends HubProxy {
       if (timeout === 0) return Promise.resolve(false);
       if (this.#place) return sleepForLock(a, this.#place, timeout === null ? Infinity : performance.now() + timeout);
       // The hub takes the lock for us (the owner words say so).
-      return this.call('acquire', timeout, selfPid, selfThread) as Promise<boolean>;
+      return this.call('acquire', timeout, selfPid, selfThread);
     }
-    return (this.call('acquire', timeout) as Promise<boolean>).then((ok) => {
+    return this.call('acquire', timeout).then((ok) => {
       if (ok) this.#held++;
       return ok;
     });
@@ -205,7 +207,7 @@ abstract class LockBase extends HubProxy {
   locked(): Promise<boolean> {
     const a = this.#shm();
     if (a) return Promise.resolve(Atomics.load(a, LockWord.STATE) !== 0);
-    return this.call('locked') as Promise<boolean>;
+    return this.call('locked');
   }
 
   /** `await using held = await lock.enter()`: acquired now, released when the block ends. */

@@ -9,6 +9,7 @@
 import { selfPid, selfThread } from '../runtime/pid.js';
 import { errors, lockMisuse } from '../errors.js';
 import { HubProxy, isAdopting, registerProxyType, wireTimeoutOf, type WaitOptions } from '../hub/proxy.js';
+import type { EitherOps, LockOps, SharedSemaphoreOps } from '../hub/ops.js';
 import { onWorkerThreadExit } from '../runtime/exit-hooks.js';
 import { globalSingleton } from '../util/state.js';
 import { nativeAddon } from '../native/addon.js';
@@ -28,7 +29,8 @@ function semaphoreValue(value: unknown): number {
   return value;
 }
 
-export class Semaphore extends HubProxy {
+/** Its object in the hub: a LockObject (hub only), or a SharedSemaphoreObject (`spec.shm`). */
+export class Semaphore extends HubProxy<EitherOps<LockOps, SharedSemaphoreOps>> {
   /** The counter and holder table in shared memory, or null (hub only). */
   #words: Int32Array | null | undefined;
   /** Hub only: units acquired through this handle and not released yet (their release needs no answer). */
@@ -85,14 +87,14 @@ export class Semaphore extends HubProxy {
     const timeout = wireTimeoutOf(options, 'acquire()');
     const a = this.#shm();
     if (!a)
-      return (this.call('acquire', timeout) as Promise<boolean>).then((ok) => {
+      return this.call('acquire', timeout).then((ok) => {
         if (ok) this.#held++;
         return ok;
       });
     if (this.#takeShared(a)) return Promise.resolve(true);
     if (timeout === 0) return Promise.resolve(false);
     // The hub takes the unit for us and records it in the holder table before it answers.
-    return this.call('acquire', timeout, selfPid, selfThread) as Promise<boolean>;
+    return this.call('acquire', timeout, selfPid, selfThread);
   }
 
   /** Gives a unit back (BoundedSemaphore above its initial value: ERR_RELEASE_UNLOCKED). */
@@ -141,7 +143,7 @@ export class Semaphore extends HubProxy {
   /** The current counter. */
   getValue(): Promise<number> {
     const a = this.#shm();
-    return a ? Promise.resolve(Atomics.load(a, VALUE)) : (this.call('value') as Promise<number>);
+    return a ? Promise.resolve(Atomics.load(a, VALUE)) : this.call('value');
   }
 
   /** `await using held = await sem.enter()`: a unit now, given back when the block ends. */

@@ -2,6 +2,7 @@
 // timeout), then takes the lock back before answering, all here, so no notify falls between.
 import { errors, lockMisuse } from '../../errors.js';
 import type { HubObject, ObjectTable, Peer, Reply } from '../hub-object.js';
+import type { ConditionOps, OpCall } from '../ops.js';
 import { WaitList, wireTimeout } from '../wait-list.js';
 import { LockObject } from './lock.js';
 import { SharedLockObject, identityOf, type Identity } from './shared-lock.js';
@@ -27,7 +28,7 @@ export class ConditionObject implements HubObject {
     return lock;
   }
 
-  call(peer: Peer, op: string, args: unknown[], reply: Reply): void {
+  call(peer: Peer, ...[op, args, reply]: OpCall<ConditionOps>): void {
     switch (op) {
       case 'wait': {
         const timeout = wireTimeout(args[0]);

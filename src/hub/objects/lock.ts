@@ -4,6 +4,7 @@
 // except a plain Semaphore's units, which may be signals a consumer took for good.
 import { errors } from '../../errors.js';
 import type { HubObject, Peer, Reply } from '../hub-object.js';
+import type { LockOps, OpCall } from '../ops.js';
 import { WaitList, wireTimeout } from '../wait-list.js';
 
 export type LockKind = 'Lock' | 'RLock' | 'Semaphore' | 'BoundedSemaphore';
@@ -34,7 +35,7 @@ export class LockObject implements HubObject {
     return (this.held.get(peer) ?? 0) > 0;
   }
 
-  call(peer: Peer, op: string, args: unknown[], reply: Reply): void {
+  call(peer: Peer, ...[op, args, reply]: OpCall<LockOps>): void {
     switch (op) {
       case 'acquire': {
         const timeout = wireTimeout(args[0]);

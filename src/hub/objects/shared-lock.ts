@@ -11,6 +11,7 @@ import { errors } from '../../errors.js';
 import type { Segment } from '../../shm/segment.js';
 import { LockWord, freeWords, heldBy, holderDead, lockWords, takeForWaiter } from '../../shm/lock-words.js';
 import type { HubObject, Peer, Reply } from '../hub-object.js';
+import type { OpCall, SharedLockOps } from '../ops.js';
 import { wireTimeout } from '../wait-list.js';
 import { WaitingRoom } from './waiting-room.js';
 
@@ -57,7 +58,7 @@ export class SharedLockObject implements HubObject {
     return heldBy(this.a, id[0], id[1]);
   }
 
-  call(peer: Peer, op: string, args: unknown[], reply: Reply): void {
+  call(peer: Peer, ...[op, args, reply]: OpCall<SharedLockOps>): void {
     switch (op) {
       case 'acquire': {
         const timeout = wireTimeout(args[0]);

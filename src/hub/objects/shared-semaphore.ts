@@ -10,7 +10,8 @@ import { errors } from '../../errors.js';
 import type { Segment } from '../../shm/segment.js';
 import { VALUE, WAITERS, noteTaken, reapDeadHolders, takeUnit } from '../../shm/semaphore-words.js';
 import { identityOf, type Identity } from './shared-lock.js';
-import type { HubObject, Peer, Reply } from '../hub-object.js';
+import type { HubObject, Peer } from '../hub-object.js';
+import type { OpCall, SharedSemaphoreOps } from '../ops.js';
 import { wireTimeout } from '../wait-list.js';
 import { WaitingRoom } from './waiting-room.js';
 
@@ -28,7 +29,7 @@ export class SharedSemaphoreObject implements HubObject {
     });
   }
 
-  call(peer: Peer, op: string, args: unknown[], reply: Reply): void {
+  call(peer: Peer, ...[op, args, reply]: OpCall<SharedSemaphoreOps>): void {
     switch (op) {
       case 'acquire': {
         const timeout = wireTimeout(args[0]);
