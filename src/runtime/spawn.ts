@@ -102,11 +102,25 @@ function isSystemError(e: unknown): boolean {
   return typeof code === 'string' && /^E[A-Z]+$/.test(code);
 }
 
+function outOfDescriptors(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'EMFILE' || code === 'ENFILE' || (e instanceof Error && /too many open files|\bE[MN]FILE\b/i.test(e.message));
+}
+
+/** An error thrown with only Node's internals on its stack: no module had started to run. */
+function onlyNodeInternals(e: unknown): boolean {
+  if (!(e instanceof Error) || typeof e.stack !== 'string') return false;
+  const frames = e.stack.split('\n').filter((l) => /^\s+at /.test(l));
+  return frames.length > 0 && frames.every((l) => /node:internal\//.test(l));
+}
+
 /** ERR_WORKER_START: a worker could not be started; `cause` is the system's error. */
 export function workerStartError(method: StartMethod, cause: unknown): Error {
   const c = cause as { code?: string; message?: string } | null;
   // A thread's failure names the errno only in its message ("Worker initialization failure: EMFILE").
-  const errno = c?.code && !c.code.startsWith('ERR_') ? c.code : /\b(E[A-Z]{3,})\b/.exec(c?.message ?? '')?.[1];
+  // Node 24 reports it in words while reading package.json ("...: too many open files").
+  const errno =
+    c?.code && !c.code.startsWith('ERR_') ? c.code : (/\b(E[A-Z]{3,})\b/.exec(c?.message ?? '')?.[1] ?? (/too many open files/i.test(c?.message ?? '') ? 'EMFILE' : undefined));
   const advice =
     errno === 'EMFILE' || errno === 'ENFILE'
       ? 'this process has no free file descriptors: close some, or raise the limit (ulimit -n, LimitNOFILE=)'
@@ -302,6 +316,12 @@ function startThread(init: InitData, limits: WorkerLimits): WorkerHandle {
     // it never started. An EMFILE in user code later is an ordinary uncaught error.
     const file = (e as { path?: unknown }).path;
     if ((code === 'EMFILE' || code === 'ENFILE') && typeof file === 'string' && file.startsWith(ownCodeDir)) {
+      startError = workerStartError('thread', e);
+      return;
+    }
+    // Out of descriptors inside Node's own start-up of the thread, before any module of ours or
+    // yours ran (Node 24: "Cannot read package config ...: too many open files").
+    if (outOfDescriptors(e) && onlyNodeInternals(e)) {
       startError = workerStartError('thread', e);
       return;
     }
