@@ -10,13 +10,12 @@ import { pack, type Prepared } from '../codec/codec.js';
 import { WorkerLostError, errors } from '../errors.js';
 import { toFnRef } from '../functions/reference.js';
 import { Mode } from '../protocol/runtime.js';
-import { AsyncResult } from '../pool/async-result.js';
+import { type AsyncResult, withCallbacks } from '../pool/async-result.js';
 import { ImapIterator } from '../pool/imap.js';
 import type { Outcome, SubmitOptions } from '../pool/task.js';
 import { checkProgressDependency, checkProgressOptions, progressTracker } from '../pool/progress.js';
 import { StatsRecorder, type PoolStats } from '../pool/stats.js';
 import { emitSafely, type PoolEvents } from '../pool/events.js';
-import { reportCallbackError } from '../pool/report.js';
 import { MachineWatch } from './machines.js';
 import type { WorkerRecord } from './registry.js';
 import type { AsyncOptions, MapAsyncOptions, MapOptions } from '../pool/pool.js';
@@ -37,33 +36,9 @@ export interface ClusterPoolOptions {
 /** Processes assumed for default chunk sizes while no worker is registered. */
 const ASSUMED_PROCESSES = 4;
 
-function safeCall(cb: ((v: never) => void) | undefined, value: unknown, which: string): void {
-  if (!cb) return;
-  try {
-    (cb as (v: unknown) => void)(value);
-  } catch (e) {
-    reportCallbackError(which, e);
-  }
-}
-
 /** Items of a chunk's outcome that failed. */
 function failedItems(o: Outcome, items: number): number {
   return o.ok === true ? 0 : o.ok === false ? items : o.errors.length;
-}
-
-function asyncResult<T>(p: Promise<T>, callback?: (v: T) => void, errorCallback?: (e: unknown) => void): AsyncResult<T> {
-  return new AsyncResult(
-    p.then(
-      (v) => {
-        safeCall(callback, v, 'callback');
-        return v;
-      },
-      (e: unknown) => {
-        safeCall(errorCallback, e, 'errorCallback');
-        throw e;
-      },
-    ),
-  );
 }
 
 const terminated = () => errors.poolTerminated('the pool was terminated before this result was ready');
@@ -244,7 +219,7 @@ export class ClusterPool extends EventEmitter<PoolEvents> implements AsyncDispos
 
   applyAsync<A extends unknown[], R>(fn: (...args: A) => R, args?: A, opts: AsyncOptions<Awaited<R>> = {}): AsyncResult<Awaited<R>> {
     const { callback, errorCallback, ...rest } = opts;
-    return asyncResult(this.apply(fn, args, rest), callback, errorCallback);
+    return withCallbacks(this.apply(fn, args, rest), callback, errorCallback);
   }
 
   #mapLike(fn: AnyFn, iterable: Iterable<unknown> | AsyncIterable<unknown>, mode: number, opts: MapOptions): Promise<unknown[]> {
@@ -312,7 +287,7 @@ export class ClusterPool extends EventEmitter<PoolEvents> implements AsyncDispos
     opts: MapAsyncOptions<Awaited<ReturnType<F>>[]> = {},
   ): AsyncResult<Awaited<ReturnType<F>>[]> {
     const { callback, errorCallback, ...rest } = opts;
-    return asyncResult(this.map(fn, iterable, rest), callback, errorCallback);
+    return withCallbacks(this.map(fn, iterable, rest), callback, errorCallback);
   }
 
   starmap<A extends unknown[], R>(fn: (...args: A) => R, iterable: Iterable<A> | AsyncIterable<A>, opts: MapOptions = {}): Promise<Awaited<R>[]> {
@@ -321,7 +296,7 @@ export class ClusterPool extends EventEmitter<PoolEvents> implements AsyncDispos
 
   starmapAsync<A extends unknown[], R>(fn: (...args: A) => R, iterable: Iterable<A> | AsyncIterable<A>, opts: MapAsyncOptions<Awaited<R>[]> = {}): AsyncResult<Awaited<R>[]> {
     const { callback, errorCallback, ...rest } = opts;
-    return asyncResult(this.starmap(fn, iterable, rest), callback, errorCallback);
+    return withCallbacks(this.starmap(fn, iterable, rest), callback, errorCallback);
   }
 
   #imap<F extends (item: never) => unknown>(fn: F, iterable: Iterable<Item<F>> | AsyncIterable<Item<F>>, opts: MapOptions, ordered: boolean): ImapIterator<Awaited<ReturnType<F>>> {

@@ -5,6 +5,7 @@
 // it never imports user modules. Built as its own entry (dist/esm/cluster-task.js) so a
 // local Pool can name runClusterTask by module and export.
 import { decode, encode, prepare, pack } from '../codec/codec.js';
+import { failuresAtPositions, isThenable } from '../pool/item-results.js';
 import { resolveFnRef } from '../functions/resolve.js';
 import type { FnRef } from '../functions/reference.js';
 import { Mode } from '../protocol/runtime.js';
@@ -13,10 +14,6 @@ import { classesUnderRoot, relativizeClasses, underRoot } from './refs.js';
 import './objects/revive.js';
 
 type Fn = (...args: unknown[]) => unknown;
-
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return !!v && (typeof v === 'object' || typeof v === 'function') && typeof (v as PromiseLike<unknown>).then === 'function';
-}
 
 function withKind(kind: number, bytes: Uint8Array): Uint8Array {
   const out = new Uint8Array(1 + bytes.length);
@@ -36,15 +33,6 @@ function encodeError(e: unknown, root: string): Uint8Array {
     return encodeRel(e, root, 'error');
   } catch (err) {
     return encode(err);
-  }
-}
-
-function sendable(e: unknown): unknown {
-  try {
-    encode(e, 'error');
-    return e;
-  } catch (err) {
-    return err;
   }
 }
 
@@ -92,21 +80,7 @@ export async function runClusterTask(task: Uint8Array, root: string): Promise<Ui
       errors = [];
     }
   }
-  // Items that threw, and results that cannot be sent, fail at their own positions.
-  const failed = new Map(errors);
-  for (let i = 0; i < results.length; i++) {
-    if (failed.has(i)) {
-      results[i] = undefined;
-      continue;
-    }
-    try {
-      encode(results[i], 'result');
-    } catch (e) {
-      failed.set(i, e);
-      results[i] = undefined;
-    }
-  }
-  return withKind(Kind.PARTIAL, encodeRel([results, [...failed].map(([i, e]) => [i, sendable(e)])], root, 'result'));
+  return withKind(Kind.PARTIAL, encodeRel([results, failuresAtPositions(results, errors)], root, 'result'));
 }
 
 /** Several tasks taken together (see task-runner.ts): run one after another, each outcome its own. */

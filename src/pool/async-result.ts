@@ -2,6 +2,7 @@
 // successful. A failure nobody asks about is not an unhandled rejection (as in CPython).
 import { errors } from '../errors.js';
 import { longTimeout } from '../util/long-timer.js';
+import { callReporting } from './report.js';
 
 export class AsyncResult<T> implements PromiseLike<T> {
   #promise: Promise<T>;
@@ -72,4 +73,23 @@ export class AsyncResult<T> implements PromiseLike<T> {
   catch<B = never>(onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<T | B> {
     return this.#promise.catch(onRejected);
   }
+}
+
+/**
+ * An AsyncResult whose callbacks run in this process before it is ready, as CPython's do. A
+ * callback that throws, or returns a promise that rejects, is reported and changes nothing.
+ */
+export function withCallbacks<T>(p: Promise<T>, callback?: (v: T) => void, errorCallback?: (e: unknown) => void): AsyncResult<T> {
+  return new AsyncResult(
+    p.then(
+      (v) => {
+        if (callback) callReporting('callback', () => callback(v));
+        return v;
+      },
+      (e: unknown) => {
+        if (errorCallback) callReporting('errorCallback', () => errorCallback(e));
+        throw e;
+      },
+    ),
+  );
 }

@@ -12,14 +12,13 @@ import { getStartMethod, normalizeMethod, type StartMethodName } from '../runtim
 import { runtimeState } from '../util/state.js';
 import { cpuCount } from '../process/current.js';
 import { hookMainExit } from '../process/children.js';
-import { AsyncResult } from './async-result.js';
+import { type AsyncResult, withCallbacks } from './async-result.js';
 import { ImapIterator } from './imap.js';
 import { Scheduler, type WorkerInfo } from './scheduler.js';
 import type { PoolStats } from './stats.js';
 import { emitSafely, type PoolEvents } from './events.js';
 import { checkMaxMemory } from '../process/limits.js';
 import { checkProgressDependency, checkProgressOptions, progressTracker, type ProgressOptions } from './progress.js';
-import { callReporting } from './report.js';
 import type { SubmitOptions, TaskWork } from './task.js';
 
 export type { SubmitOptions } from './task.js';
@@ -80,27 +79,6 @@ type Item<F> = F extends (item: infer T) => unknown ? T : never;
 
 const fnIds = new WeakMap<Function, number>();
 let nextFnId = 1;
-
-function safeCall(cb: ((v: never) => void) | undefined, value: unknown, which: string): void {
-  if (!cb) return;
-  callReporting(which, () => (cb as (v: unknown) => unknown)(value));
-}
-
-/** An AsyncResult whose callbacks run in this process before it is ready, as CPython's do. */
-function asyncResult<T>(p: Promise<T>, callback?: (v: T) => void, errorCallback?: (e: unknown) => void): AsyncResult<T> {
-  return new AsyncResult(
-    p.then(
-      (v) => {
-        safeCall(callback, v, 'callback');
-        return v;
-      },
-      (e: unknown) => {
-        safeCall(errorCallback, e, 'errorCallback');
-        throw e;
-      },
-    ),
-  );
-}
 
 function isAsyncIterable(x: unknown): x is AsyncIterable<unknown> {
   return !!x && typeof (x as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
@@ -254,7 +232,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
   /** Like apply, returning an AsyncResult; `callback`/`errorCallback` run in this process. */
   applyAsync<A extends unknown[], R>(fn: (...args: A) => R, args?: A, opts: AsyncOptions<Awaited<R>> = {}): AsyncResult<Awaited<R>> {
     const { callback, errorCallback, ...rest } = opts;
-    return asyncResult(this.apply(fn, args, rest), callback, errorCallback);
+    return withCallbacks(this.apply(fn, args, rest), callback, errorCallback);
   }
 
   #mapLike(fn: AnyFn, iterable: Iterable<unknown> | AsyncIterable<unknown>, mode: Mode, opts: MapOptions): Promise<unknown[]> {
@@ -327,7 +305,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     opts: MapAsyncOptions<Awaited<ReturnType<F>>[]> = {},
   ): AsyncResult<Awaited<ReturnType<F>>[]> {
     const { callback, errorCallback, ...rest } = opts;
-    return asyncResult(this.map(fn, iterable, rest), callback, errorCallback);
+    return withCallbacks(this.map(fn, iterable, rest), callback, errorCallback);
   }
 
   /** fn(...args) for every args tuple, in input order. */
@@ -337,7 +315,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
 
   starmapAsync<A extends unknown[], R>(fn: (...args: A) => R, iterable: Iterable<A> | AsyncIterable<A>, opts: MapAsyncOptions<Awaited<R>[]> = {}): AsyncResult<Awaited<R>[]> {
     const { callback, errorCallback, ...rest } = opts;
-    return asyncResult(this.starmap(fn, iterable, rest), callback, errorCallback);
+    return withCallbacks(this.starmap(fn, iterable, rest), callback, errorCallback);
   }
 
   #imap<F extends (item: never) => unknown>(fn: F, iterable: Iterable<Item<F>> | AsyncIterable<Item<F>>, opts: MapOptions, ordered: boolean): ImapIterator<Awaited<ReturnType<F>>> {

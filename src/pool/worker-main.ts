@@ -4,6 +4,7 @@
 // progress cell first (tasks start in arrival order, so "started" is every task up to the
 // cell's number: a death is attributed exactly) and each under its own taskSignal().
 import { decode, encode } from '../codec/codec.js';
+import { failuresAtPositions, isThenable } from './item-results.js';
 import type { Channel, Message } from '../channel/channel.js';
 import { resolveFnRef } from '../functions/resolve.js';
 import type { FnRef } from '../functions/reference.js';
@@ -13,20 +14,6 @@ import { runWithTaskSignal } from './task-signal.js';
 import { errors } from '../errors.js';
 
 type Fn = (...args: unknown[]) => unknown;
-
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return !!v && (typeof v === 'object' || typeof v === 'function') && typeof (v as PromiseLike<unknown>).then === 'function';
-}
-
-/** `e` if it can be sent, else the error saying why not (a thrown symbol, say). */
-function sendable(e: unknown): unknown {
-  try {
-    encode(e, 'error');
-    return e;
-  } catch (err) {
-    return err;
-  }
-}
 
 function encodeError(e: unknown): Uint8Array {
   try {
@@ -139,21 +126,7 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
         errors = [];
       }
     }
-    // Items that threw, and results that cannot be sent, fail at their own positions.
-    const failed = new Map(errors);
-    for (let i = 0; i < results.length; i++) {
-      if (failed.has(i)) {
-        results[i] = undefined;
-        continue;
-      }
-      try {
-        encode(results[i], 'result');
-      } catch (e) {
-        failed.set(i, e);
-        results[i] = undefined;
-      }
-    }
-    result([M.RESULT, id, Status.PARTIAL, encode([results, [...failed].map(([i, e]) => [i, sendable(e)])], 'result')]);
+    result([M.RESULT, id, Status.PARTIAL, encode([results, failuresAtPositions(results, errors)], 'result')]);
   }
 
   async function loop(): Promise<void> {
