@@ -14,7 +14,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(here);
-const TIMEOUT_MS = Number(process.env.EXAMPLE_TIMEOUT_MS || 30_000);
+// Each example's bound follows the machine's measured speed (see slowdown() below): 30 s on an
+// idle machine, up to MAX_TIMEOUT_MS on a loaded one. EXAMPLE_TIMEOUT_MS fixes it instead.
+const BASE_TIMEOUT_MS = 30_000;
+export const MAX_TIMEOUT_MS = 120_000;
+const FIXED_TIMEOUT_MS = process.env.EXAMPLE_TIMEOUT_MS ? Number(process.env.EXAMPLE_TIMEOUT_MS) : null;
+// What `node --import tsx` takes to run nothing on this 2-core VM when idle (0.3-0.45 s measured);
+// the measured start divided by it is how much slower this machine is right now.
+const IDLE_START_MS = 450;
 const DRAIN_MS = 5_000; // how long stdout/stderr may stay open after the main process exited
 const LINGER_MS = 3_000; // how long leftover processes of the example may take to go away
 const CONCURRENCY = Math.max(1, Number(process.env.EXAMPLE_CONCURRENCY || 3));
@@ -97,6 +104,28 @@ function timer(ms, value) {
   return { promise, cancel: () => clearTimeout(handle) };
 }
 
+// How much slower than idle the machine is now: the median of three starts of `node --import tsx`
+// running nothing, over the idle figure, at least 1. Examples start Node processes and workers
+// under tsx, so their times grow with it; each example's timeout and the wall-time bounds of the
+// checks (info.slowdown) are multiplied by it, so that a loaded machine (two CPU-bound neighbours,
+// a parallel test file) is not taken for a hang or for tasks that did not run in parallel.
+async function slowdown() {
+  const times = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = Date.now();
+    await new Promise((resolve) => {
+      const c = spawn(process.execPath, ['--import', tsx, '-e', '0'], { cwd: root, stdio: 'ignore' });
+      c.on('exit', resolve);
+      c.on('error', resolve);
+    });
+    times.push(Date.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return Math.max(1, times[1] / IDLE_START_MS);
+}
+let machineSlowdown = await slowdown();
+const timeoutMs = () => FIXED_TIMEOUT_MS ?? Math.min(MAX_TIMEOUT_MS, Math.round(BASE_TIMEOUT_MS * machineSlowdown));
+
 const running = new Set(); // process groups of the examples running now
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {
@@ -125,12 +154,13 @@ async function runExample(name) {
   child.on('error', (e) => err.push(Buffer.from(`runner: spawn failed: ${e.message}\n`)));
 
   const problems = [];
-  const timeout = timer(TIMEOUT_MS, 'timeout');
+  const limitMs = timeoutMs();
+  const timeout = timer(limitMs, 'timeout');
   const first = await Promise.race([exited, timeout.promise]);
   timeout.cancel();
   let exit;
   if (first === 'timeout') {
-    problems.push(`timed out after ${TIMEOUT_MS} ms (still running: ${groupMembers(pid).join('; ') || 'main process'})`);
+    problems.push(`timed out after ${limitMs} ms (still running: ${groupMembers(pid).join('; ') || 'main process'})`);
     killGroup(pid);
     exit = await exited;
   } else {
@@ -156,7 +186,7 @@ async function runExample(name) {
   const stdout = Buffer.concat(out).toString('utf8');
   const stderr = Buffer.concat(err).toString('utf8');
   const exitCode = exit.code;
-  return { stdout, stderr, exitCode, info: { pid, signal: exit.signal, durationMs, runnerPid: process.pid }, problems };
+  return { stdout, stderr, exitCode, info: { pid, signal: exit.signal, durationMs, runnerPid: process.pid, slowdown: machineSlowdown }, problems };
 }
 
 async function judge(name) {
@@ -208,6 +238,9 @@ async function lane(end) {
   }
 }
 await Promise.all(Array.from({ length: Math.max(1, Math.min(CONCURRENCY, together)) }, () => lane(together)));
+// The wall-time examples run alone at the end: measure the machine again just before them.
+machineSlowdown = await slowdown();
+if (verbose) console.log(`machine slowdown ${machineSlowdown.toFixed(2)}x idle`);
 await lane(order.length);
 const failed = outcomes.filter((o) => o.reason).length;
 const passed = outcomes.length - failed;

@@ -1,6 +1,8 @@
 // Helpers for the expectation files: each examples/expect/<name>.mjs exports
 // check(stdout, stderr, exitCode, info) and throws (or returns a string) to fail.
-// info = { pid, signal, durationMs, runnerPid }: pid is the example's main process.
+// info = { pid, signal, durationMs, runnerPid, slowdown }: pid is the example's main process;
+// slowdown (>= 1) is how much slower than idle the machine measured just before, which wall-time
+// bounds multiply by (a loaded machine starts processes and workers that much later).
 
 export class CheckFailure extends Error {}
 
