@@ -136,7 +136,7 @@ describe('Value and SharedArray in this program', () => {
     );
     assert.equal(a.view.length, 4);
     assert.deepEqual(RawArray('d', 3).toArray(), [0, 0, 0]);
-    assert.deepEqual(SharedArray('c', 'abc' as never).value, Buffer.from('abc'));
+    assert.deepEqual(SharedArray('c', 'abc').value, Buffer.from('abc'));
     assert.throws(() => RawArray('i', -1), { code: 'ERR_OUT_OF_RANGE' });
   });
 

@@ -12,6 +12,23 @@ export type ValueOf<C extends Typecode> = C extends 'l' | 'L' | 'q' | 'Q' ? bigi
 
 type View = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array | Float32Array | Float64Array;
 
+/** The typed array over a typecode's items (what `SharedArray(tc, …).view` is). */
+export type ViewOf<C extends Typecode> = {
+  b: Int8Array;
+  B: Uint8Array;
+  h: Int16Array;
+  H: Uint16Array;
+  i: Int32Array;
+  I: Uint32Array;
+  l: BigInt64Array;
+  L: BigUint64Array;
+  q: BigInt64Array;
+  Q: BigUint64Array;
+  f: Float32Array;
+  d: Float64Array;
+  c: Uint8Array;
+}[C];
+
 interface Info {
   size: number;
   make: (sab: SharedArrayBuffer, offset: number, length: number) => View;

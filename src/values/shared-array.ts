@@ -7,7 +7,7 @@ import { errors } from '../errors.js';
 import { attachSegment, type Segment } from '../shm/segment.js';
 import { LOCK_BYTES } from '../shm/lock-words.js';
 import { lockInValueMemory, type RLock } from '../sync/lock.js';
-import { checkTypecode, fromStored, makeView, toStored, type Typecode, type ValueOf } from '../shm/typecodes.js';
+import { checkTypecode, fromStored, makeView, toStored, type Typecode, type ValueOf, type ViewOf } from '../shm/typecodes.js';
 import { allocate, checkLockOption, type LockOption } from './value.js';
 import { checkCrossing } from '../shm/crossing.js';
 
@@ -18,8 +18,8 @@ export interface SharedArrayLike<C extends Typecode> extends Iterable<ValueOf<C>
   [index: number]: ValueOf<C>;
   readonly length: number;
   readonly typecode: C;
-  /** The typed array over the shared bytes (no checks, no copies). */
-  readonly view: View;
+  /** The typed array over the shared bytes (no checks, no copies): Int32Array for 'i', and so on. */
+  readonly view: ViewOf<C>;
   /** A copy of items [start, end) as a plain array (negative indexes count from the end). */
   slice(start?: number, end?: number): ValueOf<C>[];
   toArray(): ValueOf<C>[];
@@ -32,6 +32,12 @@ export interface ByteArrayLike extends SharedArrayLike<'c'> {
   /** All the bytes. */
   raw: Buffer;
 }
+
+/**
+ * What an array starts from: a length (zero-filled) or the items; a 'c' array also takes a
+ * string (each character one byte, latin1) or bytes, as CPython's `Array('c', b'abc')`.
+ */
+export type ArrayInit<C extends Typecode> = number | Iterable<ValueOf<C> | number> | (C extends 'c' ? string | Uint8Array : never);
 
 export type RawArrayOf<C extends Typecode> = C extends 'c' ? ByteArrayLike : SharedArrayLike<C>;
 export type SynchronizedArrayOf<C extends Typecode> = RawArrayOf<C> & { getLock(): RLock; getObj(): RawArrayOf<C> };
@@ -187,7 +193,7 @@ function items(tc: Typecode, sizeOrInit: unknown): { length: number; init: unkno
   throw errors.invalidArgType('pass a size or an iterable of initial values');
 }
 
-function build<C extends Typecode>(typecode: C, sizeOrInit: number | Iterable<ValueOf<C> | number>, lock: LockOption): object {
+function build<C extends Typecode>(typecode: C, sizeOrInit: ArrayInit<C>, lock: LockOption): object {
   const tc = checkTypecode(typecode);
   const { length, init } = items(tc, sizeOrInit);
   const stored = init?.map((v, i) => toStored(tc, v, `init[${i}]`));
@@ -201,22 +207,14 @@ function build<C extends Typecode>(typecode: C, sizeOrInit: number | Iterable<Va
 }
 
 /** A shared array without a lock: `RawArray('d', 10)` (zero-filled) or `RawArray('i', [1, 2, 3])`. */
-export function RawArray<C extends Typecode>(typecode: C, sizeOrInit: number | Iterable<ValueOf<C> | number>): RawArrayOf<C> {
+export function RawArray<C extends Typecode>(typecode: C, sizeOrInit: ArrayInit<C>): RawArrayOf<C> {
   return build(typecode, sizeOrInit, false) as RawArrayOf<C>;
 }
 
 /** CPython's multiprocessing.Array: a shared array with a lock (`lock: false` gives a RawArray). */
-export function SharedArray<C extends Typecode>(
-  typecode: C,
-  sizeOrInit: number | Iterable<ValueOf<C> | number>,
-  options?: { lock?: true | Exclude<LockOption, boolean> },
-): SynchronizedArrayOf<C>;
-export function SharedArray<C extends Typecode>(typecode: C, sizeOrInit: number | Iterable<ValueOf<C> | number>, options: { lock: false }): RawArrayOf<C>;
-export function SharedArray<C extends Typecode>(
-  typecode: C,
-  sizeOrInit: number | Iterable<ValueOf<C> | number>,
-  options: { lock?: LockOption } = {},
-): SynchronizedArrayOf<C> | RawArrayOf<C> {
+export function SharedArray<C extends Typecode>(typecode: C, sizeOrInit: ArrayInit<C>, options?: { lock?: true | Exclude<LockOption, boolean> }): SynchronizedArrayOf<C>;
+export function SharedArray<C extends Typecode>(typecode: C, sizeOrInit: ArrayInit<C>, options: { lock: false }): RawArrayOf<C>;
+export function SharedArray<C extends Typecode>(typecode: C, sizeOrInit: ArrayInit<C>, options: { lock?: LockOption } = {}): SynchronizedArrayOf<C> | RawArrayOf<C> {
   return build(typecode, sizeOrInit, checkLockOption(options.lock)) as SynchronizedArrayOf<C>;
 }
 

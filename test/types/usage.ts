@@ -23,6 +23,8 @@ import {
   type RemoteProxy,
   type PoolStats,
   type Progress,
+  SharedArray,
+  RawArray,
 } from 'multiproc';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -186,6 +188,16 @@ export async function check(): Promise<void> {
   const conn: Connection<string> = await Client<string>({ port: 1 });
   void l;
   void conn;
+  // A shared array's view is the typed array of its typecode; a 'c' array starts from a string.
+  const ints = SharedArray('i', [1, 2, 3]);
+  expectType<Int32Array>(ints.view);
+  const longs = RawArray('q', 4);
+  expectType<BigInt64Array>(longs.view);
+  const chars = SharedArray('c', 'abc');
+  expectType<Buffer>(chars.value);
+  expectType<Uint8Array>(chars.view);
+  // @ts-expect-error: only a 'c' array starts from a string
+  void SharedArray('i', 'abc');
   await pool.terminate();
   await tp.terminate();
 }
