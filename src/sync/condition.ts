@@ -5,6 +5,7 @@ import { HubProxy, adopt, isAdopting, registerProxyType, timeoutArg } from '../h
 import type { ConditionOps } from '../hub/ops.js';
 import { Lock, type LockBase, RLock, type Held } from './lock.js';
 import type { WaitOptions } from '../hub/proxy.js';
+import { waitFor } from './wait-for.js';
 
 interface ConditionSpec {
   lock: string;
@@ -63,17 +64,8 @@ export class Condition extends HubProxy<ConditionOps> {
   }
 
   /** Waits until `predicate()` is truthy (checked with the lock held); returns its last value. */
-  async waitFor<R>(predicate: () => R | Promise<R>, timeout?: number): Promise<R> {
-    const limit = timeoutArg(timeout, 'Condition.waitFor()');
-    const end = limit === null ? Infinity : performance.now() + limit;
-    let result = await predicate();
-    while (!result) {
-      const left = end - performance.now();
-      if (left <= 0) break;
-      await this.wait(left === Infinity ? undefined : left);
-      result = await predicate();
-    }
-    return result;
+  waitFor<R>(predicate: () => R | Promise<R>, timeout?: number): Promise<R> {
+    return waitFor((t) => this.wait(t), predicate, timeout);
   }
 
   notify(n = 1): Promise<void> {

@@ -11,6 +11,7 @@ import type { ClusterLinkImpl } from './connect.js';
 import { ClusterLock, ClusterRLock, LOCK_REAP, type ClusterLockBase } from './lock.js';
 import { script } from './lua.js';
 import { listen, newWaiterId, wakeTtl } from './room.js';
+import { waitFor } from '../../sync/wait-for.js';
 
 // KEYS: lock leases, lock count. ARGV: holder, lock room, cond room, waiter, ttl, wake ttl.
 // Replies the lock depth it gave up, or -1 when this process does not hold the lock.
@@ -104,17 +105,8 @@ export class ClusterCondition extends ClusterObject {
   }
 
   /** Waits until `predicate()` is truthy (checked with the lock held); returns its last value. */
-  async waitFor<R>(predicate: () => R | Promise<R>, timeout?: number): Promise<R> {
-    const limit = timeoutArg(timeout, 'Condition.waitFor()');
-    const end = limit === null ? Infinity : performance.now() + limit;
-    let result = await predicate();
-    while (!result) {
-      const left = end - performance.now();
-      if (left <= 0) break;
-      await this.wait(left === Infinity ? undefined : left);
-      result = await predicate();
-    }
-    return result;
+  waitFor<R>(predicate: () => R | Promise<R>, timeout?: number): Promise<R> {
+    return waitFor((t) => this.wait(t), predicate, timeout);
   }
 
   notify(n = 1): Promise<void> {
