@@ -7,7 +7,7 @@
 //                         (the four run on one warm pool, after one untimed round of each so no
 //                         variant carries a cold first run, in rounds of four whose orders form
 //                         a balanced Latin square: each variant runs as often in each place and
-//                         after each other variant; 6 x --reps rounds, rounded up to a multiple
+//                         after each other variant; 10 x --reps rounds, rounded up to a multiple
 //                         of 4; a full garbage collection before every map, outside its time, so
 //                         a major GC owed by an earlier map does not land in a random later one)
 //   mp_watch_{plain,progress,stats,again}_cpu_ms  the main thread's CPU time in each of those maps
@@ -131,7 +131,7 @@ if (!mp || mp.isMainEntry(import.meta.url)) {
           // One untimed round: the first map of each variant runs colder code (JIT) than the rest.
           for (const v of variants) await v();
           for (const key of Object.keys(out)) out[key] = [];
-          const rounds = ORDERS.length * Math.ceil((6 * reps) / ORDERS.length);
+          const rounds = ORDERS.length * Math.ceil((10 * reps) / ORDERS.length);
           for (let i = 0; i < rounds; i++) for (const j of ORDERS[i % ORDERS.length]!) await variants[j]!();
           // Per round: each variant's time over the plain map's time in that round.
           for (const name of ['progress', 'stats', 'again']) {
