@@ -2,18 +2,25 @@
 //   mp_watch_plain_ms     pool.map(double, 20,000 ints, { chunksize: 1 }) on Pool(2), as figure 2
 //   mp_watch_progress_ms  the same with an onProgress callback
 //   mp_watch_stats_ms     the same while pool.stats() is read every 10 ms
-//                         (the three interleaved rep by rep in a rotating order, one warm pool,
-//                         after one untimed round of each so no variant carries a cold first run;
-//                         3 x --reps reps: the goal is 3%, and a busy machine's noise is larger)
 //   mp_watch_again_ms     the plain map once more, as a fourth variant: plain vs again is an A/A
 //                         comparison, the noise floor of the ratios above on this machine
-//   mp_watch_{plain,progress,stats}_cpu_ms  the main thread's CPU time in each of those maps
+//                         (the four run on one warm pool, after one untimed round of each so no
+//                         variant carries a cold first run, in rounds of four whose orders form
+//                         a balanced Latin square: each variant runs as often in each place and
+//                         after each other variant; 10 x --reps rounds, rounded up to a multiple
+//                         of 4; a full garbage collection before every map, outside its time, so
+//                         a major GC owed by an earlier map does not land in a random later one)
+//   mp_watch_{plain,progress,stats,again}_cpu_ms  the main thread's CPU time in each of those maps
 //                         (Linux: its schedstat; elsewhere the whole process's CPU time): where
 //                         the watching costs, and far steadier than wall time on a busy machine
+//   mp_watch_{progress,stats,again}_paired  per round, that map's time / the plain map's time
+//                         in the same round (the median of these is robust to drift between rounds)
 //   mp_idle_zero_ms       Pool(2, minProcesses 0, idleTimeout 500): ms from the end of a map
 //                         until stats().processes is 0 again (idle_timeout_ms: the 500)
 //   mp_tpw16_ms / mp_tpw1_ms  1,000 x 10 ms async waits on Pool(1), tasksPerWorker 16 vs 1
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { double, waitMs } from '../tasks.ts';
 import { arg, intArg, now, runMeasurements, withTimeout } from '../lib.ts';
 import { loadMultiproc, makePool, shutdown, type MP } from './common.ts';
@@ -36,6 +43,26 @@ const mainThreadCpuMs: () => number = (() => {
     };
   }
 })();
+
+/** A full garbage collection of this process (the flag is set at run time: no node option needed). */
+const collectGarbage: () => void = (() => {
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as unknown;
+    if (typeof gc === 'function') return gc as () => void;
+  } catch {
+    /* not available: no collection between maps */
+  }
+  return () => {};
+})();
+
+/** Orders of 4 variants, one per round: each variant once in each place and once after each other (Williams). */
+const ORDERS = [
+  [0, 1, 3, 2],
+  [1, 2, 0, 3],
+  [2, 3, 1, 0],
+  [3, 0, 2, 1],
+];
 
 if (!mp || mp.isMainEntry(import.meta.url)) {
   const xs = Array.from({ length: n }, (_, i) => i);
@@ -63,6 +90,7 @@ if (!mp || mp.isMainEntry(import.meta.url)) {
             mp_watch_again_cpu_ms: [],
           };
           const once = async (opts: object, key: string) => {
+            collectGarbage();
             const c0 = mainThreadCpuMs();
             const t0 = now();
             const r = await withTimeout<number[]>(pool.map(double, xs, { chunksize: 1, ...opts }), 60_000, key);
@@ -103,8 +131,13 @@ if (!mp || mp.isMainEntry(import.meta.url)) {
           // One untimed round: the first map of each variant runs colder code (JIT) than the rest.
           for (const v of variants) await v();
           for (const key of Object.keys(out)) out[key] = [];
-          // Interleaved, in a rotating order, so drift on a busy machine hits all four alike.
-          for (let i = 0; i < 3 * reps; i++) for (let j = 0; j < variants.length; j++) await variants[(i + j) % variants.length]!();
+          const rounds = ORDERS.length * Math.ceil((10 * reps) / ORDERS.length);
+          for (let i = 0; i < rounds; i++) for (const j of ORDERS[i % ORDERS.length]!) await variants[j]!();
+          // Per round: each variant's time over the plain map's time in that round.
+          for (const name of ['progress', 'stats', 'again']) {
+            const mine = out[`mp_watch_${name}_ms`]!;
+            out[`mp_watch_${name}_paired`] = mine.map((ms, i) => ms / out.mp_watch_plain_ms![i]!);
+          }
           return out;
         },
       ],
