@@ -53,6 +53,17 @@ esbuild.buildSync({
   sourcemap: true,
   logLevel: 'warning',
 });
+// What a worker of a program under tsx registers to import its .ts modules (runtime/ts-loader.ts):
+// one file of its own (no shared chunk), loaded by the hooks thread.
+esbuild.buildSync({
+  entryPoints: { 'ts-hooks': path.join(root, 'src', 'entry', 'ts-hooks.mjs') },
+  outdir: path.join(dist, 'esm'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  logLevel: 'warning',
+});
 mkdirSync(path.join(dist, 'cjs'), { recursive: true });
 writeFileSync(path.join(dist, 'cjs', 'package.json'), '{ "type": "commonjs" }\n');
 writeFileSync(

@@ -1,0 +1,126 @@
+// Module hooks a worker registers (node:module register) to import the TypeScript modules of a
+// program that runs under tsx, instead of registering tsx itself: tsx costs a worker ~300 ms of
+// CPU (its hooks, esbuild loaded twice, the library's own modules passed through its hooks),
+// these ~90 ms (the hooks thread alone). Each .ts module is transformed once by esbuild (the
+// one tsx brings) into a content-hashed cache file, shared by every later worker and program
+// run; a hit reads a file, a miss starts esbuild in this hooks thread. docs/design.md, "Start".
+// Plain JavaScript: the hooks thread has no TypeScript loader to read this file with.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** @type {{ cacheDir: string, esbuild: string, target: string }} */
+let options;
+/** @type {Promise<typeof import('esbuild')> | undefined} */
+let esbuild;
+
+/** @param {{ cacheDir: string, esbuild: string, target: string }} data */
+export function initialize(data) {
+  options = data;
+}
+
+const TS = /\.(ts|tsx|mts)$/;
+// TypeScript's convention: `./x.js` in a .ts module names x.ts (as tsx resolves it).
+const ALTERNATIVES = { '.js': ['.ts', '.tsx'], '.jsx': ['.tsx'], '.mjs': ['.mts'], '': ['.ts', '.tsx', '/index.ts', '/index.tsx'] };
+
+/**
+ * @param {string} specifier
+ * @param {{ parentURL?: string }} context
+ * @param {(s: string, c: object) => Promise<{ url: string }>} next
+ */
+export async function resolve(specifier, context, next) {
+  try {
+    return await next(specifier, context);
+  } catch (e) {
+    const relative = specifier.startsWith('./') || specifier.startsWith('../') || specifier.startsWith('/') || specifier.startsWith('file:');
+    if (!relative || !context.parentURL?.startsWith('file:')) throw e;
+    const ext = path.extname(specifier.split(/[?#]/)[0] ?? '');
+    const alts = ALTERNATIVES[/** @type {keyof typeof ALTERNATIVES} */ (ext in ALTERNATIVES ? ext : '')] ?? [];
+    const base = ext in ALTERNATIVES && ext !== '' ? specifier.slice(0, -ext.length) : specifier;
+    for (const alt of alts) {
+      const url = new URL(base + alt, context.parentURL);
+      if (fs.existsSync(fileURLToPath(url))) return { url: url.href, shortCircuit: true };
+    }
+    throw e;
+  }
+}
+
+/** The nearest package.json's "type" decides whether a .ts file is a module (as for .js). */
+const scopes = new Map();
+function packageType(dir) {
+  if (scopes.has(dir)) return scopes.get(dir);
+  let type;
+  try {
+    type = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).type === 'module' ? 'module' : 'commonjs';
+  } catch {
+    const up = path.dirname(dir);
+    type = up === dir ? 'commonjs' : packageType(up);
+  }
+  scopes.set(dir, type);
+  return type;
+}
+
+/** The text of the tsconfig.json esbuild applies to a file (the nearest one), for the cache key. */
+const tsconfigs = new Map();
+function tsconfigText(dir) {
+  if (tsconfigs.has(dir)) return tsconfigs.get(dir);
+  let text;
+  try {
+    text = fs.readFileSync(path.join(dir, 'tsconfig.json'), 'utf8');
+  } catch {
+    const up = path.dirname(dir);
+    text = up === dir ? '' : tsconfigText(up);
+  }
+  tsconfigs.set(dir, text);
+  return text;
+}
+
+/**
+ * @param {string} url
+ * @param {{ format?: string }} context
+ * @param {(u: string, c: object) => Promise<{ format: string, source?: unknown }>} next
+ */
+export async function load(url, context, next) {
+  if (!url.startsWith('file:') || !TS.test(new URL(url).pathname)) return next(url, context);
+  const file = fileURLToPath(url);
+  const dir = path.dirname(file);
+  if (!file.endsWith('.mts') && packageType(dir) !== 'module') {
+    // A CommonJS .ts module needs tsx's require hooks: the worker uses tsx (MULTIPROC_TS_LOADER=tsx).
+    throw new Error(`${file} is a CommonJS TypeScript module (no "type": "module" in its package.json); run the program with MULTIPROC_TS_LOADER=tsx`);
+  }
+  const source = fs.readFileSync(file, 'utf8');
+  const key = createHash('sha256')
+    .update(`${options.esbuild}\0${options.target}\0${file}\0${tsconfigText(dir)}\0${source}`)
+    .digest('hex')
+    .slice(0, 40);
+  const cached = path.join(options.cacheDir, `${key}.mjs`);
+  try {
+    return { format: 'module', source: fs.readFileSync(cached, 'utf8'), shortCircuit: true };
+  } catch {
+    // Not transformed yet: below.
+  }
+  esbuild ??= import(options.esbuild);
+  const { build } = await esbuild;
+  // build (not transform) so esbuild applies the file's tsconfig.json (jsx, decorators, class fields).
+  const out = await build({
+    entryPoints: [file],
+    // Beside the module: the source map then names it by its own file name.
+    outdir: dir,
+    absWorkingDir: dir,
+    bundle: false,
+    write: false,
+    format: 'esm',
+    platform: 'node',
+    target: options.target,
+    sourcemap: 'inline',
+    keepNames: true,
+    logLevel: 'silent',
+  });
+  const code = out.outputFiles[0]?.text ?? '';
+  fs.mkdirSync(options.cacheDir, { recursive: true, mode: 0o700 });
+  const temp = `${cached}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  fs.writeFileSync(temp, code);
+  fs.renameSync(temp, cached); // atomic: a concurrent worker reads the whole file or none
+  return { format: 'module', source: code, shortCircuit: true };
+}

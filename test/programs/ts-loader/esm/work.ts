@@ -1,0 +1,16 @@
+// Worker-side module: TypeScript that needs a transform, not only type erasure.
+import { Shape, Square } from './shapes.js';
+
+export enum Level {
+  Low = 1,
+  High = 2,
+}
+
+export function work(n: number): string {
+  const s = new Square(n);
+  return `${Shape[s.kind]} ${s.area()} ${Level.High}`;
+}
+
+export function boom(): never {
+  throw new Error('boom in work');
+}
