@@ -15,7 +15,8 @@ import { runtimeState } from '../util/state.js';
 import { fileProgressWriter, segmentProgressWriter, sharedProgressWriter } from '../runtime/progress.js';
 import { lazyNet } from '../util/builtins.js';
 import { runExitHooks } from '../runtime/exit-hooks.js';
-import { nativeAddon } from '../native/addon.js';
+import { nativeAddon, useVerifiedAddon } from '../native/addon.js';
+import { VERIFIED_ADDON_ENV } from '../runtime/spawn.js';
 import { managerServer } from '../manager/server-main.js';
 import { reportFatalErrorsTo } from '../runtime/oom.js';
 
@@ -27,6 +28,13 @@ const channel = new Channel(transport);
 // A process child dies with its parent even when stuck (PR_SET_PDEATHSIG). The parent it had
 // at this moment is checked against INIT: if they differ, the parent died before this call.
 const parentAtStart = inThread ? 0 : process.ppid;
+// The addon file the parent verified (runtime/spawn.ts), taken out of the environment before any
+// user code runs: loaded without hashing its sources again.
+const verifiedAddon = inThread ? undefined : process.env[VERIFIED_ADDON_ENV];
+if (verifiedAddon !== undefined) {
+  delete process.env[VERIFIED_ADDON_ENV];
+  useVerifiedAddon(verifiedAddon);
+}
 if (!inThread) nativeAddon()?.setPdeathsig(9);
 let exiting = false;
 

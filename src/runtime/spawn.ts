@@ -15,7 +15,7 @@ import { fileProgress, segmentProgress, sharedProgress, type ProgressReader } fr
 import { lazyChildProcess } from '../util/builtins.js';
 import { programAuthKey } from './auth-key.js';
 import { workerThreadExited } from './exit-hooks.js';
-import { nativeAddon } from '../native/addon.js';
+import { addonFile, nativeAddon } from '../native/addon.js';
 import { diedOutOfMemory, fatalReportPath, OOM_CODE } from './oom.js';
 
 export interface ExitInfo {
@@ -79,6 +79,9 @@ function childExecArgv(): string[] {
 // PR_SET_PDEATHSIG, so a child stuck in synchronous code or a blocking wait still dies with
 // its parent: set by the child through the native addon, or else through util-linux's setpriv.
 // Where both are missing, the child notices the closed channel instead.
+/** The addon file this process verified, handed to a child process (entry/bootstrap.ts takes it out). */
+export const VERIFIED_ADDON_ENV = 'MULTIPROC_VERIFIED_ADDON';
+
 const setpriv = os.platform() === 'linux' && fs.existsSync('/usr/bin/setpriv') ? '/usr/bin/setpriv' : null;
 
 function signalNumber(signal: string): number {
@@ -195,8 +198,10 @@ function startProcess(data: InitData, limits: WorkerLimits): WorkerHandle {
   };
   // With the addon the child sets PR_SET_PDEATHSIG itself (bootstrap.ts): one exec fewer.
   let child: ChildProcess;
+  const addon = nativeAddon() ? addonFile() : '';
+  const env = addon ? { ...process.env, [VERIFIED_ADDON_ENV]: addon } : undefined;
   try {
-    child = setpriv && !nativeAddon() ? spawn(setpriv, ['--pdeathsig', 'KILL', process.execPath, ...args], { stdio }) : spawn(process.execPath, args, { stdio });
+    child = setpriv && !addon ? spawn(setpriv, ['--pdeathsig', 'KILL', process.execPath, ...args], { stdio }) : spawn(process.execPath, args, { stdio, env });
   } catch (e) {
     release();
     throw e; // startWorker reports a system error as a failed start
