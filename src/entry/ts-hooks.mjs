@@ -76,6 +76,27 @@ function tsconfigText(dir) {
   return text;
 }
 
+/** Bumped when what this file makes of a module changes: part of every cache key. */
+const FORMAT = 1;
+
+/** @type {boolean | undefined} */
+let ours;
+/**
+ * The cache directory exists, belongs to this user and nobody else may write in it: only then
+ * are its files run (in a shared /tmp another user could have made it first).
+ */
+function cacheIsOurs() {
+  if (ours !== undefined) return ours;
+  try {
+    fs.mkdirSync(options.cacheDir, { recursive: true, mode: 0o700 });
+    const st = fs.lstatSync(options.cacheDir);
+    ours = st.isDirectory() && (typeof process.getuid !== 'function' || st.uid === process.getuid()) && (st.mode & 0o022) === 0;
+  } catch {
+    ours = false;
+  }
+  return ours;
+}
+
 /**
  * @param {string} url
  * @param {{ format?: string }} context
@@ -91,14 +112,17 @@ export async function load(url, context, next) {
   }
   const source = fs.readFileSync(file, 'utf8');
   const key = createHash('sha256')
-    .update(`${options.esbuild}\0${options.target}\0${file}\0${tsconfigText(dir)}\0${source}`)
+    .update(`${FORMAT}\0${options.esbuild}\0${options.target}\0${file}\0${tsconfigText(dir)}\0${source}`)
     .digest('hex')
     .slice(0, 40);
   const cached = path.join(options.cacheDir, `${key}.mjs`);
-  try {
-    return { format: 'module', source: fs.readFileSync(cached, 'utf8'), shortCircuit: true };
-  } catch {
-    // Not transformed yet: below.
+  const trusted = cacheIsOurs();
+  if (trusted) {
+    try {
+      return { format: 'module', source: fs.readFileSync(cached, 'utf8'), shortCircuit: true };
+    } catch {
+      // Not transformed yet: below.
+    }
   }
   esbuild ??= import(options.esbuild);
   const { build } = await esbuild;
@@ -118,7 +142,7 @@ export async function load(url, context, next) {
     logLevel: 'silent',
   });
   const code = out.outputFiles[0]?.text ?? '';
-  fs.mkdirSync(options.cacheDir, { recursive: true, mode: 0o700 });
+  if (!trusted) return { format: 'module', source: code, shortCircuit: true };
   const temp = `${cached}.${process.pid}.${Math.random().toString(36).slice(2)}`;
   fs.writeFileSync(temp, code);
   fs.renameSync(temp, cached); // atomic: a concurrent worker reads the whole file or none
