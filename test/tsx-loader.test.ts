@@ -33,7 +33,7 @@ for (const context of contexts) {
       assert.equal(first.status, 0, first.stderr);
       assert.equal(first.stdout, 'work Square 9 2\nboom boom in work true\n');
       // work.ts and shapes.ts, transformed once each (only .ts files pass through the cache).
-      assert.equal(first.cached.filter((f) => f.endsWith('.mjs')).length, 2, first.cached.join(' '));
+      assert.equal(first.cached.filter((f) => f.endsWith('.json')).length, 2, first.cached.join(' '));
     });
 
     it('MULTIPROC_TS_LOADER=tsx makes the workers use tsx itself', () => {

@@ -2,10 +2,10 @@
 // program that runs under tsx, instead of registering tsx itself: tsx costs a worker ~300 ms of
 // CPU (its hooks, esbuild loaded twice, the library's own modules passed through its hooks),
 // these ~90 ms (the hooks thread alone). Each .ts module is transformed once by esbuild (the
-// one tsx brings) into a content-hashed cache file, shared by every later worker and program
-// run; a hit reads a file, a miss starts esbuild in this hooks thread. docs/design.md, "Start".
+// one tsx brings) into a cache file named by a hash of its content, shared by every later
+// worker and program run; a hit reads a file, a miss starts esbuild in this hooks thread.
+// docs/design.md, "Start".
 // Plain JavaScript: the hooks thread has no TypeScript loader to read this file with.
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,6 +76,18 @@ function tsconfigText(dir) {
   return text;
 }
 
+/** Two 32-bit FNV-1a hashes of `text` (different offsets), as 16 hex digits. */
+function quickHash(text) {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}
+
 /** Bumped when what this file makes of a module changes: part of every cache key. */
 const FORMAT = 1;
 
@@ -111,17 +123,17 @@ export async function load(url, context, next) {
     throw new Error(`${file} is a CommonJS TypeScript module (no "type": "module" in its package.json); run the program with MULTIPROC_TS_LOADER=tsx`);
   }
   const source = fs.readFileSync(file, 'utf8');
-  const key = createHash('sha256')
-    .update(`${FORMAT}\0${options.esbuild}\0${options.target}\0${file}\0${tsconfigText(dir)}\0${source}`)
-    .digest('hex')
-    .slice(0, 40);
-  const cached = path.join(options.cacheDir, `${key}.mjs`);
+  // What the output depends on, kept whole in the cache entry and compared on a hit: the file
+  // name is only a quick hash (node:crypto would cost this thread ~10 ms to load).
+  const input = `${FORMAT}\0${options.esbuild}\0${options.target}\0${file}\0${tsconfigText(dir)}\0${source}`;
+  const cached = path.join(options.cacheDir, `${quickHash(input)}.json`);
   const trusted = cacheIsOurs();
   if (trusted) {
     try {
-      return { format: 'module', source: fs.readFileSync(cached, 'utf8'), shortCircuit: true };
+      const entry = JSON.parse(fs.readFileSync(cached, 'utf8'));
+      if (entry.input === input && typeof entry.code === 'string') return { format: 'module', source: entry.code, shortCircuit: true };
     } catch {
-      // Not transformed yet: below.
+      // Not transformed yet (or unreadable): below.
     }
   }
   esbuild ??= import(options.esbuild);
@@ -144,7 +156,7 @@ export async function load(url, context, next) {
   const code = out.outputFiles[0]?.text ?? '';
   if (!trusted) return { format: 'module', source: code, shortCircuit: true };
   const temp = `${cached}.${process.pid}.${Math.random().toString(36).slice(2)}`;
-  fs.writeFileSync(temp, code);
+  fs.writeFileSync(temp, JSON.stringify({ input, code }), { mode: 0o600 });
   fs.renameSync(temp, cached); // atomic: a concurrent worker reads the whole file or none
   return { format: 'module', source: code, shortCircuit: true };
 }
