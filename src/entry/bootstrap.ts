@@ -17,7 +17,6 @@ import { lazyNet } from '../util/builtins.js';
 import { runExitHooks } from '../runtime/exit-hooks.js';
 import { nativeAddon, useVerifiedAddon } from '../native/addon.js';
 import { VERIFIED_ADDON_ENV } from '../runtime/spawn.js';
-import { managerServer } from '../manager/server-main.js';
 import { reportFatalErrorsTo } from '../runtime/oom.js';
 
 const data = workerData as { multiproc?: boolean; progress?: SharedArrayBuffer } | null;
@@ -56,9 +55,16 @@ channel.onClose(() => {
 });
 
 let handler: ((msg: Message) => void) | null = null;
+// A manager's server (and the hub it serves) loads only in a manager process: a pool worker
+// does not parse it. What arrives while it loads waits here, in order.
+let waiting: Message[] | null = null;
 attachParent(channel, (msg) => {
   if (handler) {
     handler(msg);
+    return;
+  }
+  if (waiting) {
+    waiting.push(msg);
     return;
   }
   if (msg[0] !== M.INIT) return;
@@ -91,5 +97,21 @@ attachParent(channel, (msg) => {
     threadProgress ??
     (init.progressShm !== undefined ? segmentProgressWriter(init.progressShm) : undefined) ??
     (init.progressFd !== undefined ? fileProgressWriter(init.progressFd) : undefined);
-  handler = init.role === 'process' ? processChild(init, channel, exit) : init.role === 'manager' ? managerServer(init, channel, exit) : poolWorker(init, channel, exit, progress);
+  if (init.role !== 'manager') {
+    handler = init.role === 'process' ? processChild(init, channel, exit) : poolWorker(init, channel, exit, progress);
+    return;
+  }
+  const queued: Message[] = (waiting = []);
+  import('../manager/server-main.js').then(
+    ({ managerServer }) => {
+      const h = managerServer(init, channel, exit);
+      handler = h;
+      waiting = null;
+      for (const m of queued) h(m);
+    },
+    (e: unknown) => {
+      process.stderr.write(`multiproc: a manager process could not load its server: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      void exit(1);
+    },
+  );
 });
