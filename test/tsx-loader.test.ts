@@ -31,7 +31,7 @@ for (const context of contexts) {
     it('the small hooks: .js specifiers naming .ts files, enums, parameter properties, .ts lines in stacks', () => {
       const first = run('esm', context);
       assert.equal(first.status, 0, first.stderr);
-      assert.equal(first.stdout, 'work Square 9 2\nboom boom in work true\n');
+      assert.equal(first.stdout, 'work Square 9 2\nboom boom in work true\nshadow top-level shadow / nested shadow\n');
       // work.ts and shapes.ts, transformed once each (only .ts files pass through the cache).
       assert.equal(first.cached.filter((f) => f.endsWith('.json')).length, 2, first.cached.join(' '));
     });
@@ -39,7 +39,7 @@ for (const context of contexts) {
     it('MULTIPROC_TS_LOADER=tsx makes the workers use tsx itself', () => {
       const r = run('esm', context, { MULTIPROC_TS_LOADER: 'tsx' });
       assert.equal(r.status, 0, r.stderr);
-      assert.equal(r.stdout, 'work Square 9 2\nboom boom in work true\n');
+      assert.equal(r.stdout, 'work Square 9 2\nboom boom in work true\nshadow top-level shadow / nested shadow\n');
       assert.deepEqual(r.cached, []);
     });
 

@@ -14,3 +14,15 @@ export function work(n: number): string {
 export function boom(): never {
   throw new Error('boom in work');
 }
+
+export function shadow(): string {
+  return 'top-level shadow';
+}
+
+/** A function named like an export of this module, but not that export. */
+export function makeShadow(): () => string {
+  function shadow(): string {
+    return 'nested shadow';
+  }
+  return shadow;
+}
