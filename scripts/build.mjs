@@ -26,7 +26,41 @@ const msgpackrPlain = path.join(path.dirname(require.resolve('msgpackr')), '..',
 // loads a few files instead of ~40 (import 45 -> ~15 ms, worker start-up 60 -> 16 ms), and
 // inside a worker the user's `import 'multiproc'` and the bootstrap are the same instance.
 // dist/esm/internal.js (what tests call directly) is one more entry of the same bundle.
-esbuild.buildSync({
+// Node's built-ins reach the bundle through small modules of our own rather than their ES module
+// facades. A facade reads every export of its module when a worker imports it, which runs lazy
+// getters (node:util loads parseArgs and MIME, node:fs its streams), and node:crypto and
+// node:perf_hooks load a few dozen internal modules that a worker thread, which has no start-up
+// snapshot of them, compiles on the spot. Here a module gets only the exports the bundle uses
+// (each a pure pick, dropped when unused), and crypto and perf_hooks load at their first call.
+// The export names are those of the Node that builds; process.getBuiltinModule: Node >= 20.16.
+const LAZY_BUILTINS = new Set(['node:crypto', 'node:perf_hooks']);
+const ident = /^[A-Za-z_$][\w$]*$/;
+function builtinModule(id) {
+  const mod = require(id);
+  const names = Object.keys(mod).filter((k) => ident.test(k) && k !== 'default');
+  const lines = [`// ${id} without its ES module facade (scripts/build.mjs)`, `const load = () => process.getBuiltinModule(${JSON.stringify(id)});`];
+  if (LAZY_BUILTINS.has(id)) {
+    lines.push('const pick = (k) => load()[k];');
+    for (const k of names) {
+      const value = Object.getOwnPropertyDescriptor(mod, k);
+      const fn = value && 'value' in value && typeof value.value === 'function' && !/^[A-Z]/.test(k);
+      lines.push(fn ? `export function ${k}(...a) { return load().${k}(...a); }` : `export const ${k} = /* @__PURE__ */ pick(${JSON.stringify(k)});`);
+    }
+  } else {
+    lines.push('const m = load();', 'const pick = (k) => m[k];', 'export default m;');
+    for (const k of names) lines.push(`export const ${k} = /* @__PURE__ */ pick(${JSON.stringify(k)});`);
+  }
+  return lines.join('\n');
+}
+const builtinsPlugin = {
+  name: 'builtins-without-facades',
+  setup(build) {
+    build.onResolve({ filter: /^node:/ }, (a) => ({ path: a.path, namespace: 'node-builtin' }));
+    build.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (a) => ({ contents: builtinModule(a.path), loader: 'js' }));
+  },
+};
+
+await esbuild.build({
   entryPoints: {
     index: path.join(root, 'src', 'index.ts'),
     internal: path.join(root, 'src', 'internal.ts'),
@@ -50,7 +84,19 @@ esbuild.buildSync({
   // msgpackr's plain entry: its native string extractor (msgpackr-extract) takes ~10 ms to load
   // in every worker and only pays off for megabytes of strings.
   alias: { msgpackr: msgpackrPlain },
+  plugins: [builtinsPlugin],
   sourcemap: true,
+  logLevel: 'warning',
+});
+// What a worker of a program under tsx registers to import its .ts modules (runtime/ts-loader.ts):
+// one file of its own (no shared chunk), loaded by the hooks thread.
+esbuild.buildSync({
+  entryPoints: { 'ts-hooks': path.join(root, 'src', 'entry', 'ts-hooks.mjs') },
+  outdir: path.join(dist, 'esm'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
   logLevel: 'warning',
 });
 mkdirSync(path.join(dist, 'cjs'), { recursive: true });

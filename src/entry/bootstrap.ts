@@ -15,8 +15,8 @@ import { runtimeState } from '../util/state.js';
 import { fileProgressWriter, segmentProgressWriter, sharedProgressWriter } from '../runtime/progress.js';
 import { lazyNet } from '../util/builtins.js';
 import { runExitHooks } from '../runtime/exit-hooks.js';
-import { nativeAddon } from '../native/addon.js';
-import { managerServer } from '../manager/server-main.js';
+import { nativeAddon, useVerifiedAddon } from '../native/addon.js';
+import { VERIFIED_ADDON_ENV } from '../runtime/spawn.js';
 import { reportFatalErrorsTo } from '../runtime/oom.js';
 
 const data = workerData as { multiproc?: boolean; progress?: SharedArrayBuffer } | null;
@@ -27,6 +27,13 @@ const channel = new Channel(transport);
 // A process child dies with its parent even when stuck (PR_SET_PDEATHSIG). The parent it had
 // at this moment is checked against INIT: if they differ, the parent died before this call.
 const parentAtStart = inThread ? 0 : process.ppid;
+// The addon file the parent verified (runtime/spawn.ts), taken out of the environment before any
+// user code runs: loaded without hashing its sources again.
+const verifiedAddon = inThread ? undefined : process.env[VERIFIED_ADDON_ENV];
+if (verifiedAddon !== undefined) {
+  delete process.env[VERIFIED_ADDON_ENV];
+  useVerifiedAddon(verifiedAddon);
+}
 if (!inThread) nativeAddon()?.setPdeathsig(9);
 let exiting = false;
 
@@ -48,9 +55,16 @@ channel.onClose(() => {
 });
 
 let handler: ((msg: Message) => void) | null = null;
+// A manager's server (and the hub it serves) loads only in a manager process: a pool worker
+// does not parse it. What arrives while it loads waits here, in order.
+let waiting: Message[] | null = null;
 attachParent(channel, (msg) => {
   if (handler) {
     handler(msg);
+    return;
+  }
+  if (waiting) {
+    waiting.push(msg);
     return;
   }
   if (msg[0] !== M.INIT) return;
@@ -83,5 +97,21 @@ attachParent(channel, (msg) => {
     threadProgress ??
     (init.progressShm !== undefined ? segmentProgressWriter(init.progressShm) : undefined) ??
     (init.progressFd !== undefined ? fileProgressWriter(init.progressFd) : undefined);
-  handler = init.role === 'process' ? processChild(init, channel, exit) : init.role === 'manager' ? managerServer(init, channel, exit) : poolWorker(init, channel, exit, progress);
+  if (init.role !== 'manager') {
+    handler = init.role === 'process' ? processChild(init, channel, exit) : poolWorker(init, channel, exit, progress);
+    return;
+  }
+  const queued: Message[] = (waiting = []);
+  import('../manager/server-main.js').then(
+    ({ managerServer }) => {
+      const h = managerServer(init, channel, exit);
+      handler = h;
+      waiting = null;
+      for (const m of queued) h(m);
+    },
+    (e: unknown) => {
+      process.stderr.write(`multiproc: a manager process could not load its server: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      void exit(1);
+    },
+  );
 });

@@ -1,11 +1,12 @@
 // Which export (if any) of its defining module a function or class is, decided in the parent
 // without importing the module: CommonJS through require.cache, ES modules by reading the
 // source V8 compiled (static `export` syntax) with acorn.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type * as Acorn from 'acorn';
 import type { SourceLocation } from './locate.js';
-import { scriptSource } from './locate.js';
+import { isModuleBinding, scriptSource } from './locate.js';
 
 const require = createRequire(import.meta.url);
 const requireCache = require.cache;
@@ -114,6 +115,22 @@ function quickExportName(source: string, at: number, name: string): string | und
   return undefined;
 }
 
+/** `export [default] [async] function name` (or class, const, let, var) starting a line of `file`. */
+function declaredExport(file: string, name: string): string | undefined {
+  if (!IDENT.test(name)) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const re = new RegExp(
+    `(?:^|\\n)[ \\t]*export[ \\t]+(default[ \\t]+)?(?:abstract[ \\t]+)?(?:async[ \\t]+)?(?:function[ \\t]*\\*?[ \\t]*|class[ \\t]+|(?:const|let|var)[ \\t]+)${name.replace(/\$/g, '\\$')}(?![\\w$])`,
+  );
+  const m = re.exec(text);
+  return m ? (m[1] ? 'default' : name) : undefined;
+}
+
 function offsetOf(source: string, line: number, column: number): number {
   let offset = 0;
   for (let i = 0; i < line; i++) {
@@ -142,6 +159,14 @@ export function exportNameOf(value: Function, loc: SourceLocation): string | und
     return undefined;
   }
   if (!loc.url.startsWith('file:')) return undefined;
+  // A module a loader compiled (.ts under tsx): V8's source is not the file's, and reading it
+  // takes the Debugger (which replays every script: ~250 ms in a program under tsx) and a full
+  // parse of minified output. The file's own `export function name` (or const, class), with
+  // `fn` the module's top-level binding of that name, says the same without either.
+  if (!/\.(m|c)?js$/.test(file)) {
+    const declared = declaredExport(file, value.name);
+    if (declared !== undefined && isModuleBinding(value, value.name)) return declared;
+  }
   const source = scriptSource(loc.scriptId);
   const at = offsetOf(source, loc.line, loc.column);
   const quick = quickExportName(source, at, value.name);

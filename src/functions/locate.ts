@@ -149,6 +149,37 @@ export function moduleBinding(fn: Function, name: string): unknown {
   }
 }
 
+/**
+ * Whether `fn` is the value of the top-level binding `name` of the module that defines it: a
+ * function nested in another has that binding only if it is the very same function.
+ */
+export function isModuleBinding(fn: Function, name: string): boolean {
+  const g = globalThis as Record<string, unknown>;
+  g[GLOBAL_KEY] = fn;
+  try {
+    const fnId = post<{ result: { objectId?: string } }>('Runtime.evaluate', { expression: `globalThis.${GLOBAL_KEY}`, objectGroup: 'multiproc-scope' }).result.objectId;
+    if (!fnId) return false;
+    const internal = post<{ internalProperties?: Remote[] }>('Runtime.getProperties', { objectId: fnId, ownProperties: true }).internalProperties;
+    const scopesId = internal?.find((p) => p.name === '[[Scopes]]')?.value?.objectId;
+    if (!scopesId) return false;
+    const scopes = post<{ result: Remote[] }>('Runtime.getProperties', { objectId: scopesId, ownProperties: true }).result;
+    const moduleScope = scopes.find((s) => s.value?.description === 'Module')?.value?.objectId;
+    if (!moduleScope) return false;
+    const bindings = post<{ result: Remote[] }>('Runtime.getProperties', { objectId: moduleScope, ownProperties: true }).result;
+    const target = bindings.find((b) => b.name === name)?.value?.objectId;
+    if (!target) return false;
+    const same = post<{ result: { value?: unknown } }>('Runtime.callFunctionOn', {
+      objectId: target,
+      functionDeclaration: `function () { return this === globalThis.${GLOBAL_KEY}; }`,
+      returnByValue: true,
+    });
+    return same.result.value === true;
+  } finally {
+    delete g[GLOBAL_KEY];
+    post('Runtime.releaseObjectGroup', { objectGroup: 'multiproc-scope' });
+  }
+}
+
 const sources = new Map<string, string>();
 /**
  * The source text V8 compiled for a script. A plain JavaScript file is read from disk; other

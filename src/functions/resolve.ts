@@ -5,6 +5,7 @@ import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { errors } from '../errors.js';
 import { runtimeState } from '../util/state.js';
+import { registerTsHooks } from '../runtime/ts-loader.js';
 import type { ExportRef, FnRef } from './reference.js';
 import { displayPath } from './reference.js';
 
@@ -12,15 +13,18 @@ const modules = new Map<string, Record<string, unknown>>();
 let tsxReady: Promise<void> | undefined;
 
 /**
- * Thread workers cannot import .ts under tsx until tsx registers its hooks in that thread. A
- * child process that inherited `--import tsx` has them already: registering a second time
- * would transform every module twice (and the second pass wraps tsx's own helpers in named
- * closures, which made each `await using` block several times slower).
+ * A worker of a program under tsx starts without tsx (its library loads as plain JavaScript)
+ * and registers a TypeScript loader before it imports the first module the program named: the
+ * small hooks of runtime/ts-loader.ts, or tsx where those would not do. A child process started
+ * with tsx's flags by other means (NODE_OPTIONS, an older parent) has tsx already: registering a
+ * second time would transform every module twice (and the second pass wraps tsx's own helpers
+ * in named closures, which made each `await using` block several times slower).
  */
-function ensureTsx(): Promise<void> {
+function ensureTsx(url: string): Promise<void> {
   const api = runtimeState().tsxApi;
   if (!api || (isMainThread && process.execArgv.some((a) => /[\\/]tsx[\\/]/.test(a) || a === 'tsx'))) return Promise.resolve();
   tsxReady ??= (async () => {
+    if (registerTsHooks(api, url)) return;
     const mod = (await import(api)) as { register: () => unknown };
     mod.register();
     try {
@@ -42,7 +46,7 @@ export function loadedModule(url: string): Record<string, unknown> | undefined {
 export async function importModule(url: string): Promise<Record<string, unknown>> {
   const hit = modules.get(url);
   if (hit) return hit;
-  await ensureTsx();
+  await ensureTsx(url);
   const state = runtimeState();
   state.bootstrapping++;
   try {

@@ -30,7 +30,15 @@ export interface Addon {
   setPdeathsig(signal: number): number;
 }
 
-const state = { loaded: false, addon: null as Addon | null, error: '', file: '', warned: false };
+const state = { loaded: false, addon: null as Addon | null, error: '', file: '', warned: false, verified: '' };
+
+/**
+ * A child process: the parent checked this file against the sources already (runtime/spawn.ts),
+ * so the child loads it without hashing the sources again at every start.
+ */
+export function useVerifiedAddon(file: string): void {
+  state.verified = file;
+}
 
 /** The package root: two levels up from the bundle (dist/esm/<bundle>.js) and from src/native/addon.ts. */
 function packageRoot(): string {
@@ -55,6 +63,7 @@ function readJson(file: string): Record<string, unknown> | null {
 
 /** Addon files worth trying here, best first, and why others were passed over. */
 export function addonCandidates(): { files: string[]; skipped: string[] } {
+  if (state.verified) return { files: [state.verified], skipped: [] };
   const explicit = process.env['MULTIPROC_ADDON'];
   if (explicit && isAbsolute(explicit)) return { files: [explicit], skipped: [] };
   const root = packageRoot();

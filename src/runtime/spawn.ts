@@ -15,7 +15,7 @@ import { fileProgress, segmentProgress, sharedProgress, type ProgressReader } fr
 import { lazyChildProcess } from '../util/builtins.js';
 import { programAuthKey } from './auth-key.js';
 import { workerThreadExited } from './exit-hooks.js';
-import { nativeAddon } from '../native/addon.js';
+import { addonFile, nativeAddon } from '../native/addon.js';
 import { diedOutOfMemory, fatalReportPath, OOM_CODE } from './oom.js';
 
 export interface ExitInfo {
@@ -54,7 +54,8 @@ export interface WorkerHandle {
 }
 
 // The bundle has bootstrap.js beside it; the sources (tests run them under tsx) have it in entry/.
-const bootstrapUrl = new URL(import.meta.url.endsWith('.ts') ? '../entry/bootstrap.js' : './bootstrap.js', import.meta.url);
+const fromSources = import.meta.url.endsWith('.ts');
+const bootstrapUrl = new URL(fromSources ? '../entry/bootstrap.js' : './bootstrap.js', import.meta.url);
 /** Where the bootstrap and the chunks it loads live. */
 const ownCodeDir = fileURLToPath(new URL('./', import.meta.url));
 
@@ -78,6 +79,9 @@ function childExecArgv(): string[] {
 // PR_SET_PDEATHSIG, so a child stuck in synchronous code or a blocking wait still dies with
 // its parent: set by the child through the native addon, or else through util-linux's setpriv.
 // Where both are missing, the child notices the closed channel instead.
+/** The addon file this process verified, handed to a child process (entry/bootstrap.ts takes it out). */
+export const VERIFIED_ADDON_ENV = 'MULTIPROC_VERIFIED_ADDON';
+
 const setpriv = os.platform() === 'linux' && fs.existsSync('/usr/bin/setpriv') ? '/usr/bin/setpriv' : null;
 
 function signalNumber(signal: string): number {
@@ -175,8 +179,12 @@ function failedStart(method: StartMethod, failure: Promise<unknown>, release?: (
 
 function startProcess(data: InitData, limits: WorkerLimits): WorkerHandle {
   const heap = limits.maxMemoryMb !== undefined ? [`--max-old-space-size=${Math.ceil(limits.maxMemoryMb)}`] : [];
-  // After the inherited flags: the last --max-old-space-size wins.
-  const args = [...childExecArgv(), ...heap, fileURLToPath(bootstrapUrl)];
+  // After the inherited flags: the last --max-old-space-size wins. Without tsx's flags: the
+  // library is JavaScript, and the child registers a TypeScript loader only before it imports
+  // the program's modules (functions/resolve.ts), so the library never passes through its hooks.
+  // (Started from the sources, the bootstrap itself is TypeScript: then tsx's flags stay.)
+  const inherited = fromSources ? childExecArgv() : withoutTsx(childExecArgv());
+  const args = [...inherited, ...heap, fileURLToPath(bootstrapUrl)];
   const fatalReport = fatalReportPath();
   const init: InitData = { ...data, fatalReport };
   const inShm = init.role === 'pool' ? segmentProgress() : null;
@@ -190,8 +198,10 @@ function startProcess(data: InitData, limits: WorkerLimits): WorkerHandle {
   };
   // With the addon the child sets PR_SET_PDEATHSIG itself (bootstrap.ts): one exec fewer.
   let child: ChildProcess;
+  const addon = nativeAddon() ? addonFile() : '';
+  const env = addon ? { ...process.env, [VERIFIED_ADDON_ENV]: addon } : undefined;
   try {
-    child = setpriv && !nativeAddon() ? spawn(setpriv, ['--pdeathsig', 'KILL', process.execPath, ...args], { stdio }) : spawn(process.execPath, args, { stdio });
+    child = setpriv && !addon ? spawn(setpriv, ['--pdeathsig', 'KILL', process.execPath, ...args], { stdio }) : spawn(process.execPath, args, { stdio, env });
   } catch (e) {
     release();
     throw e; // startWorker reports a system error as a failed start
@@ -248,11 +258,20 @@ function startProcess(data: InitData, limits: WorkerLimits): WorkerHandle {
 /** Flags of this process a Worker refused (V8 and per-process ones, e.g. --max-old-space-size). */
 const refusedByThreads = new Set<string>();
 
+/** `flags` minus tsx's (`--import tsx`, the tsx command's --require/--import of its own files). */
+function withoutTsx(flags: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < flags.length; i++) {
+    const a = flags[i]!;
+    if (/^--(import|require|loader|experimental-loader)$/.test(a) && /tsx/.test(flags[i + 1] ?? '')) i++;
+    else if (!/tsx/.test(a)) out.push(a);
+  }
+  return out;
+}
+
 function threadExecArgv(): string[] {
-  // tsx's loader flags do not work inside a thread; the bootstrap registers tsx itself.
-  return childExecArgv().filter(
-    (a, i, all) => !refusedByThreads.has(a) && !/tsx/.test(a) && !(/^--(import|require|loader|experimental-loader)$/.test(a) && /tsx/.test(all[i + 1] ?? '')),
-  );
+  // tsx's loader flags do not work inside a thread; the worker registers a loader itself.
+  return withoutTsx(childExecArgv()).filter((a) => !refusedByThreads.has(a));
 }
 
 /** A Worker with this process's flags, minus those a thread may not take (Node lists them in its error). */

@@ -1,5 +1,7 @@
-// When the program runs under tsx, thread workers need tsx's API to import .ts modules
-// (docs/design.md: its loader flags do not reach worker_threads on Node 20). Find it once.
+// When the program runs under tsx, its workers need a TypeScript loader for the program's .ts
+// modules (runtime/ts-loader.ts): they start without tsx's flags. Find tsx's API once.
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { runtimeState } from '../util/state.js';
 
 export function detectTsx(): void {
@@ -9,6 +11,13 @@ export function detectTsx(): void {
   try {
     state.tsxApi = import.meta.resolve('tsx/esm/api');
   } catch {
-    // tsx is not resolvable from here: thread workers will report the missing loader.
+    // A CommonJS program under tsx: tsx compiled this module for require(), without
+    // import.meta.resolve. Node's require finds the same package (its CommonJS file).
+    try {
+      const file = createRequire(import.meta.url).resolve('tsx/esm/api');
+      state.tsxApi = pathToFileURL(file.replace(/\.cjs$/, '.mjs')).href;
+    } catch {
+      // tsx is not resolvable from here: workers will report the missing loader.
+    }
   }
 }
