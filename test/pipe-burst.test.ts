@@ -3,7 +3,7 @@
 // (connection/route-port.ts) and its death comes by the channel.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Pipe, Process, EOFError } from 'multiproc';
+import { Pipe, Process, EOFError, RawValue } from 'multiproc';
 import * as t from './fixtures/pipe-burst.ts';
 import { contexts, within, rejection } from './helpers.ts';
 
@@ -48,6 +48,21 @@ for (const context of contexts) {
       const p = new Process({ target: t.burstFromGrandchild, args: [b, N, context], context });
       p.start();
       assert.deepEqual(await readAll(a), inOrder(N));
+      await within(30_000, p.join());
+      assert.equal(p.exitCode, 0);
+    });
+
+    it('shared memory made after the child started reaches it through the pipe', async () => {
+      const [a, b] = Pipe();
+      const p = new Process({ target: t.setReceived, args: [b], context });
+      p.start();
+      for (let i = 0; i < 3; i++) {
+        const v = RawValue('d', 0);
+        await a.send(v);
+        assert.equal(await within(30_000, a.recv()), 'set');
+        assert.equal(v.value, 42);
+      }
+      a.close();
       await within(30_000, p.join());
       assert.equal(p.exitCode, 0);
     });
