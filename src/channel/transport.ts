@@ -122,6 +122,9 @@ export function portTransport(port: PortLike, closeEvent: 'close' | 'exit'): Tra
       // Transferring detaches the buffer, which costs more than copying a small one.
       const whole = n >= 64 * 1024 && data.byteOffset === 0 && n === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
       if (whole) port.postMessage(data, [data.buffer as ArrayBuffer]);
+      // A view is cloned with its whole ArrayBuffer: a small batch from Node's 8 KiB buffer
+      // pool would copy (and allocate on the other side) the pool, not the batch.
+      else if (data.byteLength !== data.buffer.byteLength) port.postMessage(new Uint8Array(data));
       else port.postMessage(data);
     },
     start(onData, onClose) {

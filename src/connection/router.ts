@@ -1,16 +1,19 @@
 // Tree routing between the processes of one program. Every process has an address ('' for
 // the main program, '2' for its second child, '2.1' for that child's first child) and a
 // channel to its parent and to each child. Connection traffic is routed hop by hop, so a
-// pipe works between any two processes of the tree without new sockets.
+// pipe works between any two processes of the tree without new sockets. Between a process
+// and a thread child the route messages take a dedicated MessagePort instead (route-port.ts).
+import { workerData } from 'node:worker_threads';
 import type { Channel, Message } from '../channel/channel.js';
 import { M, R, ROUTE_UP, type RouteKind, type RouteMsg } from '../protocol/runtime.js';
 import { globalSingleton, runtimeState } from '../util/state.js';
+import { RoutePort, type Hop, type RoutePortEnd } from './route-port.js';
 
 export type RouteHandler = (kind: RouteKind, fields: unknown[]) => void;
 
 interface RouterState {
-  parent: Channel | null;
-  children: Map<string, Channel>;
+  parent: Hop | null;
+  children: Map<string, Hop>;
   counter: number;
   /** Handlers of messages addressed to this process, by message kind. */
   local: Map<RouteKind, RouteHandler>;
@@ -51,7 +54,7 @@ function childToward(me: string, dest: string): string {
   return dot < 0 ? dest : dest.slice(0, dot);
 }
 
-function nextHop(dest: string): Channel | null | 'local' {
+function nextHop(dest: string): Hop | null | 'local' {
   const me = myAddress();
   if (dest === me) return 'local';
   const child = childToward(me, dest);
@@ -59,7 +62,7 @@ function nextHop(dest: string): Channel | null | 'local' {
 }
 
 /** The channel the last route() call sent through (null: none, or delivered in this process). */
-let lastHop: Channel | null = null;
+let lastHop: Hop | null = null;
 
 /**
  * Backpressure of the channel the last route() used: null when it is under its high-water
@@ -104,14 +107,20 @@ function announceGone(address: string): void {
   router.parent?.send(up);
 }
 
-/** Joins a child's channel to the tree. Non-route messages go to `onMessage`. */
-export function attachChannel(address: string, channel: Channel, onMessage: (msg: Message) => void): void {
-  router.children.set(address, channel);
+/**
+ * Joins a child's channel to the tree. Non-route messages go to `onMessage`. With `port` (a
+ * thread child's route port) route messages to and from the child take the port.
+ */
+export function attachChannel(address: string, channel: Channel, onMessage: (msg: Message) => void, port?: RoutePortEnd): void {
+  const direct = port ? new RoutePort(port, 0, (msg) => receive(msg as RouteMsg)) : null;
+  router.children.set(address, direct ?? channel);
   channel.onMessage = (msg) => {
     if (msg[0] === M.ROUTE) receive(msg as RouteMsg);
     else onMessage(msg);
   };
   channel.onClose(() => {
+    // What the child routed before it ended arrives before its end is announced.
+    direct?.drainAndClose();
     router.children.delete(address);
     announceGone(address);
   });
@@ -119,7 +128,8 @@ export function attachChannel(address: string, channel: Channel, onMessage: (msg
 
 /** In a worker: the channel to the parent. */
 export function attachParent(channel: Channel, onMessage: (msg: Message) => void): void {
-  router.parent = channel;
+  const port = (workerData as { routePort?: RoutePortEnd } | null)?.routePort;
+  router.parent = port ? new RoutePort(port, 1, (msg) => receive(msg as RouteMsg)) : channel;
   channel.onMessage = (msg) => {
     if (msg[0] === M.ROUTE) receive(msg as RouteMsg);
     else onMessage(msg);

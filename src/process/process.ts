@@ -153,24 +153,29 @@ export class Process<A extends unknown[] = unknown[]> {
     this.#handle = handle;
     this.#state = 'started';
     let decoding: Promise<void> = Promise.resolve();
-    attachChannel(address, handle.channel, (msg) => {
-      if (msg[0] !== M.ERROR) return;
-      try {
-        const err = decode(msg[1] as Uint8Array);
-        if (err instanceof Promise)
-          decoding = err.then(
-            (e) => {
-              this.#error = e;
-            },
-            (e: unknown) => {
-              this.#error = e;
-            },
-          );
-        else this.#error = err;
-      } catch (e) {
-        this.#error = e;
-      }
-    });
+    attachChannel(
+      address,
+      handle.channel,
+      (msg) => {
+        if (msg[0] !== M.ERROR) return;
+        try {
+          const err = decode(msg[1] as Uint8Array);
+          if (err instanceof Promise)
+            decoding = err.then(
+              (e) => {
+                this.#error = e;
+              },
+              (e: unknown) => {
+                this.#error = e;
+              },
+            );
+          else this.#error = err;
+        } catch (e) {
+          this.#error = e;
+        }
+      },
+      handle.routePort,
+    );
     this.#ended = handle.exited.then(async (info) => {
       await decoding;
       // It never started (no file descriptor, no process slot): ERR_WORKER_START, errno as cause.

@@ -5,7 +5,7 @@ import os from 'node:os';
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { Channel } from '../channel/channel.js';
 import { portTransport, socketTransport, type Transport } from '../channel/transport.js';
 import { errors } from '../errors.js';
@@ -45,6 +45,11 @@ export interface WorkerHandle {
    * results can travel in batches and a death is still attributed exactly (runtime/progress.ts).
    */
   readonly progress: ProgressReader | undefined;
+  /**
+   * A Process thread: its end of a MessagePort for routed (Pipe) messages, with the shared
+   * byte counters of both directions (connection/route-port.ts; the thread has the other end).
+   */
+  readonly routePort?: { port: MessagePort; counters: SharedArrayBuffer };
   exit: ExitInfo | null;
   readonly exited: Promise<ExitInfo>;
   /** SIGTERM or SIGKILL for a process; stops a thread and reports that signal. */
@@ -290,8 +295,11 @@ function newWorker(options: ConstructorParameters<typeof Worker>[1]): Worker {
 function startThread(init: InitData, limits: WorkerLimits): WorkerHandle {
   const shared = sharedProgress();
   const progress = shared.reader;
+  const route = init.role === 'process' ? new MessageChannel() : null;
+  const counters = new SharedArrayBuffer(16);
   const worker = newWorker({
-    workerData: { multiproc: true, progress: shared.buffer },
+    workerData: { multiproc: true, progress: shared.buffer, ...(route ? { routePort: { port: route.port2, counters } } : {}) },
+    ...(route ? { transferList: [route.port2] } : {}),
     ...(limits.maxMemoryMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: limits.maxMemoryMb } } : {}),
   });
   const channel = new Channel(portTransport(worker, 'exit'));
@@ -303,6 +311,7 @@ function startThread(init: InitData, limits: WorkerLimits): WorkerHandle {
   const handle: WorkerHandle = {
     method: 'thread',
     channel,
+    ...(route ? { routePort: { port: route.port1, counters } } : {}),
     pid: process.pid,
     threadId: worker.threadId,
     progress,
