@@ -4,6 +4,8 @@
 // progress cell first (tasks start in arrival order, so "started" is every task up to the
 // cell's number: a death is attributed exactly) and each under its own taskSignal().
 import { decode, encode } from '../codec/codec.js';
+import { NumberCollector, packNumbers, readNumbers } from '../codec/numbers.js';
+import { runItems } from './chunk-run.js';
 import { failuresAtPositions, isThenable } from './item-results.js';
 import type { Channel, Message } from '../channel/channel.js';
 import { resolveFnRef } from '../functions/resolve.js';
@@ -82,12 +84,13 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
       return;
     }
     let fn: Fn;
-    let input: unknown[];
+    let input: ArrayLike<unknown>;
     try {
       const got = getFn(fnId);
       fn = typeof got === 'function' ? got : await got;
-      const decoded = decode(payload);
-      input = (isThenable(decoded) ? await decoded : decoded) as unknown[];
+      // A map chunk of numbers is read as a typed array (no large JS array to build).
+      const decoded = mode === Mode.MAP ? (readNumbers(payload) ?? decode(payload)) : decode(payload);
+      input = (isThenable(decoded) ? await decoded : decoded) as ArrayLike<unknown>;
     } catch (e) {
       // No descriptor to load the task's module with: the module loader keeps that failure,
       // so this worker would fail every later task of it. Retire; a fresh worker tries again.
@@ -98,7 +101,7 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
     }
     if (mode === Mode.APPLY) {
       try {
-        let r = fn(...input);
+        let r = fn(...(input as unknown[]));
         if (isThenable(r)) r = await r;
         result([M.RESULT, id, Status.OK, encode(r, 'result')]);
       } catch (e) {
@@ -106,18 +109,29 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
       }
       return;
     }
-    const results: unknown[] = [];
+    // Numbers come and go as typed arrays (codec/numbers.ts); the run is synchronous until a
+    // result is a promise, so the loop is one optimizable function (chunk-run.ts).
+    const out = new NumberCollector(input.length);
     let errors: [number, unknown][] | null = null;
-    for (let i = 0; i < input.length; i++) {
+    const star = mode === Mode.STARMAP;
+    for (let i = 0; i < input.length;) {
+      const stop = runItems(fn, input, star, i, out, (errors ??= []));
+      if (stop.pending === undefined) break;
       try {
-        let r = mode === Mode.STARMAP ? fn(...(input[i] as unknown[])) : fn(input[i]);
-        if (isThenable(r)) r = await r;
-        results.push(r);
+        out.push(await stop.pending);
       } catch (e) {
-        results.push(undefined);
-        (errors ??= []).push([i, e]);
+        out.push(undefined);
+        errors.push([stop.at, e]);
       }
+      i = stop.at + 1;
     }
+    if (errors?.length === 0) errors = null;
+    const numbers = errors ? null : out.numbers;
+    if (numbers) {
+      result([M.RESULT, id, Status.OK, packNumbers(numbers, 0, numbers.length, numbers instanceof Int32Array ? 4 : 8)]);
+      return;
+    }
+    const results = out.toArray();
     if (!errors) {
       try {
         result([M.RESULT, id, Status.OK, encode(results, 'result')]);
