@@ -74,7 +74,79 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
   const batched = (msg: ResultMsg) => send(msg, true);
   const atOnce = (msg: ResultMsg) => send(msg);
 
-  async function runTask(msg: QueuedTask, result = batched, record = false): Promise<void> {
+  /** A task that could not even start: its error is its result. */
+  function failedTask(id: number, e: unknown, result: (msg: ResultMsg) => void): void {
+    // No descriptor to load the task's module with: the module loader keeps that failure,
+    // so this worker would fail every later task of it. Retire; a fresh worker tries again.
+    const code = (e as { code?: unknown } | null)?.code;
+    if (code === 'EMFILE' || code === 'ENFILE') retiring = true;
+    result([M.RESULT, id, Status.ERROR, encodeError(e)]);
+  }
+
+  /**
+   * Runs a task; returns a promise only when it has to wait. An apply whose function is
+   * loaded, whose arguments decode at once and whose result is not a promise (most short
+   * tasks) runs through without one: no promise and no microtask turns per task.
+   */
+  function runTask(msg: QueuedTask, result = batched, record = false): Promise<void> | undefined {
+    const [, id, fnId, mode, payload, , seq] = msg;
+    const fn = fns.get(fnId);
+    if (mode !== Mode.APPLY || typeof fn !== 'function') return runTaskAsync(msg, result, record);
+    if (progress && (record || unflushed > 0 || progress.shared)) progress(seq);
+    if (cancelled.delete(id)) {
+      result([M.RESULT, id, Status.SKIPPED, null]);
+      return;
+    }
+    let input: unknown;
+    try {
+      input = decode(payload);
+    } catch (e) {
+      failedTask(id, e, result);
+      return;
+    }
+    if (isThenable(input)) return applyLater(id, fn, input, result);
+    let r: unknown;
+    try {
+      r = fn(...(input as unknown[]));
+      if (!isThenable(r)) {
+        result([M.RESULT, id, Status.OK, encode(r, 'result')]);
+        return;
+      }
+    } catch (e) {
+      result([M.RESULT, id, Status.ERROR, encodeError(e)]);
+      return;
+    }
+    return settleLater(id, r, result);
+  }
+
+  /** runTask's apply once its arguments decoded (they named a module still loading). */
+  async function applyLater(id: number, fn: Fn, decoded: PromiseLike<unknown>, result: (msg: ResultMsg) => void): Promise<void> {
+    let input: unknown;
+    try {
+      input = await decoded;
+    } catch (e) {
+      failedTask(id, e, result);
+      return;
+    }
+    try {
+      let r = fn(...(input as unknown[]));
+      if (isThenable(r)) r = await r;
+      result([M.RESULT, id, Status.OK, encode(r, 'result')]);
+    } catch (e) {
+      result([M.RESULT, id, Status.ERROR, encodeError(e)]);
+    }
+  }
+
+  /** runTask's apply whose function returned a promise. */
+  async function settleLater(id: number, r: PromiseLike<unknown>, result: (msg: ResultMsg) => void): Promise<void> {
+    try {
+      result([M.RESULT, id, Status.OK, encode(await r, 'result')]);
+    } catch (e) {
+      result([M.RESULT, id, Status.ERROR, encodeError(e)]);
+    }
+  }
+
+  async function runTaskAsync(msg: QueuedTask, result = batched, record = false): Promise<void> {
     const [, id, fnId, mode, payload, , seq] = msg;
     // Needed only while finished results wait in a batch, or while tasks overlap (a shared cell
     // costs nothing, a file costs a write): otherwise the pool knows from what it received.
@@ -92,11 +164,7 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
       const decoded = mode === Mode.MAP ? (readNumbers(payload) ?? decode(payload)) : decode(payload);
       input = (isThenable(decoded) ? await decoded : decoded) as ArrayLike<unknown>;
     } catch (e) {
-      // No descriptor to load the task's module with: the module loader keeps that failure,
-      // so this worker would fail every later task of it. Retire; a fresh worker tries again.
-      const code = (e as { code?: unknown } | null)?.code;
-      if (code === 'EMFILE' || code === 'ENFILE') retiring = true;
-      result([M.RESULT, id, Status.ERROR, encodeError(e)]);
+      failedTask(id, e, result);
       return;
     }
     if (mode === Mode.APPLY) {
@@ -157,7 +225,8 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
         unflushed = 0;
       }
       const t0 = performance.now();
-      await runTask(msg);
+      const waiting = runTask(msg);
+      if (waiting) await waiting;
       const dt = performance.now() - t0;
       avgMs.set(fnId, avg === undefined ? dt : avg * 0.9 + dt * 0.1);
       unflushed++;
@@ -184,7 +253,7 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
       const [, id] = msg;
       const controller = new AbortController();
       active.set(id, controller);
-      void runWithTaskSignal(controller.signal, () => runTask(msg, atOnce, true)).finally(() => {
+      void Promise.resolve(runWithTaskSignal(controller.signal, () => runTask(msg, atOnce, true))).finally(() => {
         active.delete(id);
         void startConcurrent();
       });
