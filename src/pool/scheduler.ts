@@ -45,8 +45,6 @@ export class Scheduler {
    * tasks go one per worker and wait in the shared queue (FIFO, as CPython) until short
    * tasks have shown that sending ahead pays. */
   private serviceMs = 100;
-  /** Counts pump() calls: a worker marked with the current one is being refilled. */
-  private pumpPass = 0;
   private readonly exitWaiters: (() => void)[] = [];
   private refed = true;
   readonly stats = new StatsRecorder();
@@ -147,10 +145,8 @@ export class Scheduler {
   private dispatchRoom(): number {
     if (this.queued() > 0 || this.state !== 'RUN' || this.failure) return 0;
     const depth = this.overlapping ? this.config.tasksPerWorker : this.depth();
-    // As pump() refills: a worker above half its pipeline takes nothing now.
-    const refill = this.overlapping ? depth : depth >> 1;
     let free = 0;
-    for (const s of this.slots) if (this.usable(s) && s.inflight.length <= refill) free += Math.max(0, depth - s.inflight.length);
+    for (const s of this.slots) if (this.usable(s)) free += Math.max(0, depth - s.inflight.length);
     return free + Math.max(0, this.config.processes - this.liveSlots()) * depth;
   }
 
@@ -275,11 +271,6 @@ export class Scheduler {
   private pump(): void {
     if (this.queue.length === 0) return;
     const depth = this.overlapping ? this.config.tasksPerWorker : this.depth();
-    // Refills go in batches: a worker still holding more than half its pipeline gets nothing
-    // this time, one at or below it is topped up to full. Topping up after every result made
-    // one message per task or two each way (20k short tasks: ~10k postMessages, now ~1k).
-    const refill = this.overlapping ? depth : depth >> 1;
-    const pass = ++this.pumpPass;
     while (this.queue.length > 0) {
       if (this.queue.peek()!.done) {
         this.queue.shift();
@@ -287,22 +278,13 @@ export class Scheduler {
         continue;
       }
       let best: WorkerSlot | null = null;
-      // A worker was passed over only for the batching above: it has room, so none starts.
-      let held = false;
       for (const s of this.slots) {
         if (s.inflight.length >= depth || !this.usable(s)) continue;
-        if (s.pumpPass !== pass) {
-          if (s.inflight.length > refill) {
-            held = true;
-            continue;
-          }
-          s.pumpPass = pass;
-        }
         // Least loaded first; among equals the one that finished last, still warm on its core.
         if (!best || s.inflight.length < best.inflight.length || (s.inflight.length === best.inflight.length && s.lastActive > best.lastActive)) best = s;
       }
       if (!best) {
-        if (held || !this.canGrow()) return;
+        if (!this.canGrow()) return;
         this.spawn();
         continue;
       }

@@ -35,8 +35,6 @@ export class WorkerSlot {
   #headSince = 0;
   #lastActive = 0;
   readonly address: string;
-  /** The scheduler's pump() pass that is refilling this worker (see Scheduler.pump). */
-  pumpPass = 0;
 
   constructor(
     method: StartMethod,
