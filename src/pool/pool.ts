@@ -3,6 +3,8 @@
 // is also an EventEmitter (workerStart, workerExit, drain) and reports stats().
 import { EventEmitter } from 'node:events';
 import { encode, pack, prepare, type Prepared } from '../codec/codec.js';
+import { MIN_NUMBER_ARRAY, numberWidth, packNumbers } from '../codec/numbers.js';
+import type { Transit } from '../codec/reduce.js';
 import { towardProcesses } from '../shm/crossing.js';
 import { errors } from '../errors.js';
 import { toFnRef } from '../functions/reference.js';
@@ -125,6 +127,23 @@ function prepareChunk(items: unknown[], first: number, processes: boolean): Prep
       throw e;
     }
   });
+}
+
+/**
+ * A map's chunk results in input order as one array. Chunks of numbers come as typed arrays:
+ * they are copied into one array allocated once (no array per chunk, no concat of them).
+ */
+function joinParts(parts: ArrayLike<unknown>[], total: number): unknown[] {
+  if (parts.every((p) => Array.isArray(p))) return ([] as unknown[]).concat(...(parts as unknown[][]));
+  const out = new Array<unknown>(total);
+  let at = 0;
+  for (const p of parts) at = copyInto(out, at, p);
+  return out;
+}
+
+function copyInto(out: unknown[], at: number, p: ArrayLike<unknown>): number {
+  for (let i = 0; i < p.length; i++) out[at++] = p[i];
+  return at;
 }
 
 export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
@@ -251,33 +270,43 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
       const workers = Math.min(this.#core.processes * this.#core.tasksPerWorker * 4, left === null ? Infinity : Math.max(1, left));
       const size = opts.chunksize ?? Math.max(1, Math.ceil(items.length / workers));
       // Every chunk is checked before any is sent; each is packed just before it is sent,
-      // so the first workers start while later chunks are still being packed.
+      // so the first workers start while later chunks are still being packed. Numbers need no
+      // check: their chunks are written straight from the input (codec/numbers.ts).
+      const count = Math.ceil(items.length / size);
+      const width = size >= MIN_NUMBER_ARRAY ? numberWidth(items) : 0;
       const chunks: Prepared[] = [];
-      for (let i = 0; i < items.length; i += size) chunks.push(prepareChunk(items.slice(i, i + size), i, this.#toProcesses));
-      this.#core.room(chunks.length);
+      if (width === 0) for (let i = 0; i < items.length; i += size) chunks.push(prepareChunk(items.slice(i, i + size), i, this.#toProcesses));
+      this.#core.room(count);
       // map reads its whole input before it submits anything, so the total is always known here.
       const progress = opts.onProgress || opts.progress ? progressTracker(opts, items.length) : null;
       if (items.length === 0) return Promise.resolve([]);
-      const parts = new Array<unknown[]>(chunks.length);
+      const parts = new Array<ArrayLike<unknown>>(count);
       return new Promise((resolve, reject) => {
-        let left = chunks.length;
+        let left = count;
         let failed = false;
-        chunks.forEach((chunk, index) => {
-          const count = Math.min(size, items.length - index * size);
-          this.#core.submit({ fnId, fnRef: ref, mode, payload: pack(chunk), transits: chunk.reduced.transits }, opts, (o) => {
+        for (let index = 0; index < count; index++) {
+          const from = index * size;
+          const n = Math.min(size, items.length - from);
+          let payload: Uint8Array;
+          let transits: Transit[] = [];
+          if (width === 0 || n < MIN_NUMBER_ARRAY) {
+            const chunk = chunks[index] ?? prepareChunk(items.slice(from, from + n), from, this.#toProcesses);
+            payload = pack(chunk);
+            transits = chunk.reduced.transits;
+          } else payload = packNumbers(items as number[], from, from + n, width);
+          this.#core.submit({ fnId, fnRef: ref, mode, payload, transits }, opts, (o) => {
             // A chunk's items count when the chunk's result arrives, also after the map failed.
-            progress?.add(count, o.ok === true ? 0 : o.ok === false ? count : o.errors.length);
+            progress?.add(n, o.ok === true ? 0 : o.ok === false ? n : o.errors.length);
             if (failed) return;
             if (o.ok !== true) {
               failed = true;
               reject(o.ok === false ? o.error : o.errors[0]![1]);
               return;
             }
-            parts[index] = o.value as unknown[];
-            // Chunks finish in any order; one concat at the end is the fastest join.
-            if (--left === 0) resolve(([] as unknown[]).concat(...parts));
+            parts[index] = o.value as ArrayLike<unknown>;
+            if (--left === 0) resolve(joinParts(parts, items.length));
           });
-        });
+        }
       });
     };
     if (Array.isArray(iterable)) return run(iterable);

@@ -4,6 +4,8 @@
 // progress cell first (tasks start in arrival order, so "started" is every task up to the
 // cell's number: a death is attributed exactly) and each under its own taskSignal().
 import { decode, encode } from '../codec/codec.js';
+import { NumberCollector, packNumbers, readNumbers } from '../codec/numbers.js';
+import { runItems } from './chunk-run.js';
 import { failuresAtPositions, isThenable } from './item-results.js';
 import type { Channel, Message } from '../channel/channel.js';
 import { resolveFnRef } from '../functions/resolve.js';
@@ -72,7 +74,79 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
   const batched = (msg: ResultMsg) => send(msg, true);
   const atOnce = (msg: ResultMsg) => send(msg);
 
-  async function runTask(msg: QueuedTask, result = batched, record = false): Promise<void> {
+  /** A task that could not even start: its error is its result. */
+  function failedTask(id: number, e: unknown, result: (msg: ResultMsg) => void): void {
+    // No descriptor to load the task's module with: the module loader keeps that failure,
+    // so this worker would fail every later task of it. Retire; a fresh worker tries again.
+    const code = (e as { code?: unknown } | null)?.code;
+    if (code === 'EMFILE' || code === 'ENFILE') retiring = true;
+    result([M.RESULT, id, Status.ERROR, encodeError(e)]);
+  }
+
+  /**
+   * Runs a task; returns a promise only when it has to wait. An apply whose function is
+   * loaded, whose arguments decode at once and whose result is not a promise (most short
+   * tasks) runs through without one: no promise and no microtask turns per task.
+   */
+  function runTask(msg: QueuedTask, result = batched, record = false): Promise<void> | undefined {
+    const [, id, fnId, mode, payload, , seq] = msg;
+    const fn = fns.get(fnId);
+    if (mode !== Mode.APPLY || typeof fn !== 'function') return runTaskAsync(msg, result, record);
+    if (progress && (record || unflushed > 0 || progress.shared)) progress(seq);
+    if (cancelled.delete(id)) {
+      result([M.RESULT, id, Status.SKIPPED, null]);
+      return;
+    }
+    let input: unknown;
+    try {
+      input = decode(payload);
+    } catch (e) {
+      failedTask(id, e, result);
+      return;
+    }
+    if (isThenable(input)) return applyLater(id, fn, input, result);
+    let r: unknown;
+    try {
+      r = fn(...(input as unknown[]));
+      if (!isThenable(r)) {
+        result([M.RESULT, id, Status.OK, encode(r, 'result')]);
+        return;
+      }
+    } catch (e) {
+      result([M.RESULT, id, Status.ERROR, encodeError(e)]);
+      return;
+    }
+    return settleLater(id, r, result);
+  }
+
+  /** runTask's apply once its arguments decoded (they named a module still loading). */
+  async function applyLater(id: number, fn: Fn, decoded: PromiseLike<unknown>, result: (msg: ResultMsg) => void): Promise<void> {
+    let input: unknown;
+    try {
+      input = await decoded;
+    } catch (e) {
+      failedTask(id, e, result);
+      return;
+    }
+    try {
+      let r = fn(...(input as unknown[]));
+      if (isThenable(r)) r = await r;
+      result([M.RESULT, id, Status.OK, encode(r, 'result')]);
+    } catch (e) {
+      result([M.RESULT, id, Status.ERROR, encodeError(e)]);
+    }
+  }
+
+  /** runTask's apply whose function returned a promise. */
+  async function settleLater(id: number, r: PromiseLike<unknown>, result: (msg: ResultMsg) => void): Promise<void> {
+    try {
+      result([M.RESULT, id, Status.OK, encode(await r, 'result')]);
+    } catch (e) {
+      result([M.RESULT, id, Status.ERROR, encodeError(e)]);
+    }
+  }
+
+  async function runTaskAsync(msg: QueuedTask, result = batched, record = false): Promise<void> {
     const [, id, fnId, mode, payload, , seq] = msg;
     // Needed only while finished results wait in a batch, or while tasks overlap (a shared cell
     // costs nothing, a file costs a write): otherwise the pool knows from what it received.
@@ -82,23 +156,20 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
       return;
     }
     let fn: Fn;
-    let input: unknown[];
+    let input: ArrayLike<unknown>;
     try {
       const got = getFn(fnId);
       fn = typeof got === 'function' ? got : await got;
-      const decoded = decode(payload);
-      input = (isThenable(decoded) ? await decoded : decoded) as unknown[];
+      // A map chunk of numbers is read as a typed array (no large JS array to build).
+      const decoded = mode === Mode.MAP ? (readNumbers(payload) ?? decode(payload)) : decode(payload);
+      input = (isThenable(decoded) ? await decoded : decoded) as ArrayLike<unknown>;
     } catch (e) {
-      // No descriptor to load the task's module with: the module loader keeps that failure,
-      // so this worker would fail every later task of it. Retire; a fresh worker tries again.
-      const code = (e as { code?: unknown } | null)?.code;
-      if (code === 'EMFILE' || code === 'ENFILE') retiring = true;
-      result([M.RESULT, id, Status.ERROR, encodeError(e)]);
+      failedTask(id, e, result);
       return;
     }
     if (mode === Mode.APPLY) {
       try {
-        let r = fn(...input);
+        let r = fn(...(input as unknown[]));
         if (isThenable(r)) r = await r;
         result([M.RESULT, id, Status.OK, encode(r, 'result')]);
       } catch (e) {
@@ -106,18 +177,29 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
       }
       return;
     }
-    const results: unknown[] = [];
+    // Numbers come and go as typed arrays (codec/numbers.ts); the run is synchronous until a
+    // result is a promise, so the loop is one optimizable function (chunk-run.ts).
+    const out = new NumberCollector(input.length);
     let errors: [number, unknown][] | null = null;
-    for (let i = 0; i < input.length; i++) {
+    const star = mode === Mode.STARMAP;
+    for (let i = 0; i < input.length;) {
+      const stop = runItems(fn, input, star, i, out, (errors ??= []));
+      if (stop.pending === undefined) break;
       try {
-        let r = mode === Mode.STARMAP ? fn(...(input[i] as unknown[])) : fn(input[i]);
-        if (isThenable(r)) r = await r;
-        results.push(r);
+        out.push(await stop.pending);
       } catch (e) {
-        results.push(undefined);
-        (errors ??= []).push([i, e]);
+        out.push(undefined);
+        errors.push([stop.at, e]);
       }
+      i = stop.at + 1;
     }
+    if (errors?.length === 0) errors = null;
+    const numbers = errors ? null : out.numbers;
+    if (numbers) {
+      result([M.RESULT, id, Status.OK, packNumbers(numbers, 0, numbers.length, numbers instanceof Int32Array ? 4 : 8)]);
+      return;
+    }
+    const results = out.toArray();
     if (!errors) {
       try {
         result([M.RESULT, id, Status.OK, encode(results, 'result')]);
@@ -145,7 +227,8 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
       // process.hrtime, not performance.now(): the first use of `performance` loads ten modules
       // of node:perf_hooks, which a worker thread compiles during its first task.
       const t0 = process.hrtime.bigint();
-      await runTask(msg);
+      const waiting = runTask(msg);
+      if (waiting) await waiting;
       const dt = Number(process.hrtime.bigint() - t0) / 1e6;
       avgMs.set(fnId, avg === undefined ? dt : avg * 0.9 + dt * 0.1);
       unflushed++;
@@ -172,7 +255,7 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
       const [, id] = msg;
       const controller = new AbortController();
       active.set(id, controller);
-      void runWithTaskSignal(controller.signal, () => runTask(msg, atOnce, true)).finally(() => {
+      void Promise.resolve(runWithTaskSignal(controller.signal, () => runTask(msg, atOnce, true))).finally(() => {
         active.delete(id);
         void startConcurrent();
       });

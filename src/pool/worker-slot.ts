@@ -4,7 +4,8 @@
 // it died).
 import { decode } from '../codec/codec.js';
 import type { Message } from '../channel/channel.js';
-import { M, Status, type AbortMsg, type CancelMsg, type FnMsg, type FromPoolWorker, type InitData, type StopMsg, type TaskMsg } from '../protocol/runtime.js';
+import { readNumbers } from '../codec/numbers.js';
+import { M, Mode, Status, type AbortMsg, type CancelMsg, type FnMsg, type FromPoolWorker, type InitData, type StopMsg, type TaskMsg } from '../protocol/runtime.js';
 import { startWorker, type ExitInfo, type WorkerHandle, type WorkerLimits } from '../runtime/spawn.js';
 import type { StartMethod } from '../runtime/start-method.js';
 import { attachChannel } from '../connection/router.js';
@@ -221,7 +222,7 @@ export class WorkerSlot {
         if (!task) return;
         this.#completed++;
         this.#headSince = this.#lastActive = performance.now();
-        this.events.result(this, task, toOutcome(status, payload));
+        this.events.result(this, task, toOutcome(status, payload, task.mode !== Mode.APPLY));
       }
     }
   }
@@ -235,8 +236,13 @@ function safeDecode(bytes: Uint8Array): unknown {
   }
 }
 
-function toOutcome(status: Status, payload: Uint8Array | null): Outcome | Promise<Outcome> {
+/** `chunk`: a map chunk's results, which come back as a typed array when they are all numbers (codec/numbers.ts). */
+function toOutcome(status: Status, payload: Uint8Array | null, chunk: boolean): Outcome | Promise<Outcome> {
   if (status === Status.SKIPPED || !payload) return { ok: false, error: undefined };
+  if (chunk && status === Status.OK) {
+    const numbers = readNumbers(payload);
+    if (numbers) return { ok: true, value: numbers };
+  }
   let decoded: unknown;
   try {
     decoded = decode(payload);
