@@ -72,6 +72,23 @@ export class Channel {
     }
   }
 
+  /**
+   * Sends one message whose envelope bytes the caller put together: `parts`, in order (a large
+   * byte payload framed in place, see hub/raw-frames.ts). It leaves after everything queued,
+   * and the parts are not packed or joined again: the transport writes them as they are when
+   * it can (writev), so they must not change afterwards.
+   */
+  sendPacked(parts: Uint8Array[]): void {
+    if (this.closed) return;
+    this.flush();
+    let total = 0;
+    for (const p of parts) total += p.length;
+    const head = Buffer.allocUnsafe(4);
+    head.writeUInt32LE(total, 0);
+    if (this.transport.writev) this.transport.writev([head, ...parts]);
+    else this.transport.write(Buffer.concat([head, ...parts], 4 + total));
+  }
+
   flush(): void {
     if (this.queue.length === 0 || this.closed) return;
     const data = joinFrames(this.queue, this.queuedBytes);

@@ -9,6 +9,8 @@ import { adoptBuffers, buffersNotSent } from '../util/shared-buffers.js';
 
 export interface Transport {
   write(data: Uint8Array): void;
+  /** Optional: writes `chunks` in order as one write, without joining them (the socket's writev). */
+  writev?(chunks: Uint8Array[]): void;
   start(onData: (chunk: Uint8Array) => void, onClose: (error?: Error) => void): void;
   close(): void;
   /** Resolves once everything written so far has left this process. */
@@ -32,6 +34,12 @@ export function socketTransport(socket: Socket, initial?: Uint8Array): Transport
   return {
     write(data) {
       if (!closed) socket.write(data);
+    },
+    writev(chunks) {
+      if (closed) return;
+      socket.cork();
+      for (const c of chunks) socket.write(c);
+      socket.uncork();
     },
     start(onData, onClose) {
       const end = (error?: Error) => {

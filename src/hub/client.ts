@@ -5,7 +5,7 @@
 import type { Socket } from 'node:net';
 import { isMainThread } from 'node:worker_threads';
 import { Channel, type Message } from '../channel/channel.js';
-import { socketTransport } from '../channel/transport.js';
+import { socketTransport, type Transport } from '../channel/transport.js';
 import { decode } from '../codec/codec.js';
 import { clientHandshake } from '../connection/auth.js';
 import { AuthenticationError, errors } from '../errors.js';
@@ -13,6 +13,9 @@ import { programAuthKey } from '../runtime/auth-key.js';
 import { lazyNet } from '../util/builtins.js';
 import { onBeforeExit } from '../runtime/exit-hooks.js';
 import { globalSingleton } from '../util/state.js';
+import { RAW_MIN_BYTES, sendNoteRaw } from './raw-frames.js';
+import { takeLocalHubPort } from './local-hub.js';
+import { hubPortTransport } from './port-link.js';
 import { H, addressKey, type FromHub, type HubAddress, type ObjectRef, type RequestFields, type RequestKind, type RequestMsg, type ToHub } from '../protocol/hub.js';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; onAnswer?: ((v: unknown) => void) | undefined };
@@ -62,7 +65,8 @@ const PUT_BURST_MS = 0.5;
 
 export class HubLink {
   private channel: Channel | null = null;
-  private socket: Socket | null = null;
+  /** What carries the channel: a socket, or the port to this thread's own hub thread. */
+  private socket: { ref(): void; unref(): void; destroy(): void } | null = null;
   private queued: ToHub[] = [];
   private readonly pending = new Map<number, Pending>();
   private readonly attached = new Set<string>();
@@ -84,12 +88,28 @@ export class HubLink {
   }
 
   private async connect(): Promise<void> {
+    // This thread's own hub thread: over the port it was started with, when that is still free.
+    // The port keeps the program alive meanwhile as a socket would, while requests wait.
+    const local = takeLocalHubPort(this.target);
+    if (local) {
+      const port = local.port;
+      this.socket = { ref: () => port.ref(), unref: () => port.unref(), destroy: () => port.close() };
+      this.updateRef(true);
+      const serves = await local.ready;
+      if (this.error) return;
+      if (serves) {
+        this.attachTransport(hubPortTransport(port));
+        return;
+      }
+      // Its start failed (the port is closed): the socket, once the thread starts again.
+      this.socket = null;
+    }
     const started = Date.now();
     for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
       try {
         const socket = await this.open();
         const rest = await clientHandshake(socket, this.target.key ?? programAuthKey(), { timeout: this.target.handshakeTimeout });
-        this.attachChannel(socket, rest);
+        this.attachTransport(socketTransport(socket, rest));
         return;
       } catch (e) {
         const code = (e as { code?: string }).code;
@@ -122,13 +142,14 @@ export class HubLink {
     });
   }
 
-  private attachChannel(socket: Socket, rest: Buffer): void {
-    const channel = new Channel(socketTransport(socket, rest), this.target.maxMessageSize);
+  private attachTransport(transport: Transport): void {
+    const channel = new Channel(transport, this.target.maxMessageSize);
     this.channel = channel;
     channel.onMessage = (msg) => this.receive(msg);
     channel.onClose((e) => this.fail(e ?? new Error('connection closed')));
     for (const m of this.queued.splice(0)) channel.send(m);
-    this.updateRef();
+    // Listening may have ref'd the handle (a port does): set it as pending requests say.
+    this.updateRef(true);
     this.connected?.resolve();
   }
 
@@ -196,9 +217,9 @@ export class HubLink {
     this.updateRef();
   }
 
-  private updateRef(): void {
+  private updateRef(force = false): void {
     const want = this.pending.size > 0 || (this.channel === null && this.queued.length > 0 && !this.error);
-    if (want === this.refd && this.socket) return;
+    if (!force && want === this.refd && this.socket) return;
     this.refd = want;
     if (want) this.socket?.ref();
     else this.socket?.unref();
@@ -264,6 +285,15 @@ export class HubLink {
    */
   notePut(objectId: string, item: Uint8Array): Promise<void> | null {
     if (this.error) throw this.error;
+    // A large item leaves alone and at once, its envelope built around it (see raw-frames.ts);
+    // what this link holds back goes first.
+    if (item.length >= RAW_MIN_BYTES && this.channel) {
+      if (this.puts) this.flushPuts();
+      if (this.taken.size > 0) this.flushTaken();
+      if (!sendNoteRaw(this.channel, objectId, 'put', [item])) this.channel.send([H.NOTE, objectId, 'put', item]);
+      this.lastPutFlush = performance.now();
+      return this.channel.pressure();
+    }
     if (this.puts && this.puts.id !== objectId) this.flushPuts();
     if (!this.puts) {
       this.puts = { id: objectId, items: [], bytes: 0 };

@@ -4,6 +4,7 @@
 // a BaseManager with an address serves it over TCP or a Unix socket. Messages are checked
 // before use and never name code: a peer can only reach types and methods served here.
 import type { Server, Socket } from 'node:net';
+import type { MessagePort } from 'node:worker_threads';
 import { Channel, type Message } from '../channel/channel.js';
 import { socketTransport } from '../channel/transport.js';
 import { encode, decode } from '../codec/codec.js';
@@ -13,6 +14,8 @@ import { lazyNet } from '../util/builtins.js';
 import type { HubObject, Peer, Reply } from './hub-object.js';
 import { H, type FromHub, type HubAddress, type ObjectRef, type ToHub } from '../protocol/hub.js';
 import { createBuiltin, isBuiltinType } from './objects/index.js';
+import { hasLargeItem, sendItemsRaw } from './raw-frames.js';
+import { hubPortTransport } from './port-link.js';
 import { RegisteredObject, construct, type TypeEntry } from './objects/registered.js';
 
 export interface HubOptions {
@@ -101,7 +104,19 @@ export class Hub {
       socket.destroy();
       return;
     }
-    const channel = new Channel(socketTransport(socket, rest), this.options.maxMessageSize);
+    this.serveChannel(new Channel(socketTransport(socket, rest), this.options.maxMessageSize));
+  }
+
+  /** Serves the thread that started this hub thread, over a port it handed over (local-hub.ts). */
+  servePort(port: MessagePort): void {
+    if (this.closed) {
+      port.close();
+      return;
+    }
+    this.serveChannel(new Channel(hubPortTransport(port), this.options.maxMessageSize));
+  }
+
+  private serveChannel(channel: Channel): void {
     this.channels.add(channel);
     const syncs = new Map<number, () => void>();
     const peer: Peer = {
@@ -136,6 +151,8 @@ export class Hub {
       ok: (value) => {
         if (!done) {
           done = true;
+          // Queue items of many kilobytes go to the socket as they are (see raw-frames.ts).
+          if (Array.isArray(value) && hasLargeItem(value) && sendItemsRaw(channel, requestId, value)) return;
           send(channel, [H.OK, requestId, value ?? null]);
         }
       },

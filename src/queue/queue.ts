@@ -12,6 +12,7 @@ import { towardProcesses } from '../shm/crossing.js';
 import { getStartMethod, type StartMethod } from '../runtime/start-method.js';
 import { ShutDown, errors } from '../errors.js';
 import { addressKey } from '../protocol/hub.js';
+import { rawBufferBytes } from '../hub/raw-frames.js';
 import { globalSingleton } from '../util/state.js';
 import { HubProxy, closedQueue, isAdopting, registerProxyType, wireTimeoutOf, type WaitOptions } from '../hub/proxy.js';
 import type { QueueOps } from '../hub/ops.js';
@@ -91,7 +92,8 @@ export class Queue<T = unknown> extends HubProxy<QueueOps> {
     const timeout = wireTimeoutOf(options, 'put()');
     // A process-context queue may be read by another process: shared memory without the addon
     // is refused here rather than failing in the reader.
-    const bytes = towardProcesses(this.#toProcesses, () => encode(item, 'item'));
+    // A large Buffer skips the packer: its bin bytes are made with one copy (raw-frames.ts).
+    const bytes = rawBufferBytes(item) ?? towardProcesses(this.#toProcesses, () => encode(item, 'item'));
     if (this.#shutDown()) return Promise.reject(new ShutDown('the queue was shut down; it takes no more items'));
     this.#hookRecall();
     // A handle's first put is answered: the hub then knows this process and tells it of a

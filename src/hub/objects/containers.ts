@@ -17,7 +17,12 @@ type Key = string | number | boolean | bigint | null | undefined;
 
 /** A dict key or set element: a primitive, decoded without running code. */
 export function decodeKey(kb: unknown): Key {
-  const k = decode(bytes(kb, 'key'), { allowModules: false });
+  const b = bytes(kb, 'key');
+  // The usual keys, small integers, read without the decoder: a positive fixint, or an int32
+  // (the two forms the codec gives integers of that range; see encodeNumber).
+  if (b.length === 1 && b[0]! < 0x80) return b[0]!;
+  if (b.length === 5 && b[0] === 0xd2) return (b[1]! << 24) | (b[2]! << 16) | (b[3]! << 8) | b[4]!;
+  const k = decode(b, { allowModules: false });
   const t = typeof k;
   if (k === null || t === 'string' || t === 'number' || t === 'boolean' || t === 'bigint' || t === 'undefined') return k as Key;
   throw errors.invalidArgType('dict keys must be strings, numbers, booleans, bigints, null or undefined');
