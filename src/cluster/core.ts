@@ -17,6 +17,7 @@ import { unavailable } from './objects/link-errors.js';
 import { Kind, encodeTask, parseResult, sign, type TaskHeader } from './wire.js';
 import { classesFromRoot } from './refs.js';
 import { readWorkers, type WorkerRecord } from './registry.js';
+import { EventReader } from './events.js';
 import type { Outcome } from '../pool/task.js';
 
 type BullQueue = import('bullmq').Queue;
@@ -53,6 +54,7 @@ interface Connections {
   client: Redis;
   reader: Redis;
   extras: Closable[];
+  events?: EventReader;
   /** Every client made here: BullMQ never closes a connection it was handed. */
   clients: Redis[];
 }
@@ -74,6 +76,8 @@ export class ClusterCore {
   private conns: Promise<Connections> | undefined;
   private downTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Flushes waiting for the submitting client to be ready. */
+  private readonly readyWaiters = new Set<() => void>();
   private workersCache: { at: number; list: Promise<WorkerRecord[]> } | undefined;
   /** Told of each pending task BullMQ finds stalled (its machine stopped answering); `rerun`: it will run again. */
   readonly stallListeners = new Set<(id: string, rerun: boolean) => void>();
@@ -95,7 +99,7 @@ export class ClusterCore {
   }
 
   private async open(): Promise<Connections> {
-    const [{ Queue, QueueEvents, Worker }, RedisCtor] = await Promise.all([loadBullMQ(), loadIORedis()]);
+    const [{ Queue, Worker }, RedisCtor] = await Promise.all([loadBullMQ(), loadIORedis()]);
     const o = this.options;
     const base: RedisOptions = { retryStrategy: (n: number) => Math.min(50 * 2 ** Math.min(n, 5), 1000), connectTimeout: Math.min(o.connectTimeout, 10_000) };
     const clients: Redis[] = [];
@@ -118,6 +122,9 @@ export class ClusterCore {
     });
     client.on('ready', () => {
       this.up();
+      const waiters = [...this.readyWaiters];
+      this.readyWaiters.clear();
+      for (const w of waiters) w();
       if (wasDown) {
         wasDown = false;
         void this.recheck(client);
@@ -130,13 +137,13 @@ export class ClusterCore {
     // Redis was never reachable cannot be closed cleanly (they would keep reconnecting).
     client.once('ready', () => {
       if (this.closed) return;
-      const events = new QueueEvents(o.name, { connection: blocking(), prefix: o.name });
-      events.on('error', () => {});
-      events.on('stalled', ({ jobId }: { jobId: string }) => this.onStalled(jobId));
-      events.on('active', ({ jobId }: { jobId: string }) => {
-        const t = this.pending.get(jobId);
-        if (t) t.started = true;
+      const events = new EventReader(blocking(), `${o.name}:${o.name}:events`, (event, jobId) => {
+        if (event === 'active') {
+          const t = this.pending.get(jobId);
+          if (t) t.started = true;
+        } else if (event === 'stalled') this.onStalled(jobId);
       });
+      events.start();
       // A stalled-job checker on this side too: a machine that dies with no other worker left
       // is still noticed. Checks every stalledTimeout/4; workers hold locks for stalledTimeout/2.
       const checker = new Worker(o.name, undefined, {
@@ -148,7 +155,8 @@ export class ClusterCore {
       });
       checker.on('error', () => {});
       void checker.startStalledCheckTimer().catch(() => {});
-      conns.extras.push(events, checker);
+      conns.events = events;
+      conns.extras.push(checker);
     });
     // Not waiting for `ready` here: the clients reconnect by themselves, and each flush and
     // call waits (bounded by connectTimeout) for the connection it needs.
@@ -156,22 +164,22 @@ export class ClusterCore {
     return conns;
   }
 
+  /**
+   * Resolves once the submitting client is ready, or rejects after connectTimeout. Waiters share
+   * the client's one `ready` listener (calls made while Redis is away would each add one).
+   */
   private waitReady(c: Redis): Promise<void> {
     if (c.status === 'ready') return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const done = () => {
-        clearTimeout(timer);
-        c.off('ready', ok);
-      };
       const ok = () => {
-        done();
+        clearTimeout(timer);
         resolve();
       };
       const timer = setTimeout(() => {
-        done();
+        this.readyWaiters.delete(ok);
         reject(unavailable(`no connection to Redis within connectTimeout (${this.options.connectTimeout} ms)`));
       }, this.options.connectTimeout);
-      c.on('ready', ok);
+      this.readyWaiters.add(ok);
     });
   }
 
@@ -457,6 +465,7 @@ export class ClusterCore {
     const conns = await this.conns?.catch(() => undefined);
     if (!conns) return;
     // Every step is bounded: close() waits for a connection that may never come (Redis gone).
+    conns.events?.close();
     if (conns.client.status === 'ready') await bounded(conns.client.del(this.replyKey), 1000);
     await Promise.all(
       [conns.queue, ...conns.extras].map(async (x) => {

@@ -48,8 +48,21 @@ export function relativeToRoot(url: string, root: string): string | undefined {
   return rel.split(path.sep).join('/');
 }
 
+/** underRoot's answers: a worker's pool process maps the same few paths for every task. */
+const mapped = new Map<string, string>();
+
 /** A relative path -> file URL under root; throws when it would leave root. */
 export function underRoot(rel: string, root: string): string {
+  const key = `${root}\0${rel}`;
+  const hit = mapped.get(key);
+  if (hit !== undefined) return hit;
+  const url = underRootUncached(rel, root);
+  if (mapped.size >= 1000) mapped.clear();
+  mapped.set(key, url);
+  return url;
+}
+
+function underRootUncached(rel: string, root: string): string {
   const base = canonical(root);
   const file = path.resolve(base, rel);
   const back = path.relative(base, file);

@@ -86,7 +86,7 @@ export async function runWorker(a: WorkerArgs): Promise<void> {
       if (!mac || !verify(key, bytes, mac)) {
         log(`dropped job ${String(job.id)}: not signed with this worker's key`);
         const reply = replyOf(bytes);
-        if (reply && reply.r.startsWith(`${a.name}:r:`) && reply.i === job.id) await sender.send(reply.r, encodeResult(Kind.AUTH, reply.i, new Uint8Array(0), undefined));
+        if (reply && reply.r.startsWith(`${a.name}:r:`) && reply.i === job.id) await sender.send(reply.r, encodeResult(Kind.AUTH, reply.i, new Uint8Array(0), undefined)).written;
         return;
       }
     }
@@ -106,7 +106,7 @@ export async function runWorker(a: WorkerArgs): Promise<void> {
         exitCode: null,
         signal: null,
       });
-      await sender.send(header.r, encodeResult(Kind.ERROR, header.i, encode(lost), key));
+      await sender.send(header.r, encodeResult(Kind.ERROR, header.i, encode(lost), key)).written;
       return;
     }
     const ac = new TaskCancel();
@@ -133,7 +133,8 @@ export async function runWorker(a: WorkerArgs): Promise<void> {
       me.done++;
     }
     if (ac.aborted) return; // cancelled by its submitter, which has settled it already
-    await sender.send(header.r, encodeResult(kind, header.i, body, key, runMs));
+    // Completed (by BullMQ, when this returns) only after the result is written: see result-sender.ts.
+    await sender.send(header.r, encodeResult(kind, header.i, body, key, runMs)).written;
   };
 
   // How many jobs to hold at once: two per process while tasks are long (so other machines get
@@ -145,8 +146,9 @@ export async function runWorker(a: WorkerArgs): Promise<void> {
     if (worker.concurrency !== want) worker.concurrency = want;
   };
   const lockDuration = Math.max(500, Math.floor(a.stalledTimeout / 2));
+  // The client results are pushed on: a job is completed on the connection its result went out on.
   const worker = new Worker(a.name, processor, {
-    connection: conn(),
+    connection: client,
     prefix: a.name,
     concurrency: a.processes * 2,
     autorun: false,
@@ -232,7 +234,7 @@ export async function runWorker(a: WorkerArgs): Promise<void> {
       for (const r of running.values()) r.ac.abort();
       running.clear();
       void pool.terminate();
-      await Promise.race([Promise.all(notices.map(([id, reply]) => sender.send(reply, encodeResult(Kind.ERROR, id, lost, key)))), new Promise((r) => setTimeout(r, 1000))]);
+      await Promise.race([Promise.all(notices.map(([id, reply]) => sender.send(reply, encodeResult(Kind.ERROR, id, lost, key)).stored)), new Promise((r) => setTimeout(r, 1000))]);
       await finish(1);
     })();
   };

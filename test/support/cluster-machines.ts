@@ -101,7 +101,11 @@ export async function startWorker(s: WorkerSpec): Promise<WorkerHandle> {
       await exited;
     },
   };
-  process.once('exit', () => signalGroup('SIGKILL'));
+  // Its process group is killed if this program exits first; the listener goes with the worker
+  // (a suite starts dozens: one kept per worker tripped MaxListenersExceededWarning).
+  const killAtExit = () => signalGroup('SIGKILL');
+  process.once('exit', killAtExit);
+  void exited.then(() => process.off('exit', killAtExit));
   if (s.waitReady === false) return handle;
   const end = Date.now() + 30_000;
   while (!/^ready$/m.test(out)) {

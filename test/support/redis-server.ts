@@ -74,13 +74,15 @@ export async function startRedis(): Promise<RedisHandle> {
     const c = child;
     // Unref'd so a forgotten stop() cannot keep a test file alive; killed at exit regardless.
     c.unref();
-    process.once('exit', () => {
+    const killAtExit = () => {
       try {
         c.kill('SIGKILL');
       } catch {
         /* gone */
       }
-    });
+    };
+    process.once('exit', killAtExit);
+    c.once('exit', () => process.off('exit', killAtExit));
     if (!(await reachable(port, 20_000))) {
       c.kill('SIGKILL');
       throw new Error(`private redis-server on port ${port} did not answer within 20 s`);

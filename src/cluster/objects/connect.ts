@@ -82,6 +82,14 @@ class Link implements ClusterLinkImpl {
     const c = this.conn.url !== undefined ? new RedisCtor(this.conn.url, this.conn.options) : new RedisCtor(this.conn.options);
     // Errors surface through the calls; an 'error' listener keeps them from crashing the process.
     c.on('error', () => {});
+    const waiters = new Set<(ok: boolean) => void>();
+    this.readyWaiters.set(c, waiters);
+    c.on('ready', () => {
+      for (const w of [...waiters]) w(true);
+    });
+    c.on('end', () => {
+      for (const w of [...waiters]) w(false);
+    });
     this.all.add(c);
     c.connect().catch(() => {
       /* retried by retryStrategy; calls time out on their own */
@@ -89,35 +97,37 @@ class Link implements ClusterLinkImpl {
     return c;
   }
 
-  /** Resolves once `c` is ready, or rejects ERR_CLUSTER_UNAVAILABLE after connectTimeout. */
+  /**
+   * Resolves once `c` is ready, or rejects ERR_CLUSTER_UNAVAILABLE after connectTimeout. The
+   * waiters of one connection share its one `ready` and `end` listener (calls made while Redis
+   * is away would each add their own).
+   */
   private ready(c: Redis): Promise<Redis> {
     if (c.status === 'ready') return Promise.resolve(c);
     if (this.closed || c.status === 'end') return Promise.reject(unavailable('this cluster context was closed'));
+    const waiters = this.readyWaiters.get(c);
+    if (!waiters) return Promise.reject(unavailable('this cluster context was closed'));
     return new Promise((resolve, reject) => {
       const done = () => {
         clearTimeout(timer);
-        c.off('ready', onReady);
-        c.off('end', onEnd);
-        closers.delete(onEnd);
+        waiters.delete(settle);
+        this.waitingForReady.delete(onEnd);
       };
-      const onReady = () => {
+      const settle = (ok: boolean) => {
         done();
-        resolve(c);
+        if (ok) resolve(c);
+        else reject(unavailable('this cluster context was closed'));
       };
-      const onEnd = () => {
-        done();
-        reject(unavailable('this cluster context was closed'));
-      };
+      const onEnd = () => settle(false);
       const timer = setTimeout(() => {
         done();
         reject(unavailable(`no connection within connectTimeout (${this.connectTimeout} ms)`));
       }, this.connectTimeout);
-      const closers = this.waitingForReady;
-      closers.add(onEnd);
-      c.on('ready', onReady);
-      c.on('end', onEnd);
+      waiters.add(settle);
+      this.waitingForReady.add(onEnd);
     });
   }
+  private readonly readyWaiters = new WeakMap<Redis, Set<(ok: boolean) => void>>();
   private readonly waitingForReady = new Set<() => void>();
 
   async command(): Promise<Redis> {
