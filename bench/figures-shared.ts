@@ -49,8 +49,8 @@ export async function figure8(): Promise<void> {
   }
   if (!pinRows) return;
   // Both pinned to CPU 0 (parent, child and manager server share it): no cross-core wake-ups.
-  const pyPin = await runScript('cpython Manager().dict() [spawn]', 'python', 'bench/python/shared.py', ['dict', String(PER_PASS), String(n)], { pin: true });
-  const mpPin = await runScript('multiproc Manager().dict() (process)', 'node-tsx', 'bench/mp/manager.ts', ['--context=process', `--reps=${PER_PASS}`, `--n=${n}`], { pin: true });
+  const pyPin = await runScript('cpython Manager().dict() [spawn]', 'python', 'bench/python/shared.py', ['dict', '5', String(n)], { pin: true });
+  const mpPin = await runScript('multiproc Manager().dict() (process)', 'node-tsx', 'bench/mp/manager.ts', ['--context=process', '--reps=5', `--n=${n}`], { pin: true });
   add(8, 'process', 'ops/s', '  same, both pinned to one core', fig(mpPin, 'mp_dict_ops_per_s'), 'CPython Manager().dict() [spawn]', fig(pyPin, 'py_dict_ops_per_s'), faster());
 }
 
