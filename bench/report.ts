@@ -229,13 +229,11 @@ export function printHeader(info: RunInfo): void {
 export function printFooter(info: RunInfo, t0: number): void {
   info.loadEnd = loadText();
   info.totalSeconds = Math.round((Date.now() - t0) / 1000);
-  console.log(
-    'Each figure is the median of its samples ("samples": their count and min-max). Ratios: "x faster" = anchor time / multiproc time ' +
-      '(for rates: multiproc rate / anchor rate); "x anchor" = multiproc time / anchor time ("x anchor time" for rates: anchor rate / multiproc rate); ' +
-      'speedup = Pool(1) time / Pool(2) time. (info) rows have no goal' +
-      (info.quick ? '; --quick leaves them out, with the pinned rows, and takes fewer samples.' : '.') +
-      ' Method per figure: bench/README.md.',
-  );
+  console.log('Each figure is the median of its samples ("samples": their count, min-max).');
+  console.log('Ratios: "x faster" = anchor time / multiproc time (rates: multiproc rate / anchor rate), higher is better;');
+  console.log('        "x anchor" = multiproc time / anchor time ("x anchor time" for rates: anchor rate / multiproc rate), lower is better;');
+  console.log('        speedup = Pool(1) time / Pool(2) time. (info) rows have no goal. Method per figure: bench/README.md.');
+  if (info.quick) console.log('--quick: fewer samples (3-5 per median); info and pinned rows and the tsx start-up variants left out.');
   console.log(`total ${info.totalSeconds} s; load average at the start ${info.loadStart}, at the end ${info.loadEnd}`);
   const counts = { PASS: 0, MISS: 0, other: 0 };
   for (const r of rows) {
