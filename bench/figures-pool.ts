@@ -52,7 +52,7 @@ const rawAnchor = {
 } as const;
 
 async function roundTrip(figNo: 3 | 4, label: string, file: string, key: string, what: string, target: number): Promise<void> {
-  const rounds = `--rounds=${reps(7, 4)}`;
+  const rounds = `--rounds=${reps(7, 3)}`;
   for (const ctx of ctxs) {
     const r = await runScript(`${label} + raw floor (${ctx})`, 'node-tsx', file, [`--context=${ctx}`, rounds]);
     const [name, rawKey] = rawAnchor[figNo][ctx];

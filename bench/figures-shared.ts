@@ -2,6 +2,8 @@
 // counter, uncontended lock pairs, 100 MiB SharedArray). Each function runs its scripts and adds
 // its rows; goals are those of issue 15. Method notes: bench/README.md.
 import { alternate, ctxs, perCtx, pinRows, reps, runScript, PASSES, type JobResult } from './harness.ts';
+
+const k = (n: number) => `${n / 1000}k`;
 import { add, atMost, faster, fig } from './report.ts';
 
 // 7, 8, 11 compare separate processes (CPython, then multiproc in each context), which drift
@@ -12,15 +14,16 @@ const PER_PASS = 3;
 // 7. Queue throughput: a child Process puts, the parent gets (one child per load)
 
 export async function figure7(): Promise<void> {
-  const [nInts, nBlobs] = [200_000, 2_000]; // 2,000 x 64 KiB = 131 MB per timed block
+  // 2,000 x 64 KiB = 131 MB per timed block. Rates do not depend on the count: --quick halves it.
+  const [nInts, nBlobs] = [reps(200_000, 100_000), reps(2_000, 1_000)];
   const r = await alternate(PASSES, {
     py: ['cpython Queue [spawn]', 'python', 'bench/python/shared.py', ['queue', String(PER_PASS), String(nInts), String(nBlobs)], { timeoutMs: 90_000 }],
     ...perCtx('multiproc Queue', 'bench/mp/queue.ts', [`--reps=${PER_PASS}`, `--ints=${nInts}`, `--blobs=${nBlobs}`], { timeoutMs: 90_000 }),
   });
   const py = 'CPython mp.Queue [spawn]';
   for (const ctx of ctxs) {
-    add(7, ctx, 'items/s', 'Queue: child puts 200k ints, parent gets', fig(r[ctx], 'mp_queue_ints_per_s'), py, fig(r.py, 'py_queue_ints_per_s'), faster(3));
-    add(7, ctx, 'MB/s', 'Queue: same with 64 KiB Buffers (2,000)', fig(r[ctx], 'mp_queue_64k_mb_s'), py, fig(r.py, 'py_queue_64k_mb_s'), faster(1));
+    add(7, ctx, 'items/s', `Queue: child puts ${k(nInts)} ints, parent gets`, fig(r[ctx], 'mp_queue_ints_per_s'), py, fig(r.py, 'py_queue_ints_per_s'), faster(3));
+    add(7, ctx, 'MB/s', `Queue: same with 64 KiB Buffers (${nBlobs.toLocaleString('en')})`, fig(r[ctx], 'mp_queue_64k_mb_s'), py, fig(r.py, 'py_queue_64k_mb_s'), faster(1));
   }
 }
 
@@ -28,7 +31,7 @@ export async function figure7(): Promise<void> {
 // Unix-socket round trip that bench/mp/manager.ts interleaves (`mp_dict_us`, `raw_unix_us`).
 
 export async function figure8(): Promise<void> {
-  const n = 20_000;
+  const n = reps(20_000, 10_000); // a rate: --quick halves the count
   const r = await alternate(PASSES, {
     py: ['cpython Manager().dict() [spawn]', 'python', 'bench/python/shared.py', ['dict', String(PER_PASS), String(n)]],
     ...perCtx('multiproc Manager().dict()', 'bench/mp/manager.ts', [`--reps=${PER_PASS}`, `--n=${n}`]),
@@ -39,7 +42,7 @@ export async function figure8(): Promise<void> {
       8,
       ctx,
       'ops/s',
-      'manager dict: child d.set(i % 100, i) x20k',
+      `manager dict: child d.set(i % 100, i) x${k(n)}`,
       fig(r[ctx], 'mp_dict_ops_per_s'),
       'CPython Manager().dict() [spawn]',
       fig(r.py, 'py_dict_ops_per_s'),
