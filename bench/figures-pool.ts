@@ -29,7 +29,7 @@ export async function figure2(): Promise<void> {
   // --quick: CPython times only the chunksize-1 map (its 20k apply_async take ~2 s a sample).
   const pyArgs = ['dispatch', String(n), ...(quick ? ['map1'] : [])];
   const py = await runScript('cpython dispatch', 'python', 'bench/python/bench.py', pyArgs, { timeoutMs: 90_000 });
-  const pf = await runScript('poolifier FixedThreadPool(2)', 'node-tsx', 'bench/poolifier/dispatch.ts', [`--reps=${n}`]);
+  const pf = quick ? undefined : await runScript('poolifier FixedThreadPool(2)', 'node-tsx', 'bench/poolifier/dispatch.ts', [`--reps=${n}`]);
   const jobs = perCtx('multiproc dispatch', 'bench/mp/dispatch.ts', [`--reps=${n}`], { timeoutMs: 120_000 });
   const r = { process: await runJob(jobs.process), thread: await runJob(jobs.thread) };
   const pyApply = ['CPython 20k apply_async+get', fig(py, 'py_apply_async_ms')] as const;
@@ -41,6 +41,7 @@ export async function figure2(): Promise<void> {
   if (!quick) add(2, 'process', 'ms', apply, fig(r.process, 'mp_apply_all_ms'), ...pyApply, faster(2.5));
   add(2, 'thread', 'ms', map, fig(r.thread, 'mp_map_chunk1_ms'), ...pyMap, faster(4));
   add(2, 'thread', 'ms', apply, fig(r.thread, 'mp_apply_all_ms'), ...pyApply, faster());
+  if (quick) return; // poolifier, the second anchor, only in a full run
   add(2, 'thread', 'ms', `  ${map} vs poolifier`, fig(r.thread, 'mp_map_chunk1_ms'), ...pfRun, faster(2));
   add(2, 'thread', 'ms', '  20k x apply at once vs poolifier', fig(r.thread, 'mp_apply_all_ms'), ...pfRun, faster(2));
 }
