@@ -1,6 +1,7 @@
 """CPython multiprocessing anchors for bench/run.ts.
 
-Usage: python3 bench/python/bench.py <map|dispatch|cpu|start> [reps]
+Usage: python3 bench/python/bench.py <map|dispatch|cpu|start> [reps] [map1]
+(dispatch with map1: only the chunksize-1 map, for bench/run.ts --quick)
 Prints one JSON line on stdout: {"samples": {name: [numbers]}, "errors": {}, ...}.
 Times are milliseconds (time.perf_counter).
 """
@@ -49,22 +50,26 @@ def bench_map(reps):
     return {"py_map_ms": map_only, "py_map_total_ms": total}
 
 
-def bench_dispatch(reps):
+def bench_dispatch(reps, only=None):
     n = 20_000
     apply_async, map1 = [], []
     with mp.Pool(2) as pool:
         pool.map(double, range(1000), chunksize=1)
         for _ in range(reps):
-            t0 = now()
-            rs = [pool.apply_async(double, (i,)) for i in range(n)]
-            out = [r.get() for r in rs]
-            apply_async.append(now() - t0)
-            assert out[-1] == 2 * (n - 1)
+            if only != "map1":
+                t0 = now()
+                rs = [pool.apply_async(double, (i,)) for i in range(n)]
+                out = [r.get() for r in rs]
+                apply_async.append(now() - t0)
+                assert out[-1] == 2 * (n - 1)
             t0 = now()
             out = pool.map(double, range(n), chunksize=1)
             map1.append(now() - t0)
             assert out[-1] == 2 * (n - 1)
-    return {"py_apply_async_ms": apply_async, "py_map_chunk1_ms": map1}
+    res = {"py_map_chunk1_ms": map1}
+    if apply_async:
+        res["py_apply_async_ms"] = apply_async
+    return res
 
 
 def calibrate(ms):
@@ -123,7 +128,10 @@ if __name__ == "__main__":
     reps = int(sys.argv[2]) if len(sys.argv) > 2 else 5
     extra = {}
     try:
-        res = {"map": bench_map, "dispatch": bench_dispatch, "cpu": bench_cpu, "start": bench_start}[what](reps)
+        if what == "dispatch":
+            res = bench_dispatch(reps, sys.argv[3] if len(sys.argv) > 3 else None)
+        else:
+            res = {"map": bench_map, "cpu": bench_cpu, "start": bench_start}[what](reps)
         if isinstance(res, tuple):
             res, extra = res
         out = {"samples": res, "errors": {}, **extra}
