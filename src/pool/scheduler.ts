@@ -307,8 +307,7 @@ export class Scheduler {
   }
 
   private onResult(slot: WorkerSlot, task: Task, outcome: Outcome | Promise<Outcome>): void {
-    const elapsed = performance.now() - slot.headSince;
-    this.serviceMs = this.serviceMs * 0.8 + Math.max(0, elapsed) * 0.2;
+    this.serviceMs = this.serviceMs * 0.8 + Math.max(0, slot.lastServiceMs) * 0.2;
     if (task.timer) {
       task.timer.clear();
       task.timer = undefined;

@@ -33,6 +33,7 @@ export class WorkerSlot {
   #killReason: unknown = undefined;
   #killTarget: Task | undefined = undefined;
   #headSince = 0;
+  #lastServiceMs = 0;
   #lastActive = 0;
   readonly address: string;
 
@@ -79,8 +80,9 @@ export class WorkerSlot {
     return this.#assigned;
   }
   /** When the current first task started, for the service-time estimate. */
-  get headSince(): number {
-    return this.#headSince;
+  /** ms from the head task's start (or the previous result) to the last result: one task's service time. */
+  get lastServiceMs(): number {
+    return this.#lastServiceMs;
   }
   /** When it last returned a result: the pool prefers a warm worker among idle ones. */
   get lastActive(): number {
@@ -221,7 +223,10 @@ export class WorkerSlot {
         const task = this.takeResult(id);
         if (!task) return;
         this.#completed++;
-        this.#headSince = this.#lastActive = performance.now();
+        // Measured before the head moves on: the scheduler sizes its pipeline from it.
+        const now = performance.now();
+        this.#lastServiceMs = now - this.#headSince;
+        this.#headSince = this.#lastActive = now;
         this.events.result(this, task, toOutcome(status, payload, task.mode !== Mode.APPLY));
       }
     }
