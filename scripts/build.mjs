@@ -88,7 +88,7 @@ await esbuild.build({
   sourcemap: true,
   logLevel: 'warning',
 });
-// What a worker of a program under tsx registers to import its .ts modules (runtime/ts-loader.ts):
+// What a worker of a program under tsx registers to import its .ts modules (functions/ts-loader.ts):
 // one file of its own (no shared chunk), loaded by the hooks thread.
 esbuild.buildSync({
   entryPoints: { 'ts-hooks': path.join(root, 'src', 'entry', 'ts-hooks.mjs') },

@@ -1,5 +1,5 @@
 // Workers of a program run under tsx import its .ts modules without tsx: through the small
-// hooks of src/runtime/ts-loader.ts (transformed once, cached by content), or through tsx
+// hooks of src/functions/ts-loader.ts (transformed once, cached by content), or through tsx
 // itself where those hooks would not do what tsx does (tsconfig `paths`, CommonJS TypeScript,
 // MULTIPROC_TS_LOADER=tsx). Each program runs with its own TMPDIR, so the cache it fills is seen.
 import { describe, it } from 'node:test';

@@ -4,6 +4,12 @@ import { cpus } from 'node:os';
 import path from 'node:path';
 import { runWorker } from './worker.js';
 import { runStatus } from './status.js';
+import { detectTsx } from '../runtime/tsx.js';
+
+// A worker run under tsx (`node --import tsx .../multiproc worker`) serves .ts task modules: its
+// pool's processes start without tsx and need to know where tsx is to load them (the library's
+// index does this for programs; this command does not load the index).
+detectTsx();
 
 const USAGE = `usage:
   multiproc worker --redis URL --name NAME [--processes N] [--context process|thread] [--root DIR] [--insecure]

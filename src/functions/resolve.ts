@@ -5,7 +5,7 @@ import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { errors } from '../errors.js';
 import { runtimeState } from '../util/state.js';
-import { registerTsHooks } from '../runtime/ts-loader.js';
+import { registerTsHooks } from './ts-loader.js';
 import type { ExportRef, FnRef } from './reference.js';
 import { displayPath } from './reference.js';
 
@@ -15,7 +15,7 @@ let tsxReady: Promise<void> | undefined;
 /**
  * A worker of a program under tsx starts without tsx (its library loads as plain JavaScript)
  * and registers a TypeScript loader before it imports the first module the program named: the
- * small hooks of runtime/ts-loader.ts, or tsx where those would not do. A child process started
+ * small hooks of functions/ts-loader.ts, or tsx where those would not do. A child process started
  * with tsx's flags by other means (NODE_OPTIONS, an older parent) has tsx already: registering a
  * second time would transform every module twice (and the second pass wraps tsx's own helpers
  * in named closures, which made each `await using` block several times slower).

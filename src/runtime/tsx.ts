@@ -1,5 +1,5 @@
 // When the program runs under tsx, its workers need a TypeScript loader for the program's .ts
-// modules (runtime/ts-loader.ts): they start without tsx's flags. Find tsx's API once.
+// modules (functions/ts-loader.ts): they start without tsx's flags. Find tsx's API once.
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { runtimeState } from '../util/state.js';
