@@ -86,9 +86,35 @@ export class RoutePort implements Hop {
     try {
       this.#onMessage(msg);
     } finally {
+      this.#credit(n);
+    }
+  }
+
+  #owed = 0;
+  #crediting = false;
+  /**
+   * Gives the sender back room for `n` bytes. Near the high-water mark the room comes back only
+   * once this thread's event loop has turned (setImmediate): a sender waiting on it would refill
+   * the port as fast as this thread reads it, the port's message events would never let the loop
+   * reach its timers, and a consumer that paces itself (a sleep between recv()s) would starve
+   * while the messages pile up in the Pipe. Far below the mark nobody waits: at once.
+   */
+  #credit(n: number): void {
+    if (!this.#crediting && Atomics.load(this.#theirs, 0) <= BigInt(HIGH_WATER / 2)) {
       Atomics.sub(this.#theirs, 0, BigInt(n));
       Atomics.notify(this.#theirs, 0);
+      return;
     }
+    this.#owed += n;
+    if (this.#crediting) return;
+    this.#crediting = true;
+    setImmediate(() => {
+      this.#crediting = false;
+      const owed = this.#owed;
+      this.#owed = 0;
+      Atomics.sub(this.#theirs, 0, BigInt(owed));
+      Atomics.notify(this.#theirs, 0);
+    }).unref();
   }
 
   pressure(): Promise<void> | null {
