@@ -5,7 +5,7 @@ import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { errors } from '../errors.js';
 import { runtimeState } from '../util/state.js';
-import { registerTsHooks } from './ts-loader.js';
+import { registerTsHooks, withoutDeprecationWarnings } from './ts-loader.js';
 import type { ExportRef, FnRef } from './reference.js';
 import { displayPath } from './reference.js';
 
@@ -26,10 +26,10 @@ function ensureTsx(url: string): Promise<void> {
   tsxReady ??= (async () => {
     if (registerTsHooks(api, url)) return;
     const mod = (await import(api)) as { register: () => unknown };
-    mod.register();
+    withoutDeprecationWarnings(() => mod.register());
     try {
       const cjs = (await import(api.replace(/esm\/api\/index\.(m?js)$/, 'cjs/api/index.$1'))) as { register?: () => unknown };
-      cjs.register?.();
+      withoutDeprecationWarnings(() => cjs.register?.());
     } catch {
       /* CommonJS .ts support is optional */
     }

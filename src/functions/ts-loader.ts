@@ -87,8 +87,24 @@ export function registerTsHooks(tsxApi: string, firstUrl: string): boolean {
   } catch {
     return false;
   }
-  register(hooksUrl, { data: { cacheDir: cacheDir(), esbuild, target: `node${process.versions.node}` } });
+  withoutDeprecationWarnings(() => register(hooksUrl, { data: { cacheDir: cacheDir(), esbuild, target: `node${process.versions.node}` } }));
   // Stack traces name the .ts lines (the transformed modules carry inline source maps), as under tsx.
   process.setSourceMapsEnabled(true);
   return true;
+}
+
+/**
+ * Runs `fn` with deprecation warnings off. Node 24+ calls module.register() deprecated (DEP0205)
+ * in favour of in-thread hooks, which cannot run esbuild's asynchronous service (nor tsx's
+ * loader); the warning would land on the user's stderr from every worker, about our choice, not
+ * their code. Node checks the flag when the warning is raised, inside the call.
+ */
+export function withoutDeprecationWarnings<T>(fn: () => T): T {
+  const quiet = process.noDeprecation;
+  process.noDeprecation = true;
+  try {
+    return fn();
+  } finally {
+    process.noDeprecation = quiet;
+  }
 }
