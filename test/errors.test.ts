@@ -26,7 +26,7 @@ const CATALOGUE_FILES = new Set(
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
     const p = path.join(dir, d.name);
-    return d.isDirectory() ? sources(p) : d.name.endsWith('.ts') ? [p] : [];
+    return d.isDirectory() ? sources(p) : /\.m?ts$|\.mjs$/.test(d.name) ? [p] : [];
   });
 }
 

@@ -56,6 +56,15 @@ for (const context of contexts) {
       assert.equal(r.stdout, 'cjs 5 string\n');
       assert.deepEqual(r.cached, []);
     });
+
+    it('an ES worker module importing CommonJS TypeScript: ERR_TS_COMMONJS_MODULE names the fix, which works', () => {
+      const hooks = run('mixed', context);
+      assert.equal(hooks.status, 0, hooks.stderr);
+      assert.equal(hooks.stdout, 'mixed ERR_TS_COMMONJS_MODULE true\n');
+      const tsx = run('mixed', context, { MULTIPROC_TS_LOADER: 'tsx' });
+      assert.equal(tsx.status, 0, tsx.stderr);
+      assert.equal(tsx.stdout, 'mixed 8\n');
+    });
   });
 }
 

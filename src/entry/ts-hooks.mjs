@@ -120,7 +120,11 @@ export async function load(url, context, next) {
   const dir = path.dirname(file);
   if (!file.endsWith('.mts') && packageType(dir) !== 'module') {
     // A CommonJS .ts module needs tsx's require hooks: the worker uses tsx (MULTIPROC_TS_LOADER=tsx).
-    throw new Error(`${file} is a CommonJS TypeScript module (no "type": "module" in its package.json); run the program with MULTIPROC_TS_LOADER=tsx`);
+    // The code is the catalogue's ERR_TS_COMMONJS_MODULE (this file runs on the hooks thread, without the library).
+    throw Object.assign(
+      new Error(`${file} is a CommonJS TypeScript module (no "type": "module" in its package.json); run the program with MULTIPROC_TS_LOADER=tsx, or rename it to .mts`),
+      { code: 'ERR_TS_COMMONJS_MODULE' },
+    );
   }
   const source = fs.readFileSync(file, 'utf8');
   // What the output depends on, kept whole in the cache entry and compared on a hit: the file

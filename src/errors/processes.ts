@@ -35,6 +35,11 @@ export const processErrors = {
     meaning: 'A worker, while importing your module to find the function it runs, reached code that starts processes: left alone that would start workers without end.',
     fix: "Put the code that starts processes inside `if (isMainEntry(import.meta.url)) { ... }` (`isMainEntry(module)` in CommonJS), Python's `if __name__ == '__main__'`.",
   }),
+  tsCommonjsModule: builtin('ERR_TS_COMMONJS_MODULE', 'Error', {
+    meaning:
+      'A worker\'s own TypeScript hooks (used when the program runs under tsx) were asked to load a `.ts` module of a CommonJS package (no `"type": "module"` in its package.json), imported from an ES module. Only tsx\'s require hooks load CommonJS TypeScript.',
+    fix: 'Run the program with `MULTIPROC_TS_LOADER=tsx` (the workers then load tsx itself), or give that package `"type": "module"`, or rename the file to `.mts`.',
+  }),
   workerStart: processError('ERR_WORKER_START', {
     meaning: "A worker (child process or thread) could not be started by the system; `cause` is the system's error and the message names its errno.",
     fix: 'Follow the message: EMFILE/ENFILE: close descriptors or raise the limit (`ulimit -n`); EAGAIN/ENOMEM: the system is short of processes or memory, start fewer workers.',
