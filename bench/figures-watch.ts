@@ -5,8 +5,9 @@ import { ctxs, reps, runScript } from './harness.ts';
 import { add, atMost, fig, pairedAtMost, speedup } from './report.ts';
 
 // 14. Figure 2's map with onProgress and with stats() read every 10 ms against the same map
-// without (interleaved in one process, judged by the median of per-round ratios; info rows: the main thread's CPU time, steadier on a
-// busy machine, and an A/A row, the plain map against itself, for the noise floor); an idle
+// without (interleaved in one process, judged by the median of per-round ratios to the mean of
+// the round's two maps without; info rows: the main thread's CPU time, steadier on a busy
+// machine, and an A/A row, the plain map against itself, for the noise floor); an idle
 // pool with minProcesses 0 back to zero workers (anchor: its idleTimeout); tasksPerWorker 16
 // vs 1 on 1,000 async 10 ms waits.
 
@@ -16,7 +17,7 @@ export async function figure14(): Promise<void> {
     const plain = ['same map without', fig(r, 'mp_watch_plain_ms')] as const;
     const plainCpu = ['same map without', fig(r, 'mp_watch_plain_cpu_ms')] as const;
     const cpu = (key: string) => add(14, ctx, 'ms', '  same, main-thread CPU', fig(r, key), ...plainCpu, atMost());
-    // Judged by the median of per-round ratios (the maps of one round run back to back).
+    // Judged by the median of per-round ratios (the maps of one round run back to back; bench/mp/watch.ts).
     add(14, ctx, 'ms', '20k x map(chunksize 1) with onProgress', fig(r, 'mp_watch_progress_ms'), ...plain, pairedAtMost(fig(r, 'mp_watch_progress_paired'), 1.03));
     cpu('mp_watch_progress_cpu_ms');
     add(14, ctx, 'ms', '20k x map(chunksize 1), stats() every 10 ms', fig(r, 'mp_watch_stats_ms'), ...plain, pairedAtMost(fig(r, 'mp_watch_stats_paired'), 1.03));

@@ -5,16 +5,21 @@
 //   mp_watch_again_ms     the plain map once more, as a fourth variant: plain vs again is an A/A
 //                         comparison, the noise floor of the ratios above on this machine
 //                         (the four run on one warm pool, after one untimed round of each so no
-//                         variant carries a cold first run, in rounds of four whose orders form
-//                         a balanced Latin square: each variant runs as often in each place and
-//                         after each other variant; 10 x --reps rounds, rounded up to a multiple
-//                         of 4; a full garbage collection before every map, outside its time, so
-//                         a major GC owed by an earlier map does not land in a random later one)
+//                         variant carries a cold first run, in rounds of four; the rounds run
+//                         back to back, so their orders (ORDERS) balance the whole sequence: each
+//                         variant runs as often in each place and right after each other
+//                         variant, also across the end of one round and the start of the next;
+//                         10 x --reps rounds, rounded up to a multiple of 12; a full garbage
+//                         collection before every map, outside its time, so a major GC owed by
+//                         an earlier map does not land in a random later one)
 //   mp_watch_{plain,progress,stats,again}_cpu_ms  the main thread's CPU time in each of those maps
 //                         (Linux: its schedstat; elsewhere the whole process's CPU time): where
 //                         the watching costs, and far steadier than wall time on a busy machine
-//   mp_watch_{progress,stats,again}_paired  per round, that map's time / the plain map's time
-//                         in the same round (the median of these is robust to drift between rounds)
+//   mp_watch_{progress,stats}_paired  per round, that map's time / the mean time of the two maps
+//                         without (plain and again) in the same round: both are the same map as
+//                         the anchor, measured the same way, and their mean halves the anchor's
+//                         share of the noise (the median of these is robust to drift between rounds)
+//   mp_watch_again_paired per round, again / plain: the A/A ratio, the noise floor
 //   mp_idle_zero_ms       Pool(2, minProcesses 0, idleTimeout 500): ms from the end of a map
 //                         until stats().processes is 0 again (idle_timeout_ms: the 500)
 //   mp_tpw16_ms / mp_tpw1_ms  1,000 x 10 ms async waits on Pool(1), tasksPerWorker 16 vs 1
@@ -56,12 +61,27 @@ const collectGarbage: () => void = (() => {
   return () => {};
 })();
 
-/** Orders of 4 variants, one per round: each variant once in each place and once after each other (Williams). */
+/**
+ * Orders of the 4 variants, one per round, for rounds that run back to back (read as one
+ * cycle): each variant 3 times in each place, and each ordered pair of different variants 4
+ * times next to each other, counting the pairs across the boundary between rounds (the last
+ * order leads into the first), never a variant twice in a row. A Latin square of 4 rounds
+ * balances the pairs only inside rounds: its boundaries put progress after stats in half of
+ * the rounds and plain after progress in half.
+ */
 const ORDERS = [
-  [0, 1, 3, 2],
-  [1, 2, 0, 3],
-  [2, 3, 1, 0],
+  [3, 1, 0, 2],
+  [0, 3, 1, 2],
   [3, 0, 2, 1],
+  [0, 1, 3, 2],
+  [3, 0, 2, 1],
+  [2, 1, 0, 3],
+  [0, 2, 1, 3],
+  [2, 3, 1, 0],
+  [1, 2, 3, 0],
+  [1, 3, 2, 0],
+  [1, 2, 0, 3],
+  [2, 0, 3, 1],
 ];
 
 if (!mp || mp.isMainEntry(import.meta.url)) {
@@ -129,15 +149,19 @@ if (!mp || mp.isMainEntry(import.meta.url)) {
             () => once({}, 'mp_watch_again_ms'),
           ];
           // One untimed round: the first map of each variant runs colder code (JIT) than the rest.
-          for (const v of variants) await v();
+          // It is the cycle's last order, so the first timed map follows what the cycle puts before it.
+          for (const j of ORDERS[ORDERS.length - 1]!) await variants[j]!();
           for (const key of Object.keys(out)) out[key] = [];
           const rounds = ORDERS.length * Math.ceil((10 * reps) / ORDERS.length);
           for (let i = 0; i < rounds; i++) for (const j of ORDERS[i % ORDERS.length]!) await variants[j]!();
-          // Per round: each variant's time over the plain map's time in that round.
-          for (const name of ['progress', 'stats', 'again']) {
-            const mine = out[`mp_watch_${name}_ms`]!;
-            out[`mp_watch_${name}_paired`] = mine.map((ms, i) => ms / out.mp_watch_plain_ms![i]!);
+          // Per round: a watched map's time over the mean of that round's two maps without; the
+          // A/A ratio, again over plain.
+          const plain = out.mp_watch_plain_ms!;
+          const again = out.mp_watch_again_ms!;
+          for (const name of ['progress', 'stats']) {
+            out[`mp_watch_${name}_paired`] = out[`mp_watch_${name}_ms`]!.map((ms, i) => ms / ((plain[i]! + again[i]!) / 2));
           }
+          out.mp_watch_again_paired = again.map((ms, i) => ms / plain[i]!);
           return out;
         },
       ],
