@@ -57,6 +57,7 @@ export class PortPressure {
 export class PortCredit {
   readonly #theirs: BigInt64Array;
   readonly #half: bigint;
+  readonly #highWater: bigint;
   readonly #paced: boolean;
   #owed = 0;
   #crediting = false;
@@ -64,6 +65,7 @@ export class PortCredit {
   constructor(theirs: BigInt64Array, highWater: number, paced: boolean) {
     this.#theirs = theirs;
     this.#half = BigInt(highWater / 2);
+    this.#highWater = BigInt(highWater);
     this.#paced = paced;
   }
 
@@ -85,8 +87,9 @@ export class PortCredit {
   }
 
   #give(n: number): void {
-    Atomics.sub(this.#theirs, 0, BigInt(n));
-    Atomics.notify(this.#theirs, 0);
+    // A sender waits only while the counter is over the mark, on the value it saw there: the
+    // first read after that starts from it. Below the mark nobody waits, and no notify is made.
+    if (Atomics.sub(this.#theirs, 0, BigInt(n)) > this.#highWater) Atomics.notify(this.#theirs, 0);
   }
 }
 

@@ -20,6 +20,8 @@ export interface Transport {
   pressure(): Promise<void> | null;
   ref(): void;
   unref(): void;
+  /** Writes of a buffer of their own go cheaper than views into Node's buffer pool (a MessagePort's). */
+  readonly wholeBuffers?: boolean;
 }
 
 /** Bytes a socket may hold in this process before awaited sends wait for it to drain. */
@@ -104,6 +106,7 @@ export function portTransport(port: PortLike, closeEvent: 'close' | 'exit'): Tra
   let counterSent = false;
   let peer: PortCredit | null = null;
   return {
+    wholeBuffers: true,
     write(data) {
       if (closed) return;
       const n = data.byteLength;

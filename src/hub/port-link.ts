@@ -39,6 +39,7 @@ export function hubPortTransport(port: MessagePort): Transport {
     else port.postMessage(data);
   };
   return {
+    wholeBuffers: true,
     write: post,
     writev(chunks) {
       let total = 0;
