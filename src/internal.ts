@@ -7,6 +7,7 @@ export { encode, decode, decodingUntrusted } from './codec/codec.js';
 export { toFnRef } from './functions/reference.js';
 export { resolveFnRef } from './functions/resolve.js';
 export { FrameReader, joinFrames } from './channel/frames.js';
+export { frameSimple } from './channel/envelope.js';
 export { decodeFromPeer } from './connection/connection.js';
 export { clientHandshake } from './connection/auth.js';
 export { SharedMemory } from './shm/shared-memory.js';

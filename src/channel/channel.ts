@@ -3,7 +3,8 @@
 // write. When the transport closes, close handlers run once so pending work can reject.
 import { Packr } from 'msgpackr';
 import { errors } from '../errors.js';
-import { DEFAULT_MAX_FRAME, FrameReader, joinFrames } from './frames.js';
+import { frameSimple } from './envelope.js';
+import { concatFramed, DEFAULT_MAX_FRAME, FrameReader } from './frames.js';
 import type { Transport } from './transport.js';
 
 const envelope = new Packr({ useRecords: false, structuredClone: false });
@@ -55,9 +56,19 @@ export class Channel {
   /** Queues `msg`; it leaves at the end of this tick, or at flush() when `deferred`. */
   send(msg: Message, deferred = false): void {
     if (this.closed) return;
-    const bytes = envelope.pack(msg);
-    this.queue.push(bytes);
-    this.queuedBytes += bytes.length;
+    // Queued framed: a lone message (the usual case when waiting for its answer) is written
+    // as it is. Over a MessagePort the first one gets a buffer of its own, which postMessage
+    // clones as it is (a view into Node's pool would be copied out first).
+    const alloc = this.queue.length === 0 && this.transport.wholeBuffers ? Buffer.allocUnsafeSlow : Buffer.allocUnsafe;
+    let framed = frameSimple(msg, alloc);
+    if (!framed) {
+      const bytes = envelope.pack(msg);
+      framed = alloc(4 + bytes.length);
+      writeLength(framed, bytes.length);
+      framed.set(bytes, 4);
+    }
+    this.queue.push(framed);
+    this.queuedBytes += framed.length;
     // Large batches leave at once: the peer can start on them while we prepare more.
     if (this.queuedBytes >= 64 * 1024) {
       this.flush();
@@ -91,7 +102,7 @@ export class Channel {
 
   flush(): void {
     if (this.queue.length === 0 || this.closed) return;
-    const data = joinFrames(this.queue, this.queuedBytes);
+    const data = this.queue.length === 1 ? this.queue[0]! : concatFramed(this.queue, this.queuedBytes);
     this.queue = [];
     this.queuedBytes = 0;
     this.transport.write(data);
@@ -145,4 +156,11 @@ export class Channel {
   unref(): void {
     this.transport.unref();
   }
+}
+
+function writeLength(out: Uint8Array, n: number): void {
+  out[0] = n & 0xff;
+  out[1] = (n >>> 8) & 0xff;
+  out[2] = (n >>> 16) & 0xff;
+  out[3] = n >>> 24;
 }

@@ -19,6 +19,17 @@ export function joinFrames(frames: Uint8Array[], total: number): Uint8Array {
   return out;
 }
 
+/** Joins frames that have their length prefix already (the channel's queue) into one buffer. */
+export function concatFramed(framed: Uint8Array[], size: number): Uint8Array {
+  const out = size >= 64 * 1024 ? Buffer.allocUnsafeSlow(size) : Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const f of framed) {
+    out.set(f, at);
+    at += f.length;
+  }
+  return out;
+}
+
 export class FrameReader {
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;

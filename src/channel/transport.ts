@@ -6,6 +6,7 @@
 import type { Socket } from 'node:net';
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { adoptBuffers, buffersNotSent } from '../util/shared-buffers.js';
+import { counterOf, newCounter, PortCredit, PortPressure } from './port-pressure.js';
 
 export interface Transport {
   write(data: Uint8Array): void;
@@ -19,6 +20,8 @@ export interface Transport {
   pressure(): Promise<void> | null;
   ref(): void;
   unref(): void;
+  /** Writes of a buffer of their own go cheaper than views into Node's buffer pool (a MessagePort's). */
+  readonly wholeBuffers?: boolean;
 }
 
 /** Bytes a socket may hold in this process before awaited sends wait for it to drain. */
@@ -97,28 +100,17 @@ type PortLike = MessagePort | Worker;
 export function portTransport(port: PortLike, closeEvent: 'close' | 'exit'): Transport {
   let closed = false;
   const given = { names: new Set<string>(), seen: -1 };
-  // Bytes posted and not yet read by the other thread: this side adds, the other subtracts
-  // (it gets this counter with the first batch) and wakes waiters.
-  const unread = new BigInt64Array(new SharedArrayBuffer(8));
+  // The unread counter travels with the first batch; the other side gives credit on it.
+  const unread = newCounter();
+  const sent = new PortPressure(unread, PORT_HIGH_WATER, () => closed);
   let counterSent = false;
-  let peerUnread: BigInt64Array | null = null;
-  let waiting: Promise<void> | null = null;
-  const over = () => Atomics.load(unread, 0) > BigInt(PORT_HIGH_WATER);
-  async function untilUnder(): Promise<void> {
-    try {
-      while (!closed && over()) {
-        const r = Atomics.waitAsync(unread, 0, Atomics.load(unread, 0), 1000);
-        if (r.async) await r.value;
-      }
-    } finally {
-      waiting = null;
-    }
-  }
+  let peer: PortCredit | null = null;
   return {
+    wholeBuffers: true,
     write(data) {
       if (closed) return;
       const n = data.byteLength;
-      Atomics.add(unread, 0, BigInt(n));
+      sent.add(n);
       // Shared memory the other thread has not seen travels with this batch (it is needed to
       // decode it), and so does the unread counter the first time.
       const buffers = buffersNotSent(given);
@@ -140,17 +132,15 @@ export function portTransport(port: PortLike, closeEvent: 'close' | 'exit'): Tra
       port.on('message', (m: Uint8Array | { buffers: unknown; unread?: SharedArrayBuffer; frames: Uint8Array }) => {
         if (!(m instanceof Uint8Array)) {
           adoptBuffers(m.buffers);
-          if (m.unread instanceof SharedArrayBuffer && m.unread.byteLength === 8) peerUnread = new BigInt64Array(m.unread);
+          const counter = counterOf(m.unread);
+          if (counter) peer = new PortCredit(counter, PORT_HIGH_WATER, false);
           m = m.frames;
         }
         const n = m.byteLength;
         try {
           onData(Buffer.from(m.buffer, m.byteOffset, n));
         } finally {
-          if (peerUnread) {
-            Atomics.sub(peerUnread, 0, BigInt(n));
-            Atomics.notify(peerUnread, 0);
-          }
+          peer?.credit(n);
         }
       });
       port.on(closeEvent, () => {
@@ -168,9 +158,7 @@ export function portTransport(port: PortLike, closeEvent: 'close' | 'exit'): Tra
       return Promise.resolve();
     },
     pressure() {
-      if (closed || !over()) return null;
-      waiting ??= untilUnder();
-      return waiting;
+      return sent.pressure();
     },
     ref() {
       port.ref();

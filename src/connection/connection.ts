@@ -303,7 +303,7 @@ export class Connection<T = unknown> {
     const reader = this.#readers.shift();
     if (reader) reader.take(item);
     else this.#inbox.push(item);
-    for (const w of [...this.#watchers]) w();
+    if (this.#watchers.size > 0) for (const w of [...this.#watchers]) w();
   }
 
   /** @internal The peer end closed or its process ended (or the link broke: `error`). */

@@ -48,15 +48,16 @@ function sendTo(to: string, ...[kind, ...fields]: PipeRoute): void {
   else route(to, kind, fields);
 }
 
-/** Like sendTo, for the message that must arrive: false when no route to `to` exists. */
-function routeTo(to: string, ...[kind, ...fields]: PipeRoute): boolean {
-  return route(to, kind, fields);
+/** An item for side `side` of pipe `id` to the process at `to`: false when no route exists. */
+function routeItem(to: string, kind: typeof R.DELIVER | typeof R.VALUE, id: string, side: 0 | 1, item: Item): boolean {
+  // Its fields as they travel (PipeRoute), built once: this is every message of a Pipe.
+  return route(to, kind, [id, side, item[0], item[1]]);
 }
 
 /** From an end: deliver `item` to side `to` of pipe `id`. Returns false if it cannot arrive. */
 export function deliver(home: string, id: string, to: number, item: Item): boolean {
   if (home === myAddress()) return homeDeliver(id, to as 0 | 1, item);
-  return routeTo(home, R.DELIVER, id, to as 0 | 1, item[0], item[1]);
+  return routeItem(home, R.DELIVER, id, to as 0 | 1, item);
 }
 
 function homeDeliver(id: string, to: 0 | 1, item: Item): boolean {
@@ -65,7 +66,7 @@ function homeDeliver(id: string, to: 0 | 1, item: Item): boolean {
   const owner = rec.owner[to];
   if (owner === null) rec.held[to].push(item);
   else if (owner === myAddress()) ends.get(key(id, to))?.push(item);
-  else if (!routeTo(owner, R.VALUE, id, to, item[0], item[1])) closeSide(rec, id, to);
+  else if (!routeItem(owner, R.VALUE, id, to, item)) closeSide(rec, id, to);
   return true;
 }
 

@@ -6,6 +6,7 @@
 // everything else. When the thread ends, what it posted is read before its death is announced.
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { adoptBuffers, buffersNotSent } from '../util/shared-buffers.js';
+import { PortCredit, PortPressure } from '../channel/port-pressure.js';
 
 /** Bytes posted and not yet read by the other thread before awaited sends wait (as a thread channel). */
 const HIGH_WATER = 4 * 1024 * 1024;
@@ -33,17 +34,16 @@ export class RoutePort implements Hop {
   #port: MessagePort;
   #given = { names: new Set<string>(), seen: -1 };
   /** Bytes this side posted and the other has not read yet. */
-  #mine: BigInt64Array;
-  /** Bytes the other side posted and this side has not read yet. */
-  #theirs: BigInt64Array;
-  #waiting: Promise<void> | null = null;
+  #sent: PortPressure;
+  /** Bytes the other side posted and this side has not read yet (paced: see PortCredit). */
+  #read: PortCredit;
   #onMessage: (msg: unknown[]) => void;
 
   /** `side`: 0 in the parent, 1 in the child (which counter is whose). */
   constructor({ port, counters }: RoutePortEnd, side: 0 | 1, onMessage: (msg: unknown[]) => void) {
     this.#port = port;
-    this.#mine = new BigInt64Array(counters, side * 8, 1);
-    this.#theirs = new BigInt64Array(counters, (1 - side) * 8, 1);
+    this.#sent = new PortPressure(new BigInt64Array(counters, side * 8, 1), HIGH_WATER, () => this.closed);
+    this.#read = new PortCredit(new BigInt64Array(counters, (1 - side) * 8, 1), HIGH_WATER, true);
     this.#onMessage = onMessage;
     port.on('message', (m: Posted) => this.#receive(m));
     // The channel keeps the thread alive while it should be; this port never does.
@@ -61,7 +61,7 @@ export class RoutePort implements Hop {
         if (f.byteLength !== f.buffer.byteLength) msg[i] = new Uint8Array(f);
       }
     }
-    Atomics.add(this.#mine, 0, BigInt(n));
+    this.#sent.add(n);
     // Shared memory the other thread has not seen travels with the message that may name it.
     const buffers = buffersNotSent(this.#given);
     this.#port.postMessage(buffers ? { buffers, msg } : msg);
@@ -86,54 +86,12 @@ export class RoutePort implements Hop {
     try {
       this.#onMessage(msg);
     } finally {
-      this.#credit(n);
+      this.#read.credit(n);
     }
-  }
-
-  #owed = 0;
-  #crediting = false;
-  /**
-   * Gives the sender back room for `n` bytes. Near the high-water mark the room comes back only
-   * once this thread's event loop has turned (setImmediate): a sender waiting on it would refill
-   * the port as fast as this thread reads it, the port's message events would never let the loop
-   * reach its timers, and a consumer that paces itself (a sleep between recv()s) would starve
-   * while the messages pile up in the Pipe. Far below the mark nobody waits: at once.
-   */
-  #credit(n: number): void {
-    if (!this.#crediting && Atomics.load(this.#theirs, 0) <= BigInt(HIGH_WATER / 2)) {
-      Atomics.sub(this.#theirs, 0, BigInt(n));
-      Atomics.notify(this.#theirs, 0);
-      return;
-    }
-    this.#owed += n;
-    if (this.#crediting) return;
-    this.#crediting = true;
-    setImmediate(() => {
-      this.#crediting = false;
-      const owed = this.#owed;
-      this.#owed = 0;
-      Atomics.sub(this.#theirs, 0, BigInt(owed));
-      Atomics.notify(this.#theirs, 0);
-    }).unref();
   }
 
   pressure(): Promise<void> | null {
-    if (this.closed || Atomics.load(this.#mine, 0) <= BigInt(HIGH_WATER)) return null;
-    this.#waiting ??= this.#untilUnder();
-    return this.#waiting;
-  }
-
-  async #untilUnder(): Promise<void> {
-    try {
-      while (!this.closed) {
-        const now = Atomics.load(this.#mine, 0);
-        if (now <= BigInt(HIGH_WATER)) return;
-        const r = Atomics.waitAsync(this.#mine, 0, now, 1000);
-        if (r.async) await r.value;
-      }
-    } finally {
-      this.#waiting = null;
-    }
+    return this.#sent.pressure();
   }
 
   /** The other side is gone: reads what it posted before (synchronously), then closes. */

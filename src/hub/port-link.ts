@@ -6,6 +6,7 @@
 // never decodes a value, and holding every buffer of this thread would keep them alive.
 import type { MessagePort } from 'node:worker_threads';
 import type { Transport } from '../channel/transport.js';
+import { counterOf, newCounter, PortCredit, PortPressure } from '../channel/port-pressure.js';
 
 /** Bytes posted to the hub thread and not yet read there before awaited sends wait. */
 const HIGH_WATER = 4 * 1024 * 1024;
@@ -19,27 +20,15 @@ interface First {
 
 export function hubPortTransport(port: MessagePort): Transport {
   let closed = false;
-  // Bytes posted and not yet read by the other thread: this side adds, the other subtracts
-  // (it receives this counter with the first batch) and wakes a waiting sender.
-  const unread = new BigInt64Array(new SharedArrayBuffer(8));
+  // The unread counter travels with the first batch; the other side gives credit on it.
+  const unread = newCounter();
+  const sent = new PortPressure(unread, HIGH_WATER, () => closed);
   let counterSent = false;
-  let peerUnread: BigInt64Array | null = null;
-  let waiting: Promise<void> | null = null;
-  const over = () => Atomics.load(unread, 0) > BigInt(HIGH_WATER);
-  async function untilUnder(): Promise<void> {
-    try {
-      while (!closed && over()) {
-        const r = Atomics.waitAsync(unread, 0, Atomics.load(unread, 0), 1000);
-        if (r.async) await r.value;
-      }
-    } finally {
-      waiting = null;
-    }
-  }
+  let peer: PortCredit | null = null;
   const post = (data: Uint8Array) => {
     if (closed) return;
     const n = data.byteLength;
-    Atomics.add(unread, 0, BigInt(n));
+    sent.add(n);
     if (!counterSent) {
       counterSent = true;
       port.postMessage({ unread: unread.buffer, frames: data } satisfies First);
@@ -50,6 +39,7 @@ export function hubPortTransport(port: MessagePort): Transport {
     else port.postMessage(data);
   };
   return {
+    wholeBuffers: true,
     write: post,
     writev(chunks) {
       let total = 0;
@@ -67,7 +57,8 @@ export function hubPortTransport(port: MessagePort): Transport {
       port.on('message', (m: unknown) => {
         if (!(m instanceof Uint8Array)) {
           const first = m as Partial<First> | null;
-          if (first?.unread instanceof SharedArrayBuffer && first.unread.byteLength === 8) peerUnread = new BigInt64Array(first.unread);
+          const counter = counterOf(first?.unread);
+          if (counter) peer = new PortCredit(counter, HIGH_WATER, false);
           if (!(first?.frames instanceof Uint8Array)) return;
           m = first.frames;
         }
@@ -77,10 +68,7 @@ export function hubPortTransport(port: MessagePort): Transport {
           // As a Buffer, so byte payloads decode as Buffers, exactly as over a socket.
           onData(Buffer.from(bytes.buffer, bytes.byteOffset, n));
         } finally {
-          if (peerUnread) {
-            Atomics.sub(peerUnread, 0, BigInt(n));
-            Atomics.notify(peerUnread, 0);
-          }
+          peer?.credit(n);
         }
       });
       port.on('close', () => {
@@ -99,9 +87,7 @@ export function hubPortTransport(port: MessagePort): Transport {
       return Promise.resolve();
     },
     pressure() {
-      if (closed || !over()) return null;
-      waiting ??= untilUnder();
-      return waiting;
+      return sent.pressure();
     },
     ref() {
       port.ref();

@@ -128,8 +128,13 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
       failedTask(id, e, result);
       return;
     }
+    return callAndSend(id, fn, input as unknown[], result);
+  }
+
+  /** An apply's call once its function and arguments are at hand: sends its result or error. */
+  async function callAndSend(id: number, fn: Fn, input: unknown[], result: (msg: ResultMsg) => void): Promise<void> {
     try {
-      let r = fn(...(input as unknown[]));
+      let r = fn(...input);
       if (isThenable(r)) r = await r;
       result([M.RESULT, id, Status.OK, encode(r, 'result')]);
     } catch (e) {
@@ -167,16 +172,7 @@ export function poolWorker(init: InitData, channel: Channel, exit: (code: number
       failedTask(id, e, result);
       return;
     }
-    if (mode === Mode.APPLY) {
-      try {
-        let r = fn(...(input as unknown[]));
-        if (isThenable(r)) r = await r;
-        result([M.RESULT, id, Status.OK, encode(r, 'result')]);
-      } catch (e) {
-        result([M.RESULT, id, Status.ERROR, encodeError(e)]);
-      }
-      return;
-    }
+    if (mode === Mode.APPLY) return callAndSend(id, fn, input as unknown[], result);
     // Numbers come and go as typed arrays (codec/numbers.ts); the run is synchronous until a
     // result is a promise, so the loop is one optimizable function (chunk-run.ts).
     const out = new NumberCollector(input.length);
