@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { Pool } from 'multiproc';
 import { NumberCollector, packNumbers, readNumbers, numberWidth } from '../src/codec/numbers.ts';
 import { decode, encode } from '../src/codec/codec.ts';
+import { runItems } from '../src/pool/chunk-run.ts';
 import { contexts, within } from './helpers.ts';
 
 describe('number arrays (codec/numbers.ts)', () => {
@@ -43,6 +44,63 @@ describe('number arrays (codec/numbers.ts)', () => {
     const out = c.toArray();
     assert.deepEqual(out, [0, 1, 2, 3, 4, 0.5, -0, 's']);
     assert.ok(Object.is(out[6], -0));
+  });
+
+  it("a collector's numbers are framed in place, and aligned bytes are read where they are", () => {
+    const c = new NumberCollector(20);
+    for (let i = 0; i < 20; i++) c.push(i * 7);
+    const ints = c.numbers!;
+    const bytes = packNumbers(ints, 0, ints.length, 4);
+    assert.equal(bytes.buffer, ints.buffer);
+    assert.deepEqual(
+      decode(bytes),
+      Array.from({ length: 20 }, (_, i) => i * 7),
+    );
+    const f = new NumberCollector(20);
+    for (let i = 0; i < 20; i++) f.push(i / 2);
+    assert.deepEqual(
+      decode(packNumbers(f.numbers!, 0, 20, 8)),
+      Array.from({ length: 20 }, (_, i) => i / 2),
+    );
+    // Part of a collector's numbers, or numbers of another typed array: copied.
+    assert.deepEqual(decode(packNumbers(ints, 2, 19, 4)), Array.from(ints.subarray(2, 19)));
+    assert.notEqual(packNumbers(ints.slice(), 0, 20, 4).buffer, ints.buffer);
+    const aligned = readNumbers(bytes)!;
+    assert.equal(aligned.buffer, bytes.buffer);
+    const shifted = Buffer.alloc(bytes.length + 2);
+    shifted.set(bytes, 2);
+    const copy = readNumbers(shifted.subarray(2))!;
+    assert.notEqual(copy.buffer, shifted.buffer);
+    assert.deepEqual(Array.from(copy), Array.from(ints));
+  });
+
+  it('runItems over typed input: ints, a throw, a float, a promise and a string keep their places', () => {
+    const input = Int32Array.from({ length: 40 }, (_, i) => i);
+    const out = new NumberCollector(40);
+    const errors: [number, unknown][] = [];
+    const p = Promise.resolve(99);
+    const fn = (x: unknown): unknown => {
+      const n = x as number;
+      if (n === 3) throw new Error('three');
+      return n === 5 ? 5.5 : n === 9 ? p : n === 12 ? 'twelve' : n * 2;
+    };
+    const stop = runItems(fn, input, false, 0, out, errors);
+    assert.equal(stop.at, 9);
+    assert.equal(stop.pending, p);
+    out.push(99);
+    assert.equal(runItems(fn, input, false, 10, out, errors).pending, undefined);
+    const r = out.toArray();
+    assert.equal(r.length, 40);
+    assert.deepEqual(r.slice(0, 14), [0, 2, 4, undefined, 8, 5.5, 12, 14, 16, 99, 20, 22, 'twelve', 26]);
+    assert.equal(r[39], 78);
+    assert.deepEqual(
+      errors.map(([i, e]) => [i, (e as Error).message]),
+      [[3, 'three']],
+    );
+    const plain = new NumberCollector(40);
+    assert.equal(runItems((x) => (x as number) + 1, input, false, 0, plain, []).pending, undefined);
+    assert.ok(plain.numbers instanceof Int32Array);
+    assert.equal(plain.numbers[39], 40);
   });
 });
 

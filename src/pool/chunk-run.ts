@@ -19,7 +19,13 @@ const DONE: RunStop = { at: -1, pending: undefined };
  * undefined there and [position, error] in `errors`.
  */
 export function runItems(fn: Fn, input: ArrayLike<unknown>, star: boolean, from: number, out: NumberCollector, errors: [number, unknown][]): RunStop {
-  for (let i = from; i < input.length; i++) {
+  let i = from;
+  if (!star && (input instanceof Int32Array || input instanceof Float64Array)) {
+    const next = runInts(fn, input, i, out, errors);
+    if (typeof next !== 'number') return next;
+    i = next;
+  }
+  for (; i < input.length; i++) {
     let r: unknown;
     try {
       r = star ? fn(...(input[i] as unknown[])) : fn(input[i]);
@@ -32,4 +38,39 @@ export function runItems(fn: Fn, input: ArrayLike<unknown>, star: boolean, from:
     out.push(r);
   }
   return DONE;
+}
+
+/**
+ * Numbers in, int32s out (a numeric map's usual case): fn in a loop that writes its results
+ * straight into the collector's buffer, with no call or check per item beyond the int test.
+ * Few bytecodes a turn, so the first chunks, before V8 optimizes the loop, run fast too. At
+ * the first other result it stores that result (or stops at it, a promise) and hands the rest
+ * to the general loop; an item that throws is recorded and the loop goes on after it.
+ */
+function runInts(fn: Fn, input: Int32Array | Float64Array, from: number, out: NumberCollector, errors: [number, unknown][]): number | RunStop {
+  let i = from;
+  for (;;) {
+    const slots = out.intSlots;
+    if (slots === null || out.length !== i) return i;
+    const start = i;
+    let r: unknown;
+    try {
+      for (; i < input.length; i++) {
+        r = fn(input[i]);
+        if (typeof r !== 'number' || (r | 0) !== r || (r === 0 && 1 / r < 0)) break;
+        slots[2 + i] = r;
+      }
+    } catch (e) {
+      out.added(i - start);
+      out.push(undefined);
+      errors.push([i, e]);
+      i++;
+      continue;
+    }
+    out.added(i - start);
+    if (i === input.length) return i;
+    if (isThenable(r)) return { at: i, pending: r };
+    out.push(r);
+    return i + 1;
+  }
 }

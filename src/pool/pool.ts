@@ -130,20 +130,32 @@ function prepareChunk(items: unknown[], first: number, processes: boolean): Prep
 }
 
 /**
- * A map's chunk results in input order as one array. Chunks of numbers come as typed arrays:
- * they are copied into one array allocated once (no array per chunk, no concat of them).
+ * A map's results, filled chunk by chunk as they arrive: the one large array is allocated while
+ * the workers run (a fresh 200k array costs ~4 ms of page faults on a VM) and each chunk is copied
+ * in on arrival (typed arrays of numbers, or plain arrays), so nothing is left to join at the end.
  */
-function joinParts(parts: ArrayLike<unknown>[], total: number): unknown[] {
-  if (parts.every((p) => Array.isArray(p))) return ([] as unknown[]).concat(...(parts as unknown[][]));
-  const out = new Array<unknown>(total);
-  let at = 0;
-  for (const p of parts) at = copyInto(out, at, p);
-  return out;
+class Results {
+  #out: unknown[] | null = null;
+  constructor(readonly total: number) {}
+
+  /** Allocates the array now (called once every chunk is sent). */
+  prepare(): void {
+    this.#out ??= new Array<unknown>(this.total);
+  }
+
+  put(at: number, part: ArrayLike<unknown>): void {
+    this.prepare();
+    copyInto(this.#out!, at, part);
+  }
+
+  get array(): unknown[] {
+    this.prepare();
+    return this.#out!;
+  }
 }
 
-function copyInto(out: unknown[], at: number, p: ArrayLike<unknown>): number {
-  for (let i = 0; i < p.length; i++) out[at++] = p[i];
-  return at;
+function copyInto(out: unknown[], at: number, p: ArrayLike<unknown>): void {
+  for (let i = 0; i < p.length; i++) out[at + i] = p[i];
 }
 
 export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
@@ -280,7 +292,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
       // map reads its whole input before it submits anything, so the total is always known here.
       const progress = opts.onProgress || opts.progress ? progressTracker(opts, items.length) : null;
       if (items.length === 0) return Promise.resolve([]);
-      const parts = new Array<ArrayLike<unknown>>(count);
+      const results = new Results(items.length);
       return new Promise((resolve, reject) => {
         let left = count;
         let failed = false;
@@ -303,10 +315,12 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
               reject(o.ok === false ? o.error : o.errors[0]![1]);
               return;
             }
-            parts[index] = o.value as ArrayLike<unknown>;
-            if (--left === 0) resolve(joinParts(parts, items.length));
+            results.put(from, o.value as ArrayLike<unknown>);
+            if (--left === 0) resolve(results.array);
           });
         }
+        // The workers have their chunks: make the result array while waiting for them.
+        if (!failed && left > 0) results.prepare();
       });
     };
     if (Array.isArray(iterable)) return run(iterable);
