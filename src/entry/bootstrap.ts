@@ -5,7 +5,7 @@ import { Channel, type Message } from '../channel/channel.js';
 import { portTransport, socketTransport } from '../channel/transport.js';
 import { attachParent } from '../connection/router.js';
 import '../connection/connection.js';
-import './all-types.js';
+import { loadSharedTypes, loadSharedTypesOnDemand } from '../codec/codec.js';
 import { processChild } from '../process/child-main.js';
 import { poolWorker } from '../pool/worker-main.js';
 import { getLogger } from '../runtime/logging.js';
@@ -18,6 +18,10 @@ import { runExitHooks } from '../runtime/exit-hooks.js';
 import { nativeAddon, useVerifiedAddon } from '../native/addon.js';
 import { VERIFIED_ADDON_ENV } from '../runtime/spawn.js';
 import { reportFatalErrorsTo } from '../runtime/oom.js';
+
+// Every proxy class loads with the first message that carries a shared object (codec.ts), not
+// at start: a worker whose tasks never see one does not parse them.
+loadSharedTypesOnDemand(() => import('./all-types.js'));
 
 const data = workerData as { multiproc?: boolean; progress?: SharedArrayBuffer } | null;
 const inThread = !isMainThread && data?.multiproc === true;
@@ -102,8 +106,9 @@ attachParent(channel, (msg) => {
     return;
   }
   const queued: Message[] = (waiting = []);
-  import('../manager/server-main.js').then(
-    ({ managerServer }) => {
+  // A manager's hub decodes its clients' messages as untrusted (synchronously): every type first.
+  Promise.all([import('../manager/server-main.js'), loadSharedTypes()]).then(
+    ([{ managerServer }]) => {
       const h = managerServer(init, channel, exit);
       handler = h;
       waiting = null;
