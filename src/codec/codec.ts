@@ -71,6 +71,35 @@ export function registerSharedType(type: string, revive: Reviver): void {
   sharedTypes.set(type, revive);
 }
 
+// A worker does not load every proxy class at start (~110 KB, ~10 ms of CPU per worker): its
+// bootstrap hands the loader here, and the first trusted message that carries a shared object
+// loads them all before it is decoded (asynchronously, like a class's module). Every later
+// decode, trusted or not, then finds them: a worker only reaches a peer's objects through such
+// a message, or through its own `import 'multiproc'`, which registers them all too.
+const typesLoader = globalSingleton('sharedTypesLoader', () => ({ load: null as (() => Promise<unknown>) | null, loading: null as Promise<void> | null }));
+/** Thrown inside an unpack that met a shared object before the types were loaded. */
+const NEEDS_TYPES = Symbol('needs shared types');
+
+/** Entry points only: the proxy classes load on the first message that carries one. */
+export function loadSharedTypesOnDemand(load: () => Promise<unknown>): void {
+  if (!typesLoader.loading) typesLoader.load = load;
+}
+
+/** Loads the proxy classes now (once); settles when every shared type is registered. */
+export function loadSharedTypes(): Promise<void> {
+  const load = typesLoader.load;
+  if (!load) return typesLoader.loading ?? Promise.resolve();
+  return (typesLoader.loading ??= load().then(
+    () => {
+      typesLoader.load = null;
+    },
+    (e: unknown) => {
+      typesLoader.loading = null; // e.g. EMFILE: the next message tries again
+      throw e;
+    },
+  ));
+}
+
 function defineHidden(o: object, key: string, value: unknown): void {
   Object.defineProperty(o, key, { value, writable: true, configurable: true, enumerable: false });
 }
@@ -221,6 +250,8 @@ addExtension({
   write: (n: SharedNode) => [n.type, n.state],
   read: ([type, state]: [string, unknown]) => {
     if (reading === 0) throw errors.invalidMessage('a shared object record outside an encoded value; only decode() revives shared objects');
+    // Untrusted decodes stay synchronous: they only happen after a trusted one loaded the types.
+    if (typesLoader.load && untrusted.depth === 0) throw NEEDS_TYPES;
     const revive = sharedTypes.get(type);
     if (!revive) throw errors.invalidMessage(`message carries an unknown shared object type '${String(type)}'`);
     return revive(state);
@@ -501,6 +532,16 @@ function invalidMessage(e: unknown): Error {
 }
 
 function decodeWith(bytes: Uint8Array, options: DecodeOptions): unknown {
+  if (!typesLoader.load) return decodeNow(bytes, options);
+  try {
+    return decodeNow(bytes, options);
+  } catch (e) {
+    if (e !== NEEDS_TYPES) throw e;
+    return loadSharedTypes().then(() => decodeNow(bytes, options));
+  }
+}
+
+function decodeNow(bytes: Uint8Array, options: DecodeOptions): unknown {
   // Byte strings inside decode as views of the input: over a Buffer they are Buffers, as sent
   // (a frame put together from several socket reads is a plain Uint8Array otherwise).
   if (!Buffer.isBuffer(bytes)) bytes = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

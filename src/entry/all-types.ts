@@ -1,5 +1,6 @@
 // Every proxy class, so any process can revive any shared object it is sent, whether or not
 // the module that receives it imported the library.
+import '../connection/connection.js';
 import '../queue/queue.js';
 import '../sync/lock.js';
 import '../sync/semaphore.js';

@@ -1,23 +1,26 @@
 // Entry point of every worker (child process or thread). Joins the channel to the parent,
-// takes its identity from INIT, then runs as a Process child or a Pool worker.
+// takes its identity from INIT, then runs as a Process child or a Pool worker. A pool worker
+// loads only what it runs (~270 KB): a Process child's and a manager's code, and the proxy
+// classes, load when needed.
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Channel, type Message } from '../channel/channel.js';
 import { portTransport, socketTransport } from '../channel/transport.js';
 import { attachParent } from '../connection/router.js';
-import '../connection/connection.js';
-import './all-types.js';
-import { processChild } from '../process/child-main.js';
+import { loadSharedTypes, loadSharedTypesOnDemand } from '../codec/codec.js';
 import { poolWorker } from '../pool/worker-main.js';
 import { getLogger } from '../runtime/logging.js';
 import { M, type InitData } from '../protocol/runtime.js';
-import { setStartMethod } from '../runtime/start-method.js';
+import { setStartMethod, VERIFIED_ADDON_ENV } from '../runtime/start-method.js';
 import { runtimeState } from '../util/state.js';
 import { fileProgressWriter, segmentProgressWriter, sharedProgressWriter } from '../runtime/progress.js';
 import { lazyNet } from '../util/builtins.js';
 import { runExitHooks } from '../runtime/exit-hooks.js';
 import { nativeAddon, useVerifiedAddon } from '../native/addon.js';
-import { VERIFIED_ADDON_ENV } from '../runtime/spawn.js';
 import { reportFatalErrorsTo } from '../runtime/oom.js';
+
+// Every proxy class loads with the first message that carries a shared object (codec.ts), not
+// at start: a worker whose tasks never see one does not parse them.
+loadSharedTypesOnDemand(() => import('./all-types.js'));
 
 const data = workerData as { multiproc?: boolean; progress?: SharedArrayBuffer } | null;
 const inThread = !isMainThread && data?.multiproc === true;
@@ -97,19 +100,34 @@ attachParent(channel, (msg) => {
     threadProgress ??
     (init.progressShm !== undefined ? segmentProgressWriter(init.progressShm) : undefined) ??
     (init.progressFd !== undefined ? fileProgressWriter(init.progressFd) : undefined);
-  if (init.role !== 'manager') {
-    handler = init.role === 'process' ? processChild(init, channel, exit) : poolWorker(init, channel, exit, progress);
+  if (init.role === 'pool') {
+    handler = poolWorker(init, channel, exit, progress);
     return;
   }
+  // A Process child's code (the Process class, its own children) and a manager's server load
+  // only in such a worker; what arrives meanwhile waits here, in order. A manager's hub decodes
+  // its clients' messages as untrusted (synchronously): every shared type first.
   const queued: Message[] = (waiting = []);
-  import('../manager/server-main.js').then(
-    ({ managerServer }) => {
-      const h = managerServer(init, channel, exit);
+  const role = init.role;
+  const loading: Promise<(msg: Message) => void> =
+    role === 'process'
+      ? import('../process/child-main.js').then(({ processChild }) => processChild(init, channel, exit))
+      : Promise.all([import('../manager/server-main.js'), loadSharedTypes()]).then(([{ managerServer }]) => managerServer(init, channel, exit));
+  loading.then(
+    (h) => {
       handler = h;
       waiting = null;
       for (const m of queued) h(m);
     },
     (e: unknown) => {
+      // A Process child fails as it did when its code loaded with the bootstrap: an uncaught
+      // error (a thread's parent reads EMFILE on our own files as a failed start, spawn.ts).
+      if (role === 'process') {
+        setImmediate(() => {
+          throw e;
+        });
+        return;
+      }
       process.stderr.write(`multiproc: a manager process could not load its server: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
       void exit(1);
     },

@@ -10,7 +10,7 @@ import { Channel } from '../channel/channel.js';
 import { portTransport, socketTransport, type Transport } from '../channel/transport.js';
 import { errors } from '../errors.js';
 import { M, type InitData } from '../protocol/runtime.js';
-import type { StartMethod } from './start-method.js';
+import { VERIFIED_ADDON_ENV, type StartMethod } from './start-method.js';
 import { fileProgress, segmentProgress, sharedProgress, type ProgressReader } from './progress.js';
 import { lazyChildProcess } from '../util/builtins.js';
 import { programAuthKey } from './auth-key.js';
@@ -84,8 +84,6 @@ function childExecArgv(): string[] {
 // PR_SET_PDEATHSIG, so a child stuck in synchronous code or a blocking wait still dies with
 // its parent: set by the child through the native addon, or else through util-linux's setpriv.
 // Where both are missing, the child notices the closed channel instead.
-/** The addon file this process verified, handed to a child process (entry/bootstrap.ts takes it out). */
-export const VERIFIED_ADDON_ENV = 'MULTIPROC_VERIFIED_ADDON';
 
 const setpriv = os.platform() === 'linux' && fs.existsSync('/usr/bin/setpriv') ? '/usr/bin/setpriv' : null;
 
@@ -94,9 +92,8 @@ function signalNumber(signal: string): number {
 }
 
 export function startWorker(method: StartMethod, data: InitData, limits: WorkerLimits = {}): WorkerHandle {
-  const init = { ...data, authKey: programAuthKey() };
   try {
-    return method === 'thread' ? startThread(init, limits) : startProcess(init, limits);
+    return method === 'thread' ? startThread(data, limits) : startProcess(data, limits);
   } catch (e) {
     // A system error thrown at once (a Worker or spawn without resources): the same report as
     // a spawn that fails later, so callers handle one path. Anything else is a bug: thrown.
@@ -221,7 +218,8 @@ function startProcess(data: InitData, limits: WorkerLimits): WorkerHandle {
       release();
     });
   const channel = new Channel(socketTransport(socket));
-  channel.send([M.INIT, { ...init, progressFd: progress ? 4 : undefined, progressShm: inShm?.name }]);
+  // The key after the spawn: the first one loads node:crypto while the child boots.
+  channel.send([M.INIT, { ...init, authKey: programAuthKey(), progressFd: progress ? 4 : undefined, progressShm: inShm?.name }]);
   let resolveExit!: (info: ExitInfo) => void;
   const handle: WorkerHandle = {
     method: 'process',
@@ -303,7 +301,8 @@ function startThread(init: InitData, limits: WorkerLimits): WorkerHandle {
     ...(limits.maxMemoryMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: limits.maxMemoryMb } } : {}),
   });
   const channel = new Channel(portTransport(worker, 'exit'));
-  channel.send([M.INIT, init]);
+  // The key after the Worker exists: the first one loads node:crypto while the thread starts.
+  channel.send([M.INIT, { ...init, authKey: programAuthKey() }]);
   let stoppedWith: string | null = null;
   let outOfMemory = false;
   const threadId = worker.threadId; // -1 once it exited

@@ -34,3 +34,9 @@ export function getStartMethod(): StartMethod {
 export function getAllStartMethods(): StartMethodName[] {
   return ['process', 'spawn', 'thread'];
 }
+
+/**
+ * The addon file a parent verified, handed to a child process (runtime/spawn.ts sets it,
+ * entry/bootstrap.ts takes it out). Here rather than in spawn.ts: a pool worker does not load spawn.ts.
+ */
+export const VERIFIED_ADDON_ENV = 'MULTIPROC_VERIFIED_ADDON';
