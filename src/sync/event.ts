@@ -8,6 +8,7 @@ import { HubProxy, isAdopting, registerProxyType, timeoutArg } from '../hub/prox
 import type { EventOps } from '../hub/ops.js';
 import { futexWaitAsync, nativeAddon, type Addon } from '../native/addon.js';
 import { attachSegment, createSegment, type Segment } from '../shm/segment.js';
+import { isMainThread } from 'node:worker_threads';
 
 let fromSegment: Segment | null = null;
 
@@ -57,18 +58,25 @@ export class Event extends HubProxy<EventOps> {
   }
 
   /**
-   * Sleeps on both wake-ups a set() makes and goes on at the first: a setter in another
-   * thread of this process reaches this event loop directly (Atomics.notify), one in another
-   * process through the futex (the addon's helper thread, then this loop: one hop more).
+   * In a worker thread, sleeps on both wake-ups a set() makes and goes on at the first: a
+   * setter in another thread of this process reaches this event loop directly
+   * (Atomics.notify), one in another process through the futex (the addon's helper thread,
+   * then this loop: one hop more).
    */
   async #sleep(deadline: number): Promise<boolean> {
     const flag = this.#flag!;
     while (Atomics.load(flag, 0) !== 1) {
       const left = deadline - performance.now();
       if (left <= 0) return false;
+      const futex = futexWaitAsync(this.#addon!, this.#seg!.sab, 0, 0, left === Infinity ? -1 : left);
+      // A main thread waits on the futex alone: its setters are most often other processes
+      // (a process child's), and the second wait cost the process figure more than it gained.
+      if (isMainThread) {
+        await futex;
+        continue;
+      }
       const local = Atomics.waitAsync(flag, 0, 0, left === Infinity ? undefined : left);
       if (!local.async) continue;
-      const futex = futexWaitAsync(this.#addon!, this.#seg!.sab, 0, 0, left === Infinity ? -1 : left);
       const first = await Promise.race([local.value.then(() => 'local' as const), futex.then((r) => (r === 2 ? ('timeout' as const) : ('futex' as const)))]);
       // Woken through the futex (a setter elsewhere): the V8 wait would stay listed until a
       // set() in this process, so it is released here; others woken with it look again.
