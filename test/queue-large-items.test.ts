@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { getContext } from 'multiproc';
 import { encode, decode } from '../src/codec/codec.ts';
 import { rawBufferBytes, RAW_MIN_BYTES } from '../src/hub/raw-frames.ts';
-import { itemAt, putMixed } from './fixtures/large-items.ts';
+import { itemAt, manyAt, putMany, putMixed } from './fixtures/large-items.ts';
 import { contexts, within } from './helpers.ts';
 
 describe('queue large items: bytes', () => {
@@ -36,6 +36,26 @@ const SIZE = 65_536;
 
 for (const ctx of contexts) {
   describe(`queue large items [${ctx}]`, () => {
+    // A socket link copies such items into blocks it reuses once their bytes are written
+    // (HubLink.notePutBuffer): 8 MiB with a reader that starts late fills and recycles blocks
+    // while writes still wait; a block reused too early would change items on their way.
+    it('Queue: 128 Buffers of 64 KiB, the reader starting late, arrive intact', async () => {
+      const mp = getContext(ctx);
+      const q = new mp.Queue<unknown>();
+      const pool = new mp.Pool(1);
+      try {
+        const done = pool.apply(putMany, [q, 128, 65_536]);
+        await new Promise((r) => setTimeout(r, 300));
+        for (let i = 0; i < 128; i++) {
+          const got = await within(30_000, q.get(), `item ${i}`);
+          assert.ok(Buffer.isBuffer(got) && got.equals(manyAt(i, 65_536)), `item ${i} changed on the way`);
+        }
+        assert.equal(await within(30_000, done, 'producer'), 128);
+      } finally {
+        await pool.terminate();
+      }
+    });
+
     for (const kind of ['Queue', 'bounded Queue', 'JoinableQueue'] as const) {
       it(`${kind}: a child puts Buffers of 64 KiB+ between small items; all arrive in order, intact, as Buffers`, async () => {
         const mp = getContext(ctx);

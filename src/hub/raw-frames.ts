@@ -8,6 +8,7 @@
 //     (writev), only the headers are new.
 // The peer receives an ordinary envelope: nothing changes in how frames are read, checked
 // and bounded, and decoding a bin never runs code.
+import type { Socket } from 'node:net';
 import type { Channel } from '../channel/channel.js';
 import { H } from '../protocol/hub.js';
 
@@ -45,11 +46,64 @@ function writeBinHeader(out: Uint8Array, at: number, n: number): number {
  * through the codec. The copy is taken now: the caller may reuse its Buffer once put() returns.
  */
 export function rawBufferBytes(item: unknown): Uint8Array | null {
+  const buf = largeBuffer(item);
+  return buf ? writeRawBufferBytes(Buffer.allocUnsafeSlow(rawBytesLength(buf.length)), buf) : null;
+}
+
+/** `item` when it is a large plain Buffer (see rawBufferBytes), else null. */
+export function largeBuffer(item: unknown): Buffer | null {
   if (!(item instanceof Uint8Array) || Object.getPrototypeOf(item) !== Buffer.prototype || item.length < RAW_MIN_BYTES || item.length > 0xffffffff) return null;
-  const n = item.length;
-  const out = Buffer.allocUnsafeSlow(binHeaderLength(n) + n);
-  out.set(item, writeBinHeader(out, 0, n));
+  return item as Buffer;
+}
+
+/** Bytes rawBufferBytes makes of a Buffer of `n` bytes. */
+export function rawBytesLength(n: number): number {
+  return binHeaderLength(n) + n;
+}
+
+/** Writes the codec bytes of `item` into `out` (rawBytesLength(item.length) bytes); returns `out`. */
+export function writeRawBufferBytes<B extends Uint8Array>(out: B, item: Uint8Array): B {
+  out.set(item, writeBinHeader(out, 0, item.length));
   return out;
+}
+
+/** Size of the blocks RawCopyBlocks copies into, and how many free ones it keeps. */
+const BLOCK_BYTES = 1024 * 1024;
+const BLOCKS_KEPT = 4;
+
+/**
+ * Codec bytes of large Buffers put through one socket, copied into blocks of memory that are
+ * used again, instead of a fresh allocation per item (whose page faults cost more than the
+ * copy). The socket may hold on to the bytes until the kernel takes them, so a full block is
+ * reused only once an empty write queued behind its bytes has completed (a socket's writes
+ * complete in order). Blocks of a failed socket are left to the garbage collector.
+ */
+export class RawCopyBlocks {
+  private block: Buffer | null = null;
+  private at = 0;
+  private readonly free: Buffer[] = [];
+
+  /** Whether `item` goes through blocks (a quarter of one at most; larger ones get their own memory). */
+  static takes(item: Uint8Array): boolean {
+    return rawBytesLength(item.length) <= BLOCK_BYTES / 4;
+  }
+
+  copy(socket: Socket, item: Uint8Array): Uint8Array {
+    const size = rawBytesLength(item.length);
+    if (!this.block || this.at + size > this.block.length) {
+      const full = this.block;
+      if (full) {
+        socket.write(new Uint8Array(0), (e) => {
+          if (!e && this.free.length < BLOCKS_KEPT) this.free.push(full);
+        });
+      }
+      this.block = this.free.pop() ?? Buffer.allocUnsafeSlow(BLOCK_BYTES);
+      this.at = 0;
+    }
+    const out = writeRawBufferBytes(this.block.subarray(this.at, this.at + size), item);
+    this.at += size;
+    return out;
+  }
 }
 
 /** A msgpack str header and bytes for a short ASCII-safe string (object ids, op names), else null. */

@@ -12,7 +12,7 @@ import { towardProcesses } from '../shm/crossing.js';
 import { getStartMethod, type StartMethod } from '../runtime/start-method.js';
 import { ShutDown, errors } from '../errors.js';
 import { addressKey } from '../protocol/hub.js';
-import { rawBufferBytes } from '../hub/raw-frames.js';
+import { largeBuffer, rawBufferBytes } from '../hub/raw-frames.js';
 import { globalSingleton } from '../util/state.js';
 import { HubProxy, closedQueue, isAdopting, registerProxyType, wireTimeoutOf, type WaitOptions } from '../hub/proxy.js';
 import type { QueueOps } from '../hub/ops.js';
@@ -92,8 +92,10 @@ export class Queue<T = unknown> extends HubProxy<QueueOps> {
     const timeout = wireTimeoutOf(options, 'put()');
     // A process-context queue may be read by another process: shared memory without the addon
     // is refused here rather than failing in the reader.
-    // A large Buffer skips the packer: its bin bytes are made with one copy (raw-frames.ts).
-    const bytes = rawBufferBytes(item) ?? towardProcesses(this.#toProcesses, () => encode(item, 'item'));
+    // A large Buffer skips the packer: its bin bytes are made with one copy (raw-frames.ts),
+    // an unbounded queue's into memory its link reuses (HubLink.notePutBuffer).
+    const large = largeBuffer(item);
+    const bytes = large ? null : towardProcesses(this.#toProcesses, () => encode(item, 'item'));
     if (this.#shutDown()) return Promise.reject(new ShutDown('the queue was shut down; it takes no more items'));
     this.#hookRecall();
     // A handle's first put is answered: the hub then knows this process and tells it of a
@@ -103,14 +105,14 @@ export class Queue<T = unknown> extends HubProxy<QueueOps> {
       // high-water mark (then it waits: backpressure).
       let wait: Promise<void> | null;
       try {
-        wait = this.link.notePut(this.objectId, bytes);
+        wait = large ? this.link.notePutBuffer(this.objectId, large) : this.link.notePut(this.objectId, bytes!);
       } catch (e) {
         return Promise.reject(e as Error);
       }
       return wait ?? Promise.resolve();
     }
     this.#putBefore = true;
-    return this.call('put', bytes, timeout).then(() => undefined);
+    return this.call('put', bytes ?? rawBufferBytes(large)!, timeout).then(() => undefined);
   }
 
   /** Takes the next item (Empty when none arrives in time). */

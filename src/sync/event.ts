@@ -8,6 +8,7 @@ import { HubProxy, isAdopting, registerProxyType, timeoutArg } from '../hub/prox
 import type { EventOps } from '../hub/ops.js';
 import { futexWaitAsync, nativeAddon, type Addon } from '../native/addon.js';
 import { attachSegment, createSegment, type Segment } from '../shm/segment.js';
+import { isMainThread } from 'node:worker_threads';
 
 let fromSegment: Segment | null = null;
 
@@ -29,6 +30,9 @@ export class Event extends HubProxy<EventOps> {
   set(): Promise<void> {
     if (!this.#flag) return this.call('set').then(() => undefined);
     Atomics.store(this.#flag, 0, 1);
+    // Waiters in this process's threads first (Atomics.waitAsync: one hop to their event
+    // loop), then those of other processes (the futex, through the addon's helper thread).
+    Atomics.notify(this.#flag, 0);
     this.#addon!.wake(this.#seg!.sab, 0, 0x7fffffff);
     return Promise.resolve();
   }
@@ -53,12 +57,30 @@ export class Event extends HubProxy<EventOps> {
     return this.#sleep(limit === null ? Infinity : performance.now() + limit);
   }
 
+  /**
+   * In a worker thread, sleeps on both wake-ups a set() makes and goes on at the first: a
+   * setter in another thread of this process reaches this event loop directly
+   * (Atomics.notify), one in another process through the futex (the addon's helper thread,
+   * then this loop: one hop more).
+   */
   async #sleep(deadline: number): Promise<boolean> {
     const flag = this.#flag!;
     while (Atomics.load(flag, 0) !== 1) {
       const left = deadline - performance.now();
       if (left <= 0) return false;
-      await futexWaitAsync(this.#addon!, this.#seg!.sab, 0, 0, left === Infinity ? -1 : left);
+      const futex = futexWaitAsync(this.#addon!, this.#seg!.sab, 0, 0, left === Infinity ? -1 : left);
+      // A main thread waits on the futex alone: its setters are most often other processes
+      // (a process child's), and the second wait cost the process figure more than it gained.
+      if (isMainThread) {
+        await futex;
+        continue;
+      }
+      const local = Atomics.waitAsync(flag, 0, 0, left === Infinity ? undefined : left);
+      if (!local.async) continue;
+      const first = await Promise.race([local.value.then(() => 'local' as const), futex.then((r) => (r === 2 ? ('timeout' as const) : ('futex' as const)))]);
+      // Woken through the futex (a setter elsewhere): the V8 wait would stay listed until a
+      // set() in this process, so it is released here; others woken with it look again.
+      if (first === 'futex') Atomics.notify(flag, 0);
     }
     return true;
   }
