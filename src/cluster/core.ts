@@ -142,7 +142,7 @@ export class ClusterCore {
     // Redis was never reachable cannot be closed cleanly (they would keep reconnecting).
     client.once('ready', () => {
       if (this.closed) return;
-      const events = new EventReader(blocking(), `${o.name}:${o.name}:events`, (event, jobId) => {
+      const events = new EventReader(blocking(), `${o.name}:${o.name}:events`, `${this.sid}-`, (event, jobId) => {
         if (event === 'active') {
           const t = this.pending.get(jobId);
           if (t) t.started = true;
