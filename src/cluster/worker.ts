@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { encode } from '../codec/codec.js';
 import { errors } from '../errors.js';
 import { Pool } from '../pool/pool.js';
+import { Mode } from '../protocol/runtime.js';
 import { loadBullMQ, loadIORedis, type Redis, type RedisOptions } from './deps.js';
 import { ENV_CONNECT, ENV_NAME, ENV_STALLED, ENV_URL } from './objects/connect.js';
 import { TaskCancel, TaskRunner } from './task-runner.js';
@@ -110,9 +111,9 @@ export async function runWorker(a: WorkerArgs): Promise<void> {
       return;
     }
     const ac = new TaskCancel();
-    // Taken while others run, or fetched right behind the previous one (no empty fetch since):
-    // there is a backlog, so hold many at once.
-    backlog = running.size > 0 || !drainedSince;
+    // Taken while others run, or fetched right behind the previous one (no empty fetch since),
+    // or a chunk of a map (whose chunks come together): there is a backlog, so hold many at once.
+    backlog = running.size > 0 || !drainedSince || header.m !== Mode.APPLY;
     drainedSince = false;
     pace();
     running.set(header.i, { ac, reply: header.r });
