@@ -11,6 +11,7 @@ import { longTimeout, type LongTimer } from '../util/long-timer.js';
 import { randomBytes } from 'node:crypto';
 import { AuthenticationError, type WorkerLostError, errors } from '../errors.js';
 import { decode } from '../codec/codec.js';
+import { readNumbers } from '../codec/numbers.js';
 import { loadBullMQ, loadIORedis, type Redis, type RedisOptions } from './deps.js';
 import type { ResolvedClusterOptions } from './options.js';
 import { unavailable } from './objects/link-errors.js';
@@ -38,6 +39,8 @@ export interface CoreTask {
   timer?: LongTimer;
   unlisten?: () => void;
   done: boolean;
+  /** A map chunk: a result that is one number array is handed over as a typed array. */
+  numbers?: boolean;
 }
 
 export interface SubmitSpec {
@@ -46,6 +49,8 @@ export interface SubmitSpec {
   timeout?: number;
   signal?: AbortSignal;
   retries?: number;
+  /** A map chunk: its result may come as a typed array (see CoreTask.numbers). */
+  numbers?: boolean;
   settle: Settle;
 }
 
@@ -137,7 +142,7 @@ export class ClusterCore {
     // Redis was never reachable cannot be closed cleanly (they would keep reconnecting).
     client.once('ready', () => {
       if (this.closed) return;
-      const events = new EventReader(blocking(), `${o.name}:${o.name}:events`, (event, jobId) => {
+      const events = new EventReader(blocking(), `${o.name}:${o.name}:events`, `${this.sid}-`, (event, jobId) => {
         if (event === 'active') {
           const t = this.pending.get(jobId);
           if (t) t.started = true;
@@ -277,6 +282,12 @@ export class ClusterCore {
       });
       return;
     }
+    // Numbers are read straight into a typed array (a JS array of a chunk's size costs far more).
+    const numbers = t.numbers && rec.kind === Kind.OK ? readNumbers(rec.body) : null;
+    if (numbers) {
+      this.finish(t, { ok: true, value: numbers }, rec.runMs);
+      return;
+    }
     let value: unknown;
     try {
       value = decode(classesFromRoot(rec.body, this.options.root));
@@ -329,6 +340,7 @@ export class ClusterCore {
   submit(spec: SubmitSpec): CoreTask {
     const id = `${this.sid}-${this.nextId++}`;
     const t: CoreTask = { id, settle: spec.settle, retries: spec.retries ?? 0, losses: 0, done: false };
+    if (spec.numbers) t.numbers = true;
     this.pending.set(id, t);
     const { signal, timeout } = spec;
     if (signal) {

@@ -7,6 +7,7 @@
 // see stats() and machines.ts.
 import { EventEmitter } from 'node:events';
 import { pack, type Prepared } from '../codec/codec.js';
+import { MIN_NUMBER_ARRAY, numberWidth, packNumbers } from '../codec/numbers.js';
 import { WorkerLostError, errors } from '../errors.js';
 import { toFnRef } from '../functions/reference.js';
 import { Mode } from '../protocol/runtime.js';
@@ -39,6 +40,15 @@ const ASSUMED_PROCESSES = 4;
 /** Items of a chunk's outcome that failed. */
 function failedItems(o: Outcome, items: number): number {
   return o.ok === true ? 0 : o.ok === false ? items : o.errors.length;
+}
+
+/** The chunks' results (arrays, or typed arrays of numbers) as one array, in order. */
+function joinParts(parts: ArrayLike<unknown>[], total: number): unknown[] {
+  if (parts.every((p) => Array.isArray(p))) return ([] as unknown[]).concat(...(parts as unknown[][]));
+  const out = new Array<unknown>(total);
+  let at = 0;
+  for (const p of parts) for (let i = 0; i < p.length; i++) out[at++] = p[i];
+  return out;
 }
 
 const terminated = () => errors.poolTerminated('the pool was terminated before this result was ready');
@@ -145,7 +155,7 @@ export class ClusterPool extends EventEmitter<PoolEvents> implements AsyncDispos
     return this.#fn(fn);
   }
 
-  #send(f: WireFn, mode: number, payload: Uint8Array, opts: SubmitOptions | undefined, settle: (o: Outcome) => void): void {
+  #send(f: WireFn, mode: number, payload: Uint8Array, opts: SubmitOptions | undefined, settle: (o: Outcome) => void, numbers = false): void {
     let id = '';
     const submitted = performance.now();
     const t = this.#core.submit({
@@ -154,6 +164,7 @@ export class ClusterPool extends EventEmitter<PoolEvents> implements AsyncDispos
       timeout: opts?.timeout,
       signal: opts?.signal,
       retries: opts?.retries,
+      numbers,
       settle: (o, runMs) => {
         this.#tasks.delete(id);
         this.#record(o, performance.now() - submitted, runMs);
@@ -229,7 +240,8 @@ export class ClusterPool extends EventEmitter<PoolEvents> implements AsyncDispos
     let known: unknown[] | undefined;
     if (Array.isArray(iterable)) known = iterable;
     else if (!isAsyncIterable(iterable)) known = [...iterable];
-    if (known && known.length > 0) prepareChunk(known, 0, root);
+    // Numbers need no check: their chunks are written straight from the input (codec/numbers.ts).
+    if (known && known.length > 0 && numberWidth(known) === 0) prepareChunk(known, 0, root);
     const progress = progressTracker(opts, known?.length);
     this.#hold();
     return (async () => {
@@ -248,27 +260,41 @@ export class ClusterPool extends EventEmitter<PoolEvents> implements AsyncDispos
           size = Math.ceil(items.length / (this.#processes * 4));
         }
         const step: number = size;
+        const count = Math.ceil(items.length / step);
+        const width = step >= MIN_NUMBER_ARRAY ? numberWidth(items) : 0;
         const chunks: Prepared[] = [];
-        for (let i = 0; i < items.length; i += size) chunks.push(prepareChunk(items.slice(i, i + size), i, root));
+        if (width === 0) for (let i = 0; i < items.length; i += step) chunks.push(prepareChunk(items.slice(i, i + step), i, root));
         if (this.#state === 'TERMINATE') throw terminated();
-        const parts = new Array<unknown[]>(chunks.length);
+        const parts = new Array<ArrayLike<unknown>>(count);
         return await new Promise<unknown[]>((resolve, reject) => {
-          let left = chunks.length;
+          let left = count;
           let failed = false;
-          chunks.forEach((chunk, index) => {
-            const count = Math.min(step, items.length - index * step);
-            this.#send(f, mode, pack(chunk), opts, (o) => {
-              progress?.add(count, failedItems(o, count));
-              if (failed) return;
-              if (o.ok !== true) {
-                failed = true;
-                reject(o.ok === false ? o.error : o.errors[0]![1]);
-                return;
-              }
-              parts[index] = o.value as unknown[];
-              if (--left === 0) resolve(([] as unknown[]).concat(...parts));
-            });
-          });
+          for (let index = 0; index < count; index++) {
+            const from = index * step;
+            const n = Math.min(step, items.length - from);
+            const payload =
+              width === 0 || n < MIN_NUMBER_ARRAY
+                ? pack(chunks[index] ?? prepareChunk(items.slice(from, from + n), from, root))
+                : packNumbers(items as number[], from, from + n, width);
+            this.#send(
+              f,
+              mode,
+              payload,
+              opts,
+              (o) => {
+                progress?.add(n, failedItems(o, n));
+                if (failed) return;
+                if (o.ok !== true) {
+                  failed = true;
+                  reject(o.ok === false ? o.error : o.errors[0]![1]);
+                  return;
+                }
+                parts[index] = o.value as ArrayLike<unknown>;
+                if (--left === 0) resolve(joinParts(parts, items.length));
+              },
+              mode === Mode.MAP,
+            );
+          }
         });
       } finally {
         this.#release();

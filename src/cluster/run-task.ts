@@ -6,6 +6,8 @@
 // local Pool can name runClusterTask by module and export.
 import { decode, encode, prepare, pack } from '../codec/codec.js';
 import { failuresAtPositions, isThenable } from '../pool/item-results.js';
+import { NumberCollector, packNumbers, readNumbers } from '../codec/numbers.js';
+import { runItems } from '../pool/chunk-run.js';
 import { resolveFnRef } from '../functions/resolve.js';
 import type { FnRef } from '../functions/reference.js';
 import { Mode } from '../protocol/runtime.js';
@@ -42,37 +44,46 @@ export async function runClusterTask(task: Uint8Array, root: string): Promise<Ui
   if (typeof parsed === 'string') return withKind(Kind.ERROR, encode(new Error(parsed)));
   const { header, payload } = parsed;
   let fn: Fn;
-  let input: unknown[];
+  let input: ArrayLike<unknown>;
   try {
     const f = header.f;
     const ref: FnRef = 'p' in f ? { m: underRoot(f.p, root), e: f.e, n: f.n } : f;
     fn = await resolveFnRef(ref);
-    const decoded = decode(classesUnderRoot(payload, root));
-    input = (isThenable(decoded) ? await decoded : decoded) as unknown[];
+    // A map chunk of numbers is read as a typed array, as a local pool worker reads it (no large JS array to build).
+    const numbers = header.m === Mode.MAP ? readNumbers(payload) : null;
+    const decoded = numbers ?? decode(classesUnderRoot(payload, root));
+    input = (isThenable(decoded) ? await decoded : decoded) as ArrayLike<unknown>;
   } catch (e) {
     return withKind(Kind.ERROR, encodeError(e, root));
   }
   if (header.m === Mode.APPLY) {
     try {
-      let r = fn(...input);
+      let r = fn(...(input as unknown[]));
       if (isThenable(r)) r = await r;
       return withKind(Kind.OK, encodeRel(r, root, 'result'));
     } catch (e) {
       return withKind(Kind.ERROR, encodeError(e, root));
     }
   }
-  const results: unknown[] = [];
+  // The loop of a local pool worker (chunk-run.ts): results that are all numbers go back as one number array.
+  const out = new NumberCollector(input.length);
   let errors: [number, unknown][] | null = null;
-  for (let i = 0; i < input.length; i++) {
+  const star = header.m === Mode.STARMAP;
+  for (let i = 0; i < input.length;) {
+    const stop = runItems(fn, input, star, i, out, (errors ??= []));
+    if (stop.pending === undefined) break;
     try {
-      let r = header.m === Mode.STARMAP ? fn(...(input[i] as unknown[])) : fn(input[i]);
-      if (isThenable(r)) r = await r;
-      results.push(r);
+      out.push(await stop.pending);
     } catch (e) {
-      results.push(undefined);
-      (errors ??= []).push([i, e]);
+      out.push(undefined);
+      errors.push([stop.at, e]);
     }
+    i = stop.at + 1;
   }
+  if (errors?.length === 0) errors = null;
+  const numbers = errors ? null : out.numbers;
+  if (numbers) return withKind(Kind.OK, packNumbers(numbers, 0, numbers.length, numbers instanceof Int32Array ? 4 : 8));
+  const results = out.toArray();
   if (!errors) {
     try {
       return withKind(Kind.OK, encodeRel(results, root, 'result'));
