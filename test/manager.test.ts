@@ -94,6 +94,10 @@ for (const context of contexts) {
           ['b', [2]],
         ]),
       );
+      // Keys are primitives (an object has no identity across processes), as in a cluster Manager's dict.
+      assert.throws(() => d.set({} as never, 1), { code: 'ERR_INVALID_ARG_TYPE' });
+      assert.throws(() => m.dict(5 as never), { code: 'ERR_INVALID_ARG_TYPE' });
+      assert.throws(() => m.dict([[{}, 1]] as never), { code: 'ERR_INVALID_ARG_TYPE' });
     });
 
     it('list: append, get, set, negative index, insert, pop, toArray; out of range is RangeError ERR_OUT_OF_RANGE', async () => {

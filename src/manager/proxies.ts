@@ -2,37 +2,21 @@
 // types registered with a BaseManager. All methods are async: each is one request (async
 // iteration reads the list in chunks, the dict and set as one copy).
 import { encode } from '../codec/codec.js';
+import { checkDictKey, dictInitEntries, type DictKey } from '../codec/dict-keys.js';
 import { errors } from '../errors.js';
 import { setOwn } from '../codec/own.js';
 import { HubProxy, adopt, registerProxyType } from '../hub/proxy.js';
 import type { ObjectRef } from '../protocol/hub.js';
 import type { DictOps, ListOps, NamespaceOps, RegisteredOps, SetOps, SlotsOps } from '../hub/ops.js';
 
-type Key = string | number | boolean | bigint | null | undefined;
+type Key = DictKey;
 
-function checkKey(k: unknown): Key {
-  const t = typeof k;
-  if (k === null || t === 'string' || t === 'number' || t === 'boolean' || t === 'bigint' || t === 'undefined') return k as Key;
-  throw errors.invalidArgType('manager dict keys and set elements must be strings, numbers, booleans, bigints, null or undefined (objects have no identity across processes)');
-}
-
-export const encodeKey = (k: unknown): Uint8Array => encode(checkKey(k), 'key');
+export const encodeKey = (k: unknown): Uint8Array => encode(checkDictKey(k), 'key');
 
 /** Flattens [k, v, k, v] encoded pairs from a Map, an object or entries. */
 export function encodeEntries(init: unknown): Uint8Array[] {
-  if (init === undefined || init === null) return [];
-  const entries: Iterable<[unknown, unknown]> =
-    init instanceof Map
-      ? init
-      : Array.isArray(init)
-        ? (init as [unknown, unknown][])
-        : typeof init === 'object'
-          ? Object.entries(init)
-          : (() => {
-              throw errors.invalidArgType('dict(init): pass a Map, an object or [key, value] pairs');
-            })();
   const out: Uint8Array[] = [];
-  for (const [k, v] of entries) out.push(encodeKey(k), encode(v, `value of ${String(k)}`));
+  for (const [k, v] of dictInitEntries(init)) out.push(encodeKey(k), encode(v, `value of ${String(k)}`));
   return out;
 }
 

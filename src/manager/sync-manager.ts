@@ -11,14 +11,13 @@ import type { Condition } from '../sync/condition.js';
 import type { Event } from '../sync/event.js';
 import type { Barrier, BarrierOptions } from '../sync/barrier.js';
 import { BaseManager, type ManagerOptions } from './base-manager.js';
+import type { DictKey } from '../codec/dict-keys.js';
 import { encodeEntries, encodeKey, type ArrayProxy, type DictProxy, type ListProxy, type NamespaceProxy, type SetProxy, type ValueProxy } from './proxies.js';
 
 // The typecodes of API.md "Shared memory" (a manager's Value and SharedArray are proxies; the
 // shared-memory ones live in src/shm).
 import { checkTypecode, zeroOf, type Typecode } from '../shm/typecodes.js';
 export type { Typecode };
-
-type DictKey = string | number | boolean | bigint | null | undefined;
 
 export class SyncManager extends BaseManager {
   dict<K extends DictKey = DictKey, V = unknown>(init?: Map<K, V> | Record<string, V> | [K, V][]): Promise<DictProxy<K, V>> {

@@ -1,42 +1,27 @@
 // A cluster Manager's dict: the Redis hash `:h`, whose fields are the codec bytes of the keys
 // (so 0.25, 2 and '2' stay different keys and come back with their types) and whose values
 // are the codec bytes of the values (classes, Maps, Dates kept).
+import { checkDictKey, dictInitEntries, isDictKey, type DictKey } from '../../codec/dict-keys.js';
 import { errors } from '../../errors.js';
 import { ClusterObject } from './base.js';
 import { evalScriptBuffer, run } from './call.js';
 import type { ClusterLinkImpl } from './connect.js';
 import { fromBytes, toBytes } from './values.js';
 
-export type DictKey = string | number | boolean | bigint | null | undefined;
+export type { DictKey };
 
-function keyBytes(k: unknown): Buffer {
-  const t = typeof k;
-  if (k === null || t === 'string' || t === 'number' || t === 'boolean' || t === 'bigint' || t === 'undefined') return toBytes(k, 'key');
-  throw errors.invalidArgType('manager dict keys must be strings, numbers, booleans, bigints, null or undefined (objects have no identity across processes)');
-}
+const keyBytes = (k: unknown): Buffer => toBytes(checkDictKey(k), 'key');
 
 function decodeKey(b: unknown): DictKey {
   const k = fromBytes<unknown>(b);
-  const t = typeof k;
-  if (k === null || t === 'string' || t === 'number' || t === 'boolean' || t === 'bigint' || t === 'undefined') return k as DictKey;
+  if (isDictKey(k)) return k;
   throw errors.invalidMessage('a dict key read from Redis is not a primitive');
 }
 
 /** Flattens a Map, an object or [key, value] pairs into encoded field/value pairs. */
 export function encodeEntries(init: unknown): Buffer[] {
-  if (init === undefined || init === null) return [];
-  const entries: Iterable<[unknown, unknown]> =
-    init instanceof Map
-      ? init
-      : Array.isArray(init)
-        ? (init as [unknown, unknown][])
-        : typeof init === 'object'
-          ? Object.entries(init)
-          : (() => {
-              throw errors.invalidArgType('dict(init): pass a Map, an object or [key, value] pairs');
-            })();
   const out: Buffer[] = [];
-  for (const [k, v] of entries) out.push(keyBytes(k), toBytes(v, `value of ${String(k)}`));
+  for (const [k, v] of dictInitEntries(init)) out.push(keyBytes(k), toBytes(v, `value of ${String(k)}`));
   return out;
 }
 
