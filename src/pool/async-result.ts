@@ -8,17 +8,25 @@ export class AsyncResult<T> implements PromiseLike<T> {
   #promise: Promise<T>;
   #state: 'pending' | 'ok' | 'error' = 'pending';
 
-  /** @internal */
-  constructor(promise: Promise<T>) {
-    this.#promise = promise;
-    promise.then(
-      () => {
+  /**
+   * @internal `callback`/`errorCallback` run in this process before it is ready, as CPython's
+   * do. One `then` does the callbacks and the state (no wrapper promise and closures besides).
+   */
+  constructor(promise: Promise<T>, callback?: (v: T) => void, errorCallback?: (e: unknown) => void) {
+    this.#promise = promise.then(
+      (v) => {
+        if (callback) callReporting('callback', () => callback(v));
         this.#state = 'ok';
+        return v;
       },
-      () => {
+      (e: unknown) => {
+        if (errorCallback) callReporting('errorCallback', () => errorCallback(e));
         this.#state = 'error';
+        throw e;
       },
     );
+    // A failure nobody asks about is not an unhandled rejection (as in CPython).
+    this.#promise.then(undefined, ignore);
   }
 
   /** True once the task finished, successfully or not. */
@@ -80,16 +88,7 @@ export class AsyncResult<T> implements PromiseLike<T> {
  * callback that throws, or returns a promise that rejects, is reported and changes nothing.
  */
 export function withCallbacks<T>(p: Promise<T>, callback?: (v: T) => void, errorCallback?: (e: unknown) => void): AsyncResult<T> {
-  return new AsyncResult(
-    p.then(
-      (v) => {
-        if (callback) callReporting('callback', () => callback(v));
-        return v;
-      },
-      (e: unknown) => {
-        if (errorCallback) callReporting('errorCallback', () => errorCallback(e));
-        throw e;
-      },
-    ),
-  );
+  return new AsyncResult(p, callback, errorCallback);
 }
+
+function ignore(): void {}

@@ -21,7 +21,7 @@ import type { PoolStats } from './stats.js';
 import { emitSafely, type PoolEvents } from './events.js';
 import { checkMaxMemory } from '../process/limits.js';
 import { checkProgressDependency, checkProgressOptions, progressTracker, type ProgressOptions } from './progress.js';
-import type { SubmitOptions, TaskWork } from './task.js';
+import type { Outcome, SubmitOptions, TaskWork } from './task.js';
 
 export type { SubmitOptions } from './task.js';
 export type { Progress, ProgressOptions, ProgressBarOptions, ProgressStream } from './progress.js';
@@ -78,6 +78,9 @@ export interface MapAsyncOptions<R> extends MapOptions, AsyncOptions<R> {}
 
 type AnyFn = (...args: never[]) => unknown;
 type Item<F> = F extends (item: infer T) => unknown ? T : never;
+
+/** A chunk of numbers carries no pipe ends (shared, never written to). */
+const NO_TRANSITS: Transit[] = [];
 
 const fnIds = new WeakMap<Function, number>();
 let nextFnId = 1;
@@ -251,12 +254,10 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
     const prepared = towardProcesses(this.#toProcesses, () => prepare(args ?? [], 'args'));
     this.#core.room(1);
     const payload = pack(prepared);
+    const work: TaskWork = { fnId: this.#fnId(fn), fnRef: ref, mode: Mode.APPLY, payload, transits: prepared.reduced.transits };
+    // The task settles this promise itself: no closure of ours per call.
     return new Promise<Awaited<R>>((resolve, reject) => {
-      const work: TaskWork = { fnId: this.#fnId(fn), fnRef: ref, mode: Mode.APPLY, payload, transits: prepared.reduced.transits };
-      this.#core.submit(work, opts, (o) => {
-        if (o.ok === true) resolve(o.value as Awaited<R>);
-        else reject((o as { error: unknown }).error);
-      });
+      this.#core.call(work, opts, resolve as (value: unknown) => void, reject);
     });
   }
 
@@ -286,7 +287,7 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
       // check: their chunks are written straight from the input (codec/numbers.ts).
       const count = Math.ceil(items.length / size);
       const width = size >= MIN_NUMBER_ARRAY ? numberWidth(items) : 0;
-      const chunks: Prepared[] = [];
+      const chunks: (Prepared | undefined)[] = [];
       if (width === 0) for (let i = 0; i < items.length; i += size) chunks.push(prepareChunk(items.slice(i, i + size), i, this.#toProcesses));
       this.#core.room(count);
       // map reads its whole input before it submits anything, so the total is always known here.
@@ -296,28 +297,34 @@ export class Pool extends EventEmitter<PoolEvents> implements AsyncDisposable {
       return new Promise((resolve, reject) => {
         let left = count;
         let failed = false;
+        // One function for all of the map's chunks; a chunk is known by its index (the task's tag).
+        const then = (o: Outcome, task: { tag: number }): void => {
+          const from = task.tag * size;
+          const n = Math.min(size, items.length - from);
+          // A chunk's items count when the chunk's result arrives, also after the map failed.
+          progress?.add(n, o.ok === true ? 0 : o.ok === false ? n : o.errors.length);
+          if (failed) return;
+          if (o.ok !== true) {
+            failed = true;
+            reject(o.ok === false ? o.error : o.errors[0]![1]);
+            return;
+          }
+          results.put(from, o.value as ArrayLike<unknown>);
+          if (--left === 0) resolve(results.array);
+        };
         for (let index = 0; index < count; index++) {
           const from = index * size;
           const n = Math.min(size, items.length - from);
           let payload: Uint8Array;
-          let transits: Transit[] = [];
+          let transits: Transit[] = NO_TRANSITS;
           if (width === 0 || n < MIN_NUMBER_ARRAY) {
             const chunk = chunks[index] ?? prepareChunk(items.slice(from, from + n), from, this.#toProcesses);
+            // Packed: its checked form can go (20,000 of them would otherwise live until the last is sent).
+            chunks[index] = undefined;
             payload = pack(chunk);
             transits = chunk.reduced.transits;
           } else payload = packNumbers(items as number[], from, from + n, width);
-          this.#core.submit({ fnId, fnRef: ref, mode, payload, transits }, opts, (o) => {
-            // A chunk's items count when the chunk's result arrives, also after the map failed.
-            progress?.add(n, o.ok === true ? 0 : o.ok === false ? n : o.errors.length);
-            if (failed) return;
-            if (o.ok !== true) {
-              failed = true;
-              reject(o.ok === false ? o.error : o.errors[0]![1]);
-              return;
-            }
-            results.put(from, o.value as ArrayLike<unknown>);
-            if (--left === 0) resolve(results.array);
-          });
+          this.#core.submit({ fnId, fnRef: ref, mode, payload, transits }, opts, then, index);
         }
         // The workers have their chunks: make the result array while waiting for them.
         if (!failed && left > 0) results.prepare();

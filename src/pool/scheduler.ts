@@ -15,7 +15,7 @@ import { StatsRecorder, type PoolStats, type TaskEnd } from './stats.js';
 import { IdleTimers, queueFullError } from './sizing.js';
 import { Deadlines } from './deadlines.js';
 import { RespawnBackoff, sortLostTasks, type Healing } from './healing.js';
-import type { Outcome, SubmitOptions, Task, TaskWork } from './task.js';
+import { Task, type Outcome, type SubmitOptions, type TaskOwner, type TaskThen, type TaskWork } from './task.js';
 import { WorkerSlot } from './worker-slot.js';
 import type { PoolState, SchedulerConfig, WorkerInfo } from './scheduler-config.js';
 
@@ -26,7 +26,7 @@ const terminatedError = () => errors.poolTerminated('the pool was terminated bef
 /** Workers that die before they are ready this many times in a row fail the pool. */
 const MAX_START_FAILURES = 3;
 
-export class Scheduler {
+export class Scheduler implements TaskOwner {
   state: PoolState = 'RUN';
   /** Set once the initializer failed (or workers cannot start): every task rejects with it. */
   failure: Error | null = null;
@@ -47,6 +47,8 @@ export class Scheduler {
   private serviceMs = 100;
   private readonly exitWaiters: (() => void)[] = [];
   private refed = true;
+  /** An unref of the workers waits for the next macrotask (updateRef). */
+  private unrefSoon = false;
   readonly stats = new StatsRecorder();
   /** Work was submitted since the last 'drain'. */
   private hadWork = false;
@@ -180,48 +182,19 @@ export class Scheduler {
     this.afterSettle();
   }
 
-  submit(work: TaskWork, opts: SubmitOptions | undefined, settle: (o: Outcome) => void): Task {
-    const task: Task = {
-      id: this.nextTaskId++,
-      fnId: work.fnId,
-      fnRef: work.fnRef,
-      mode: work.mode,
-      payload: work.payload,
-      timeout: opts?.timeout,
-      signal: opts?.signal,
-      retries: opts?.retries ?? 0,
-      losses: 0,
-      timer: undefined,
-      slot: null,
-      seq: 0,
-      done: false,
-      dispatched: false,
-      transits: work.transits,
-      settle: () => {},
-      queuedAt: performance.now(),
-      startedAt: undefined,
-      lostWorker: false,
-      grace: undefined,
-    };
+  /** Submits a task whose end goes to `then` (shared by a call's chunks, told apart by `tag`). */
+  submit(work: TaskWork, opts: SubmitOptions | undefined, then: TaskThen, tag = 0): Task {
+    return this.enqueue(new Task(this.nextTaskId++, this, work.fnId, work.fnRef, work.mode, work.payload, work.transits, opts, then, tag, null, null));
+  }
+
+  /** Submits a task that settles the caller's promise through `resolve`/`reject` (apply). */
+  call(work: TaskWork, opts: SubmitOptions | undefined, resolve: (value: unknown) => void, reject: (error: unknown) => void): Task {
+    return this.enqueue(new Task(this.nextTaskId++, this, work.fnId, work.fnRef, work.mode, work.payload, work.transits, opts, null, 0, resolve, reject));
+  }
+
+  private enqueue(task: Task): Task {
     this.busy++;
     this.hadWork = true;
-    task.settle = (outcome) => {
-      if (task.done) return;
-      task.done = true;
-      if (task.timer) task.timer.clear();
-      const end: TaskEnd = outcome.ok === true ? 'completed' : task.lostWorker ? 'lost' : 'failed';
-      if (task.startedAt === undefined) this.stats.ended(end);
-      else this.stats.ran(performance.now() - task.startedAt, end);
-      if (task.signal) this.deadlines.unwatch(task);
-      // A task that never reached a worker gives up the pipe ends it carried.
-      if (!task.dispatched) for (const t of task.transits) t.abandon();
-      try {
-        settle(outcome);
-      } finally {
-        this.busy--;
-        this.afterSettle();
-      }
-    };
     if (this.failure) {
       task.settle({ ok: false, error: this.failure });
       return task;
@@ -244,6 +217,23 @@ export class Scheduler {
     this.queue.push(task);
     this.pump();
     return task;
+  }
+
+  /** @internal Task.settle: the task's end, once (its `done` is set). */
+  finish(task: Task, outcome: Outcome): void {
+    if (task.timer) task.timer.clear();
+    const end: TaskEnd = outcome.ok === true ? 'completed' : task.lostWorker ? 'lost' : 'failed';
+    if (task.startedAt === undefined) this.stats.ended(end);
+    else this.stats.ran(performance.now() - task.startedAt, end);
+    if (task.signal) this.deadlines.unwatch(task);
+    // A task that never reached a worker gives up the pipe ends it carried.
+    if (!task.dispatched) for (const t of task.transits) t.abandon();
+    try {
+      task.tell(outcome);
+    } finally {
+      this.busy--;
+      this.afterSettle();
+    }
   }
 
   private depth(): number {
@@ -454,15 +444,29 @@ export class Scheduler {
     return this.stats.snapshot({ processes, idle, busy, queued: this.queued(), running, capacity: this.config.processes * this.config.tasksPerWorker });
   }
 
-  /** Idle running pools do not keep the program alive; busy or closing ones do. */
+  /**
+   * Idle running pools do not keep the program alive; busy or closing ones do. Going idle
+   * unrefs the workers one macrotask later, so a program that awaits one apply after another
+   * (idle, then busy again within the same tick) does not ref and unref every worker twice per call.
+   */
   private updateRef(): void {
     const want = this.busy > 0 || this.state !== 'RUN';
-    if (want === this.refed) return;
-    this.refed = want;
-    for (const s of this.slots)
-      if (want) s.ref();
-      else s.unref();
-    this.respawn.ref(want);
+    if (want) {
+      if (this.refed) return;
+      this.refed = true;
+      for (const s of this.slots) s.ref();
+      this.respawn.ref(true);
+      return;
+    }
+    if (!this.refed || this.unrefSoon) return;
+    this.unrefSoon = true;
+    setImmediate(() => {
+      this.unrefSoon = false;
+      if (!this.refed || this.busy > 0 || this.state !== 'RUN') return;
+      this.refed = false;
+      for (const s of this.slots) s.unref();
+      this.respawn.ref(false);
+    });
   }
 
   close(): void {

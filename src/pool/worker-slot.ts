@@ -254,11 +254,18 @@ function toOutcome(status: Status, payload: Uint8Array | null, chunk: boolean): 
   } catch (e) {
     return { ok: false, error: e };
   }
-  const build = (v: unknown): Outcome => {
-    if (status === Status.OK) return { ok: true, value: v };
-    if (status === Status.ERROR) return { ok: false, error: v };
-    const [values, errors] = v as [unknown[], [number, unknown][]];
-    return { ok: 'partial', values, errors };
-  };
-  return decoded instanceof Promise ? decoded.then(build, (e: unknown) => ({ ok: false, error: e })) : build(decoded);
+  if (decoded instanceof Promise)
+    return decoded.then(
+      (v: unknown) => build(status, v),
+      (e: unknown): Outcome => ({ ok: false, error: e }),
+    );
+  return build(status, decoded);
+}
+
+/** A decoded result as an Outcome (a module function: no closure per result). */
+function build(status: Status, v: unknown): Outcome {
+  if (status === Status.OK) return { ok: true, value: v };
+  if (status === Status.ERROR) return { ok: false, error: v };
+  const [values, errors] = v as [unknown[], [number, unknown][]];
+  return { ok: 'partial', values, errors };
 }
