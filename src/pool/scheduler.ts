@@ -47,8 +47,6 @@ export class Scheduler implements TaskOwner {
   private serviceMs = 100;
   private readonly exitWaiters: (() => void)[] = [];
   private refed = true;
-  /** An unref of the workers waits for the next macrotask (updateRef). */
-  private unrefSoon = false;
   readonly stats = new StatsRecorder();
   /** Work was submitted since the last 'drain'. */
   private hadWork = false;
@@ -444,29 +442,15 @@ export class Scheduler implements TaskOwner {
     return this.stats.snapshot({ processes, idle, busy, queued: this.queued(), running, capacity: this.config.processes * this.config.tasksPerWorker });
   }
 
-  /**
-   * Idle running pools do not keep the program alive; busy or closing ones do. Going idle
-   * unrefs the workers one macrotask later, so a program that awaits one apply after another
-   * (idle, then busy again within the same tick) does not ref and unref every worker twice per call.
-   */
+  /** Idle running pools do not keep the program alive; busy or closing ones do. */
   private updateRef(): void {
     const want = this.busy > 0 || this.state !== 'RUN';
-    if (want) {
-      if (this.refed) return;
-      this.refed = true;
-      for (const s of this.slots) s.ref();
-      this.respawn.ref(true);
-      return;
-    }
-    if (!this.refed || this.unrefSoon) return;
-    this.unrefSoon = true;
-    setImmediate(() => {
-      this.unrefSoon = false;
-      if (!this.refed || this.busy > 0 || this.state !== 'RUN') return;
-      this.refed = false;
-      for (const s of this.slots) s.unref();
-      this.respawn.ref(false);
-    });
+    if (want === this.refed) return;
+    this.refed = want;
+    for (const s of this.slots)
+      if (want) s.ref();
+      else s.unref();
+    this.respawn.ref(want);
   }
 
   close(): void {
