@@ -3,7 +3,6 @@
 // iteration reads the list in chunks, the dict and set as one copy).
 import { encode } from '../codec/codec.js';
 import { checkDictKey, dictInitEntries, type DictKey } from '../codec/dict-keys.js';
-import { errors } from '../errors.js';
 import { setOwn } from '../codec/own.js';
 import { HubProxy, adopt, registerProxyType } from '../hub/proxy.js';
 import type { ObjectRef } from '../protocol/hub.js';
