@@ -2,7 +2,7 @@
 // one `multiproc worker --processes 2`) and prints, per phase, the wall time and the CPU time
 // each process spent (this submitter, the worker, its pool processes, redis-server), read from
 // /proc. A diagnostic for tuning the cluster context (Linux only), not one of the figures.
-//   node --import tsx bench/cluster-trace.ts [--phase=apply,map,rtt]
+//   node --import tsx bench/cluster-trace.ts [--phase=apply,map,rtt] [--map-reps=5]
 import { spawn, execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -120,8 +120,9 @@ const xs = Array.from({ length: 200_000 }, (_, i) => i);
 await phase('apply', 20_000, 'µs', async () => {
   await Promise.all(Array.from({ length: 20_000 }, (_, i) => pool.apply(double, [i])));
 });
-await phase('map', 1, 'ms', async () => {
-  await pool.map(double, xs);
+const mapReps = Number(arg('map-reps', '5'));
+await phase('map', mapReps, 'ms', async () => {
+  for (let i = 0; i < mapReps; i++) await pool.map(double, xs);
 });
 await phase('rtt', 300, 'µs', async () => {
   for (let i = 0; i < 300; i++) await pool.apply(double, [i]);
